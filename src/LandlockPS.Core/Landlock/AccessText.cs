@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace LandlockPS.Core.Landlock;
+
+/// <summary>Renders access rights compactly: group names where they fit, single rights for the rest.</summary>
+public static class AccessText
+{
+    /// <summary>
+    /// Formats <paramref name="access"/> as seen from a ruleset that handles <paramref name="universe"/>:
+    /// "ReadWrite" there means every handled right but Execute.
+    /// </summary>
+    public static string Format(LandlockAccessFs access, LandlockAccessFs universe = LandlockAccessFs.ReadWriteExecute)
+    {
+        if (access == LandlockAccessFs.None) return "None";
+        var parts = new List<string>();
+        LandlockAccessFs rest = access;
+        foreach (LandlockAccessFs group in AccessGroups.Groups)
+        {
+            LandlockAccessFs bits = group & universe;
+            if (bits == LandlockAccessFs.None || (rest & bits) != bits || HasSmallerTwin(group, bits, universe)) continue;
+            parts.Add(group.ToString());
+            rest &= ~bits;
+        }
+        parts.AddRange(SingleRights(rest));
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>Formats any flags enum as a comma-separated list of its single bits, or "None".</summary>
+    public static string Format<T>(T value) where T : struct, Enum
+    {
+        string[] names = SingleRights(value).ToArray();
+        return names.Length == 0 ? "None" : string.Join(", ", names);
+    }
+
+    // Prefer the group that names fewer rights when both resolve to the same set
+    // (a ruleset that does not handle Execute: ReadWriteExecute is just ReadWrite).
+    private static bool HasSmallerTwin(LandlockAccessFs group, LandlockAccessFs bits, LandlockAccessFs universe) =>
+        AccessGroups.Groups.Any(other =>
+            other != group && (other & group) == other && (other & universe) == bits);
+
+    private static IEnumerable<string> SingleRights<T>(T value) where T : struct, Enum
+    {
+        ulong bits = Convert.ToUInt64(value);
+        for (int bit = 0; bit < 64; bit++)
+        {
+            ulong flag = 1UL << bit;
+            if ((bits & flag) == 0) continue;
+            object boxed = Enum.ToObject(typeof(T), flag);
+            yield return Enum.IsDefined(typeof(T), boxed) ? boxed.ToString()! : $"0x{flag:X}";
+        }
+    }
+}

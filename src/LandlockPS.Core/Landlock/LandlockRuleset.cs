@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace LandlockPS.Core.Landlock;
+
+/// <summary>
+/// A ruleset as a plain description: what it handles (denies unless a rule allows it), its rules,
+/// the ABI its groups were resolved against, and how to treat an older kernel. Holds no kernel
+/// objects; <see cref="RulesetCompiler"/> turns it into one for each launch.
+/// </summary>
+public sealed class LandlockRuleset
+{
+    private readonly List<LandlockPathRule> _pathRules = [];
+    private readonly List<LandlockNetRule> _netRules = [];
+
+    /// <summary>A ruleset for <paramref name="abi"/>; every null argument means "all that ABI has" (deny by default).</summary>
+    public LandlockRuleset(
+        LandlockAbi abi = AbiFeatures.Newest,
+        LandlockAccessFs? handledAccessFs = null,
+        LandlockAccessNet? handledAccessNet = null,
+        LandlockScope? scope = null,
+        CompatibilityLevel compatibilityLevel = CompatibilityLevel.BestEffort,
+        LandlockRestrictFlags logFlags = LandlockRestrictFlags.None,
+        string? name = null)
+    {
+        AbiFeatures features = AbiFeatures.Of(abi);
+        Abi = abi;
+        HandledAccessFs = RequireInAbi(handledAccessFs ?? features.AccessFs, features.AccessFs, "filesystem right");
+        HandledAccessNet = RequireInAbi(handledAccessNet ?? features.AccessNet, features.AccessNet, "network right");
+        Scope = RequireInAbi(scope ?? features.Scope, features.Scope, "scope");
+        if ((logFlags & LandlockRestrictFlags.Tsync) != 0)
+        {
+            throw new LandlockAccessException("InvalidLogFlags",
+                "Tsync is not a log flag: LandlockPS never confines the caller's threads. Use LogSameExecOff, LogNewExecOn or LogSubdomainsOff.");
+        }
+        LogFlags = RequireInAbi(logFlags, features.RestrictFlags, "log flag");
+        if (HandledAccessFs == LandlockAccessFs.None && HandledAccessNet == LandlockAccessNet.None && Scope == LandlockScope.None)
+        {
+            throw new LandlockAccessException("EmptyRuleset",
+                "The ruleset handles no filesystem right, network right or scope, so it would restrict nothing. Handle at least one.");
+        }
+        CompatibilityLevel = compatibilityLevel;
+        Name = name;
+    }
+
+    /// <summary>A label for messages and listings.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The ABI whose rights "all" and the groups stand for in this ruleset.</summary>
+    public LandlockAbi Abi { get; }
+
+    /// <summary>Filesystem rights denied unless a path rule allows them.</summary>
+    public LandlockAccessFs HandledAccessFs { get; }
+
+    /// <summary>Network rights denied unless a net rule allows them.</summary>
+    public LandlockAccessNet HandledAccessNet { get; }
+
+    /// <summary>IPC scopes: the sandbox may not reach outside its domain this way.</summary>
+    public LandlockScope Scope { get; }
+
+    /// <summary>What to do when the kernel supports less than the ruleset asks.</summary>
+    public CompatibilityLevel CompatibilityLevel { get; set; }
+
+    /// <summary>Audit log flags passed to landlock_restrict_self.</summary>
+    public LandlockRestrictFlags LogFlags { get; }
+
+    public IReadOnlyList<LandlockPathRule> PathRules => _pathRules;
+
+    public IReadOnlyList<LandlockNetRule> NetRules => _netRules;
+
+    /// <summary>
+    /// Adds (or widens) the rule for an absolute <paramref name="path"/>. The access must already be
+    /// resolved (see <see cref="ResolveAccessFs"/>) and handled by this ruleset.
+    /// </summary>
+    public LandlockPathRule AddPathRule(string path, LandlockAccessFs access)
+    {
+        if (!System.IO.Path.IsPathFullyQualified(path))
+        {
+            throw new ArgumentException($"A rule path must be absolute; got '{path}'.", nameof(path));
+        }
+        RequireHandled(access, HandledAccessFs, path);
+        return Upsert(_pathRules, r => r.Path == path, existing => new LandlockPathRule(path, (existing?.Access ?? 0) | access));
+    }
+
+    /// <summary>Adds (or widens) the rule for a port.</summary>
+    public LandlockNetRule AddNetRule(int port, LandlockAccessNet access)
+    {
+        if (port is < 0 or > LandlockNetRule.MaxPort)
+        {
+            throw new LandlockAccessException("InvalidPort", $"Port {port} is out of range: a port is a number from 0 to {LandlockNetRule.MaxPort}.");
+        }
+        RequireHandled(access, HandledAccessNet, $"port {port}");
+        return Upsert(_netRules, r => r.Port == port, existing => new LandlockNetRule(port, (existing?.Access ?? 0) | access));
+    }
+
+    /// <summary>
+    /// Resolves access values as a user gave them: a group means "that group, as far as this ruleset
+    /// handles it"; other values are explicit rights, each of which must be handled.
+    /// </summary>
+    public LandlockAccessFs ResolveAccessFs(IEnumerable<LandlockAccessFs> values)
+    {
+        (LandlockAccessFs fromGroups, LandlockAccessFs explicitRights) = AccessGroups.Resolve(values, HandledAccessFs);
+        RequireHandled(explicitRights, HandledAccessFs, target: null);
+        return fromGroups | explicitRights;
+    }
+
+    public override string ToString() =>
+        $"{Name ?? "LandlockRuleset"} ({Abi}, {_pathRules.Count} path rule(s), {_netRules.Count} net rule(s))";
+
+    private static T Upsert<T>(List<T> rules, Predicate<T> sameTarget, Func<T?, T> make) where T : class
+    {
+        int index = rules.FindIndex(sameTarget);
+        T rule = make(index < 0 ? null : rules[index]);
+        if (index < 0) rules.Add(rule);
+        else rules[index] = rule;
+        return rule;
+    }
+
+    private TEnum RequireInAbi<TEnum>(TEnum requested, TEnum available, string what) where TEnum : struct, Enum
+    {
+        ulong extra = Convert.ToUInt64(requested) & ~Convert.ToUInt64(available);
+        if (extra == 0) return requested;
+        TEnum extraValue = (TEnum)Enum.ToObject(typeof(TEnum), extra);
+        string needs = FirstProvidingText(extraValue);
+        throw new LandlockAccessException("AccessNotInAbi",
+            $"The {what}(s) {AccessText.Format(extraValue)} are not part of Landlock ABI {Abi}{needs}. " +
+            $"Pin a newer ABI with -Abi, or leave them out.");
+    }
+
+    private static string FirstProvidingText<TEnum>(TEnum value) where TEnum : struct, Enum
+    {
+        LandlockAbi? abi = value switch
+        {
+            LandlockAccessFs fs => AbiFeatures.FirstProviding(fs),
+            LandlockAccessNet net => AbiFeatures.FirstProviding(net),
+            LandlockScope scope => AbiFeatures.FirstProviding(scope),
+            LandlockRestrictFlags flags => AbiFeatures.FirstProviding(flags),
+            _ => null,
+        };
+        return abi is { } a ? $" (they need {a})" : " (unknown to this module)";
+    }
+
+    private static void RequireHandled<TEnum>(TEnum access, TEnum handled, string? target) where TEnum : struct, Enum
+    {
+        ulong requested = Convert.ToUInt64(access);
+        ulong notHandled = requested & ~Convert.ToUInt64(handled);
+        string where = target is null ? string.Empty : $" for {target}";
+        if (requested == 0 && target is not null)
+        {
+            throw new LandlockAccessException("AccessNotApplicable", $"The rule{where} grants no access right; name at least one.");
+        }
+        if (notHandled != 0)
+        {
+            TEnum extra = (TEnum)Enum.ToObject(typeof(TEnum), notHandled);
+            throw new LandlockAccessException("AccessNotHandled",
+                $"The ruleset does not handle {AccessText.Format(extra)}, so a rule{where} cannot grant it (unhandled rights are " +
+                "never restricted in the first place). Handle it in New-LandlockRuleset, or leave it out of the rule.");
+        }
+    }
+}

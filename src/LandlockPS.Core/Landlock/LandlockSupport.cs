@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Landlock;
+
+/// <summary>What the running kernel can enforce, as this module sees it.</summary>
+public sealed class LandlockSupport
+{
+    /// <summary>
+    /// Test-only: an integer here lowers the ABI the module believes the kernel has (0 acts as a kernel
+    /// without Landlock). It can never raise it. Lets tests exercise older kernels on a newer one.
+    /// </summary>
+    public const string AbiCapVariable = "LANDLOCKPS_TEST_ABI_CAP";
+
+    private static readonly Lazy<string> KernelReleaseText = new(ReadKernelRelease);
+
+    private LandlockSupport(LandlockAvailability status, int kernelAbi, int? abiCap, long errata, string? reason)
+    {
+        Status = status;
+        KernelAbi = kernelAbi;
+        TestAbiCap = abiCap;
+        Errata = LandlockErratum.FromBitmask(errata);
+        Reason = reason;
+        int effective = Math.Min(Math.Min(kernelAbi, (int)AbiFeatures.Newest), abiCap ?? int.MaxValue);
+        if (status == LandlockAvailability.Available && effective >= 1)
+        {
+            EffectiveAbi = (LandlockAbi)effective;
+        }
+        else if (status == LandlockAvailability.Available)
+        {
+            Status = LandlockAvailability.NotImplemented;
+            Reason = $"Landlock is hidden from this module by the test setting {AbiCapVariable}={abiCap}.";
+        }
+    }
+
+    /// <summary>Available, NotEnabled (disabled at boot) or NotImplemented (not in this kernel).</summary>
+    public LandlockAvailability Status { get; }
+
+    /// <summary>The ABI version the kernel reports (0 when Landlock is unavailable). May exceed <see cref="NewestKnownAbi"/>.</summary>
+    public int KernelAbi { get; }
+
+    /// <summary>The newest ABI this module knows.</summary>
+    public LandlockAbi NewestKnownAbi => AbiFeatures.Newest;
+
+    /// <summary>The ABI the module uses with this kernel: the lower of the kernel's and the module's, after any test cap.</summary>
+    public LandlockAbi? EffectiveAbi { get; }
+
+    /// <summary>The test-only ABI cap in force, if any.</summary>
+    public int? TestAbiCap { get; }
+
+    /// <summary>Fixes the kernel reports for its Landlock implementation.</summary>
+    public IReadOnlyList<LandlockErratum> Errata { get; }
+
+    /// <summary>Why Landlock is unavailable, and what to do about it; null when available.</summary>
+    public string? Reason { get; }
+
+    /// <summary>The kernel release (uname -r).</summary>
+    public string KernelRelease => KernelReleaseText.Value;
+
+    public LandlockAccessFs SupportedAccessFs => Features?.AccessFs ?? LandlockAccessFs.None;
+    public LandlockAccessNet SupportedAccessNet => Features?.AccessNet ?? LandlockAccessNet.None;
+    public LandlockScope SupportedScope => Features?.Scope ?? LandlockScope.None;
+    public LandlockRestrictFlags SupportedRestrictFlags => Features?.RestrictFlags ?? LandlockRestrictFlags.None;
+
+    private AbiFeatures? Features => EffectiveAbi is { } abi ? AbiFeatures.Of(abi) : null;
+
+    /// <summary>Asks the kernel now (two cheap syscalls; nothing is cached, so a test cap applies at once).</summary>
+    public static LandlockSupport Query()
+    {
+        int? cap = ReadAbiCap();
+        long abi = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetVersion);
+        if (abi < 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            (LandlockAvailability status, string reason) = Unavailable(errno);
+            return new LandlockSupport(status, 0, cap, 0, reason);
+        }
+
+        // Kernels before the errata query answer EINVAL: they simply report none.
+        long errata = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetErrata);
+        return new LandlockSupport(LandlockAvailability.Available, (int)abi, cap, Math.Max(errata, 0), null);
+    }
+
+    /// <summary>Throws <see cref="LandlockUnavailableException"/> unless Landlock is available.</summary>
+    public void EnsureAvailable()
+    {
+        if (Status != LandlockAvailability.Available)
+        {
+            throw new LandlockUnavailableException(Status, Reason!, Status == LandlockAvailability.NotEnabled ? Native.Errno.EOPNOTSUPP : Native.Errno.ENOSYS);
+        }
+    }
+
+    internal static (LandlockAvailability, string) Unavailable(int errno) => errno switch
+    {
+        Native.Errno.EOPNOTSUPP => (LandlockAvailability.NotEnabled,
+            "Landlock is built into this kernel but disabled at boot: add \"landlock\" to the lsm= kernel parameter " +
+            "(e.g. lsm=landlock,lockdown,yama,integrity,apparmor,bpf in GRUB_CMDLINE_LINUX), then reboot."),
+        Native.Errno.ENOSYS => (LandlockAvailability.NotImplemented,
+            "This kernel has no Landlock (it needs Linux 5.13 or newer built with CONFIG_SECURITY_LANDLOCK=y). " +
+            "Upgrade the kernel, or use a distribution kernel that enables Landlock."),
+        _ => (LandlockAvailability.NotImplemented,
+            $"The kernel's Landlock version query failed with {Native.Errno.Name(errno)}; Landlock cannot be used here."),
+    };
+
+    private static int? ReadAbiCap()
+    {
+        string? text = Environment.GetEnvironmentVariable(AbiCapVariable);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int cap) ? cap : null;
+    }
+
+    private static string ReadKernelRelease()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        }
+        catch (IOException)
+        {
+            return Environment.OSVersion.Version.ToString();
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return Environment.OSVersion.Version.ToString();
+        }
+    }
+}

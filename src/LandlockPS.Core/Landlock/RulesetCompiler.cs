@@ -1,0 +1,107 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Landlock;
+
+/// <summary>Turns a <see cref="LandlockRuleset"/> description into a kernel ruleset for the running kernel.</summary>
+public static class RulesetCompiler
+{
+    /// <summary>
+    /// Builds the kernel ruleset. Rights the kernel does not support are dropped (BestEffort) or make
+    /// the call fail (HardRequirement); the report says which. When nothing can be enforced the result
+    /// has no handle and status NotEnforced: the caller decides whether to run unconfined.
+    /// Nothing here restricts the calling thread.
+    /// </summary>
+    public static CompiledRuleset Compile(LandlockRuleset ruleset, LandlockSupport? support = null)
+    {
+        ArgumentNullException.ThrowIfNull(ruleset);
+        support ??= LandlockSupport.Query();
+        var skipped = new List<string>();
+        var preview = new LandlockEnforcementReport(ruleset, support, skipped);
+        if (ruleset.CompatibilityLevel == CompatibilityLevel.HardRequirement && preview.Status != EnforcementStatus.FullyEnforced)
+        {
+            throw new LandlockCompatibilityException(preview,
+                $"Ruleset{NameSuffix(ruleset)} requires everything it handles (HardRequirement), but {Lower(preview.Describe())} " +
+                "Run on a newer kernel, pin an older ABI with New-LandlockRuleset -Abi, or use -CompatibilityLevel BestEffort.");
+        }
+        if (preview.Status == EnforcementStatus.NotEnforced)
+        {
+            return new CompiledRuleset(null, preview, LandlockRestrictFlags.None);
+        }
+
+        SafeLandlockRulesetHandle handle = Create(preview);
+        try
+        {
+            foreach (LandlockPathRule rule in ruleset.PathRules)
+            {
+                AddPathRule(handle, rule, preview.EnforcedAccessFs, skipped);
+            }
+            foreach (LandlockNetRule rule in ruleset.NetRules)
+            {
+                AddNetRule(handle, rule, preview.EnforcedAccessNet, skipped);
+            }
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+        return new CompiledRuleset(handle, preview, preview.EnforcedLogFlags);
+    }
+
+    private static unsafe SafeLandlockRulesetHandle Create(LandlockEnforcementReport report)
+    {
+        var attr = new LandlockRulesetAttr
+        {
+            HandledAccessFs = (ulong)report.EnforcedAccessFs,
+            HandledAccessNet = (ulong)report.EnforcedAccessNet,
+            Scoped = (ulong)report.EnforcedScope,
+        };
+        long fd = LibC.Syscall(LibC.SYS_landlock_create_ruleset, (nint)(&attr), sizeof(LandlockRulesetAttr), 0);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw KernelErrors.ForCreate(errno);
+        }
+        return new SafeLandlockRulesetHandle((int)fd);
+    }
+
+    private static unsafe void AddPathRule(SafeLandlockRulesetHandle ruleset, LandlockPathRule rule, LandlockAccessFs enforced, List<string> skipped)
+    {
+        using SafePathHandle path = PathHandles.TryOpen(rule.Path, out int openErrno)
+            ?? throw KernelErrors.ForOpen(rule.Path, openErrno);
+        LandlockAccessFs applicable = PathHandles.IsDirectory(path) ? enforced : enforced & AccessGroups.FileApplicable;
+        LandlockAccessFs access = rule.Access & applicable;
+        if (access == LandlockAccessFs.None)
+        {
+            skipped.Add(rule.ToString());
+            return;
+        }
+        var attr = new LandlockPathBeneathAttr { AllowedAccess = (ulong)access, ParentFd = path.Fd };
+        if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RulePathBeneath, (nint)(&attr)) != 0)
+        {
+            throw KernelErrors.ForAddRule(rule.Path, Marshal.GetLastPInvokeError());
+        }
+    }
+
+    private static unsafe void AddNetRule(SafeLandlockRulesetHandle ruleset, LandlockNetRule rule, LandlockAccessNet enforced, List<string> skipped)
+    {
+        LandlockAccessNet access = rule.Access & enforced;
+        if (access == LandlockAccessNet.None)
+        {
+            skipped.Add(rule.ToString());
+            return;
+        }
+        var attr = new LandlockNetPortAttr { AllowedAccess = (ulong)access, Port = (ulong)rule.Port };
+        if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RuleNetPort, (nint)(&attr)) != 0)
+        {
+            throw KernelErrors.ForAddRule($"port {rule.Port}", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    private static string NameSuffix(LandlockRuleset ruleset) => ruleset.Name is { } name ? $" '{name}'" : string.Empty;
+
+    private static string Lower(string sentence) => char.ToLowerInvariant(sentence[0]) + sentence[1..];
+}

@@ -1,0 +1,44 @@
+namespace LandlockPS.Core.Native;
+
+/// <summary>Linux errno values the module reacts to (asm-generic numbering, shared by x86_64 and arm64).</summary>
+public static class Errno
+{
+    public const int EPERM = 1;
+    public const int ENOENT = 2;
+    public const int E2BIG = 7;
+    public const int EBADF = 9;
+    public const int ENOMEM = 12;
+    public const int EACCES = 13;
+    public const int EFAULT = 14;
+    public const int ENOTDIR = 20;
+    public const int EINVAL = 22;
+    public const int ENAMETOOLONG = 36;
+    public const int ENOSYS = 38;
+    public const int ELOOP = 40;
+    public const int ENOMSG = 42;
+    public const int EBADFD = 77;
+    public const int EOPNOTSUPP = 95;
+    public const int EAFNOSUPPORT = 97;
+
+    /// <summary>The symbolic name of an errno value, for messages ("EACCES"), or "errno N".</summary>
+    public static string Name(int errno) => errno switch
+    {
+        EPERM => "EPERM",
+        ENOENT => "ENOENT",
+        E2BIG => "E2BIG",
+        EBADF => "EBADF",
+        ENOMEM => "ENOMEM",
+        EACCES => "EACCES",
+        EFAULT => "EFAULT",
+        ENOTDIR => "ENOTDIR",
+        EINVAL => "EINVAL",
+        ENAMETOOLONG => "ENAMETOOLONG",
+        ENOSYS => "ENOSYS",
+        ELOOP => "ELOOP",
+        ENOMSG => "ENOMSG",
+        EBADFD => "EBADFD",
+        EOPNOTSUPP => "EOPNOTSUPP",
+        EAFNOSUPPORT => "EAFNOSUPPORT",
+        _ => $"errno {errno}",
+    };
+}

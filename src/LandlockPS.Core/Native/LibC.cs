@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace LandlockPS.Core.Native;
+
+/// <summary>The libc entry points the module needs. Every call sets errno for <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+internal static partial class LibC
+{
+    private const string Lib = "libc";
+
+    // Landlock's syscall numbers are the same on every architecture Linux supports (bar alpha).
+    internal const long SYS_landlock_create_ruleset = 444;
+    internal const long SYS_landlock_add_rule = 445;
+    internal const long SYS_landlock_restrict_self = 446;
+
+    internal const int O_CLOEXEC = 0x80000;
+    internal const int O_PATH = 0x200000;
+
+    internal const int PR_SET_NO_NEW_PRIVS = 38;
+    internal const int PR_GET_NO_NEW_PRIVS = 39;
+
+    internal const int AT_EMPTY_PATH = 0x1000;
+    internal const uint STATX_TYPE = 0x1;
+    internal const ushort S_IFMT = 0xF000;
+    internal const ushort S_IFDIR = 0x4000;
+
+    // syscall(2) is variadic in C; on x86_64 and arm64 Linux, integer varargs travel in the same
+    // registers as fixed arguments, so a fixed four-argument declaration is ABI-correct.
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long Syscall(long number, nint arg1, nint arg2, nint arg3);
+
+    [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)]
+    internal static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Open(string path, int flags, uint mode);
+
+    [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, StatxBuffer* buffer);
+
+    /// <summary>struct statx: the layout is the same on every architecture; only the type bits are read.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    internal struct StatxBuffer
+    {
+        [FieldOffset(0)] public uint Mask;
+        [FieldOffset(28)] public ushort Mode;
+    }
+}
