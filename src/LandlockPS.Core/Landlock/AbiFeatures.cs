@@ -13,6 +13,23 @@ public sealed record AbiFeatures(
     LandlockScope Scope,
     LandlockRestrictFlags RestrictFlags)
 {
+    /// <summary>What this ABI adds to the one before it, as names.</summary>
+    public string Added
+    {
+        get
+        {
+            AbiFeatures? previous = Abi == LandlockAbi.V1 ? null : Of(Abi - 1);
+            string[] parts =
+            [
+                AccessText.FormatFlags(AccessFs & ~(previous?.AccessFs ?? 0)),
+                AccessText.FormatFlags(AccessNet & ~(previous?.AccessNet ?? 0)),
+                AccessText.FormatFlags(Scope & ~(previous?.Scope ?? 0)),
+                AccessText.FormatFlags(RestrictFlags & ~(previous?.RestrictFlags ?? 0)),
+            ];
+            return string.Join(", ", parts.Where(p => p != "None"));
+        }
+    }
+
     /// <summary>The newest ABI this module knows.</summary>
     public const LandlockAbi Newest = LandlockAbi.V10;
 

@@ -14,6 +14,12 @@ public static class AccessText
     public static string Format(LandlockAccessFs access, LandlockAccessFs universe = LandlockAccessFs.ReadWriteExecute)
     {
         if (access == LandlockAccessFs.None) return "None";
+        LandlockAccessFs missing = universe & ~access;
+        if ((access & ~universe) == 0 && missing != 0 && BitCount(missing) <= 3 && !AccessGroups.IsGroup(access & universe))
+        {
+            // "Nearly everything" reads better as what is left out.
+            return $"All but {string.Join(", ", SingleRights(missing))}";
+        }
         var parts = new List<string>();
         LandlockAccessFs rest = access;
         foreach (LandlockAccessFs group in AccessGroups.Groups)
@@ -28,11 +34,13 @@ public static class AccessText
     }
 
     /// <summary>Formats any flags enum as a comma-separated list of its single bits, or "None".</summary>
-    public static string Format<T>(T value) where T : struct, Enum
+    public static string FormatFlags<T>(T value) where T : struct, Enum
     {
         string[] names = SingleRights(value).ToArray();
         return names.Length == 0 ? "None" : string.Join(", ", names);
     }
+
+    private static int BitCount(LandlockAccessFs access) => System.Numerics.BitOperations.PopCount((ulong)access);
 
     // Prefer the group that names fewer rights when both resolve to the same set
     // (a ruleset that does not handle Execute: ReadWriteExecute is just ReadWrite).

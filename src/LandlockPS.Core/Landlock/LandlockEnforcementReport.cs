@@ -71,7 +71,7 @@ public sealed class LandlockEnforcementReport
 
     private static IEnumerable<string> Names<T>(T value) where T : struct, System.Enum
     {
-        string text = AccessText.Format(value);
+        string text = AccessText.FormatFlags(value);
         return text == "None" ? [] : text.Split(", ");
     }
 }

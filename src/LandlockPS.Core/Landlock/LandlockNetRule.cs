@@ -5,5 +5,5 @@ public sealed record LandlockNetRule(int Port, LandlockAccessNet Access)
 {
     public const int MaxPort = 65535;
 
-    public override string ToString() => $"{AccessText.Format(Access)} on port {Port}";
+    public override string ToString() => $"{AccessText.FormatFlags(Access)} on port {Port}";
 }

@@ -124,7 +124,7 @@ public sealed class LandlockRuleset
         TEnum extraValue = (TEnum)Enum.ToObject(typeof(TEnum), extra);
         string needs = FirstProvidingText(extraValue);
         throw new LandlockAccessException("AccessNotInAbi",
-            $"The {what}(s) {AccessText.Format(extraValue)} are not part of Landlock ABI {Abi}{needs}. " +
+            $"The {what}(s) {AccessText.FormatFlags(extraValue)} are not part of Landlock ABI {Abi}{needs}. " +
             $"Pin a newer ABI with -Abi, or leave them out.");
     }
 
@@ -154,7 +154,7 @@ public sealed class LandlockRuleset
         {
             TEnum extra = (TEnum)Enum.ToObject(typeof(TEnum), notHandled);
             throw new LandlockAccessException("AccessNotHandled",
-                $"The ruleset does not handle {AccessText.Format(extra)}, so a rule{where} cannot grant it (unhandled rights are " +
+                $"The ruleset does not handle {AccessText.FormatFlags(extra)}, so a rule{where} cannot grant it (unhandled rights are " +
                 "never restricted in the first place). Handle it in New-LandlockRuleset, or leave it out of the rule.");
         }
     }

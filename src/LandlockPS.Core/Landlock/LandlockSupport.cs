@@ -71,7 +71,7 @@ public sealed class LandlockSupport
     public static LandlockSupport Query()
     {
         int? cap = ReadAbiCap();
-        long abi = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetVersion);
+        long abi = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetVersion, 0);
         if (abi < 0)
         {
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
@@ -80,7 +80,7 @@ public sealed class LandlockSupport
         }
 
         // Kernels before the errata query answer EINVAL: they simply report none.
-        long errata = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetErrata);
+        long errata = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetErrata, 0);
         return new LandlockSupport(LandlockAvailability.Available, (int)abi, cap, Math.Max(errata, 0), null);
     }
 

@@ -59,7 +59,7 @@ public static class RulesetCompiler
             HandledAccessNet = (ulong)report.EnforcedAccessNet,
             Scoped = (ulong)report.EnforcedScope,
         };
-        long fd = LibC.Syscall(LibC.SYS_landlock_create_ruleset, (nint)(&attr), sizeof(LandlockRulesetAttr), 0);
+        long fd = LibC.Syscall(LibC.SYS_landlock_create_ruleset, (nint)(&attr), sizeof(LandlockRulesetAttr), 0, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -80,7 +80,7 @@ public static class RulesetCompiler
             return;
         }
         var attr = new LandlockPathBeneathAttr { AllowedAccess = (ulong)access, ParentFd = path.Fd };
-        if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RulePathBeneath, (nint)(&attr)) != 0)
+        if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RulePathBeneath, (nint)(&attr), 0) != 0)
         {
             throw KernelErrors.ForAddRule(rule.Path, Marshal.GetLastPInvokeError());
         }
@@ -95,7 +95,7 @@ public static class RulesetCompiler
             return;
         }
         var attr = new LandlockNetPortAttr { AllowedAccess = (ulong)access, Port = (ulong)rule.Port };
-        if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RuleNetPort, (nint)(&attr)) != 0)
+        if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RuleNetPort, (nint)(&attr), 0) != 0)
         {
             throw KernelErrors.ForAddRule($"port {rule.Port}", Marshal.GetLastPInvokeError());
         }

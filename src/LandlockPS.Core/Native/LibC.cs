@@ -24,9 +24,11 @@ internal static partial class LibC
     internal const ushort S_IFDIR = 0x4000;
 
     // syscall(2) is variadic in C; on x86_64 and arm64 Linux, integer varargs travel in the same
-    // registers as fixed arguments, so a fixed four-argument declaration is ABI-correct.
+    // registers as fixed arguments, so a fixed declaration is ABI-correct. Always pass every
+    // argument the call takes: a missing one is whatever the register holds (landlock_add_rule
+    // rejects non-zero flags with EINVAL).
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
-    internal static partial long Syscall(long number, nint arg1, nint arg2, nint arg3);
+    internal static partial long Syscall(long number, nint arg1, nint arg2, nint arg3, nint arg4);
 
     [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)]
     internal static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);

@@ -1,0 +1,28 @@
+@{
+    RootModule           = 'LandlockPS/LandlockPS.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f1d2c8e-4b7a-4c1e-9d3f-2a5b8e7c9d10'
+    Author               = 'LandlockPS contributors'
+    CompanyName          = 'LandlockPS'
+    Copyright            = '(c) LandlockPS contributors. MIT License.'
+    Description          = 'Linux Landlock sandboxing for PowerShell: build rulesets as objects and run programs and script blocks confined, while your own shell stays unconfined.'
+    PowerShellVersion    = '7.6'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('LandlockPS/LandlockPS.format.ps1xml')
+    CmdletsToExport      = @(
+        'Add-LandlockNetRule'
+        'Add-LandlockPathRule'
+        'Get-LandlockAbi'
+        'New-LandlockRuleset'
+        'Test-LandlockRuleset'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Landlock', 'Sandbox', 'Security', 'Linux', 'LSM', 'Confinement')
+            LicenseUri = 'https://opensource.org/licenses/MIT'
+        }
+    }
+}

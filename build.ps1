@@ -1,0 +1,81 @@
+#requires -Version 7.6
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates LandlockPS.
+.DESCRIPTION
+    Every task builds first. Run it through the pinned PowerShell tool:
+        dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
+.PARAMETER Task
+    Build: compile and lay the module out under ./LandlockPS (Import-Module ./LandlockPS.psd1 then works).
+    Test:  build, then run the xUnit and Pester suites; exits non-zero on any failure.
+    Demo:  build, then show Landlock support and a ruleset in a fresh pwsh.
+.PARAMETER Configuration
+    Debug or Release (default).
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Demo')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$Root = $PSScriptRoot
+$ModuleDir = Join-Path $Root 'LandlockPS'
+$FreshPwsh = Join-Path $PSHOME 'pwsh'
+
+function Invoke-Native {
+    param([string] $What, [scriptblock] $Command)
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Build {
+    $publish = Join-Path $Root "out/publish/$Configuration"
+    Invoke-Native 'dotnet publish' {
+        dotnet publish (Join-Path $Root 'src/LandlockPS/LandlockPS.csproj') -c $Configuration -o $publish --nologo -v quiet
+    }
+    # Replace rather than overwrite: a pwsh that has the old assembly mapped keeps its own copy.
+    Get-ChildItem $ModuleDir -Filter 'LandlockPS*.dll' | Remove-Item -Force
+    Get-ChildItem $publish -Filter 'LandlockPS*.dll' | Copy-Item -Destination $ModuleDir
+    Write-Host "Built LandlockPS ($Configuration) into $ModuleDir"
+}
+
+function Get-PesterManifest {
+    Invoke-Native 'restoring Pester' {
+        dotnet restore (Join-Path $Root 'tests/tools/TestTools.csproj') --nologo -v quiet
+    }
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) {
+        $packages = (dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    }
+    $manifest = Join-Path $packages 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $manifest)) { throw "Pester was restored but $manifest is missing." }
+    $manifest
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Invoke-Native 'xUnit tests' {
+        dotnet test (Join-Path $Root 'tests/LandlockPS.Tests/LandlockPS.Tests.csproj') -c $Configuration --nologo -v quiet
+    }
+    $pester = Get-PesterManifest
+    # A fresh pwsh, as a user would have: nothing of this build session leaks into the tests.
+    Invoke-Native 'Pester tests' {
+        & $FreshPwsh -NoProfile -NonInteractive -File (Join-Path $Root 'tests/Invoke-PesterSuite.ps1') -PesterManifest $pester
+    }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    Invoke-Native 'demo' { & $FreshPwsh -NoProfile -NonInteractive -File (Join-Path $Root 'demo/Demo.ps1') }
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+}

@@ -1,0 +1,143 @@
+using System.IO;
+using System.Management.Automation;
+using LandlockPS.Core;
+using LandlockPS.Core.Landlock;
+
+namespace LandlockPS.Commands;
+
+/// <summary>Allows access to files and directories (and everything beneath a directory) in a ruleset.</summary>
+[Cmdlet(VerbsCommon.Add, "LandlockPathRule", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(LandlockRuleset))]
+public sealed class AddLandlockPathRuleCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public LandlockRuleset Ruleset { get; set; } = null!;
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[] Path { get; set; } = null!;
+
+    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = null!;
+
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public LandlockAccessFs[] Access { get; set; } = null!;
+
+    [Parameter]
+    public SwitchParameter IgnoreMissing { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        LandlockAccessFs access = ResolveAccess();
+        bool literal = ParameterSetName == LiteralPathSet;
+        foreach (string input in literal ? LiteralPath : Path)
+        {
+            AddRulesFor(input, literal, access);
+        }
+        if (PassThru) WriteObject(Ruleset);
+    }
+
+    private LandlockAccessFs ResolveAccess()
+    {
+        try
+        {
+            return Ruleset.ResolveAccessFs(Access);
+        }
+        catch (LandlockException e)
+        {
+            ThrowTerminatingError(ErrorHelper.FromException(e, Access));
+            throw; // not reached: ThrowTerminatingError always throws
+        }
+    }
+
+    private void AddRulesFor(string input, bool literal, LandlockAccessFs access)
+    {
+        System.Collections.Generic.IReadOnlyList<string> paths;
+        try
+        {
+            paths = PathResolver.Resolve(this, input, literal);
+        }
+        catch (PathNotFileSystemException e)
+        {
+            WriteError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, input));
+            return;
+        }
+        if (paths.Count == 0)
+        {
+            ReportMissing(input);
+            return;
+        }
+        foreach (string path in paths)
+        {
+            AddRule(path, access);
+        }
+    }
+
+    private void AddRule(string path, LandlockAccessFs access)
+    {
+        switch (RuleTarget.Probe(path))
+        {
+            case RuleTargetKind.Missing:
+                ReportMissing(path);
+                return;
+            case RuleTargetKind.Inaccessible:
+                WriteError(ErrorHelper.Create("PathNotAccessible", ErrorCategory.PermissionDenied,
+                    $"'{path}' exists but cannot be opened by this session, so no rule can name it. Check the permissions of its parent directories.", path));
+                return;
+            case RuleTargetKind.File:
+                access = MaskForFile(path, access);
+                if (access == LandlockAccessFs.None) return;
+                break;
+        }
+        NoteLink(path);
+        LandlockPathRule rule = Ruleset.AddPathRule(path, access);
+        WriteVerbose($"Allowing {AccessText.Format(access, Ruleset.HandledAccessFs)} on {path} (the rule now grants {AccessText.Format(rule.Access, Ruleset.HandledAccessFs)}).");
+    }
+
+    private LandlockAccessFs MaskForFile(string path, LandlockAccessFs access)
+    {
+        LandlockAccessFs masked = access & AccessGroups.FileApplicable;
+        if (masked == LandlockAccessFs.None)
+        {
+            WriteError(ErrorHelper.Create("AccessNotApplicable", ErrorCategory.InvalidArgument,
+                $"'{path}' is a file, and {AccessText.Format(access)} apply only to directories. " +
+                "Name the parent directory instead, or give rights that apply to files (Execute, WriteFile, ReadFile, Truncate, IoctlDev, ResolveUnix).", path));
+        }
+        else if (masked != access)
+        {
+            WriteVerbose($"'{path}' is a file: leaving out {AccessText.Format(access & ~masked)}, which apply only to directories.");
+        }
+        return masked;
+    }
+
+    private void NoteLink(string path)
+    {
+        string? target = new FileInfo(path).LinkTarget;
+        if (target is not null)
+        {
+            WriteVerbose($"'{path}' is a symbolic link to '{target}': Landlock attaches the rule to what it points to now.");
+        }
+    }
+
+    private void ReportMissing(string path)
+    {
+        if (IgnoreMissing)
+        {
+            WriteVerbose($"Skipping '{path}': it does not exist (-IgnoreMissing).");
+            return;
+        }
+        WriteError(ErrorHelper.Create("PathNotFound", ErrorCategory.ObjectNotFound,
+            $"Cannot add a rule for '{path}' because it does not exist. Create it first, fix the path, or use -IgnoreMissing to skip missing paths.", path));
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using Microsoft.PowerShell.Commands;
+
+namespace LandlockPS;
+
+/// <summary>Resolves -Path / -LiteralPath the PowerShell way: against the current location, FileSystem provider only.</summary>
+internal static class PathResolver
+{
+    /// <summary>
+    /// Resolves one user path to absolute file-system paths. Wildcards expand unless <paramref name="literal"/>.
+    /// A literal path comes back whether or not it exists; a wildcard that matches nothing gives nothing.
+    /// A non-FileSystem path is an error.
+    /// </summary>
+    internal static IReadOnlyList<string> Resolve(PSCmdlet cmdlet, string path, bool literal)
+    {
+        PathIntrinsics paths = cmdlet.SessionState.Path;
+        if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            string full = paths.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
+            RequireFileSystem(provider, path);
+            return [full];
+        }
+
+        try
+        {
+            var resolved = new List<string>();
+            foreach (string full in paths.GetResolvedProviderPathFromPSPath(path, out ProviderInfo provider))
+            {
+                RequireFileSystem(provider, path);
+                resolved.Add(full);
+            }
+            return resolved;
+        }
+        catch (ItemNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    private static void RequireFileSystem(ProviderInfo provider, string path)
+    {
+        if (provider.ImplementingType != typeof(FileSystemProvider))
+        {
+            throw new PathNotFileSystemException(
+                $"'{path}' is a {provider.Name} path. Landlock rules need file-system paths: use a FileSystem drive path such as /usr or ./data.");
+        }
+    }
+}
+
+/// <summary>A path names an item of a provider other than FileSystem.</summary>
+internal sealed class PathNotFileSystemException(string message) : System.ArgumentException(message);
