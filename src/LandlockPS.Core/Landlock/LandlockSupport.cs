@@ -68,9 +68,11 @@ public sealed class LandlockSupport
     private AbiFeatures? Features => EffectiveAbi is { } abi ? AbiFeatures.Of(abi) : null;
 
     /// <summary>Asks the kernel now (two cheap syscalls; nothing is cached, so a test cap applies at once).</summary>
-    public static LandlockSupport Query()
+    public static LandlockSupport Query() => Query(ReadAbiCap());
+
+    /// <summary>Asks the kernel, with an explicit ABI cap instead of the environment's (tests).</summary>
+    internal static LandlockSupport Query(int? cap)
     {
-        int? cap = ReadAbiCap();
         long abi = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetVersion, 0);
         if (abi < 0)
         {

@@ -1,0 +1,208 @@
+using System;
+using System.IO;
+using LandlockPS.Core;
+using LandlockPS.Core.Landlock;
+using Xunit;
+
+namespace LandlockPS.Tests;
+
+/// <summary>
+/// Builds real kernel rulesets. Building never restricts the caller; confinement itself is tested
+/// through the launch pad, in child processes.
+/// </summary>
+public class RulesetCompilerTests
+{
+    private static LandlockSupport Capped(int abi) => LandlockSupport.Query(abi);
+
+    [Fact]
+    public void DefaultRulesetIsPartiallyEnforcedOnAnOlderKernel()
+    {
+        var rs = new LandlockRuleset();
+        rs.AddPathRule("/usr", LandlockAccessFs.ReadExecute);
+        rs.AddNetRule(443, LandlockAccessNet.ConnectTcp);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(7));
+
+        LandlockEnforcementReport report = compiled.Report;
+        Assert.Equal(EnforcementStatus.PartiallyEnforced, report.Status);
+        Assert.Equal(["ResolveUnix", "BindUdp", "ConnectSendUdp"], report.Dropped);
+        Assert.Equal(LandlockAbi.V7, report.KernelAbi);
+        Assert.Equal(LandlockAccessFs.ResolveUnix, report.DroppedAccessFs);
+        Assert.Equal(LandlockAccessNet.BindUdp | LandlockAccessNet.ConnectSendUdp, report.DroppedAccessNet);
+        Assert.Contains("ResolveUnix, BindUdp, ConnectSendUdp", report.Describe());
+        Assert.NotNull(compiled.Handle);
+        Assert.Equal("anon_inode:[landlock-ruleset]", KernelFacts.FdTarget(compiled.Handle!.Fd));
+        Assert.True(KernelFacts.NoThreadIsRestricted());
+    }
+
+    [Fact]
+    public void DefaultRulesetOnThisKernelReportsExactlyWhatItLacks()
+    {
+        using CompiledRuleset compiled = RulesetCompiler.Compile(new LandlockRuleset());
+        AbiFeatures kernel = AbiFeatures.Of(KernelFacts.Support.EffectiveAbi!.Value);
+        AbiFeatures newest = AbiFeatures.Of(AbiFeatures.Newest);
+        Assert.Equal(newest.AccessFs & ~kernel.AccessFs, compiled.Report.DroppedAccessFs);
+        Assert.Equal(newest.AccessNet & ~kernel.AccessNet, compiled.Report.DroppedAccessNet);
+        Assert.Equal(
+            kernel.Abi == AbiFeatures.Newest ? EnforcementStatus.FullyEnforced : EnforcementStatus.PartiallyEnforced,
+            compiled.Report.Status);
+    }
+
+    [Fact]
+    public void HardRequirementRefusesWhatTheKernelLacks()
+    {
+        var rs = new LandlockRuleset(compatibilityLevel: CompatibilityLevel.HardRequirement, name: "strict");
+        var e = Assert.Throws<LandlockCompatibilityException>(() => RulesetCompiler.Compile(rs, Capped(7)));
+        Assert.Equal("CompatibilityRequirementNotMet", e.ErrorId);
+        Assert.Equal(EnforcementStatus.PartiallyEnforced, e.Report.Status);
+        Assert.Contains("'strict'", e.Message);
+        Assert.Contains("ResolveUnix", e.Message);
+        Assert.Contains("-Abi", e.Message);
+    }
+
+    [Fact]
+    public void APinnedAbiTheKernelHasIsFullyEnforced()
+    {
+        var rs = new LandlockRuleset(LandlockAbi.V3, compatibilityLevel: CompatibilityLevel.HardRequirement);
+        rs.AddPathRule("/usr", LandlockAccessFs.ReadExecute);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(3));
+        Assert.Equal(EnforcementStatus.FullyEnforced, compiled.Report.Status);
+        Assert.Empty(compiled.Report.Dropped);
+    }
+
+    [Fact]
+    public void CappedAtV3NetworkIsNotHandledAndTheReportSaysSo()
+    {
+        var rs = new LandlockRuleset();
+        rs.AddNetRule(80, LandlockAccessNet.ConnectTcp);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(3));
+        Assert.Equal(EnforcementStatus.PartiallyEnforced, compiled.Report.Status);
+        Assert.Equal(LandlockAccessNet.None, compiled.Report.EnforcedAccessNet);
+        Assert.Equal(LandlockScope.None, compiled.Report.EnforcedScope);
+        Assert.Contains("BindTcp", compiled.Report.Dropped);
+        Assert.Contains("Signal", compiled.Report.Dropped);
+        Assert.Contains("ConnectTcp on port 80", compiled.Report.SkippedRules);
+    }
+
+    [Fact]
+    public void OnlyNetworkOnAKernelWithoutNetworkIsNotEnforced()
+    {
+        var rs = new LandlockRuleset(handledAccessFs: LandlockAccessFs.None, scope: LandlockScope.None);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(3));
+        Assert.Equal(EnforcementStatus.NotEnforced, compiled.Report.Status);
+        Assert.Null(compiled.Handle);
+    }
+
+    [Fact]
+    public void NoLandlockMeansNotEnforcedOrRefused()
+    {
+        using (CompiledRuleset compiled = RulesetCompiler.Compile(new LandlockRuleset(), Capped(0)))
+        {
+            Assert.Equal(EnforcementStatus.NotEnforced, compiled.Report.Status);
+            Assert.Null(compiled.Handle);
+            Assert.Contains(LandlockSupport.AbiCapVariable, compiled.Report.Describe());
+        }
+        var strict = new LandlockRuleset(compatibilityLevel: CompatibilityLevel.HardRequirement);
+        Assert.Throws<LandlockCompatibilityException>(() => RulesetCompiler.Compile(strict, Capped(0)));
+    }
+
+    [Fact]
+    public void LogFlagsAreDroppedBeforeAbi7()
+    {
+        var rs = new LandlockRuleset(logFlags: LandlockRestrictFlags.LogNewExecOn);
+        using (CompiledRuleset old = RulesetCompiler.Compile(rs, Capped(6)))
+        {
+            Assert.Equal(LandlockRestrictFlags.None, old.RestrictFlags);
+            Assert.Contains("LogNewExecOn", old.Report.Dropped);
+        }
+        using CompiledRuleset current = RulesetCompiler.Compile(rs, Capped(7));
+        Assert.Equal(LandlockRestrictFlags.LogNewExecOn, current.RestrictFlags);
+    }
+
+    [Fact]
+    public void DirectoryOnlyRightsAreMaskedForFiles()
+    {
+        var rs = new LandlockRuleset();
+        // The model accepts this; the kernel would answer EINVAL if ReadDir reached it for a file.
+        rs.AddPathRule("/etc/hostname", LandlockAccessFs.ReadOnly);
+        rs.AddPathRule("/etc/passwd", LandlockAccessFs.ReadDir | LandlockAccessFs.MakeReg);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs);
+        Assert.NotNull(compiled.Handle);
+        Assert.Equal(["ReadDir, MakeReg on /etc/passwd"], compiled.Report.SkippedRules);
+    }
+
+    [Fact]
+    public void AMissingPathNamesThePath()
+    {
+        var rs = new LandlockRuleset();
+        rs.AddPathRule("/usr", LandlockAccessFs.ReadOnly);
+        rs.AddPathRule("/no/such/dir-" + Guid.NewGuid(), LandlockAccessFs.ReadOnly);
+        var e = Assert.Throws<LandlockRuleException>(() => RulesetCompiler.Compile(rs));
+        Assert.Equal("PathNotFound", e.ErrorId);
+        Assert.StartsWith("/no/such/dir-", e.Target);
+        Assert.Equal(LandlockPS.Core.Native.Errno.ENOENT, e.Errno);
+    }
+
+    [Fact]
+    public void SymlinksAreFollowedToTheirTarget()
+    {
+        string dir = Directory.CreateTempSubdirectory("llps-").FullName;
+        try
+        {
+            string link = Path.Combine(dir, "link");
+            File.CreateSymbolicLink(link, "/usr");
+            var rs = new LandlockRuleset();
+            rs.AddPathRule(link, LandlockAccessFs.ReadOnly | LandlockAccessFs.MakeDir);
+            using CompiledRuleset compiled = RulesetCompiler.Compile(rs);
+            Assert.Empty(compiled.Report.SkippedRules); // a directory: MakeDir kept
+            Assert.Equal(RuleTargetKind.Directory, RuleTarget.Probe(link));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void RuleTargetsAreProbedLikeTheCompilerOpensThem()
+    {
+        Assert.Equal(RuleTargetKind.Directory, RuleTarget.Probe("/usr"));
+        Assert.Equal(RuleTargetKind.File, RuleTarget.Probe("/etc/passwd"));
+        Assert.Equal(RuleTargetKind.File, RuleTarget.Probe("/dev/null"));
+        Assert.Equal(RuleTargetKind.Missing, RuleTarget.Probe("/no/such/path"));
+        Assert.Equal(RuleTargetKind.Missing, RuleTarget.Probe("/etc/passwd/child"));
+    }
+}
+
+[Collection(SerialCollection.Name)]
+public class RulesetCompilerResourceTests
+{
+    [Fact]
+    public void NoDescriptorOutlivesACompileOrAFailedOne()
+    {
+        int baseline = KernelFacts.OpenFdCount();
+        for (int i = 0; i < 50; i++)
+        {
+            var ok = new LandlockRuleset();
+            ok.AddPathRule("/usr", LandlockAccessFs.ReadExecute);
+            ok.AddPathRule("/etc/passwd", LandlockAccessFs.ReadFile);
+            using (RulesetCompiler.Compile(ok)) { }
+
+            var bad = new LandlockRuleset();
+            bad.AddPathRule("/usr", LandlockAccessFs.ReadExecute);
+            bad.AddPathRule("/no/such/path", LandlockAccessFs.ReadExecute);
+            Assert.Throws<LandlockRuleException>(() => RulesetCompiler.Compile(bad));
+        }
+        Assert.Equal(baseline, KernelFacts.OpenFdCount());
+    }
+
+    [Fact]
+    public void CompilingNeverRestrictsTheTestHost()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            using (RulesetCompiler.Compile(new LandlockRuleset())) { }
+        }
+        Assert.True(KernelFacts.NoThreadIsRestricted());
+        Assert.NotEmpty(File.ReadAllText("/etc/passwd"));
+    }
+}
