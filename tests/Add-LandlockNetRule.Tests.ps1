@@ -1,0 +1,54 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Id = 'LandlockPS.Commands.AddLandlockNetRuleCommand'
+}
+
+Describe 'Add-LandlockNetRule' {
+    BeforeEach {
+        $rs = New-LandlockRuleset
+    }
+
+    It 'adds one rule per port' {
+        $rs | Add-LandlockNetRule -Port 80, 443 -Access ConnectTcp
+        $rs.NetRules.Port | Should -Be 80, 443
+        $rs.NetRules.Access | Should -Be 'ConnectTcp', 'ConnectTcp'
+    }
+
+    It 'chains with -PassThru and merges rights on one port' {
+        $out = $rs | Add-LandlockNetRule 8080 BindTcp -PassThru | Add-LandlockNetRule 8080 ConnectTcp -PassThru
+        $out | Should -Be $rs
+        $rs.NetRules | Should -HaveCount 1
+        $rs.NetRules[0].Access | Should -Be 'BindTcp, ConnectTcp'
+    }
+
+    It 'accepts the edges of the port range' {
+        $rs | Add-LandlockNetRule -Port 0, 65535 -Access BindTcp
+        $rs.NetRules.Port | Should -Be 0, 65535
+    }
+
+    It 'refuses a port out of range with InvalidPort and adds nothing' -TestCases @(
+        @{ Port = -1 }, @{ Port = 65536 }, @{ Port = 100000 }
+    ) {
+        { $rs | Add-LandlockNetRule -Port 80, $Port -Access ConnectTcp } | Should -Throw -ErrorId "InvalidPort,$Id"
+        $err = { $rs | Add-LandlockNetRule -Port $Port -Access ConnectTcp } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $rs.NetRules | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a right the ruleset does not handle with AccessNotHandled' {
+        $tcpOnly = New-LandlockRuleset -HandledAccessNet BindTcp
+        { $tcpOnly | Add-LandlockNetRule 53 ConnectTcp } | Should -Throw -ErrorId "AccessNotHandled,$Id"
+        $noNet = New-LandlockRuleset -HandledAccessNet None
+        { $noNet | Add-LandlockNetRule 53 ConnectTcp } | Should -Throw -ErrorId "AccessNotHandled,$Id"
+        $tcpOnly.NetRules | Should -BeNullOrEmpty
+    }
+
+    It 'refuses an empty right' {
+        { $rs | Add-LandlockNetRule 53 None } | Should -Throw -ErrorId "AccessNotApplicable,$Id"
+    }
+
+    It 'shows net rules in the ruleset view' {
+        $text = $rs | Add-LandlockNetRule 443 ConnectTcp -PassThru | Out-String
+        $text | Should -Match 'ConnectTcp\s+port 443'
+    }
+}

@@ -1,0 +1,138 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Id = 'LandlockPS.Commands.AddLandlockPathRuleCommand'
+}
+
+Describe 'Add-LandlockPathRule' {
+    BeforeEach {
+        $rs = New-LandlockRuleset
+        $work = New-Item -ItemType Directory (Join-Path TestDrive: ([guid]::NewGuid()))
+        Push-Location $work
+        New-Item -ItemType Directory data, 'data/sub', other | Out-Null
+        Set-Content data/file.txt 'x'
+        Set-Content -LiteralPath 'data/[odd].txt' -Value 'x'
+    }
+    AfterEach {
+        Pop-Location
+    }
+
+    It 'adds a rule and stays quiet without -PassThru' {
+        $out = $rs | Add-LandlockPathRule -Path /usr -Access ReadExecute
+        $out | Should -BeNullOrEmpty
+        $rs.PathRules | Should -HaveCount 1
+        $rs.PathRules[0].Path | Should -Be '/usr'
+        $rs.PathRules[0].Access | Should -Be 'ReadExecute'
+    }
+
+    It 'emits the ruleset with -PassThru so calls chain' {
+        $out = $rs | Add-LandlockPathRule /usr ReadExecute -PassThru | Add-LandlockPathRule /etc ReadOnly -PassThru
+        $out | Should -Be $rs
+        $out.PathRules.Path | Should -Be '/usr', '/etc'
+    }
+
+    It 'resolves relative paths against the PowerShell location, not the process cwd' {
+        $rs | Add-LandlockPathRule -Path ./data -Access ReadOnly
+        $rs.PathRules[0].Path | Should -Be (Join-Path $work.FullName data)
+        (Get-Location).ProviderPath | Should -Not -Be ([Environment]::CurrentDirectory)
+    }
+
+    It 'expands wildcards in -Path' {
+        $rs | Add-LandlockPathRule -Path ./d*, ./o* -Access ReadOnly
+        $rs.PathRules.Path | ForEach-Object { Split-Path $_ -Leaf } | Should -Be 'data', 'other'
+    }
+
+    It 'takes -LiteralPath verbatim, and items from the pipeline by PSPath' {
+        $rs | Add-LandlockPathRule -LiteralPath './data/[odd].txt' -Access ReadFile
+        Get-ChildItem -Directory | Add-LandlockPathRule -Ruleset $rs -Access ReadWrite
+        $rs.PathRules.Path | ForEach-Object { Split-Path $_ -Leaf } | Should -Be '[odd].txt', 'data', 'other'
+    }
+
+    It 'accepts single rights, lists of rights and groups' {
+        $rs | Add-LandlockPathRule ./data ReadFile, ReadDir, Truncate
+        $rs.PathRules[0].Access | Should -Be 'ReadOnly, Truncate'
+    }
+
+    It 'resolves a group within what the ruleset handles' {
+        $narrow = New-LandlockRuleset -HandledAccessFs ReadFile, WriteFile
+        $narrow | Add-LandlockPathRule ./data ReadWriteExecute
+        $narrow.PathRules[0].Access | Should -Be 'WriteFile, ReadFile'
+    }
+
+    It 'masks directory-only rights for files and says so with -Verbose' {
+        $verbose = $rs | Add-LandlockPathRule ./data/file.txt ReadWrite -Verbose 4>&1
+        $rs.PathRules[0].Access | Should -Be 'WriteFile, ReadFile, Truncate, IoctlDev, ResolveUnix'
+        ($verbose -join "`n") | Should -Match 'is a file: leaving out .*ReadDir'
+    }
+
+    It 'reports AccessNotApplicable when nothing requested applies to a file' {
+        $rs | Add-LandlockPathRule ./data/file.txt ReadDir, MakeDir -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "AccessNotApplicable,$Id"
+        $ev[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $rs.PathRules | Should -BeNullOrEmpty
+    }
+
+    It 'reports PathNotFound for a missing path and goes on with the others' {
+        $rs | Add-LandlockPathRule ./missing, ./data ReadOnly -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev | Should -HaveCount 1
+        $ev[0].FullyQualifiedErrorId | Should -Be "PathNotFound,$Id"
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $ev[0].Exception.Message | Should -Match '-IgnoreMissing'
+        $rs.PathRules | Should -HaveCount 1
+    }
+
+    It 'reports PathNotFound for a wildcard that matches nothing' {
+        $rs | Add-LandlockPathRule ./nothing* ReadOnly -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PathNotFound,$Id"
+    }
+
+    It 'skips missing paths with -IgnoreMissing' {
+        $verbose = $rs | Add-LandlockPathRule ./missing, ./data ReadOnly -IgnoreMissing -ErrorVariable ev -Verbose 4>&1
+        $ev | Should -BeNullOrEmpty
+        $rs.PathRules | Should -HaveCount 1
+        ($verbose -join "`n") | Should -Match 'Skipping .*missing'
+    }
+
+    It 'refuses a non-FileSystem path with PathNotFileSystem' {
+        $rs | Add-LandlockPathRule -Path Env:PATH -Access ReadOnly -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PathNotFileSystem,$Id"
+        $ev[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $rs.PathRules | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a right the ruleset does not handle with AccessNotHandled' {
+        $narrow = New-LandlockRuleset -HandledAccessFs ReadFile
+        { $narrow | Add-LandlockPathRule ./data WriteFile } | Should -Throw -ErrorId "AccessNotHandled,$Id"
+        $err = { $narrow | Add-LandlockPathRule ./data WriteFile } | Should -Throw -PassThru
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match 'WriteFile'
+        $narrow.PathRules | Should -BeNullOrEmpty
+    }
+
+    It 'refuses rights of a newer ABI than the ruleset''s' {
+        $old = New-LandlockRuleset -Abi V3
+        { $old | Add-LandlockPathRule ./data IoctlDev } | Should -Throw -ErrorId "AccessNotHandled,$Id"
+    }
+
+    It 'notes a symbolic link with -Verbose' {
+        New-Item -ItemType SymbolicLink -Path ./link -Target (Resolve-Path ./data).ProviderPath | Out-Null
+        $verbose = $rs | Add-LandlockPathRule ./link ReadOnly -Verbose 4>&1
+        ($verbose -join "`n") | Should -Match 'symbolic link'
+    }
+
+    It 'merges rules for the same path' {
+        $rs | Add-LandlockPathRule ./data ReadFile
+        $rs | Add-LandlockPathRule ./data Execute
+        $rs.PathRules | Should -HaveCount 1
+        $rs.PathRules[0].Access | Should -Be 'Execute, ReadFile'
+    }
+
+    It 'requires a ruleset' {
+        { Add-LandlockPathRule -Ruleset $null -Path /usr -Access ReadOnly } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    }
+
+    It 'shows the rules as a readable table' {
+        $text = $rs | Add-LandlockPathRule -Path /usr -Access ReadExecute -PassThru | Out-String
+        $text | Should -Match 'ReadExecute\s+/usr'
+        $text | Should -Not -Match 'LandlockPS.Core'
+    }
+}
