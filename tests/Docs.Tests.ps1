@@ -1,0 +1,67 @@
+BeforeDiscovery {
+    $docsDir = Join-Path (Split-Path $PSScriptRoot -Parent) 'docs/en-US'
+    $manifest = Import-PowerShellDataFile (Join-Path (Split-Path $PSScriptRoot -Parent) 'LandlockPS.psd1')
+
+    # Every ```powershell block under "## EXAMPLES", with the page and example title it belongs to.
+    function Get-DocExample([string] $Path) {
+        $text = Get-Content -Raw $Path
+        $section = [regex]::Match($text, '(?s)## EXAMPLES\s*(.*?)(?=\n## )').Groups[1].Value
+        $examples = [regex]::Matches($section, '(?s)### (?<title>[^\n]+)\n+```powershell\n(?<code>.*?)\n```')
+        foreach ($m in $examples) {
+            @{ Page = Split-Path $Path -Leaf; Title = $m.Groups['title'].Value.Trim(); Code = $m.Groups['code'].Value }
+        }
+    }
+
+    $script:Pages = $manifest.CmdletsToExport | ForEach-Object { @{ Name = $_; Path = Join-Path $docsDir "$_.md" } }
+    $script:Examples = $manifest.CmdletsToExport | ForEach-Object { Get-DocExample (Join-Path $docsDir "$_.md") }
+}
+
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+}
+
+Describe 'Help page <Name>' -ForEach $Pages {
+    BeforeAll {
+        $text = Get-Content -Raw $Path
+        $command = Get-Command $Name
+    }
+
+    It 'is a platyPS schema 2.0.0 page for LandlockPS.dll' {
+        $text | Should -Match '(?m)^schema: 2\.0\.0$'
+        $text | Should -Match '(?m)^external help file: LandlockPS\.dll-Help\.xml$'
+        $text | Should -Match "(?m)^# $Name$"
+    }
+
+    It 'has a synopsis, a description and at least two examples' {
+        $text | Should -Match '## SYNOPSIS\s*\n\S'
+        $text | Should -Match '## DESCRIPTION\s*\n\S'
+        ([regex]::Matches($text, '(?m)^### Example \d+')).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'documents every parameter, and no parameter that does not exist' {
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $actual = $command.Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object
+        $documented = [regex]::Matches($text, '(?m)^### -(\w+)$') | ForEach-Object { $_.Groups[1].Value } | Sort-Object
+        $documented | Should -Be $actual
+    }
+
+    It 'describes every parameter' {
+        foreach ($m in [regex]::Matches($text, '(?s)### -(\w+)\n(.*?)```yaml')) {
+            $m.Groups[2].Value.Trim() | Should -Not -BeNullOrEmpty -Because "-$($m.Groups[1].Value) needs a description"
+        }
+    }
+}
+
+Describe 'Example "<Title>" of <Page>' -ForEach $Examples {
+    It 'runs without error' {
+        $work = New-Item -ItemType Directory (Join-Path TestDrive: ([guid]::NewGuid()))
+        Push-Location $work
+        try {
+            $ErrorActionPreference = 'Stop'
+            $null = & ([scriptblock]::Create($Code)) | Out-String
+        }
+        finally {
+            Pop-Location
+        }
+    }
+}
