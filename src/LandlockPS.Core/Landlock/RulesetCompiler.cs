@@ -23,7 +23,7 @@ public static class RulesetCompiler
         if (ruleset.CompatibilityLevel == CompatibilityLevel.HardRequirement && preview.Status != EnforcementStatus.FullyEnforced)
         {
             throw new LandlockCompatibilityException(preview,
-                $"Ruleset{NameSuffix(ruleset)} requires everything it handles (HardRequirement), but {Lower(preview.Describe())} " +
+                $"Ruleset{NameSuffix(ruleset)} requires everything it handles (HardRequirement), but {Shortfall(preview)} " +
                 "Run on a newer kernel, pin an older ABI with New-LandlockRuleset -Abi, or use -CompatibilityLevel BestEffort.");
         }
         if (preview.Status == EnforcementStatus.NotEnforced)
@@ -103,5 +103,8 @@ public static class RulesetCompiler
 
     private static string NameSuffix(LandlockRuleset ruleset) => ruleset.Name is { } name ? $" '{name}'" : string.Empty;
 
-    private static string Lower(string sentence) => char.ToLowerInvariant(sentence[0]) + sentence[1..];
+    private static string Shortfall(LandlockEnforcementReport report) =>
+        report.UnavailableReason is { } reason
+            ? $"the kernel cannot enforce Landlock: {reason}"
+            : $"the kernel (Landlock {report.KernelAbi}) lacks {string.Join(", ", report.Dropped)}.";
 }
