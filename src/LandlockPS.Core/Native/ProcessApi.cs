@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+
+namespace LandlockPS.Core.Native;
+
+/// <summary>libc calls for pipes, polling and supervising a child, used on ordinary threads.</summary>
+internal static unsafe partial class ProcessApi
+{
+    private const string Lib = "libc";
+
+    internal const int O_RDONLY = 0;
+    internal const int O_NONBLOCK = 0x800;
+    internal const int F_GETFL = 3;
+    internal const int F_SETFL = 4;
+    internal const int F_DUPFD_CLOEXEC = 1030;
+    internal const int EFD_NONBLOCK = 0x800;
+    internal const int EFD_CLOEXEC = 0x80000;
+    internal const short POLLIN = 0x1;
+    internal const short POLLOUT = 0x4;
+    internal const short POLLERR = 0x8;
+    internal const short POLLHUP = 0x10;
+    internal const short POLLNVAL = 0x20;
+    internal const int EINTR = 4;
+    internal const int EAGAIN = 11;
+    internal const int EPIPE = 32;
+    internal const int ESRCH = 3;
+    internal const int P_PIDFD = 3;
+    internal const int WEXITED = 4;
+    internal const int SIGKILL = 9;
+    internal const int CLD_EXITED = 1;
+    internal const long SYS_pidfd_open = 434;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    /// <summary>siginfo_t as waitid fills it for a child (x86_64 and arm64 layout).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    internal struct SigInfo
+    {
+        [FieldOffset(0)] public int Signo;
+        [FieldOffset(8)] public int Code;
+        [FieldOffset(16)] public int Pid;
+        [FieldOffset(24)] public int Status;
+    }
+
+    [LibraryImport(Lib, EntryPoint = "pipe2", SetLastError = true)]
+    internal static partial int Pipe2(int* fds, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int Fcntl(int fd, int cmd, int arg);
+
+    [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]
+    internal static partial int EventFd(uint initval, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "poll", SetLastError = true)]
+    internal static partial int Poll(PollFd* fds, nuint count, int timeout);
+
+    [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
+    internal static partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
+    internal static partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
+
+    [LibraryImport(Lib, EntryPoint = "waitid", SetLastError = true)]
+    internal static partial int WaitId(int idType, int id, SigInfo* info, int options);
+
+    [LibraryImport(Lib, EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Access(string path, int mode);
+
+    [LibraryImport(Lib, EntryPoint = "geteuid")]
+    internal static partial uint GetEuid();
+
+    internal const int X_OK = 1;
+}

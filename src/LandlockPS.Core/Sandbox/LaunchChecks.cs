@@ -1,0 +1,81 @@
+using System.IO;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Sandbox;
+
+/// <summary>Checks a launch before it happens and explains one that failed.</summary>
+internal static class LaunchChecks
+{
+    internal static void Validate(SandboxStartInfo info)
+    {
+        if (!Path.IsPathFullyQualified(info.FilePath))
+        {
+            throw new LandlockException($"The program path must be absolute; got '{info.FilePath}'.", errorId: "ExecutableNotFound");
+        }
+        if (!File.Exists(info.FilePath))
+        {
+            throw new LandlockException(
+                Directory.Exists(info.FilePath) ? $"'{info.FilePath}' is a directory, not a program." : $"The program '{info.FilePath}' does not exist.",
+                errorId: "ExecutableNotFound");
+        }
+        if (ProcessApi.Access(info.FilePath, ProcessApi.X_OK) != 0)
+        {
+            throw new LandlockException(
+                $"'{info.FilePath}' is not executable for this user (its permission bits). Make it executable (chmod +x) or run its interpreter instead.",
+                "access", Errno.EACCES, "ExecutableNotAllowed");
+        }
+        if (!Path.IsPathFullyQualified(info.WorkingDirectory) || !Directory.Exists(info.WorkingDirectory))
+        {
+            throw new LandlockException($"The working directory '{info.WorkingDirectory}' does not exist or is not a directory.", errorId: "WorkingDirectoryNotFound");
+        }
+    }
+
+    /// <summary>Refuses to run unconfined unless the caller said so.</summary>
+    internal static void RequireEnforcement(LandlockEnforcementReport report, bool allowUnconfined)
+    {
+        if (report.Status != EnforcementStatus.NotEnforced || allowUnconfined) return;
+        string errorId = report.UnavailableReason is null ? "RulesetNotEnforced" : LandlockSupport.Query().Status switch
+        {
+            LandlockAvailability.NotEnabled => "LandlockNotEnabled",
+            _ => "LandlockNotSupported",
+        };
+        throw new LandlockException(
+            $"Refusing to start the program without a sandbox. {report.Describe()} Pass -AllowUnconfined to run it unconfined anyway.",
+            errorId: errorId);
+    }
+
+    internal static LandlockException ForFailedStep(LaunchStep step, int errno, SandboxStartInfo info) => step switch
+    {
+        LaunchStep.Spawn => ForSpawn(errno, info),
+        LaunchStep.DropBoundingSet => new LandlockException(
+            $"Could not empty the capability bounding set ({Errno.Name(errno)}): running as root without CAP_SETPCAP, the child " +
+            "could regain capabilities at exec. Run with CAP_SETPCAP, or pass -KeepCapabilities to accept that.",
+            "prctl(PR_CAPBSET_DROP)", errno, "CapabilityDropFailed"),
+        LaunchStep.ClearAmbient or LaunchStep.DropCapabilities => new LandlockException(
+            $"Could not drop the child's capabilities ({Errno.Name(errno)}).", step == LaunchStep.ClearAmbient ? "prctl(PR_CAP_AMBIENT)" : "capset", errno, "CapabilityDropFailed"),
+        LaunchStep.RestrictSelf => new LandlockException(
+            $"The kernel refused to enforce the ruleset ({Errno.Name(errno)}). Nothing was started.", "landlock_restrict_self", errno, "RestrictFailed"),
+        _ => new LandlockException($"Preparing the sandboxed thread failed at {step} ({Errno.Name(errno)}). Nothing was started.", step.ToString(), errno, "LaunchFailed"),
+    };
+
+    private static LandlockException ForSpawn(int errno, SandboxStartInfo info)
+    {
+        string? interpreter = ExecutableInspector.FindInterpreter(info.FilePath);
+        string needs = interpreter is null
+            ? "allow Execute (and ReadFile) on it"
+            : $"allow Execute on it, and ReadFile and Execute on its interpreter {interpreter} and the libraries that loads " +
+              $"(e.g. ReadExecute on {Path.GetDirectoryName(interpreter)} and /usr/lib)";
+        return errno switch
+        {
+            Errno.EACCES => new LandlockException(
+                $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed"),
+            Errno.ENOENT => new LandlockException(
+                $"Could not execute {info.FilePath}: it{(interpreter is null ? string.Empty : $" or its interpreter {interpreter}")} does not exist.",
+                "posix_spawn", errno, "ExecutableNotFound"),
+            Errno.E2BIG => new LandlockException(
+                "The arguments and environment are too long for the kernel (E2BIG). Pass less, or use files or standard input.", "posix_spawn", errno, "ArgumentListTooLong"),
+            _ => new LandlockException($"Could not execute {info.FilePath} ({Errno.Name(errno)}).", "posix_spawn", errno, "LaunchFailed"),
+        };
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Text;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Sandbox;
+
+/// <summary>
+/// The native memory a launch needs, laid out on the calling thread: path, argv, envp, spawn file
+/// actions and attributes, signal sets and capability structs. Freed when disposed.
+/// </summary>
+internal sealed unsafe class NativeLaunchBlock : IDisposable
+{
+    private readonly List<nint> _allocations = [];
+    private bool _fileActionsReady;
+    private bool _attributesReady;
+
+    internal NativeLaunchBlock(SandboxStartInfo info, int stdinFd, int stdoutFd, int stderrFd)
+    {
+        try
+        {
+            Path = Utf8(info.FilePath);
+            var argv = new List<string>(info.Arguments.Count + 1) { info.ArgumentZero ?? info.FilePath };
+            argv.AddRange(info.Arguments);
+            Argv = StringArray(argv);
+            var envp = new List<string>();
+            if (info.Environment is not null)
+            {
+                foreach (KeyValuePair<string, string> pair in info.Environment) envp.Add($"{pair.Key}={pair.Value}");
+            }
+            Envp = StringArray(envp);
+
+            FullSignalSet = Alloc(SpawnApi.SigsetSize);
+            void* emptySet = Alloc(SpawnApi.SigsetSize);
+            SpawnApi.SigFillSet(FullSignalSet);
+            SpawnApi.SigEmptySet(emptySet);
+
+            FileActions = Alloc(SpawnApi.SpawnObjectSize);
+            SpawnApi.Check(SpawnApi.FileActionsInit(FileActions), "posix_spawn_file_actions_init");
+            _fileActionsReady = true;
+            SpawnApi.Check(SpawnApi.FileActionsAddDup2(FileActions, stdinFd, 0), "posix_spawn_file_actions_adddup2");
+            SpawnApi.Check(SpawnApi.FileActionsAddDup2(FileActions, stdoutFd, 1), "posix_spawn_file_actions_adddup2");
+            SpawnApi.Check(SpawnApi.FileActionsAddDup2(FileActions, stderrFd, 2), "posix_spawn_file_actions_adddup2");
+            SpawnApi.Check(SpawnApi.FileActionsAddChdir(FileActions, Utf8(info.WorkingDirectory)), "posix_spawn_file_actions_addchdir_np");
+            SpawnApi.Check(SpawnApi.FileActionsAddClosefrom(FileActions, 3), "posix_spawn_file_actions_addclosefrom_np");
+
+            Attributes = Alloc(SpawnApi.SpawnObjectSize);
+            SpawnApi.Check(SpawnApi.AttrInit(Attributes), "posix_spawnattr_init");
+            _attributesReady = true;
+            SpawnApi.Check(SpawnApi.AttrSetFlags(Attributes,
+                SpawnApi.POSIX_SPAWN_SETSID | SpawnApi.POSIX_SPAWN_SETSIGMASK | SpawnApi.POSIX_SPAWN_SETSIGDEF),
+                "posix_spawnattr_setflags");
+            SpawnApi.Check(SpawnApi.AttrSetSigmask(Attributes, emptySet), "posix_spawnattr_setsigmask");
+            SpawnApi.Check(SpawnApi.AttrSetSigdefault(Attributes, FullSignalSet), "posix_spawnattr_setsigdefault");
+
+            // struct __user_cap_header_struct { u32 version; int pid; } and two zeroed data structs.
+            CapHeader = Alloc(8);
+            *(uint*)CapHeader = SpawnApi.LinuxCapabilityVersion3;
+            CapData = Alloc(24);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    internal byte* Path { get; }
+    internal byte** Argv { get; }
+    internal byte** Envp { get; }
+    internal void* FileActions { get; }
+    internal void* Attributes { get; }
+    internal void* FullSignalSet { get; }
+    internal void* CapHeader { get; }
+    internal void* CapData { get; }
+
+    public void Dispose()
+    {
+        if (_fileActionsReady) SpawnApi.FileActionsDestroy(FileActions);
+        if (_attributesReady) SpawnApi.AttrDestroy(Attributes);
+        _fileActionsReady = _attributesReady = false;
+        foreach (nint allocation in _allocations) NativeMemory.Free((void*)allocation);
+        _allocations.Clear();
+    }
+
+    private void* Alloc(int bytes)
+    {
+        void* memory = NativeMemory.AllocZeroed((nuint)bytes);
+        _allocations.Add((nint)memory);
+        return memory;
+    }
+
+    private byte* Utf8(string text)
+    {
+        if (text.Contains('\0'))
+        {
+            throw new ArgumentException($"A launch string contains a NUL character: '{text.Replace("\0", "\\0")}'.");
+        }
+        int length = Encoding.UTF8.GetByteCount(text);
+        byte* buffer = (byte*)Alloc(length + 1);
+        Encoding.UTF8.GetBytes(text, new Span<byte>(buffer, length));
+        return buffer;
+    }
+
+    private byte** StringArray(List<string> items)
+    {
+        byte** array = (byte**)Alloc((items.Count + 1) * sizeof(byte*));
+        for (int i = 0; i < items.Count; i++) array[i] = Utf8(items[i]);
+        return array;
+    }
+}

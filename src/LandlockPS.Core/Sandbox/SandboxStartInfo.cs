@@ -1,0 +1,33 @@
+using System.Collections.Generic;
+
+namespace LandlockPS.Core.Sandbox;
+
+/// <summary>What to start in the sandbox: the program, its arguments, where, and with which environment.</summary>
+public sealed class SandboxStartInfo
+{
+    /// <param name="filePath">The absolute path of the program to execute.</param>
+    public SandboxStartInfo(string filePath) => FilePath = filePath;
+
+    /// <summary>The absolute path of the program.</summary>
+    public string FilePath { get; }
+
+    /// <summary>argv[0]; defaults to <see cref="FilePath"/>.</summary>
+    public string? ArgumentZero { get; init; }
+
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>The child's working directory (absolute).</summary>
+    public string WorkingDirectory { get; init; } = "/";
+
+    /// <summary>The child's whole environment. Null: no variables at all.</summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>Give the child a pipe for standard input; otherwise it reads /dev/null.</summary>
+    public bool RedirectStandardInput { get; init; }
+
+    /// <summary>Keep the caller's capabilities instead of starting the child with none.</summary>
+    public bool KeepCapabilities { get; init; }
+
+    /// <summary>Start the child even when the kernel enforces nothing of the ruleset.</summary>
+    public bool AllowUnconfined { get; init; }
+}
