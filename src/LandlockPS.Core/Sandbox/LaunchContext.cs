@@ -34,7 +34,7 @@ internal sealed unsafe class LaunchContext
     public byte** Envp;
     public void* FileActions;
     public void* Attributes;
-    public void* FullSignalSet;
+    public void* ThreadSignalMask;
     public void* CapHeader;
     public void* CapData;
 
@@ -64,7 +64,7 @@ internal sealed unsafe class LaunchContext
         ThreadId = SpawnApi.Gettid();
 
         // No runtime signal handler may run on this thread once it is confined.
-        if (SpawnApi.PthreadSigmask(SpawnApi.SIG_BLOCK, FullSignalSet, null) != 0)
+        if (SpawnApi.PthreadSigmask(SpawnApi.SIG_BLOCK, ThreadSignalMask, null) != 0)
         {
             Fail(LaunchStep.BlockSignals);
             return;

@@ -32,7 +32,7 @@ internal static unsafe class LaunchPad
             Envp = block.Envp,
             FileActions = block.FileActions,
             Attributes = block.Attributes,
-            FullSignalSet = block.FullSignalSet,
+            ThreadSignalMask = block.ThreadSignalMask,
             CapHeader = block.CapHeader,
             CapData = block.CapData,
         };

@@ -34,7 +34,14 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
             FullSignalSet = Alloc(SpawnApi.SigsetSize);
             void* emptySet = Alloc(SpawnApi.SigsetSize);
             SpawnApi.SigFillSet(FullSignalSet);
+            // sigfillset leaves out glibc's internal signals (32, 33); posix_spawn would then start
+            // the child with them ignored. Reset those to default as well.
+            *(ulong*)FullSignalSet = ulong.MaxValue;
             SpawnApi.SigEmptySet(emptySet);
+            // The launch thread blocks every signal but glibc's internal ones, which it keeps for itself.
+            ThreadSignalMask = Alloc(SpawnApi.SigsetSize);
+            SpawnApi.SigFillSet(ThreadSignalMask);
+            *(ulong*)ThreadSignalMask &= ~((1UL << 31) | (1UL << 32));
 
             FileActions = Alloc(SpawnApi.SpawnObjectSize);
             SpawnApi.Check(SpawnApi.FileActionsInit(FileActions), "posix_spawn_file_actions_init");
@@ -72,6 +79,7 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
     internal void* FileActions { get; }
     internal void* Attributes { get; }
     internal void* FullSignalSet { get; }
+    internal void* ThreadSignalMask { get; }
     internal void* CapHeader { get; }
     internal void* CapData { get; }
 
