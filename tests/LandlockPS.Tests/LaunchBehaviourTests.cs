@@ -1,0 +1,140 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using LandlockPS.Core;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Sandbox;
+using Xunit;
+using static LandlockPS.Tests.SandboxHarness;
+
+namespace LandlockPS.Tests;
+
+public class LaunchBehaviourTests
+{
+    [Fact]
+    public void ArgumentsEnvironmentAndWorkingDirectoryReachTheChild()
+    {
+        using var t = new TempTree();
+        LandlockRuleset rs = SystemRuleset();
+        rs.AddPathRule(t.Root, LandlockAccessFs.ReadOnly);
+        var env = new Dictionary<string, string>(Env) { ["GREETING"] = "héllo wörld" };
+        var r = Run(rs, new SandboxStartInfo("/bin/sh")
+        {
+            Arguments = ["-c", "printf '%s|' \"$0\" \"$1\" \"$GREETING\" \"$(pwd)\"", "zero", "one two"],
+            Environment = env,
+            WorkingDirectory = t.Root,
+        });
+        Assert.Equal($"zero|one two|héllo wörld|{t.Root}|", r.Stdout);
+    }
+
+    [Fact]
+    public void AnEmptyEnvironmentIsEmpty()
+    {
+        var r = Run(SystemRuleset(), new SandboxStartInfo("/usr/bin/env") { Environment = null });
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(string.Empty, r.Stdout);
+    }
+
+    [Fact]
+    public void StandardInputIsFedAndClosed()
+    {
+        byte[] input = Encoding.UTF8.GetBytes(string.Join("\n", Enumerable.Range(1, 20000)) + "\n");
+        var r = Run(SystemRuleset(), new SandboxStartInfo("/usr/bin/wc") { Arguments = ["-l"], Environment = Env, RedirectStandardInput = true }, input);
+        Assert.Equal("20000", r.Stdout.Trim());
+    }
+
+    [Fact]
+    public void WithoutRedirectionStandardInputIsDevNull()
+    {
+        var r = Run(SystemRuleset(), "/bin/cat");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(string.Empty, r.Stdout);
+    }
+
+    [Fact]
+    public void LargeBinaryOutputArrivesIntact()
+    {
+        // 8 MiB through the bounded queue: far more than it ever holds at once.
+        var r = Run(SystemRuleset(), "/bin/sh", "-c", "yes 1234567 | head -c 8388608");
+        Assert.Equal(8 * 1024 * 1024, r.Stdout.Length);
+        Assert.Equal(string.Concat(Enumerable.Repeat("1234567\n", 1024 * 1024)), r.Stdout);
+    }
+
+    [Fact]
+    public void ASignalledChildReportsTheSignal()
+    {
+        var r = Sh(SystemRuleset(), "kill -TERM $$");
+        Assert.Equal(15, r.Status.Signal);
+        Assert.Null(r.Status.ExitCode);
+        Assert.Equal(143, r.ExitCode);
+    }
+
+    [Fact]
+    public void DeniedExecutionNamesTheFileAndItsInterpreter()
+    {
+        var rs = new LandlockRuleset();
+        var e = Assert.Throws<LandlockException>(() => Run(rs, "/usr/bin/perl", "-v"));
+        Assert.Equal("ExecutableNotAllowed", e.ErrorId);
+        Assert.Equal(LandlockPS.Core.Native.Errno.EACCES, e.Errno);
+        Assert.Contains("/usr/bin/perl", e.Message);
+        Assert.Contains("ld-linux", e.Message);
+        // The twin: the same program with read/execute on the system runs.
+        Assert.Equal(0, Run(SystemRuleset(), "/usr/bin/perl", "-e", "1").ExitCode);
+    }
+
+    [Fact]
+    public void AnInterpreterTheRulesetDeniesIsNamed()
+    {
+        using var t = new TempTree();
+        string script = t.File("bin/script.sh", "#!/bin/sh\necho ran\n");
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
+        var rs = new LandlockRuleset();
+        rs.AddPathRule(Path.GetDirectoryName(script)!, LandlockAccessFs.ReadExecute);
+        var e = Assert.Throws<LandlockException>(() => Run(rs, script));
+        Assert.Equal("ExecutableNotAllowed", e.ErrorId);
+        Assert.Contains("interpreter /bin/sh", e.Message);
+        rs = SystemRuleset();
+        rs.AddPathRule(Path.GetDirectoryName(script)!, LandlockAccessFs.ReadExecute);
+        Assert.Equal("ran\n", Run(rs, script).Stdout);
+    }
+
+    [Theory]
+    [InlineData("/no/such/program", "ExecutableNotFound")]
+    [InlineData("/usr", "ExecutableNotFound")]
+    [InlineData("/etc/passwd", "ExecutableNotAllowed")]
+    [InlineData("relative/program", "ExecutableNotFound")]
+    public void BadProgramsAreRefusedBeforeLaunch(string program, string errorId)
+    {
+        var e = Assert.Throws<LandlockException>(() => Run(SystemRuleset(), program));
+        Assert.Equal(errorId, e.ErrorId);
+    }
+
+    [Fact]
+    public void AMissingWorkingDirectoryIsRefused()
+    {
+        var e = Assert.Throws<LandlockException>(() => Run(SystemRuleset(), new SandboxStartInfo("/bin/true") { WorkingDirectory = "/no/such/dir" }));
+        Assert.Equal("WorkingDirectoryNotFound", e.ErrorId);
+    }
+
+    [Fact]
+    public void NulInAnArgumentIsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => Run(SystemRuleset(), "/bin/echo", "a\0b"));
+    }
+
+    [Fact]
+    public void ARulesetTheKernelCannotEnforceIsRefusedUnlessAllowed()
+    {
+        // A network-only ruleset capped below ABI 4 enforces nothing.
+        var rs = new LandlockRuleset(handledAccessFs: LandlockAccessFs.None, scope: LandlockScope.None);
+        using CompiledRuleset probe = RulesetCompiler.Compile(rs, LandlockSupport.Query(3));
+        Assert.Equal(EnforcementStatus.NotEnforced, probe.Report.Status);
+        var e = Assert.Throws<LandlockException>(() => LaunchChecks.RequireEnforcement(probe.Report, allowUnconfined: false));
+        Assert.Equal("RulesetNotEnforced", e.ErrorId);
+        Assert.Contains("-AllowUnconfined", e.Message);
+        LaunchChecks.RequireEnforcement(probe.Report, allowUnconfined: true);
+    }
+}
