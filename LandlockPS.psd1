@@ -13,6 +13,7 @@
         'Add-LandlockNetRule'
         'Add-LandlockPathRule'
         'Get-LandlockAbi'
+        'Invoke-Sandboxed'
         'New-LandlockRuleset'
         'Test-LandlockRuleset'
     )

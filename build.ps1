@@ -39,8 +39,9 @@ function Invoke-Build {
         dotnet publish (Join-Path $Root 'src/LandlockPS/LandlockPS.csproj') -c $Configuration -o $publish --nologo -v quiet
     }
     # Replace rather than overwrite: a pwsh that has the old assembly mapped keeps its own copy.
-    Get-ChildItem $ModuleDir -Filter 'LandlockPS*.dll' | Remove-Item -Force
-    Get-ChildItem $publish -Filter 'LandlockPS*.dll' | Copy-Item -Destination $ModuleDir
+    # The publish output holds our assemblies and the libraries they use, never PowerShell's own.
+    Get-ChildItem $ModuleDir -Filter '*.dll' | Remove-Item -Force
+    Get-ChildItem $publish -Filter '*.dll' | Copy-Item -Destination $ModuleDir
     Write-Host "Built LandlockPS ($Configuration) into $ModuleDir"
 }
 

@@ -1,3 +1,34 @@
 # Shared set-up for every Pester file: import the built module from the repository, as a user would.
 $script:RepoRoot = Split-Path $PSScriptRoot -Parent
 Import-Module (Join-Path $script:RepoRoot 'LandlockPS.psd1') -Force -ErrorAction Stop
+
+# A ruleset that lets a child run the system's programs and nothing more: read/execute the system
+# tree, read/write /dev/null. Pinned to ABI V7 at most so runs on this kernel are fully enforced
+# (no partial-enforcement warning in the tests' output).
+function New-SystemRuleset {
+    param([string] $Name = 'system')
+    $abi = [LandlockPS.Core.Landlock.LandlockAbi][Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi)
+    New-LandlockRuleset -Name $Name -Abi $abi |
+        Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+        Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
+}
+
+# Processes whose parent is this pwsh: after every test, there should be none.
+function Get-ChildProcessId {
+    Get-ChildItem /proc -Directory | Where-Object Name -Match '^\d+$' | ForEach-Object {
+        $stat = Get-Content -Raw -ErrorAction Ignore "/proc/$($_.Name)/stat"
+        if ($stat -and [int](($stat.Substring($stat.LastIndexOf(')') + 2)) -split ' ')[1] -eq $PID) { [int]$_.Name }
+    }
+}
+
+# Whether a process still runs (a zombie waiting for its reaper does not count). SIGKILL lands
+# asynchronously, so give it a moment.
+function Test-ProcessAlive([int] $ProcessId) {
+    $deadline = [DateTime]::UtcNow.AddSeconds(2)
+    do {
+        $stat = Get-Content -Raw -ErrorAction Ignore "/proc/$ProcessId/stat"
+        if (-not $stat -or $stat.Substring($stat.LastIndexOf(')') + 2, 1) -eq 'Z') { return $false }
+        Start-Sleep -Milliseconds 20
+    } while ([DateTime]::UtcNow -lt $deadline)
+    $true
+}

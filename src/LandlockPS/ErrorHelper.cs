@@ -15,7 +15,10 @@ internal static class ErrorHelper
 
     internal static ErrorCategory Category(LandlockException exception) => exception.ErrorId switch
     {
-        "PathNotFound" => ErrorCategory.ObjectNotFound,
+        "PathNotFound" or "ExecutableNotFound" or "WorkingDirectoryNotFound" => ErrorCategory.ObjectNotFound,
+        "ExecutableNotAllowed" or "CapabilityDropFailed" => ErrorCategory.PermissionDenied,
+        "RulesetNotEnforced" => ErrorCategory.SecurityError,
+        "ArgumentListTooLong" => ErrorCategory.LimitsExceeded,
         "LandlockNotSupported" or "LandlockNotEnabled" or "CompatibilityRequirementNotMet" => ErrorCategory.NotImplemented,
         "AccessNotHandled" or "AccessNotInAbi" or "AccessNotApplicable" or "InvalidPort" or "EmptyRuleset" or "InvalidLogFlags"
             => ErrorCategory.InvalidArgument,

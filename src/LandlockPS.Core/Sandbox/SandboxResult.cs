@@ -1,0 +1,54 @@
+using System;
+using System.Collections.Generic;
+using LandlockPS.Core.Landlock;
+
+namespace LandlockPS.Core.Sandbox;
+
+/// <summary>What a finished sandboxed run reports (Invoke-Sandboxed -PassThru).</summary>
+public sealed class SandboxResult
+{
+    public SandboxResult(SandboxStartInfo info, SandboxedProcess process, bool timedOut, bool stopped)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(process);
+        FilePath = info.FilePath;
+        Arguments = info.Arguments;
+        WorkingDirectory = info.WorkingDirectory;
+        ProcessId = process.ProcessId;
+        StartTime = process.StartTime;
+        Duration = process.Duration;
+        ExitCode = process.ExitStatus?.ShellExitCode;
+        Signal = process.ExitStatus?.Signal;
+        Status = process.Enforcement.Status;
+        Dropped = process.Enforcement.Dropped;
+        Enforcement = process.Enforcement;
+        TimedOut = timedOut;
+        Stopped = stopped;
+    }
+
+    public string FilePath { get; }
+    public IReadOnlyList<string> Arguments { get; }
+    public string WorkingDirectory { get; }
+    public int ProcessId { get; }
+    public DateTimeOffset StartTime { get; }
+    public TimeSpan Duration { get; }
+
+    /// <summary>The exit code, or 128 + the signal that ended it; null if it could not be reaped.</summary>
+    public int? ExitCode { get; }
+
+    /// <summary>The signal that ended the child, if one did.</summary>
+    public int? Signal { get; }
+
+    public EnforcementStatus Status { get; }
+
+    /// <summary>What the kernel could not enforce of the ruleset.</summary>
+    public IReadOnlyList<string> Dropped { get; }
+
+    public LandlockEnforcementReport Enforcement { get; }
+
+    /// <summary>True when -TimeoutSec ended the run.</summary>
+    public bool TimedOut { get; }
+
+    /// <summary>True when the run was stopped (Ctrl+C).</summary>
+    public bool Stopped { get; }
+}

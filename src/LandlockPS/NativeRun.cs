@@ -1,0 +1,163 @@
+using System;
+using System.Collections;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Text;
+using System.Threading;
+using LandlockPS.Core.Sandbox;
+
+namespace LandlockPS;
+
+/// <summary>How Invoke-Sandboxed shows one child's output.</summary>
+internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, bool PassThru, Encoding OutputEncoding, Encoding InputEncoding);
+
+/// <summary>
+/// One running child, seen from the cmdlet: feeds its standard input, turns its output into
+/// pipeline objects on the pipeline thread, and enforces the timeout.
+/// </summary>
+internal sealed class NativeRun : IDisposable
+{
+    private const int PollMilliseconds = 50;
+
+    private readonly PSCmdlet _cmdlet;
+    private readonly SandboxedProcess _process;
+    private readonly SandboxStartInfo _info;
+    private readonly NativeRunOptions _options;
+    private readonly CancellationToken _stopping;
+    private readonly LineDecoder _stdout;
+    private readonly LineDecoder _stderr;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private bool _timedOut;
+
+    internal NativeRun(PSCmdlet cmdlet, SandboxedProcess process, SandboxStartInfo info, NativeRunOptions options, CancellationToken stopping)
+    {
+        _cmdlet = cmdlet;
+        _process = process;
+        _info = info;
+        _options = options;
+        _stopping = stopping;
+        _stdout = new LineDecoder(options.OutputEncoding);
+        _stderr = new LineDecoder(options.OutputEncoding);
+    }
+
+    internal void Kill() => _process.Kill();
+
+    /// <summary>Writes one input object (or each item of a collection) to the child's standard input.</summary>
+    internal void Feed(object? input)
+    {
+        object? item = input is PSObject wrapped ? wrapped.BaseObject : input;
+        if (item is null) return;
+        if (item is IEnumerable sequence and not string and not byte[])
+        {
+            foreach (object? element in sequence) Feed(element);
+            return;
+        }
+        byte[] bytes = item switch
+        {
+            byte[] raw => raw,
+            byte single => [single],
+            _ => _options.InputEncoding.GetBytes(LanguagePrimitives.ConvertTo<string>(item) + "\n"),
+        };
+        // While the child's input is full, keep emptying its output: a child that writes before it reads must not deadlock.
+        while (!_process.HasExited && !_process.TryWriteInput(bytes))
+        {
+            Drain(PollMilliseconds, untilComplete: false);
+        }
+        Drain(0, untilComplete: false);
+    }
+
+    /// <summary>Closes standard input, emits the rest of the output, and reports how the child ended.</summary>
+    internal void Finish()
+    {
+        if (_info.RedirectStandardInput) _process.CloseInput();
+        Drain(PollMilliseconds, untilComplete: true);
+        _process.WaitForExit();
+        EmitLine(_stdout.Flush(), ChildStream.StandardOutput);
+        EmitLine(_stderr.Flush(), ChildStream.StandardError);
+
+        // An exit status nobody could reap (ExitCode and Signal both null) leaves $LASTEXITCODE alone.
+        SandboxExitStatus? status = _process.ExitStatus;
+        int? exitCode = status is { ExitCode: not null } or { Signal: not null } ? status.ShellExitCode : null;
+        if (exitCode is not null) _cmdlet.SessionState.PSVariable.Set("global:LASTEXITCODE", exitCode);
+        if (_timedOut)
+        {
+            _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
+                $"'{_info.FilePath}' ran longer than {_options.TimeoutSec} s (-TimeoutSec); its whole process group was killed.", _info.FilePath));
+        }
+        else if (exitCode is not null and not 0 && NativeErrorsAreErrors())
+        {
+            _cmdlet.WriteError(ErrorHelper.Create("NativeCommandExitCode", ErrorCategory.NotSpecified,
+                $"'{_info.FilePath}' exited with code {exitCode} ($PSNativeCommandUseErrorActionPreference is $true).", _info.FilePath));
+        }
+        if (_options.PassThru) _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopping.IsCancellationRequested));
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    private bool NativeErrorsAreErrors() =>
+        _cmdlet.SessionState.PSVariable.GetValue("PSNativeCommandUseErrorActionPreference") is true;
+
+    private void Drain(int waitMilliseconds, bool untilComplete)
+    {
+        while (true)
+        {
+            CheckTimeout();
+            OutputChunk chunk;
+            try
+            {
+                if (!_process.TryTakeOutput(out chunk, waitMilliseconds, _stopping))
+                {
+                    if (untilComplete && !_process.IsOutputCompleted) continue;
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill();
+                throw new PipelineStoppedException();
+            }
+            Emit(chunk);
+            if (!untilComplete) waitMilliseconds = 0;
+        }
+    }
+
+    private void CheckTimeout()
+    {
+        if (_options.TimeoutSec <= 0 || _timedOut || _clock.Elapsed.TotalSeconds < _options.TimeoutSec) return;
+        _timedOut = true;
+        _process.Kill();
+    }
+
+    private void Emit(OutputChunk chunk)
+    {
+        if (chunk.Stream == ChildStream.StandardOutput && _options.AsByteStream)
+        {
+            _cmdlet.WriteObject(chunk.Buffer.AsSpan(0, chunk.Count).ToArray(), enumerateCollection: false);
+            return;
+        }
+        LineDecoder decoder = chunk.Stream == ChildStream.StandardOutput ? _stdout : _stderr;
+        foreach (string line in decoder.Push(chunk.Buffer, chunk.Count)) EmitLine(line, chunk.Stream);
+    }
+
+    private void EmitLine(string? line, ChildStream stream)
+    {
+        if (line is null) return;
+        if (stream == ChildStream.StandardOutput)
+        {
+            _cmdlet.WriteObject(line);
+            return;
+        }
+        switch (_options.StandardError)
+        {
+            case StandardErrorMode.Output:
+                _cmdlet.WriteObject(line);
+                break;
+            case StandardErrorMode.Error:
+                _cmdlet.WriteError(new ErrorRecord(new RemoteException(line), "NativeStandardError", ErrorCategory.NotSpecified, _info.FilePath));
+                break;
+            default:
+                _cmdlet.WriteInformation(new HostInformationMessage { Message = line }, ["PSHOST", "StandardError"]);
+                break;
+        }
+    }
+}

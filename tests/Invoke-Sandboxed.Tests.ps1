@@ -1,0 +1,337 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Id = 'LandlockPS.Commands.InvokeSandboxedCommand'
+    $script:Sys = New-SystemRuleset
+}
+
+Describe 'Invoke-Sandboxed -FilePath' {
+    BeforeEach {
+        $work = New-Item -ItemType Directory (Join-Path TestDrive: ([guid]::NewGuid()))
+    }
+
+    Context 'running and output' {
+        It 'takes the ruleset from the pipeline and streams stdout lines as strings' {
+            $out = $Sys | Invoke-Sandboxed -FilePath /bin/sh -ArgumentList '-c', 'echo one; echo two'
+            $out | Should -Be 'one', 'two'
+            $out[0] | Should -BeOfType ([string])
+        }
+
+        It 'emits lines as they arrive, not at exit' {
+            $first = $null
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $Sys | Invoke-Sandboxed sh '-c', 'echo early; sleep 2; echo late' | ForEach-Object {
+                if ($null -eq $first) { $first = $clock.Elapsed.TotalSeconds }
+            }
+            $first | Should -BeLessThan 1.5
+            $clock.Elapsed.TotalSeconds | Should -BeGreaterThan 1.9
+        }
+
+        It 'finds programs on PATH as pwsh does, and relative paths from the PowerShell location' {
+            $Sys | Invoke-Sandboxed echo hi | Should -Be 'hi'
+            Copy-Item /bin/echo (Join-Path $work myecho)
+            Push-Location $work
+            try {
+                $rs = New-SystemRuleset | Add-LandlockPathRule -LiteralPath $work.FullName -Access ReadExecute -PassThru
+                $rs | Invoke-Sandboxed ./myecho local | Should -Be 'local'
+            }
+            finally { Pop-Location }
+        }
+
+        It 'sets $LASTEXITCODE to the exit code, and to 128+N for a signal' {
+            $Sys | Invoke-Sandboxed sh '-c', 'exit 42'
+            $LASTEXITCODE | Should -Be 42
+            $Sys | Invoke-Sandboxed sh '-c', 'kill -KILL $$'
+            $LASTEXITCODE | Should -Be 137
+            $Sys | Invoke-Sandboxed true
+            $LASTEXITCODE | Should -Be 0
+        }
+
+        It 'shows stderr on the host by default, without an error, capturable with 6>&1' {
+            $all = $Sys | Invoke-Sandboxed sh '-c', 'echo out; echo err >&2' -ErrorVariable ev 6>&1
+            $ev | Should -BeNullOrEmpty
+            ($all | Where-Object { $_ -is [string] }) | Should -Be 'out'
+            $info = $all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
+            "$($info.MessageData)" | Should -Be 'err'
+            $info.Tags | Should -Contain 'StandardError'
+        }
+
+        It 'does not turn stderr into a terminating error under ErrorActionPreference Stop' {
+            $ErrorActionPreference = 'Stop'
+            $out = $Sys | Invoke-Sandboxed sh '-c', 'echo err >&2; echo after' 6>$null
+            $out | Should -Be 'after'
+        }
+
+        It 'writes stderr as ErrorRecords with -StandardError Error' {
+            # These are ordinary non-terminating errors: -ErrorAction applies (Pester runs tests under Stop).
+            $out = $Sys | Invoke-Sandboxed sh '-c', 'echo err >&2' -StandardError Error -ErrorAction Continue 2>&1
+            $out[0] | Should -BeOfType ([System.Management.Automation.ErrorRecord])
+            $out[0].FullyQualifiedErrorId | Should -Be "NativeStandardError,$Id"
+            "$($out[0])" | Should -Be 'err'
+        }
+
+        It 'merges stderr into the output with -StandardError Output' {
+            $Sys | Invoke-Sandboxed sh '-c', 'echo a; echo b >&2' -StandardError Output | Sort-Object | Should -Be 'a', 'b'
+        }
+
+        It 'emits raw bytes with -AsByteStream' {
+            $chunks = [System.Collections.Generic.List[object]]::new()
+            $Sys | Invoke-Sandboxed head '-c', '200000', '/bin/bash' -AsByteStream | ForEach-Object { $chunks.Add($_) }
+            $chunks | ForEach-Object { $_ -is [byte[]] | Should -BeTrue }
+            $joined = [byte[]]($chunks | ForEach-Object { $_ })
+            $joined.Length | Should -Be 200000
+            [Convert]::ToHexString($joined, 0, 4) | Should -Be '7F454C46'
+        }
+
+        It 'emits a result object with -PassThru' {
+            $r = $Sys | Invoke-Sandboxed sh '-c', 'exit 3' -PassThru
+            $r | Should -BeOfType ([LandlockPS.Core.Sandbox.SandboxResult])
+            $r.ExitCode | Should -Be 3
+            $r.Signal | Should -BeNullOrEmpty
+            $r.ProcessId | Should -BeGreaterThan 0
+            $r.Duration | Should -BeOfType ([timespan])
+            $r.Status | Should -Be 'FullyEnforced'
+            $r.Dropped | Should -BeNullOrEmpty
+            $r.FilePath | Should -Be '/usr/bin/sh'
+        }
+    }
+
+    Context 'standard input' {
+        It 'feeds pipeline input to stdin when -Ruleset is named' {
+            'b', 'c', 'a' | Invoke-Sandboxed -Ruleset $Sys -FilePath sort | Should -Be 'a', 'b', 'c'
+        }
+
+        It 'feeds -InputObject to stdin when the ruleset is piped' {
+            $Sys | Invoke-Sandboxed sort -InputObject 'y', 'x' | Should -Be 'x', 'y'
+        }
+
+        It 'streams a large input without holding it all' {
+            1..100000 | Invoke-Sandboxed -Ruleset $Sys -FilePath wc -ArgumentList '-l' | Should -Be '100000'
+        }
+
+        It 'passes bytes through unchanged' {
+            $data = [byte[]](0..255)
+            $back = , $data | Invoke-Sandboxed -Ruleset $Sys -FilePath cat -AsByteStream
+            [byte[]]($back | ForEach-Object { $_ }) | Should -Be $data
+        }
+
+        It 'gives /dev/null as stdin when there is no input' {
+            $Sys | Invoke-Sandboxed cat | Should -BeNullOrEmpty
+            $LASTEXITCODE | Should -Be 0
+        }
+
+        It 'runs once per piped ruleset' {
+            $two = (New-SystemRuleset -Name a), (New-SystemRuleset -Name b)
+            $two | Invoke-Sandboxed echo run | Should -Be 'run', 'run'
+        }
+    }
+
+    Context 'where and with what' {
+        It 'runs in the PowerShell location by default, or in -WorkingDirectory' {
+            $rs = New-SystemRuleset | Add-LandlockPathRule -LiteralPath $work.FullName -Access ReadOnly -PassThru
+            Push-Location $work
+            try { $rs | Invoke-Sandboxed pwd | Should -Be $work.FullName }
+            finally { Pop-Location }
+            $rs | Invoke-Sandboxed pwd -WorkingDirectory $work.FullName | Should -Be $work.FullName
+        }
+
+        It 'sets and removes environment variables' {
+            $env:LLPS_GONE = 'present'
+            try {
+                $out = $Sys | Invoke-Sandboxed sh '-c', 'echo "$LLPS_SET|${LLPS_GONE-unset}"' -Environment @{ LLPS_SET = 'v'; LLPS_GONE = $null }
+                $out | Should -Be 'v|unset'
+            }
+            finally { Remove-Item Env:LLPS_GONE }
+        }
+
+        It 'starts from an empty environment with a safe PATH' {
+            $Sys | Invoke-Sandboxed env -ClearEnvironment -Environment @{ ONLY = '1' } | Sort-Object |
+                Should -Be 'ONLY=1', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+        }
+
+        It 'gives the child no capability, unless -KeepCapabilities' {
+            $rs = New-SystemRuleset | Add-LandlockPathRule /proc ReadOnly -PassThru
+            $status = $rs | Invoke-Sandboxed cat /proc/self/status
+            ($status -match '^CapEff:') | Should -Match '0000000000000000$'
+            if ((id -u) -eq 0) {
+                ($status -match '^CapBnd:') | Should -Match '0000000000000000$'
+                $kept = $rs | Invoke-Sandboxed cat /proc/self/status -KeepCapabilities
+                ($kept -match '^CapBnd:') | Should -Not -Match '0000000000000000$'
+            }
+        }
+    }
+
+    Context 'confinement' {
+        It 'denies a read outside the rules and allows it with a rule' {
+            $secret = Join-Path $work secret.txt
+            Set-Content $secret 'classified'
+            $Sys | Invoke-Sandboxed cat $secret -StandardError Output | Should -Match 'Permission denied'
+            $LASTEXITCODE | Should -Not -Be 0
+            $rs = New-SystemRuleset | Add-LandlockPathRule -LiteralPath $secret -Access ReadFile -PassThru
+            $rs | Invoke-Sandboxed cat $secret | Should -Be 'classified'
+        }
+
+        It 'denies a write outside the rules and allows it with a rule' {
+            $target = Join-Path $work out.txt
+            $Sys | Invoke-Sandboxed sh '-c', "echo x > $target" 6>$null
+            $LASTEXITCODE | Should -Not -Be 0
+            $target | Should -Not -Exist
+            $rs = New-SystemRuleset | Add-LandlockPathRule -LiteralPath $work.FullName -Access ReadWrite -PassThru
+            $rs | Invoke-Sandboxed sh '-c', "echo x > $target"
+            Get-Content $target | Should -Be 'x'
+        }
+
+        It 'denies a TCP connection without a rule and allows it with one' {
+            $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $listener.Start()
+            try {
+                $port = $listener.LocalEndpoint.Port
+                $script = "exec 3<>/dev/tcp/127.0.0.1/$port && echo connected"
+                $Sys | Invoke-Sandboxed bash '-c', $script -StandardError Output | Should -Match 'Permission denied'
+                $rs = New-SystemRuleset | Add-LandlockNetRule -Port $port -Access ConnectTcp -PassThru
+                $rs | Invoke-Sandboxed bash '-c', $script | Should -Be 'connected'
+            }
+            finally { $listener.Stop() }
+        }
+    }
+
+    Context 'errors' {
+        It 'refuses a program the ruleset may not execute with ExecutableNotAllowed' {
+            $empty = New-LandlockRuleset -Abi V7
+            $empty | Invoke-Sandboxed ls -ErrorVariable ev -ErrorAction SilentlyContinue
+            $ev[0].FullyQualifiedErrorId | Should -Be "ExecutableNotAllowed,$Id"
+            $ev[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+            $ev[0].Exception.Message | Should -Match '/usr/bin/ls'
+            $ev[0].Exception.Message | Should -Match 'interpreter /lib'
+        }
+
+        It 'refuses a missing program with ExecutableNotFound' -TestCases @(
+            @{ Program = 'no-such-program-llps' }, @{ Program = '/no/such/program' }, @{ Program = './missing' }
+        ) {
+            { $Sys | Invoke-Sandboxed $Program } | Should -Throw -ErrorId "ExecutableNotFound,$Id"
+        }
+
+        It 'refuses a missing working directory with WorkingDirectoryNotFound' {
+            { $Sys | Invoke-Sandboxed true -WorkingDirectory /no/such/dir } | Should -Throw -ErrorId "WorkingDirectoryNotFound,$Id"
+        }
+
+        It 'refuses a bad environment with InvalidEnvironment' -TestCases @(
+            @{ Env = @{ '' = 'x' } }, @{ Env = @{ 'A=B' = 'x' } }, @{ Env = @{ A = "x`0y" } }
+        ) {
+            { $Sys | Invoke-Sandboxed true -Environment $Env } | Should -Throw -ErrorId "InvalidEnvironment,$Id"
+        }
+
+        It 'refuses a negative timeout with InvalidTimeout' {
+            { $Sys | Invoke-Sandboxed true -TimeoutSec -1 } | Should -Throw -ErrorId "InvalidTimeout,$Id"
+        }
+
+        It 'requires a ruleset' {
+            { Invoke-Sandboxed -Ruleset $null -FilePath true } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+        }
+
+        It 'kills the whole process group on timeout, with TimeoutExceeded' {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $out = $Sys | Invoke-Sandboxed sh '-c', 'sleep 60 & echo $!; wait' -TimeoutSec 1 -ErrorVariable ev -ErrorAction SilentlyContinue
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
+            $ev[0].FullyQualifiedErrorId | Should -Be "TimeoutExceeded,$Id"
+            $ev[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            $LASTEXITCODE | Should -Be 137
+            Test-ProcessAlive $out | Should -BeFalse
+        }
+
+        It 'refuses to run unconfined unless -AllowUnconfined' {
+            $env:LANDLOCKPS_TEST_ABI_CAP = '0'
+            try {
+                $Sys | Invoke-Sandboxed echo hi -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+                $ev[0].FullyQualifiedErrorId | Should -Be "LandlockNotSupported,$Id"
+                $ev[0].Exception.Message | Should -Match '-AllowUnconfined'
+                $out = $Sys | Invoke-Sandboxed echo hi -AllowUnconfined -WarningVariable wv 3>$null
+                $out | Should -Be 'hi'
+                "$wv" | Should -Match 'UNCONFINED'
+            }
+            finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
+        }
+
+        It 'refuses a ruleset the kernel enforces nothing of with RulesetNotEnforced' {
+            $env:LANDLOCKPS_TEST_ABI_CAP = '3'
+            try {
+                $netOnly = New-LandlockRuleset -HandledAccessFs None -Scope None
+                $netOnly | Invoke-Sandboxed true -ErrorVariable ev -ErrorAction SilentlyContinue
+                $ev[0].FullyQualifiedErrorId | Should -Be "RulesetNotEnforced,$Id"
+                $ev[0].CategoryInfo.Category | Should -Be 'SecurityError'
+            }
+            finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
+        }
+
+        It 'warns about a partially enforced ruleset, and refuses it under HardRequirement' {
+            $env:LANDLOCKPS_TEST_ABI_CAP = '3'
+            try {
+                $rs = New-LandlockRuleset -Abi V4 | Add-LandlockPathRule /usr, /etc ReadExecute -PassThru
+                $rs | Invoke-Sandboxed true -WarningVariable wv 3>$null
+                "$wv" | Should -Match 'BindTcp, ConnectTcp'
+                $rs.CompatibilityLevel = 'HardRequirement'
+                $rs | Invoke-Sandboxed true -ErrorVariable ev -ErrorAction SilentlyContinue
+                $ev[0].FullyQualifiedErrorId | Should -Be "CompatibilityRequirementNotMet,$Id"
+            }
+            finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
+        }
+
+        It 'runs nothing with -WhatIf and names the rules' {
+            $marker = Join-Path $work ran
+            $rs = New-SystemRuleset -Name whatif | Add-LandlockPathRule -LiteralPath $work.FullName ReadWrite -PassThru
+            $text = $rs | Invoke-Sandboxed touch $marker -WhatIf 6>&1 | Out-String
+            $marker | Should -Not -Exist
+        }
+
+        It 'leaves no child behind after any of this' {
+            Get-ChildProcessId | Should -BeNullOrEmpty
+        }
+    }
+
+    Context 'stopping' {
+        It 'kills the child''s process group within a second of Ctrl+C' {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).AddStatement()
+                $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Sys).AddParameter('FilePath', 'sh').
+                    AddParameter('ArgumentList', @('-c', 'sleep 300 & echo $!; echo $$; wait'))
+                $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                $in.Complete()
+                $handle = $ps.BeginInvoke($in, $out)
+                $deadline = [DateTime]::UtcNow.AddSeconds(20)
+                while ($out.Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                $out.Count | Should -Be 2
+                $clock = [Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
+                foreach ($pidText in $out) { Test-ProcessAlive $pidText | Should -BeFalse }
+            }
+            finally { $ps.Dispose() }
+        }
+
+        It 'kills the child when a downstream command stops the pipeline' {
+            $child = $Sys | Invoke-Sandboxed sh '-c', 'echo $$; exec sleep 300' | Select-Object -First 1
+            Test-ProcessAlive $child | Should -BeFalse
+        }
+    }
+}
+
+Describe 'The caller after many sandboxed runs' {
+    It 'is never confined, keeps its reads, descriptors and no children' {
+        $before = Get-Content /etc/passwd -Raw
+        $module = Join-Path $RepoRoot 'LandlockPS.psd1'
+        1..20 | ForEach-Object -Parallel { Import-Module $using:module; $using:Sys | Invoke-Sandboxed true } -ThrottleLimit 4
+        $baseline = (Get-ChildItem /proc/$PID/fd).Count
+
+        1..150 | ForEach-Object { $Sys | Invoke-Sandboxed true }
+        $results = 1..150 | ForEach-Object -Parallel { Import-Module $using:module; $using:Sys | Invoke-Sandboxed echo $_ } -ThrottleLimit 8
+        ($results | Sort-Object { [int]$_ }) | Should -Be (1..150 | ForEach-Object { "$_" })
+
+        foreach ($status in Get-ChildItem /proc/$PID/task/*/status) {
+            Select-String -Path $status -Pattern '^NoNewPrivs:\s+1' | Should -BeNullOrEmpty
+        }
+        Get-Content /etc/passwd -Raw | Should -Be $before
+        (Get-ChildItem /proc/$PID/fd).Count | Should -Be $baseline
+        Get-ChildProcessId | Should -BeNullOrEmpty
+    }
+}
