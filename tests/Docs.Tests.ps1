@@ -39,7 +39,7 @@ Describe 'Help page <Name>' -ForEach $Pages {
     }
 
     It 'documents every parameter, and no parameter that does not exist' {
-        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters
         $actual = $command.Parameters.Keys | Where-Object { $_ -notin $common } | Sort-Object
         $documented = [regex]::Matches($text, '(?m)^### -(\w+)$') | ForEach-Object { $_.Groups[1].Value } | Sort-Object
         $documented | Should -Be $actual
