@@ -8,13 +8,14 @@
 .PARAMETER Task
     Build: compile and lay the module out under ./LandlockPS (Import-Module ./LandlockPS.psd1 then works).
     Test:  build, then run the xUnit and Pester suites; exits non-zero on any failure.
-    Demo:  build, then show Landlock support and a ruleset in a fresh pwsh.
+    Demo:  build, then show a confined run next to this session, in a fresh pwsh.
+    Bench: build, then measure confined runs against unconfined baselines, side by side.
 .PARAMETER Configuration
     Debug or Release (default).
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -75,8 +76,14 @@ function Invoke-Demo {
     Invoke-Native 'demo' { & $FreshPwsh -NoProfile -NonInteractive -File (Join-Path $Root 'demo/Demo.ps1') }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    Invoke-Native 'bench' { & $FreshPwsh -NoProfile -NonInteractive -File (Join-Path $Root 'bench/Bench.ps1') }
+}
+
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
 }

@@ -1,6 +1,7 @@
 <#
 .SYNOPSIS
-    A short tour of LandlockPS: the kernel's Landlock support, a ruleset, and what this kernel enforces.
+    A short tour of LandlockPS: the kernel's support, a ruleset, and a confined program that may read
+    what the ruleset allows and nothing else, while this session stays free.
 #>
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path (Split-Path $PSScriptRoot -Parent) 'LandlockPS.psd1')
@@ -15,20 +16,40 @@ if ($abi.Status -ne 'Available') {
     return
 }
 
-Write-Step 'A ruleset: deny everything, allow reading the system, writing one scratch folder, HTTPS out'
-$scratch = New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) 'landlockps-demo')
-$rs = New-LandlockRuleset -Name demo |
-    Add-LandlockPathRule -Path /usr, /etc -Access ReadExecute -PassThru |
-    Add-LandlockPathRule -LiteralPath $scratch.FullName -Access ReadWrite -PassThru |
-    Add-LandlockNetRule -Port 443 -Access ConnectTcp -PassThru
-$rs | Out-Host
+$scratch = New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "landlockps-demo-$PID")
+$private = New-Item -ItemType Directory -Force (Join-Path ([IO.Path]::GetTempPath()) "landlockps-private-$PID")
+Set-Content (Join-Path $scratch 'allowed.txt') 'You may read this.'
+Set-Content (Join-Path $private 'secret.txt') 'You may not read this.'
+$listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+$listener.Start()
+$port = $listener.LocalEndpoint.Port
 
-Write-Step 'What the kernel would enforce of it (Test-LandlockRuleset)'
-$rs | Test-LandlockRuleset | Out-Host
+try {
+    Write-Step "A ruleset: read the system, read (not write) $scratch, nothing else"
+    $rs = New-LandlockRuleset -Name demo -Abi $abi.EffectiveAbi |
+        Add-LandlockPathRule -Path /usr, /etc -Access ReadExecute -PassThru |
+        Add-LandlockPathRule -LiteralPath $scratch.FullName -Access ReadOnly -PassThru
+    $rs | Out-Host
+    $rs | Test-LandlockRuleset | Select-Object Status, KernelAbi | Out-Host
 
-Write-Step 'The same ruleset as a HardRequirement'
-$rs.CompatibilityLevel = 'HardRequirement'
-$rs | Test-LandlockRuleset -ErrorVariable refused -ErrorAction SilentlyContinue | Out-Host
-if ($refused) { Write-Host "Refused ($($refused[0].FullyQualifiedErrorId)):`n$($refused[0].Exception.Message)" -ForegroundColor Yellow }
+    function Show-Run([string] $What, [string] $Command) {
+        $out = $rs | Invoke-Sandboxed -FilePath bash -ArgumentList '-c', $Command -StandardError Output
+        $verdict = if ($LASTEXITCODE -eq 0) { 'allowed' } else { 'DENIED' }
+        Write-Host ('{0,-34} {1,-8} {2}' -f $What, $verdict, ($out -join ' | '))
+    }
 
-Remove-Item $scratch -Recurse -Force
+    Write-Step 'Inside the sandbox (Invoke-Sandboxed, a confined bash)'
+    Show-Run 'read a file the ruleset allows' "cat $scratch/allowed.txt"
+    Show-Run 'read a file outside the rules' "cat $private/secret.txt"
+    Show-Run 'write into the read-only folder' "echo x > $scratch/new.txt"
+    Show-Run "connect to 127.0.0.1:$port" "exec 3<>/dev/tcp/127.0.0.1/$port && echo connected"
+
+    Write-Step 'Outside, this session is untouched'
+    Write-Host "read the secret here: $(Get-Content (Join-Path $private 'secret.txt'))"
+    $restricted = Select-String -Path /proc/$PID/task/*/status -Pattern '^NoNewPrivs:\s+1'
+    Write-Host "threads of this pwsh under a sandbox: $(@($restricted).Count)"
+}
+finally {
+    $listener.Stop()
+    Remove-Item $scratch, $private -Recurse -Force
+}

@@ -1,0 +1,107 @@
+<#
+.SYNOPSIS
+    Side-by-side benchmarks of confined runs against unconfined baselines, in one pwsh.
+.DESCRIPTION
+    Every scenario runs in interleaved rounds next to its baseline, so machine noise hits both; only
+    ratios are meaningful. Targets come from the issues: a confined launch no slower than pwsh's own
+    `& /bin/true`, and confined output throughput at least 0.9 of the unconfined rate.
+#>
+param(
+    [int] $Launches = 200,
+    [int] $Rounds = 5,
+    [int] $ThroughputMiB = 256
+)
+
+$ErrorActionPreference = 'Stop'
+Import-Module (Join-Path (Split-Path $PSScriptRoot -Parent) 'LandlockPS.psd1')
+
+$abi = [LandlockPS.Core.Landlock.LandlockAbi][Math]::Min(10, [int](Get-LandlockAbi).EffectiveAbi)
+$rs = New-LandlockRuleset -Name bench -Abi $abi | Add-LandlockPathRule -Path /usr, /etc -Access ReadExecute -PassThru
+
+function Measure-PerCall([scriptblock] $Body, [int] $Count) {
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    for ($i = 0; $i -lt $Count; $i++) { & $Body }
+    $clock.Elapsed.TotalMilliseconds / $Count
+}
+
+function Get-Median([double[]] $Values) {
+    $sorted = $Values | Sort-Object
+    $sorted[[int][Math]::Floor($sorted.Count / 2)]
+}
+
+# Warm up every path (JIT, page cache) before measuring.
+$null = Measure-PerCall { $rs | Invoke-Sandboxed -FilePath /bin/true } 20
+$null = Measure-PerCall { & /bin/true } 20
+$null = Measure-PerCall { [Diagnostics.Process]::Start('/bin/true').WaitForExit() } 20
+
+$confined = [Collections.Generic.List[double]]::new()
+$native = [Collections.Generic.List[double]]::new()
+$process = [Collections.Generic.List[double]]::new()
+for ($r = 0; $r -lt $Rounds; $r++) {
+    $confined.Add((Measure-PerCall { $rs | Invoke-Sandboxed -FilePath /bin/true } $Launches))
+    $native.Add((Measure-PerCall { & /bin/true } $Launches))
+    $process.Add((Measure-PerCall { [Diagnostics.Process]::Start('/bin/true').WaitForExit() } $Launches))
+}
+$confinedMs = Get-Median $confined
+$nativeMs = Get-Median $native
+$processMs = Get-Median $process
+
+# Throughput: the same bytes through a confined cat, and through an unconfined one read by .NET directly.
+$file = Join-Path ([IO.Path]::GetTempPath()) "landlockps-bench-$PID.bin"
+$chunk = [byte[]]::new(1MB)
+[Random]::new(1).NextBytes($chunk)
+$stream = [IO.File]::Create($file)
+for ($i = 0; $i -lt $ThroughputMiB; $i++) { $stream.Write($chunk, 0, $chunk.Length) }
+$stream.Dispose()
+$catRules = $rs | Add-LandlockPathRule -LiteralPath $file -Access ReadFile -PassThru
+
+function Measure-Confined {
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $bytes = 0L
+    $catRules | Invoke-Sandboxed -FilePath cat -ArgumentList $file -AsByteStream | ForEach-Object { $bytes += $_.Length }
+    if ($bytes -ne $ThroughputMiB * 1MB) { throw "confined cat delivered $bytes bytes" }
+    $ThroughputMiB / $clock.Elapsed.TotalSeconds
+}
+
+function Measure-Unconfined {
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    $info = [Diagnostics.ProcessStartInfo]::new('cat', $file)
+    $info.RedirectStandardOutput = $true
+    $p = [Diagnostics.Process]::Start($info)
+    $buffer = [byte[]]::new(64KB)
+    $bytes = 0L
+    $out = $p.StandardOutput.BaseStream
+    while (($n = $out.Read($buffer, 0, $buffer.Length)) -gt 0) { $bytes += $n }
+    $p.WaitForExit()
+    if ($bytes -ne $ThroughputMiB * 1MB) { throw "unconfined cat delivered $bytes bytes" }
+    $ThroughputMiB / $clock.Elapsed.TotalSeconds
+}
+
+try {
+    $null = Measure-Confined
+    $null = Measure-Unconfined
+    $confinedRate = [Collections.Generic.List[double]]::new()
+    $plainRate = [Collections.Generic.List[double]]::new()
+    for ($r = 0; $r -lt 3; $r++) {
+        $confinedRate.Add((Measure-Confined))
+        $plainRate.Add((Measure-Unconfined))
+    }
+}
+finally {
+    Remove-Item $file -Force
+}
+$confinedMiBs = Get-Median $confinedRate
+$plainMiBs = Get-Median $plainRate
+
+$launchRatio = $confinedMs / $nativeMs
+$rateRatio = $confinedMiBs / $plainMiBs
+$results = @(
+    [pscustomobject]@{ Scenario = 'Invoke-Sandboxed -FilePath /bin/true'; Value = '{0:N3} ms' -f $confinedMs; Baseline = '& /bin/true'; BaselineValue = '{0:N3} ms' -f $nativeMs; Ratio = [Math]::Round($launchRatio, 2); Target = '<= 1.0'; Met = $launchRatio -le 1.0 }
+    [pscustomobject]@{ Scenario = 'Invoke-Sandboxed -FilePath /bin/true'; Value = '{0:N3} ms' -f $confinedMs; Baseline = '[Diagnostics.Process]::Start'; BaselineValue = '{0:N3} ms' -f $processMs; Ratio = [Math]::Round($confinedMs / $processMs, 2); Target = '(info)'; Met = $null }
+    [pscustomobject]@{ Scenario = "confined cat, $ThroughputMiB MiB, -AsByteStream"; Value = '{0:N0} MiB/s' -f $confinedMiBs; Baseline = 'unconfined cat read by .NET'; BaselineValue = '{0:N0} MiB/s' -f $plainMiBs; Ratio = [Math]::Round($rateRatio, 2); Target = '>= 0.9'; Met = $rateRatio -ge 0.9 }
+)
+foreach ($r in $results) {
+    $verdict = if ($null -eq $r.Met) { '' } elseif ($r.Met) { 'met' } else { 'NOT met' }
+    '{0}: {1}  vs  {2}: {3}  ->  ratio {4} (target {5}) {6}' -f $r.Scenario, $r.Value, $r.Baseline, $r.BaselineValue, $r.Ratio, $r.Target, $verdict
+}
+"Launch medians over $Rounds rounds of $Launches; throughput median of 3. Ratios are the result; absolute numbers vary with the machine's load."
