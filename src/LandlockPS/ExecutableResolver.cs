@@ -14,6 +14,7 @@ internal static class ExecutableResolver
     {
         if (filePath.Contains('/'))
         {
+            if (PathResolver.TryAbsoluteFileSystemPath(cmdlet, filePath) is { } absolute) return absolute;
             string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(filePath, out ProviderInfo provider, out _);
             return provider.ImplementingType == typeof(FileSystemProvider) ? full : null;
         }

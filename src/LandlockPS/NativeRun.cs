@@ -132,7 +132,8 @@ internal sealed class NativeRun : IDisposable
     {
         if (chunk.Stream == ChildStream.StandardOutput && _options.AsByteStream)
         {
-            _cmdlet.WriteObject(chunk.Buffer.AsSpan(0, chunk.Count).ToArray(), enumerateCollection: false);
+            byte[] bytes = chunk.Count == chunk.Buffer.Length ? chunk.Buffer : chunk.Buffer.AsSpan(0, chunk.Count).ToArray();
+            _cmdlet.WriteObject(bytes, enumerateCollection: false);
             return;
         }
         LineDecoder decoder = chunk.Stream == ChildStream.StandardOutput ? _stdout : _stderr;

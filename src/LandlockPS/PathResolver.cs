@@ -17,6 +17,7 @@ internal static class PathResolver
         PathIntrinsics paths = cmdlet.SessionState.Path;
         if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
         {
+            if (TryAbsoluteFileSystemPath(cmdlet, path) is { } absolute) return [absolute];
             string full = paths.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
             RequireFileSystem(provider, path);
             return [full];
@@ -36,6 +37,25 @@ internal static class PathResolver
         {
             return [];
         }
+    }
+
+    /// <summary>
+    /// An absolute path while the location is on the FileSystem provider needs no provider resolution,
+    /// which costs a read of /proc/self/mountinfo per call. Null when PowerShell must resolve it.
+    /// </summary>
+    internal static string? TryAbsoluteFileSystemPath(PSCmdlet cmdlet, string path) =>
+        path.StartsWith('/') && cmdlet.SessionState.Path.CurrentLocation.Provider.ImplementingType == typeof(FileSystemProvider)
+            ? System.IO.Path.GetFullPath(path)
+            : null;
+
+    /// <summary>
+    /// The current FileSystem location as a file-system path. On the root drive the PowerShell path
+    /// already is one; ProviderPath would validate the drive, reading /proc/self/mountinfo each time.
+    /// </summary>
+    internal static string CurrentDirectory(PSCmdlet cmdlet)
+    {
+        PathInfo location = cmdlet.SessionState.Path.CurrentFileSystemLocation;
+        return location.Drive?.Root == "/" && location.Path.StartsWith('/') ? location.Path : location.ProviderPath;
     }
 
     private static void RequireFileSystem(ProviderInfo provider, string path)

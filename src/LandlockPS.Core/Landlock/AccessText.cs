@@ -51,12 +51,27 @@ public static class AccessText
     private static IEnumerable<string> SingleRights<T>(T value) where T : struct, Enum
     {
         ulong bits = Convert.ToUInt64(value);
+        string?[] names = BitNames<T>.ByBit;
         for (int bit = 0; bit < 64; bit++)
         {
-            ulong flag = 1UL << bit;
-            if ((bits & flag) == 0) continue;
-            object boxed = Enum.ToObject(typeof(T), flag);
-            yield return Enum.IsDefined(typeof(T), boxed) ? boxed.ToString()! : $"0x{flag:X}";
+            if ((bits & (1UL << bit)) != 0) yield return names[bit] ?? $"0x{1UL << bit:X}";
+        }
+    }
+
+    /// <summary>The name of each single-bit member of a flags enum, by bit, looked up once.</summary>
+    private static class BitNames<T> where T : struct, Enum
+    {
+        internal static readonly string?[] ByBit = Build();
+
+        private static string?[] Build()
+        {
+            var names = new string?[64];
+            foreach (T member in Enum.GetValues<T>())
+            {
+                ulong value = Convert.ToUInt64(member);
+                if (System.Numerics.BitOperations.IsPow2(value)) names[System.Numerics.BitOperations.Log2(value)] = member.ToString();
+            }
+            return names;
         }
     }
 }

@@ -55,6 +55,9 @@ internal static unsafe class FileDescriptors
         }
     }
 
+    /// <summary>Asks for a bigger pipe buffer: fewer, larger reads for a chatty child. Best effort.</summary>
+    internal static void TryGrowPipe(SafeDescriptorHandle pipe, int bytes) => ProcessApi.Fcntl(pipe.Fd, ProcessApi.F_SETPIPE_SZ, bytes);
+
     private static SafeDescriptorHandle AboveStdio(int fd)
     {
         if (fd > 2) return new SafeDescriptorHandle(fd);

@@ -12,6 +12,7 @@ internal static unsafe partial class ProcessApi
     internal const int F_GETFL = 3;
     internal const int F_SETFL = 4;
     internal const int F_DUPFD_CLOEXEC = 1030;
+    internal const int F_SETPIPE_SZ = 1031;
     internal const int EFD_NONBLOCK = 0x800;
     internal const int EFD_CLOEXEC = 0x80000;
     internal const short POLLIN = 0x1;

@@ -33,6 +33,10 @@ internal static unsafe class SpawnApi
     internal static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int> Gettid;
     internal static readonly delegate* unmanaged[Cdecl]<int*, byte*, void*, void*, byte**, byte**, int> PosixSpawn;
 
+    // Called on the calling thread: start the launch thread and wait for it to end.
+    internal static readonly delegate* unmanaged[Cdecl]<nint*, void*, delegate* unmanaged<void*, void*>, void*, int> PthreadCreate;
+    internal static readonly delegate* unmanaged[Cdecl]<nint, void**, int> PthreadJoin;
+
     // Called on the calling thread, to prepare what the launch thread uses.
     internal static readonly delegate* unmanaged[Cdecl]<void*, int> FileActionsInit;
     internal static readonly delegate* unmanaged[Cdecl]<void*, int> FileActionsDestroy;
@@ -57,6 +61,8 @@ internal static unsafe class SpawnApi
         PthreadSigmask = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, void*, void*, int>)NativeLibrary.GetExport(libc, "pthread_sigmask");
         Gettid = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int>)NativeLibrary.GetExport(libc, "gettid");
         PosixSpawn = (delegate* unmanaged[Cdecl]<int*, byte*, void*, void*, byte**, byte**, int>)NativeLibrary.GetExport(libc, "posix_spawn");
+        PthreadCreate = (delegate* unmanaged[Cdecl]<nint*, void*, delegate* unmanaged<void*, void*>, void*, int>)NativeLibrary.GetExport(libc, "pthread_create");
+        PthreadJoin = (delegate* unmanaged[Cdecl]<nint, void**, int>)NativeLibrary.GetExport(libc, "pthread_join");
         FileActionsInit = (delegate* unmanaged[Cdecl]<void*, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_init");
         FileActionsDestroy = (delegate* unmanaged[Cdecl]<void*, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_destroy");
         FileActionsAddDup2 = (delegate* unmanaged[Cdecl]<void*, int, int, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_adddup2");

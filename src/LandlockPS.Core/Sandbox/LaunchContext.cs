@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Sandbox;
@@ -17,17 +18,16 @@ internal enum LaunchStep
 }
 
 /// <summary>
-/// Everything the launch thread needs, laid out before it starts, and what it reports back.
-/// <see cref="Run"/> allocates nothing and calls only pre-bound native functions.
+/// Everything the launch thread needs, in native memory, laid out before it starts; and what it
+/// reports back. The thread sees only this struct: no managed object, no GC reference.
 /// </summary>
-internal sealed unsafe class LaunchContext
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct LaunchContext
 {
-    private const long SYS_landlock_restrict_self = 446;
-
-    public int RulesetFd = -1;
+    public int RulesetFd;
     public uint RestrictFlags;
-    public bool DropCapabilities;
-    public bool BoundingDropRequired;
+    public int DropCapabilities;
+    public int BoundingDropRequired;
     public int LastCapability;
     public byte* Path;
     public byte** Argv;
@@ -42,86 +42,77 @@ internal sealed unsafe class LaunchContext
     public int ThreadId;
     public LaunchStep FailedStep;
     public int Errno;
+}
 
-    static LaunchContext()
+/// <summary>
+/// The code of the launch thread: a plain pthread started for one launch, that runs
+/// <see cref="Run"/> and ends. <see cref="Run"/> allocates nothing and calls only pre-bound native
+/// functions once the thread starts giving up its rights.
+/// </summary>
+internal static unsafe class LaunchThread
+{
+    private const long SYS_landlock_restrict_self = 446;
+
+    static LaunchThread()
     {
-        // Compile everything the launch thread runs now, fully optimized (no tiering, no on-stack
+        // Compile what runs on the thread now, fully optimized (no tiering, no on-stack
         // replacement), and bind the native functions: nothing may be compiled, resolved or
-        // initialized on the confined thread.
+        // initialized once the thread is confined.
         RuntimeHelpers.RunClassConstructor(typeof(SpawnApi).TypeHandle);
-        foreach (var method in typeof(LaunchContext).GetMethods(
-            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public |
-            System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.DeclaredOnly))
-        {
-            RuntimeHelpers.PrepareMethod(method.MethodHandle);
-        }
+        RuntimeHelpers.PrepareMethod(typeof(LaunchThread).GetMethod(nameof(Fail), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.MethodHandle);
     }
 
-    /// <summary>Runs on a new, dedicated OS thread that ends right after: confine it, spawn the child.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    public void Run()
+    /// <summary>The thread's start routine. Entering it (before anything is confined) attaches the thread to the runtime.</summary>
+    internal static delegate* unmanaged<void*, void*> EntryPoint => &Run;
+
+    [UnmanagedCallersOnly]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void* Run(void* argument)
     {
-        ThreadId = SpawnApi.Gettid();
+        LaunchContext* c = (LaunchContext*)argument;
+        c->ThreadId = SpawnApi.Gettid();
 
         // No runtime signal handler may run on this thread once it is confined.
-        if (SpawnApi.PthreadSigmask(SpawnApi.SIG_BLOCK, ThreadSignalMask, null) != 0)
-        {
-            Fail(LaunchStep.BlockSignals);
-            return;
-        }
+        if (SpawnApi.PthreadSigmask(SpawnApi.SIG_BLOCK, c->ThreadSignalMask, null) != 0) return Fail(c, LaunchStep.BlockSignals);
 
-        if (DropCapabilities)
+        if (c->DropCapabilities != 0)
         {
             // Empty bounding set first (it needs CAP_SETPCAP), so not even uid 0 regains a
             // capability at exec. Without CAP_SETPCAP and not root, no-new-privileges is enough.
-            for (int cap = 0; cap <= LastCapability; cap++)
+            for (int cap = 0; cap <= c->LastCapability; cap++)
             {
-                if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_DROP, (nuint)cap, 0, 0, 0) != 0)
-                {
-                    if (!BoundingDropRequired) break;
-                    Fail(LaunchStep.DropBoundingSet);
-                    return;
-                }
+                if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_DROP, (nuint)cap, 0, 0, 0) == 0) continue;
+                if (c->BoundingDropRequired == 0) break;
+                return Fail(c, LaunchStep.DropBoundingSet);
             }
-            if (SpawnApi.Prctl(SpawnApi.PR_CAP_AMBIENT, SpawnApi.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
-            {
-                Fail(LaunchStep.ClearAmbient);
-                return;
-            }
-            if (SpawnApi.Capset(CapHeader, CapData) != 0)
-            {
-                Fail(LaunchStep.DropCapabilities);
-                return;
-            }
+            if (SpawnApi.Prctl(SpawnApi.PR_CAP_AMBIENT, SpawnApi.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) return Fail(c, LaunchStep.ClearAmbient);
+            if (SpawnApi.Capset(c->CapHeader, c->CapData) != 0) return Fail(c, LaunchStep.DropCapabilities);
         }
 
-        if (SpawnApi.Prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        {
-            Fail(LaunchStep.NoNewPrivileges);
-            return;
-        }
+        if (SpawnApi.Prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return Fail(c, LaunchStep.NoNewPrivileges);
 
-        if (RulesetFd >= 0 && SpawnApi.Syscall(SYS_landlock_restrict_self, RulesetFd, (nint)RestrictFlags, 0, 0) != 0)
+        if (c->RulesetFd >= 0 && SpawnApi.Syscall(SYS_landlock_restrict_self, c->RulesetFd, (nint)c->RestrictFlags, 0, 0) != 0)
         {
-            Fail(LaunchStep.RestrictSelf);
-            return;
+            return Fail(c, LaunchStep.RestrictSelf);
         }
 
         int pid;
-        int rc = SpawnApi.PosixSpawn(&pid, Path, FileActions, Attributes, Argv, Envp);
+        int rc = SpawnApi.PosixSpawn(&pid, c->Path, c->FileActions, c->Attributes, c->Argv, c->Envp);
         if (rc != 0)
         {
-            FailedStep = LaunchStep.Spawn;
-            Errno = rc;
-            return;
+            c->FailedStep = LaunchStep.Spawn;
+            c->Errno = rc;
+            return null;
         }
-        Pid = pid;
+        c->Pid = pid;
+        return null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Fail(LaunchStep step)
+    private static void* Fail(LaunchContext* c, LaunchStep step)
     {
-        FailedStep = step;
-        Errno = *SpawnApi.ErrnoLocation();
+        c->FailedStep = step;
+        c->Errno = *SpawnApi.ErrnoLocation();
+        return null;
     }
 }

@@ -20,51 +20,48 @@ internal static unsafe class LaunchPad
     internal static int Spawn(SandboxStartInfo info, CompiledRuleset ruleset, int stdinFd, int stdoutFd, int stderrFd)
     {
         using var block = new NativeLaunchBlock(info, stdinFd, stdoutFd, stderrFd);
-        var context = new LaunchContext
-        {
-            RulesetFd = ruleset.Handle?.Fd ?? -1,
-            RestrictFlags = (uint)ruleset.RestrictFlags,
-            DropCapabilities = !info.KeepCapabilities,
-            BoundingDropRequired = ProcessApi.GetEuid() == 0,
-            LastCapability = LastCapability.Value,
-            Path = block.Path,
-            Argv = block.Argv,
-            Envp = block.Envp,
-            FileActions = block.FileActions,
-            Attributes = block.Attributes,
-            ThreadSignalMask = block.ThreadSignalMask,
-            CapHeader = block.CapHeader,
-            CapData = block.CapData,
-        };
+        LaunchContext* context = block.Context;
+        context->RulesetFd = ruleset.Handle?.Fd ?? -1;
+        context->RestrictFlags = (uint)ruleset.RestrictFlags;
+        context->DropCapabilities = info.KeepCapabilities ? 0 : 1;
+        context->BoundingDropRequired = ProcessApi.GetEuid() == 0 ? 1 : 0;
+        context->LastCapability = LastCapability.Value;
 
         bool added = false;
         ruleset.Handle?.DangerousAddRef(ref added);
         try
         {
-            var thread = new Thread(context.Run, 256 * 1024) { IsBackground = true, Name = "LandlockPS launch" };
-            thread.UnsafeStart();
-            thread.Join();
-            WaitUntilGone(context.ThreadId);
+            // A plain pthread, joinable, made for this launch alone: never a pool thread, never reused.
+            nint thread;
+            int rc = SpawnApi.PthreadCreate(&thread, null, LaunchThread.EntryPoint, context);
+            if (rc != 0)
+            {
+                throw new LandlockException($"Could not start the launch thread ({Errno.Name(rc)}).", "pthread_create", rc, "LaunchFailed");
+            }
+            SpawnApi.PthreadJoin(thread, null);
+            WaitUntilGone(context->ThreadId);
         }
         finally
         {
             if (added) ruleset.Handle!.DangerousRelease();
         }
 
-        if (context.FailedStep != LaunchStep.None)
+        if (context->FailedStep != LaunchStep.None)
         {
-            throw LaunchChecks.ForFailedStep(context.FailedStep, context.Errno, info);
+            throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info);
         }
-        return context.Pid;
+        return context->Pid;
     }
 
-    // Join returns when the managed thread is done; the kernel task (whose credentials carry the
-    // sandbox) may linger for microseconds more. Wait, so no caller ever sees a restricted thread.
+    // pthread_join returns once the kernel has cleared the thread's tid; its task (whose
+    // credentials carry the sandbox) can stay listed for microseconds more. Wait, so no caller
+    // ever sees a restricted thread in /proc/self/task.
     private static void WaitUntilGone(int tid)
     {
         if (tid <= 0) return;
         string task = $"/proc/self/task/{tid}";
-        var deadline = Environment.TickCount64 + 1000;
-        while (Directory.Exists(task) && Environment.TickCount64 < deadline) Thread.Yield();
+        var spinner = new SpinWait();
+        long deadline = Environment.TickCount64 + 1000;
+        while (Directory.Exists(task) && Environment.TickCount64 < deadline) spinner.SpinOnce();
     }
 }

@@ -65,6 +65,16 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
             CapHeader = Alloc(8);
             *(uint*)CapHeader = SpawnApi.LinuxCapabilityVersion3;
             CapData = Alloc(24);
+
+            Context = (LaunchContext*)Alloc(sizeof(LaunchContext));
+            Context->Path = Path;
+            Context->Argv = Argv;
+            Context->Envp = Envp;
+            Context->FileActions = FileActions;
+            Context->Attributes = Attributes;
+            Context->ThreadSignalMask = ThreadSignalMask;
+            Context->CapHeader = CapHeader;
+            Context->CapData = CapData;
         }
         catch
         {
@@ -82,6 +92,9 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
     internal void* ThreadSignalMask { get; }
     internal void* CapHeader { get; }
     internal void* CapData { get; }
+
+    /// <summary>What the launch thread reads and writes; every pointer above is already in it.</summary>
+    internal LaunchContext* Context { get; }
 
     public void Dispose()
     {

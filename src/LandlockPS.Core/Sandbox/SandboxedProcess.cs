@@ -1,7 +1,6 @@
 using System;
-using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
-using System.IO;
 using System.Runtime.InteropServices;
 using System.Threading;
 using LandlockPS.Core.Landlock;
@@ -10,31 +9,34 @@ using LandlockPS.Core.Native;
 namespace LandlockPS.Core.Sandbox;
 
 /// <summary>
-/// A child process confined by Landlock from its first instruction. One pump thread per child
-/// moves its output into a bounded queue, feeds its standard input, notices its exit, kills
-/// what is left of its process group and reaps it. Dispose kills and reaps whatever still runs.
+/// A child process confined by Landlock from its first instruction. Its pipes and its pidfd are
+/// serviced by whichever thread reads its output (one poll per call, no thread of its own): that
+/// thread moves output into chunks, writes queued input, notices the exit, kills what is left of
+/// the process group and reaps the child. <see cref="Kill"/> may be called from any thread.
 /// </summary>
 public sealed unsafe class SandboxedProcess : IDisposable
 {
-    private const int ChunkSize = 64 * 1024;
-    private const int MaxQueuedChunks = 64;
+    // Under the large-object threshold, so output chunks are cheap short-lived gen0 arrays.
+    private const int ChunkBytes = 64 * 1024;
+    private const int PipeBytes = 1 << 20;
     private const int MaxPendingInputBytes = 1 << 20;
     private const int ExitGraceMilliseconds = 2000;
 
     private readonly SafePidfdHandle _pidfd;
     private readonly SafeDescriptorHandle _wake;
-    private readonly SafeDescriptorHandle? _stdin;
-    private readonly SafeDescriptorHandle _stdout;
-    private readonly SafeDescriptorHandle _stderr;
-    private readonly BlockingCollection<OutputChunk> _output = new();
-    private readonly ConcurrentQueue<byte[]> _input = new();
-    private readonly object _gate = new();
     private readonly Stopwatch _clock;
-    private readonly Thread _pump;
-    private int _queuedChunks;
+    private readonly Queue<OutputChunk> _ready = new();
+    private readonly Queue<byte[]> _input = new();
+    private readonly object _gate = new();
+    private readonly bool _hasInputPipe;
+    private SafeDescriptorHandle? _stdin;
+    private SafeDescriptorHandle? _stdout;
+    private SafeDescriptorHandle? _stderr;
+    private int _inputOffset;
     private int _pendingInputBytes;
-    private volatile bool _closeInput;
-    private volatile bool _abandon;
+    private bool _closeInput;
+    private bool _grown;
+    private long _exitedAt = -1;
     private bool _reaped;
     private bool _disposed;
 
@@ -44,6 +46,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         ProcessId = pid;
         _pidfd = pidfd;
         _stdin = stdin;
+        _hasInputPipe = stdin is not null;
         _stdout = stdout;
         _stderr = stderr;
         _clock = clock;
@@ -54,8 +57,6 @@ public sealed unsafe class SandboxedProcess : IDisposable
         {
             if (pipe is not null) FileDescriptors.SetNonBlocking(pipe);
         }
-        _pump = new Thread(Pump, 256 * 1024) { IsBackground = true, Name = $"LandlockPS pump {pid}" };
-        _pump.UnsafeStart();
     }
 
     public int ProcessId { get; }
@@ -65,16 +66,16 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// <summary>What the kernel enforces of the ruleset for this child.</summary>
     public LandlockEnforcementReport Enforcement { get; }
 
-    /// <summary>How the child ended; null while it runs (or if another reaper took it).</summary>
+    /// <summary>How the child ended; null while it runs. Both fields null: another reaper took it.</summary>
     public SandboxExitStatus? ExitStatus { get; private set; }
 
-    /// <summary>From the spawn to the exit, or until now while it runs.</summary>
+    /// <summary>From the spawn to the exit.</summary>
     public TimeSpan Duration { get; private set; }
 
-    public bool HasExited => ExitStatus is not null;
+    public bool HasExited => _exitedAt >= 0;
 
-    /// <summary>True once every output chunk has been taken and the child has been reaped.</summary>
-    public bool IsOutputCompleted => _output.IsCompleted;
+    /// <summary>True once the child is reaped and every output chunk has been taken.</summary>
+    public bool IsOutputCompleted => _reaped && _ready.Count == 0;
 
     /// <summary>Compiles the ruleset, confines a new thread with it, spawns the child from that thread.</summary>
     public static SandboxedProcess Start(SandboxStartInfo info, LandlockRuleset ruleset)
@@ -120,28 +121,40 @@ public sealed unsafe class SandboxedProcess : IDisposable
         }
     }
 
-    /// <summary>Takes the next output chunk; false on timeout or once the output is complete.</summary>
+    /// <summary>
+    /// Takes the next output chunk, servicing the child while it waits. False on timeout, or once
+    /// the output is complete. Throws OperationCanceledException when the token is cancelled.
+    /// </summary>
     public bool TryTakeOutput(out OutputChunk chunk, int millisecondsTimeout, CancellationToken cancellationToken = default)
     {
-        if (!_output.TryTake(out chunk, millisecondsTimeout, cancellationToken)) return false;
-        // Reading stops while the queue is full; taking a chunk lets the pump read again.
-        if (Interlocked.Decrement(ref _queuedChunks) == MaxQueuedChunks - 1) Wake();
-        return true;
+        using CancellationTokenRegistration wakeOnCancel = cancellationToken.CanBeCanceled ? cancellationToken.Register(Wake) : default;
+        long deadline = millisecondsTimeout < 0 ? long.MaxValue : _clock.ElapsedMilliseconds + millisecondsTimeout;
+        while (true)
+        {
+            if (_ready.TryDequeue(out chunk)) return true;
+            if (_reaped) return false;
+            cancellationToken.ThrowIfCancellationRequested();
+            long left = deadline - _clock.ElapsedMilliseconds;
+            if (left <= 0 && millisecondsTimeout >= 0 && !PollOnce(0)) return false;
+            if (left > 0) PollOnce((int)Math.Min(left, int.MaxValue));
+        }
     }
 
     /// <summary>
-    /// Queues bytes for the child's standard input without blocking. False when a megabyte is already
-    /// waiting: drain some output and try again, so a child that writes before it reads never deadlocks.
+    /// Queues bytes for the child's standard input and writes what the pipe takes now. False when a
+    /// megabyte is already waiting: take some output and try again, so a child that writes before
+    /// it reads never deadlocks.
     /// </summary>
     public bool TryWriteInput(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (_stdin is null || _closeInput) throw new InvalidOperationException("The child's standard input is not a pipe, or it was closed.");
-        if (data.Length == 0) return true;
-        if (Volatile.Read(ref _pendingInputBytes) > 0 && Volatile.Read(ref _pendingInputBytes) + data.Length > MaxPendingInputBytes) return false;
-        Interlocked.Add(ref _pendingInputBytes, data.Length);
+        if (!_hasInputPipe || _closeInput) throw new InvalidOperationException("The child's standard input is not a pipe, or it was closed.");
+        // A child that stopped reading (or ended) gets nothing more; the rest is dropped.
+        if (data.Length == 0 || _stdin is null) return true;
+        if (_pendingInputBytes > 0 && _pendingInputBytes + data.Length > MaxPendingInputBytes) return false;
         _input.Enqueue(data);
-        Wake();
+        _pendingInputBytes += data.Length;
+        WriteInput();
         return true;
     }
 
@@ -149,10 +162,10 @@ public sealed unsafe class SandboxedProcess : IDisposable
     public void CloseInput()
     {
         _closeInput = true;
-        Wake();
+        if (_input.Count == 0) CloseStdin();
     }
 
-    /// <summary>Kills the child's whole process group (SIGKILL). Safe to call at any time, from any thread.</summary>
+    /// <summary>Kills the child's whole process group (SIGKILL). Safe at any time, from any thread.</summary>
     public void Kill()
     {
         lock (_gate)
@@ -163,20 +176,30 @@ public sealed unsafe class SandboxedProcess : IDisposable
         Wake();
     }
 
-    /// <summary>Waits until the child is reaped and its output read to the end (or abandoned).</summary>
-    public bool WaitForExit(int millisecondsTimeout = Timeout.Infinite) => _pump.Join(millisecondsTimeout);
+    /// <summary>Services the child until it is reaped (its output stays queued for <see cref="TryTakeOutput"/>).</summary>
+    public bool WaitForExit(int millisecondsTimeout = Timeout.Infinite)
+    {
+        long deadline = millisecondsTimeout < 0 ? long.MaxValue : _clock.ElapsedMilliseconds + millisecondsTimeout;
+        while (!_reaped)
+        {
+            long left = deadline - _clock.ElapsedMilliseconds;
+            if (left <= 0) return false;
+            PollOnce((int)Math.Min(left, int.MaxValue), ignoreBackpressure: true);
+        }
+        return true;
+    }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
-        Kill();
-        _abandon = true;
-        Wake();
-        _pump.Join();
+        if (!_reaped)
+        {
+            Kill();
+            Finish();
+        }
         _wake.Dispose();
         _pidfd.Dispose();
-        _output.Dispose();
     }
 
     private void Wake()
@@ -190,7 +213,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         }
         catch (ObjectDisposedException)
         {
-            // The pump has finished; nothing to wake.
+            // Already finished and disposed: nothing to wake.
         }
         finally
         {
@@ -198,62 +221,54 @@ public sealed unsafe class SandboxedProcess : IDisposable
         }
     }
 
-    private void Pump()
+    /// <summary>One round of service: wait up to <paramref name="timeout"/> ms for anything, handle all of it.</summary>
+    private bool PollOnce(int timeout, bool ignoreBackpressure = false)
     {
-        var state = new PumpState(_stdin, _stdout, _stderr);
-        try
+        if (_reaped) return false;
+        bool exited = _exitedAt >= 0;
+        if (exited && _stdout is null && _stderr is null)
         {
-            PumpLoop(state);
+            Finish();
+            return true;
         }
-        finally
-        {
-            state.CloseAll();
-            Reap(state.Exited);
-            _output.CompleteAdding();
-        }
-    }
 
-    private void PumpLoop(PumpState state)
-    {
+        // Stop reading while a megabyte of output waits to be taken: the child then blocks on its
+        // pipe, which bounds memory however fast it writes.
+        bool room = ignoreBackpressure || _ready.Count < PipeBytes / ChunkBytes;
         ProcessApi.PollFd* fds = stackalloc ProcessApi.PollFd[5];
-        long exitedAt = 0;
-        while (!_abandon)
+        int n = 0, outIdx = -1, errIdx = -1, inIdx = -1, pidIdx = -1;
+        if (room && _stdout is not null) { outIdx = n; fds[n++] = Poll(_stdout.Fd, ProcessApi.POLLIN); }
+        if (room && _stderr is not null) { errIdx = n; fds[n++] = Poll(_stderr.Fd, ProcessApi.POLLIN); }
+        if (_stdin is not null && _input.Count > 0) { inIdx = n; fds[n++] = Poll(_stdin.Fd, ProcessApi.POLLOUT); }
+        if (!exited) { pidIdx = n; fds[n++] = Poll(_pidfd.Fd, ProcessApi.POLLIN); }
+        int wakeIdx = n;
+        fds[n++] = Poll(_wake.Fd, ProcessApi.POLLIN);
+
+        // After the exit, wait a little for output still in flight, then stop waiting for pipes
+        // held open by something that escaped the process group.
+        if (exited) timeout = (int)Math.Clamp(ExitGraceMilliseconds - (_clock.ElapsedMilliseconds - _exitedAt), 0, timeout < 0 ? int.MaxValue : timeout);
+        int rc = ProcessApi.Poll(fds, (nuint)n, timeout);
+        if (rc < 0 && Marshal.GetLastPInvokeError() != ProcessApi.EINTR)
         {
-            bool room = Volatile.Read(ref _queuedChunks) < MaxQueuedChunks;
-            if (state.Exited && state.Out is null && state.Err is null) return;
-            state.CloseInputIfDone(_closeInput, _input);
-
-            int n = 0, outIdx = -1, errIdx = -1, inIdx = -1, pidIdx = -1;
-            if (room && state.Out is not null) { outIdx = n; fds[n++] = Poll(state.Out.Fd, ProcessApi.POLLIN); }
-            if (room && state.Err is not null) { errIdx = n; fds[n++] = Poll(state.Err.Fd, ProcessApi.POLLIN); }
-            if (state.In is not null && state.HasInput(_input)) { inIdx = n; fds[n++] = Poll(state.In.Fd, ProcessApi.POLLOUT); }
-            if (!state.Exited) { pidIdx = n; fds[n++] = Poll(_pidfd.Fd, ProcessApi.POLLIN); }
-            int wakeIdx = n;
-            fds[n++] = Poll(_wake.Fd, ProcessApi.POLLIN);
-
-            // After the exit, wait a little for output still in flight, then give up on pipes held
-            // open by something that escaped the process group.
-            int timeout = state.Exited && room ? Math.Max(0, ExitGraceMilliseconds - (int)(_clock.ElapsedMilliseconds - exitedAt)) : -1;
-            int rc = ProcessApi.Poll(fds, (nuint)n, timeout);
-            if (rc < 0)
-            {
-                if (Marshal.GetLastPInvokeError() == ProcessApi.EINTR) continue;
-                return;
-            }
-            if (rc == 0 && state.Exited) return;
-
-            if ((fds[wakeIdx].Revents & ProcessApi.POLLIN) != 0) DrainWake();
-            if (outIdx >= 0 && fds[outIdx].Revents != 0) ReadInto(ref state.Out, ChildStream.StandardOutput);
-            if (errIdx >= 0 && fds[errIdx].Revents != 0) ReadInto(ref state.Err, ChildStream.StandardError);
-            if (inIdx >= 0 && fds[inIdx].Revents != 0) WriteInput(state);
-            if (pidIdx >= 0 && (fds[pidIdx].Revents & ProcessApi.POLLIN) != 0)
-            {
-                state.Exited = true;
-                exitedAt = _clock.ElapsedMilliseconds;
-                Duration = _clock.Elapsed;
-                Kill(); // whatever the child left behind in its group
-            }
+            throw new LandlockException($"Waiting on the child failed ({Errno.Name(Marshal.GetLastPInvokeError())}).", "poll", Marshal.GetLastPInvokeError(), "LaunchFailed");
         }
+        if (rc <= 0)
+        {
+            if (exited && _clock.ElapsedMilliseconds - _exitedAt >= ExitGraceMilliseconds) Finish();
+            return false;
+        }
+
+        if ((fds[wakeIdx].Revents & ProcessApi.POLLIN) != 0) DrainWake();
+        if (outIdx >= 0 && fds[outIdx].Revents != 0) ReadInto(ref _stdout, ChildStream.StandardOutput);
+        if (errIdx >= 0 && fds[errIdx].Revents != 0) ReadInto(ref _stderr, ChildStream.StandardError);
+        if (inIdx >= 0 && fds[inIdx].Revents != 0) WriteInput();
+        if (pidIdx >= 0 && (fds[pidIdx].Revents & ProcessApi.POLLIN) != 0)
+        {
+            _exitedAt = _clock.ElapsedMilliseconds;
+            Duration = _clock.Elapsed;
+            Kill(); // whatever the child left behind in its group
+        }
+        return true;
     }
 
     private static ProcessApi.PollFd Poll(int fd, short events) => new() { Fd = fd, Events = events };
@@ -266,13 +281,15 @@ public sealed unsafe class SandboxedProcess : IDisposable
 
     private void ReadInto(ref SafeDescriptorHandle? pipe, ChildStream stream)
     {
-        byte[] buffer = new byte[ChunkSize];
+        // Read straight into the array handed out: a full read (the bulk case) is never copied.
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkBytes);
         nint got;
         fixed (byte* p = buffer) got = ProcessApi.Read(pipe!.Fd, p, (nuint)buffer.Length);
         if (got > 0)
         {
-            Interlocked.Increment(ref _queuedChunks);
-            _output.Add(new OutputChunk(stream, buffer, (int)got));
+            if (got < buffer.Length) buffer = buffer.AsSpan(0, (int)got).ToArray();
+            else if (!_grown) GrowForBulkOutput(pipe);
+            _ready.Enqueue(new OutputChunk(stream, buffer, (int)got));
             return;
         }
         if (got < 0 && Marshal.GetLastPInvokeError() is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
@@ -280,34 +297,57 @@ public sealed unsafe class SandboxedProcess : IDisposable
         pipe = null;
     }
 
-    private void WriteInput(PumpState state)
+    // A child that fills a whole read is a bulk producer: bigger pipe, bigger reads, fewer wakeups.
+    // Only then, since large pipes count against the user's pipe memory limit.
+    private void GrowForBulkOutput(SafeDescriptorHandle pipe)
     {
-        while (state.TryPeekInput(_input, out byte[] data, out int offset))
+        FileDescriptors.TryGrowPipe(pipe, PipeBytes);
+        _grown = true;
+    }
+
+    private void WriteInput()
+    {
+        while (_stdin is not null && _input.TryPeek(out byte[]? data))
         {
             nint wrote;
-            fixed (byte* p = data) wrote = ProcessApi.Write(state.In!.Fd, p + offset, (nuint)(data.Length - offset));
+            fixed (byte* p = data) wrote = ProcessApi.Write(_stdin.Fd, p + _inputOffset, (nuint)(data.Length - _inputOffset));
             if (wrote < 0)
             {
                 if (Marshal.GetLastPInvokeError() is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
                 // EPIPE: the child stopped reading. What it did not read is dropped.
-                state.CloseInput();
-                _closeInput = true;
-                while (_input.TryDequeue(out _)) { }
-                Volatile.Write(ref _pendingInputBytes, 0);
+                _input.Clear();
+                _pendingInputBytes = 0;
+                _inputOffset = 0;
+                CloseStdin();
                 return;
             }
-            Interlocked.Add(ref _pendingInputBytes, -(int)wrote);
-            state.Advance(_input, (int)wrote);
+            _pendingInputBytes -= (int)wrote;
+            _inputOffset += (int)wrote;
+            if (_inputOffset < data.Length) continue;
+            _input.Dequeue();
+            _inputOffset = 0;
         }
+        if (_closeInput && _input.Count == 0) CloseStdin();
     }
 
-    private void Reap(bool exited)
+    private void CloseStdin()
     {
+        _stdin?.Dispose();
+        _stdin = null;
+    }
+
+    /// <summary>Closes the pipes and reaps the child (killing its group first if it still runs).</summary>
+    private void Finish()
+    {
+        CloseStdin();
+        _stdout?.Dispose();
+        _stderr?.Dispose();
+        _stdout = _stderr = null;
         ProcessApi.SigInfo info;
         int rc;
         lock (_gate)
         {
-            if (!exited) ProcessApi.Kill(-ProcessId, ProcessApi.SIGKILL);
+            if (_exitedAt < 0) ProcessApi.Kill(-ProcessId, ProcessApi.SIGKILL);
             do
             {
                 rc = ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &info, ProcessApi.WEXITED);
@@ -315,56 +355,13 @@ public sealed unsafe class SandboxedProcess : IDisposable
             while (rc < 0 && Marshal.GetLastPInvokeError() == ProcessApi.EINTR);
             _reaped = true;
         }
-        if (!exited) Duration = _clock.Elapsed;
+        if (_exitedAt < 0)
+        {
+            _exitedAt = _clock.ElapsedMilliseconds;
+            Duration = _clock.Elapsed;
+        }
         ExitStatus = rc != 0
             ? new SandboxExitStatus(null, null)
             : info.Code == ProcessApi.CLD_EXITED ? new SandboxExitStatus(info.Status, null) : new SandboxExitStatus(null, info.Status);
-    }
-
-    /// <summary>The pump thread's own view of the pipes and the input being written.</summary>
-    private sealed class PumpState(SafeDescriptorHandle? input, SafeDescriptorHandle output, SafeDescriptorHandle error)
-    {
-        public SafeDescriptorHandle? In = input;
-        public SafeDescriptorHandle? Out = output;
-        public SafeDescriptorHandle? Err = error;
-        public bool Exited;
-        private int _offset;
-
-        public bool HasInput(ConcurrentQueue<byte[]> queue) => !queue.IsEmpty;
-
-        public bool TryPeekInput(ConcurrentQueue<byte[]> queue, out byte[] data, out int offset)
-        {
-            offset = _offset;
-            return queue.TryPeek(out data!);
-        }
-
-        public void Advance(ConcurrentQueue<byte[]> queue, int written)
-        {
-            _offset += written;
-            if (queue.TryPeek(out byte[]? head) && _offset >= head.Length)
-            {
-                queue.TryDequeue(out _);
-                _offset = 0;
-            }
-        }
-
-        public void CloseInputIfDone(bool closeRequested, ConcurrentQueue<byte[]> queue)
-        {
-            if (closeRequested && queue.IsEmpty) CloseInput();
-        }
-
-        public void CloseInput()
-        {
-            In?.Dispose();
-            In = null;
-        }
-
-        public void CloseAll()
-        {
-            CloseInput();
-            Out?.Dispose();
-            Err?.Dispose();
-            Out = Err = null;
-        }
     }
 }

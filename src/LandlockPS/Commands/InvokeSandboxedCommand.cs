@@ -130,7 +130,7 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
                 $"'{FilePath}' is not a program on PATH or a file-system path. Check the name, or give its full path.", FilePath));
         }
-        string workingDirectory = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        string workingDirectory = PathResolver.CurrentDirectory(this);
         if (WorkingDirectory is not null)
         {
             string? resolved = ResolveWorkingDirectory(WorkingDirectory);
@@ -204,8 +204,11 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
     private void ReportEnforcement(SandboxedProcess process, LandlockRuleset ruleset, SandboxStartInfo info)
     {
         LandlockEnforcementReport report = process.Enforcement;
-        WriteVerbose($"Started {CommandLine(info)} (pid {process.ProcessId}) in {info.WorkingDirectory}: {report.Status}.");
-        foreach (string line in RulesetText.Effective(ruleset, report)) WriteVerbose(line);
+        if (WantsVerbose())
+        {
+            WriteVerbose($"Started {CommandLine(info)} (pid {process.ProcessId}) in {info.WorkingDirectory}: {report.Status}.");
+            foreach (string line in RulesetText.Effective(ruleset, report)) WriteVerbose(line);
+        }
         if (report.Status == EnforcementStatus.PartiallyEnforced)
         {
             WriteWarning($"Partially enforced: {report.Describe()}");
@@ -215,6 +218,13 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             WriteWarning($"Running UNCONFINED (-AllowUnconfined): {report.Describe()}");
         }
     }
+
+    // The effective ruleset takes some formatting: only when someone will read it.
+    private bool WantsVerbose() =>
+        MyInvocation.BoundParameters.TryGetValue("Verbose", out object? bound)
+            ? ((SwitchParameter)bound).IsPresent
+            : GetVariableValue("VerbosePreference") is ActionPreference preference
+              && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
     private static string CommandLine(SandboxStartInfo info) =>
         string.Join(' ', new[] { info.FilePath }.Concat(info.Arguments.Select(Quote)));
