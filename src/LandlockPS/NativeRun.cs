@@ -9,7 +9,7 @@ using LandlockPS.Core.Sandbox;
 namespace LandlockPS;
 
 /// <summary>How Invoke-Sandboxed shows one child's output.</summary>
-internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, bool PassThru, Encoding OutputEncoding, Encoding InputEncoding);
+internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, bool PassThru, Encoding OutputEncoding, Func<Encoding> InputEncoding);
 
 /// <summary>
 /// One running child, seen from the cmdlet: feeds its standard input, turns its output into
@@ -28,6 +28,7 @@ internal sealed class NativeRun : IDisposable
     private readonly LineDecoder _stderr;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private bool _timedOut;
+    private Encoding? _inputEncoding;
 
     internal NativeRun(PSCmdlet cmdlet, SandboxedProcess process, SandboxStartInfo info, NativeRunOptions options, CancellationToken stopping)
     {
@@ -56,7 +57,7 @@ internal sealed class NativeRun : IDisposable
         {
             byte[] raw => raw,
             byte single => [single],
-            _ => _options.InputEncoding.GetBytes(LanguagePrimitives.ConvertTo<string>(item) + "\n"),
+            _ => (_inputEncoding ??= _options.InputEncoding()).GetBytes(LanguagePrimitives.ConvertTo<string>(item) + "\n"),
         };
         // While the child's input is full, keep emptying its output: a child that writes before it reads must not deadlock.
         while (!_process.HasExited && !_process.TryWriteInput(bytes))

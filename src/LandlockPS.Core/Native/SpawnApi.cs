@@ -32,6 +32,7 @@ internal static unsafe class SpawnApi
     internal static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int, void*, void*, int> PthreadSigmask;
     internal static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int> Gettid;
     internal static readonly delegate* unmanaged[Cdecl]<int*, byte*, void*, void*, byte**, byte**, int> PosixSpawn;
+    internal static readonly delegate* unmanaged[Cdecl]<int, void*, nuint, nint> Read;
 
     // Called on the calling thread: start the launch thread and wait for it to end.
     internal static readonly delegate* unmanaged[Cdecl]<nint*, void*, delegate* unmanaged<void*, void*>, void*, int> PthreadCreate;
@@ -60,6 +61,7 @@ internal static unsafe class SpawnApi
         ErrnoLocation = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int*>)NativeLibrary.GetExport(libc, "__errno_location");
         PthreadSigmask = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, void*, void*, int>)NativeLibrary.GetExport(libc, "pthread_sigmask");
         Gettid = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int>)NativeLibrary.GetExport(libc, "gettid");
+        Read = (delegate* unmanaged[Cdecl]<int, void*, nuint, nint>)NativeLibrary.GetExport(libc, "read");
         PosixSpawn = (delegate* unmanaged[Cdecl]<int*, byte*, void*, void*, byte**, byte**, int>)NativeLibrary.GetExport(libc, "posix_spawn");
         PthreadCreate = (delegate* unmanaged[Cdecl]<nint*, void*, delegate* unmanaged<void*, void*>, void*, int>)NativeLibrary.GetExport(libc, "pthread_create");
         PthreadJoin = (delegate* unmanaged[Cdecl]<nint, void**, int>)NativeLibrary.GetExport(libc, "pthread_join");

@@ -15,6 +15,7 @@ internal enum LaunchStep
     NoNewPrivileges,
     RestrictSelf,
     Spawn,
+    WaitForLaunch,
 }
 
 /// <summary>
@@ -29,6 +30,8 @@ internal unsafe struct LaunchContext
     public int DropCapabilities;
     public int BoundingDropRequired;
     public int LastCapability;
+    /// <summary>An eventfd the thread waits on before it confines itself (a spare made ahead), or -1.</summary>
+    public int GoFd;
     public byte* Path;
     public byte** Argv;
     public byte** Envp;
@@ -52,9 +55,21 @@ internal unsafe struct LaunchContext
 internal static unsafe class LaunchThread
 {
     private const long SYS_landlock_restrict_self = 446;
+    private const int EINTR = 4;
+
+    // Constant for the life of the process, shared by every launch thread: the signals it blocks
+    // (all but glibc's internal 32 and 33, which glibc keeps for itself) and the all-zero capability
+    // sets it takes (struct __user_cap_header_struct { u32 version; int pid; } and two data structs).
+    private static readonly void* ThreadSignalMask = NativeMemory.AllocZeroed(SpawnApi.SigsetSize);
+    private static readonly void* CapHeader = NativeMemory.AllocZeroed(8);
+    private static readonly void* CapData = NativeMemory.AllocZeroed(24);
 
     static LaunchThread()
     {
+        SpawnApi.SigFillSet(ThreadSignalMask);
+        *(ulong*)ThreadSignalMask &= ~((1UL << 31) | (1UL << 32));
+        *(uint*)CapHeader = SpawnApi.LinuxCapabilityVersion3;
+
         // Compile what runs on the thread now, fully optimized (no tiering, no on-stack
         // replacement), and bind the native functions: nothing may be compiled, resolved or
         // initialized once the thread is confined.
@@ -64,6 +79,14 @@ internal static unsafe class LaunchThread
 
     /// <summary>The thread's start routine. Entering it (before anything is confined) attaches the thread to the runtime.</summary>
     internal static delegate* unmanaged<void*, void*> EntryPoint => &Run;
+
+    /// <summary>Sets what every launch thread gets whatever the launch: its signal mask and the zero capability sets.</summary>
+    internal static void Prepare(LaunchContext* context)
+    {
+        context->ThreadSignalMask = ThreadSignalMask;
+        context->CapHeader = CapHeader;
+        context->CapData = CapData;
+    }
 
     [UnmanagedCallersOnly]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -79,12 +102,28 @@ internal static unsafe class LaunchThread
         {
             // Empty bounding set first (it needs CAP_SETPCAP), so not even uid 0 regains a
             // capability at exec. Without CAP_SETPCAP and not root, no-new-privileges is enough.
+            // Each drop commits new credentials: a spare thread does this while it waits.
             for (int cap = 0; cap <= c->LastCapability; cap++)
             {
                 if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_DROP, (nuint)cap, 0, 0, 0) == 0) continue;
                 if (c->BoundingDropRequired == 0) break;
                 return Fail(c, LaunchStep.DropBoundingSet);
             }
+        }
+
+        // A spare waits here, holding every capability it had but an empty bounding set, until a
+        // launch has filled in the rest of the context.
+        if (c->GoFd >= 0)
+        {
+            ulong go;
+            while (SpawnApi.Read(c->GoFd, &go, sizeof(ulong)) < 0)
+            {
+                if (*SpawnApi.ErrnoLocation() != EINTR) return Fail(c, LaunchStep.WaitForLaunch);
+            }
+        }
+
+        if (c->DropCapabilities != 0)
+        {
             if (SpawnApi.Prctl(SpawnApi.PR_CAP_AMBIENT, SpawnApi.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) return Fail(c, LaunchStep.ClearAmbient);
             if (SpawnApi.Capset(c->CapHeader, c->CapData) != 0) return Fail(c, LaunchStep.DropCapabilities);
         }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Threading;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
@@ -16,41 +17,128 @@ internal static unsafe class LaunchPad
     private static readonly Lazy<int> LastCapability = new(() =>
         int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture));
 
+    private static readonly object SpareGate = new();
+    private static SpareThread* _spare;
+
+    /// <summary>
+    /// A launch thread made ahead of the launch that will use it: it empties its capability bounding
+    /// set (the slow part: one credential commit per capability) while the previous child runs, then
+    /// waits on an eventfd. It keeps its other capabilities meanwhile, so it takes part in setuid
+    /// broadcasts like any thread. Each spare serves exactly one launch and ends with it.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SpareThread
+    {
+        public nint Thread;
+        public LaunchContext Context;
+    }
+
     /// <summary>Spawns the child with the given stdio descriptors; returns its pid or throws.</summary>
     internal static int Spawn(SandboxStartInfo info, CompiledRuleset ruleset, int stdinFd, int stdoutFd, int stderrFd)
     {
         using var block = new NativeLaunchBlock(info, stdinFd, stdoutFd, stderrFd);
-        LaunchContext* context = block.Context;
-        context->RulesetFd = ruleset.Handle?.Fd ?? -1;
-        context->RestrictFlags = (uint)ruleset.RestrictFlags;
-        context->DropCapabilities = info.KeepCapabilities ? 0 : 1;
-        context->BoundingDropRequired = ProcessApi.GetEuid() == 0 ? 1 : 0;
-        context->LastCapability = LastCapability.Value;
-
+        bool dropCapabilities = !info.KeepCapabilities;
+        SpareThread* spare = dropCapabilities ? TakeSpare() : null;
+        LaunchContext* context = spare is not null ? &spare->Context : NewContext(dropCapabilities, goFd: -1);
         bool added = false;
         ruleset.Handle?.DangerousAddRef(ref added);
         try
         {
-            // A plain pthread, joinable, made for this launch alone: never a pool thread, never reused.
-            nint thread;
-            int rc = SpawnApi.PthreadCreate(&thread, null, LaunchThread.EntryPoint, context);
-            if (rc != 0)
-            {
-                throw new LandlockException($"Could not start the launch thread ({Errno.Name(rc)}).", "pthread_create", rc, "LaunchFailed");
-            }
+            block.FillIn(context);
+            context->RulesetFd = ruleset.Handle?.Fd ?? -1;
+            context->RestrictFlags = (uint)ruleset.RestrictFlags;
+            nint thread = spare is not null ? Go(spare) : Start(context);
             SpawnApi.PthreadJoin(thread, null);
             WaitUntilGone(context->ThreadId);
+            if (context->FailedStep != LaunchStep.None)
+            {
+                throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info);
+            }
+            return context->Pid;
         }
         finally
         {
             if (added) ruleset.Handle!.DangerousRelease();
+            if (spare is not null) Release(spare);
+            else NativeMemory.Free(context);
+            // The child is running now: make the next launch's thread while it does.
+            if (dropCapabilities) EnsureSpare();
         }
+    }
 
-        if (context->FailedStep != LaunchStep.None)
+    private static LaunchContext* NewContext(bool dropCapabilities, int goFd)
+    {
+        var context = (LaunchContext*)NativeMemory.AllocZeroed((nuint)sizeof(LaunchContext));
+        Fill(context, dropCapabilities, goFd);
+        return context;
+    }
+
+    private static void Fill(LaunchContext* context, bool dropCapabilities, int goFd)
+    {
+        LaunchThread.Prepare(context);
+        context->RulesetFd = -1;
+        context->DropCapabilities = dropCapabilities ? 1 : 0;
+        context->BoundingDropRequired = ProcessApi.GetEuid() == 0 ? 1 : 0;
+        context->LastCapability = LastCapability.Value;
+        context->GoFd = goFd;
+    }
+
+    // A plain pthread, joinable, made for one launch alone: never a pool thread, never reused.
+    private static nint Start(LaunchContext* context)
+    {
+        nint thread;
+        int rc = SpawnApi.PthreadCreate(&thread, null, LaunchThread.EntryPoint, context);
+        if (rc != 0)
         {
-            throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info);
+            throw new LandlockException($"Could not start the launch thread ({Errno.Name(rc)}).", "pthread_create", rc, "LaunchFailed");
         }
-        return context->Pid;
+        return thread;
+    }
+
+    private static SpareThread* TakeSpare()
+    {
+        lock (SpareGate)
+        {
+            SpareThread* spare = _spare;
+            _spare = null;
+            return spare;
+        }
+    }
+
+    private static void EnsureSpare()
+    {
+        lock (SpareGate)
+        {
+            if (_spare is not null) return;
+            var spare = (SpareThread*)NativeMemory.AllocZeroed((nuint)sizeof(SpareThread));
+            int go = ProcessApi.EventFd(0, ProcessApi.EFD_CLOEXEC);
+            if (go < 0)
+            {
+                NativeMemory.Free(spare);
+                return; // launches make their thread on demand instead
+            }
+            Fill(&spare->Context, dropCapabilities: true, go);
+            if (SpawnApi.PthreadCreate(&spare->Thread, null, LaunchThread.EntryPoint, &spare->Context) != 0)
+            {
+                LibC.Close(go);
+                NativeMemory.Free(spare);
+                return;
+            }
+            _spare = spare;
+        }
+    }
+
+    private static nint Go(SpareThread* spare)
+    {
+        ulong one = 1;
+        ProcessApi.Write(spare->Context.GoFd, (byte*)&one, sizeof(ulong));
+        return spare->Thread;
+    }
+
+    private static void Release(SpareThread* spare)
+    {
+        LibC.Close(spare->Context.GoFd);
+        NativeMemory.Free(spare);
     }
 
     // pthread_join returns once the kernel has cleared the thread's tid; its task (whose

@@ -38,10 +38,6 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
             // the child with them ignored. Reset those to default as well.
             *(ulong*)FullSignalSet = ulong.MaxValue;
             SpawnApi.SigEmptySet(emptySet);
-            // The launch thread blocks every signal but glibc's internal ones, which it keeps for itself.
-            ThreadSignalMask = Alloc(SpawnApi.SigsetSize);
-            SpawnApi.SigFillSet(ThreadSignalMask);
-            *(ulong*)ThreadSignalMask &= ~((1UL << 31) | (1UL << 32));
 
             FileActions = Alloc(SpawnApi.SpawnObjectSize);
             SpawnApi.Check(SpawnApi.FileActionsInit(FileActions), "posix_spawn_file_actions_init");
@@ -61,20 +57,7 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
             SpawnApi.Check(SpawnApi.AttrSetSigmask(Attributes, emptySet), "posix_spawnattr_setsigmask");
             SpawnApi.Check(SpawnApi.AttrSetSigdefault(Attributes, FullSignalSet), "posix_spawnattr_setsigdefault");
 
-            // struct __user_cap_header_struct { u32 version; int pid; } and two zeroed data structs.
-            CapHeader = Alloc(8);
-            *(uint*)CapHeader = SpawnApi.LinuxCapabilityVersion3;
-            CapData = Alloc(24);
 
-            Context = (LaunchContext*)Alloc(sizeof(LaunchContext));
-            Context->Path = Path;
-            Context->Argv = Argv;
-            Context->Envp = Envp;
-            Context->FileActions = FileActions;
-            Context->Attributes = Attributes;
-            Context->ThreadSignalMask = ThreadSignalMask;
-            Context->CapHeader = CapHeader;
-            Context->CapData = CapData;
         }
         catch
         {
@@ -89,12 +72,16 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
     internal void* FileActions { get; }
     internal void* Attributes { get; }
     internal void* FullSignalSet { get; }
-    internal void* ThreadSignalMask { get; }
-    internal void* CapHeader { get; }
-    internal void* CapData { get; }
 
-    /// <summary>What the launch thread reads and writes; every pointer above is already in it.</summary>
-    internal LaunchContext* Context { get; }
+    /// <summary>Points the launch thread's context at everything laid out here.</summary>
+    internal void FillIn(LaunchContext* context)
+    {
+        context->Path = Path;
+        context->Argv = Argv;
+        context->Envp = Envp;
+        context->FileActions = FileActions;
+        context->Attributes = Attributes;
+    }
 
     public void Dispose()
     {

@@ -79,7 +79,7 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
                 $"-TimeoutSec must be 0 (no timeout) or a positive number of seconds; got {TimeoutSec}.", TimeoutSec));
         }
         _template = BuildStartInfo();
-        _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding());
+        _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
 
         // The rule: a ruleset named with -Ruleset leaves the pipeline to standard input; otherwise
         // rulesets come from the pipeline, one run each, and -InputObject is every run's input.
@@ -185,7 +185,7 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             AllowUnconfined = _template.AllowUnconfined,
             RedirectStandardInput = redirectInput,
         };
-        if (!ShouldProcess(CommandLine(info), $"Run confined by {RulesetText.Describe(ruleset)}")) return null;
+        if (!ShouldProcess(CommandLine(info), WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
 
         SandboxedProcess process;
         try
@@ -219,6 +219,15 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
         }
     }
 
+    // -WhatIf, -Confirm and -Verbose show the operation with its rules; otherwise nobody reads it.
+    private bool WillShowOperation() =>
+        WantsVerbose() || IsBound("WhatIf") || IsBound("Confirm")
+        || GetVariableValue("WhatIfPreference") is SwitchParameter { IsPresent: true } or true
+        || GetVariableValue("ConfirmPreference") is ConfirmImpact impact && impact != ConfirmImpact.None && impact <= ConfirmImpact.Medium;
+
+    private bool IsBound(string parameter) =>
+        MyInvocation.BoundParameters.TryGetValue(parameter, out object? value) && ((SwitchParameter)value).IsPresent;
+
     // The effective ruleset takes some formatting: only when someone will read it.
     private bool WantsVerbose() =>
         MyInvocation.BoundParameters.TryGetValue("Verbose", out object? bound)
@@ -244,6 +253,7 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
         }
     }
 
+    // Looked up when input is fed: the session's $OutputEncoding, as pwsh uses for native commands.
     private Encoding InputEncoding() =>
         SessionState.PSVariable.GetValue("OutputEncoding") as Encoding ?? new UTF8Encoding(false);
 }
