@@ -15,6 +15,7 @@
         'Get-LandlockAbi'
         'Invoke-Sandboxed'
         'New-LandlockRuleset'
+        'New-LandlockSession'
         'Test-LandlockRuleset'
     )
     FunctionsToExport    = @()

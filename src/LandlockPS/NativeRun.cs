@@ -15,7 +15,7 @@ internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode Sta
 /// One running child, seen from the cmdlet: feeds its standard input, turns its output into
 /// pipeline objects on the pipeline thread, and enforces the timeout.
 /// </summary>
-internal sealed class NativeRun : IDisposable
+internal sealed class NativeRun : ISandboxRun
 {
     private const int PollMilliseconds = 50;
 
@@ -41,10 +41,10 @@ internal sealed class NativeRun : IDisposable
         _stderr = new LineDecoder(options.OutputEncoding);
     }
 
-    internal void Kill() => _process.Kill();
+    public void Kill() => _process.Kill();
 
     /// <summary>Writes one input object (or each item of a collection) to the child's standard input.</summary>
-    internal void Feed(object? input)
+    public void Feed(object? input)
     {
         object? item = input is PSObject wrapped ? wrapped.BaseObject : input;
         if (item is null) return;
@@ -68,7 +68,7 @@ internal sealed class NativeRun : IDisposable
     }
 
     /// <summary>Closes standard input, emits the rest of the output, and reports how the child ended.</summary>
-    internal void Finish()
+    public void Finish()
     {
         if (_info.RedirectStandardInput) _process.CloseInput();
         Drain(PollMilliseconds, untilComplete: true);

@@ -105,6 +105,27 @@ public sealed class LandlockRuleset
         return fromGroups | explicitRights;
     }
 
+    /// <summary>A copy with the same settings and rules, to add to without touching this one.</summary>
+    public LandlockRuleset Clone()
+    {
+        var copy = new LandlockRuleset(Abi, HandledAccessFs, HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name);
+        copy._pathRules.AddRange(_pathRules);
+        copy._netRules.AddRange(_netRules);
+        return copy;
+    }
+
+    /// <summary>
+    /// Adds a rule granting what of <paramref name="access"/> this ruleset handles and applies to the
+    /// target (a file gets no directory-only rights). Rights it does not handle are unrestricted
+    /// anyway. Returns what was granted (None: no rule was needed).
+    /// </summary>
+    public LandlockAccessFs AddPathRuleWithin(string path, LandlockAccessFs access, bool isDirectory)
+    {
+        LandlockAccessFs granted = access & HandledAccessFs & (isDirectory ? LandlockAccessFs.ReadWriteExecute : AccessGroups.FileApplicable);
+        if (granted != LandlockAccessFs.None) AddPathRule(path, granted);
+        return granted;
+    }
+
     public override string ToString() =>
         $"{Name ?? "LandlockRuleset"} ({Abi}, {_pathRules.Count} path rule(s), {_netRules.Count} net rule(s))";
 

@@ -10,6 +10,7 @@ namespace LandlockPS.Core.Native;
 /// </summary>
 internal static unsafe class SpawnApi
 {
+    internal const int PR_CAPBSET_READ = 23;
     internal const int PR_CAPBSET_DROP = 24;
     internal const int PR_CAP_AMBIENT = 47;
     internal const int PR_CAP_AMBIENT_CLEAR_ALL = 4;

@@ -105,6 +105,8 @@ internal static unsafe class LaunchThread
             // Each drop commits new credentials: a spare thread does this while it waits.
             for (int cap = 0; cap <= c->LastCapability; cap++)
             {
+                // Already gone (e.g. inside another sandbox): nothing to drop, and no CAP_SETPCAP needed.
+                if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_READ, (nuint)cap, 0, 0, 0) == 0) continue;
                 if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_DROP, (nuint)cap, 0, 0, 0) == 0) continue;
                 if (c->BoundingDropRequired == 0) break;
                 return Fail(c, LaunchStep.DropBoundingSet);

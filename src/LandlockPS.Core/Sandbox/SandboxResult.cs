@@ -34,7 +34,7 @@ public sealed class SandboxResult
     public TimeSpan Duration { get; }
 
     /// <summary>The exit code, or 128 + the signal that ended it; null if it could not be reaped.</summary>
-    public int? ExitCode { get; }
+    public int? ExitCode { get; init; }
 
     /// <summary>The signal that ended the child, if one did.</summary>
     public int? Signal { get; }
@@ -51,4 +51,7 @@ public sealed class SandboxResult
 
     /// <summary>True when the run was stopped (Ctrl+C).</summary>
     public bool Stopped { get; }
+
+    /// <summary>Rules added for a child pwsh to start (script blocks); empty for a program.</summary>
+    public IReadOnlyList<LandlockPathRule> ImplicitRules { get; init; } = [];
 }

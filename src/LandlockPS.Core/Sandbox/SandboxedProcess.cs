@@ -36,6 +36,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private int _pendingInputBytes;
     private bool _closeInput;
     private bool _grown;
+    private bool _woken;
     private long _exitedAt = -1;
     private bool _reaped;
     private bool _disposed;
@@ -122,8 +123,9 @@ public sealed unsafe class SandboxedProcess : IDisposable
     }
 
     /// <summary>
-    /// Takes the next output chunk, servicing the child while it waits. False on timeout, or once
-    /// the output is complete. Throws OperationCanceledException when the token is cancelled.
+    /// Takes the next output chunk, servicing the child while it waits. False on timeout, when
+    /// <see cref="Wake"/> is called, or once the output is complete. Throws
+    /// OperationCanceledException when the token is cancelled.
     /// </summary>
     public bool TryTakeOutput(out OutputChunk chunk, int millisecondsTimeout, CancellationToken cancellationToken = default)
     {
@@ -134,6 +136,11 @@ public sealed unsafe class SandboxedProcess : IDisposable
             if (_ready.TryDequeue(out chunk)) return true;
             if (_reaped) return false;
             cancellationToken.ThrowIfCancellationRequested();
+            if (_woken)
+            {
+                _woken = false;
+                return false;
+            }
             long left = deadline - _clock.ElapsedMilliseconds;
             if (left <= 0 && millisecondsTimeout >= 0 && !PollOnce(0)) return false;
             if (left > 0) PollOnce((int)Math.Min(left, int.MaxValue));
@@ -202,7 +209,11 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _pidfd.Dispose();
     }
 
-    private void Wake()
+    /// <summary>
+    /// Makes the thread servicing the child return from <see cref="TryTakeOutput"/> (e.g. to queue
+    /// input that another thread produced). Safe from any thread.
+    /// </summary>
+    public void Wake()
     {
         ulong one = 1;
         bool added = false;
@@ -258,7 +269,11 @@ public sealed unsafe class SandboxedProcess : IDisposable
             return false;
         }
 
-        if ((fds[wakeIdx].Revents & ProcessApi.POLLIN) != 0) DrainWake();
+        if ((fds[wakeIdx].Revents & ProcessApi.POLLIN) != 0)
+        {
+            DrainWake();
+            _woken = true;
+        }
         if (outIdx >= 0 && fds[outIdx].Revents != 0) ReadInto(ref _stdout, ChildStream.StandardOutput);
         if (errIdx >= 0 && fds[errIdx].Revents != 0) ReadInto(ref _stderr, ChildStream.StandardError);
         if (inIdx >= 0 && fds[inIdx].Revents != 0) WriteInput();

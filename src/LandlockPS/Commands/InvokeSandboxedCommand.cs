@@ -6,22 +6,26 @@ using System.Text;
 using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Sandbox;
+using LandlockPS.Remoting;
 
 namespace LandlockPS.Commands;
 
 /// <summary>
-/// Runs a program in a child process confined by a Landlock ruleset, streaming its output to the
-/// pipeline. The caller's own session is never confined.
+/// Runs a program, or a script block in a child pwsh, confined by a Landlock ruleset, streaming
+/// its output to the pipeline. The caller's own session is never confined.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "Sandboxed", SupportsShouldProcess = true, DefaultParameterSetName = FilePathSet)]
-[OutputType(typeof(string), typeof(byte[]), typeof(SandboxResult))]
+[OutputType(typeof(string), typeof(byte[]), typeof(SandboxResult), ParameterSetName = [FilePathSet])]
+[OutputType(typeof(PSObject), typeof(SandboxResult), ParameterSetName = [ScriptBlockSet])]
 public sealed class InvokeSandboxedCommand : CancellableCmdlet
 {
     private const string FilePathSet = "FilePath";
+    private const string ScriptBlockSet = "ScriptBlock";
 
     private SandboxStartInfo? _template;
     private NativeRunOptions? _options;
-    private NativeRun? _run;
+    private string _workingDirectory = "/";
+    private ISandboxRun? _run;
     private bool _rulesetFromPipeline;
     private bool _feedsInput;
     private bool _inputNamed;
@@ -34,10 +38,15 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
     [ValidateNotNullOrEmpty]
     public string FilePath { get; set; } = null!;
 
-    [Parameter(Position = 1, ParameterSetName = FilePathSet)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
+    [ValidateNotNull]
+    public ScriptBlock ScriptBlock { get; set; } = null!;
+
+    [Parameter(Position = 1)]
     [AllowEmptyCollection]
-    [AllowEmptyString]
-    public string[] ArgumentList { get; set; } = [];
+    [AllowNull]
+    [Alias("Args")]
+    public object?[] ArgumentList { get; set; } = [];
 
     [Parameter(ValueFromPipeline = true)]
     public object? InputObject { get; set; }
@@ -56,11 +65,14 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
     [Parameter]
     public int TimeoutSec { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = FilePathSet)]
     public SwitchParameter AsByteStream { get; set; }
 
-    [Parameter]
+    [Parameter(ParameterSetName = FilePathSet)]
     public StandardErrorMode StandardError { get; set; } = StandardErrorMode.Host;
+
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    public SwitchParameter NoImplicitRules { get; set; }
 
     [Parameter]
     public SwitchParameter KeepCapabilities { get; set; }
@@ -71,6 +83,8 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    private bool IsScriptBlock => ParameterSetName == ScriptBlockSet;
+
     protected override void BeginProcessing()
     {
         if (TimeoutSec < 0)
@@ -78,10 +92,14 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             ThrowTerminatingError(ErrorHelper.Create("InvalidTimeout", ErrorCategory.InvalidArgument,
                 $"-TimeoutSec must be 0 (no timeout) or a positive number of seconds; got {TimeoutSec}.", TimeoutSec));
         }
-        _template = BuildStartInfo();
-        _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
+        _workingDirectory = ResolveWorkingDirectory();
+        if (!IsScriptBlock)
+        {
+            _template = BuildStartInfo();
+            _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
+        }
 
-        // The rule: a ruleset named with -Ruleset leaves the pipeline to standard input; otherwise
+        // The rule: a ruleset named with -Ruleset leaves the pipeline to the run's input; otherwise
         // rulesets come from the pipeline, one run each, and -InputObject is every run's input.
         _inputNamed = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
         _rulesetFromPipeline = !MyInvocation.BoundParameters.ContainsKey(nameof(Ruleset));
@@ -99,9 +117,9 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             if (_feedsInput) _run?.Feed(InputObject);
             return;
         }
-        using NativeRun? run = Start(Ruleset, _inputNamed);
+        using ISandboxRun? run = Start(Ruleset, _inputNamed);
         if (run is null) return;
-        if (_inputNamed) run.Feed(InputObject);
+        if (_inputNamed && !IsScriptBlock) run.Feed(InputObject);
         run.Finish();
     }
 
@@ -122,58 +140,22 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
         base.Dispose(disposing);
     }
 
-    private SandboxStartInfo BuildStartInfo()
+    private ISandboxRun? Start(LandlockRuleset ruleset, bool redirectInput)
     {
-        string? program = ExecutableResolver.Resolve(this, FilePath);
-        if (program is null)
-        {
-            ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
-                $"'{FilePath}' is not a program on PATH or a file-system path. Check the name, or give its full path.", FilePath));
-        }
-        string workingDirectory = PathResolver.CurrentDirectory(this);
-        if (WorkingDirectory is not null)
-        {
-            string? resolved = ResolveWorkingDirectory(WorkingDirectory);
-            if (resolved is null || !System.IO.Directory.Exists(resolved))
-            {
-                ThrowTerminatingError(ErrorHelper.Create("WorkingDirectoryNotFound", ErrorCategory.ObjectNotFound,
-                    $"The working directory '{WorkingDirectory}' does not exist or is not a directory.", WorkingDirectory));
-            }
-            workingDirectory = resolved!;
-        }
+        string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}" : CommandLine(_template!);
+        if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
         try
         {
-            return new SandboxStartInfo(program!)
-            {
-                ArgumentZero = FilePath,
-                Arguments = ArgumentList,
-                WorkingDirectory = workingDirectory,
-                Environment = ChildEnvironment.Build(Environment, ClearEnvironment),
-                KeepCapabilities = KeepCapabilities,
-                AllowUnconfined = AllowUnconfined,
-            };
+            return IsScriptBlock ? StartScriptBlock(ruleset) : StartProgram(ruleset, redirectInput);
         }
-        catch (ArgumentException e)
+        catch (LandlockException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "InvalidEnvironment", ErrorCategory.InvalidArgument, Environment));
-            throw; // not reached
+            WriteError(ErrorHelper.FromException(e, IsScriptBlock ? ScriptBlock : FilePath));
+            return null;
         }
     }
 
-    private string? ResolveWorkingDirectory(string path)
-    {
-        try
-        {
-            return PathResolver.Resolve(this, path, literal: true).FirstOrDefault();
-        }
-        catch (PathNotFileSystemException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, path));
-            throw; // not reached
-        }
-    }
-
-    private NativeRun? Start(LandlockRuleset ruleset, bool redirectInput)
+    private NativeRun StartProgram(LandlockRuleset ruleset, bool redirectInput)
     {
         SandboxStartInfo info = new(_template!.FilePath)
         {
@@ -185,20 +167,75 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             AllowUnconfined = _template.AllowUnconfined,
             RedirectStandardInput = redirectInput,
         };
-        if (!ShouldProcess(CommandLine(info), WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
-
-        SandboxedProcess process;
-        try
-        {
-            process = SandboxedProcess.Start(info, ruleset);
-        }
-        catch (LandlockException e)
-        {
-            WriteError(ErrorHelper.FromException(e, FilePath));
-            return null;
-        }
+        SandboxedProcess process = SandboxedProcess.Start(info, ruleset);
         ReportEnforcement(process, ruleset, info);
         return new NativeRun(this, process, info, _options!, StopToken);
+    }
+
+    private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
+    {
+        PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, Environment, ClearEnvironment,
+            _workingDirectory, KeepCapabilities, AllowUnconfined);
+        // Input named with -InputObject (and no pipeline feeding the block) goes in as the block's input.
+        (bool, object?) input = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput) ? (true, InputObject) : (false, null);
+        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], input, PassThru, TimeoutSec);
+        if (run.State.Process is { } process && run.State.StartInfo is { } info)
+        {
+            ReportEnforcement(process, ruleset, info);
+            if (WantsVerbose())
+            {
+                foreach (LandlockPathRule rule in run.State.ImplicitRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path}");
+            }
+        }
+        return run;
+    }
+
+    private string ResolveWorkingDirectory()
+    {
+        if (WorkingDirectory is null) return PathResolver.CurrentDirectory(this);
+        string? resolved;
+        try
+        {
+            resolved = PathResolver.Resolve(this, WorkingDirectory, literal: true).FirstOrDefault();
+        }
+        catch (PathNotFileSystemException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, WorkingDirectory));
+            throw; // not reached
+        }
+        if (resolved is null || !System.IO.Directory.Exists(resolved))
+        {
+            ThrowTerminatingError(ErrorHelper.Create("WorkingDirectoryNotFound", ErrorCategory.ObjectNotFound,
+                $"The working directory '{WorkingDirectory}' does not exist or is not a directory.", WorkingDirectory));
+        }
+        return resolved!;
+    }
+
+    private SandboxStartInfo BuildStartInfo()
+    {
+        string? program = ExecutableResolver.Resolve(this, FilePath);
+        if (program is null)
+        {
+            ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
+                $"'{FilePath}' is not a program on PATH or a file-system path. Check the name, or give its full path.", FilePath));
+        }
+        try
+        {
+            return new SandboxStartInfo(program!)
+            {
+                ArgumentZero = FilePath,
+                Arguments = (ArgumentList ?? []).Select(a => LanguagePrimitives.ConvertTo<string>(a) ?? string.Empty).ToArray(),
+                WorkingDirectory = _workingDirectory,
+                Environment = ChildEnvironment.Build(Environment, ClearEnvironment),
+                KeepCapabilities = KeepCapabilities,
+                AllowUnconfined = AllowUnconfined,
+            };
+        }
+        catch (ArgumentException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "InvalidEnvironment", ErrorCategory.InvalidArgument, Environment));
+            throw; // not reached
+        }
     }
 
     private void ReportEnforcement(SandboxedProcess process, LandlockRuleset ruleset, SandboxStartInfo info)
@@ -234,6 +271,12 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             ? ((SwitchParameter)bound).IsPresent
             : GetVariableValue("VerbosePreference") is ActionPreference preference
               && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+
+    private static string Abbreviate(string text)
+    {
+        string flat = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return flat.Length <= 60 ? $" {flat} " : $" {flat[..57]}... ";
+    }
 
     private static string CommandLine(SandboxStartInfo info) =>
         string.Join(' ', new[] { info.FilePath }.Concat(info.Arguments.Select(Quote)));

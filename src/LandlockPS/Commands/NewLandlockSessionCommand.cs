@@ -1,0 +1,61 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using LandlockPS.Core;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Remoting;
+
+namespace LandlockPS.Commands;
+
+/// <summary>Starts a confined child pwsh and returns a PSSession to it.</summary>
+[Cmdlet(VerbsCommon.New, "LandlockSession")]
+[OutputType(typeof(PSSession))]
+public sealed class NewLandlockSessionCommand : PSCmdlet
+{
+    [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
+    [ValidateNotNull]
+    public LandlockRuleset Ruleset { get; set; } = null!;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? WorkingDirectory { get; set; }
+
+    [Parameter]
+    [ValidateNotNull]
+    public IDictionary? Environment { get; set; }
+
+    [Parameter]
+    public SwitchParameter ClearEnvironment { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoImplicitRules { get; set; }
+
+    [Parameter]
+    public SwitchParameter KeepCapabilities { get; set; }
+
+    [Parameter]
+    public SwitchParameter AllowUnconfined { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        string workingDirectory = WorkingDirectory is null
+            ? PathResolver.CurrentDirectory(this)
+            : PathResolver.Resolve(this, WorkingDirectory, literal: true)[0];
+        PwshLaunch launch = SandboxRunspace.LaunchFor(this, Ruleset, !NoImplicitRules, Environment, ClearEnvironment,
+            workingDirectory, KeepCapabilities, AllowUnconfined);
+        try
+        {
+            (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name);
+            WriteVerbose($"Started the sandboxed pwsh (pid {state.Process?.ProcessId}): {state.Process?.Enforcement.Status}.");
+            WriteObject(PSSession.Create(runspace, "LandlockPS", this));
+        }
+        catch (LandlockException e)
+        {
+            WriteError(ErrorHelper.FromException(e, Ruleset));
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Sandbox;
+
+namespace LandlockPS.Remoting;
+
+/// <summary>The LandlockPS in use: enough to let a child pwsh import the very same module by name.</summary>
+internal sealed record ModuleLocation(string Name, Version Version, Guid Guid, string RootModule, IReadOnlyList<string> FormatFiles, IReadOnlyList<string> Cmdlets)
+{
+    /// <summary>Folders the child must read to load it.</summary>
+    public IEnumerable<string> Folders => FormatFiles.Prepend(RootModule).Select(f => Path.GetDirectoryName(f)!).Distinct(StringComparer.Ordinal);
+
+    /// <summary>A manifest that loads the module from where it is, whatever folder it was imported from.</summary>
+    public string ShimManifest() =>
+        "@{\n" +
+        $"    RootModule = '{Quote(RootModule)}'\n" +
+        $"    ModuleVersion = '{Version}'\n" +
+        $"    GUID = '{Guid}'\n" +
+        $"    FormatsToProcess = @({string.Join(", ", FormatFiles.Select(f => $"'{Quote(f)}'"))})\n" +
+        $"    CmdletsToExport = @({string.Join(", ", Cmdlets.Select(c => $"'{Quote(c)}'"))})\n" +
+        "    FunctionsToExport = @()\n    AliasesToExport = @()\n    VariablesToExport = @()\n}\n";
+
+    private static string Quote(string text) => text.Replace("'", "''");
+}
+
+/// <summary>
+/// What a confined child pwsh needs: the program to start, the implicit rules it cannot start
+/// without (computed from the running pwsh, never from a list of one machine's paths), a private
+/// scratch home, and an environment that keeps it from touching more. Disposing removes the home.
+/// </summary>
+internal sealed class PwshSandbox : IDisposable
+{
+    private const LandlockAccessFs ReadOnly = LandlockAccessFs.ReadOnly;
+    private const LandlockAccessFs ReadExecute = LandlockAccessFs.ReadExecute;
+    private const LandlockAccessFs ReadFile = LandlockAccessFs.ReadFile;
+
+    private PwshSandbox(LandlockRuleset ruleset, IReadOnlyList<LandlockPathRule> implicitRules, SandboxStartInfo startInfo, string home)
+    {
+        Ruleset = ruleset;
+        ImplicitRules = implicitRules;
+        StartInfo = startInfo;
+        Home = home;
+    }
+
+    /// <summary>The user's ruleset plus the implicit rules; the user's own object is left as it was.</summary>
+    public LandlockRuleset Ruleset { get; }
+
+    public IReadOnlyList<LandlockPathRule> ImplicitRules { get; }
+
+    public SandboxStartInfo StartInfo { get; }
+
+    /// <summary>The child's private, writable home (HOME, XDG dirs, TMPDIR), removed on dispose.</summary>
+    public string Home { get; }
+
+    /// <summary>Lays out a child pwsh for <paramref name="ruleset"/>.</summary>
+    public static PwshSandbox Create(LandlockRuleset ruleset, bool implicitRules, IReadOnlyDictionary<string, string> environment,
+        string workingDirectory, bool keepCapabilities, bool allowUnconfined, ModuleLocation? module)
+    {
+        string home = Directory.CreateTempSubdirectory("landlockps-home-").FullName;
+        try
+        {
+            string pwsh = FindPwsh();
+            LandlockRuleset effective = ruleset.Clone();
+            var added = new List<LandlockPathRule>();
+            if (implicitRules)
+            {
+                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, home, environment, module))
+                {
+                    RuleTargetKind kind = RuleTarget.Probe(path);
+                    if (kind is RuleTargetKind.Missing or RuleTargetKind.Inaccessible) continue;
+                    LandlockAccessFs granted = effective.AddPathRuleWithin(path, access, kind == RuleTargetKind.Directory);
+                    if (granted != LandlockAccessFs.None) added.Add(new LandlockPathRule(path, granted));
+                }
+            }
+            var info = new SandboxStartInfo(pwsh)
+            {
+                ArgumentZero = "pwsh",
+                Arguments = ["-s", "-NoLogo", "-NoProfile"],
+                WorkingDirectory = workingDirectory,
+                Environment = ChildEnvironment(environment, home, module),
+                RedirectStandardInput = true,
+                KeepCapabilities = keepCapabilities,
+                AllowUnconfined = allowUnconfined,
+            };
+            return new PwshSandbox(effective, added, info, home);
+        }
+        catch
+        {
+            DeleteHome(home);
+            throw;
+        }
+    }
+
+    public void Dispose() => DeleteHome(Home);
+
+    private static void DeleteHome(string home)
+    {
+        try
+        {
+            Directory.Delete(home, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+        catch (IOException)
+        {
+            // Something the child left open; the temp cleaner will have it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    /// <summary>The pwsh to start: the apphost next to the running engine.</summary>
+    private static string FindPwsh()
+    {
+        string apphost = Path.Combine(PSHome, "pwsh");
+        if (File.Exists(apphost)) return apphost;
+        throw new PSInvalidOperationException($"No pwsh executable was found in {PSHome}; a sandboxed script block needs one.");
+    }
+
+    private static string PSHome => Path.GetDirectoryName(typeof(PSObject).Assembly.Location)!;
+
+    /// <summary>The .NET root the engine runs on: where the apphost finds hostfxr and the shared framework.</summary>
+    private static string DotnetRoot =>
+        Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+
+    private static IEnumerable<(string Path, LandlockAccessFs Access)> Needs(
+        string pwsh, string home, IReadOnlyDictionary<string, string> environment, ModuleLocation? module)
+    {
+        yield return (pwsh, ReadExecute);
+        if (ExecutableInspector.FindInterpreter(pwsh) is { } interpreter) yield return (interpreter, ReadExecute);
+        yield return (PSHome, ReadOnly);
+        yield return (Path.Combine(DotnetRoot, "host"), ReadOnly);
+        yield return (Path.Combine(DotnetRoot, "shared"), ReadOnly);
+        foreach (string directory in LoadedLibraryDirectories()) yield return (directory, ReadFile);
+        yield return ("/proc", ReadOnly);
+        yield return ("/sys/fs/cgroup", ReadOnly);
+        yield return ("/sys/devices/system/cpu", ReadOnly);
+        yield return ("/dev/null", ReadFile | LandlockAccessFs.WriteFile);
+        yield return ("/dev/urandom", ReadFile);
+        yield return ("/dev/random", ReadFile);
+        foreach (string file in new[] { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime" }) yield return (file, ReadFile);
+        yield return ("/usr/share/zoneinfo", ReadOnly);
+        foreach (string terminfo in new[] { "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo" }) yield return (terminfo, ReadOnly);
+        yield return (home, LandlockAccessFs.ReadWrite);
+        foreach (string modules in ModulePath(environment)) yield return (modules, ReadOnly);
+        if (module is not null)
+        {
+            foreach (string folder in module.Folders) yield return (folder, ReadOnly);
+        }
+    }
+
+    /// <summary>
+    /// Every directory holding a file this process has mapped: the native libraries, ICU and the
+    /// runtime the child pwsh will load too.
+    /// </summary>
+    private static IEnumerable<string> LoadedLibraryDirectories() =>
+        File.ReadLines("/proc/self/maps")
+            .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length == 6 && fields[5].StartsWith('/') && !fields[5].EndsWith(" (deleted)", StringComparison.Ordinal))
+            .Select(fields => Path.GetDirectoryName(fields[5])!)
+            .Distinct(StringComparer.Ordinal);
+
+    private static IEnumerable<string> ModulePath(IReadOnlyDictionary<string, string> environment) =>
+        environment.TryGetValue("PSModulePath", out string? value)
+            ? value.Split(':', StringSplitOptions.RemoveEmptyEntries).Where(p => Path.IsPathFullyQualified(p))
+            : [];
+
+    private static Dictionary<string, string> ChildEnvironment(IReadOnlyDictionary<string, string> environment, string home, ModuleLocation? module)
+    {
+        var env = new Dictionary<string, string>(environment, StringComparer.Ordinal)
+        {
+            ["HOME"] = home,
+            ["TMPDIR"] = home,
+            ["XDG_CONFIG_HOME"] = Path.Combine(home, ".config"),
+            ["XDG_DATA_HOME"] = Path.Combine(home, ".local", "share"),
+            ["XDG_CACHE_HOME"] = Path.Combine(home, ".cache"),
+            ["PSModuleAnalysisCachePath"] = Path.Combine(home, "ModuleAnalysisCache"),
+            ["POWERSHELL_TELEMETRY_OPTOUT"] = "1",
+            ["POWERSHELL_UPDATECHECK"] = "Off",
+            // Without these the child leaves diagnostic IPC sockets and FIFOs in TMPDIR.
+            ["POWERSHELL_DIAGNOSTICS_OPTOUT"] = "1",
+            ["DOTNET_EnableDiagnostics"] = "0",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_ROOT"] = DotnetRoot,
+        };
+        if (module is not null)
+        {
+            // The LandlockPS in use, importable by name, so a block can confine itself further.
+            string modules = Path.Combine(home, "Modules");
+            string shim = Path.Combine(modules, module.Name);
+            Directory.CreateDirectory(shim);
+            File.WriteAllText(Path.Combine(shim, module.Name + ".psd1"), module.ShimManifest());
+            env["PSModulePath"] = environment.TryGetValue("PSModulePath", out string? inherited) && inherited.Length > 0
+                ? modules + ":" + inherited
+                : modules;
+        }
+        return env;
+    }
+}

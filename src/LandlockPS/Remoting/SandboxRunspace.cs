@@ -1,0 +1,77 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using LandlockPS.Core;
+using LandlockPS.Core.Landlock;
+
+namespace LandlockPS.Remoting;
+
+/// <summary>Opens a runspace in a confined child pwsh and checks it can work before handing it out.</summary>
+internal static class SandboxRunspace
+{
+    private static readonly Lazy<TypeTable> Types = new(TypeTable.LoadDefaultTypeFiles);
+
+    /// <summary>The launch for a cmdlet's parameters: the caller's location and environment, this module for nesting.</summary>
+    internal static PwshLaunch LaunchFor(PSCmdlet cmdlet, LandlockRuleset ruleset, bool implicitRules,
+        System.Collections.IDictionary? environment, bool clearEnvironment, string workingDirectory, bool keepCapabilities, bool allowUnconfined)
+    {
+        PSModuleInfo? module = cmdlet.MyInvocation.MyCommand.Module;
+        ModuleLocation? location = module is null ? null : new ModuleLocation(
+            module.Name, module.Version, module.Guid, typeof(SandboxRunspace).Assembly.Location,
+            module.ExportedFormatFiles.ToArray(), module.ExportedCmdlets.Keys.ToArray());
+        return new PwshLaunch(ruleset, implicitRules, ChildEnvironment.Build(environment, clearEnvironment),
+            workingDirectory, keepCapabilities, allowUnconfined, location);
+    }
+
+    /// <summary>Starts the child and opens the runspace; throws when it cannot be used.</summary>
+    internal static (Runspace Runspace, SandboxSessionState State) Open(PSCmdlet cmdlet, PwshLaunch launch, string? name)
+    {
+        var state = new SandboxSessionState();
+        var connection = new SandboxConnectionInfo(launch, state);
+        Runspace runspace = RunspaceFactory.CreateRunspace(connection, cmdlet.Host, Types.Value);
+        if (name is not null) runspace.Name = name;
+        try
+        {
+            runspace.Open();
+            Smoke(runspace, state);
+            return (runspace, state);
+        }
+        catch (Exception e) when (state.StartError is LandlockException startError && e is not LandlockException)
+        {
+            runspace.Dispose();
+            throw startError;
+        }
+        catch
+        {
+            runspace.Dispose();
+            throw;
+        }
+    }
+
+    // Open() can succeed while the child cannot load a single module (ReadDir missing on its
+    // module folders): then every command is "not recognized". Find out now, not in the user's block.
+    private static void Smoke(Runspace runspace, SandboxSessionState state)
+    {
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddCommand("Microsoft.PowerShell.Core\\Get-Command").AddParameter("Name", "Microsoft.PowerShell.Management\\Get-Item");
+        bool works;
+        try
+        {
+            works = ps.Invoke().Count > 0 && !ps.HadErrors;
+        }
+        catch (RuntimeException)
+        {
+            works = false;
+        }
+        if (!works)
+        {
+            throw new LandlockException(
+                "The sandboxed pwsh started but cannot load its own modules: the ruleset denies it reading its $PSHOME. " +
+                "Leave the implicit rules on (no -NoImplicitRules), or allow ReadOnly on " + state.StartInfo?.FilePath + "'s folder.",
+                errorId: "SandboxedPwshUnusable");
+        }
+    }
+}

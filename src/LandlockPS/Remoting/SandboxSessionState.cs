@@ -1,0 +1,57 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Sandbox;
+
+namespace LandlockPS.Remoting;
+
+/// <summary>What the transport knows about its confined child, for the cmdlets to report.</summary>
+internal sealed class SandboxSessionState
+{
+    private readonly Queue<string> _stderrTail = new();
+    private readonly System.Threading.ManualResetEventSlim _ended = new();
+
+    /// <summary>Waits until the thread servicing the child has reaped it. Only that thread touches the process.</summary>
+    public bool WaitForEnd(int millisecondsTimeout) => _ended.Wait(millisecondsTimeout);
+
+    internal void MarkEnded() => _ended.Set();
+
+    /// <summary>Why the child could not be started, if it could not: PowerShell hides it behind a generic error.</summary>
+    public Exception? StartError { get; set; }
+
+    /// <summary>The child, once started. Read its results once <see cref="WaitForEnd"/> returned true.</summary>
+    public SandboxedProcess? Process { get; set; }
+
+    public SandboxStartInfo? StartInfo { get; set; }
+
+    public IReadOnlyList<LandlockPathRule> ImplicitRules { get; set; } = [];
+
+    public string? Home { get; set; }
+
+    /// <summary>The last lines the child wrote to stderr, for messages when it dies.</summary>
+    public string StandardErrorTail
+    {
+        get
+        {
+            lock (_stderrTail) return string.Join("\n", _stderrTail);
+        }
+    }
+
+    public void AddStandardError(string line)
+    {
+        lock (_stderrTail)
+        {
+            _stderrTail.Enqueue(line);
+            while (_stderrTail.Count > 20) _stderrTail.Dequeue();
+        }
+    }
+
+    public bool HasStandardError
+    {
+        get
+        {
+            lock (_stderrTail) return _stderrTail.Any();
+        }
+    }
+}
