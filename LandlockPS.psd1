@@ -9,6 +9,7 @@
     PowerShellVersion    = '7.6'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('LandlockPS/LandlockPS.format.ps1xml')
+    TypesToProcess       = @('LandlockPS/LandlockPS.types.ps1xml')
     CmdletsToExport      = @(
         'Add-LandlockNetRule'
         'Add-LandlockPathRule'

@@ -9,7 +9,8 @@
 param(
     [int] $Launches = 200,
     [int] $Rounds = 5,
-    [int] $ThroughputMiB = 256
+    [int] $ThroughputMiB = 256,
+    [int] $BlockRounds = 9
 )
 
 $ErrorActionPreference = 'Stop'
@@ -66,7 +67,7 @@ $chunk = [byte[]]::new(1MB)
 $stream = [IO.File]::Create($file)
 for ($i = 0; $i -lt $ThroughputMiB; $i++) { $stream.Write($chunk, 0, $chunk.Length) }
 $stream.Dispose()
-$catRules = $rs | Add-LandlockPathRule -LiteralPath $file -Access ReadFile -PassThru
+$catRules = $rs.Clone() | Add-LandlockPathRule -LiteralPath $file -Access ReadFile -PassThru
 
 function Measure-Confined {
     $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -117,15 +118,41 @@ finally {
 $confinedMiBs = Get-Median $confinedRate
 $plainMiBs = Get-Median $plainRate
 
+# Script blocks: a one-shot confined block against a fresh unconfined pwsh and a background job,
+# interleaved; then calls into one open confined session.
+$pwsh = Join-Path $PSHOME 'pwsh'
+$blockRatios = [Collections.Generic.List[double]]::new()
+$blockMs = [Collections.Generic.List[double]]::new()
+$pwshMs = [Collections.Generic.List[double]]::new()
+$jobMs = [Collections.Generic.List[double]]::new()
+$null = Invoke-Sandboxed -Ruleset $rs { 1 }
+for ($r = 0; $r -lt $BlockRounds; $r++) {
+    $b = Measure-PerCall { $null = Invoke-Sandboxed -Ruleset $rs { 1 } } 1
+    $p = Measure-PerCall { $null = & $pwsh -NoProfile -c 1 } 1
+    $j = Measure-PerCall { $null = Start-Job { 1 } | Receive-Job -Wait -AutoRemoveJob } 1
+    $blockMs.Add($b); $pwshMs.Add($p); $jobMs.Add($j); $blockRatios.Add($b / $p)
+}
+$session = New-LandlockSession -Ruleset $rs
+try {
+    $null = Invoke-Command -Session $session { 1 }
+    $sessionMs = Get-Median (1..$BlockRounds | ForEach-Object { Measure-PerCall { $null = Invoke-Command -Session $session { 1 } } 20 })
+}
+finally {
+    Remove-PSSession $session
+}
+
 $launchRatio = Get-Median $launchRatios
 $rateRatio = $confinedMiBs / $plainMiBs
 $results = @(
     [pscustomobject]@{ Scenario = 'Invoke-Sandboxed -FilePath /bin/true'; Value = '{0:N3} ms' -f $confinedMs; Baseline = '& /bin/true'; BaselineValue = '{0:N3} ms' -f $nativeMs; Ratio = [Math]::Round($launchRatio, 2); Target = '<= 1.0'; Met = $launchRatio -le 1.0 }
     [pscustomobject]@{ Scenario = 'Invoke-Sandboxed -FilePath /bin/true'; Value = '{0:N3} ms' -f $confinedMs; Baseline = '[Diagnostics.Process]::Start'; BaselineValue = '{0:N3} ms' -f $processMs; Ratio = [Math]::Round($confinedMs / $processMs, 2); Target = '(info)'; Met = $null }
+    [pscustomobject]@{ Scenario = 'Invoke-Sandboxed { 1 }'; Value = '{0:N0} ms' -f (Get-Median $blockMs); Baseline = 'pwsh -NoProfile -c 1'; BaselineValue = '{0:N0} ms' -f (Get-Median $pwshMs); Ratio = [Math]::Round((Get-Median $blockRatios), 2); Target = '<= 1.0'; Met = (Get-Median $blockRatios) -le 1.0 }
+    [pscustomobject]@{ Scenario = 'Invoke-Sandboxed { 1 }'; Value = '{0:N0} ms' -f (Get-Median $blockMs); Baseline = 'Start-Job { 1 } | Receive-Job -Wait'; BaselineValue = '{0:N0} ms' -f (Get-Median $jobMs); Ratio = [Math]::Round((Get-Median $blockMs) / (Get-Median $jobMs), 2); Target = '(info)'; Met = $null }
+    [pscustomobject]@{ Scenario = 'Invoke-Command -Session $confined { 1 }'; Value = '{0:N2} ms' -f $sessionMs; Baseline = '(absolute target)'; BaselineValue = '5 ms'; Ratio = [Math]::Round($sessionMs / 5, 2); Target = '< 5 ms'; Met = $sessionMs -lt 5 }
     [pscustomobject]@{ Scenario = "confined cat, $ThroughputMiB MiB, -AsByteStream"; Value = '{0:N0} MiB/s' -f $confinedMiBs; Baseline = 'unconfined cat, same chunks and consumer'; BaselineValue = '{0:N0} MiB/s' -f $plainMiBs; Ratio = [Math]::Round($rateRatio, 2); Target = '>= 0.9'; Met = $rateRatio -ge 0.9 }
 )
 foreach ($r in $results) {
     $verdict = if ($null -eq $r.Met) { '' } elseif ($r.Met) { 'met' } else { 'NOT met' }
     '{0}: {1}  vs  {2}: {3}  ->  ratio {4} (target {5}) {6}' -f $r.Scenario, $r.Value, $r.Baseline, $r.BaselineValue, $r.Ratio, $r.Target, $verdict
 }
-"Launch: median of $($Rounds * 10) interleaved batches of $batch; throughput: median of 3. Ratios are the result; absolute numbers vary with the machine's load."
+"Launch: median of $($Rounds * 10) interleaved batches of $batch; blocks: median of $BlockRounds interleaved runs; throughput: median of 3. Ratios are the result; absolute numbers vary with the machine's load."

@@ -11,6 +11,7 @@ namespace LandlockPS.Commands;
 public sealed class AddLandlockNetRuleCommand : PSCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [RulesetTransformation]
     [ValidateNotNull]
     public LandlockRuleset Ruleset { get; set; } = null!;
 

@@ -14,6 +14,7 @@ public sealed class AddLandlockPathRuleCommand : PSCmdlet
     private const string LiteralPathSet = "LiteralPath";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [RulesetTransformation]
     [ValidateNotNull]
     public LandlockRuleset Ruleset { get; set; } = null!;
 

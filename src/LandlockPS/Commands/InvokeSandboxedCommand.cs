@@ -31,6 +31,7 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
     private bool _inputNamed;
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [RulesetTransformation]
     [ValidateNotNull]
     public LandlockRuleset Ruleset { get; set; } = null!;
 
@@ -176,9 +177,10 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
     {
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, Environment, ClearEnvironment,
             _workingDirectory, KeepCapabilities, AllowUnconfined);
-        // Input named with -InputObject (and no pipeline feeding the block) goes in as the block's input.
-        (bool, object?) input = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput) ? (true, InputObject) : (false, null);
-        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], input, PassThru, TimeoutSec);
+        // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
+        bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
+        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], _feedsInput || namedInputOnly, PassThru, TimeoutSec, StopToken);
+        if (namedInputOnly && _rulesetFromPipeline) run.Feed(InputObject);
         if (run.State.Process is { } process && run.State.StartInfo is { } info)
         {
             ReportEnforcement(process, ruleset, info);

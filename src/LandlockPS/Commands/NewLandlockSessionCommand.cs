@@ -13,6 +13,7 @@ namespace LandlockPS.Commands;
 public sealed class NewLandlockSessionCommand : PSCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
+    [RulesetTransformation]
     [ValidateNotNull]
     public LandlockRuleset Ruleset { get; set; } = null!;
 
@@ -51,7 +52,9 @@ public sealed class NewLandlockSessionCommand : PSCmdlet
         {
             (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name);
             WriteVerbose($"Started the sandboxed pwsh (pid {state.Process?.ProcessId}): {state.Process?.Enforcement.Status}.");
-            WriteObject(PSSession.Create(runspace, "LandlockPS", this));
+            PSSession session = PSSession.Create(runspace, "LandlockPS", this);
+            if (Name is not null) session.Name = Name;
+            WriteObject(session);
         }
         catch (LandlockException e)
         {

@@ -13,6 +13,7 @@ namespace LandlockPS.Commands;
 public sealed class TestLandlockRulesetCommand : PSCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
+    [RulesetTransformation]
     [ValidateNotNull]
     public LandlockRuleset Ruleset { get; set; } = null!;
 

@@ -10,22 +10,25 @@ using LandlockPS.Core.Sandbox;
 namespace LandlockPS.Remoting;
 
 /// <summary>The LandlockPS in use: enough to let a child pwsh import the very same module by name.</summary>
-internal sealed record ModuleLocation(string Name, Version Version, Guid Guid, string RootModule, IReadOnlyList<string> FormatFiles, IReadOnlyList<string> Cmdlets)
+internal sealed record ModuleLocation(string Name, Version Version, Guid Guid, string RootModule,
+    IReadOnlyList<string> FormatFiles, IReadOnlyList<string> TypeFiles, IReadOnlyList<string> Cmdlets)
 {
     /// <summary>Folders the child must read to load it.</summary>
-    public IEnumerable<string> Folders => FormatFiles.Prepend(RootModule).Select(f => Path.GetDirectoryName(f)!).Distinct(StringComparer.Ordinal);
+    public IEnumerable<string> Folders =>
+        FormatFiles.Concat(TypeFiles).Prepend(RootModule).Select(f => Path.GetDirectoryName(f)!).Distinct(StringComparer.Ordinal);
 
     /// <summary>A manifest that loads the module from where it is, whatever folder it was imported from.</summary>
     public string ShimManifest() =>
         "@{\n" +
-        $"    RootModule = '{Quote(RootModule)}'\n" +
+        $"    RootModule = {List([RootModule])}\n" +
         $"    ModuleVersion = '{Version}'\n" +
         $"    GUID = '{Guid}'\n" +
-        $"    FormatsToProcess = @({string.Join(", ", FormatFiles.Select(f => $"'{Quote(f)}'"))})\n" +
-        $"    CmdletsToExport = @({string.Join(", ", Cmdlets.Select(c => $"'{Quote(c)}'"))})\n" +
+        $"    FormatsToProcess = @({List(FormatFiles)})\n" +
+        $"    TypesToProcess = @({List(TypeFiles)})\n" +
+        $"    CmdletsToExport = @({List(Cmdlets)})\n" +
         "    FunctionsToExport = @()\n    AliasesToExport = @()\n    VariablesToExport = @()\n}\n";
 
-    private static string Quote(string text) => text.Replace("'", "''");
+    private static string List(IEnumerable<string> items) => string.Join(", ", items.Select(i => $"'{i.Replace("'", "''")}'"));
 }
 
 /// <summary>

@@ -11,7 +11,10 @@ namespace LandlockPS.Remoting;
 /// <summary>Opens a runspace in a confined child pwsh and checks it can work before handing it out.</summary>
 internal static class SandboxRunspace
 {
-    private static readonly Lazy<TypeTable> Types = new(TypeTable.LoadDefaultTypeFiles);
+    // PowerShell's own type data plus this module's: arguments sent to the child are serialized
+    // with it (a ruleset keeps its rules as objects).
+    private static readonly Lazy<TypeTable> Types = new(() => new TypeTable(
+        TypeTable.GetDefaultTypeFiles().Append(Path.Combine(Path.GetDirectoryName(typeof(SandboxRunspace).Assembly.Location)!, "LandlockPS.types.ps1xml"))));
 
     /// <summary>The launch for a cmdlet's parameters: the caller's location and environment, this module for nesting.</summary>
     internal static PwshLaunch LaunchFor(PSCmdlet cmdlet, LandlockRuleset ruleset, bool implicitRules,
@@ -20,7 +23,7 @@ internal static class SandboxRunspace
         PSModuleInfo? module = cmdlet.MyInvocation.MyCommand.Module;
         ModuleLocation? location = module is null ? null : new ModuleLocation(
             module.Name, module.Version, module.Guid, typeof(SandboxRunspace).Assembly.Location,
-            module.ExportedFormatFiles.ToArray(), module.ExportedCmdlets.Keys.ToArray());
+            module.ExportedFormatFiles.ToArray(), module.ExportedTypeFiles.ToArray(), module.ExportedCmdlets.Keys.ToArray());
         return new PwshLaunch(ruleset, implicitRules, ChildEnvironment.Build(environment, clearEnvironment),
             workingDirectory, keepCapabilities, allowUnconfined, location);
     }
@@ -51,16 +54,20 @@ internal static class SandboxRunspace
     }
 
     // Open() can succeed while the child cannot load a single module (ReadDir missing on its
-    // module folders): then every command is "not recognized". Find out now, not in the user's block.
+    // module folders): then every command is "not recognized". Find out now, not in the user's
+    // block, with a probe that loads no module (asking for a command would cost a module load).
+    private const string SmokeProbe =
+        "[System.IO.Directory]::GetFiles([System.IO.Path]::Combine($PSHOME, 'Modules', 'Microsoft.PowerShell.Management')).Length";
+
     private static void Smoke(Runspace runspace, SandboxSessionState state)
     {
         using PowerShell ps = PowerShell.Create();
         ps.Runspace = runspace;
-        ps.AddCommand("Microsoft.PowerShell.Core\\Get-Command").AddParameter("Name", "Microsoft.PowerShell.Management\\Get-Item");
+        ps.AddScript(SmokeProbe);
         bool works;
         try
         {
-            works = ps.Invoke().Count > 0 && !ps.HadErrors;
+            works = ps.Invoke().FirstOrDefault()?.BaseObject is int files && files > 0 && !ps.HadErrors;
         }
         catch (RuntimeException)
         {

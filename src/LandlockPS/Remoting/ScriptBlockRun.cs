@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
@@ -7,109 +9,218 @@ using LandlockPS.Core.Sandbox;
 namespace LandlockPS.Remoting;
 
 /// <summary>
-/// A script block run in a confined child pwsh. The block goes through PowerShell's own
-/// Invoke-Command against a session on the child, so typed output, every stream, host calls,
-/// $using:, pipeline input and graceful stopping behave exactly as they do in remoting.
+/// A script block run in a confined child pwsh over PSRP. Output and every stream arrive on
+/// PowerShell's threads and are written back on the cmdlet's own pipeline thread, in order, so they
+/// reach the caller's streams as if the block had run in place.
 /// </summary>
 internal sealed class ScriptBlockRun : ISandboxRun
 {
     private const int StopGraceMilliseconds = 5000;
     private const int ServerClosedExitCode = 4000 & 0xFF;
-
-    // One command (a steppable pipeline allows nothing else), run in the caller's session state so
-    // $using: in the block resolves in the caller's scope. -InputObject, when given, is splatted in.
-    private const string Relay =
-        "param($__LandlockSession, $__LandlockBlock, $__LandlockArguments, $__LandlockExtra) " +
-        "Microsoft.PowerShell.Core\\Invoke-Command -Session $__LandlockSession -ScriptBlock $__LandlockBlock -ArgumentList $__LandlockArguments @__LandlockExtra";
+    private static readonly string[] Preferences =
+        ["VerbosePreference", "DebugPreference", "WarningPreference", "InformationPreference", "ProgressPreference"];
 
     private readonly PSCmdlet _cmdlet;
     private readonly Runspace _runspace;
     private readonly SandboxSessionState _state;
-    private readonly SteppablePipeline _pipeline;
+    private readonly PowerShell _powershell;
+    private readonly PSDataCollection<PSObject> _input = new();
+    private readonly PSDataCollection<PSObject> _output = new();
+    private readonly BlockingCollection<Action?> _pending = new();
     private readonly bool _passThru;
+    private readonly CancellationToken _stopping;
     private readonly Timer? _deadline;
+    private IAsyncResult? _invocation;
     private Timer? _killAfterStop;
     private bool _timedOut;
     private bool _stopped;
 
-    private ScriptBlockRun(PSCmdlet cmdlet, Runspace runspace, SandboxSessionState state, SteppablePipeline pipeline, bool passThru, int timeoutSec)
+    private ScriptBlockRun(PSCmdlet cmdlet, Runspace runspace, SandboxSessionState state, bool passThru, int timeoutSec, CancellationToken stopping)
     {
         _cmdlet = cmdlet;
         _runspace = runspace;
         _state = state;
-        _pipeline = pipeline;
         _passThru = passThru;
+        _stopping = stopping;
+        _powershell = PowerShell.Create();
+        _powershell.Runspace = runspace;
         if (timeoutSec > 0) _deadline = new Timer(_ => TimeOut(), null, timeoutSec * 1000L, Timeout.Infinite);
     }
 
     internal SandboxSessionState State => _state;
 
-    /// <summary>Starts the child, opens the session and begins the relay; input is fed afterwards.</summary>
+    /// <summary>Starts the child, opens a runspace in it and starts the block; input is fed afterwards.</summary>
     internal static ScriptBlockRun Start(PSCmdlet cmdlet, PwshLaunch launch, ScriptBlock block, object?[] arguments,
-        (bool Given, object? Value) input, bool passThru, int timeoutSec)
+        bool expectsInput, bool passThru, int timeoutSec, CancellationToken stopping)
     {
+        (string script, object?[] usingValues) = UsingValues.Rewrite(block, cmdlet.SessionState);
         (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null);
+        var run = new ScriptBlockRun(cmdlet, runspace, state, passThru, timeoutSec, stopping);
         try
         {
-            PSSession session = PSSession.Create(runspace, "LandlockPS", psCmdlet: null);
-            SteppablePipeline pipeline = ScriptBlock.Create(Relay)
-                .GetSteppablePipeline(CommandOrigin.Internal, [session, block, arguments, Extra(input)]);
-            pipeline.Begin(cmdlet);
-            return new ScriptBlockRun(cmdlet, runspace, state, pipeline, passThru, timeoutSec);
+            run.Prepare(usingValues);
+            run.Begin(script, arguments, expectsInput);
+            return run;
         }
         catch
         {
-            runspace.Dispose();
+            run.Dispose();
             throw;
         }
     }
 
-    private static System.Collections.Hashtable Extra((bool Given, object? Value) input) =>
-        input.Given ? new System.Collections.Hashtable { ["InputObject"] = input.Value } : [];
-
-    public void Feed(object? input) => _pipeline.Process(input);
+    public void Feed(object? input)
+    {
+        _input.Add(PSObject.AsPSObject(input));
+        Drain(0);
+    }
 
     public void Finish()
     {
-        _pipeline.End();
+        _input.Complete();
+        Drain(Timeout.Infinite);
+        try
+        {
+            _powershell.EndInvoke(_invocation!);
+        }
+        catch (RuntimeException e) when (!_stopping.IsCancellationRequested)
+        {
+            // A terminating error in the block ends it; here it is an error like any other.
+            _cmdlet.WriteError(e.ErrorRecord);
+        }
         _deadline?.Dispose();
-        SandboxedProcess? process = _state.Process;
-        // A graceful close: the server answers, then exits once its stdin closes.
-        _runspace.Close();
-        _state.WaitForEnd(StopGraceMilliseconds);
         if (_timedOut)
         {
             _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
                 "The script block ran longer than -TimeoutSec; its sandboxed pwsh was killed.", null));
         }
-        if (_passThru && process is not null && _state.StartInfo is { } info)
+        if (!_passThru) return;
+        // A graceful close: the server answers, then exits once its stdin closes.
+        _runspace.Close();
+        _state.WaitForEnd(StopGraceMilliseconds);
+        if (_state.Process is { } process && _state.StartInfo is { } info)
         {
-            // A pwsh server that ends because its stdin closed after the close handshake exits 4000
-            // (seen as 160): that is a clean end.
+            // A pwsh server that ends because its stdin closed after the close handshake exits
+            // 4000 (seen as 160): that is a clean end.
             int? exitCode = process.ExitStatus?.ShellExitCode;
             if (exitCode == ServerClosedExitCode && !_timedOut && !_stopped) exitCode = 0;
             _cmdlet.WriteObject(new SandboxResult(info, process, _timedOut, _stopped) { ImplicitRules = _state.ImplicitRules, ExitCode = exitCode });
         }
     }
 
-    /// <summary>Ctrl+C: PowerShell stops the remote pipeline gracefully; if it has not ended in a few seconds, kill it.</summary>
+    /// <summary>Ctrl+C: stop the block gracefully (its finally runs); if it has not ended in a few seconds, kill it.</summary>
     public void Kill()
     {
         _stopped = true;
+        _pending.Add(null);
+        try
+        {
+            _powershell.BeginStop(null, null);
+        }
+        catch (InvalidOperationException)
+        {
+            // Not running (yet, or any more).
+        }
         _killAfterStop ??= new Timer(_ => _state.Process?.Kill(), null, StopGraceMilliseconds, Timeout.Infinite);
-    }
-
-    private void TimeOut()
-    {
-        _timedOut = true;
-        _state.Process?.Kill();
     }
 
     public void Dispose()
     {
         _deadline?.Dispose();
         _killAfterStop?.Dispose();
-        _pipeline.Dispose();
+        _powershell.Dispose();
         _runspace.Dispose();
+        _pending.Dispose();
+    }
+
+    // $using: values, and the caller's stream preferences (so -Verbose on the call shows the
+    // block's Write-Verbose), set in the child before the block: one more round trip, only when needed.
+    private void Prepare(object?[] usingValues)
+    {
+        var preferences = new Dictionary<string, object?>();
+        foreach (string name in Preferences)
+        {
+            object? value = _cmdlet.GetVariableValue(name);
+            if (value is ActionPreference preference && preference != Default(name)) preferences[name] = preference;
+        }
+        if (usingValues.Length == 0 && preferences.Count == 0) return;
+        using PowerShell setup = PowerShell.Create();
+        setup.Runspace = _runspace;
+        setup.AddScript(
+            $"param($values, $preferences) $global:{UsingValues.Variable} = $values; " +
+            "foreach ($name in $preferences.Keys) { $ExecutionContext.SessionState.PSVariable.Set($name, $preferences[$name]) }");
+        setup.AddArgument(usingValues).AddArgument(preferences);
+        setup.Invoke();
+    }
+
+    private static ActionPreference Default(string name) => name switch
+    {
+        "WarningPreference" or "ProgressPreference" => ActionPreference.Continue,
+        _ => ActionPreference.SilentlyContinue,
+    };
+
+    private void Begin(string script, object?[] arguments, bool expectsInput)
+    {
+        _powershell.AddScript(script);
+        foreach (object? argument in arguments) _powershell.AddArgument(argument);
+
+        PSDataStreams streams = _powershell.Streams;
+        _output.DataAdded += (_, e) => Post(() => _cmdlet.WriteObject(_output[e.Index]));
+        streams.Error.DataAdded += (_, e) => { ErrorRecord r = streams.Error[e.Index]; Post(() => _cmdlet.WriteError(r)); };
+        streams.Warning.DataAdded += (_, e) => { WarningRecord r = streams.Warning[e.Index]; Post(() => _cmdlet.WriteWarning(r.Message)); };
+        streams.Verbose.DataAdded += (_, e) => { VerboseRecord r = streams.Verbose[e.Index]; Post(() => _cmdlet.WriteVerbose(r.Message)); };
+        streams.Debug.DataAdded += (_, e) => { DebugRecord r = streams.Debug[e.Index]; Post(() => _cmdlet.WriteDebug(r.Message)); };
+        streams.Information.DataAdded += (_, e) => { InformationRecord r = streams.Information[e.Index]; Post(() => _cmdlet.WriteInformation(r)); };
+        streams.Progress.DataAdded += (_, e) => { ProgressRecord r = streams.Progress[e.Index]; Post(() => _cmdlet.WriteProgress(r)); };
+        _powershell.InvocationStateChanged += (_, e) =>
+        {
+            if (e.InvocationStateInfo.State is PSInvocationState.Completed or PSInvocationState.Failed or PSInvocationState.Stopped)
+            {
+                Post(null);
+            }
+        };
+        if (!expectsInput) _input.Complete();
+        _invocation = _powershell.BeginInvoke(_input, _output);
+    }
+
+    private void Post(Action? action)
+    {
+        try
+        {
+            _pending.Add(action);
+        }
+        catch (InvalidOperationException)
+        {
+            // Completed or disposed (ObjectDisposedException is one too): the run is over.
+        }
+    }
+
+    /// <summary>Writes what arrived; with an infinite wait, until the block has ended.</summary>
+    private void Drain(int waitMilliseconds)
+    {
+        while (true)
+        {
+            Action? action;
+            try
+            {
+                if (!_pending.TryTake(out action, waitMilliseconds, _stopping)) return;
+            }
+            catch (OperationCanceledException)
+            {
+                throw new PipelineStoppedException();
+            }
+            if (action is null)
+            {
+                if (waitMilliseconds == Timeout.Infinite) return;
+                continue;
+            }
+            action();
+        }
+    }
+
+    private void TimeOut()
+    {
+        _timedOut = true;
+        _state.Process?.Kill();
     }
 }

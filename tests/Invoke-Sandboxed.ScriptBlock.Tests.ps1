@@ -1,0 +1,201 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Id = 'LandlockPS.Commands.InvokeSandboxedCommand'
+    # Deny by default; the implicit rules let the child pwsh start.
+    $script:Rs = New-LandlockRuleset -Name blocks -Abi ([Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi))
+    $script:Work = New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "llps-blocks-$PID")
+    Set-Content (Join-Path $Work allowed.txt) 'line one', 'line two'
+    Set-Content (Join-Path $Work secret.txt) 'classified'
+    $script:Readable = $Rs.Clone() | Add-LandlockPathRule -LiteralPath (Join-Path $Work allowed.txt) -Access ReadFile -PassThru
+}
+
+AfterAll {
+    Remove-Item $Work -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'Invoke-Sandboxed -ScriptBlock' {
+    It 'returns what the block reads from an allowed file, as objects' {
+        $lines = Invoke-Sandboxed -Ruleset $Readable { param($f) Get-Content $f } -ArgumentList (Join-Path $Work allowed.txt)
+        $lines | Should -Be 'line one', 'line two'
+    }
+
+    It 'reports a denied read as a PermissionDenied error and carries on' {
+        $out = Invoke-Sandboxed -Ruleset $Readable {
+            param($secret)
+            Get-Content $secret
+            'after the error'
+        } -ArgumentList (Join-Path $Work secret.txt) -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out | Should -Be 'after the error'
+        $ev | Should -HaveCount 1
+        $ev[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'GetContentReaderUnauthorizedAccessError*'
+    }
+
+    It 'may write its scratch home, and nowhere else it was not allowed' {
+        $target = Join-Path $Work 'written.txt'
+        $result = Invoke-Sandboxed -Ruleset $Rs {
+            param($outside)
+            Set-Content (Join-Path $HOME 'note.txt') 'in home'
+            [pscustomobject]@{
+                Home    = Get-Content (Join-Path $HOME 'note.txt')
+                Outside = try { Set-Content $outside 'x' -ErrorAction Stop; 'written' } catch { $_.CategoryInfo.Category.ToString() }
+            }
+        } -ArgumentList $target
+        $result.Home | Should -Be 'in home'
+        $result.Outside | Should -Be 'PermissionDenied'
+        $target | Should -Not -Exist
+
+        $writable = $Rs.Clone() | Add-LandlockPathRule -LiteralPath $Work.FullName -Access ReadWrite -PassThru
+        Invoke-Sandboxed -Ruleset $writable { param($t) Set-Content $t 'allowed' } -ArgumentList $target
+        Get-Content $target | Should -Be 'allowed'
+    }
+
+    It 'cannot reach a TCP port without a rule, and can with one' {
+        $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $listener.Start()
+        try {
+            $port = $listener.LocalEndpoint.Port
+            $probe = {
+                param($p)
+                try { $c = [System.Net.Sockets.TcpClient]::new(); $c.Connect('127.0.0.1', $p); $c.Dispose(); 'connected' }
+                catch { $_.Exception.InnerException.SocketErrorCode.ToString() }
+            }
+            Invoke-Sandboxed -Ruleset $Rs $probe -ArgumentList $port | Should -Be 'AccessDenied'
+            $net = $Rs.Clone() | Add-LandlockNetRule -Port $port -Access ConnectTcp -PassThru
+            Invoke-Sandboxed -Ruleset $net $probe -ArgumentList $port | Should -Be 'connected'
+        }
+        finally { $listener.Stop() }
+    }
+
+    It 'brings every stream back to its own stream' {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).AddStatement()
+            $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Rs).AddParameter('ScriptBlock', {
+                    'output'
+                    Write-Error 'an error'
+                    Write-Warning 'a warning'
+                    Write-Verbose 'verbose' -Verbose
+                    Write-Debug 'debug' -Debug
+                    Write-Information 'information'
+                    Write-Host 'host text'
+                    Write-Progress -Activity 'working' -Status 'half' -PercentComplete 50
+                    Start-Sleep -Milliseconds 200
+                })
+            $out = $ps.Invoke()
+            $out | Should -Be 'output'
+            "$($ps.Streams.Error[0])" | Should -Be 'an error'
+            "$($ps.Streams.Warning[0])" | Should -Be 'a warning'
+            "$($ps.Streams.Verbose | Where-Object Message -EQ 'verbose')" | Should -Be 'verbose'
+            "$($ps.Streams.Debug[0])" | Should -Be 'debug'
+            $ps.Streams.Information.MessageData | ForEach-Object { "$_" } | Should -Contain 'information'
+            $ps.Streams.Information | Where-Object { $_.Tags -contains 'PSHOST' } | ForEach-Object { "$($_.MessageData)" } | Should -Contain 'host text'
+            $ps.Streams.Progress.Activity | Should -Contain 'working'
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'round-trips typed values through arguments, $using: and pipeline input' {
+        $date = [datetime]'2026-11-30T12:34:56'
+        $table = @{ a = 1; b = 'two' }
+        $nested = [pscustomobject]@{ Name = 'n'; Inner = [pscustomobject]@{ Value = 3 } }
+        $back = Invoke-Sandboxed -Ruleset $Rs {
+            param($i, $s, $h, $d, $o)
+            [pscustomobject]@{
+                Int = $i; String = $s; Table = $h; Date = $d; Nested = $o
+                UsingInt = $using:date.Year; UsingTable = $using:table
+            }
+        } -ArgumentList 42, 'text', $table, $date, $nested
+        $back.Int | Should -BeOfType ([int]); $back.Int | Should -Be 42
+        $back.String | Should -Be 'text'
+        $back.Table | Should -BeOfType ([hashtable]); $back.Table.b | Should -Be 'two'
+        $back.Date | Should -BeOfType ([datetime]); $back.Date | Should -Be $date
+        $back.Nested.Inner.Value | Should -Be 3
+        $back.UsingInt | Should -Be 2026
+        $back.UsingTable.a | Should -Be 1
+
+        $piped = 1, 'two', $date | Invoke-Sandboxed -Ruleset $Rs { process { $_.GetType().Name } }
+        $piped | Should -Be 'Int32', 'String', 'DateTime'
+    }
+
+    It 'streams pipeline input through the block' {
+        $count = 0
+        1..20000 | Invoke-Sandboxed -Ruleset $Rs { process { $_ } } | ForEach-Object { $count++ }
+        $count | Should -Be 20000
+    }
+
+    It 'takes the ruleset from the pipeline, with -InputObject as the block''s input' {
+        $Rs | Invoke-Sandboxed { $input | ForEach-Object { $_ * 10 } } -InputObject 4 | Should -Be 40
+    }
+
+    It 'runs the block''s finally when stopped, and leaves no child' {
+        $marker = Join-Path $Work 'finally.txt'
+        $writable = $Rs.Clone() | Add-LandlockPathRule -LiteralPath $Work.FullName -Access ReadWrite -PassThru
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).AddStatement()
+            $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $writable).AddParameter('ArgumentList', @($marker)).
+                AddParameter('ScriptBlock', { param($m) try { 'started'; Start-Sleep 120 } finally { Set-Content $m 'finally ran' } })
+            $in = [System.Management.Automation.PSDataCollection[psobject]]::new(); $in.Complete()
+            $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $null = $ps.BeginInvoke($in, $out)
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ($out.Count -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $out | Should -Be 'started'
+            $ps.Stop()
+            Get-Content $marker | Should -Be 'finally ran'
+        }
+        finally { $ps.Dispose() }
+        Get-ChildProcessId | Should -BeNullOrEmpty
+    }
+
+    It 'lists its implicit rules with -Verbose and -PassThru, and removes its scratch home' {
+        $verbose = Invoke-Sandboxed -Ruleset $Rs { $HOME } -PassThru -Verbose 4>&1
+        $records = @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        ($records.Message -join "`n") | Should -Match 'implicit: allow .* on /proc'
+        $result = $verbose | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }
+        $result.ExitCode | Should -Be 0
+        $result.ImplicitRules.Path | Should -Contain '/proc'
+        $result.ImplicitRules.Path | Should -Contain $PSHOME
+        $result.ImplicitRules | Where-Object { $_.Access.HasFlag([LandlockPS.Core.Landlock.LandlockAccessFs]::WriteFile) } |
+            ForEach-Object Path | Should -Not -Contain $PSHOME
+        $childHome = $verbose | Where-Object { $_ -is [string] }
+        $childHome | Should -BeLike '*landlockps-home-*'
+        $childHome | Should -Not -Exist
+    }
+
+    It 'fails clearly without its implicit rules' {
+        Invoke-Sandboxed -Ruleset $Rs { 'never' } -NoImplicitRules -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -Be "ExecutableNotAllowed,$Id"
+    }
+
+    It 'lets a block confine itself further with a nested ruleset' {
+        $inner = Invoke-Sandboxed -Ruleset $Readable {
+            param($f)
+            "outer: $(Get-Content $f -TotalCount 1)"
+            $narrower = New-LandlockRuleset -Abi V7
+            Invoke-Sandboxed -Ruleset $narrower { param($g) try { Get-Content $g -ErrorAction Stop } catch { "inner: $($_.CategoryInfo.Category)" } } -ArgumentList $f
+        } -ArgumentList (Join-Path $Work allowed.txt)
+        $inner | Should -Be 'outer: line one', 'inner: PermissionDenied'
+    }
+
+    It 'accepts a ruleset that went through Export-Clixml and Import-Clixml' {
+        $file = Join-Path $Work 'ruleset.xml'
+        $Readable | Export-Clixml $file
+        $back = Import-Clixml $file
+        $back.PSTypeNames[0] | Should -Be 'Deserialized.LandlockPS.Core.Landlock.LandlockRuleset'
+        Invoke-Sandboxed -Ruleset $back { param($f) Get-Content $f -TotalCount 1 } -ArgumentList (Join-Path $Work allowed.txt) |
+            Should -Be 'line one'
+        ($back | Add-LandlockPathRule /usr ReadExecute -PassThru).PathRules.Path | Should -Contain '/usr'
+    }
+
+    It 'never confines the caller' {
+        $before = Get-Content /etc/passwd -Raw
+        $null = Invoke-Sandboxed -Ruleset $Rs { 1 }
+        foreach ($status in Get-ChildItem /proc/$PID/task/*/status) {
+            Select-String -Path $status -Pattern '^NoNewPrivs:\s+1' | Should -BeNullOrEmpty
+        }
+        Get-Content /etc/passwd -Raw | Should -Be $before
+        Get-ChildProcessId | Should -BeNullOrEmpty
+    }
+}

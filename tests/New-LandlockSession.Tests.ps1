@@ -1,0 +1,68 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Rs = New-LandlockRuleset -Name session -Abi ([Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi))
+}
+
+Describe 'New-LandlockSession' {
+    BeforeAll {
+        $script:Session = New-LandlockSession -Ruleset $Rs -Name confined
+    }
+    AfterAll {
+        if ($Session) { Remove-PSSession $Session -ErrorAction Ignore }
+    }
+
+    It 'returns a real PSSession that Get-PSSession lists' {
+        $Session | Should -BeOfType ([System.Management.Automation.Runspaces.PSSession])
+        $Session.Name | Should -Be 'confined'
+        $Session.State | Should -Be 'Opened'
+        (Get-PSSession | Where-Object Name -EQ 'confined').Id | Should -Be $Session.Id
+    }
+
+    It 'keeps state across calls' {
+        Invoke-Command -Session $Session { $script:counter = 41 }
+        Invoke-Command -Session $Session { $script:counter + 1 } | Should -Be 42
+    }
+
+    It 'is confined: reads outside the ruleset are denied' {
+        $category = Invoke-Command -Session $Session { try { Get-Content /etc/hostname -ErrorAction Stop } catch { $_.CategoryInfo.Category.ToString() } }
+        $category | Should -Be 'PermissionDenied'
+        # The twin: the caller reads it fine.
+        Get-Content /etc/hostname | Should -Not -BeNullOrEmpty
+    }
+
+    It 'accepts a ruleset sent as an argument (deserialized) in the child' {
+        $status = Invoke-Command -Session $Session {
+            param($r)
+            Import-Module LandlockPS
+            ($r | Test-LandlockRuleset).Status.ToString()
+        } -ArgumentList ($Rs.Clone() | Add-LandlockPathRule /usr ReadExecute -PassThru)
+        $status | Should -Be 'FullyEnforced'
+    }
+
+    It 'ends its child with Remove-PSSession, leaving no process' {
+        $s = New-LandlockSession -Ruleset $Rs
+        $childPid = Invoke-Command -Session $s { $PID }
+        Test-ProcessAlive $childPid | Should -BeTrue
+        Remove-PSSession $s
+        Test-ProcessAlive $childPid | Should -BeFalse
+        Get-PSSession | Where-Object Id -EQ $s.Id | Should -BeNullOrEmpty
+    }
+
+    It 'takes rulesets from the pipeline, one session each' {
+        $two = ($Rs, $Rs | New-LandlockSession)
+        try {
+            $two | Should -HaveCount 2
+            (Invoke-Command -Session $two { $PID } | Sort-Object -Unique) | Should -HaveCount 2
+        }
+        finally { $two | Remove-PSSession }
+    }
+
+    It 'reports a ruleset the kernel cannot enforce' {
+        $env:LANDLOCKPS_TEST_ABI_CAP = '0'
+        try {
+            New-LandlockSession -Ruleset $Rs -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $ev[0].FullyQualifiedErrorId | Should -Be 'LandlockNotSupported,LandlockPS.Commands.NewLandlockSessionCommand'
+        }
+        finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
+    }
+}
