@@ -71,14 +71,16 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).AddStatement()
-            $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Rs).AddParameter('ScriptBlock', {
+            # Verbose and debug follow the caller's preferences, as the block's own commands would.
+            # (-Debug on a compiled cmdlet also makes errors Inquire: use the preference variable.)
+            $null = $ps.AddScript('$DebugPreference = "Continue"').AddStatement()
+            $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Rs).AddParameter('Verbose').AddParameter('ScriptBlock', {
                     'output'
                     Write-Error 'an error'
                     Write-Warning 'a warning'
-                    Write-Verbose 'verbose' -Verbose
-                    Write-Debug 'debug' -Debug
+                    Write-Verbose 'verbose'
+                    Write-Debug 'debug'
                     Write-Information 'information'
-                    Write-Host 'host text'
                     Write-Progress -Activity 'working' -Status 'half' -PercentComplete 50
                     Start-Sleep -Milliseconds 200
                 })
@@ -89,10 +91,18 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
             "$($ps.Streams.Verbose | Where-Object Message -EQ 'verbose')" | Should -Be 'verbose'
             "$($ps.Streams.Debug[0])" | Should -Be 'debug'
             $ps.Streams.Information.MessageData | ForEach-Object { "$_" } | Should -Contain 'information'
-            $ps.Streams.Information | Where-Object { $_.Tags -contains 'PSHOST' } | ForEach-Object { "$($_.MessageData)" } | Should -Contain 'host text'
             $ps.Streams.Progress.Activity | Should -Contain 'working'
         }
         finally { $ps.Dispose() }
+    }
+
+    It 'shows Write-Host once on the caller''s host, capturable with 6>&1' {
+        $all = Invoke-Sandboxed -Ruleset $Rs { Write-Host 'host text'; 'output' } 6>&1
+        $hostRecords = @($all | Where-Object { $_ -is [System.Management.Automation.InformationRecord] })
+        $hostRecords | Should -HaveCount 1
+        "$($hostRecords[0].MessageData)" | Should -Be 'host text'
+        $hostRecords[0].Tags | Should -Contain 'PSHOST'
+        $all | Where-Object { $_ -is [string] } | Should -Be 'output'
     }
 
     It 'round-trips typed values through arguments, $using: and pipeline input' {
@@ -141,8 +151,10 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
             $null = $ps.BeginInvoke($in, $out)
             $deadline = [DateTime]::UtcNow.AddSeconds(30)
             while ($out.Count -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
-            $out | Should -Be 'started'
+            # Index, don't enumerate: enumerating an open PSDataCollection waits for the end.
+            $out[0] | Should -Be 'started'
             $ps.Stop()
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             Get-Content $marker | Should -Be 'finally ran'
         }
         finally { $ps.Dispose() }

@@ -275,6 +275,16 @@ Describe 'Invoke-Sandboxed -FilePath' {
             finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
         }
 
+        It 'leaves no child behind when a warning becomes an error (-WarningAction Stop)' {
+            $env:LANDLOCKPS_TEST_ABI_CAP = '3'
+            try {
+                $partial = New-LandlockRuleset -Abi V4 | Add-LandlockPathRule /usr, /etc ReadExecute -PassThru
+                { $partial | Invoke-Sandboxed sleep 30 -WarningAction Stop } | Should -Throw
+                Get-ChildProcessId | Should -BeNullOrEmpty
+            }
+            finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
+        }
+
         It 'runs nothing with -WhatIf and names the rules' {
             $marker = Join-Path $work ran
             $rs = New-SystemRuleset -Name whatif | Add-LandlockPathRule -LiteralPath $work.FullName ReadWrite -PassThru

@@ -122,7 +122,27 @@ public class LaunchBehaviourTests
     [Fact]
     public void NulInAnArgumentIsRefused()
     {
-        Assert.Throws<ArgumentException>(() => Run(SystemRuleset(), "/bin/echo", "a\0b"));
+        var e = Assert.Throws<LandlockException>(() => Run(SystemRuleset(), "/bin/echo", "a\0b"));
+        Assert.Equal("InvalidLaunchArgument", e.ErrorId);
+    }
+
+    [Fact]
+    public void TheAdviceForADeniedProgramNamesReadFileAndExecute()
+    {
+        var rs = new LandlockRuleset();
+        rs.AddPathRule("/usr/bin/true", LandlockAccessFs.Execute);
+        var e = Assert.Throws<LandlockException>(() => Run(rs, "/usr/bin/true"));
+        Assert.Contains("ReadFile and Execute", e.Message);
+    }
+
+    [Fact]
+    public void ADeniedExecutionTheRulesetDoesNotHandleIsNotBlamedOnIt()
+    {
+        var e = LaunchChecks.ForFailedStep(LaunchStep.Spawn, LandlockPS.Core.Native.Errno.EACCES,
+            new SandboxStartInfo("/usr/bin/true"), LandlockAccessFs.WriteFile);
+        Assert.Equal("ExecutableNotAllowed", e.ErrorId);
+        Assert.Contains("not by the ruleset", e.Message);
+        Assert.Contains("noexec", e.Message);
     }
 
     [Fact]

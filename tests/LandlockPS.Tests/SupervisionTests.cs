@@ -74,6 +74,34 @@ public class SupervisionTests
     }
 
     [Fact]
+    public void AnExitedChildsOutputIsNeverCutShort()
+    {
+        // Exit detection kills the group; that must not make TryTakeOutput give up early.
+        for (int i = 0; i < 20; i++)
+        {
+            using SandboxedProcess p = SandboxedProcess.Start(
+                new SandboxStartInfo("/bin/sh") { Arguments = ["-c", "yes 0123456789abcde | head -c 3000000"], Environment = Env }, SystemRuleset());
+            long total = 0;
+            while (p.TryTakeOutput(out OutputChunk chunk, 10_000))
+            {
+                if (chunk.Stream == ChildStream.StandardOutput) total += chunk.Count;
+            }
+            Assert.Equal(3_000_000, total);
+            Assert.True(p.IsOutputCompleted);
+        }
+    }
+
+    [Fact]
+    public void AProcessThatLeftTheGroupCannotHoldTheRunOpen()
+    {
+        // setsid takes "yes" out of the child's process group, still writing into its stdout.
+        var clock = Stopwatch.StartNew();
+        var r = Sh(SystemRuleset(), "setsid yes & sleep 0.2; exit 0");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Equal(0, r.ExitCode);
+    }
+
+    [Fact]
     public void DisposingARunningChildKillsAndReapsIt()
     {
         SandboxedProcess p = SandboxedProcess.Start(new SandboxStartInfo("/bin/sleep") { Arguments = ["300"], Environment = Env }, SystemRuleset());

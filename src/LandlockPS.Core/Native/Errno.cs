@@ -5,6 +5,9 @@ public static class Errno
 {
     public const int EPERM = 1;
     public const int ENOENT = 2;
+    public const int ESRCH = 3;
+    public const int ENOEXEC = 8;
+    public const int ECHILD = 10;
     public const int E2BIG = 7;
     public const int EBADF = 9;
     public const int ENOMEM = 12;
@@ -12,6 +15,8 @@ public static class Errno
     public const int EFAULT = 14;
     public const int ENOTDIR = 20;
     public const int EINVAL = 22;
+    public const int EMFILE = 24;
+    public const int ETXTBSY = 26;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
@@ -25,6 +30,11 @@ public static class Errno
     {
         EPERM => "EPERM",
         ENOENT => "ENOENT",
+        ESRCH => "ESRCH",
+        ENOEXEC => "ENOEXEC",
+        ECHILD => "ECHILD",
+        EMFILE => "EMFILE",
+        ETXTBSY => "ETXTBSY",
         E2BIG => "E2BIG",
         EBADF => "EBADF",
         ENOMEM => "ENOMEM",

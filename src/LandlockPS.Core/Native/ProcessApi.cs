@@ -24,7 +24,13 @@ internal static unsafe partial class ProcessApi
     internal const int EAGAIN = 11;
     internal const int EPIPE = 32;
     internal const int ESRCH = 3;
+    internal const int P_PID = 1;
     internal const int P_PIDFD = 3;
+    internal const int WNOHANG = 1;
+    internal const int WNOWAIT = 0x01000000;
+    internal const long SYS_pidfd_send_signal = 424;
+    /// <summary>pidfd_send_signal: signal the pidfd's process group (Linux 6.9).</summary>
+    internal const uint PIDFD_SIGNAL_PROCESS_GROUP = 1u << 2;
     internal const int WEXITED = 4;
     internal const int SIGKILL = 9;
     internal const int CLD_EXITED = 1;

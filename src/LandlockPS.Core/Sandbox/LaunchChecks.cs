@@ -1,4 +1,5 @@
 using System.IO;
+using System.Linq;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 
@@ -9,6 +10,16 @@ internal static class LaunchChecks
 {
     internal static void Validate(SandboxStartInfo info)
     {
+        string? withNul = new[] { info.FilePath, info.WorkingDirectory, info.ArgumentZero ?? string.Empty }
+            .Concat(info.Arguments)
+            .Concat(info.Environment?.SelectMany(e => new[] { e.Key, e.Value }) ?? [])
+            .FirstOrDefault(s => s.Contains('\0'));
+        if (withNul is not null)
+        {
+            throw new LandlockException(
+                $"A program path, argument, directory or environment entry contains a NUL character, which no program can receive: '{withNul.Replace("\0", "\\0")}'.",
+                errorId: "InvalidLaunchArgument");
+        }
         if (!Path.IsPathFullyQualified(info.FilePath))
         {
             throw new LandlockException($"The program path must be absolute; got '{info.FilePath}'.", errorId: "ExecutableNotFound");
@@ -22,7 +33,7 @@ internal static class LaunchChecks
         if (ProcessApi.Access(info.FilePath, ProcessApi.X_OK) != 0)
         {
             throw new LandlockException(
-                $"'{info.FilePath}' is not executable for this user (its permission bits). Make it executable (chmod +x) or run its interpreter instead.",
+                $"'{info.FilePath}' is not executable for this user: its permission bits, or a file system mounted noexec. Make it executable (chmod +x), or run its interpreter instead.",
                 "access", Errno.EACCES, "ExecutableNotAllowed");
         }
         if (!Path.IsPathFullyQualified(info.WorkingDirectory) || !Directory.Exists(info.WorkingDirectory))
@@ -45,9 +56,9 @@ internal static class LaunchChecks
             errorId: errorId);
     }
 
-    internal static LandlockException ForFailedStep(LaunchStep step, int errno, SandboxStartInfo info) => step switch
+    internal static LandlockException ForFailedStep(LaunchStep step, int errno, SandboxStartInfo info, LandlockAccessFs enforced) => step switch
     {
-        LaunchStep.Spawn => ForSpawn(errno, info),
+        LaunchStep.Spawn => ForSpawn(errno, info, enforced),
         LaunchStep.DropBoundingSet => new LandlockException(
             $"Could not empty the capability bounding set ({Errno.Name(errno)}): running as root without CAP_SETPCAP, the child " +
             "could regain capabilities at exec. Run with CAP_SETPCAP, or pass -KeepCapabilities to accept that.",
@@ -59,15 +70,20 @@ internal static class LaunchChecks
         _ => new LandlockException($"Preparing the sandboxed thread failed at {step} ({Errno.Name(errno)}). Nothing was started.", step.ToString(), errno, "LaunchFailed"),
     };
 
-    private static LandlockException ForSpawn(int errno, SandboxStartInfo info)
+    private static LandlockException ForSpawn(int errno, SandboxStartInfo info, LandlockAccessFs enforced)
     {
         string? interpreter = ExecutableInspector.FindInterpreter(info.FilePath);
         string needs = interpreter is null
-            ? "allow Execute (and ReadFile) on it"
-            : $"allow Execute on it, and ReadFile and Execute on its interpreter {interpreter} and the libraries that loads " +
+            ? "allow ReadFile and Execute on it"
+            : $"allow ReadFile and Execute on it, and on its interpreter {interpreter} and the libraries that loads " +
               $"(e.g. ReadExecute on {Path.GetDirectoryName(interpreter)} and /usr/lib)";
+        bool rulesetInvolved = (enforced & (LandlockAccessFs.Execute | LandlockAccessFs.ReadFile)) != 0;
         return errno switch
         {
+            Errno.EACCES when !rulesetInvolved => new LandlockException(
+                $"Executing {info.FilePath} was denied, and not by the ruleset (it does not restrict executing or reading files): " +
+                $"check its permissions{(interpreter is null ? string.Empty : $" and its interpreter {interpreter}'s")}, and that its file system is not mounted noexec.",
+                "posix_spawn", errno, "ExecutableNotAllowed"),
             Errno.EACCES => new LandlockException(
                 $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed"),
             Errno.ENOENT => new LandlockException(
@@ -75,6 +91,10 @@ internal static class LaunchChecks
                 "posix_spawn", errno, "ExecutableNotFound"),
             Errno.E2BIG => new LandlockException(
                 "The arguments and environment are too long for the kernel (E2BIG). Pass less, or use files or standard input.", "posix_spawn", errno, "ArgumentListTooLong"),
+            Errno.ENOEXEC => new LandlockException(
+                $"{info.FilePath} is not a program this machine can run (ENOEXEC): not an ELF binary for this architecture, and no #! line.", "posix_spawn", errno, "LaunchFailed"),
+            Errno.ETXTBSY => new LandlockException(
+                $"{info.FilePath} is open for writing by another process (ETXTBSY); wait until it is written, then run it.", "posix_spawn", errno, "LaunchFailed"),
             _ => new LandlockException($"Could not execute {info.FilePath} ({Errno.Name(errno)}).", "posix_spawn", errno, "LaunchFailed"),
         };
     }

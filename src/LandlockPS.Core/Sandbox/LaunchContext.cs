@@ -50,7 +50,8 @@ internal unsafe struct LaunchContext
 /// <summary>
 /// The code of the launch thread: a plain pthread started for one launch, that runs
 /// <see cref="Run"/> and ends. <see cref="Run"/> allocates nothing and calls only pre-bound native
-/// functions once the thread starts giving up its rights.
+/// functions once the thread starts giving up its rights. After it returns, only the runtime's
+/// thread-exit bookkeeping runs on the thread (freeing its stack and signal stack; no file access).
 /// </summary>
 internal static unsafe class LaunchThread
 {

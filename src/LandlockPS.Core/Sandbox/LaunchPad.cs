@@ -38,12 +38,13 @@ internal static unsafe class LaunchPad
     {
         using var block = new NativeLaunchBlock(info, stdinFd, stdoutFd, stderrFd);
         bool dropCapabilities = !info.KeepCapabilities;
-        SpareThread* spare = dropCapabilities ? TakeSpare() : null;
-        LaunchContext* context = spare is not null ? &spare->Context : NewContext(dropCapabilities, goFd: -1);
         bool added = false;
         ruleset.Handle?.DangerousAddRef(ref added);
+        SpareThread* spare = dropCapabilities ? TakeSpare() : null;
+        LaunchContext* context = spare is not null ? &spare->Context : null;
         try
         {
+            if (spare is null) context = NewContext(dropCapabilities, goFd: -1);
             block.FillIn(context);
             context->RulesetFd = ruleset.Handle?.Fd ?? -1;
             context->RestrictFlags = (uint)ruleset.RestrictFlags;
@@ -52,7 +53,7 @@ internal static unsafe class LaunchPad
             WaitUntilGone(context->ThreadId);
             if (context->FailedStep != LaunchStep.None)
             {
-                throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info);
+                throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info, ruleset.Report.EnforcedAccessFs);
             }
             return context->Pid;
         }
@@ -63,6 +64,19 @@ internal static unsafe class LaunchPad
             else NativeMemory.Free(context);
             // The child is running now: make the next launch's thread while it does.
             if (dropCapabilities) EnsureSpare();
+        }
+    }
+
+    /// <summary>Makes a spare if there is none. Spares only save time: a failure leaves launches to make their own.</summary>
+    private static void EnsureSpare()
+    {
+        try
+        {
+            MakeSpare();
+        }
+        catch (Exception e) when (e is LandlockException or IOException or OutOfMemoryException)
+        {
+            // The next launch makes its own thread instead.
         }
     }
 
@@ -105,7 +119,7 @@ internal static unsafe class LaunchPad
         }
     }
 
-    private static void EnsureSpare()
+    private static void MakeSpare()
     {
         lock (SpareGate)
         {

@@ -6,5 +6,10 @@ public sealed record SandboxExitStatus(int? ExitCode, int? Signal)
     /// <summary>The exit code as a shell reports it: the code, or 128 + the signal number.</summary>
     public int ShellExitCode => ExitCode ?? 128 + (Signal ?? 0);
 
-    public override string ToString() => Signal is { } s ? $"killed by signal {s}" : $"exit code {ExitCode}";
+    public override string ToString() => (ExitCode, Signal) switch
+    {
+        (_, { } signal) => $"killed by signal {signal}",
+        ({ } code, _) => $"exit code {code}",
+        _ => "exit status unknown: another reaper took the child (was this process started with SIGCHLD ignored?)",
+    };
 }

@@ -41,7 +41,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private bool _reaped;
     private bool _disposed;
 
-    private SandboxedProcess(int pid, SafePidfdHandle pidfd, SafeDescriptorHandle? stdin, SafeDescriptorHandle stdout,
+    private SandboxedProcess(int pid, SafePidfdHandle pidfd, SafeDescriptorHandle wake, SafeDescriptorHandle? stdin, SafeDescriptorHandle stdout,
         SafeDescriptorHandle stderr, LandlockEnforcementReport enforcement, Stopwatch clock)
     {
         ProcessId = pid;
@@ -53,11 +53,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _clock = clock;
         Enforcement = enforcement;
         StartTime = DateTimeOffset.Now;
-        _wake = FileDescriptors.EventFd();
-        foreach (SafeDescriptorHandle? pipe in new[] { stdin, stdout, stderr })
-        {
-            if (pipe is not null) FileDescriptors.SetNonBlocking(pipe);
-        }
+        _wake = wake;
     }
 
     public int ProcessId { get; }
@@ -87,13 +83,19 @@ public sealed unsafe class SandboxedProcess : IDisposable
         using CompiledRuleset compiled = RulesetCompiler.Compile(ruleset);
         LaunchChecks.RequireEnforcement(compiled.Report, info.AllowUnconfined);
 
-        SafeDescriptorHandle? stdinRead = null, stdinWrite = null, stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null;
+        SafeDescriptorHandle? stdinRead = null, stdinWrite = null, stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null, wake = null;
         try
         {
+            // Everything that can fail is made before the child exists, so a failure never strands one.
             if (info.RedirectStandardInput) (stdinRead, stdinWrite) = FileDescriptors.Pipe();
             else stdinRead = FileDescriptors.OpenDevNull();
             (stdoutRead, stdoutWrite) = FileDescriptors.Pipe();
             (stderrRead, stderrWrite) = FileDescriptors.Pipe();
+            foreach (SafeDescriptorHandle? ours in new[] { stdinWrite, stdoutRead, stderrRead })
+            {
+                if (ours is not null) FileDescriptors.SetNonBlocking(ours);
+            }
+            wake = FileDescriptors.EventFd();
 
             var clock = Stopwatch.StartNew();
             int pid = LaunchPad.Spawn(info, compiled, stdinRead.Fd, stdoutWrite.Fd, stderrWrite.Fd);
@@ -108,16 +110,20 @@ public sealed unsafe class SandboxedProcess : IDisposable
             }
             catch
             {
-                ProcessApi.Kill(-pid, ProcessApi.SIGKILL);
-                ProcessApi.SigInfo lost;
-                ProcessApi.WaitId(0 /* P_PID */, pid, &lost, ProcessApi.WEXITED);
+                // No pidfd: the pid is still ours until we reap it (unless SIGCHLD is ignored).
+                if (pid > 0)
+                {
+                    ProcessApi.Kill(-pid, ProcessApi.SIGKILL);
+                    ProcessApi.SigInfo lost;
+                    ProcessApi.WaitId(ProcessApi.P_PID, pid, &lost, ProcessApi.WEXITED);
+                }
                 throw;
             }
-            return new SandboxedProcess(pid, pidfd, stdinWrite, stdoutRead, stderrRead, compiled.Report, clock);
+            return new SandboxedProcess(pid, pidfd, wake, stdinWrite, stdoutRead, stderrRead, compiled.Report, clock);
         }
         catch
         {
-            foreach (SafeDescriptorHandle? h in new[] { stdinRead, stdinWrite, stdoutRead, stdoutWrite, stderrRead, stderrWrite }) h?.Dispose();
+            foreach (SafeDescriptorHandle? h in new[] { stdinRead, stdinWrite, stdoutRead, stdoutWrite, stderrRead, stderrWrite, wake }) h?.Dispose();
             throw;
         }
     }
@@ -175,15 +181,45 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// <summary>Kills the child's whole process group (SIGKILL). Safe at any time, from any thread.</summary>
     public void Kill()
     {
-        lock (_gate)
-        {
-            // Until the child is reaped its pid, and so its group id, cannot be reused.
-            if (!_reaped) ProcessApi.Kill(-ProcessId, ProcessApi.SIGKILL);
-        }
+        KillGroup();
         Wake();
     }
 
-    /// <summary>Services the child until it is reaped (its output stays queued for <see cref="TryTakeOutput"/>).</summary>
+    // Through the pidfd, the group of exactly this child is signalled, even if something else reaped
+    // it (then nothing is). Kernels before 6.9 lack that: fall back to kill(-pgid), but only while
+    // the child is provably not yet reaped, since only that keeps its pid, and so its group id, ours.
+    private unsafe void KillGroup()
+    {
+        lock (_gate)
+        {
+            if (_reaped) return;
+            bool added = false;
+            try
+            {
+                _pidfd.DangerousAddRef(ref added);
+                long rc = LibC.Syscall(ProcessApi.SYS_pidfd_send_signal, _pidfd.Fd, ProcessApi.SIGKILL, 0, (nint)ProcessApi.PIDFD_SIGNAL_PROCESS_GROUP);
+                if (rc == 0 || Marshal.GetLastPInvokeError() != Errno.EINVAL) return;
+                ProcessApi.SigInfo probe;
+                if (ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &probe, ProcessApi.WEXITED | ProcessApi.WNOHANG | ProcessApi.WNOWAIT) == 0)
+                {
+                    ProcessApi.Kill(-ProcessId, ProcessApi.SIGKILL);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed: already reaped.
+            }
+            finally
+            {
+                if (added) _pidfd.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Services the child until it is reaped. Its output stays queued for <see cref="TryTakeOutput"/>,
+    /// without limit: take the output first, or dispose, for a child that writes a lot.
+    /// </summary>
     public bool WaitForExit(int millisecondsTimeout = Timeout.Infinite)
     {
         long deadline = millisecondsTimeout < 0 ? long.MaxValue : _clock.ElapsedMilliseconds + millisecondsTimeout;
@@ -202,7 +238,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _disposed = true;
         if (!_reaped)
         {
-            Kill();
+            KillGroup();
             Finish();
         }
         _wake.Dispose();
@@ -237,7 +273,9 @@ public sealed unsafe class SandboxedProcess : IDisposable
     {
         if (_reaped) return false;
         bool exited = _exitedAt >= 0;
-        if (exited && _stdout is null && _stderr is null)
+        // After the exit: done when the pipes are, or when the grace period is over even if
+        // something that left the process group keeps writing into them.
+        if (exited && ((_stdout is null && _stderr is null) || _clock.ElapsedMilliseconds - _exitedAt >= ExitGraceMilliseconds))
         {
             Finish();
             return true;
@@ -281,7 +319,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         {
             _exitedAt = _clock.ElapsedMilliseconds;
             Duration = _clock.Elapsed;
-            Kill(); // whatever the child left behind in its group
+            KillGroup(); // whatever the child left behind in its group
         }
         return true;
     }
@@ -360,9 +398,9 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _stdout = _stderr = null;
         ProcessApi.SigInfo info;
         int rc;
+        if (_exitedAt < 0) KillGroup();
         lock (_gate)
         {
-            if (_exitedAt < 0) ProcessApi.Kill(-ProcessId, ProcessApi.SIGKILL);
             do
             {
                 rc = ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &info, ProcessApi.WEXITED);

@@ -169,7 +169,16 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             RedirectStandardInput = redirectInput,
         };
         SandboxedProcess process = SandboxedProcess.Start(info, ruleset);
-        ReportEnforcement(process, ruleset, info);
+        try
+        {
+            // A warning can throw here (-WarningAction Stop): the child must not outlive that.
+            ReportEnforcement(process, ruleset, info);
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
         return new NativeRun(this, process, info, _options!, StopToken);
     }
 
@@ -180,14 +189,22 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
         ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], _feedsInput || namedInputOnly, PassThru, TimeoutSec, StopToken);
-        if (namedInputOnly && _rulesetFromPipeline) run.Feed(InputObject);
-        if (run.State.Process is { } process && run.State.StartInfo is { } info)
+        try
         {
-            ReportEnforcement(process, ruleset, info);
-            if (WantsVerbose())
+            if (namedInputOnly && _rulesetFromPipeline) run.Feed(InputObject);
+            if (run.State.Process is { } process && run.State.StartInfo is { } info)
             {
-                foreach (LandlockPathRule rule in run.State.ImplicitRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path}");
+                ReportEnforcement(process, ruleset, info);
+                if (WantsVerbose())
+                {
+                    foreach (LandlockPathRule rule in run.State.ImplicitRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path}");
+                }
             }
+        }
+        catch
+        {
+            run.Dispose();
+            throw;
         }
         return run;
     }
@@ -265,12 +282,12 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
         || GetVariableValue("ConfirmPreference") is ConfirmImpact impact && impact != ConfirmImpact.None && impact <= ConfirmImpact.Medium;
 
     private bool IsBound(string parameter) =>
-        MyInvocation.BoundParameters.TryGetValue(parameter, out object? value) && ((SwitchParameter)value).IsPresent;
+        MyInvocation.BoundParameters.TryGetValue(parameter, out object? value) && LanguagePrimitives.IsTrue(value);
 
     // The effective ruleset takes some formatting: only when someone will read it.
     private bool WantsVerbose() =>
         MyInvocation.BoundParameters.TryGetValue("Verbose", out object? bound)
-            ? ((SwitchParameter)bound).IsPresent
+            ? LanguagePrimitives.IsTrue(bound)
             : GetVariableValue("VerbosePreference") is ActionPreference preference
               && preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 

@@ -50,7 +50,7 @@ public sealed class NewLandlockSessionCommand : PSCmdlet
             workingDirectory, KeepCapabilities, AllowUnconfined);
         try
         {
-            (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name);
+            (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name, Host);
             WriteVerbose($"Started the sandboxed pwsh (pid {state.Process?.ProcessId}): {state.Process?.Enforcement.Status}.");
             PSSession session = PSSession.Create(runspace, "LandlockPS", this);
             if (Name is not null) session.Name = Name;

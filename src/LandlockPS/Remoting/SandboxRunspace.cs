@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
@@ -29,11 +30,11 @@ internal static class SandboxRunspace
     }
 
     /// <summary>Starts the child and opens the runspace; throws when it cannot be used.</summary>
-    internal static (Runspace Runspace, SandboxSessionState State) Open(PSCmdlet cmdlet, PwshLaunch launch, string? name)
+    internal static (Runspace Runspace, SandboxSessionState State) Open(PSCmdlet cmdlet, PwshLaunch launch, string? name, PSHost host)
     {
         var state = new SandboxSessionState();
         var connection = new SandboxConnectionInfo(launch, state);
-        Runspace runspace = RunspaceFactory.CreateRunspace(connection, cmdlet.Host, Types.Value);
+        Runspace runspace = RunspaceFactory.CreateRunspace(connection, host, Types.Value);
         if (name is not null) runspace.Name = name;
         try
         {

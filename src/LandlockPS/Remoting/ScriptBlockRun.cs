@@ -17,8 +17,12 @@ internal sealed class ScriptBlockRun : ISandboxRun
 {
     private const int StopGraceMilliseconds = 5000;
     private const int ServerClosedExitCode = 4000 & 0xFF;
-    private static readonly string[] Preferences =
-        ["VerbosePreference", "DebugPreference", "WarningPreference", "InformationPreference", "ProgressPreference"];
+    // Each stream's preference variable and the common parameter that overrides it for one call.
+    private static readonly (string Variable, string Parameter)[] Preferences =
+    [
+        ("VerbosePreference", "Verbose"), ("DebugPreference", "Debug"), ("WarningPreference", "WarningAction"),
+        ("InformationPreference", "InformationAction"), ("ProgressPreference", "ProgressAction"),
+    ];
 
     private readonly PSCmdlet _cmdlet;
     private readonly Runspace _runspace;
@@ -54,7 +58,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         bool expectsInput, bool passThru, int timeoutSec, CancellationToken stopping)
     {
         (string script, object?[] usingValues) = UsingValues.Rewrite(block, cmdlet.SessionState);
-        (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null);
+        (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null, new StreamingHost(cmdlet.Host));
         var run = new ScriptBlockRun(cmdlet, runspace, state, passThru, timeoutSec, stopping);
         try
         {
@@ -138,10 +142,9 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private void Prepare(object?[] usingValues)
     {
         var preferences = new Dictionary<string, object?>();
-        foreach (string name in Preferences)
+        foreach ((string variable, string parameter) in Preferences)
         {
-            object? value = _cmdlet.GetVariableValue(name);
-            if (value is ActionPreference preference && preference != Default(name)) preferences[name] = preference;
+            if (Effective(variable, parameter) is { } preference && preference != Default(variable)) preferences[variable] = preference;
         }
         if (usingValues.Length == 0 && preferences.Count == 0) return;
         using PowerShell setup = PowerShell.Create();
@@ -152,6 +155,17 @@ internal sealed class ScriptBlockRun : ISandboxRun
         setup.AddArgument(usingValues).AddArgument(preferences);
         setup.Invoke();
     }
+
+    // What the caller asked for this call: -Verbose / -Debug / -xxxAction, else the preference variable.
+    private ActionPreference? Effective(string variable, string parameter) =>
+        _cmdlet.MyInvocation.BoundParameters.TryGetValue(parameter, out object? bound)
+            ? bound switch
+            {
+                ActionPreference action => action,
+                // -Verbose / -Debug: a switch, or a bool when bound through the API.
+                _ => LanguagePrimitives.IsTrue(bound) ? ActionPreference.Continue : ActionPreference.SilentlyContinue,
+            }
+            : _cmdlet.GetVariableValue(variable) as ActionPreference?;
 
     private static ActionPreference Default(string name) => name switch
     {
