@@ -8,6 +8,9 @@ BeforeDiscovery {
         $section = [regex]::Match($text, '(?s)## EXAMPLES\s*(.*?)(?=\n## )').Groups[1].Value
         $examples = [regex]::Matches($section, '(?s)### (?<title>[^\n]+)\n+```powershell\n(?<code>.*?)\n```')
         foreach ($m in $examples) {
+            # An example marked "(interactive)" needs a person at a terminal (Enter-PSSession): it is
+            # shown, not run.
+            if ($m.Groups['title'].Value -match '\(interactive\)') { continue }
             @{ Page = Split-Path $Path -Leaf; Title = $m.Groups['title'].Value.Trim(); Code = $m.Groups['code'].Value }
         }
     }
