@@ -66,3 +66,38 @@ Describe 'New-LandlockSession' {
         finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
     }
 }
+
+Describe 'Enter-PSSession into a confined session' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:Tmux = "llps-enter-$PID"
+        $pwsh = Join-Path $PSHOME 'pwsh'
+        & tmux new-session -d -s $Tmux -x 220 -y 50 "$pwsh -NoProfile -NoLogo"
+        function script:Send([string] $Line) { & tmux send-keys -t $Tmux -l $Line; & tmux send-keys -t $Tmux Enter }
+        function script:WaitFor([string] $Pattern) {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            do {
+                $screen = (& tmux capture-pane -t $Tmux -p -S -200) -join "`n"
+                if ($screen -match $Pattern) { return $screen }
+                Start-Sleep -Milliseconds 200
+            } while ([DateTime]::UtcNow -lt $deadline)
+            $screen
+        }
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    It 'gives an interactive confined shell whose prompt shows it' {
+        # Markers are built when the command runs, so the echo of the typed line never matches them.
+        WaitFor '(?m)^PS .*>' | Should -Match '(?m)^PS .*>'
+        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$s = New-LandlockSession (New-LandlockRuleset); 'session' + '-ready'"
+        WaitFor '(?m)^session-ready' | Should -Match '(?m)^session-ready'
+        Send 'Enter-PSSession $s'
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
+        Send 'Get-Content /etc/hostname'
+        WaitFor 'Access to the path .*/etc/hostname.* is denied' | Should -Match 'Access to the path .*/etc/hostname.* is denied'
+        Send 'exit'
+        Send "Remove-PSSession `$s; 'session' + '-removed'"
+        WaitFor '(?m)^session-removed' | Should -Match '(?m)^session-removed'
+    }
+}
