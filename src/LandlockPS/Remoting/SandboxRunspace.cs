@@ -39,7 +39,8 @@ internal static class SandboxRunspace
         try
         {
             runspace.Open();
-            Smoke(runspace, state);
+            // The implicit rules include read access to $PSHOME: the probe only guards rulesets without them.
+            if (!launch.ImplicitRules) Smoke(runspace, state);
             return (runspace, state);
         }
         catch (Exception e) when (state.StartError is LandlockException startError && e is not LandlockException)
