@@ -17,6 +17,9 @@ internal sealed class SandboxSessionState
 
     internal void MarkEnded() => _ended.Set();
 
+    /// <summary>Set by the transport: ends the child at once, without the close handshake and without reporting a broken session.</summary>
+    public Action? EndNow { get; set; }
+
     /// <summary>Why the child could not be started, if it could not: PowerShell hides it behind a generic error.</summary>
     public Exception? StartError { get; set; }
 

@@ -61,6 +61,13 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         state.ImplicitRules = _sandbox.ImplicitRules;
         state.StartInfo = _sandbox.StartInfo;
         state.Home = _sandbox.Home;
+        state.EndNow = () =>
+        {
+            // Closed input makes PowerShell's close message fail at once, which it takes as "closed".
+            _closing = true;
+            _inputClosed = true;
+            _process?.Kill();
+        };
         _process = SandboxedProcess.Start(_sandbox.StartInfo, _sandbox.Ruleset);
         state.Process = _process;
     }

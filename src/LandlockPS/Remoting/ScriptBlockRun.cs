@@ -99,7 +99,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
                 "The script block ran longer than -TimeoutSec; its sandboxed pwsh was killed.", null));
         }
         if (!_passThru) return;
-        // A graceful close: the server answers, then exits once its stdin closes.
+        // A graceful close, to report how the server ended: it answers, then exits once its stdin closes.
         _runspace.Close();
         _state.WaitForEnd(StopGraceMilliseconds);
         if (_state.Process is { } process && _state.StartInfo is { } info)
@@ -133,6 +133,9 @@ internal sealed class ScriptBlockRun : ISandboxRun
         _deadline?.Dispose();
         _killAfterStop?.Dispose();
         _powershell.Dispose();
+        // The block has ended (or was stopped): nothing is left to say to the server, so skip the
+        // close handshake, which costs a round trip and the server's own shut-down.
+        if (_runspace.RunspaceStateInfo.State != RunspaceState.Closed) _state.EndNow?.Invoke();
         _runspace.Dispose();
         _pending.Dispose();
     }
