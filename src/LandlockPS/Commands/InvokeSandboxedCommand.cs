@@ -17,7 +17,7 @@ namespace LandlockPS.Commands;
 [Cmdlet(VerbsLifecycle.Invoke, "Sandboxed", SupportsShouldProcess = true, DefaultParameterSetName = FilePathSet)]
 [OutputType(typeof(string), typeof(byte[]), typeof(SandboxResult), ParameterSetName = [FilePathSet])]
 [OutputType(typeof(PSObject), typeof(SandboxResult), ParameterSetName = [ScriptBlockSet])]
-public sealed class InvokeSandboxedCommand : CancellableCmdlet
+public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 {
     private const string FilePathSet = "FilePath";
     private const string ScriptBlockSet = "ScriptBlock";
@@ -53,17 +53,6 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
     public object? InputObject { get; set; }
 
     [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? WorkingDirectory { get; set; }
-
-    [Parameter]
-    [ValidateNotNull]
-    public IDictionary? Environment { get; set; }
-
-    [Parameter]
-    public SwitchParameter ClearEnvironment { get; set; }
-
-    [Parameter]
     public int TimeoutSec { get; set; }
 
     [Parameter(ParameterSetName = FilePathSet)]
@@ -74,12 +63,6 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
 
     [Parameter(ParameterSetName = ScriptBlockSet)]
     public SwitchParameter NoImplicitRules { get; set; }
-
-    [Parameter]
-    public SwitchParameter KeepCapabilities { get; set; }
-
-    [Parameter]
-    public SwitchParameter AllowUnconfined { get; set; }
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -207,27 +190,6 @@ public sealed class InvokeSandboxedCommand : CancellableCmdlet
             throw;
         }
         return run;
-    }
-
-    private string ResolveWorkingDirectory()
-    {
-        if (WorkingDirectory is null) return PathResolver.CurrentDirectory(this);
-        string? resolved;
-        try
-        {
-            resolved = PathResolver.Resolve(this, WorkingDirectory, literal: true).FirstOrDefault();
-        }
-        catch (PathNotFileSystemException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, WorkingDirectory));
-            throw; // not reached
-        }
-        if (resolved is null || !System.IO.Directory.Exists(resolved))
-        {
-            ThrowTerminatingError(ErrorHelper.Create("WorkingDirectoryNotFound", ErrorCategory.ObjectNotFound,
-                $"The working directory '{WorkingDirectory}' does not exist or is not a directory.", WorkingDirectory));
-        }
-        return resolved!;
     }
 
     private SandboxStartInfo BuildStartInfo()

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using LandlockPS.Core;
@@ -10,7 +9,7 @@ namespace LandlockPS.Commands;
 /// <summary>Starts a confined child pwsh and returns a PSSession to it.</summary>
 [Cmdlet(VerbsCommon.New, "LandlockSession")]
 [OutputType(typeof(PSSession))]
-public sealed class NewLandlockSessionCommand : PSCmdlet
+public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true, Position = 0)]
     [RulesetTransformation]
@@ -22,30 +21,11 @@ public sealed class NewLandlockSessionCommand : PSCmdlet
     public string? Name { get; set; }
 
     [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? WorkingDirectory { get; set; }
-
-    [Parameter]
-    [ValidateNotNull]
-    public IDictionary? Environment { get; set; }
-
-    [Parameter]
-    public SwitchParameter ClearEnvironment { get; set; }
-
-    [Parameter]
     public SwitchParameter NoImplicitRules { get; set; }
-
-    [Parameter]
-    public SwitchParameter KeepCapabilities { get; set; }
-
-    [Parameter]
-    public SwitchParameter AllowUnconfined { get; set; }
 
     protected override void ProcessRecord()
     {
-        string workingDirectory = WorkingDirectory is null
-            ? PathResolver.CurrentDirectory(this)
-            : PathResolver.Resolve(this, WorkingDirectory, literal: true)[0];
+        string workingDirectory = ResolveWorkingDirectory();
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, Ruleset, !NoImplicitRules, Environment, ClearEnvironment,
             workingDirectory, KeepCapabilities, AllowUnconfined);
         try
