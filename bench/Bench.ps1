@@ -134,7 +134,8 @@ for ($r = 0; $r -lt $BlockRounds; $r++) {
 }
 $session = New-LandlockSession -Ruleset $rs
 try {
-    $null = Invoke-Command -Session $session { 1 }
+    # Steady state: let both sides' tiered JIT settle first.
+    1..100 | ForEach-Object { $null = Invoke-Command -Session $session { 1 } }
     $sessionMs = Get-Median (1..$BlockRounds | ForEach-Object { Measure-PerCall { $null = Invoke-Command -Session $session { 1 } } 20 })
 }
 finally {

@@ -168,7 +168,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
     {
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, Environment, ClearEnvironment,
-            _workingDirectory, KeepCapabilities, AllowUnconfined);
+            _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true);
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
         ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], _feedsInput || namedInputOnly, PassThru, TimeoutSec, StopToken);

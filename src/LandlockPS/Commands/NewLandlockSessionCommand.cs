@@ -27,7 +27,7 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
     {
         string workingDirectory = ResolveWorkingDirectory();
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, Ruleset, !NoImplicitRules, Environment, ClearEnvironment,
-            workingDirectory, KeepCapabilities, AllowUnconfined);
+            workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: false);
         try
         {
             (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name, Host);

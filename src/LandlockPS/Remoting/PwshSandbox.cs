@@ -61,19 +61,18 @@ internal sealed class PwshSandbox : IDisposable
     public string Home { get; }
 
     /// <summary>Lays out a child pwsh for <paramref name="ruleset"/>.</summary>
-    public static PwshSandbox Create(LandlockRuleset ruleset, bool implicitRules, IReadOnlyDictionary<string, string> environment,
-        string workingDirectory, bool keepCapabilities, bool allowUnconfined, ModuleLocation? module)
+    public static PwshSandbox Create(PwshLaunch launch)
     {
         string home = Directory.CreateTempSubdirectory("landlockps-home-").FullName;
         try
         {
             SeedStartupProfile(home);
             string pwsh = FindPwsh();
-            LandlockRuleset effective = ruleset.Clone();
+            LandlockRuleset effective = launch.Ruleset.Clone();
             var added = new List<LandlockPathRule>();
-            if (implicitRules)
+            if (launch.ImplicitRules)
             {
-                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, home, environment, module))
+                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, home, launch.Environment, launch.Module))
                 {
                     RuleTargetKind kind = RuleTarget.Probe(path);
                     if (kind is RuleTargetKind.Missing or RuleTargetKind.Inaccessible) continue;
@@ -85,11 +84,11 @@ internal sealed class PwshSandbox : IDisposable
             {
                 ArgumentZero = "pwsh",
                 Arguments = ["-s", "-NoLogo", "-NoProfile"],
-                WorkingDirectory = workingDirectory,
-                Environment = ChildEnvironment(environment, home, module),
+                WorkingDirectory = launch.WorkingDirectory,
+                Environment = ChildEnvironment(launch, home),
                 RedirectStandardInput = true,
-                KeepCapabilities = keepCapabilities,
-                AllowUnconfined = allowUnconfined,
+                KeepCapabilities = launch.KeepCapabilities,
+                AllowUnconfined = launch.AllowUnconfined,
             };
             return new PwshSandbox(effective, added, info, home);
         }
@@ -208,8 +207,10 @@ internal sealed class PwshSandbox : IDisposable
             ? value.Split(':', StringSplitOptions.RemoveEmptyEntries).Where(p => Path.IsPathFullyQualified(p))
             : [];
 
-    private static Dictionary<string, string> ChildEnvironment(IReadOnlyDictionary<string, string> environment, string home, ModuleLocation? module)
+    private static Dictionary<string, string> ChildEnvironment(PwshLaunch launch, string home)
     {
+        IReadOnlyDictionary<string, string> environment = launch.Environment;
+        ModuleLocation? module = launch.Module;
         var env = new Dictionary<string, string>(environment, StringComparer.Ordinal)
         {
             ["HOME"] = home,
@@ -226,6 +227,9 @@ internal sealed class PwshSandbox : IDisposable
             ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
             ["DOTNET_ROOT"] = DotnetRoot,
         };
+        // A one-shot child lives for one block: profile-guided re-compilation costs it more at
+        // start than it could ever win back (unless the caller chose otherwise).
+        if (launch.ShortLived && !environment.ContainsKey("DOTNET_TieredPGO")) env["DOTNET_TieredPGO"] = "0";
         if (module is not null)
         {
             // The LandlockPS in use, importable by name, so a block can confine itself further.

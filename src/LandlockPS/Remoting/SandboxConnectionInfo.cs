@@ -16,7 +16,8 @@ internal sealed record PwshLaunch(
     string WorkingDirectory,
     bool KeepCapabilities,
     bool AllowUnconfined,
-    ModuleLocation? Module);
+    ModuleLocation? Module,
+    bool ShortLived);
 
 /// <summary>
 /// A PowerShell remoting connection to a child pwsh that LandlockPS starts confined, speaking PSRP

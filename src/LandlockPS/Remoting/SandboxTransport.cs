@@ -55,8 +55,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private void Start()
     {
         PwshLaunch launch = _connection.Launch;
-        _sandbox = PwshSandbox.Create(launch.Ruleset, launch.ImplicitRules, launch.Environment, launch.WorkingDirectory,
-            launch.KeepCapabilities, launch.AllowUnconfined, launch.Module);
+        _sandbox = PwshSandbox.Create(launch);
         SandboxSessionState state = _connection.State;
         state.ImplicitRules = _sandbox.ImplicitRules;
         state.StartInfo = _sandbox.StartInfo;
