@@ -44,6 +44,17 @@ try {
     Show-Run 'write into the read-only folder' "echo x > $scratch/new.txt"
     Show-Run "connect to 127.0.0.1:$port" "exec 3<>/dev/tcp/127.0.0.1/$port && echo connected"
 
+    Write-Step 'A script block in a confined pwsh (Invoke-Sandboxed -ScriptBlock): objects come back'
+    $result = Invoke-Sandboxed -Ruleset $rs {
+        param($allowed, $secret)
+        [pscustomobject]@{
+            Allowed = Get-Content $allowed
+            Secret  = $(try { Get-Content $secret -ErrorAction Stop } catch { "denied ($($_.CategoryInfo.Category))" })
+            Pid     = $PID
+        }
+    } -ArgumentList (Join-Path $scratch 'allowed.txt'), (Join-Path $private 'secret.txt')
+    $result | Format-List | Out-Host
+
     Write-Step 'Outside, this session is untouched'
     Write-Host "read the secret here: $(Get-Content (Join-Path $private 'secret.txt'))"
     $restricted = Select-String -Path /proc/$PID/task/*/status -Pattern '^NoNewPrivs:\s+1'
