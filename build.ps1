@@ -6,7 +6,8 @@
     Every task builds first. Run it through the pinned PowerShell tool:
         dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 .PARAMETER Task
-    Build: compile and lay the module out under ./LandlockPS (Import-Module ./LandlockPS.psd1 then works).
+    Build: compile, lay the module out under ./LandlockPS and compile its help from docs/ into ./en-US
+           (Import-Module ./LandlockPS.psd1 and Get-Help then work).
     Test:  build, then run the xUnit and Pester suites; exits non-zero on any failure.
     Demo:  build, then show a confined run next to this session, in a fresh pwsh.
     Bench: build, then measure confined runs against unconfined baselines, side by side.
@@ -43,7 +44,17 @@ function Invoke-Build {
     # The publish output holds our assemblies and the libraries they use, never PowerShell's own.
     Get-ChildItem $ModuleDir -Filter '*.dll' | Remove-Item -Force
     Get-ChildItem $publish -Filter '*.dll' | Copy-Item -Destination $ModuleDir
+    Invoke-Docs
     Write-Host "Built LandlockPS ($Configuration) into $ModuleDir"
+}
+
+# Compiles docs/en-US/*.md into MAML next to the manifest (Get-Help looks in <ModuleBase>/en-US),
+# in a fresh pwsh that imports the module just built.
+function Invoke-Docs {
+    $maml = Join-Path $Root 'en-US/LandlockPS.dll-Help.xml'
+    Invoke-Native 'compiling help' {
+        & $FreshPwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $Root 'LandlockPS.psd1')'; & '$(Join-Path $Root 'tools/Build-MamlHelp.ps1')' -DocsPath '$(Join-Path $Root 'docs/en-US')' -ModuleName LandlockPS -OutFile '$maml'"
+    }
 }
 
 function Get-PesterManifest {

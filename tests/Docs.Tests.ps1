@@ -68,3 +68,28 @@ Describe 'Example "<Title>" of <Page>' -ForEach $Examples {
         }
     }
 }
+
+Describe 'Get-Help <Name> -Full (compiled from docs/)' -ForEach $Pages {
+    BeforeAll {
+        $help = Get-Help $Name -Full
+        $command = Get-Command $Name
+    }
+
+    It 'has the synopsis of its page' {
+        $help.Synopsis | Should -Not -BeNullOrEmpty
+        $help.Synopsis | Should -Not -Match ([regex]::Escape($Name) + '\s*\[')   # not the generated syntax stand-in
+    }
+
+    It 'has at least two examples' {
+        @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+        $help.Examples.Example | ForEach-Object { $_.Code | Should -Not -BeNullOrEmpty }
+    }
+
+    It 'describes every parameter' {
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        foreach ($parameter in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $entry = $help.Parameters.Parameter | Where-Object Name -EQ $parameter
+            ($entry.Description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "-$parameter needs a description in Get-Help"
+        }
+    }
+}
