@@ -211,3 +211,20 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         Get-ChildProcessId | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Host calls from a sandboxed block' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:Tmux = Start-Terminal "llps-readhost-$PID"
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    It 'asks Read-Host on the caller''s terminal and gets the answer back' {
+        Wait-TerminalText $Tmux '(?m)^PS .*>' | Should -Match '(?m)^PS .*>'
+        Send-TerminalLine $Tmux "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi V7) { `$n = Read-Host 'Your name'; 'hello ' + `$n.ToUpper() }"
+        Wait-TerminalText $Tmux 'Your name:' | Should -Match 'Your name:'
+        Send-TerminalLine $Tmux 'world'
+        Wait-TerminalText $Tmux '(?m)^hello WORLD' | Should -Match '(?m)^hello WORLD'
+    }
+}

@@ -69,19 +69,9 @@ Describe 'New-LandlockSession' {
 
 Describe 'Enter-PSSession into a confined session' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
     BeforeAll {
-        $script:Tmux = "llps-enter-$PID"
-        $pwsh = Join-Path $PSHOME 'pwsh'
-        & tmux new-session -d -s $Tmux -x 220 -y 50 "$pwsh -NoProfile -NoLogo"
-        function script:Send([string] $Line) { & tmux send-keys -t $Tmux -l $Line; & tmux send-keys -t $Tmux Enter }
-        function script:WaitFor([string] $Pattern) {
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            do {
-                $screen = (& tmux capture-pane -t $Tmux -p -S -200) -join "`n"
-                if ($screen -match $Pattern) { return $screen }
-                Start-Sleep -Milliseconds 200
-            } while ([DateTime]::UtcNow -lt $deadline)
-            $screen
-        }
+        $script:Tmux = Start-Terminal "llps-enter-$PID"
+        function script:Send([string] $Line) { Send-TerminalLine $Tmux $Line }
+        function script:WaitFor([string] $Pattern) { Wait-TerminalText $Tmux $Pattern }
     }
     AfterAll {
         & tmux kill-session -t $Tmux 2>$null

@@ -32,3 +32,25 @@ function Test-ProcessAlive([int] $ProcessId) {
     } while ([DateTime]::UtcNow -lt $deadline)
     $true
 }
+
+# A pwsh at a real terminal (tmux), for what needs a person: Enter-PSSession, Read-Host.
+function Start-Terminal([string] $Name) {
+    & tmux new-session -d -s $Name -x 220 -y 50 "$(Join-Path $PSHOME 'pwsh') -NoProfile -NoLogo"
+    $Name
+}
+
+function Send-TerminalLine([string] $Name, [string] $Line) {
+    & tmux send-keys -t $Name -l $Line
+    & tmux send-keys -t $Name Enter
+}
+
+# The screen once it matches $Pattern, or as it is after a minute.
+function Wait-TerminalText([string] $Name, [string] $Pattern) {
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    do {
+        $screen = (& tmux capture-pane -t $Name -p -S -200) -join "`n"
+        if ($screen -match $Pattern) { return $screen }
+        Start-Sleep -Milliseconds 200
+    } while ([DateTime]::UtcNow -lt $deadline)
+    $screen
+}
