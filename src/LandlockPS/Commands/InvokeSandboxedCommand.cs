@@ -37,6 +37,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilePathSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ExecutableCompleter))]
     public string FilePath { get; set; } = null!;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
