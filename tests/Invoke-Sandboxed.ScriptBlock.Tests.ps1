@@ -143,7 +143,10 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $writable = $Rs.Clone() | Add-LandlockPathRule -LiteralPath $Work.FullName -Access ReadWrite -PassThru
         $ps = [powershell]::Create()
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).AddStatement()
+            # Import first, on its own: a batch (AddStatement) that is stopped can crash pwsh in
+            # PowerShell's own batch runner.
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).Invoke()
+            $ps.Commands.Clear()
             $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $writable).AddParameter('ArgumentList', @($marker)).
                 AddParameter('ScriptBlock', { param($m) try { 'started'; Start-Sleep 120 } finally { Set-Content $m 'finally ran' } })
             $in = [System.Management.Automation.PSDataCollection[psobject]]::new(); $in.Complete()

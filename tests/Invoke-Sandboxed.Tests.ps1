@@ -301,7 +301,10 @@ Describe 'Invoke-Sandboxed -FilePath' {
         It 'kills the child''s process group within a second of Ctrl+C' {
             $ps = [powershell]::Create()
             try {
-                $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).AddStatement()
+                # Import first, on its own: a batch (AddStatement) that is stopped can crash pwsh in
+                # PowerShell's own batch runner.
+                $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).Invoke()
+                $ps.Commands.Clear()
                 $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Sys).AddParameter('FilePath', 'sh').
                     AddParameter('ArgumentList', @('-c', 'sleep 300 & echo $!; echo $$; wait'))
                 $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
