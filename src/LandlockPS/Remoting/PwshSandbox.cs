@@ -28,7 +28,9 @@ internal sealed record ModuleLocation(string Name, Version Version, Guid Guid, s
         $"    CmdletsToExport = @({List(Cmdlets)})\n" +
         "    FunctionsToExport = @()\n    AliasesToExport = @()\n    VariablesToExport = @()\n}\n";
 
-    private static string List(IEnumerable<string> items) => string.Join(", ", items.Select(i => $"'{i.Replace("'", "''")}'"));
+    // PowerShell's own escaping: typographic quotes end a single-quoted string too.
+    private static string List(IEnumerable<string> items) =>
+        string.Join(", ", items.Select(i => $"'{System.Management.Automation.Language.CodeGeneration.EscapeSingleQuotedStringContent(i)}'"));
 }
 
 /// <summary>
@@ -113,13 +115,14 @@ internal sealed class PwshSandbox : IDisposable
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         // A server's own profile if this user ever ran one (Start-Job does), else the non-interactive
         // one: most of what either records is the engine's own start-up.
-        string? profile = StartupProfiles.Select(name => Path.Combine(cache, "powershell", name)).FirstOrDefault(File.Exists);
+        FileInfo? profile = StartupProfiles.Select(name => new FileInfo(Path.Combine(cache, "powershell", name)))
+            .FirstOrDefault(IsPlainProfile);
         if (profile is null) return;
         string target = Path.Combine(home, ".cache", "powershell");
         Directory.CreateDirectory(target);
         try
         {
-            File.Copy(profile, Path.Combine(target, StartupProfiles[0]));
+            profile.CopyTo(Path.Combine(target, StartupProfiles[0]));
         }
         catch (IOException)
         {
@@ -129,6 +132,13 @@ internal sealed class PwshSandbox : IDisposable
         {
         }
     }
+
+    // Not a link (it could hand the child a copy of a file its ruleset denies), and a plausible,
+    // non-zero size: a FIFO or a device reports zero, and reading one could block or never end.
+    private static bool IsPlainProfile(FileInfo file) =>
+        file.Exists && file.LinkTarget is null && file.Length is > 0 and <= MaxStartupProfileBytes;
+
+    private const long MaxStartupProfileBytes = 16 << 20;
 
     // The names pwsh gives its startup profile as a server (-s), and when it runs a command non-interactively.
     private static readonly string[] StartupProfiles = ["StartupProfileData-ServerMode", "StartupProfileData-NonInteractive"];
