@@ -128,6 +128,14 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $piped | Should -Be 'Int32', 'String', 'DateTime'
     }
 
+    It 'runs a function''s body, with $using: in strings and nested blocks left to the child' {
+        $word = 'outer'
+        function Get-Greeting { "hello $using:word $(1 + 1)"; & { $using:word } 2>&1 | ForEach-Object { 'nested:' + ($_ -is [System.Management.Automation.ErrorRecord]) } }
+        $out = Invoke-Sandboxed -Ruleset $Rs ${function:Get-Greeting} -ErrorAction SilentlyContinue
+        $out[0] | Should -Be 'hello outer 2'
+        $out[1] | Should -Be 'nested:True'
+    }
+
     It 'streams pipeline input through the block' {
         $count = 0
         1..20000 | Invoke-Sandboxed -Ruleset $Rs { process { $_ } } | ForEach-Object { $count++ }
@@ -212,6 +220,36 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         }
         Get-Content /etc/passwd -Raw | Should -Be $before
         Get-ChildProcessId | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'The startup profile copied into a sandbox home' {
+    BeforeEach {
+        $script:Cache = New-Item -ItemType Directory (Join-Path $Work "cache-$(New-Guid)")
+        $null = New-Item -ItemType Directory (Join-Path $Cache powershell)
+        $script:SavedCache = $env:XDG_CACHE_HOME
+        $env:XDG_CACHE_HOME = $Cache
+        $script:Seeded = { Test-Path (Join-Path $HOME .cache/powershell/StartupProfileData-ServerMode) }
+    }
+
+    AfterEach {
+        $env:XDG_CACHE_HOME = $SavedCache
+        Remove-Item $Cache -Recurse -Force
+    }
+
+    It 'is copied when it is a regular file' {
+        Set-Content (Join-Path $Cache powershell/StartupProfileData-ServerMode) 'profile'
+        Invoke-Sandboxed -Ruleset $Rs $Seeded | Should -BeTrue
+    }
+
+    It 'is not copied when it is a link, which could carry a denied file in' {
+        $null = New-Item -ItemType SymbolicLink (Join-Path $Cache powershell/StartupProfileData-ServerMode) -Target (Join-Path $Work secret.txt)
+        Invoke-Sandboxed -Ruleset $Rs $Seeded | Should -BeFalse
+    }
+
+    It 'is not copied when it is a FIFO, which would block the launch' {
+        mkfifo (Join-Path $Cache powershell/StartupProfileData-ServerMode)
+        Invoke-Sandboxed -Ruleset $Rs $Seeded | Should -BeFalse
     }
 }
 

@@ -26,6 +26,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private NativeRunOptions? _options;
     private string _workingDirectory = "/";
     private ISandboxRun? _run;
+    private volatile ISandboxRun? _current;
     private bool _rulesetFromPipeline;
     private bool _feedsInput;
     private bool _inputNamed;
@@ -104,8 +105,16 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         }
         using ISandboxRun? run = Start(Ruleset, _inputNamed);
         if (run is null) return;
-        if (_inputNamed && !IsScriptBlock) run.Feed(InputObject);
-        run.Finish();
+        _current = run;
+        try
+        {
+            if (_inputNamed && !IsScriptBlock) run.Feed(InputObject);
+            run.Finish();
+        }
+        finally
+        {
+            _current = null;
+        }
     }
 
     protected override void EndProcessing()
@@ -113,7 +122,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         _run?.Finish();
     }
 
-    protected override void OnStopping() => _run?.Kill();
+    protected override void OnStopping() => (_run ?? _current)?.Kill();
 
     protected override void Dispose(bool disposing)
     {

@@ -31,10 +31,19 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
         try
         {
             (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name, Host);
-            WriteVerbose($"Started the sandboxed pwsh (pid {state.Process?.ProcessId}): {state.Process?.Enforcement.Status}.");
-            PSSession session = PSSession.Create(runspace, "LandlockPS", this);
-            if (Name is not null) session.Name = Name;
-            WriteObject(session);
+            try
+            {
+                WriteVerbose($"Started the sandboxed pwsh (pid {state.Process?.ProcessId}): {state.Process?.Enforcement.Status}.");
+                PSSession session = PSSession.Create(runspace, "LandlockPS", this);
+                if (Name is not null) session.Name = Name;
+                WriteObject(session);
+            }
+            catch
+            {
+                // Nobody holds the session yet: its child and home must not outlive this failure.
+                runspace.Dispose();
+                throw;
+            }
         }
         catch (LandlockException e)
         {

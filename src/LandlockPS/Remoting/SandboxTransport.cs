@@ -121,7 +121,13 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
                 if (!process.TryTakeOutput(out OutputChunk chunk, Timeout.Infinite)) continue;
                 if (chunk.Stream == ChildStream.StandardOutput)
                 {
-                    foreach (string line in stdout.Push(chunk.Buffer, chunk.Count)) HandleOutputDataReceived(line);
+                    foreach (string line in stdout.Push(chunk.Buffer, chunk.Count))
+                    {
+                        // A program the block starts shares the server's stdout. Its lines are not
+                        // protocol (every PSRP line is an XML element) and would break the session.
+                        if (line.StartsWith('<')) HandleOutputDataReceived(line);
+                        else _connection.State.AddStandardError(line);
+                    }
                 }
                 else
                 {
@@ -149,7 +155,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 
     private void ReportBroken(string? detail)
     {
-        if (_closing) return;
+        if (_closing || _connection.State.Deliberate) return;
         SandboxSessionState state = _connection.State;
         string ended = _process?.ExitStatus is { } status ? $" ({status})" : string.Empty;
         string why = detail ?? (state.HasStandardError ? $" It wrote:\n{state.StandardErrorTail}" : " It wrote nothing to stderr.");

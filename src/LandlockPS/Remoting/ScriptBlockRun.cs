@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using LandlockPS.Core.Sandbox;
@@ -36,8 +37,10 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private readonly Timer? _deadline;
     private IAsyncResult? _invocation;
     private Timer? _killAfterStop;
-    private bool _timedOut;
-    private bool _stopped;
+    private volatile bool _timedOut;
+    private volatile bool _stopped;
+    private volatile bool _disposed;
+    private bool _ended;
 
     private ScriptBlockRun(PSCmdlet cmdlet, Runspace runspace, SandboxSessionState state, bool passThru, int timeoutSec, CancellationToken stopping)
     {
@@ -75,6 +78,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
 
     public void Feed(object? input)
     {
+        if (_ended) return;
         _input.Add(PSObject.AsPSObject(input));
         Drain(0);
     }
@@ -82,7 +86,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
     public void Finish()
     {
         _input.Complete();
-        Drain(Timeout.Infinite);
+        if (!_ended) Drain(Timeout.Infinite);
         try
         {
             _powershell.EndInvoke(_invocation!);
@@ -100,7 +104,14 @@ internal sealed class ScriptBlockRun : ISandboxRun
         }
         if (!_passThru) return;
         // A graceful close, to report how the server ended: it answers, then exits once its stdin closes.
-        _runspace.Close();
+        try
+        {
+            _runspace.Close();
+        }
+        catch (Exception e) when (e is PSRemotingTransportException or InvalidRunspaceStateException or PSInvalidOperationException)
+        {
+            // The child is already gone; its exit status below says how.
+        }
         _state.WaitForEnd(StopGraceMilliseconds);
         if (_state.Process is { } process && _state.StartInfo is { } info)
         {
@@ -115,8 +126,10 @@ internal sealed class ScriptBlockRun : ISandboxRun
     /// <summary>Ctrl+C: stop the block gracefully (its finally runs); if it has not ended in a few seconds, kill it.</summary>
     public void Kill()
     {
+        if (_disposed) return;
         _stopped = true;
-        _pending.Add(null);
+        _state.Deliberate = true;
+        Post(null);
         try
         {
             _powershell.BeginStop(null, null);
@@ -130,9 +143,14 @@ internal sealed class ScriptBlockRun : ISandboxRun
 
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         _deadline?.Dispose();
-        _killAfterStop?.Dispose();
+        // Disposing a PowerShell that still runs stops it, and waits: when stopped, the kill timer
+        // stays armed meanwhile, so a block stuck in an uninterruptible call still ends.
+        if (_stopped) _state.EndNow?.Invoke();
         _powershell.Dispose();
+        _killAfterStop?.Dispose();
         // The block has ended (or was stopped): nothing is left to say to the server, so skip the
         // close handshake, which costs a round trip and the server's own shut-down.
         if (_runspace.RunspaceStateInfo.State != RunspaceState.Closed) _state.EndNow?.Invoke();
@@ -182,13 +200,15 @@ internal sealed class ScriptBlockRun : ISandboxRun
         foreach (object? argument in arguments) _powershell.AddArgument(argument);
 
         PSDataStreams streams = _powershell.Streams;
-        _output.DataAdded += (_, e) => Post(() => _cmdlet.WriteObject(_output[e.Index]));
-        streams.Error.DataAdded += (_, e) => { ErrorRecord r = streams.Error[e.Index]; Post(() => _cmdlet.WriteError(r)); };
-        streams.Warning.DataAdded += (_, e) => { WarningRecord r = streams.Warning[e.Index]; Post(() => _cmdlet.WriteWarning(r.Message)); };
-        streams.Verbose.DataAdded += (_, e) => { VerboseRecord r = streams.Verbose[e.Index]; Post(() => _cmdlet.WriteVerbose(r.Message)); };
-        streams.Debug.DataAdded += (_, e) => { DebugRecord r = streams.Debug[e.Index]; Post(() => _cmdlet.WriteDebug(r.Message)); };
-        streams.Information.DataAdded += (_, e) => { InformationRecord r = streams.Information[e.Index]; Post(() => _cmdlet.WriteInformation(r)); };
-        streams.Progress.DataAdded += (_, e) => { ProgressRecord r = streams.Progress[e.Index]; Post(() => _cmdlet.WriteProgress(r)); };
+        // Each record is taken out of its collection as it arrives (ReadAll), so memory stays flat
+        // however much the block writes.
+        _output.DataAdded += (_, _) => Forward(_output, o => _cmdlet.WriteObject(o));
+        streams.Error.DataAdded += (_, _) => Forward(streams.Error, r => _cmdlet.WriteError(r));
+        streams.Warning.DataAdded += (_, _) => Forward(streams.Warning, r => _cmdlet.WriteWarning(r.Message));
+        streams.Verbose.DataAdded += (_, _) => Forward(streams.Verbose, r => _cmdlet.WriteVerbose(r.Message));
+        streams.Debug.DataAdded += (_, _) => Forward(streams.Debug, r => _cmdlet.WriteDebug(r.Message));
+        streams.Information.DataAdded += (_, _) => Forward(streams.Information, r => _cmdlet.WriteInformation(r));
+        streams.Progress.DataAdded += (_, _) => Forward(streams.Progress, r => _cmdlet.WriteProgress(r));
         _powershell.InvocationStateChanged += (_, e) =>
         {
             if (e.InvocationStateInfo.State is PSInvocationState.Completed or PSInvocationState.Failed or PSInvocationState.Stopped)
@@ -198,6 +218,11 @@ internal sealed class ScriptBlockRun : ISandboxRun
         };
         if (!expectsInput) _input.Complete();
         _invocation = _powershell.BeginInvoke(_input, _output);
+    }
+
+    private void Forward<T>(PSDataCollection<T> collection, Action<T> write)
+    {
+        foreach (T item in collection.ReadAll()) Post(() => write(item));
     }
 
     private void Post(Action? action)
@@ -228,8 +253,9 @@ internal sealed class ScriptBlockRun : ISandboxRun
             }
             if (action is null)
             {
-                if (waitMilliseconds == Timeout.Infinite) return;
-                continue;
+                // The block has ended (or a stop was asked for): nothing more will arrive.
+                _ended = true;
+                return;
             }
             action();
         }
@@ -238,6 +264,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private void TimeOut()
     {
         _timedOut = true;
+        _state.Deliberate = true;
         _state.Process?.Kill();
     }
 }

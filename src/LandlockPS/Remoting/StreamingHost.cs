@@ -9,11 +9,12 @@ using System.Security;
 namespace LandlockPS.Remoting;
 
 /// <summary>
-/// The host a sandboxed script block's child pwsh talks to. Prompts, Read-Host, plain host writes
-/// and the raw UI go to the caller's host. Verbose, debug, warning, progress and Write-Host lines
-/// (which the server writes with colours) are not written here: they also arrive as records, and
-/// Invoke-Sandboxed writes those to the caller's streams, where preferences, redirection and
-/// -xxxVariable apply. Writing them here as well would show each twice, this copy uncapturable.
+/// The host a sandboxed script block's child pwsh talks to. Prompts, Read-Host and the raw UI go to
+/// the caller's host. Lines are not written here: the server uses the host to show the records of
+/// every stream (Write-Host, information, verbose, debug, warning, progress), which also arrive as
+/// records that Invoke-Sandboxed writes to the caller's streams, where preferences, redirection and
+/// -xxxVariable apply. Writing them here too would show each twice, this copy uncapturable. The
+/// price: a block's explicit $host.UI.WriteLine() shows nothing; Write-Host is the way.
 /// </summary>
 internal sealed class StreamingHost(PSHost caller) : PSHost
 {
@@ -37,9 +38,9 @@ internal sealed class StreamingHost(PSHost caller) : PSHost
         public override PSHostRawUserInterface RawUI => caller.RawUI;
         public override string ReadLine() => caller.ReadLine();
         public override SecureString ReadLineAsSecureString() => caller.ReadLineAsSecureString();
-        public override void Write(string value) => caller.Write(value);
+        public override void Write(string value) { }
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
-        public override void WriteLine(string value) => caller.WriteLine(value);
+        public override void WriteLine(string value) { }
         public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
         public override void WriteErrorLine(string value) => caller.WriteErrorLine(value);
         public override void WriteDebugLine(string message) { }

@@ -18,10 +18,13 @@ internal static class UsingValues
     /// <summary>The block's text with its $using: expressions replaced, and their values in order.</summary>
     internal static (string Script, object?[] Values) Rewrite(ScriptBlock block, SessionState callerScope)
     {
-        Ast root = block.Ast;
+        // ${function:f} gives the function's definition: what runs is its body.
+        Ast root = block.Ast is FunctionDefinitionAst function ? function.Body : block.Ast;
         string text = root.Extent.Text;
         int origin = root.Extent.StartOffset;
-        UsingExpressionAst[] usings = root.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true)
+        // Not in nested blocks: a $using: there (ForEach-Object -Parallel, a nested Invoke-Sandboxed)
+        // means the scope of this block, in the child.
+        UsingExpressionAst[] usings = root.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: false)
             .Cast<UsingExpressionAst>()
             .OrderBy(u => u.Extent.StartOffset)
             .ToArray();
@@ -31,27 +34,32 @@ internal static class UsingValues
             UsingExpressionAst usingAst = usings[i];
             values[i] = Evaluate(usingAst, callerScope);
             int start = usingAst.Extent.StartOffset - origin;
-            text = text[..start] + $"$global:{Variable}[{i}]" + text[(start + usingAst.Extent.Text.Length)..];
+            // A subexpression: it works in expressions and inside expandable strings alike.
+            text = text[..start] + $"$($global:{Variable}[{i}])" + text[(start + usingAst.Extent.Text.Length)..];
         }
         return (Unwrap(root, text), values);
     }
 
     // A using expression is a variable, optionally with member and index access: evaluate that
-    // expression, without the "using:" scope, where the caller stands.
+    // expression where the caller stands, with the variable's own "using:" scope removed (and only
+    // there: a string in an index stays as written), wrapped in a one-element array so that
+    // collections come back whole.
     private static object? Evaluate(UsingExpressionAst usingAst, SessionState callerScope)
     {
-        string expression = usingAst.SubExpression.Extent.Text.Replace("$using:", "$", StringComparison.OrdinalIgnoreCase)
-            .Replace("${using:", "${", StringComparison.OrdinalIgnoreCase);
-        var result = callerScope.InvokeCommand.InvokeScript(callerScope, ScriptBlock.Create(expression), []);
-        return result.Count switch
-        {
-            0 => null,
-            1 => result[0],
-            _ => result.ToArray(),
-        };
+        ExpressionAst expression = usingAst.SubExpression;
+        VariableExpressionAst variable = UsingExpressionAst.ExtractUsingVariable(usingAst);
+        string text = expression.Extent.Text;
+        int at = variable.Extent.StartOffset - expression.Extent.StartOffset;
+        string plain = variable.Splatted ? "@" : "$";
+        string qualified = variable.VariablePath.UserPath;
+        string name = qualified[(qualified.IndexOf(':') + 1)..];
+        string bare = plain + (System.Text.RegularExpressions.Regex.IsMatch(name, "^\\w+$") ? name : "{" + name.Replace("}", "`}") + "}");
+        string rewritten = text[..at] + bare + text[(at + variable.Extent.Text.Length)..];
+        var result = callerScope.InvokeCommand.InvokeScript(callerScope, ScriptBlock.Create($",({rewritten})"), []);
+        return result.Count == 0 ? null : result[0];
     }
 
-    // A script block literal's extent includes its braces; the child wants only what is inside.
+    // A script block literal or a function body includes its braces; the child wants only what is inside.
     private static string Unwrap(Ast root, string text) =>
-        root.Parent is ScriptBlockExpressionAst && text.StartsWith('{') && text.EndsWith('}') ? text[1..^1] : text;
+        root.Parent is ScriptBlockExpressionAst or FunctionDefinitionAst && text.StartsWith('{') && text.EndsWith('}') ? text[1..^1] : text;
 }
