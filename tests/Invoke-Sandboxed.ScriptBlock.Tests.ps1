@@ -212,6 +212,25 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         ($back | Add-LandlockPathRule /usr ReadExecute -PassThru).PathRules.Path | Should -Contain '/usr'
     }
 
+    It 'does not open the folder of a data file the caller has mapped' {
+        $folder = New-Item -ItemType Directory (Join-Path $Work mapped)
+        $data = Join-Path $folder data.bin
+        [IO.File]::WriteAllBytes($data, [byte[]]::new(4096))
+        Set-Content (Join-Path $folder sibling.txt) 'next to the mapping'
+        $map = [IO.MemoryMappedFiles.MemoryMappedFile]::CreateFromFile($data)
+        $view = $map.CreateViewAccessor()
+        try {
+            Get-Content /proc/$PID/maps -Raw | Should -Match ([regex]::Escape($data))
+            $read = { param($f) Get-Content $f -ErrorAction SilentlyContinue }
+            Invoke-Sandboxed -Ruleset $Rs $read -ArgumentList (Join-Path $folder sibling.txt) | Should -BeNullOrEmpty
+            $granted = $Rs.Clone() | Add-LandlockPathRule -LiteralPath $folder -Access ReadFile -PassThru
+            Invoke-Sandboxed -Ruleset $granted $read -ArgumentList (Join-Path $folder sibling.txt) | Should -Be 'next to the mapping'
+        }
+        finally {
+            $view.Dispose(); $map.Dispose()
+        }
+    }
+
     It 'never confines the caller' {
         $before = Get-Content /etc/passwd -Raw
         $null = Invoke-Sandboxed -Ruleset $Rs { 1 }

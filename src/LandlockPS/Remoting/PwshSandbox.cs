@@ -202,15 +202,26 @@ internal sealed class PwshSandbox : IDisposable
     }
 
     /// <summary>
-    /// Every directory holding a file this process has mapped: the native libraries, ICU and the
-    /// runtime the child pwsh will load too.
+    /// Every directory holding a shared object this process has mapped: the native libraries, ICU
+    /// and the runtime the child pwsh will load too, and their siblings it may load later.
+    /// Other mapped files (assemblies, data a script mapped) are left out: a fresh pwsh finds its
+    /// assemblies in the folders granted by name, and a data file's folder is the user's business.
     /// </summary>
     private static IEnumerable<string> LoadedLibraryDirectories() =>
         File.ReadLines("/proc/self/maps")
             .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
             .Where(fields => fields.Length == 6 && fields[5].StartsWith('/') && !fields[5].EndsWith(" (deleted)", StringComparison.Ordinal))
-            .Select(fields => Path.GetDirectoryName(fields[5])!)
+            .Select(fields => fields[5])
+            .Where(IsSharedObject)
+            .Select(file => Path.GetDirectoryName(file)!)
             .Distinct(StringComparer.Ordinal);
+
+    // libfoo.so, libfoo.so.6, libfoo.so.6.0.1
+    private static bool IsSharedObject(string file)
+    {
+        string name = Path.GetFileName(file);
+        return name.EndsWith(".so", StringComparison.Ordinal) || name.Contains(".so.", StringComparison.Ordinal);
+    }
 
     private static IEnumerable<string> ModulePath(IReadOnlyDictionary<string, string> environment) =>
         environment.TryGetValue("PSModulePath", out string? value)
