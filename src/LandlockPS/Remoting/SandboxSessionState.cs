@@ -17,9 +17,6 @@ internal sealed class SandboxSessionState
 
     internal void MarkEnded() => _ended.Set();
 
-    /// <summary>Set when LandlockPS itself kills the child (timeout, a stop that did not finish): no "ended unexpectedly" error then.</summary>
-    public volatile bool Deliberate;
-
     /// <summary>Set by the transport: ends the child at once, without the close handshake and without reporting a broken session.</summary>
     public Action? EndNow { get; set; }
 

@@ -155,7 +155,9 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 
     private void ReportBroken(string? detail)
     {
-        if (_closing || _connection.State.Deliberate) return;
+        // Even when LandlockPS killed the child itself, PowerShell must hear of it: a stop or an
+        // invocation in flight waits for the server until the transport reports an error.
+        if (_closing) return;
         SandboxSessionState state = _connection.State;
         string ended = _process?.ExitStatus is { } status ? $" ({status})" : string.Empty;
         string why = detail ?? (state.HasStandardError ? $" It wrote:\n{state.StandardErrorTail}" : " It wrote nothing to stderr.");

@@ -91,9 +91,10 @@ internal sealed class ScriptBlockRun : ISandboxRun
         {
             _powershell.EndInvoke(_invocation!);
         }
-        catch (RuntimeException e) when (!_stopping.IsCancellationRequested)
+        catch (RuntimeException e) when (!_stopping.IsCancellationRequested && !_timedOut)
         {
-            // A terminating error in the block ends it; here it is an error like any other.
+            // A terminating error in the block ends it; here it is an error like any other. (After
+            // a timeout it is the transport's error for the kill: the timeout error says it better.)
             _cmdlet.WriteError(e.ErrorRecord);
         }
         _deadline?.Dispose();
@@ -128,7 +129,6 @@ internal sealed class ScriptBlockRun : ISandboxRun
     {
         if (_disposed) return;
         _stopped = true;
-        _state.Deliberate = true;
         Post(null);
         try
         {
@@ -146,9 +146,9 @@ internal sealed class ScriptBlockRun : ISandboxRun
         if (_disposed) return;
         _disposed = true;
         _deadline?.Dispose();
-        // Disposing a PowerShell that still runs stops it, and waits: when stopped, the kill timer
-        // stays armed meanwhile, so a block stuck in an uninterruptible call still ends.
-        if (_stopped) _state.EndNow?.Invoke();
+        // Disposing a PowerShell that still runs stops it and waits for the server to say so, which
+        // lets the block's finally run. The kill timer stays armed meanwhile: if the block does not
+        // stop, the child is killed and the transport's error ends the wait.
         _powershell.Dispose();
         _killAfterStop?.Dispose();
         // The block has ended (or was stopped): nothing is left to say to the server, so skip the
@@ -264,7 +264,6 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private void TimeOut()
     {
         _timedOut = true;
-        _state.Deliberate = true;
         _state.Process?.Kill();
     }
 }
