@@ -172,6 +172,22 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         Get-ChildProcessId | Should -BeNullOrEmpty
     }
 
+    It 'kills a block that outlives -TimeoutSec, with one clear error and what it wrote before' {
+        $out = Invoke-Sandboxed -Ruleset $Rs { 'before'; Start-Sleep 60; 'after' } -TimeoutSec 2 -PassThru -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out[0] | Should -Be 'before'
+        $out[-1].TimedOut | Should -BeTrue
+        $out | Should -Not -Contain 'after'
+        $ev | Should -HaveCount 1
+        $ev[0].FullyQualifiedErrorId | Should -Be "TimeoutExceeded,$Id"
+        $ev[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        Get-ChildProcessId | Should -BeNullOrEmpty
+    }
+
+    It 'finishes a block within -TimeoutSec as usual' {
+        Invoke-Sandboxed -Ruleset $Rs { 'quick' } -TimeoutSec 30 -ErrorVariable ev | Should -Be 'quick'
+        $ev | Should -BeNullOrEmpty
+    }
+
     It 'lists its implicit rules with -Verbose and -PassThru, and removes its scratch home' {
         $verbose = Invoke-Sandboxed -Ruleset $Rs { $HOME } -PassThru -Verbose 4>&1
         $records = @($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })

@@ -91,11 +91,11 @@ internal sealed class ScriptBlockRun : ISandboxRun
         {
             _powershell.EndInvoke(_invocation!);
         }
-        catch (RuntimeException e) when (!_stopping.IsCancellationRequested && !_timedOut)
+        catch (RuntimeException e) when (!_stopping.IsCancellationRequested)
         {
-            // A terminating error in the block ends it; here it is an error like any other. (After
-            // a timeout it is the transport's error for the kill: the timeout error says it better.)
-            _cmdlet.WriteError(e.ErrorRecord);
+            // A terminating error in the block ends it; here it is an error like any other. After a
+            // timeout it is the transport's error for the kill: the timeout error below says it better.
+            if (!_timedOut) _cmdlet.WriteError(e.ErrorRecord);
         }
         _deadline?.Dispose();
         if (_timedOut)
