@@ -48,6 +48,50 @@ Describe 'New-LandlockSession' {
         Get-PSSession | Where-Object Id -EQ $s.Id | Should -BeNullOrEmpty
     }
 
+    It 'leaves no scratch home behind when its pwsh exits with the session open, or is killed' {
+        $pwsh = Join-Path $PSHOME pwsh
+        $manifest = Join-Path $RepoRoot LandlockPS.psd1
+        $open = "Import-Module '$manifest'; `$s = New-LandlockSession -Ruleset (New-LandlockRuleset -Abi 7); Invoke-Command `$s { `$HOME }"
+
+        $leftOpen = & $pwsh -NoProfile -NonInteractive -Command $open
+        $leftOpen | Should -BeLike '*landlockps-home-*'
+        Test-Path $leftOpen | Should -BeFalse
+
+        $killed = Join-Path ([IO.Path]::GetTempPath()) "llps-killed-$PID.txt"
+        $process = Start-Process $pwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', "$open > '$killed'; Start-Sleep 300" -PassThru
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not (Test-Path $killed) -or -not (Get-Content $killed) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+            $abandoned = Get-Content $killed
+            Stop-Process $process -Force
+            $process.WaitForExit()
+            Test-Path $abandoned | Should -BeTrue
+            # The next pwsh that makes a home sweeps the homes of processes that are gone.
+            & $pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { 1 } 3>`$null" | Should -Be 1
+            Test-Path $abandoned | Should -BeFalse
+        }
+        finally {
+            Stop-Process $process -Force -ErrorAction Ignore
+            Remove-Item $killed -ErrorAction Ignore
+        }
+    }
+
+    It 'sweeps only abandoned homes this user owns' -Skip:((id -u) -ne '0') {
+        $gone = Start-Process (Join-Path $PSHOME pwsh) -ArgumentList '-NoProfile', '-Command', 'exit' -PassThru
+        $gone.WaitForExit()
+        $tmp = [IO.Path]::GetTempPath()
+        $mine = New-Item -ItemType Directory (Join-Path $tmp "landlockps-home-$($gone.Id)-mine")
+        $theirs = New-Item -ItemType Directory (Join-Path $tmp "landlockps-home-$($gone.Id)-theirs")
+        try {
+            chown 65534 $theirs.FullName
+            $manifest = Join-Path $RepoRoot LandlockPS.psd1
+            & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { 1 } 3>`$null" | Should -Be 1
+            Test-Path $mine | Should -BeFalse
+            Test-Path $theirs | Should -BeTrue
+        }
+        finally { Remove-Item $mine, $theirs -Recurse -Force -ErrorAction Ignore }
+    }
+
     It 'takes rulesets from the pipeline, one session each' {
         $two = ($Rs, $Rs | New-LandlockSession)
         try {

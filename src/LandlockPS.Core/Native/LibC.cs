@@ -19,7 +19,10 @@ internal static partial class LibC
     internal const int PR_GET_NO_NEW_PRIVS = 39;
 
     internal const int AT_EMPTY_PATH = 0x1000;
+    internal const int AT_FDCWD = -100;
+    internal const int AT_SYMLINK_NOFOLLOW = 0x100;
     internal const uint STATX_TYPE = 0x1;
+    internal const uint STATX_UID = 0x8;
     internal const ushort S_IFMT = 0xF000;
     internal const ushort S_IFDIR = 0x4000;
 
@@ -42,11 +45,12 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, StatxBuffer* buffer);
 
-    /// <summary>struct statx: the layout is the same on every architecture; only the type bits are read.</summary>
+    /// <summary>struct statx: the layout is the same on every architecture; only the owner and type are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     internal struct StatxBuffer
     {
         [FieldOffset(0)] public uint Mask;
+        [FieldOffset(20)] public uint Uid;
         [FieldOffset(28)] public ushort Mode;
     }
 }

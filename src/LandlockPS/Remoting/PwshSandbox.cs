@@ -65,7 +65,7 @@ internal sealed class PwshSandbox : IDisposable
     /// <summary>Lays out a child pwsh for <paramref name="ruleset"/>.</summary>
     public static PwshSandbox Create(PwshLaunch launch)
     {
-        string home = Directory.CreateTempSubdirectory("landlockps-home-").FullName;
+        string home = ScratchHome.Create();
         try
         {
             SeedStartupProfile(home);
@@ -96,12 +96,12 @@ internal sealed class PwshSandbox : IDisposable
         }
         catch
         {
-            DeleteHome(home);
+            ScratchHome.Delete(home);
             throw;
         }
     }
 
-    public void Dispose() => DeleteHome(Home);
+    public void Dispose() => ScratchHome.Delete(Home);
 
     /// <summary>
     /// pwsh replays a record of what it compiled at startup (multi-core JIT) from its cache folder;
@@ -142,24 +142,6 @@ internal sealed class PwshSandbox : IDisposable
 
     // The names pwsh gives its startup profile as a server (-s), and when it runs a command non-interactively.
     private static readonly string[] StartupProfiles = ["StartupProfileData-ServerMode", "StartupProfileData-NonInteractive"];
-
-    private static void DeleteHome(string home)
-    {
-        try
-        {
-            Directory.Delete(home, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-        catch (IOException)
-        {
-            // Something the child left open; the temp cleaner will have it.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 
     /// <summary>The pwsh to start: the apphost next to the running engine.</summary>
     private static string FindPwsh()

@@ -1,0 +1,100 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Sandbox;
+
+/// <summary>
+/// The private, writable folders sandboxed children get as their home. Each is named after the
+/// process that made it, so that homes a crashed or killed process left behind can be recognised
+/// and removed by the next one; homes still in use when this process exits are removed then.
+/// </summary>
+public static class ScratchHome
+{
+    private const string Prefix = "landlockps-home-";
+    private static readonly HashSet<string> Live = new(StringComparer.Ordinal);
+    private static bool _initialized;
+
+    /// <summary>Makes a new home, readable and writable by this user alone.</summary>
+    public static string Create()
+    {
+        lock (Live)
+        {
+            if (!_initialized)
+            {
+                _initialized = true;
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteAll();
+                RemoveAbandoned();
+            }
+            string home = Directory.CreateTempSubdirectory($"{Prefix}{Environment.ProcessId}-").FullName;
+            Live.Add(home);
+            return home;
+        }
+    }
+
+    /// <summary>Removes a home; what cannot be removed now (a file a child still holds) is left to the next sweep.</summary>
+    public static void Delete(string home)
+    {
+        lock (Live) Live.Remove(home);
+        TryDelete(home);
+    }
+
+    private static void DeleteAll()
+    {
+        string[] homes;
+        lock (Live)
+        {
+            homes = [.. Live];
+            Live.Clear();
+        }
+        foreach (string home in homes) TryDelete(home);
+    }
+
+    // Only folders this user owns (a recursive delete of someone else's folder, as root, could be
+    // raced into following links) whose maker is gone.
+    private static void RemoveAbandoned()
+    {
+        try
+        {
+            uint me = ProcessApi.GetEuid();
+            foreach (string folder in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+            {
+                if (MakerPid(folder) is { } pid && !Directory.Exists($"/proc/{pid}") && OwnerOf(folder) == me) TryDelete(folder);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A sweep only tidies; a temp folder it cannot list is not this launch's problem.
+        }
+    }
+
+    private static int? MakerPid(string folder)
+    {
+        string name = Path.GetFileName(folder);
+        int end = name.IndexOf('-', Prefix.Length);
+        return end > Prefix.Length && int.TryParse(name.AsSpan(Prefix.Length, end - Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
+            ? pid
+            : null;
+    }
+
+    private static unsafe uint? OwnerOf(string folder)
+    {
+        LibC.StatxBuffer buffer = default;
+        if (LibC.Statx(LibC.AT_FDCWD, folder, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_UID | LibC.STATX_TYPE, &buffer) != 0) return null;
+        return (buffer.Mode & LibC.S_IFMT) == LibC.S_IFDIR ? buffer.Uid : null;
+    }
+
+    private static void TryDelete(string home)
+    {
+        try
+        {
+            Directory.Delete(home, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone already, or something a child left open: the next sweep will have it.
+        }
+    }
+}
