@@ -14,7 +14,8 @@ namespace LandlockPS.Core.Sandbox;
 public static class ScratchHome
 {
     private const string Prefix = "landlockps-home-";
-    private static readonly HashSet<string> Live = new(StringComparer.Ordinal);
+    // Each live home, and the child that uses it once one is started.
+    private static readonly Dictionary<string, SandboxedProcess?> Live = new(StringComparer.Ordinal);
     private static bool _initialized;
 
     /// <summary>Makes a new home, readable and writable by this user alone.</summary>
@@ -29,8 +30,17 @@ public static class ScratchHome
                 RemoveAbandoned();
             }
             string home = Directory.CreateTempSubdirectory($"{Prefix}{Environment.ProcessId}-").FullName;
-            Live.Add(home);
+            Live.Add(home, null);
             return home;
+        }
+    }
+
+    /// <summary>Names the child using <paramref name="home"/>: it is killed before its home is removed at exit.</summary>
+    public static void Attach(string home, SandboxedProcess child)
+    {
+        lock (Live)
+        {
+            if (Live.ContainsKey(home)) Live[home] = child;
         }
     }
 
@@ -43,13 +53,26 @@ public static class ScratchHome
 
     private static void DeleteAll()
     {
-        string[] homes;
+        KeyValuePair<string, SandboxedProcess?>[] homes;
         lock (Live)
         {
             homes = [.. Live];
             Live.Clear();
         }
-        foreach (string home in homes) TryDelete(home);
+        // A child still running would write its home again on its way out (pwsh saves its JIT
+        // profile when its input closes): end it first.
+        foreach ((_, SandboxedProcess? child) in homes)
+        {
+            try
+            {
+                child?.Kill();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Ended and released meanwhile.
+            }
+        }
+        foreach ((string home, _) in homes) TryDelete(home);
     }
 
     // Only folders this user owns (a recursive delete of someone else's folder, as root, could be
@@ -86,15 +109,7 @@ public static class ScratchHome
         return (buffer.Mode & LibC.S_IFMT) == LibC.S_IFDIR ? buffer.Uid : null;
     }
 
-    private static void TryDelete(string home)
-    {
-        try
-        {
-            Directory.Delete(home, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Gone already, or something a child left open: the next sweep will have it.
-        }
-    }
+    // Not Directory.Delete: sandboxed code may still be writing here (a process that left the
+    // child's process group), and a path-based delete can be raced into following a link.
+    private static void TryDelete(string home) => TreeRemover.Remove(home);
 }

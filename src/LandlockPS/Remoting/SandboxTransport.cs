@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.IO;
+using System.Linq;
 using System.Management.Automation.Internal;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Remoting.Client;
@@ -68,6 +69,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             _process?.Kill();
         };
         _process = SandboxedProcess.Start(_sandbox.StartInfo, _sandbox.Ruleset);
+        ScratchHome.Attach(_sandbox.Home, _process);
         state.Process = _process;
     }
 
@@ -121,13 +123,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
                 if (!process.TryTakeOutput(out OutputChunk chunk, Timeout.Infinite)) continue;
                 if (chunk.Stream == ChildStream.StandardOutput)
                 {
-                    foreach (string line in stdout.Push(chunk.Buffer, chunk.Count))
-                    {
-                        // A program the block starts shares the server's stdout. Its lines are not
-                        // protocol (every PSRP line is an XML element) and would break the session.
-                        if (line.StartsWith('<')) HandleOutputDataReceived(line);
-                        else _connection.State.AddStandardError(line);
-                    }
+                    foreach (string line in stdout.Push(chunk.Buffer, chunk.Count)) HandleServerLine(line);
                 }
                 else
                 {
@@ -150,6 +146,20 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         }
         if (!_closing) ReportBroken(null);
     }
+
+    // A program the block starts shares the server's stdout. What it prints is not protocol and
+    // would break the session, and a line it leaves unfinished prefixes the server's next one: keep
+    // the protocol element, send the rest to the stderr tail.
+    private void HandleServerLine(string line)
+    {
+        int start = line.StartsWith('<') ? 0 : ProtocolElements.Select(e => line.IndexOf(e, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
+        if (start > 0) _connection.State.AddStandardError(line[..start]);
+        if (start >= 0) HandleOutputDataReceived(line[start..]);
+        else _connection.State.AddStandardError(line);
+    }
+
+    // The elements of PowerShell's out-of-process protocol (each also has an ...Ack form).
+    private static readonly string[] ProtocolElements = ["<Data ", "<DataAck ", "<Command ", "<CommandAck ", "<Close ", "<CloseAck ", "<Signal ", "<SignalAck "];
 
     private byte[]? Dequeue() => _outbound.TryDequeue(out byte[]? line) ? line : null;
 

@@ -1,0 +1,70 @@
+using System.IO;
+using LandlockPS.Core.Native;
+using Xunit;
+
+namespace LandlockPS.Tests;
+
+public class TreeRemoverTests
+{
+    [Fact]
+    public void RemovesNestedFoldersFilesAndLinks()
+    {
+        using var tree = new TempTree();
+        string home = tree.Dir("home");
+        tree.File("home/a/b/c/file.txt");
+        tree.File("home/top.txt");
+        File.CreateSymbolicLink(Path.Combine(home, "a", "dangling"), "/nonexistent");
+        Directory.CreateDirectory(Path.Combine(home, "empty"));
+
+        TreeRemover.Remove(home);
+
+        Assert.False(Directory.Exists(home));
+        Assert.True(Directory.Exists(tree.Root));
+    }
+
+    [Fact]
+    public void RemovesLinksToFoldersButNeverWhatTheyPointTo()
+    {
+        using var tree = new TempTree();
+        string home = tree.Dir("home");
+        string outside = tree.File("outside/keep.txt");
+        Directory.CreateSymbolicLink(Path.Combine(home, "escape"), Path.GetDirectoryName(outside)!);
+        Directory.CreateSymbolicLink(Path.Combine(tree.Dir("home/sub"), "escape"), Path.GetDirectoryName(outside)!);
+
+        TreeRemover.Remove(home);
+
+        Assert.False(Directory.Exists(home));
+        Assert.True(File.Exists(outside));
+    }
+
+    [Fact]
+    public void LeavesATopLevelLinkAndItsTargetAlone()
+    {
+        using var tree = new TempTree();
+        string outside = tree.File("outside/keep.txt");
+        string link = Path.Combine(tree.Root, "home");
+        Directory.CreateSymbolicLink(link, Path.GetDirectoryName(outside)!);
+
+        TreeRemover.Remove(link);
+
+        Assert.True(File.Exists(outside));
+    }
+
+    [Fact]
+    public void RemovesNamesThatAreNotUtf8()
+    {
+        using var tree = new TempTree();
+        string home = tree.Dir("home");
+        // A name with a lone 0xFF byte, as a sandboxed program could make.
+        using (var touch = System.Diagnostics.Process.Start("sh", ["-c", $"touch \"{home}/$(printf 'bad\\377name')\""]))
+        {
+            touch.WaitForExit();
+            Assert.Equal(0, touch.ExitCode);
+        }
+        Assert.Single(Directory.GetFiles(home));
+
+        TreeRemover.Remove(home);
+
+        Assert.False(Directory.Exists(home));
+    }
+}
