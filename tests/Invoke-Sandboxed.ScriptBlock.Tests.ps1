@@ -128,12 +128,12 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $piped | Should -Be 'Int32', 'String', 'DateTime'
     }
 
-    It 'runs a function''s body, with $using: in strings and nested blocks left to the child' {
+    It 'runs a function or filter, with its header parameters and $using: in strings and nested blocks' {
         $word = 'outer'
-        function Get-Greeting { "hello $using:word $(1 + 1)"; & { $using:word } 2>&1 | ForEach-Object { 'nested:' + ($_ -is [System.Management.Automation.ErrorRecord]) } }
-        $out = Invoke-Sandboxed -Ruleset $Rs ${function:Get-Greeting} -ErrorAction SilentlyContinue
-        $out[0] | Should -Be 'hello outer 2'
-        $out[1] | Should -Be 'nested:True'
+        function Get-Greeting($Name) { "hello $Name $using:word $(1 + 1)"; & { $using:word } }
+        Invoke-Sandboxed -Ruleset $Rs ${function:Get-Greeting} -ArgumentList you | Should -Be 'hello you outer 2', 'outer'
+        filter Get-Double { $_ * 2 }
+        1, 2, 3 | Invoke-Sandboxed -Ruleset $Rs ${function:Get-Double} | Should -Be 2, 4, 6
     }
 
     It 'streams pipeline input through the block' {
@@ -180,6 +180,12 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $ev | Should -HaveCount 1
         $ev[0].FullyQualifiedErrorId | Should -Be "TimeoutExceeded,$Id"
         $ev[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+        Get-ChildProcessId | Should -BeNullOrEmpty
+    }
+
+    It 'ends a block that cannot be stopped when -ErrorAction Stop ends the call, leaving no child' {
+        { Invoke-Sandboxed -Ruleset $Rs { Write-Error 'boom'; [Threading.Thread]::Sleep(120000) } -ErrorAction Stop } |
+            Should -Throw '*boom*'
         Get-ChildProcessId | Should -BeNullOrEmpty
     }
 

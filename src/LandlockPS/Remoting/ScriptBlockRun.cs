@@ -41,6 +41,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private volatile bool _stopped;
     private volatile bool _disposed;
     private bool _ended;
+    private int _settled;
 
     private ScriptBlockRun(PSCmdlet cmdlet, Runspace runspace, SandboxSessionState state, bool passThru, int timeoutSec, CancellationToken stopping)
     {
@@ -97,6 +98,11 @@ internal sealed class ScriptBlockRun : ISandboxRun
             // timeout it is the transport's error for the kill: the timeout error below says it better.
             if (!_timedOut) _cmdlet.WriteError(e.ErrorRecord);
         }
+        finally
+        {
+            // Ended: a deadline that fires from now on must not kill the child or report a timeout.
+            Interlocked.Exchange(ref _settled, 1);
+        }
         _deadline?.Dispose();
         if (_timedOut)
         {
@@ -144,6 +150,9 @@ internal sealed class ScriptBlockRun : ISandboxRun
     public void Dispose()
     {
         if (_disposed) return;
+        // Left early (an error with -ErrorAction Stop, a stop that raced the cmdlet): stop the block
+        // as Ctrl+C would, so the kill timer bounds the wait below.
+        if (_invocation is { IsCompleted: false }) Kill();
         _disposed = true;
         _deadline?.Dispose();
         // Disposing a PowerShell that still runs stops it and waits for the server to say so, which
@@ -263,6 +272,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
 
     private void TimeOut()
     {
+        if (Interlocked.CompareExchange(ref _settled, 1, 0) != 0) return;
         _timedOut = true;
         _state.Process?.Kill();
     }

@@ -22,9 +22,8 @@ internal static class UsingValues
         Ast root = block.Ast is FunctionDefinitionAst function ? function.Body : block.Ast;
         string text = root.Extent.Text;
         int origin = root.Extent.StartOffset;
-        // Not in nested blocks: a $using: there (ForEach-Object -Parallel, a nested Invoke-Sandboxed)
-        // means the scope of this block, in the child.
-        UsingExpressionAst[] usings = root.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: false)
+        // In nested blocks too, as Invoke-Command does: { Where-Object { $_ -eq $using:x } } means the caller's x.
+        UsingExpressionAst[] usings = root.FindAll(a => a is UsingExpressionAst, searchNestedScriptBlocks: true)
             .Cast<UsingExpressionAst>()
             .OrderBy(u => u.Extent.StartOffset)
             .ToArray();
@@ -37,7 +36,18 @@ internal static class UsingValues
             // A subexpression: it works in expressions and inside expandable strings alike.
             text = text[..start] + $"$($global:{Variable}[{i}])" + text[(start + usingAst.Extent.Text.Length)..];
         }
-        return (Unwrap(root, text), values);
+        string script = Unwrap(root, text);
+        if (block.Ast is FunctionDefinitionAst definition)
+        {
+            // A filter's body runs once per input object; a function's header parameters are not
+            // part of its body.
+            if (definition.IsFilter) script = $"process {{\n{script}\n}}";
+            if (definition.Parameters is { Count: > 0 } parameters)
+            {
+                script = $"param({string.Join(", ", parameters.Select(p => p.Extent.Text))})\n{script}";
+            }
+        }
+        return (script, values);
     }
 
     // A using expression is a variable, optionally with member and index access: evaluate that
