@@ -136,6 +136,11 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         1, 2, 3 | Invoke-Sandboxed -Ruleset $Rs ${function:Get-Double} | Should -Be 2, 4, 6
     }
 
+    It 'splats a $using: hashtable' {
+        $splat = @{ Name = 'fromSplat'; Value = 7 }
+        Invoke-Sandboxed -Ruleset $Rs { Set-Variable @using:splat; $fromSplat } | Should -Be 7
+    }
+
     It 'streams pipeline input through the block' {
         $count = 0
         1..20000 | Invoke-Sandboxed -Ruleset $Rs { process { $_ } } | ForEach-Object { $count++ }

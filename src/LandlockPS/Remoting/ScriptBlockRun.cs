@@ -181,6 +181,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         setup.Runspace = _runspace;
         setup.AddScript(
             $"param($values, $preferences) $global:{UsingValues.Variable} = $values; " +
+            $"for ($i = 0; $i -lt $values.Count; $i++) {{ Set-Variable -Scope Global -Name \"{UsingValues.Variable}_$i\" -Value $values[$i] }} " +
             "foreach ($name in $preferences.Keys) { $ExecutionContext.SessionState.PSVariable.Set($name, $preferences[$name]) }");
         setup.AddArgument(usingValues).AddArgument(preferences);
         setup.Invoke();

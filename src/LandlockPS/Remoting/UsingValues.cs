@@ -33,8 +33,12 @@ internal static class UsingValues
             UsingExpressionAst usingAst = usings[i];
             values[i] = Evaluate(usingAst, callerScope);
             int start = usingAst.Extent.StartOffset - origin;
-            // A subexpression: it works in expressions and inside expandable strings alike.
-            text = text[..start] + $"$($global:{Variable}[{i}])" + text[(start + usingAst.Extent.Text.Length)..];
+            // A subexpression works in expressions and inside expandable strings alike; splatting
+            // (@using:p) needs a variable of its own.
+            string replacement = usingAst.SubExpression is VariableExpressionAst { Splatted: true }
+                ? $"@{Variable}_{i}"
+                : $"$($global:{Variable}[{i}])";
+            text = text[..start] + replacement + text[(start + usingAst.Extent.Text.Length)..];
         }
         string script = Unwrap(root, text);
         if (block.Ast is FunctionDefinitionAst definition)
@@ -60,10 +64,9 @@ internal static class UsingValues
         VariableExpressionAst variable = UsingExpressionAst.ExtractUsingVariable(usingAst);
         string text = expression.Extent.Text;
         int at = variable.Extent.StartOffset - expression.Extent.StartOffset;
-        string plain = variable.Splatted ? "@" : "$";
         string qualified = variable.VariablePath.UserPath;
         string name = qualified[(qualified.IndexOf(':') + 1)..];
-        string bare = plain + (System.Text.RegularExpressions.Regex.IsMatch(name, "^\\w+$") ? name : "{" + name.Replace("}", "`}") + "}");
+        string bare = "$" + (System.Text.RegularExpressions.Regex.IsMatch(name, "^\\w+$") ? name : "{" + name.Replace("}", "`}") + "}");
         string rewritten = text[..at] + bare + text[(at + variable.Extent.Text.Length)..];
         var result = callerScope.InvokeCommand.InvokeScript(callerScope, ScriptBlock.Create($",({rewritten})"), []);
         return result.Count == 0 ? null : result[0];
