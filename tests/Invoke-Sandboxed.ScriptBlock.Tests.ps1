@@ -258,6 +258,21 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         }
     }
 
+    It 'tunes a one-shot child''s runtime for a short life, unless the caller chose otherwise' {
+        $settings = { $env:DOTNET_TieredPGO, $env:DOTNET_GCgen0size }
+        Invoke-Sandboxed -Ruleset $Rs $settings | Should -Be '0', '0x4000000'
+        $env:DOTNET_TieredPGO = '1'
+        try {
+            Invoke-Sandboxed -Ruleset $Rs $settings | Should -Be '1', '0x4000000'
+        }
+        finally { Remove-Item Env:DOTNET_TieredPGO }
+        $session = New-LandlockSession -Ruleset $Rs
+        try {
+            Invoke-Command -Session $session $settings | Where-Object { $_ } | Should -BeNullOrEmpty
+        }
+        finally { Remove-PSSession $session }
+    }
+
     It 'never confines the caller' {
         $before = Get-Content /etc/passwd -Raw
         $null = Invoke-Sandboxed -Ruleset $Rs { 1 }
