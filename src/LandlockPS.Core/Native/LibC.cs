@@ -12,6 +12,10 @@ internal static partial class LibC
     internal const long SYS_landlock_add_rule = 445;
     internal const long SYS_landlock_restrict_self = 446;
 
+    internal const int O_RDONLY = 0;
+    internal const int O_NONBLOCK = 0x800;
+    internal const int O_DIRECTORY = 0x10000;
+    internal const int O_NOFOLLOW = 0x20000;
     internal const int O_CLOEXEC = 0x80000;
     internal const int O_PATH = 0x200000;
 
@@ -45,12 +49,13 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, StatxBuffer* buffer);
 
-    /// <summary>struct statx: the layout is the same on every architecture; only the owner and type are read.</summary>
+    /// <summary>struct statx: the layout is the same on every architecture; only the owner, type and size are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     internal struct StatxBuffer
     {
         [FieldOffset(0)] public uint Mask;
         [FieldOffset(20)] public uint Uid;
         [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(40)] public ulong Size;
     }
 }

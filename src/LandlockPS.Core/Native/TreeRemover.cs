@@ -11,9 +11,6 @@ namespace LandlockPS.Core.Native;
 /// </summary>
 internal static unsafe partial class TreeRemover
 {
-    private const int O_RDONLY = 0;
-    private const int O_DIRECTORY = 0x10000;
-    private const int O_NOFOLLOW = 0x20000;
     private const int AT_REMOVEDIR = 0x200;
     private const int EISDIR = 21;
     // Deeper than this is left for the temp cleaner: it bounds the descriptors held and the stack.
@@ -22,7 +19,7 @@ internal static unsafe partial class TreeRemover
     /// <summary>Removes <paramref name="path"/> and what it holds; best effort, never throws.</summary>
     internal static void Remove(string path)
     {
-        int fd = LibC.Open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
         if (fd < 0) return;
         RemoveContents(fd, 0);
         Rmdir(LibC.AT_FDCWD, path);
@@ -44,7 +41,7 @@ internal static unsafe partial class TreeRemover
                 fixed (byte* entry = name)
                 {
                     if (UnlinkAt(dirFd, entry, 0) == 0 || Marshal.GetLastPInvokeError() != EISDIR || depth >= MaxDepth) continue;
-                    int child = OpenAt(dirFd, entry, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+                    int child = OpenAt(dirFd, entry, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
                     if (child < 0) continue;
                     RemoveContents(child, depth + 1);
                     UnlinkAt(dirFd, entry, AT_REMOVEDIR);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Sandbox;
@@ -72,7 +73,12 @@ public static class ScratchHome
                 // Ended and released meanwhile.
             }
         }
-        foreach ((string home, _) in homes) TryDelete(home);
+        // A kill takes effect a moment later: a write already under way can still land, so look again.
+        for (int attempt = 0; attempt < 20 && homes.Any(h => Directory.Exists(h.Key)); attempt++)
+        {
+            if (attempt > 0) System.Threading.Thread.Sleep(25);
+            foreach ((string home, _) in homes) TryDelete(home);
+        }
     }
 
     // Only folders this user owns (a recursive delete of someone else's folder, as root, could be

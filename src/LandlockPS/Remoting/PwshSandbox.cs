@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Native;
 using LandlockPS.Core.Sandbox;
 
 namespace LandlockPS.Remoting;
@@ -113,30 +114,24 @@ internal sealed class PwshSandbox : IDisposable
         string cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
             ? xdg
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        // A server's own profile if this user ever ran one (Start-Job does), else the non-interactive
+        // A server's own profile if this user's pwsh ever wrote one, else the non-interactive
         // one: most of what either records is the engine's own start-up.
-        FileInfo? profile = StartupProfiles.Select(name => new FileInfo(Path.Combine(cache, "powershell", name)))
-            .FirstOrDefault(IsPlainProfile);
-        if (profile is null) return;
         string target = Path.Combine(home, ".cache", "powershell");
         Directory.CreateDirectory(target);
-        try
+        foreach (string name in StartupProfiles)
         {
-            profile.CopyTo(Path.Combine(target, StartupProfiles[0]));
-        }
-        catch (IOException)
-        {
-            // Only a speed-up.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            try
+            {
+                // Only a plain file of a plausible size: a link there could hand the child a copy of
+                // a file its ruleset denies, and a FIFO or a device could block or never end.
+                if (PlainFileCopy.TryCopy(Path.Combine(cache, "powershell", name), Path.Combine(target, StartupProfiles[0]), MaxStartupProfileBytes)) return;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return; // only a speed-up
+            }
         }
     }
-
-    // Not a link (it could hand the child a copy of a file its ruleset denies), and a plausible,
-    // non-zero size: a FIFO or a device reports zero, and reading one could block or never end.
-    private static bool IsPlainProfile(FileInfo file) =>
-        file.Exists && file.LinkTarget is null && file.Length is > 0 and <= MaxStartupProfileBytes;
 
     private const long MaxStartupProfileBytes = 16 << 20;
 
