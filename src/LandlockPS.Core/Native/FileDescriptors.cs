@@ -27,7 +27,7 @@ internal static unsafe class FileDescriptors
 
     internal static SafeDescriptorHandle OpenDevNull()
     {
-        int fd = LibC.Open("/dev/null", ProcessApi.O_RDONLY | LibC.O_CLOEXEC, 0);
+        int fd = LibC.Open("/dev/null", LibC.O_RDONLY | LibC.O_CLOEXEC, 0);
         if (fd < 0) throw Failure("open /dev/null");
         return AboveStdio(fd);
     }
@@ -49,7 +49,7 @@ internal static unsafe class FileDescriptors
     internal static void SetNonBlocking(SafeFileDescriptor handle)
     {
         int flags = ProcessApi.Fcntl(handle.Fd, ProcessApi.F_GETFL, 0);
-        if (flags < 0 || ProcessApi.Fcntl(handle.Fd, ProcessApi.F_SETFL, flags | ProcessApi.O_NONBLOCK) < 0)
+        if (flags < 0 || ProcessApi.Fcntl(handle.Fd, ProcessApi.F_SETFL, flags | LibC.O_NONBLOCK) < 0)
         {
             throw Failure("fcntl");
         }

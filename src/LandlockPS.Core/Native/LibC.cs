@@ -20,15 +20,16 @@ internal static partial class LibC
     internal const int O_PATH = 0x200000;
 
     internal const int PR_SET_NO_NEW_PRIVS = 38;
-    internal const int PR_GET_NO_NEW_PRIVS = 39;
 
     internal const int AT_EMPTY_PATH = 0x1000;
     internal const int AT_FDCWD = -100;
     internal const int AT_SYMLINK_NOFOLLOW = 0x100;
     internal const uint STATX_TYPE = 0x1;
     internal const uint STATX_UID = 0x8;
+    internal const uint STATX_SIZE = 0x200;
     internal const ushort S_IFMT = 0xF000;
     internal const ushort S_IFDIR = 0x4000;
+    internal const ushort S_IFREG = 0x8000;
 
     // syscall(2) is variadic in C; on x86_64 and arm64 Linux, integer varargs travel in the same
     // registers as fixed arguments, so a fixed declaration is ABI-correct. Always pass every
@@ -37,8 +38,6 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     internal static partial long Syscall(long number, nint arg1, nint arg2, nint arg3, nint arg4);
 
-    [LibraryImport(Lib, EntryPoint = "prctl", SetLastError = true)]
-    internal static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Open(string path, int flags, uint mode);
@@ -57,5 +56,9 @@ internal static partial class LibC
         [FieldOffset(20)] public uint Uid;
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(40)] public ulong Size;
+
+        public readonly bool IsDirectory => (Mode & S_IFMT) == S_IFDIR;
+
+        public readonly bool IsRegularFile => (Mode & S_IFMT) == S_IFREG;
     }
 }

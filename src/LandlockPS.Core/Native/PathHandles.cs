@@ -34,6 +34,6 @@ internal static class PathHandles
         {
             if (added) handle.DangerousRelease();
         }
-        return (buffer.Mode & LibC.S_IFMT) == LibC.S_IFDIR;
+        return buffer.IsDirectory;
     }
 }

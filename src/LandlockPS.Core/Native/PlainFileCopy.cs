@@ -10,8 +10,6 @@ namespace LandlockPS.Core.Native;
 /// </summary>
 public static unsafe class PlainFileCopy
 {
-    private const ushort S_IFREG = 0x8000;
-    private const uint STATX_SIZE = 0x200;
 
     /// <summary>Copies <paramref name="source"/> to a new file <paramref name="target"/>; false if it is not a plain file of 1..<paramref name="maxBytes"/> bytes.</summary>
     public static bool TryCopy(string source, string target, long maxBytes)
@@ -21,8 +19,8 @@ public static unsafe class PlainFileCopy
         if (fd < 0) return false;
         using var handle = new SafeFileHandle(fd, ownsHandle: true);
         LibC.StatxBuffer status = default;
-        if (LibC.Statx(fd, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_TYPE | STATX_SIZE, &status) != 0) return false;
-        if ((status.Mode & LibC.S_IFMT) != S_IFREG || status.Size == 0 || status.Size > (ulong)maxBytes) return false;
+        if (LibC.Statx(fd, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_TYPE | LibC.STATX_SIZE, &status) != 0) return false;
+        if (!status.IsRegularFile || status.Size == 0 || status.Size > (ulong)maxBytes) return false;
         using var input = new FileStream(handle, FileAccess.Read);
         using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
         input.CopyTo(output);

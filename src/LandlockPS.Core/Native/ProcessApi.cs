@@ -7,8 +7,6 @@ internal static unsafe partial class ProcessApi
 {
     private const string Lib = "libc";
 
-    internal const int O_RDONLY = 0;
-    internal const int O_NONBLOCK = 0x800;
     internal const int F_GETFL = 3;
     internal const int F_SETFL = 4;
     internal const int F_DUPFD_CLOEXEC = 1030;
@@ -17,13 +15,8 @@ internal static unsafe partial class ProcessApi
     internal const int EFD_CLOEXEC = 0x80000;
     internal const short POLLIN = 0x1;
     internal const short POLLOUT = 0x4;
-    internal const short POLLERR = 0x8;
-    internal const short POLLHUP = 0x10;
-    internal const short POLLNVAL = 0x20;
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
-    internal const int EPIPE = 32;
-    internal const int ESRCH = 3;
     internal const int P_PID = 1;
     internal const int P_PIDFD = 3;
     internal const int WNOHANG = 1;

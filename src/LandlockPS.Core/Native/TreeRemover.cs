@@ -12,14 +12,15 @@ namespace LandlockPS.Core.Native;
 internal static unsafe partial class TreeRemover
 {
     private const int AT_REMOVEDIR = 0x200;
-    private const int EISDIR = 21;
+    // Every folder is opened like this: read, as a folder only, never through a link.
+    private const int FolderFlags = LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
     // Deeper than this is left for the temp cleaner: it bounds the descriptors held and the stack.
     private const int MaxDepth = 64;
 
     /// <summary>Removes <paramref name="path"/> and what it holds; best effort, never throws.</summary>
     internal static void Remove(string path)
     {
-        int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        int fd = LibC.Open(path, FolderFlags, 0);
         if (fd < 0) return;
         RemoveContents(fd, 0);
         Rmdir(LibC.AT_FDCWD, path);
@@ -40,8 +41,8 @@ internal static unsafe partial class TreeRemover
             {
                 fixed (byte* entry = name)
                 {
-                    if (UnlinkAt(dirFd, entry, 0) == 0 || Marshal.GetLastPInvokeError() != EISDIR || depth >= MaxDepth) continue;
-                    int child = OpenAt(dirFd, entry, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+                    if (UnlinkAt(dirFd, entry, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.EISDIR || depth >= MaxDepth) continue;
+                    int child = OpenAt(dirFd, entry, FolderFlags, 0);
                     if (child < 0) continue;
                     RemoveContents(child, depth + 1);
                     UnlinkAt(dirFd, entry, AT_REMOVEDIR);

@@ -55,8 +55,6 @@ internal unsafe struct LaunchContext
 /// </summary>
 internal static unsafe class LaunchThread
 {
-    private const long SYS_landlock_restrict_self = 446;
-    private const int EINTR = 4;
 
     // Constant for the life of the process, shared by every launch thread: the signals it blocks
     // (all but glibc's internal 32 and 33, which glibc keeps for itself) and the all-zero capability
@@ -121,7 +119,7 @@ internal static unsafe class LaunchThread
             ulong go;
             while (SpawnApi.Read(c->GoFd, &go, sizeof(ulong)) < 0)
             {
-                if (*SpawnApi.ErrnoLocation() != EINTR) return Fail(c, LaunchStep.WaitForLaunch);
+                if (*SpawnApi.ErrnoLocation() != ProcessApi.EINTR) return Fail(c, LaunchStep.WaitForLaunch);
             }
         }
 
@@ -133,7 +131,7 @@ internal static unsafe class LaunchThread
 
         if (SpawnApi.Prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return Fail(c, LaunchStep.NoNewPrivileges);
 
-        if (c->RulesetFd >= 0 && SpawnApi.Syscall(SYS_landlock_restrict_self, c->RulesetFd, (nint)c->RestrictFlags, 0, 0) != 0)
+        if (c->RulesetFd >= 0 && SpawnApi.Syscall(LibC.SYS_landlock_restrict_self, c->RulesetFd, (nint)c->RestrictFlags, 0, 0) != 0)
         {
             return Fail(c, LaunchStep.RestrictSelf);
         }

@@ -112,7 +112,7 @@ public static class ScratchHome
     {
         LibC.StatxBuffer buffer = default;
         if (LibC.Statx(LibC.AT_FDCWD, folder, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_UID | LibC.STATX_TYPE, &buffer) != 0) return null;
-        return (buffer.Mode & LibC.S_IFMT) == LibC.S_IFDIR ? buffer.Uid : null;
+        return buffer.IsDirectory ? buffer.Uid : null;
     }
 
     // Not Directory.Delete: sandboxed code may still be writing here (a process that left the

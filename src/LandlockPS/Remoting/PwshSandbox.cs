@@ -146,10 +146,11 @@ internal sealed class PwshSandbox : IDisposable
         throw new PSInvalidOperationException($"No pwsh executable was found in {PSHome}; a sandboxed script block needs one.");
     }
 
-    private static string PSHome => Path.GetDirectoryName(typeof(PSObject).Assembly.Location)!;
+    // Both fixed for the life of the process: worked out once, not per launch.
+    private static readonly string PSHome = Path.GetDirectoryName(typeof(PSObject).Assembly.Location)!;
 
     /// <summary>The .NET root the engine runs on: where the apphost finds hostfxr and the shared framework.</summary>
-    private static string DotnetRoot =>
+    private static readonly string DotnetRoot =
         Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
     private static IEnumerable<(string Path, LandlockAccessFs Access)> Needs(

@@ -30,8 +30,6 @@ internal sealed class SandboxSessionState
 
     public IReadOnlyList<LandlockPathRule> ImplicitRules { get; set; } = [];
 
-    public string? Home { get; set; }
-
     /// <summary>The last lines the child wrote to stderr, for messages when it dies.</summary>
     public string StandardErrorTail
     {

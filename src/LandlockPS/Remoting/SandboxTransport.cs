@@ -60,7 +60,6 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         SandboxSessionState state = _connection.State;
         state.ImplicitRules = _sandbox.ImplicitRules;
         state.StartInfo = _sandbox.StartInfo;
-        state.Home = _sandbox.Home;
         state.EndNow = () =>
         {
             // Closed input makes PowerShell's close message fail at once, which it takes as "closed".
