@@ -13,7 +13,9 @@
     CmdletsToExport      = @(
         'Add-LandlockNetRule'
         'Add-LandlockPathRule'
+        'Export-LandlockRuleset'
         'Get-LandlockAbi'
+        'Import-LandlockRuleset'
         'Invoke-Sandboxed'
         'New-LandlockRuleset'
         'New-LandlockSession'

@@ -15,7 +15,12 @@ internal static class ErrorHelper
 
     internal static ErrorCategory Category(LandlockException exception) => exception.ErrorId switch
     {
-        "PathNotFound" or "ExecutableNotFound" or "WorkingDirectoryNotFound" => ErrorCategory.ObjectNotFound,
+        "PathNotFound" or "ExecutableNotFound" or "WorkingDirectoryNotFound" or "PolicyFileNotFound" => ErrorCategory.ObjectNotFound,
+        "PolicyFileUnreadable" => ErrorCategory.PermissionDenied,
+        "PolicySyntaxError" => ErrorCategory.ParserError,
+        "PolicyFileTooLarge" or "PolicyTooLarge" => ErrorCategory.LimitsExceeded,
+        "PolicyFileNotRegular" => ErrorCategory.InvalidArgument,
+        _ when exception.ErrorId.StartsWith("Policy", System.StringComparison.Ordinal) => ErrorCategory.InvalidData,
         "ExecutableNotAllowed" or "CapabilityDropFailed" => ErrorCategory.PermissionDenied,
         "RulesetNotEnforced" => ErrorCategory.SecurityError,
         "ArgumentListTooLong" => ErrorCategory.LimitsExceeded,

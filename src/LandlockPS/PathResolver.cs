@@ -40,6 +40,29 @@ internal static class PathResolver
     }
 
     /// <summary>
+    /// One literal path resolved to an existing directory; otherwise a terminating error with
+    /// <paramref name="errorId"/> and <paramref name="message"/> (or PathNotFileSystem).
+    /// </summary>
+    internal static string RequireDirectory(PSCmdlet cmdlet, string path, string errorId, string message)
+    {
+        string resolved;
+        try
+        {
+            resolved = Resolve(cmdlet, path, literal: true)[0];
+        }
+        catch (PathNotFileSystemException e)
+        {
+            cmdlet.ThrowTerminatingError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, path));
+            throw; // not reached: ThrowTerminatingError always throws
+        }
+        if (!System.IO.Directory.Exists(resolved))
+        {
+            cmdlet.ThrowTerminatingError(ErrorHelper.Create(errorId, ErrorCategory.ObjectNotFound, message, path));
+        }
+        return resolved;
+    }
+
+    /// <summary>
     /// An absolute path while the location is on the FileSystem provider needs no provider resolution,
     /// which costs a read of /proc/self/mountinfo per call. Null when PowerShell must resolve it.
     /// </summary>

@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Linq;
 using System.Management.Automation;
 
 namespace LandlockPS;
@@ -28,21 +27,7 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     protected string ResolveWorkingDirectory()
     {
         if (WorkingDirectory is null) return PathResolver.CurrentDirectory(this);
-        string? resolved;
-        try
-        {
-            resolved = PathResolver.Resolve(this, WorkingDirectory, literal: true).FirstOrDefault();
-        }
-        catch (PathNotFileSystemException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, WorkingDirectory));
-            throw; // not reached
-        }
-        if (resolved is null || !System.IO.Directory.Exists(resolved))
-        {
-            ThrowTerminatingError(ErrorHelper.Create("WorkingDirectoryNotFound", ErrorCategory.ObjectNotFound,
-                $"The working directory '{WorkingDirectory}' does not exist or is not a directory.", WorkingDirectory));
-        }
-        return resolved!;
+        return PathResolver.RequireDirectory(this, WorkingDirectory, "WorkingDirectoryNotFound",
+            $"The working directory '{WorkingDirectory}' does not exist or is not a directory.");
     }
 }

@@ -13,6 +13,9 @@ public sealed class LandlockRuleset
 {
     private readonly List<LandlockPathRule> _pathRules = [];
     private readonly List<LandlockNetRule> _netRules = [];
+    // Where each target's rule sits, so widening a rule stays cheap in rulesets with many rules.
+    private readonly Dictionary<string, int> _pathIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, int> _portIndex = [];
 
     /// <summary>A ruleset for <paramref name="abi"/>; every null argument means "all that ABI has" (deny by default).</summary>
     public LandlockRuleset(
@@ -80,7 +83,7 @@ public sealed class LandlockRuleset
             throw new ArgumentException($"A rule path must be absolute; got '{path}'.", nameof(path));
         }
         RequireHandled(access, HandledAccessFs, path);
-        return Upsert(_pathRules, r => r.Path == path, existing => new LandlockPathRule(path, (existing?.Access ?? 0) | access));
+        return Upsert(_pathRules, _pathIndex, path, existing => new LandlockPathRule(path, (existing?.Access ?? 0) | access));
     }
 
     /// <summary>Adds (or widens) the rule for a port.</summary>
@@ -91,7 +94,7 @@ public sealed class LandlockRuleset
             throw new LandlockAccessException("InvalidPort", $"Port {port} is out of range: a port is a number from 0 to {LandlockNetRule.MaxPort}.");
         }
         RequireHandled(access, HandledAccessNet, $"port {port}");
-        return Upsert(_netRules, r => r.Port == port, existing => new LandlockNetRule(port, (existing?.Access ?? 0) | access));
+        return Upsert(_netRules, _portIndex, port, existing => new LandlockNetRule(port, (existing?.Access ?? 0) | access));
     }
 
     /// <summary>
@@ -109,8 +112,8 @@ public sealed class LandlockRuleset
     public LandlockRuleset Clone()
     {
         var copy = new LandlockRuleset(Abi, HandledAccessFs, HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name);
-        copy._pathRules.AddRange(_pathRules);
-        copy._netRules.AddRange(_netRules);
+        foreach (LandlockPathRule rule in _pathRules) copy.AddPathRule(rule.Path, rule.Access);
+        foreach (LandlockNetRule rule in _netRules) copy.AddNetRule(rule.Port, rule.Access);
         return copy;
     }
 
@@ -129,12 +132,20 @@ public sealed class LandlockRuleset
     public override string ToString() =>
         $"{Name ?? "LandlockRuleset"} ({Abi}, {_pathRules.Count} path rule(s), {_netRules.Count} net rule(s))";
 
-    private static T Upsert<T>(List<T> rules, Predicate<T> sameTarget, Func<T?, T> make) where T : class
+    private static T Upsert<T, TKey>(List<T> rules, Dictionary<TKey, int> index, TKey target, Func<T?, T> make)
+        where T : class where TKey : notnull
     {
-        int index = rules.FindIndex(sameTarget);
-        T rule = make(index < 0 ? null : rules[index]);
-        if (index < 0) rules.Add(rule);
-        else rules[index] = rule;
+        bool known = index.TryGetValue(target, out int at);
+        T rule = make(known ? rules[at] : null);
+        if (known)
+        {
+            rules[at] = rule;
+        }
+        else
+        {
+            index[target] = rules.Count;
+            rules.Add(rule);
+        }
         return rule;
     }
 

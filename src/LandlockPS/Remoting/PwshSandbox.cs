@@ -124,7 +124,7 @@ internal sealed class PwshSandbox : IDisposable
             {
                 // Only a plain file of a plausible size: a link there could hand the child a copy of
                 // a file its ruleset denies, and a FIFO or a device could block or never end.
-                if (PlainFileCopy.TryCopy(Path.Combine(cache, "powershell", name), Path.Combine(target, StartupProfiles[0]), MaxStartupProfileBytes)) return;
+                if (PlainFile.TryCopy(Path.Combine(cache, "powershell", name), Path.Combine(target, StartupProfiles[0]), MaxStartupProfileBytes)) return;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -4,7 +4,7 @@ using Xunit;
 
 namespace LandlockPS.Tests;
 
-public class PlainFileCopyTests
+public class PlainFileTests
 {
     [Fact]
     public void CopiesARegularFileWithinTheLimit()
@@ -13,7 +13,7 @@ public class PlainFileCopyTests
         string source = tree.File("source", "twelve bytes");
         string target = Path.Combine(tree.Root, "target");
 
-        Assert.True(PlainFileCopy.TryCopy(source, target, maxBytes: 12));
+        Assert.True(PlainFile.TryCopy(source, target, maxBytes: 12));
         Assert.Equal("twelve bytes", File.ReadAllText(target));
     }
 
@@ -23,8 +23,8 @@ public class PlainFileCopyTests
         using var tree = new TempTree();
         string target = Path.Combine(tree.Root, "target");
 
-        Assert.False(PlainFileCopy.TryCopy(tree.File("big", "thirteen byte"), target, maxBytes: 12));
-        Assert.False(PlainFileCopy.TryCopy(tree.File("empty", string.Empty), target, maxBytes: 12));
+        Assert.False(PlainFile.TryCopy(tree.File("big", "thirteen byte"), target, maxBytes: 12));
+        Assert.False(PlainFile.TryCopy(tree.File("empty", string.Empty), target, maxBytes: 12));
         Assert.False(File.Exists(target));
     }
 
@@ -37,9 +37,9 @@ public class PlainFileCopyTests
         File.CreateSymbolicLink(link, secret);
         string target = Path.Combine(tree.Root, "target");
 
-        Assert.False(PlainFileCopy.TryCopy(link, target, maxBytes: 1 << 20));
-        Assert.False(PlainFileCopy.TryCopy("/dev/zero", target, maxBytes: 1 << 20));
-        Assert.False(PlainFileCopy.TryCopy(tree.Dir("folder"), target, maxBytes: 1 << 20));
+        Assert.False(PlainFile.TryCopy(link, target, maxBytes: 1 << 20));
+        Assert.False(PlainFile.TryCopy("/dev/zero", target, maxBytes: 1 << 20));
+        Assert.False(PlainFile.TryCopy(tree.Dir("folder"), target, maxBytes: 1 << 20));
         Assert.False(File.Exists(target));
     }
 }

@@ -1,0 +1,24 @@
+namespace LandlockPS.Core.Policy;
+
+/// <summary>
+/// A policy file cannot be read or does not mean a valid ruleset. Names the file and, where the
+/// parser has it, the line and column; the message says what was expected.
+/// </summary>
+public sealed class PolicyException : LandlockException
+{
+    public PolicyException(string errorId, string file, PolicyLocation? location, string message, System.Exception? innerException = null)
+        : base(Compose(file, location, message), errorId: errorId, innerException: innerException)
+    {
+        File = file;
+        Location = location;
+    }
+
+    /// <summary>The policy file.</summary>
+    public string File { get; }
+
+    /// <summary>Where in the file, if known.</summary>
+    public PolicyLocation? Location { get; }
+
+    private static string Compose(string file, PolicyLocation? location, string message) =>
+        location is { } at ? $"{file} ({at}): {message}" : $"{file}: {message}";
+}

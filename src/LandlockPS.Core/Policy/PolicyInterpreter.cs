@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LandlockPS.Core.Landlock;
+
+namespace LandlockPS.Core.Policy;
+
+/// <summary>
+/// Reads the meaning of a parsed policy, following landlockconfig's parser: unknown keys and rights
+/// are errors, every list must be non-empty, rights a rule grants are handled even if no ruleset
+/// entry says so, and "abi." groups need the top-level abi.
+/// </summary>
+internal sealed class PolicyInterpreter
+{
+    private readonly string _file;
+    private readonly Keys _keys;
+
+    private PolicyInterpreter(string file, PolicyFormat format)
+    {
+        _file = file;
+        _keys = format == PolicyFormat.Json ? Keys.Json : Keys.Toml;
+    }
+
+    public static LandlockPolicy Interpret(PolicyNode root, string file, PolicyFormat format) =>
+        new PolicyInterpreter(file, format).Top(root);
+
+    private LandlockPolicy Top(PolicyNode root)
+    {
+        Dictionary<string, PolicyNode> members = Members(root, "The document", ["abi", "variable", "ruleset", _keys.PathBeneath, _keys.NetPort], required: []);
+        var policy = new LandlockPolicy { File = _file };
+        if (members.TryGetValue("abi", out PolicyNode? abi)) policy.Abi = (int)Integer(abi, "abi", 1, int.MaxValue);
+        if (!members.Keys.Any(k => k != "abi"))
+        {
+            throw Invalid("PolicyEmpty", root,
+                $"The policy has no variable, ruleset, {_keys.PathBeneath} or {_keys.NetPort} entry, so it describes no sandbox. Add at least one.");
+        }
+        if (members.TryGetValue("variable", out PolicyNode? variables)) ReadVariables(variables, policy);
+        if (members.TryGetValue("ruleset", out PolicyNode? rulesets)) ReadRulesets(rulesets, policy);
+        if (members.TryGetValue(_keys.PathBeneath, out PolicyNode? paths)) ReadPathRules(paths, policy);
+        if (members.TryGetValue(_keys.NetPort, out PolicyNode? ports)) ReadNetRules(ports, policy);
+        return policy;
+    }
+
+    private void ReadVariables(PolicyNode list, LandlockPolicy policy)
+    {
+        foreach ((PolicyNode entry, string where) in Entries(list, "variable"))
+        {
+            Dictionary<string, PolicyNode> members = Members(entry, where, ["name", "literal"], required: ["name"]);
+            string name = String(members["name"], $"{where}.name");
+            if (VariableName.Problem(name) is { } problem) throw Invalid("PolicyInvalidVariable", members["name"], $"{where}.name: {problem}");
+            SortedSet<string> values = policy.Variables.TryGetValue(name, out SortedSet<string>? known) ? known : policy.Variables[name] = new(StringComparer.Ordinal);
+            if (members.TryGetValue("literal", out PolicyNode? literal))
+            {
+                foreach ((PolicyNode item, string itemWhere) in Entries(literal, $"{where}.literal")) values.Add(String(item, itemWhere));
+            }
+        }
+    }
+
+    private void ReadRulesets(PolicyNode list, LandlockPolicy policy)
+    {
+        foreach ((PolicyNode entry, string where) in Entries(list, "ruleset"))
+        {
+            Dictionary<string, PolicyNode> members = Members(entry, where, [_keys.HandledAccessFs, _keys.HandledAccessNet, "scoped"], required: []);
+            if (members.Count == 0)
+            {
+                throw Invalid("PolicyInvalid", entry, $"{where} is empty. Give {_keys.HandledAccessFs}, {_keys.HandledAccessNet} or scoped.");
+            }
+            if (members.TryGetValue(_keys.HandledAccessFs, out PolicyNode? fs)) policy.HandledAccessFs |= Rights<LandlockAccessFs>(fs, $"{where}.{_keys.HandledAccessFs}", policy.Abi);
+            if (members.TryGetValue(_keys.HandledAccessNet, out PolicyNode? net)) policy.HandledAccessNet |= Rights<LandlockAccessNet>(net, $"{where}.{_keys.HandledAccessNet}", policy.Abi);
+            if (members.TryGetValue("scoped", out PolicyNode? scoped)) policy.Scope |= Rights<LandlockScope>(scoped, $"{where}.scoped", policy.Abi);
+        }
+    }
+
+    private void ReadPathRules(PolicyNode list, LandlockPolicy policy)
+    {
+        foreach ((PolicyNode entry, string where) in Entries(list, _keys.PathBeneath))
+        {
+            Dictionary<string, PolicyNode> members = Members(entry, where, [_keys.AllowedAccess, "parent"], required: [_keys.AllowedAccess, "parent"]);
+            LandlockAccessFs access = Rights<LandlockAccessFs>(members[_keys.AllowedAccess], $"{where}.{_keys.AllowedAccess}", policy.Abi);
+            policy.HandledAccessFs |= access;
+            foreach ((PolicyNode item, string itemWhere) in Entries(members["parent"], $"{where}.parent"))
+            {
+                string text = String(item, itemWhere);
+                if (text.Contains('\0')) throw Invalid("PolicyInvalidPath", item, $"{itemWhere} holds a NUL character, which no path can.");
+                PolicyTemplate template = PolicyTemplate.Parse(text, reason => Invalid("PolicyInvalidPath", item, $"{itemWhere} '{text}': {reason}"));
+                if (template.Variables.FirstOrDefault(v => !policy.Variables.ContainsKey(v)) is { } missing)
+                {
+                    throw Invalid("PolicyUndefinedVariable", item,
+                        $"{itemWhere} '{text}' uses the variable '{missing}', which no variable entry defines. Define it (name = \"{missing}\", literal = [...]) or fix the name.");
+                }
+                policy.AddPathRule(template, access, item.Location);
+            }
+        }
+    }
+
+    private void ReadNetRules(PolicyNode list, LandlockPolicy policy)
+    {
+        foreach ((PolicyNode entry, string where) in Entries(list, _keys.NetPort))
+        {
+            Dictionary<string, PolicyNode> members = Members(entry, where, [_keys.AllowedAccess, "port"], required: [_keys.AllowedAccess, "port"]);
+            LandlockAccessNet access = Rights<LandlockAccessNet>(members[_keys.AllowedAccess], $"{where}.{_keys.AllowedAccess}", policy.Abi);
+            policy.HandledAccessNet |= access;
+            foreach ((PolicyNode item, string itemWhere) in Entries(members["port"], $"{where}.port"))
+            {
+                int port = (int)Integer(item, itemWhere, 0, LandlockNetRule.MaxPort, "PolicyInvalidPort");
+                policy.NetRules[port] = policy.NetRules.GetValueOrDefault(port) | access;
+            }
+        }
+    }
+
+    private T Rights<T>(PolicyNode list, string where, int? abi) where T : struct, Enum
+    {
+        ulong rights = 0;
+        foreach ((PolicyNode item, string itemWhere) in Entries(list, where))
+        {
+            string name = String(item, itemWhere);
+            T? value = PolicyAccessNames.Resolve<T>(name, abi, reason => Invalid("PolicyInvalidGroup", item, $"{itemWhere} '{name}': {reason}"))
+                ?? throw Invalid("PolicyUnknownAccess", item, $"{itemWhere} '{name}' is not a right this list accepts. Expected {PolicyAccessNames.Expected<T>()}.");
+            rights |= Convert.ToUInt64(value.Value);
+        }
+        return (T)Enum.ToObject(typeof(T), rights);
+    }
+
+    private Dictionary<string, PolicyNode> Members(PolicyNode node, string where, string[] allowed, string[] required)
+    {
+        if (node.Kind != PolicyNodeKind.Table) throw Invalid("PolicyInvalid", node, $"{where} must be a table (object), not {node.Describe()}.");
+        var members = new Dictionary<string, PolicyNode>(StringComparer.Ordinal);
+        foreach ((string key, PolicyNode value) in node.Members)
+        {
+            if (!allowed.Contains(key, StringComparer.Ordinal))
+            {
+                throw Invalid("PolicyUnknownKey", value, $"{where} has the unknown key '{key}'. Expected {string.Join(", ", allowed)}.");
+            }
+            members[key] = value;
+        }
+        if (required.FirstOrDefault(k => !members.ContainsKey(k)) is { } absent)
+        {
+            throw Invalid("PolicyInvalid", node, $"{where} lacks the required key '{absent}'.");
+        }
+        return members;
+    }
+
+    private IEnumerable<(PolicyNode Item, string Where)> Entries(PolicyNode node, string where)
+    {
+        if (node.Kind != PolicyNodeKind.Array) throw Invalid("PolicyInvalid", node, $"{where} must be an array, not {node.Describe()}.");
+        if (node.Items.Count == 0) throw Invalid("PolicyInvalid", node, $"{where} is an empty array. Give at least one value, or leave the key out.");
+        return node.Items.Select((item, i) => (item, $"{where}[{i}]"));
+    }
+
+    private string String(PolicyNode node, string where) =>
+        node.Kind == PolicyNodeKind.String ? node.Text : throw Invalid("PolicyInvalid", node, $"{where} must be a string, not {node.Describe()}.");
+
+    private long Integer(PolicyNode node, string where, long min, long max, string errorId = "PolicyInvalid")
+    {
+        if (node.Kind != PolicyNodeKind.Integer) throw Invalid("PolicyInvalid", node, $"{where} must be an integer, not {node.Describe()}.");
+        if (node.Integer < min || node.Integer > max) throw Invalid(errorId, node, $"{where} is {node.Integer}, out of range: expected {min} to {max}.");
+        return (long)node.Integer;
+    }
+
+    private PolicyException Invalid(string errorId, PolicyNode node, string message) =>
+        new(errorId, _file, node.Location, message);
+
+    private sealed record Keys(string PathBeneath, string NetPort, string HandledAccessFs, string HandledAccessNet, string AllowedAccess)
+    {
+        public static readonly Keys Json = new("pathBeneath", "netPort", "handledAccessFs", "handledAccessNet", "allowedAccess");
+        public static readonly Keys Toml = new("path_beneath", "net_port", "handled_access_fs", "handled_access_net", "allowed_access");
+    }
+}

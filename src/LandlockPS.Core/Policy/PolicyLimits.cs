@@ -1,0 +1,14 @@
+namespace LandlockPS.Core.Policy;
+
+/// <summary>Bounds on what a policy file may ask of the importer, so a hostile file cannot exhaust the caller.</summary>
+internal static class PolicyLimits
+{
+    /// <summary>Policies are a few kilobytes; a megabyte leaves ample room.</summary>
+    public const long MaxFileBytes = 1 << 20;
+
+    /// <summary>Policies nest three levels; deeper input is refused by both parsers.</summary>
+    public const int MaxDepth = 32;
+
+    /// <summary>Variables multiply paths (each ${x} in a path is a cartesian product); this caps the total.</summary>
+    public const int MaxExpandedPaths = 10_000;
+}

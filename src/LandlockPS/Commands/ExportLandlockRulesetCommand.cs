@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Policy;
+
+namespace LandlockPS.Commands;
+
+/// <summary>Writes a ruleset as a landlockconfig policy file (JSON or TOML).</summary>
+[Cmdlet(VerbsData.Export, "LandlockRuleset", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportLandlockRulesetCommand : PSCmdlet
+{
+    private readonly HashSet<string> _written = new(StringComparer.Ordinal);
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [RulesetTransformation]
+    [ValidateNotNull]
+    public LandlockRuleset Ruleset { get; set; } = null!;
+
+    // Taken literally: a file to create has nothing for a wildcard to match.
+    [Parameter(Mandatory = true, Position = 0)]
+    [Alias("LiteralPath", "PSPath")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = null!;
+
+    [Parameter]
+    public PolicyFormat? Format { get; set; }
+
+    [Parameter]
+    public SwitchParameter NoClobber { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        string? file = ResolveTarget(Path);
+        if (file is null) return;
+        PolicyFormat format = Format ?? (file.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? PolicyFormat.Toml : PolicyFormat.Json);
+        if (!ShouldProcess(file, $"Write ruleset '{Ruleset.Name ?? "(unnamed)"}' as a {format} policy")) return;
+
+        PolicyExportResult result = PolicyExport.ToText(Ruleset, format);
+        foreach (string warning in result.Warnings) WriteWarning(warning);
+        try
+        {
+            WriteWhole(file, result.Text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteError(ErrorHelper.Create("PolicyFileNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
+                $"Cannot write '{file}': {e.Message}", file));
+            return;
+        }
+        if (PassThru) WriteObject(InvokeProvider.Item.Get([file], force: true, literalPath: true), enumerateCollection: true);
+    }
+
+    private string? ResolveTarget(string input)
+    {
+        string file;
+        try
+        {
+            file = PathResolver.Resolve(this, input, literal: true)[0];
+        }
+        catch (PathNotFileSystemException e)
+        {
+            WriteError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, input));
+            return null;
+        }
+        if (!_written.Add(file))
+        {
+            // A second ruleset to the same file would silently replace the first.
+            WriteError(ErrorHelper.Create("PolicyFileReused", ErrorCategory.InvalidOperation,
+                $"'{file}' was already written by this command; a policy file holds one ruleset. Give each ruleset its own file.", Ruleset));
+            return null;
+        }
+        if (NoClobber && File.Exists(file))
+        {
+            WriteError(ErrorHelper.Create("PolicyFileExists", ErrorCategory.ResourceExists,
+                $"'{file}' exists and -NoClobber is set. Remove -NoClobber to replace it, or choose another path.", file));
+            return null;
+        }
+        return file;
+    }
+
+    // Through a temporary file in the same folder and a rename, so a reader never sees half a policy
+    // and a failure leaves the old file as it was.
+    private static void WriteWhole(string file, string text)
+    {
+        string temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file) ?? "/", $".{System.IO.Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(temporary, text);
+            File.Move(temporary, file, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}

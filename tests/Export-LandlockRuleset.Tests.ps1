@@ -1,0 +1,97 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Id = 'LandlockPS.Commands.ExportLandlockRulesetCommand'
+
+    function Assert-SameRuleset($Expected, $Actual) {
+        $Actual.Abi | Should -Be $Expected.Abi
+        $Actual.HandledAccessFs | Should -Be $Expected.HandledAccessFs
+        $Actual.HandledAccessNet | Should -Be $Expected.HandledAccessNet
+        $Actual.Scope | Should -Be $Expected.Scope
+        ($Actual.PathRules | Sort-Object Path | Out-String) | Should -Be ($Expected.PathRules | Sort-Object Path | Out-String)
+        ($Actual.NetRules | Sort-Object Port | Out-String) | Should -Be ($Expected.NetRules | Sort-Object Port | Out-String)
+    }
+}
+
+Describe 'Export-LandlockRuleset' {
+    BeforeAll {
+        $script:Ruleset = New-LandlockRuleset -Name sample -Abi V6 |
+            Add-LandlockPathRule -Path /usr, /etc -Access ReadExecute -PassThru |
+            Add-LandlockPathRule -Path /etc/hostname -Access ReadFile -PassThru |
+            Add-LandlockNetRule -Port 443, 8443 -Access ConnectTcp -PassThru
+    }
+
+    It 'round-trips through <Format> (Export, Import, Export gives the same text)' -ForEach @(
+        @{ Format = 'Json'; File = 'round.json' }
+        @{ Format = 'Toml'; File = 'round.toml' }
+    ) {
+        $path = Join-Path $TestDrive $File
+        $Ruleset | Export-LandlockRuleset $path
+        $again = Import-LandlockRuleset $path
+        Assert-SameRuleset $Ruleset $again
+        $again | Export-LandlockRuleset (Join-Path $TestDrive "second-$File")
+        Get-Content -Raw (Join-Path $TestDrive "second-$File") | Should -Be (Get-Content -Raw $path)
+    }
+
+    It 'writes TOML with snake_case keys and JSON with camelCase keys' {
+        $Ruleset | Export-LandlockRuleset (Join-Path $TestDrive 'k.toml')
+        $Ruleset | Export-LandlockRuleset (Join-Path $TestDrive 'k.json')
+        Get-Content -Raw (Join-Path $TestDrive 'k.toml') | Should -Match '(?m)^\[\[path_beneath\]\]'
+        (Get-Content -Raw (Join-Path $TestDrive 'k.json') | ConvertFrom-Json).pathBeneath | Should -Not -BeNullOrEmpty
+    }
+
+    It 'honours -Format over the extension' {
+        $path = Join-Path $TestDrive 'policy.conf'
+        $Ruleset | Export-LandlockRuleset $path -Format Toml
+        Get-Content -Raw $path | Should -Match '(?m)^abi = 6$'
+        Assert-SameRuleset $Ruleset (Import-LandlockRuleset $path)
+    }
+
+    It 'accepts a deserialized ruleset' {
+        $Ruleset | Export-Clixml (Join-Path $TestDrive 'rs.xml')
+        Import-Clixml (Join-Path $TestDrive 'rs.xml') | Export-LandlockRuleset (Join-Path $TestDrive 'from-xml.json')
+        Assert-SameRuleset $Ruleset (Import-LandlockRuleset (Join-Path $TestDrive 'from-xml.json'))
+    }
+
+    It 'returns the file with -PassThru and leaves no temporary file behind' {
+        $dir = New-Item -ItemType Directory (Join-Path $TestDrive 'clean')
+        $file = $Ruleset | Export-LandlockRuleset (Join-Path $dir 'p.json') -PassThru
+        $file | Should -BeOfType System.IO.FileInfo
+        $file.Name | Should -Be 'p.json'
+        (Get-ChildItem -Force $dir).Name | Should -Be 'p.json'
+    }
+
+    It 'writes nothing with -WhatIf' {
+        $path = Join-Path $TestDrive 'whatif.json'
+        $Ruleset | Export-LandlockRuleset $path -WhatIf
+        Test-Path $path | Should -BeFalse
+    }
+
+    It 'refuses to replace a file with -NoClobber, and replaces it without' {
+        $path = Join-Path $TestDrive 'existing.json'
+        'old' | Set-Content $path
+        $Ruleset | Export-LandlockRuleset $path -NoClobber -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PolicyFileExists,$script:Id"
+        "$($ev[0].CategoryInfo.Category)" | Should -Be 'ResourceExists'
+        Get-Content $path | Should -Be 'old'
+        $Ruleset | Export-LandlockRuleset $path
+        Get-Content -Raw $path | Should -Match '"abi": 6'
+    }
+
+    It 'refuses a second ruleset for the same file in one pipeline' {
+        $path = Join-Path $TestDrive 'twice.json'
+        $Ruleset, (New-LandlockRuleset -Abi V4) | Export-LandlockRuleset $path -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PolicyFileReused,$script:Id"
+        (Import-LandlockRuleset $path).Abi | Should -Be 'V6'
+    }
+
+    It 'reports a folder that does not exist as PolicyFileNotWritten' {
+        $Ruleset | Export-LandlockRuleset (Join-Path $TestDrive 'no/such/dir/p.json') -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PolicyFileNotWritten,$script:Id"
+    }
+
+    It 'warns about what the format cannot carry' {
+        $strict = New-LandlockRuleset -Abi V4 -CompatibilityLevel HardRequirement
+        $strict | Export-LandlockRuleset (Join-Path $TestDrive 'strict.json') -WarningVariable warnings -WarningAction SilentlyContinue
+        "$warnings" | Should -Match 'HardRequirement'
+    }
+}
