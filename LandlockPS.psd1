@@ -14,6 +14,7 @@
         'Add-LandlockNetRule'
         'Add-LandlockPathRule'
         'Get-LandlockAbi'
+        'Get-LandlockProfile'
         'Invoke-Sandboxed'
         'New-LandlockRuleset'
         'New-LandlockSession'
