@@ -28,7 +28,7 @@ Describe 'New-LandlockRuleset -Profile' {
             $verbose -match [regex]::Escape("skipping $rule`: it does not exist on this machine") | Should -Not -BeNullOrEmpty
         }
         # UDP is not handled below V10, so it is not restricted: the rule leaves it out and says so.
-        $verbose | Should -Contain 'Profile WebClient: allowing ConnectTcp on port 53 (not ConnectSendUdp: the ruleset does not handle it, so it is not restricted).'
+        $verbose | Should -Contain 'Profile WebClient: allowing ConnectTcp on port 53 (not ConnectSendUdp: unhandled, so not restricted).'
     }
 
     It 'grants only what the ruleset handles' {

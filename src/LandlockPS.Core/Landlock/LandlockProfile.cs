@@ -81,5 +81,5 @@ public sealed class LandlockProfile
     private const string NotHandled = "the ruleset handles none of these rights, so they are not restricted anyway";
 
     private static string LeftOut(string rights) =>
-        rights == "None" ? string.Empty : $" (not {rights}: the ruleset does not handle it, so it is not restricted)";
+        rights == "None" ? string.Empty : $" (not {rights}: unhandled, so not restricted)";
 }
