@@ -15,6 +15,7 @@
         'Add-LandlockPathRule'
         'Export-LandlockRuleset'
         'Get-LandlockAbi'
+        'Get-LandlockProfile'
         'Import-LandlockRuleset'
         'Invoke-Sandboxed'
         'New-LandlockRuleset'

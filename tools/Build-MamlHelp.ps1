@@ -36,6 +36,12 @@ function Read-Page([string] $Path) {
             continue
         }
         if ($null -eq $current) { continue }
+        # One line per list item: joined with spaces, a list of rules reads as a run-on line in Get-Help.
+        if ($block -is [Markdig.Syntax.ListBlock]) {
+            $items = foreach ($item in $block) { ($text.Substring($item.Span.Start, $item.Span.Length) -replace '\s*\r?\n\s*', ' ').Trim() }
+            $current.Add([pscustomobject]@{ Kind = 'text'; Info = ''; Body = $items -join "`n" })
+            continue
+        }
         $kind = switch ($block) {
             { $_ -is [Markdig.Syntax.HeadingBlock] } { 'h3'; break }
             { $_ -is [Markdig.Syntax.FencedCodeBlock] } { 'code'; break }

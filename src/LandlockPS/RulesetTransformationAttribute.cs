@@ -53,6 +53,11 @@ public sealed class RulesetTransformationAttribute : ArgumentTransformationAttri
         {
             ruleset.AddNetRule(Get<int>(rule, nameof(LandlockNetRule.Port)), Get<LandlockAccessNet>(rule, nameof(LandlockNetRule.Access)));
         }
+        // Re-added rather than just relabelled, so the name always means its rules are in the ruleset.
+        foreach (PSObject profile in Items(bag, nameof(LandlockRuleset.Profiles)))
+        {
+            ruleset.AddProfile(LanguagePrimitives.ConvertTo<LandlockProfileName>(profile.BaseObject));
+        }
         return ruleset;
     }
 

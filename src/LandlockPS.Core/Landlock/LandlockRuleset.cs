@@ -16,6 +16,7 @@ public sealed class LandlockRuleset
     // Where each target's rule sits, so widening a rule stays cheap in rulesets with many rules.
     private readonly Dictionary<string, int> _pathIndex = new(StringComparer.Ordinal);
     private readonly Dictionary<int, int> _portIndex = [];
+    private readonly List<LandlockProfileName> _profiles = [];
 
     /// <summary>A ruleset for <paramref name="abi"/>; every null argument means "all that ABI has" (deny by default).</summary>
     public LandlockRuleset(
@@ -72,6 +73,20 @@ public sealed class LandlockRuleset
 
     public IReadOnlyList<LandlockNetRule> NetRules => _netRules;
 
+    /// <summary>The profiles whose rules were added, in the order they were added.</summary>
+    public IReadOnlyList<LandlockProfileName> Profiles => _profiles;
+
+    /// <summary>
+    /// Adds the rules of a profile, each narrowed to what this ruleset handles, and records its name.
+    /// Adding it again re-adds its rules (paths may have appeared since) and records nothing new.
+    /// </summary>
+    public IReadOnlyList<LandlockProfileOutcome> AddProfile(LandlockProfileName name)
+    {
+        IReadOnlyList<LandlockProfileOutcome> outcomes = LandlockProfiles.Get(name).ApplyTo(this);
+        if (!_profiles.Contains(name)) _profiles.Add(name);
+        return outcomes;
+    }
+
     /// <summary>
     /// Adds (or widens) the rule for an absolute <paramref name="path"/>. The access must already be
     /// resolved (see <see cref="ResolveAccessFs"/>) and handled by this ruleset.
@@ -114,6 +129,7 @@ public sealed class LandlockRuleset
         var copy = new LandlockRuleset(Abi, HandledAccessFs, HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name);
         foreach (LandlockPathRule rule in _pathRules) copy.AddPathRule(rule.Path, rule.Access);
         foreach (LandlockNetRule rule in _netRules) copy.AddNetRule(rule.Port, rule.Access);
+        copy._profiles.AddRange(_profiles);
         return copy;
     }
 

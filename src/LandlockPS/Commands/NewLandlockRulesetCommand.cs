@@ -32,11 +32,23 @@ public sealed class NewLandlockRulesetCommand : PSCmdlet
     [Parameter]
     public LandlockRestrictFlags LogFlags { get; set; } = LandlockRestrictFlags.None;
 
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public LandlockProfileName[]? Profile { get; set; }
+
     protected override void EndProcessing()
     {
         try
         {
-            WriteObject(new LandlockRuleset(Abi, ResolveHandledFs(), HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name));
+            var ruleset = new LandlockRuleset(Abi, ResolveHandledFs(), HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name);
+            foreach (LandlockProfileName profile in Profile ?? [])
+            {
+                foreach (LandlockProfileOutcome outcome in ruleset.AddProfile(profile))
+                {
+                    WriteVerbose(outcome.ToString());
+                }
+            }
+            WriteObject(ruleset);
         }
         catch (LandlockException e)
         {
