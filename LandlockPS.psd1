@@ -17,6 +17,7 @@
         'Invoke-Sandboxed'
         'New-LandlockRuleset'
         'New-LandlockSession'
+        'Test-LandlockAccess'
         'Test-LandlockRuleset'
     )
     FunctionsToExport    = @()
