@@ -50,6 +50,8 @@ BeforeDiscovery {
         @{ Set = 'full'; Path = 'rw/link-out'; Right = 'RemoveFile'; Expect = $true; What = 'removing a symlink to outside from a writable directory (the link, not its target)' }
         @{ Set = 'full'; Path = 'rw/link-out2'; Right = 'ReadFile'; Expect = $false; What = 'reading through a symlink in a writable directory to outside' }
         @{ Set = 'full'; Path = 'outside/link-in2'; Right = 'RemoveFile'; Expect = $false; What = 'removing a symlink outside that points into the allowed tree' }
+        @{ Set = 'full'; Path = 'outside/hard-in'; Right = 'ReadFile'; Expect = $false; What = 'a hard link outside to a file of the allowed tree (the walk goes up through outside)' }
+        @{ Set = 'full'; Path = 'outside/hard-only'; Right = 'ReadFile'; Expect = $true; What = 'a hard link outside to a file with a rule of its own (the rule is on the inode)' }
         @{ Set = 'partial'; Path = 'outside/p-trunc.txt'; Right = 'Truncate'; Expect = $true; Verdict = 'Unhandled'; What = 'truncating when Truncate is not handled' }
         @{ Set = 'partial'; Path = 'outside/p-victim.txt'; Right = 'RemoveFile'; Expect = $true; Verdict = 'Unhandled'; What = 'removing when RemoveFile is not handled' }
         @{ Set = 'partial'; Path = 'allowed/p-trunc.txt'; Right = 'Truncate'; Expect = $true; Verdict = 'Unhandled'; What = 'truncating, unhandled, where the rule does not grant it' }
@@ -84,6 +86,9 @@ BeforeAll {
             'rw/link-out' = 'outside/secret.txt'; 'rw/link-out2' = 'outside/secret.txt'; 'vialink' = 'via' }
         foreach ($link in $links.GetEnumerator()) {
             New-Item -ItemType SymbolicLink -Path (Join-Path $root $link.Key) -Target (Join-Path $root $link.Value) | Out-Null
+        }
+        foreach ($link in @{ 'outside/hard-in' = 'allowed/file.txt'; 'outside/hard-only' = 'filerule/only.txt' }.GetEnumerator()) {
+            New-Item -ItemType HardLink -Path (Join-Path $root $link.Key) -Target (Join-Path $root $link.Value) | Out-Null
         }
         $root
     }

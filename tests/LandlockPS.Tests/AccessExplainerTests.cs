@@ -185,6 +185,15 @@ public class AccessExplainerTests
         ruleset.AddPathRule(file, LandlockAccessFs.ReadFile);
         LandlockAccessExplanation e = AccessExplainer.Explain(ruleset, hard, hard, LandlockAccessFs.ReadFile, KernelFacts.Support);
         Assert.True(e.Allowed);
+
+        // A rule made through a symlink attaches to the target, and the reason says so.
+        string dataLink = Path.Combine(tree.Root, "data-link");
+        System.IO.File.CreateSymbolicLink(dataLink, data);
+        var viaDataLink = new LandlockRuleset(LandlockAbi.V7);
+        viaDataLink.AddPathRule(dataLink, LandlockAccessFs.ReadFile);
+        LandlockRightVerdict read = Assert.Single(AccessExplainer.Explain(viaDataLink, file, file, LandlockAccessFs.ReadFile, KernelFacts.Support).Rights);
+        Assert.Equal(LandlockAccessVerdict.Allowed, read.Verdict);
+        Assert.Contains($"ReadFile on {dataLink} (attached to {data})", read.Reason);
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link")]
