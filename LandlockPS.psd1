@@ -20,6 +20,7 @@
         'Invoke-Sandboxed'
         'New-LandlockRuleset'
         'New-LandlockSession'
+        'Test-LandlockAccess'
         'Test-LandlockRuleset'
     )
     FunctionsToExport    = @()

@@ -26,8 +26,12 @@ internal static partial class LibC
     internal const int AT_SYMLINK_NOFOLLOW = 0x100;
     internal const uint STATX_TYPE = 0x1;
     internal const uint STATX_UID = 0x8;
+    internal const uint STATX_INO = 0x100;
     internal const uint STATX_SIZE = 0x200;
     internal const ushort S_IFMT = 0xF000;
+    internal const ushort S_IFSOCK = 0xC000;
+    internal const ushort S_IFBLK = 0x6000;
+    internal const ushort S_IFCHR = 0x2000;
     internal const ushort S_IFDIR = 0x4000;
     internal const ushort S_IFREG = 0x8000;
 
@@ -48,17 +52,31 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, StatxBuffer* buffer);
 
-    /// <summary>struct statx: the layout is the same on every architecture; only the owner, type and size are read.</summary>
+    /// <summary>realpath(3) with a null buffer: the result is malloc'd; release it with <see cref="Free"/>.</summary>
+    [LibraryImport(Lib, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint RealPath(string path, nint resolved);
+
+    [LibraryImport(Lib, EntryPoint = "free")]
+    internal static partial void Free(nint pointer);
+
+    /// <summary>struct statx: the layout is the same on every architecture; only owner, type, inode, size and device are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     internal struct StatxBuffer
     {
         [FieldOffset(0)] public uint Mask;
         [FieldOffset(20)] public uint Uid;
         [FieldOffset(28)] public ushort Mode;
+        [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;
+        [FieldOffset(136)] public uint DevMajor;
+        [FieldOffset(140)] public uint DevMinor;
 
         public readonly bool IsDirectory => (Mode & S_IFMT) == S_IFDIR;
 
         public readonly bool IsRegularFile => (Mode & S_IFMT) == S_IFREG;
+
+        public readonly bool IsDevice => (Mode & S_IFMT) is S_IFCHR or S_IFBLK;
+
+        public readonly bool IsSocket => (Mode & S_IFMT) == S_IFSOCK;
     }
 }

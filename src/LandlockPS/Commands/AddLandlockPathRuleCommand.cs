@@ -1,6 +1,5 @@
 using System.IO;
 using System.Management.Automation;
-using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
 
 namespace LandlockPS.Commands;
@@ -8,30 +7,8 @@ namespace LandlockPS.Commands;
 /// <summary>Allows access to files and directories (and everything beneath a directory) in a ruleset.</summary>
 [Cmdlet(VerbsCommon.Add, "LandlockPathRule", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(LandlockRuleset))]
-public sealed class AddLandlockPathRuleCommand : PSCmdlet
+public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
-    [RulesetTransformation]
-    [ValidateNotNull]
-    public LandlockRuleset Ruleset { get; set; } = null!;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
-    [ValidateNotNullOrEmpty]
-    [SupportsWildcards]
-    public string[] Path { get; set; } = null!;
-
-    [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = null!;
-
-    [Parameter(Mandatory = true, Position = 1)]
-    [ValidateNotNullOrEmpty]
-    public LandlockAccessFs[] Access { get; set; } = null!;
-
     [Parameter]
     public SwitchParameter IgnoreMissing { get; set; }
 
@@ -40,40 +17,19 @@ public sealed class AddLandlockPathRuleCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        LandlockAccessFs access = ResolveAccess();
-        bool literal = ParameterSetName == LiteralPathSet;
-        foreach (string input in literal ? LiteralPath : Path)
+        LandlockAccessFs access = ResolveAccess(() => Ruleset.ResolveAccessFs(Access));
+        (string[] inputs, bool literal) = PathInputs;
+        foreach (string input in inputs)
         {
             AddRulesFor(input, literal, access);
         }
         if (PassThru) WriteObject(Ruleset);
     }
 
-    private LandlockAccessFs ResolveAccess()
-    {
-        try
-        {
-            return Ruleset.ResolveAccessFs(Access);
-        }
-        catch (LandlockException e)
-        {
-            ThrowTerminatingError(ErrorHelper.FromException(e, Access));
-            throw; // not reached: ThrowTerminatingError always throws
-        }
-    }
-
     private void AddRulesFor(string input, bool literal, LandlockAccessFs access)
     {
-        System.Collections.Generic.IReadOnlyList<string> paths;
-        try
-        {
-            paths = PathResolver.Resolve(this, input, literal);
-        }
-        catch (PathNotFileSystemException e)
-        {
-            WriteError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, input));
-            return;
-        }
+        System.Collections.Generic.IReadOnlyList<string>? paths = ResolvePaths(input, literal);
+        if (paths is null) return;
         if (paths.Count == 0)
         {
             ReportMissing(input);

@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace LandlockPS.Core.Landlock;
+
+/// <summary>
+/// Explains, without confining anything, what a ruleset lets a confined process do with a path, by the
+/// kernel's own reasoning: rules attach to inodes, a directory rule covers everything beneath it, the rules
+/// met walking up from the real (symlink-resolved) path add up, unhandled rights are never restricted, and
+/// rights to create or remove an entry are checked on the directory that holds it.
+/// </summary>
+public static class AccessExplainer
+{
+    /// <summary>
+    /// Resolves -Access values: a group stands for its rights in the ruleset's ABI; other rights are taken
+    /// as given (one the ruleset does not handle is explained as unrestricted, not refused).
+    /// </summary>
+    public static LandlockAccessFs ResolveRequested(LandlockRuleset ruleset, IEnumerable<LandlockAccessFs> values)
+    {
+        (LandlockAccessFs fromGroups, LandlockAccessFs explicitRights) = AccessGroups.Resolve(values, AbiFeatures.Of(ruleset.Abi).AccessFs);
+        LandlockAccessFs requested = fromGroups | explicitRights;
+        return requested != LandlockAccessFs.None
+            ? requested
+            : throw new LandlockAccessException("AccessNotApplicable", "Name at least one right to test, for example ReadFile, or a group such as ReadOnly.");
+    }
+
+    /// <summary>
+    /// Explains <paramref name="requested"/> on <paramref name="fullPath"/> (absolute) under
+    /// <paramref name="ruleset"/> on this kernel (<paramref name="support"/>: asked now when null).
+    /// </summary>
+    public static LandlockAccessExplanation Explain(LandlockRuleset ruleset, string path, string fullPath,
+        LandlockAccessFs requested, LandlockSupport? support = null)
+    {
+        support ??= LandlockSupport.Query();
+        AccessTarget target = AccessTarget.Inspect(fullPath);
+        var notes = new List<string>(target.Notes);
+        IReadOnlyList<RuleAnchor> anchors = RuleAnchor.Resolve(ruleset, notes);
+        return Judge(ruleset, support.EffectiveAbi, anchors, target with { Notes = notes }, path, requested);
+    }
+
+    internal static LandlockAccessExplanation Judge(LandlockRuleset ruleset, LandlockAbi? kernelAbi,
+        IReadOnlyList<RuleAnchor> anchors, AccessTarget target, string path, LandlockAccessFs requested)
+    {
+        var judge = new AccessJudge(ruleset, kernelAbi, anchors, target);
+        LandlockRightVerdict[] rights = SingleRights(requested).Select(judge.Judge).ToArray();
+        return new LandlockAccessExplanation(path, target, requested, rights, Suggest(ruleset, rights));
+    }
+
+    /// <summary>One Add-LandlockPathRule per place where something is denied; for Refer the ruleset must handle it first.</summary>
+    private static string? Suggest(LandlockRuleset ruleset, IEnumerable<LandlockRightVerdict> rights)
+    {
+        LandlockRightVerdict[] denied = rights.Where(r => r.Verdict == LandlockAccessVerdict.Denied).ToArray();
+        bool referUnhandled = (ruleset.HandledAccessFs & LandlockAccessFs.Refer) == 0;
+        var steps = new List<string>();
+        if (referUnhandled && denied.Any(r => r.Right == LandlockAccessFs.Refer))
+        {
+            steps.Add("Handle Refer (New-LandlockRuleset -Abi V2 or newer handles it unless -HandledAccessFs leaves it out), " +
+                "then allow it on the directories a file moves between");
+        }
+        foreach (IGrouping<string, LandlockRightVerdict> place in denied
+            .Where(r => !(referUnhandled && r.Right == LandlockAccessFs.Refer))
+            .GroupBy(r => r.JudgedOn))
+        {
+            string access = string.Join(", ", place.Select(r => r.Right));
+            steps.Add($"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{place.Key.Replace("'", "''")}' -Access {access}");
+        }
+        return steps.Count == 0 ? null : string.Join("; ", steps);
+    }
+
+    private static IEnumerable<LandlockAccessFs> SingleRights(LandlockAccessFs access)
+    {
+        for (int bit = 0; bit < 64; bit++)
+        {
+            var right = (LandlockAccessFs)(1UL << bit);
+            if ((access & right) != 0) yield return right;
+        }
+    }
+}

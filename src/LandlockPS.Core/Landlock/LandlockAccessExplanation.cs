@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace LandlockPS.Core.Landlock;
+
+/// <summary>
+/// Whether a ruleset lets a confined process use a path in the requested ways, right by right, with
+/// the rules that grant each right and, when something is denied, the rule that would fix it.
+/// </summary>
+public sealed class LandlockAccessExplanation
+{
+    internal LandlockAccessExplanation(string path, AccessTarget target, LandlockAccessFs requested,
+        IReadOnlyList<LandlockRightVerdict> rights, string? suggestion)
+    {
+        Path = path;
+        FullPath = target.FullPath;
+        RealPath = target.RealPath;
+        Type = target.Type;
+        RequestedAccess = requested;
+        Rights = rights;
+        Notes = target.Notes;
+        Suggestion = suggestion;
+    }
+
+    /// <summary>The path as given.</summary>
+    public string Path { get; }
+
+    /// <summary>The path made absolute against the PowerShell location.</summary>
+    public string FullPath { get; }
+
+    /// <summary>What the kernel meets: <see cref="FullPath"/> with every symlink resolved.</summary>
+    public string RealPath { get; }
+
+    public LandlockPathType Type { get; }
+
+    public LandlockAccessFs RequestedAccess { get; }
+
+    /// <summary>True when no requested right is denied.</summary>
+    public bool Allowed => DeniedAccess == LandlockAccessFs.None;
+
+    /// <summary>The requested rights Landlock denies: what is missing.</summary>
+    public LandlockAccessFs DeniedAccess => RightsWith(LandlockAccessVerdict.Denied);
+
+    /// <summary>The requested rights the ruleset does not handle, which Landlock therefore never restricts.</summary>
+    public LandlockAccessFs UnhandledAccess => RightsWith(LandlockAccessVerdict.Unhandled);
+
+    /// <summary>One verdict per requested right, in bit order.</summary>
+    public IReadOnlyList<LandlockRightVerdict> Rights { get; }
+
+    /// <summary>What shaped the answer: symlinks followed, paths that do not exist, rule paths that are gone.</summary>
+    public IReadOnlyList<string> Notes { get; }
+
+    /// <summary>The command(s) that would allow what is denied; null when nothing is.</summary>
+    public string? Suggestion { get; }
+
+    public override string ToString() =>
+        $"{(Allowed ? "Allowed" : "Denied")}: {AccessText.Format(RequestedAccess)} on {FullPath}";
+
+    private LandlockAccessFs RightsWith(LandlockAccessVerdict verdict) =>
+        Rights.Where(r => r.Verdict == verdict).Aggregate(LandlockAccessFs.None, (all, r) => all | r.Right);
+}
