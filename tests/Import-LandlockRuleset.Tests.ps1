@@ -103,8 +103,8 @@ Describe 'Import-LandlockRuleset' {
             $policy = Join-Path $TestDrive 'hidden.json'
             Copy-Item (Join-Path $Fixtures 'mini-scoped.json') $policy
             $rs = New-LandlockRuleset -Abi V5
-            $errors = $rs | Invoke-Sandboxed { Import-LandlockRuleset -LiteralPath $using:policy; $? } 2>&1
-            $records = @($errors | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+            $out = $rs | Invoke-Sandboxed { Import-LandlockRuleset -LiteralPath $using:policy } -ErrorVariable records -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
             $records.Count | Should -Be 1
             $records[0].FullyQualifiedErrorId | Should -Be "PolicyFileUnreadable,$script:Id"
             $records[0].Exception.Message | Should -Match 'EACCES'
