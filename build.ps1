@@ -48,12 +48,13 @@ function Invoke-Build {
     Write-Host "Built LandlockPS ($Configuration) into $ModuleDir"
 }
 
-# Compiles docs/en-US/*.md into MAML next to the manifest (Get-Help looks in <ModuleBase>/en-US),
+# Compiles docs/en-US/*.md into MAML and about_*.md into about topics next to the manifest (Get-Help looks in <ModuleBase>/en-US),
 # in a fresh pwsh that imports the module just built.
 function Invoke-Docs {
     $maml = Join-Path $Root 'en-US/LandlockPS.dll-Help.xml'
+    $docs = Join-Path $Root 'docs/en-US'
     Invoke-Native 'compiling help' {
-        & $FreshPwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $Root 'LandlockPS.psd1')'; & '$(Join-Path $Root 'tools/Build-MamlHelp.ps1')' -DocsPath '$(Join-Path $Root 'docs/en-US')' -ModuleName LandlockPS -OutFile '$maml'"
+        & $FreshPwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $Root 'LandlockPS.psd1')'; & '$(Join-Path $Root 'tools/Build-MamlHelp.ps1')' -DocsPath '$docs' -ModuleName LandlockPS -OutFile '$maml'; & '$(Join-Path $Root 'tools/Build-AboutHelp.ps1')' -DocsPath '$docs' -OutDirectory '$(Split-Path $maml)'"
     }
 }
 

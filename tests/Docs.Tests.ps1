@@ -16,7 +16,8 @@ BeforeDiscovery {
     }
 
     $script:Pages = $manifest.CmdletsToExport | ForEach-Object { @{ Name = $_; Path = Join-Path $docsDir "$_.md" } }
-    $script:Examples = $manifest.CmdletsToExport | ForEach-Object { Get-DocExample (Join-Path $docsDir "$_.md") }
+    $script:Examples = @($manifest.CmdletsToExport | ForEach-Object { Get-DocExample (Join-Path $docsDir "$_.md") }) +
+        @(Get-ChildItem $docsDir -Filter 'about_*.md' | ForEach-Object { Get-DocExample $_.FullName })
 }
 
 BeforeAll {
@@ -91,5 +92,27 @@ Describe 'Get-Help <Name> -Full (compiled from docs/)' -ForEach $Pages {
             $entry = $help.Parameters.Parameter | Where-Object Name -EQ $parameter
             ($entry.Description.Text -join ' ') | Should -Not -BeNullOrEmpty -Because "-$parameter needs a description in Get-Help"
         }
+    }
+}
+
+Describe 'Get-Help about_LandlockPS' {
+    BeforeAll {
+        $about = Get-Help about_LandlockPS | Out-String
+    }
+
+    It 'explains <Section>' -ForEach @(
+        @{ Section = 'WHAT LANDLOCK IS' }
+        @{ Section = 'WHY A CHILD PROCESS' }
+        @{ Section = 'RULESETS' }
+        @{ Section = 'ABI VERSIONS AND COMPATIBILITY LEVELS' }
+        @{ Section = 'WHAT LANDLOCK DOES NOT RESTRICT' }
+        @{ Section = 'THREAT MODEL' }
+    ) {
+        $about | Should -Match "(?m)^\s*$Section\s*$"
+    }
+
+    It 'is laid out as an about topic, its prose wrapped for an 80-column terminal' {
+        $about | Should -Match '(?m)^TOPIC\s*\n\s+about_LandlockPS'
+        $about -split '\n' | Where-Object Length -GT 80 | Should -BeNullOrEmpty
     }
 }
