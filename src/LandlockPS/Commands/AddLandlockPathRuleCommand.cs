@@ -1,6 +1,7 @@
 using System.IO;
 using System.Management.Automation;
 using LandlockPS.Core;
+using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 
 namespace LandlockPS.Commands;
@@ -12,6 +13,7 @@ public sealed class AddLandlockPathRuleCommand : PSCmdlet
 {
     private const string PathSet = "Path";
     private const string LiteralPathSet = "LiteralPath";
+    private const string ExecutableSet = "Executable";
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [RulesetTransformation]
@@ -28,7 +30,13 @@ public sealed class AddLandlockPathRuleCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = null!;
 
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, ParameterSetName = ExecutableSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ExecutableCompleter))]
+    public string[] Executable { get; set; } = null!;
+
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
     public LandlockAccessFs[] Access { get; set; } = null!;
 
@@ -40,6 +48,12 @@ public sealed class AddLandlockPathRuleCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ExecutableSet)
+        {
+            foreach (string name in Executable) AddDependencyRules(name);
+            if (PassThru) WriteObject(Ruleset);
+            return;
+        }
         LandlockAccessFs access = ResolveAccess();
         bool literal = ParameterSetName == LiteralPathSet;
         foreach (string input in literal ? LiteralPath : Path)
@@ -104,6 +118,26 @@ public sealed class AddLandlockPathRuleCommand : PSCmdlet
         NoteLink(path);
         LandlockPathRule rule = Ruleset.AddPathRule(path, access);
         WriteVerbose($"Allowing {AccessText.Format(access, Ruleset.HandledAccessFs)} on {path} (the rule now grants {AccessText.Format(rule.Access, Ruleset.HandledAccessFs)}).");
+    }
+
+    // The same rules as Invoke-Sandboxed -AllowDependencies, in this session's environment (its
+    // LD_LIBRARY_PATH and PATH): the policy is being built here, for wherever it will run.
+    private void AddDependencyRules(string name)
+    {
+        string? program = ExecutableResolver.Resolve(this, name);
+        if (program is null || !File.Exists(program))
+        {
+            if (IgnoreMissing)
+            {
+                WriteVerbose($"Skipping '{name}': no such program (-IgnoreMissing).");
+                return;
+            }
+            WriteError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
+                $"'{name}' is not a program on PATH or an existing file. Check the name, or give its full path.", name));
+            return;
+        }
+        ProgramDependencies dependencies = DependencyRules.Resolve(this, program, ChildEnvironment.Build(null, clear: false));
+        DependencyRules.Add(this, Ruleset, dependencies);
     }
 
     private LandlockAccessFs MaskForFile(string path, LandlockAccessFs access)
