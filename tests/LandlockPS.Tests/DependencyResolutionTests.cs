@@ -193,6 +193,26 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         Assert.Empty(LdSoCache.Load("/nonexistent/ld.so.cache").Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
     }
 
+    [Fact]
+    public void AMalformedOrBlockingFileReadsAsNoImage()
+    {
+        using var t = new TempTree();
+        byte[] elf = File.ReadAllBytes("/usr/bin/true");
+        var random = new Random(7);
+        string damaged = Path.Combine(t.Root, "damaged");
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] copy = elf[..random.Next(64, elf.Length)];
+            for (int k = 0; k < 30; k++) copy[random.Next(4, Math.Min(4096, copy.Length))] = (byte)random.Next(256);
+            File.WriteAllBytes(damaged, copy);
+            _ = ElfImage.TryRead(damaged); // must not throw
+        }
+        string fifo = Path.Combine(t.Root, "fifo");
+        Assert.Equal(0, RunUnconfined("/usr/bin/mkfifo", fifo));
+        Assert.Null(ElfImage.TryRead(fifo));
+        Assert.Null(ExecutableInspector.ReadShebang(fifo));
+    }
+
     private static string Script(TempTree tree, string name, string text)
     {
         string path = tree.File(name, text);
@@ -200,9 +220,9 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         return path;
     }
 
-    private static int RunUnconfined(string program)
+    private static int RunUnconfined(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment.Remove("LD_LIBRARY_PATH");
         using Process process = Process.Start(start)!;
         process.WaitForExit();

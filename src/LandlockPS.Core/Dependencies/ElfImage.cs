@@ -6,6 +6,7 @@ using System.Text;
 using ELFSharp.ELF;
 using ELFSharp.ELF.Sections;
 using ELFSharp.ELF.Segments;
+using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Dependencies;
 
@@ -53,6 +54,7 @@ internal sealed class ElfImage
     /// <summary>The image of <paramref name="path"/>, or null when it is not a readable ELF file.</summary>
     public static ElfImage? TryRead(string path)
     {
+        if (!PathHandles.IsRegularFile(path)) return null; // reading a FIFO would block
         try
         {
             if (!ELFReader.TryLoad(path, out IELF elf)) return null;
@@ -64,7 +66,9 @@ internal sealed class ElfImage
                 return image;
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or FormatException)
+        // Besides I/O errors, what ELFSharp throws for a malformed file (offsets and counts out of range).
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException
+                                      or FormatException or IndexOutOfRangeException or OverflowException)
         {
             return null;
         }

@@ -123,7 +123,7 @@ internal sealed class LibrarySearch
         entries.Select(e => ExpandTokens(e, owner)).Where(Path.IsPathFullyQualified);
 
     private ElfImage? Loadable(string candidate) =>
-        File.Exists(candidate) && _read(candidate) is { } image && image.IsCompatibleWith(_program) ? image : null;
+        _read(candidate) is { } image && image.IsCompatibleWith(_program) ? image : null;
 
     /// <summary>
     /// The loader's built-in directories: the multiarch ones (Debian and its derivatives), the

@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Text;
 using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Sandbox;
 
@@ -20,6 +21,7 @@ public static class ExecutableInspector
     /// <summary>The #! line of <paramref name="path"/>, or null when it has none (or cannot be read).</summary>
     public static Shebang? ReadShebang(string path)
     {
+        if (!PathHandles.IsRegularFile(path)) return null; // reading a FIFO would block
         byte[] head = new byte[ShebangLimit];
         int length;
         try
