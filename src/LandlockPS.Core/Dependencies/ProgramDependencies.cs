@@ -10,7 +10,8 @@ public sealed record DependencyFile(string Path, LandlockAccessFs Access, string
 /// Everything the kernel and the dynamic loader open to start a program: the program, its #!
 /// interpreters (and the program a <c>#!/usr/bin/env</c> line runs), each ELF program's
 /// interpreter, the loader's cache, and every shared library loaded at start-up, transitively.
-/// Libraries a program opens later (dlopen, plugins) are not in its headers and not here.
+/// Libraries a program opens later (dlopen, plugins) are not in its headers and not here; nor are
+/// LD_PRELOAD and /etc/ld.so.preload (the loader reports a preload it cannot open and goes on).
 /// </summary>
 public sealed class ProgramDependencies
 {
