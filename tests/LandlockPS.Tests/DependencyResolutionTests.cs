@@ -73,6 +73,29 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
     }
 
     [Fact]
+    public void TheProgramsOriginIsWhereItsLinksLead()
+    {
+        // The loader takes the program's $ORIGIN from /proc/self/exe: a link elsewhere changes nothing.
+        using var t = new TempTree();
+        string link = Path.Combine(t.Dir("elsewhere"), "app");
+        File.CreateSymbolicLink(link, programs.Program("app-rpath"));
+        ProgramDependencies deps = ProgramDependencies.Resolve(link, NoLibraryPath);
+        Assert.Empty(deps.Problems);
+        Assert.Contains(deps.Files, f => f.Path == programs.ViaOrigin("libmid.so"));
+        Assert.Equal(0, RunUnconfined(link));
+    }
+
+    [Fact]
+    public void ExpandsLibAndPlatformAsThisLoaderDoes()
+    {
+        // What LD_DEBUG=libs shows Debian's x86-64 loader make of them.
+        string program = programs.Program("app-rpath");
+        var owner = new LoadedObject(program, ElfImage.TryRead(program)!, loader: null);
+        Assert.Equal("/x/lib/x86_64-linux-gnu:/y/x86_64", LibrarySearch.ExpandTokens("/x/$LIB:/y/${PLATFORM}", owner));
+        Assert.Equal(programs.Bin + "/../lib", LibrarySearch.ExpandTokens("${ORIGIN}/../lib", owner));
+    }
+
+    [Fact]
     public void LibraryPathComesFromTheGivenEnvironment()
     {
         string program = programs.Program("app-plain");
