@@ -145,6 +145,12 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private ISandboxRun? Start(LandlockRuleset ruleset, bool redirectInput)
     {
         string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}" : CommandLine(_template!);
+        if (_dependencies is not null)
+        {
+            // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
+            ruleset = ruleset.Clone(); // the caller's ruleset stays as it was
+            DependencyRules.Add(this, ruleset, _dependencies);
+        }
         if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
         try
         {
@@ -159,11 +165,6 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     private NativeRun StartProgram(LandlockRuleset ruleset, bool redirectInput)
     {
-        if (_dependencies is not null)
-        {
-            ruleset = ruleset.Clone(); // the caller's ruleset stays as it was
-            DependencyRules.Add(this, ruleset, _dependencies);
-        }
         SandboxStartInfo info = new(_template!.FilePath)
         {
             ArgumentZero = _template.ArgumentZero,
