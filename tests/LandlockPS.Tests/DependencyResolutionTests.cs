@@ -159,6 +159,18 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
     }
 
     [Fact]
+    public void AllowsTheCpuSpecificBuildsOfALibrarySoTheSameOneLoads()
+    {
+        string program = programs.Program("app-hwcaps");
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, NoLibraryPath);
+        string variant = Path.Combine(programs.Bin, "..", "hwlib", "glibc-hwcaps", "x86-64-v2", "libhw.so");
+        Assert.Contains(deps.Files, f => f.Path == variant && f.Reason.EndsWith("the build for CPUs that support x86-64-v2"));
+        var ruleset = new LandlockRuleset(LandlockAbi.V7);
+        foreach (DependencyFile file in deps.Files) ruleset.AddPathRuleWithin(file.Path, file.Access, isDirectory: false);
+        Assert.Equal(RunUnconfinedOutput(program), Run(ruleset, program).Stdout);
+    }
+
+    [Fact]
     public void FollowsAShebangToItsInterpreterAndEnvToTheProgram()
     {
         using var t = new TempTree();
@@ -243,13 +255,18 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         return path;
     }
 
-    private static int RunUnconfined(string program, params string[] arguments)
+    private static int RunUnconfined(string program, params string[] arguments) => Unconfined(program, arguments).ExitCode;
+
+    private static string RunUnconfinedOutput(string program) => Unconfined(program, []).Output;
+
+    private static (int ExitCode, string Output) Unconfined(string program, string[] arguments)
     {
         var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment.Remove("LD_LIBRARY_PATH");
         using Process process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        return process.ExitCode;
+        return (process.ExitCode, output);
     }
 
     // What the real loader resolves, as ldd prints it: "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x...)".

@@ -7,7 +7,8 @@ namespace LandlockPS.Tests;
 /// <summary>
 /// Small programs and libraries built with the system C compiler, each linked to exercise one rule
 /// of the loader's search: RUNPATH with $ORIGIN (not inherited), RPATH (inherited), a dependency
-/// cycle, a library that has gone, LD_LIBRARY_PATH only. Built once for the test class.
+/// cycle, a library that has gone, LD_LIBRARY_PATH only, a library with a build for newer CPUs.
+/// Built once for the test class.
 /// </summary>
 public sealed class LinkedPrograms : IDisposable
 {
@@ -40,6 +41,15 @@ public sealed class LinkedPrograms : IDisposable
         Cc($"-shared -fPIC -Wl,-soname,libgone.so -o lib/libgone.so src/leaf.c");
         Cc($"-o bin/app-missing src/main.c -Llib -Wl,--no-as-needed -Wl,--enable-new-dtags {origin} -lgone");
         File.Delete(Path.Combine(Lib, "libgone.so"));
+
+        // libhw.so says 1; its glibc-hwcaps build for x86-64-v2 (nearly every x86-64 CPU) says 2.
+        File.WriteAllText(Path.Combine(src, "hw1.c"), "int hw(void) { return 1; }\n");
+        File.WriteAllText(Path.Combine(src, "hw2.c"), "int hw(void) { return 2; }\n");
+        File.WriteAllText(Path.Combine(src, "hwapp.c"), "#include <stdio.h>\nint hw(void);\nint main(void) { printf(\"%d\\n\", hw()); return 0; }\n");
+        _tree.Dir("hwlib/glibc-hwcaps/x86-64-v2");
+        Cc("-shared -fPIC -Wl,-soname,libhw.so -o hwlib/libhw.so src/hw1.c");
+        Cc("-shared -fPIC -Wl,-soname,libhw.so -o hwlib/glibc-hwcaps/x86-64-v2/libhw.so src/hw2.c");
+        Cc("-o bin/app-hwcaps src/hwapp.c -Lhwlib -lhw -Wl,--enable-new-dtags '-Wl,-rpath,$ORIGIN/../hwlib'");
     }
 
     public string Lib { get; }

@@ -132,6 +132,11 @@ internal sealed class DependencyWalk
                 loaded.Add(needed);
                 if (found.Image.SoName is { } soName) loaded.Add(soName);
                 Grant(found.Path, Executable, $"{needed} needed by {current.Path}");
+                // A CPU-specific build is the same library built differently: it needs what the plain one does.
+                foreach (string variant in search.Variants(found.Path))
+                {
+                    Grant(variant, Executable, $"{needed} needed by {current.Path}, the build for CPUs that support {Path.GetFileName(Path.GetDirectoryName(variant))}");
+                }
             }
         }
     }

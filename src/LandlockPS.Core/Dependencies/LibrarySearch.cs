@@ -37,9 +37,11 @@ internal sealed class LoadedObject
 /// LD_LIBRARY_PATH; the object's own DT_RUNPATH (never inherited); /etc/ld.so.cache; the default
 /// directories (these two skipped for an object flagged DF_1_NODEFLIB). Candidates of another
 /// class or machine are passed over, as the loader does.
-/// Left out: the glibc-hwcaps and legacy (tls, x86_64) subdirectories the loader tries first in
-/// each directory. That is safe: when the loader cannot open such a variant it goes on to the
-/// plain library, which is what is found here.
+/// The glibc-hwcaps subdirectories the loader tries first in each directory (builds for newer
+/// CPUs, such as x86-64-v3) are not searched: the plain library found here always works, as the
+/// loader goes on to it when it may not open a variant. <see cref="Variants"/> lists the variants
+/// beside a library, so a sandboxed program can load the same build as an unconfined one.
+/// Left out entirely: the legacy subdirectories (tls, x86_64, haswell) that glibc 2.37 dropped.
 /// </summary>
 internal sealed class LibrarySearch
 {
@@ -81,6 +83,23 @@ internal sealed class LibrarySearch
             if (Loadable(candidate) is { } image) return (candidate, image);
         }
         return null;
+    }
+
+    /// <summary>
+    /// Builds of <paramref name="library"/> for newer CPUs, in glibc-hwcaps subdirectories of its
+    /// directory, that a program of this class and machine could load. All of them: which ones the
+    /// CPU supports is the loader's choice.
+    /// </summary>
+    public IEnumerable<string> Variants(string library)
+    {
+        string hwcaps = Path.Combine(Path.GetDirectoryName(library) ?? "/", "glibc-hwcaps");
+        if (!Directory.Exists(hwcaps)) return [];
+        string name = Path.GetFileName(library);
+        return Directory.EnumerateDirectories(hwcaps)
+            .Order(StringComparer.Ordinal)
+            .Select(level => Path.Combine(level, name))
+            .Where(variant => Loadable(variant) is not null)
+            .ToList();
     }
 
     /// <summary>$ORIGIN, $LIB and $PLATFORM (bare or in braces) in <paramref name="entry"/>, as the loader would expand them for <paramref name="owner"/>.</summary>
