@@ -81,11 +81,19 @@ internal sealed class DependencyWalk
         }
     }
 
-    // The program env(1) runs: its first operand that is neither an option nor NAME=value. With
-    // -S (split) the kernel passes the whole rest of the line as one argument; env splits it.
-    private static string? EnvProgram(string? argument) =>
-        argument?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)
-            .FirstOrDefault(word => !word.StartsWith('-') && !word.Contains('='));
+    // The program env(1) runs: its first operand that is neither an option (nor the value of -u
+    // NAME or -C DIR) nor NAME=value. With -S the kernel passes the whole rest of the line as one
+    // argument; env splits it.
+    private static string? EnvProgram(string? argument)
+    {
+        string[] words = argument?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) ?? [];
+        for (int i = 0; i < words.Length; i++)
+        {
+            if (words[i] is "-u" or "-C") i++;
+            else if (!words[i].StartsWith('-') && !words[i].Contains('=')) return words[i];
+        }
+        return null;
+    }
 
     private string? FindOnPath(string name)
     {
