@@ -30,7 +30,8 @@ public abstract class RulesetPathCmdlet : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = null!;
 
-    [Parameter(Mandatory = true, Position = 1)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = PathSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = LiteralPathSet)]
     [ValidateNotNullOrEmpty]
     public LandlockAccessFs[] Access { get; set; } = null!;
 

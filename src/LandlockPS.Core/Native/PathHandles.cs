@@ -36,4 +36,22 @@ internal static class PathHandles
         }
         return buffer.IsDirectory;
     }
+
+    /// <summary>Whether <paramref name="path"/> leads to a regular file: one that can be read without blocking (no FIFO, no device).</summary>
+    internal static unsafe bool IsRegularFile(string path)
+    {
+        LibC.StatxBuffer buffer = default;
+        return LibC.Statx(LibC.AT_FDCWD, path, 0, LibC.STATX_TYPE, &buffer) == 0 && buffer.IsRegularFile;
+    }
+
+    /// <summary>
+    /// The path of the inode <paramref name="path"/> leads to, every symbolic link resolved, as the
+    /// kernel names it; null when it cannot be opened. Read back from the descriptor, so it is the
+    /// very file a rule on <paramref name="path"/> would attach to.
+    /// </summary>
+    internal static string? RealPath(string path)
+    {
+        using SafePathHandle? handle = TryOpen(path, out _);
+        return handle is null ? null : new System.IO.FileInfo($"/proc/self/fd/{handle.Fd}").LinkTarget;
+    }
 }

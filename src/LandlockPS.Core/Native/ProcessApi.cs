@@ -78,4 +78,5 @@ internal static unsafe partial class ProcessApi
     internal static partial uint GetEuid();
 
     internal const int X_OK = 1;
+    internal const int R_OK = 4;
 }

@@ -1,49 +1,49 @@
 using System;
 using System.IO;
-using System.Linq;
 using System.Text;
-using ELFSharp.ELF;
-using ELFSharp.ELF.Segments;
+using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Sandbox;
+
+/// <summary>A script's #! line as the kernel reads it: the interpreter, and at most one argument (the rest of the line).</summary>
+public sealed record Shebang(string Interpreter, string? Argument);
 
 /// <summary>Finds what else the kernel must open to execute a file: its ELF interpreter or its #! interpreter.</summary>
 public static class ExecutableInspector
 {
+    // The kernel reads no more of a #! line than this (BINPRM_BUF_SIZE).
+    private const int ShebangLimit = 256;
+
     /// <summary>The interpreter of <paramref name="path"/>, or null for a static binary or an unreadable file.</summary>
-    public static string? FindInterpreter(string path)
+    public static string? FindInterpreter(string path) => ReadShebang(path)?.Interpreter ?? ElfImage.TryRead(path)?.Interpreter;
+
+    /// <summary>The #! line of <paramref name="path"/>, or null when it has none (or cannot be read).</summary>
+    public static Shebang? ReadShebang(string path)
     {
+        if (!PathHandles.IsRegularFile(path)) return null; // reading a FIFO would block
+        byte[] head = new byte[ShebangLimit];
+        int length;
         try
         {
-            using (var stream = File.OpenRead(path))
-            {
-                Span<byte> head = stackalloc byte[2];
-                if (stream.Read(head) == 2 && head[0] == '#' && head[1] == '!')
-                {
-                    return ShebangInterpreter(stream);
-                }
-            }
-            if (!ELFReader.TryLoad(path, out IELF elf)) return null;
-            using (elf)
-            {
-                ISegment? interp = elf.Segments.FirstOrDefault(s => s.Type == SegmentType.Interpreter);
-                return interp is null ? null : Encoding.UTF8.GetString(interp.GetFileContents()).TrimEnd('\0');
-            }
+            using var stream = File.OpenRead(path);
+            length = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return null;
         }
-    }
+        if (length < 2 || head[0] != '#' || head[1] != '!') return null;
+        ReadOnlySpan<byte> line = head.AsSpan(2, length - 2);
+        int newline = line.IndexOf((byte)'\n');
+        if (newline >= 0) line = line[..newline];
 
-    private static string? ShebangInterpreter(Stream stream)
-    {
-        var line = new StringBuilder();
-        int b;
-        while ((b = stream.ReadByte()) >= 0 && b != '\n' && line.Length < 256) line.Append((char)b);
-        string text = line.ToString().Trim();
+        // Only spaces and tabs separate: a carriage return stays part of the name, as it does for the kernel.
+        string text = Encoding.UTF8.GetString(line).Trim(' ', '\t');
+        if (text.Length == 0) return null;
         int space = text.IndexOfAny([' ', '\t']);
-        string interpreter = space < 0 ? text : text[..space];
-        return interpreter.Length == 0 ? null : interpreter;
+        if (space < 0) return new Shebang(text, null);
+        string argument = text[space..].Trim(' ', '\t');
+        return new Shebang(text[..space], argument);
     }
 }

@@ -1,5 +1,6 @@
 using System.IO;
 using System.Management.Automation;
+using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 
 namespace LandlockPS.Commands;
@@ -9,6 +10,13 @@ namespace LandlockPS.Commands;
 [OutputType(typeof(LandlockRuleset))]
 public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
 {
+    private const string ExecutableSet = "Executable";
+
+    [Parameter(Mandatory = true, ParameterSetName = ExecutableSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ExecutableCompleter))]
+    public string[] Executable { get; set; } = null!;
+
     [Parameter]
     public SwitchParameter IgnoreMissing { get; set; }
 
@@ -17,6 +25,12 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
 
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == ExecutableSet)
+        {
+            foreach (string name in Executable) AddDependencyRules(name);
+            if (PassThru) WriteObject(Ruleset);
+            return;
+        }
         LandlockAccessFs access = ResolveAccess(() => Ruleset.ResolveAccessFs(Access));
         (string[] inputs, bool literal) = PathInputs;
         foreach (string input in inputs)
@@ -60,6 +74,26 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
         NoteLink(path);
         LandlockPathRule rule = Ruleset.AddPathRule(path, access);
         WriteVerbose($"Allowing {AccessText.Format(access, Ruleset.HandledAccessFs)} on {path} (the rule now grants {AccessText.Format(rule.Access, Ruleset.HandledAccessFs)}).");
+    }
+
+    // The same rules as Invoke-Sandboxed -AllowDependencies, in this session's environment (its
+    // LD_LIBRARY_PATH and PATH): the policy is being built here, for wherever it will run.
+    private void AddDependencyRules(string name)
+    {
+        string? program = ExecutableResolver.Resolve(this, name);
+        if (program is null || !File.Exists(program))
+        {
+            if (IgnoreMissing)
+            {
+                WriteVerbose($"Skipping '{name}': no such program (-IgnoreMissing).");
+                return;
+            }
+            WriteError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
+                $"'{name}' is not a program on PATH or an existing file. Check the name, or give its full path.", name));
+            return;
+        }
+        ProgramDependencies dependencies = DependencyRules.Resolve(this, program, ChildEnvironment.Build(null, clear: false));
+        DependencyRules.Add(this, Ruleset, dependencies);
     }
 
     private LandlockAccessFs MaskForFile(string path, LandlockAccessFs access)

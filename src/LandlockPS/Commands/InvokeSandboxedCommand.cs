@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using LandlockPS.Core;
+using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Sandbox;
 using LandlockPS.Remoting;
@@ -23,6 +24,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private const string ScriptBlockSet = "ScriptBlock";
 
     private SandboxStartInfo? _template;
+    private ProgramDependencies? _dependencies;
     private NativeRunOptions? _options;
     private string _workingDirectory = "/";
     private ISandboxRun? _run;
@@ -66,6 +68,10 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [Parameter(ParameterSetName = ScriptBlockSet)]
     public SwitchParameter NoImplicitRules { get; set; }
 
+    // A script block's pwsh gets what it needs from the implicit rules already.
+    [Parameter(ParameterSetName = FilePathSet)]
+    public SwitchParameter AllowDependencies { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -83,6 +89,8 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         {
             _template = BuildStartInfo();
             _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
+            // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
+            if (AllowDependencies) _dependencies = DependencyRules.Resolve(this, _template.FilePath, _template.Environment!);
         }
 
         // The rule: a ruleset named with -Ruleset leaves the pipeline to the run's input; otherwise
@@ -137,6 +145,12 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private ISandboxRun? Start(LandlockRuleset ruleset, bool redirectInput)
     {
         string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}" : CommandLine(_template!);
+        if (_dependencies is not null)
+        {
+            // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
+            ruleset = ruleset.Clone(); // the caller's ruleset stays as it was
+            DependencyRules.Add(this, ruleset, _dependencies);
+        }
         if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
         try
         {

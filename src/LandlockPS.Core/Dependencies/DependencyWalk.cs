@@ -1,0 +1,213 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Native;
+using LandlockPS.Core.Sandbox;
+
+namespace LandlockPS.Core.Dependencies;
+
+/// <summary>One resolution of <see cref="ProgramDependencies"/>: what was found so far, and what went wrong.</summary>
+internal sealed class DependencyWalk
+{
+    // What execve and the loader open: files they read and map, programs they execute. A library
+    // is only read and mapped (Landlock does not check mapping for execution), but the loader is
+    // both, and one rule kind for all keeps the listing plain.
+    private const LandlockAccessFs Executable = LandlockAccessFs.ReadFile | LandlockAccessFs.Execute;
+
+    // When PATH is unset, env(1) searches what glibc's execvp does.
+    private const string DefaultSearchPath = "/bin:/usr/bin";
+
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly List<DependencyFile> _files = [];
+    private readonly Dictionary<string, int> _fileIndex = new(StringComparer.Ordinal);
+    private readonly List<string> _problems = [];
+    private readonly Dictionary<string, ElfImage?> _images = new(StringComparer.Ordinal);
+    private readonly Lazy<LdSoCache> _cache = new(() => LdSoCache.Load());
+    private int _objects;
+
+    internal DependencyWalk(IReadOnlyDictionary<string, string> environment) => _environment = environment;
+
+    internal ProgramDependencies Result() => new(_files, _problems);
+
+    /// <summary>A program the kernel executes: the file, then its #! interpreter or its ELF dependencies.</summary>
+    internal void AddProgram(string path, string reason, int depth)
+    {
+        if (!File.Exists(path))
+        {
+            _problems.Add($"{path} ({reason}) does not exist.");
+            return;
+        }
+        Grant(path, Executable, reason);
+        if (ExecutableInspector.ReadShebang(path) is { } shebang)
+        {
+            AddInterpreter(path, shebang, depth);
+            return;
+        }
+        if (Read(path) is { } image)
+        {
+            AddElfProgram(path, image);
+        }
+        else if (ProcessApi.Access(path, ProcessApi.R_OK) != 0)
+        {
+            _problems.Add($"{path} ({reason}) cannot be read, so what it needs to run is unknown.");
+        }
+    }
+
+    private void AddInterpreter(string script, Shebang shebang, int depth)
+    {
+        if (depth + 1 > ProgramDependencies.MaxInterpreterDepth)
+        {
+            _problems.Add($"{script} starts a chain of #! interpreters deeper than the kernel follows ({ProgramDependencies.MaxInterpreterDepth}); it cannot run.");
+            return;
+        }
+        if (!Path.IsPathFullyQualified(shebang.Interpreter))
+        {
+            _problems.Add($"The #! line of {script} names '{shebang.Interpreter}', not an absolute path: it depends on the working directory and is left out.");
+            return;
+        }
+        AddProgram(shebang.Interpreter, $"#! interpreter of {script}", depth + 1);
+        if (Path.GetFileName(shebang.Interpreter) == "env" && EnvProgram(shebang.Argument) is { } name)
+        {
+            if (FindOnPath(name) is { } program)
+            {
+                AddProgram(program, $"{name}, run by {shebang.Interpreter} for {script}", depth + 1);
+            }
+            else
+            {
+                _problems.Add($"{name}, which the #! line of {script} runs through {shebang.Interpreter}, is not on the program's PATH.");
+            }
+        }
+    }
+
+    // The program env(1) runs: its first operand that is neither an option (nor the value of -u
+    // NAME or -C DIR) nor NAME=value. With -S the kernel passes the whole rest of the line as one
+    // argument; env splits it.
+    private static string? EnvProgram(string? argument)
+    {
+        string[] words = argument?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) ?? [];
+        for (int i = 0; i < words.Length; i++)
+        {
+            if (words[i] is "-u" or "-C") i++;
+            else if (!words[i].StartsWith('-') && !words[i].Contains('=')) return words[i];
+        }
+        return null;
+    }
+
+    private string? FindOnPath(string name)
+    {
+        if (name.Contains('/')) return Path.IsPathFullyQualified(name) && File.Exists(name) ? name : null;
+        string path = _environment.TryGetValue("PATH", out string? value) ? value : DefaultSearchPath;
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Where(Path.IsPathFullyQualified)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(candidate => File.Exists(candidate) && ProcessApi.Access(candidate, ProcessApi.X_OK) == 0);
+    }
+
+    /// <summary>
+    /// What the loader opens for one program: its interpreter and cache, then the libraries
+    /// breadth first, as the loader loads them. A name already loaded (by the name it was
+    /// needed as, or its DT_SONAME) is not searched again, which also ends every cycle.
+    /// </summary>
+    private void AddElfProgram(string path, ElfImage image)
+    {
+        if (image.Interpreter is null) return; // statically linked: the kernel maps nothing else
+        var program = new LoadedObject(path, image, loader: null);
+        // The loader is loaded before anything else, under its path and its DT_SONAME.
+        var loaded = new HashSet<string>(StringComparer.Ordinal) { image.Interpreter };
+        Grant(image.Interpreter, Executable, $"ELF interpreter of {path}");
+        if (Read(image.Interpreter) is { SoName: { } loaderName }) loaded.Add(loaderName);
+        if (File.Exists(LdSoCache.DefaultPath)) Grant(LdSoCache.DefaultPath, LandlockAccessFs.ReadFile, $"the library cache the loader of {path} reads");
+
+        var search = new LibrarySearch(program, _environment.GetValueOrDefault("LD_LIBRARY_PATH"), _cache.Value, Read);
+        var realPaths = new HashSet<string>(StringComparer.Ordinal);
+        var queue = new Queue<LoadedObject>([program]);
+        while (queue.TryDequeue(out LoadedObject? current))
+        {
+            foreach (string needed in current.Image.Needed)
+            {
+                if (loaded.Contains(needed)) continue;
+                if (Locate(needed, current, search) is not { } found) continue;
+                // The same file under another name (a link) is the same object to the loader.
+                string real = PathHandles.RealPath(found.Path) ?? found.Path;
+                if (!realPaths.Contains(real))
+                {
+                    if (!WithinCap(path)) return;
+                    realPaths.Add(real);
+                    queue.Enqueue(new LoadedObject(found.Path, found.Image, current));
+                }
+                loaded.Add(needed);
+                if (found.Image.SoName is { } soName) loaded.Add(soName);
+                Grant(found.Path, Executable, $"{needed} needed by {current.Path}");
+                // A CPU-specific build is the same library built differently: it needs what the plain one does.
+                foreach (string variant in search.Variants(found.Path))
+                {
+                    Grant(variant, Executable, $"{needed} needed by {current.Path}, the build for CPUs that support {Path.GetFileName(Path.GetDirectoryName(variant))}");
+                }
+            }
+        }
+    }
+
+    private (string Path, ElfImage Image)? Locate(string needed, LoadedObject current, LibrarySearch search)
+    {
+        if (needed.Contains('/'))
+        {
+            // A name with a slash is opened as it is (after $ORIGIN and the like), never searched.
+            string direct = LibrarySearch.ExpandTokens(needed, current);
+            if (Path.IsPathFullyQualified(direct) && Read(direct) is { } image) return (direct, image);
+            _problems.Add($"{needed}, needed by {current.Path}, is not a readable ELF file at an absolute path.");
+            return null;
+        }
+        var searched = new List<string>();
+        if (search.Find(needed, current, searched) is { } found) return found;
+        _problems.Add($"{needed}, needed by {current.Path}, was not found (looked in {string.Join(", ", searched)}): the program will fail to load it.");
+        return null;
+    }
+
+    // Counts across the whole walk (an interpreter's libraries too); reported once, when first reached.
+    private bool WithinCap(string program)
+    {
+        if (++_objects <= ProgramDependencies.MaxObjects) return true;
+        if (_objects == ProgramDependencies.MaxObjects + 1)
+        {
+            _problems.Add($"{program} loads more than {ProgramDependencies.MaxObjects} libraries; the rest were not followed.");
+        }
+        return false;
+    }
+
+    private ElfImage? Read(string path)
+    {
+        if (!_images.TryGetValue(path, out ElfImage? image))
+        {
+            image = ElfImage.TryRead(path);
+            _images[path] = image;
+        }
+        return image;
+    }
+
+    /// <summary>
+    /// Allows <paramref name="path"/> as named, and where its links lead. Landlock attaches a rule
+    /// to the inode the path resolves to when the rule is built, and checks only the file finally
+    /// opened, never the links or directories on the way: either path alone works today. Both are
+    /// kept so the ruleset, a description that outlives this moment, still means the file the
+    /// program names after a link is moved to a new version, and shows where that leads now.
+    /// </summary>
+    private void Grant(string path, LandlockAccessFs access, string reason)
+    {
+        Add(path, access, reason);
+        if (PathHandles.RealPath(path) is { } real && real != path) Add(real, access, $"{reason}, where {path} leads");
+    }
+
+    private void Add(string path, LandlockAccessFs access, string reason)
+    {
+        if (_fileIndex.TryGetValue(path, out int index))
+        {
+            DependencyFile known = _files[index];
+            if ((known.Access | access) != known.Access) _files[index] = known with { Access = known.Access | access };
+            return;
+        }
+        _fileIndex[path] = _files.Count;
+        _files.Add(new DependencyFile(path, access, reason));
+    }
+}

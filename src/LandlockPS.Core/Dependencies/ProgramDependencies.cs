@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+using LandlockPS.Core.Landlock;
+
+namespace LandlockPS.Core.Dependencies;
+
+/// <summary>One file a program needs to start: the path to allow, the rights it needs there, and why.</summary>
+public sealed record DependencyFile(string Path, LandlockAccessFs Access, string Reason);
+
+/// <summary>
+/// Everything the kernel and the dynamic loader open to start a program: the program, its #!
+/// interpreters (and the program a <c>#!/usr/bin/env</c> line runs), each ELF program's
+/// interpreter, the loader's cache, and every shared library loaded at start-up, transitively.
+/// Libraries a program opens later (dlopen, plugins) are not in its headers and not here; nor are
+/// LD_PRELOAD and /etc/ld.so.preload (the loader reports a preload it cannot open and goes on).
+/// </summary>
+public sealed class ProgramDependencies
+{
+    /// <summary>At most this many ELF objects are read for one program; the rest is reported, not followed.</summary>
+    public const int MaxObjects = 300;
+
+    /// <summary>How many #! interpreters deep the kernel follows (BINPRM_MAX_RECURSION); deeper fails to start anyway.</summary>
+    public const int MaxInterpreterDepth = 4;
+
+    internal ProgramDependencies(IReadOnlyList<DependencyFile> files, IReadOnlyList<string> problems)
+    {
+        Files = files;
+        Problems = problems;
+    }
+
+    /// <summary>Each file once, in the order found: a path as the program names it, then (if different) the path with its links resolved.</summary>
+    public IReadOnlyList<DependencyFile> Files { get; }
+
+    /// <summary>What could not be found or read, each a sentence; the program may fail to start without it.</summary>
+    public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>
+    /// Resolves what <paramref name="program"/> (an absolute path) needs, as it will run with
+    /// <paramref name="environment"/>: its LD_LIBRARY_PATH takes part in the search and its PATH
+    /// finds the program of a <c>#!/usr/bin/env</c> line.
+    /// </summary>
+    public static ProgramDependencies Resolve(string program, IReadOnlyDictionary<string, string> environment)
+    {
+        var walk = new DependencyWalk(environment);
+        walk.AddProgram(program, "the program itself", depth: 0);
+        return walk.Result();
+    }
+}

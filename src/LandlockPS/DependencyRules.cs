@@ -1,0 +1,40 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Landlock;
+
+namespace LandlockPS;
+
+/// <summary>
+/// The rules a program needs to start (Invoke-Sandboxed -AllowDependencies, Add-LandlockPathRule
+/// -Executable): one resolution, its problems as warnings, its rules with the reason for each.
+/// </summary>
+internal static class DependencyRules
+{
+    /// <summary>
+    /// What <paramref name="program"/> needs when it runs with <paramref name="environment"/>;
+    /// what cannot be found becomes a warning (the program may still start, or fail then).
+    /// </summary>
+    internal static ProgramDependencies Resolve(PSCmdlet cmdlet, string program, IReadOnlyDictionary<string, string> environment)
+    {
+        ProgramDependencies dependencies = ProgramDependencies.Resolve(program, environment);
+        foreach (string problem in dependencies.Problems) cmdlet.WriteWarning(problem);
+        return dependencies;
+    }
+
+    /// <summary>
+    /// Allows every file of <paramref name="dependencies"/> in <paramref name="ruleset"/>, as far as
+    /// it handles the rights (a right it does not handle is not restricted anyway).
+    /// </summary>
+    internal static void Add(PSCmdlet cmdlet, LandlockRuleset ruleset, ProgramDependencies dependencies)
+    {
+        foreach (DependencyFile file in dependencies.Files)
+        {
+            LandlockAccessFs granted = ruleset.AddPathRuleWithin(file.Path, file.Access, isDirectory: false);
+            if (granted != LandlockAccessFs.None)
+            {
+                cmdlet.WriteVerbose($"Allowing {AccessText.Format(granted, ruleset.HandledAccessFs)} on {file.Path}: {file.Reason}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using ELFSharp.ELF;
+using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Native;
+using LandlockPS.Core.Sandbox;
+using Xunit;
+using static LandlockPS.Tests.SandboxHarness;
+
+namespace LandlockPS.Tests;
+
+public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<LinkedPrograms>
+{
+    private static readonly IReadOnlyDictionary<string, string> NoLibraryPath = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin" };
+
+    [Fact]
+    public void FindsWhatTheRealLoaderLoadsForCurl()
+    {
+        ProgramDependencies deps = ProgramDependencies.Resolve("/usr/bin/curl", NoLibraryPath);
+        IReadOnlyList<string> loaded = LddPaths("/usr/bin/curl");
+        Assert.NotEmpty(loaded);
+        var paths = deps.Files.Select(f => f.Path).ToHashSet();
+        Assert.All(loaded, path => Assert.Contains(path, paths));
+        Assert.Equal(loaded.Count, deps.Files.Count(f => f.Reason.Contains(" needed by ") && !f.Reason.Contains(" leads")));
+        Assert.Empty(deps.Problems);
+    }
+
+    [Fact]
+    public void GrantsTheProgramItsInterpreterAndTheCacheWithReasons()
+    {
+        ProgramDependencies deps = ProgramDependencies.Resolve("/usr/bin/curl", NoLibraryPath);
+        string interpreter = ExecutableInspector.FindInterpreter("/usr/bin/curl")!;
+        Assert.Equal(new DependencyFile("/usr/bin/curl", LandlockAccessFs.ReadFile | LandlockAccessFs.Execute, "the program itself"), deps.Files[0]);
+        Assert.Contains(deps.Files, f => f.Path == interpreter && f.Reason == "ELF interpreter of /usr/bin/curl");
+        Assert.Contains(deps.Files, f => f.Path == LdSoCache.DefaultPath && f.Access == LandlockAccessFs.ReadFile);
+        Assert.Contains(deps.Files, f => f.Path.EndsWith("/libc.so.6") && f.Reason.StartsWith("libc.so.6 needed by "));
+    }
+
+    [Fact]
+    public void GrantsALinkedPathAndWhereItLeads()
+    {
+        // /bin/sh is a link (to dash or bash); the rule on either path attaches to the same inode.
+        string real = new FileInfo("/bin/sh").ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? "/bin/sh";
+        ProgramDependencies deps = ProgramDependencies.Resolve("/bin/sh", NoLibraryPath);
+        Assert.Contains(deps.Files, f => f.Path == "/bin/sh");
+        Assert.Contains(deps.Files, f => f.Path == real || f.Path.EndsWith(real, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void RunPathWithOriginAppliesToTheProgramsOwnNeedsOnly()
+    {
+        ProgramDependencies deps = ProgramDependencies.Resolve(programs.Program("app-runpath"), NoLibraryPath);
+        // As the loader names it ($ORIGIN/../lib), and with the links and dots resolved.
+        Assert.Contains(deps.Files, f => f.Path == programs.ViaOrigin("libmid.so") && f.Reason == $"libmid.so needed by {programs.Program("app-runpath")}");
+        Assert.Contains(deps.Files, f => f.Path == programs.Library("libmid.so"));
+        // libmid.so has no search path of its own and RUNPATH is not inherited: the loader fails too.
+        string problem = Assert.Single(deps.Problems);
+        Assert.StartsWith($"libleaf.so, needed by {programs.ViaOrigin("libmid.so")}, was not found", problem);
+        Assert.NotEqual(0, RunUnconfined(programs.Program("app-runpath")));
+    }
+
+    [Fact]
+    public void RPathIsInheritedByTheLibrariesItLoads()
+    {
+        ProgramDependencies deps = ProgramDependencies.Resolve(programs.Program("app-rpath"), NoLibraryPath);
+        Assert.Empty(deps.Problems);
+        Assert.Contains(deps.Files, f => f.Path == programs.ViaOrigin("libleaf.so") && f.Reason == $"libleaf.so needed by {programs.ViaOrigin("libmid.so")}");
+    }
+
+    [Fact]
+    public void TheProgramsOriginIsWhereItsLinksLead()
+    {
+        // The loader takes the program's $ORIGIN from /proc/self/exe: a link elsewhere changes nothing.
+        using var t = new TempTree();
+        string link = Path.Combine(t.Dir("elsewhere"), "app");
+        File.CreateSymbolicLink(link, programs.Program("app-rpath"));
+        ProgramDependencies deps = ProgramDependencies.Resolve(link, NoLibraryPath);
+        Assert.Empty(deps.Problems);
+        Assert.Contains(deps.Files, f => f.Path == programs.ViaOrigin("libmid.so"));
+        Assert.Equal(0, RunUnconfined(link));
+    }
+
+    [Fact]
+    public void ExpandsLibAndPlatformAsThisLoaderDoes()
+    {
+        // What LD_DEBUG=libs shows Debian's x86-64 loader make of them.
+        string program = programs.Program("app-rpath");
+        var owner = new LoadedObject(program, ElfImage.TryRead(program)!, loader: null);
+        Assert.Equal("/x/lib/x86_64-linux-gnu:/y/x86_64", LibrarySearch.ExpandTokens("/x/$LIB:/y/${PLATFORM}", owner));
+        Assert.Equal(programs.Bin + "/../lib", LibrarySearch.ExpandTokens("${ORIGIN}/../lib", owner));
+    }
+
+    [Fact]
+    public void LibraryPathComesFromTheGivenEnvironment()
+    {
+        string program = programs.Program("app-plain");
+        Assert.Contains(ProgramDependencies.Resolve(program, NoLibraryPath).Problems, p => p.StartsWith("libmid.so, needed by "));
+        var withPath = new Dictionary<string, string>(NoLibraryPath) { ["LD_LIBRARY_PATH"] = programs.Lib };
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, withPath);
+        Assert.Empty(deps.Problems);
+        Assert.Contains(deps.Files, f => f.Path == programs.Library("libleaf.so"));
+    }
+
+    [Fact]
+    public void ADependencyCycleEndsWithEachLibraryOnce()
+    {
+        ProgramDependencies deps = ProgramDependencies.Resolve(programs.Program("app-cycle"), NoLibraryPath);
+        Assert.Empty(deps.Problems);
+        Assert.Single(deps.Files, f => f.Path == programs.Library("libcyca.so"));
+        Assert.Single(deps.Files, f => f.Path == programs.Library("libcycb.so"));
+        Assert.Equal(0, RunUnconfined(programs.Program("app-cycle")));
+    }
+
+    [Fact]
+    public void AMissingLibraryIsAProblemNotAFailure()
+    {
+        ProgramDependencies deps = ProgramDependencies.Resolve(programs.Program("app-missing"), NoLibraryPath);
+        string problem = Assert.Single(deps.Problems);
+        Assert.StartsWith($"libgone.so, needed by {programs.Program("app-missing")}, was not found (looked in {programs.ViaOrigin("libgone.so")}, ", problem);
+        Assert.Contains(deps.Files, f => f.Path.EndsWith("/libc.so.6"));
+    }
+
+    [Fact]
+    public void TheResolvedFilesAloneLetTheProgramRunConfined()
+    {
+        var ruleset = new LandlockRuleset(LandlockAbi.V7);
+        string program = programs.Program("app-rpath");
+        foreach (DependencyFile file in ProgramDependencies.Resolve(program, NoLibraryPath).Files)
+        {
+            ruleset.AddPathRuleWithin(file.Path, file.Access, isDirectory: false);
+        }
+        Result run = Run(ruleset, program);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("42\n", run.Stdout);
+        // Files only: no directory, not even the program's own, is opened up.
+        Assert.All(ruleset.PathRules, rule => Assert.True(File.Exists(rule.Path), rule.Path));
+    }
+
+    // Landlock attaches a rule to the inode its path leads to when the rule is built, and checks
+    // only the file finally opened, not the links and directories on the way: either set alone works.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EitherThePathsAsNamedOrWhereTheyLeadAreEnough(bool asNamed)
+    {
+        var ruleset = new LandlockRuleset(LandlockAbi.V7);
+        string program = programs.Program("app-rpath");
+        foreach (DependencyFile file in ProgramDependencies.Resolve(program, NoLibraryPath).Files.Where(f => !f.Reason.EndsWith(" leads")))
+        {
+            ruleset.AddPathRuleWithin(asNamed ? file.Path : PathHandles.RealPath(file.Path)!, file.Access, isDirectory: false);
+        }
+        Assert.Contains(ruleset.PathRules, rule => rule.Path == (asNamed ? "/lib64/ld-linux-x86-64.so.2" : "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"));
+        Assert.Equal("42\n", Run(ruleset, program).Stdout);
+    }
+
+    [Fact]
+    public void AllowsTheCpuSpecificBuildsOfALibrarySoTheSameOneLoads()
+    {
+        string program = programs.Program("app-hwcaps");
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, NoLibraryPath);
+        string variant = Path.Combine(programs.Bin, "..", "hwlib", "glibc-hwcaps", "x86-64-v2", "libhw.so");
+        Assert.Contains(deps.Files, f => f.Path == variant && f.Reason.EndsWith("the build for CPUs that support x86-64-v2"));
+        var ruleset = new LandlockRuleset(LandlockAbi.V7);
+        foreach (DependencyFile file in deps.Files) ruleset.AddPathRuleWithin(file.Path, file.Access, isDirectory: false);
+        Assert.Equal(RunUnconfinedOutput(program), Run(ruleset, program).Stdout);
+    }
+
+    [Fact]
+    public void FollowsAShebangToItsInterpreterAndEnvToTheProgram()
+    {
+        using var t = new TempTree();
+        string direct = Script(t, "direct.sh", "#!/bin/sh\necho hi\n");
+        string viaEnv = Script(t, "env.sh", "#! /usr/bin/env  -S -u HOME LANG=C sh -e\necho hi\n");
+
+        ProgramDependencies deps = ProgramDependencies.Resolve(direct, NoLibraryPath);
+        Assert.Equal(direct, deps.Files[0].Path);
+        Assert.Contains(deps.Files, f => f.Path == "/bin/sh" && f.Reason == $"#! interpreter of {direct}");
+        Assert.Contains(deps.Files, f => f.Path.EndsWith("/libc.so.6"));
+
+        deps = ProgramDependencies.Resolve(viaEnv, NoLibraryPath);
+        Assert.Contains(deps.Files, f => f.Path == "/usr/bin/env");
+        Assert.Contains(deps.Files, f => f.Path == "/usr/bin/sh" && f.Reason == $"sh, run by /usr/bin/env for {viaEnv}");
+        Assert.Empty(deps.Problems);
+    }
+
+    [Fact]
+    public void AShebangLoopStopsAtTheKernelsDepth()
+    {
+        using var t = new TempTree();
+        string self = Path.Combine(t.Root, "self");
+        Script(t, "self", $"#!{self}\n");
+        ProgramDependencies deps = ProgramDependencies.Resolve(self, NoLibraryPath);
+        Assert.Single(deps.Files);
+        Assert.Contains("deeper than the kernel follows", Assert.Single(deps.Problems));
+    }
+
+    [Fact]
+    public void ReadsTheShebangLineAsTheKernelDoes()
+    {
+        using var t = new TempTree();
+        Assert.Equal(new Shebang("/bin/sh", null), ExecutableInspector.ReadShebang(Script(t, "a", "#!/bin/sh\n")));
+        Assert.Equal(new Shebang("/usr/bin/env", "python3 -u"), ExecutableInspector.ReadShebang(Script(t, "b", "#!\t/usr/bin/env   python3 -u  \nx")));
+        Assert.Null(ExecutableInspector.ReadShebang(Script(t, "c", "#!\n")));
+        Assert.Null(ExecutableInspector.ReadShebang("/usr/bin/curl"));
+    }
+
+    [Fact]
+    public void TheLibraryCacheMapsNamesForThisMachineOnly()
+    {
+        LdSoCache cache = LdSoCache.Load();
+        string libc = cache.Lookup("libc.so.6", Class.Bit64, Machine.AMD64).First();
+        Assert.True(File.Exists(libc));
+        Assert.Empty(cache.Lookup("libc.so.6", Class.Bit64, Machine.AArch64));
+        Assert.Empty(cache.Lookup("no-such-library.so.0", Class.Bit64, Machine.AMD64));
+    }
+
+    [Fact]
+    public void AnUnreadableOrForeignCacheIsEmpty()
+    {
+        Assert.Empty(LdSoCache.Parse(Encoding.ASCII.GetBytes("ld.so-1.7.0\0\0\0\0\0")).Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
+        byte[] truncated = File.ReadAllBytes(LdSoCache.DefaultPath)[..60];
+        Assert.Empty(LdSoCache.Parse(truncated).Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
+        Assert.Empty(LdSoCache.Load("/nonexistent/ld.so.cache").Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
+    }
+
+    [Fact]
+    public void AMalformedOrBlockingFileReadsAsNoImage()
+    {
+        using var t = new TempTree();
+        byte[] elf = File.ReadAllBytes("/usr/bin/true");
+        var random = new Random(7);
+        string damaged = Path.Combine(t.Root, "damaged");
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] copy = elf[..random.Next(64, elf.Length)];
+            for (int k = 0; k < 30; k++) copy[random.Next(4, Math.Min(4096, copy.Length))] = (byte)random.Next(256);
+            File.WriteAllBytes(damaged, copy);
+            _ = ElfImage.TryRead(damaged); // must not throw
+        }
+        string fifo = Path.Combine(t.Root, "fifo");
+        Assert.Equal(0, RunUnconfined("/usr/bin/mkfifo", fifo));
+        Assert.Null(ElfImage.TryRead(fifo));
+        Assert.Null(ExecutableInspector.ReadShebang(fifo));
+    }
+
+    private static string Script(TempTree tree, string name, string text)
+    {
+        string path = tree.File(name, text);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    private static int RunUnconfined(string program, params string[] arguments) => Unconfined(program, arguments).ExitCode;
+
+    private static string RunUnconfinedOutput(string program) => Unconfined(program, []).Output;
+
+    private static (int ExitCode, string Output) Unconfined(string program, string[] arguments)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("LD_LIBRARY_PATH");
+        using Process process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output);
+    }
+
+    // What the real loader resolves, as ldd prints it: "libz.so.1 => /lib/x86_64-linux-gnu/libz.so.1 (0x...)".
+    private static List<string> LddPaths(string program)
+    {
+        var start = new ProcessStartInfo("ldd", [program]) { RedirectStandardOutput = true };
+        start.Environment.Remove("LD_LIBRARY_PATH");
+        using Process ldd = Process.Start(start)!;
+        string output = ldd.StandardOutput.ReadToEnd();
+        ldd.WaitForExit();
+        return output.Split('\n')
+            .Select(line => line.Split(" => ", 2))
+            .Where(parts => parts.Length == 2 && parts[1].StartsWith('/'))
+            .Select(parts => parts[1][..parts[1].LastIndexOf(" (", StringComparison.Ordinal)])
+            .ToList();
+    }
+}
