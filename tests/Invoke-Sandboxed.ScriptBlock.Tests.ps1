@@ -276,9 +276,7 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
     It 'never confines the caller' {
         $before = Get-Content /etc/passwd -Raw
         $null = Invoke-Sandboxed -Ruleset $Rs { 1 }
-        foreach ($status in Get-ChildItem /proc/$PID/task/*/status) {
-            Select-String -Path $status -Pattern '^NoNewPrivs:\s+1' | Should -BeNullOrEmpty
-        }
+        Get-NoNewPrivsThread | Should -BeNullOrEmpty
         Get-Content /etc/passwd -Raw | Should -Be $before
         Get-ChildProcessId | Should -BeNullOrEmpty
     }

@@ -13,6 +13,14 @@ function New-SystemRuleset {
         Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
 }
 
+# Threads of this pwsh that have no_new_privs set: a confined thread would. Threads come and go
+# (the thread pool), so one that ends between listing and reading is simply not there.
+function Get-NoNewPrivsThread {
+    Get-ChildItem /proc/$PID/task -Directory | Where-Object {
+        (Get-Content -Raw -ErrorAction Ignore (Join-Path $_.FullName status)) -match '(?m)^NoNewPrivs:\s+1'
+    } | ForEach-Object Name
+}
+
 # Processes whose parent is this pwsh: after every test, there should be none.
 function Get-ChildProcessId {
     Get-ChildItem /proc -Directory | Where-Object Name -Match '^\d+$' | ForEach-Object {
