@@ -48,6 +48,15 @@ AfterAll {
 }
 
 Describe 'Invoke-Sandboxed -AllowDependencies' {
+    It 'lists the rules it added in the -PassThru result, and leaves the caller''s ruleset as it was' {
+        $empty = New-EmptyRuleset
+        $result = $empty | Invoke-Sandboxed curl --version -AllowDependencies -PassThru | Select-Object -Last 1
+        $result.ExitCode | Should -Be 0
+        $result.ImplicitRules.Path | Should -Contain (Get-Command curl -CommandType Application)[0].Source
+        $result.ImplicitRules.Path | Where-Object { $_ -like '*/libc.so.6' } | Should -Not -BeNullOrEmpty
+        $empty.PathRules | Should -BeNullOrEmpty
+    }
+
     It 'runs <FilePath> under a ruleset with no rule, which refuses it without the switch' -TestCases @(
         @{ FilePath = 'curl'; Arguments = @('--version'); Expected = '^curl \d' }
         @{ FilePath = '/bin/ls'; Arguments = @('--version'); Expected = '^ls \(GNU coreutils\)' }

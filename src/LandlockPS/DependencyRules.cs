@@ -24,17 +24,20 @@ internal static class DependencyRules
 
     /// <summary>
     /// Allows every file of <paramref name="dependencies"/> in <paramref name="ruleset"/>, as far as
-    /// it handles the rights (a right it does not handle is not restricted anyway).
+    /// it handles the rights (a right it does not handle is not restricted anyway); returns the rules added.
     /// </summary>
-    internal static void Add(PSCmdlet cmdlet, LandlockRuleset ruleset, ProgramDependencies dependencies)
+    internal static IReadOnlyList<LandlockPathRule> Add(PSCmdlet cmdlet, LandlockRuleset ruleset, ProgramDependencies dependencies)
     {
+        var added = new List<LandlockPathRule>();
         foreach (DependencyFile file in dependencies.Files)
         {
             LandlockAccessFs granted = ruleset.AddPathRuleWithin(file.Path, file.Access, isDirectory: false);
             if (granted != LandlockAccessFs.None)
             {
+                added.Add(new LandlockPathRule(file.Path, granted));
                 cmdlet.WriteVerbose($"Allowing {AccessText.Format(granted, ruleset.HandledAccessFs)} on {file.Path}: {file.Reason}.");
             }
         }
+        return added;
     }
 }

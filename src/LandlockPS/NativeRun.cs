@@ -1,9 +1,11 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Management.Automation;
 using System.Text;
 using System.Threading;
+using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Sandbox;
 
 namespace LandlockPS;
@@ -29,6 +31,9 @@ internal sealed class NativeRun : ISandboxRun
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private bool _timedOut;
     private Encoding? _inputEncoding;
+
+    /// <summary>Rules LandlockPS added to the caller's (-AllowDependencies), for the result.</summary>
+    internal IReadOnlyList<LandlockPathRule> AddedRules { get; init; } = [];
 
     internal NativeRun(PSCmdlet cmdlet, SandboxedProcess process, SandboxStartInfo info, NativeRunOptions options, CancellationToken stopping)
     {
@@ -90,7 +95,7 @@ internal sealed class NativeRun : ISandboxRun
             _cmdlet.WriteError(ErrorHelper.Create("NativeCommandExitCode", ErrorCategory.NotSpecified,
                 $"'{_info.FilePath}' exited with code {exitCode} ($PSNativeCommandUseErrorActionPreference is $true).", _info.FilePath));
         }
-        if (_options.PassThru) _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopping.IsCancellationRequested));
+        if (_options.PassThru) _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopping.IsCancellationRequested) { ImplicitRules = AddedRules });
     }
 
     public void Dispose() => _process.Dispose();

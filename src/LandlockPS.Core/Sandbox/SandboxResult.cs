@@ -52,6 +52,9 @@ public sealed class SandboxResult
     /// <summary>True when the run was stopped (Ctrl+C).</summary>
     public bool Stopped { get; }
 
-    /// <summary>Rules added for a child pwsh to start (script blocks); empty for a program.</summary>
+    /// <summary>
+    /// Rules LandlockPS added to the caller's ruleset: what a child pwsh needs to start (script
+    /// blocks), or what a program loads (-AllowDependencies); empty otherwise.
+    /// </summary>
     public IReadOnlyList<LandlockPathRule> ImplicitRules { get; init; } = [];
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System;
 using System.Collections;
 using System.Linq;
@@ -25,6 +26,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     private SandboxStartInfo? _template;
     private ProgramDependencies? _dependencies;
+    private IReadOnlyList<LandlockPathRule> _dependencyRules = [];
     private NativeRunOptions? _options;
     private string _workingDirectory = "/";
     private ISandboxRun? _run;
@@ -149,7 +151,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         {
             // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
             ruleset = ruleset.Clone(); // the caller's ruleset stays as it was
-            DependencyRules.Add(this, ruleset, _dependencies);
+            _dependencyRules = DependencyRules.Add(this, ruleset, _dependencies);
         }
         if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
         try
@@ -186,7 +188,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             process.Dispose();
             throw;
         }
-        return new NativeRun(this, process, info, _options!, StopToken);
+        return new NativeRun(this, process, info, _options!, StopToken) { AddedRules = _dependencyRules };
     }
 
     private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
