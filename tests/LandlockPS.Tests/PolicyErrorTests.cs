@@ -65,6 +65,8 @@ public class PolicyErrorTests
     [InlineData("[[path_beneath]]\nallowed_access = [\"read_dir\"]\nparent = [\"/usr\"]\n[[net_port]]\nallowed_access = [\"connect_tcp\"]\nport = [99999]\n", "PolicyInvalidPort", 6)]
     [InlineData("[[path_beneath]]\nallowed_access = [\"read_dir\", \"reed_file\"]\nparent = [\"/usr\"]\n", "PolicyUnknownAccess", 2)]
     [InlineData("abi = \"5\"\n[[ruleset]]\nscoped = [\"signal\"]\n", "PolicyInvalid", 1)]
+    [InlineData("[[path_beneath]]\nallowed_access = [\"read_dir\"]\nparent = [\"/usr\"]\nparent = [\"/\"]\n", "PolicySyntaxError", 4)]
+    [InlineData("abi = 5\nabi = 6\n", "PolicySyntaxError", 2)]
     public void TomlErrorsPointAtTheKey(string toml, string errorId, int line)
     {
         PolicyException e = Rejects(toml, PolicyFormat.Toml);

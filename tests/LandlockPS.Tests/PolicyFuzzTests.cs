@@ -51,7 +51,8 @@ public class PolicyFuzzTests
                 }
                 catch (Exception e)
                 {
-                    throw new Xunit.Sdk.XunitException($"{what}: {e.GetType().Name}: {e.Message}\n{Encoding.UTF8.GetString(bytes)}");
+                    string text = Encoding.UTF8.GetString(bytes);
+                    throw new Xunit.Sdk.XunitException($"{what}: {e.GetType().Name}: {e.Message}\n{text[..Math.Min(text.Length, 400)]}");
                 }
             }
         });

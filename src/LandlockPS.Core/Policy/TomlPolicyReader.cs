@@ -1,7 +1,10 @@
 using System;
 using System.Collections;
 using Tomlyn;
+using System.Linq;
 using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 using Tomlyn.Serialization;
 
 namespace LandlockPS.Core.Policy;
@@ -19,6 +22,7 @@ internal static class TomlPolicyReader
         TomlTable root;
         try
         {
+            RequireValid(text, file, options);
             // TomlTable is read by Tomlyn's built-in model converter; no reflection over user types happens.
 #pragma warning disable IL2026, IL3050
             root = TomlSerializer.Deserialize<TomlTable>(text, options)
@@ -31,6 +35,18 @@ internal static class TomlPolicyReader
             throw new PolicyException("PolicySyntaxError", file, at, $"This is not valid TOML: {FirstDiagnostic(e)}", e);
         }
         return Convert(root, new PolicyLocation(1, 1), metadata);
+    }
+
+    // The model reader keeps the last of two equal keys; TOML forbids them, and in a policy a second
+    // "parent" would silently replace the first. The syntax tree's validation catches every case.
+    private static void RequireValid(string text, string file, TomlSerializerOptions options)
+    {
+        DocumentSyntax syntax = SyntaxParser.Parse(text, options, file, validate: true);
+        if (syntax.Diagnostics.FirstOrDefault(d => d.Kind == DiagnosticMessageKind.Error) is { } error)
+        {
+            throw new PolicyException("PolicySyntaxError", file, new PolicyLocation(error.Span.Start.Line + 1, error.Span.Start.Column + 1),
+                $"This is not valid TOML: {error.Message.TrimEnd('.')}.");
+        }
     }
 
     private static PolicyNode Convert(object? value, PolicyLocation at, TomlMetadataStore metadata) => value switch
