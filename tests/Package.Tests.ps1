@@ -140,7 +140,8 @@ Describe 'Installing the package' {
         $Installed.Repositories | Should -Not -Contain 'LandlockPSPackage'
         Get-Content -Raw $UserRepositories -ErrorAction Ignore | Should -Be $UserRepositoriesBefore
         Test-Path $UserInstall | Should -Be $UserInstallBefore
-        # PSResourceGet falls back to the working directory when it finds no user data folder.
+        # .NET gives PSResourceGet and NuGet the working directory when a user folder is missing.
         Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist
+        Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
     }
 }
