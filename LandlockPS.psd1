@@ -28,8 +28,17 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('Landlock', 'Sandbox', 'Security', 'Linux', 'LSM', 'Confinement')
-            LicenseUri = 'https://opensource.org/licenses/MIT'
+            Tags         = @('Landlock', 'Sandbox', 'Security', 'Linux', 'LSM', 'Confinement', 'PSEdition_Core')
+            LicenseUri   = 'https://github.com/landlockps/LandlockPS/blob/main/LICENSE'
+            ProjectUri   = 'https://github.com/landlockps/LandlockPS'
+            ReleaseNotes = @'
+0.1.0, the first release:
+- New-LandlockRuleset (with -Profile), Add-LandlockPathRule, Add-LandlockNetRule: rulesets as objects, for Landlock ABI V1 to V10.
+- Invoke-Sandboxed runs a program or a script block in a confined child process; New-LandlockSession gives a PSSession to a confined pwsh.
+- Test-LandlockRuleset and Test-LandlockAccess report what the kernel would enforce and why a path is allowed or denied.
+- Import-/Export-LandlockRuleset read and write landlockconfig policies in JSON and TOML.
+- Get-LandlockAbi reports the kernel's Landlock ABI and errata.
+'@
         }
     }
 }

@@ -9,6 +9,9 @@
     Build: compile, lay the module out under ./LandlockPS and compile its help from docs/ into ./en-US
            (Import-Module ./LandlockPS.psd1 and Get-Help then work).
     Test:  build, then run the xUnit and Pester suites; exits non-zero on any failure.
+    Package: build, then stage the module as it ships under ./out/package/LandlockPS and publish it
+           as a .nupkg to the local file repository ./out/repo (PSResourceGet; nothing is left
+           registered). Prints the path of the .nupkg.
     Demo:  build, then show a confined run next to this session, in a fresh pwsh.
     Bench: build, then measure confined runs against unconfined baselines, side by side.
 .PARAMETER Configuration
@@ -16,7 +19,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -83,6 +86,12 @@ function Invoke-Test {
     }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    $package = & (Join-Path $Root 'tools/New-ModulePackage.ps1') -ModuleRoot $Root -OutPath (Join-Path $Root 'out')
+    Write-Host "Packaged LandlockPS into $package"
+}
+
 function Invoke-Demo {
     Invoke-Build
     Invoke-Native 'demo' { & $FreshPwsh -NoProfile -NonInteractive -File (Join-Path $Root 'demo/Demo.ps1') }
@@ -96,6 +105,7 @@ function Invoke-Bench {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
+    'Package' { Invoke-Package }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
 }

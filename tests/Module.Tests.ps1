@@ -32,25 +32,3 @@ Describe 'The LandlockPS module' {
         Get-Content /etc/passwd -TotalCount 1 | Should -Not -BeNullOrEmpty
     }
 }
-
-Describe 'Tab completion' {
-    BeforeAll {
-        . $PSScriptRoot/common.ps1
-        function script:Complete([string] $Line) { (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText }
-    }
-
-    It 'completes -FilePath with programs on PATH and with paths' {
-        Complete 'Invoke-Sandboxed -Ruleset $r -FilePath gre' | Should -Contain 'grep'
-        Complete 'Invoke-Sandboxed -Ruleset $r -FilePath /usr/bin/tr' | Should -Contain '/usr/bin/true'
-    }
-
-    It 'completes access rights and group names' -TestCases @(
-        @{ Line = 'Add-LandlockPathRule -Ruleset $r -Path /usr -Access ReadW'; Expected = 'ReadWriteExecute' }
-        @{ Line = 'New-LandlockRuleset -HandledAccessFs Resol'; Expected = 'ResolveUnix' }
-        @{ Line = 'Add-LandlockNetRule -Ruleset $r -Port 1 -Access Conn'; Expected = 'ConnectTcp' }
-        @{ Line = 'New-LandlockRuleset -Scope Sig'; Expected = 'Signal' }
-        @{ Line = 'New-LandlockRuleset -Abi V1'; Expected = 'V10' }
-    ) {
-        Complete $Line | Should -Contain $Expected
-    }
-}

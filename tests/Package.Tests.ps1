@@ -1,0 +1,147 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    Add-Type -AssemblyName System.IO.Compression.FileSystem
+
+    $script:Scratch = Join-Path ([IO.Path]::GetTempPath()) "landlockps-package-test-$([guid]::NewGuid().ToString('N'))"
+    $script:Manifest = Import-PowerShellDataFile (Join-Path $RepoRoot 'LandlockPS.psd1')
+
+    # What the user has: packaging and installing must leave both as they were.
+    $script:UserRepositories = Join-Path ([Environment]::GetFolderPath('LocalApplicationData', 'DoNotVerify')) 'PSResourceGet/PSResourceRepository.xml'
+    $script:UserRepositoriesBefore = Get-Content -Raw $UserRepositories -ErrorAction Ignore
+    $script:UserInstall = Join-Path $HOME '.local/share/powershell/Modules/LandlockPS'
+    $script:UserInstallBefore = Test-Path $UserInstall
+
+    # The same packaging build.ps1 -Task Package does, from the module this test run built.
+    $script:Package = & (Join-Path $RepoRoot 'tools/New-ModulePackage.ps1') -ModuleRoot $RepoRoot -OutPath (Join-Path $Scratch 'out')
+}
+
+AfterAll {
+    Remove-Item $Scratch -Recurse -Force -ErrorAction Ignore
+}
+
+Describe 'The module package' {
+    BeforeAll {
+        $zip = [IO.Compression.ZipFile]::OpenRead($Package)
+        try {
+            $script:Entries = $zip.Entries.FullName
+            $reader = [IO.StreamReader]::new($zip.GetEntry('LandlockPS.nuspec').Open())
+            try { $script:Nuspec = [xml]$reader.ReadToEnd() } finally { $reader.Dispose() }
+        } finally {
+            $zip.Dispose()
+        }
+        # The files of the module, without the package's own plumbing.
+        $script:ModuleFiles = $Entries | Where-Object { $_ -notmatch '^(_rels/|package/|\[Content_Types\]\.xml$|LandlockPS\.nuspec$)' }
+    }
+
+    It 'is named for the manifest''s version, in the repository it was published to' {
+        $Package | Should -Be (Join-Path $Scratch "out/repo/LandlockPS.$($Manifest.ModuleVersion).nupkg")
+        $Nuspec.package.metadata.id | Should -Be 'LandlockPS'
+        $Nuspec.package.metadata.version | Should -Be $Manifest.ModuleVersion
+    }
+
+    It 'holds the manifest, the payload, every compiled help file, LICENSE and README, and nothing else' {
+        $expected = @(
+            'LandlockPS.psd1', 'LICENSE', 'README.md'
+            Get-ChildItem (Join-Path $RepoRoot 'LandlockPS') -File | Where-Object Extension -In '.dll', '.ps1xml' | ForEach-Object { "LandlockPS/$($_.Name)" }
+            Get-ChildItem (Join-Path $RepoRoot 'en-US') -File -Recurse -Name | ForEach-Object { "en-US/$_" }
+        )
+        $ModuleFiles | Sort-Object | Should -Be ($expected | Sort-Object)
+    }
+
+    It 'ships <File>' -TestCases @(
+        @{ File = 'LandlockPS/LandlockPS.dll' }
+        @{ File = 'LandlockPS/LandlockPS.Core.dll' }
+        @{ File = 'LandlockPS/Tomlyn.dll' }
+        @{ File = 'LandlockPS/ELFSharp.dll' }
+        @{ File = 'LandlockPS/LandlockPS.format.ps1xml' }
+        @{ File = 'LandlockPS/LandlockPS.types.ps1xml' }
+        @{ File = 'en-US/LandlockPS.dll-Help.xml' }
+    ) {
+        $ModuleFiles | Should -Contain $File
+    }
+
+    It 'holds no sources, tests, build leftovers or debug symbols' {
+        $ModuleFiles | Where-Object { $_ -match '^(src|tests|docs|obj|bin|out|tools)/|\.pdb$|\.deps\.json$' } | Should -BeNullOrEmpty
+    }
+
+    It 'carries the gallery metadata from the manifest' {
+        $psData = $Manifest.PrivateData.PSData
+        $psData.Tags | Should -Contain 'Landlock'
+        $psData.ReleaseNotes | Should -Match $Manifest.ModuleVersion
+        $metadata = $Nuspec.package.metadata
+        $metadata.licenseUrl | Should -Be $psData.LicenseUri
+        $metadata.projectUrl | Should -Be $psData.ProjectUri
+        $metadata.releaseNotes | Should -Be ($psData.ReleaseNotes -replace '\r\n', "`n")
+        $metadata.description | Should -Be $Manifest.Description
+        foreach ($tag in $psData.Tags) { $metadata.tags -split ' ' | Should -Contain $tag }
+    }
+}
+
+Describe 'Installing the package' {
+    BeforeAll {
+        # A fresh pwsh with a throwaway home and a module path of an empty folder and $PSHOME/Modules
+        # only: what it imports by name can only come from the install.
+        $script:Installed = & (Join-Path $RepoRoot 'tools/Invoke-PwshWithScratchHome.ps1') -ScratchHome (Join-Path $Scratch 'home') -ArgumentList (Split-Path $Package) -ScriptBlock {
+            param([string] $Repository)
+            $ErrorActionPreference = 'Stop'
+            $modules = Join-Path $env:XDG_DATA_HOME 'powershell/Modules'
+            New-Item -ItemType Directory -Path $modules -Force | Out-Null
+            $env:PSModulePath = $modules + [IO.Path]::PathSeparator + (Join-Path $PSHOME 'Modules')
+            $before = @(Get-ChildItem $modules -Force).Count
+
+            Register-PSResourceRepository -Name LandlockPSTest -Uri $Repository -Trusted
+            try {
+                Install-PSResource -Name LandlockPS -Repository LandlockPSTest -TrustRepository -Scope CurrentUser -Quiet
+            } finally {
+                Unregister-PSResourceRepository -Name LandlockPSTest
+            }
+
+            Import-Module LandlockPS
+            $module = Get-Module LandlockPS
+            [pscustomobject]@{
+                ModulePath     = $modules
+                EntriesBefore  = $before
+                ModuleBase     = $module.ModuleBase
+                Version        = $module.Version.ToString()
+                Cmdlets        = @($module.ExportedCmdlets.Keys | Sort-Object)
+                AbiStatus      = (Get-LandlockAbi).Status.ToString()
+                HelpFile       = Join-Path $module.ModuleBase "en-US/$((Get-Command Get-LandlockAbi).HelpFile)"
+                HelpSynopsis   = (Get-Help Get-LandlockAbi).Synopsis
+                HelpExamples   = @((Get-Help Get-LandlockAbi -Examples).examples.example).Count
+                Repositories   = @((Get-PSResourceRepository).Name)
+            }
+        }
+    }
+
+    It 'installs into an empty module path' {
+        $Installed.EntriesBefore | Should -Be 0
+        $Installed.ModuleBase | Should -Be (Join-Path $Installed.ModulePath "LandlockPS/$($Manifest.ModuleVersion)")
+    }
+
+    It 'imports by name from there and runs Get-LandlockAbi' {
+        $Installed.Cmdlets | Should -Be ($Manifest.CmdletsToExport | Sort-Object)
+        $Installed.AbiStatus | Should -Be 'Available'
+    }
+
+    It 'installs the version the manifest declares' {
+        $Installed.Version | Should -Be $Manifest.ModuleVersion
+    }
+
+    It 'answers Get-Help from the installed copy' {
+        # The only help file the fresh pwsh can reach is the installed one.
+        $Installed.HelpFile | Should -Be (Join-Path $Installed.ModuleBase 'en-US/LandlockPS.dll-Help.xml')
+        $Installed.HelpFile | Should -Exist
+        $Installed.HelpSynopsis | Should -Be (Get-Help Get-LandlockAbi).Synopsis
+        $Installed.HelpExamples | Should -BeGreaterOrEqual 2
+    }
+
+    It 'leaves no repository registered, there or in the user''s own list, and installs nothing for the user' {
+        $Installed.Repositories | Should -Not -Contain 'LandlockPSTest'
+        $Installed.Repositories | Should -Not -Contain 'LandlockPSPackage'
+        Get-Content -Raw $UserRepositories -ErrorAction Ignore | Should -Be $UserRepositoriesBefore
+        Test-Path $UserInstall | Should -Be $UserInstallBefore
+        # .NET gives PSResourceGet and NuGet the working directory when a user folder is missing.
+        Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist
+        Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
+    }
+}
