@@ -34,7 +34,8 @@
             ReleaseNotes = @'
 0.1.0, the first release:
 - New-LandlockRuleset (with -Profile), Add-LandlockPathRule, Add-LandlockNetRule: rulesets as objects, for Landlock ABI V1 to V10.
-- Invoke-Sandboxed runs a program or a script block in a confined child process; New-LandlockSession gives a PSSession to a confined pwsh.
+- Invoke-Sandboxed runs a program or a script block in a confined child process (-AllowDependencies finds what a program loads); New-LandlockSession gives a PSSession to a confined pwsh.
+- Get-LandlockProfile lists the documented rule bundles New-LandlockRuleset -Profile starts from.
 - Test-LandlockRuleset and Test-LandlockAccess report what the kernel would enforce and why a path is allowed or denied.
 - Import-/Export-LandlockRuleset read and write landlockconfig policies in JSON and TOML.
 - Get-LandlockAbi reports the kernel's Landlock ABI and errata.
