@@ -56,10 +56,9 @@ public class SupervisionTests
         int grandchild = int.Parse(System.Text.Encoding.ASCII.GetString(chunk.Buffer, 0, chunk.Count).Trim());
         Assert.True(IsAlive(grandchild));
 
-        var clock = Stopwatch.StartNew();
         p.Kill();
-        Assert.True(p.WaitForExit(5000));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+        // A hang guard, not a timing target: the kill lands at once; a loaded machine may be slow to say so.
+        Assert.True(p.WaitForExit(30_000));
         Assert.Equal(9, p.ExitStatus!.Signal);
         Assert.False(IsAlive(grandchild));
     }
@@ -92,13 +91,24 @@ public class SupervisionTests
     }
 
     [Fact]
-    public void AProcessThatLeftTheGroupCannotHoldTheRunOpen()
+    public async Task AProcessThatLeftTheGroupCannotHoldTheRunOpen()
     {
-        // setsid takes "yes" out of the child's process group, still writing into its stdout.
-        var clock = Stopwatch.StartNew();
-        var r = Sh(SystemRuleset(), "setsid yes & sleep 0.2; exit 0");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
-        Assert.Equal(0, r.ExitCode);
+        // setsid takes "sleep" out of the child's process group (the group kill misses it) while it
+        // still holds the child's stdout open, so the output never reaches end-of-file.
+        Task<Result> run = Task.Run(() => Sh(SystemRuleset(), "setsid sleep 300 & echo $!; sleep 0.2; exit 0"));
+        // Without the fix this run never ends; a minute is a hang guard, not a timing target.
+        Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromMinutes(1))) == run, "the run waited for a process outside the child's group");
+        Result result = await run;
+        int escaped = int.Parse(result.Stdout.Trim());
+        try
+        {
+            Assert.Equal(0, result.ExitCode);
+            Assert.True(IsAlive(escaped), "the test needs a process that outlives the run");
+        }
+        finally
+        {
+            Process.GetProcessById(escaped).Kill();
+        }
     }
 
     [Fact]
@@ -114,8 +124,8 @@ public class SupervisionTests
     public void HundredsOfLaunchesLeaveTheParentAsItWas()
     {
         string before = File.ReadAllText("/etc/passwd");
-        int baselineFds = KernelFacts.OpenFdCount();
         LandlockRuleset rs = SystemRuleset();
+        int baselineFds = WarmedUpFdCount(() => Run(rs, "/bin/true"));
 
         for (int i = 0; i < 200; i++)
         {
@@ -131,21 +141,38 @@ public class SupervisionTests
 
         Assert.True(KernelFacts.NoThreadIsRestricted());
         Assert.Equal(before, File.ReadAllText("/etc/passwd"));
-        Assert.Equal(baselineFds, KernelFacts.OpenFdCount());
+        AssertNoDescriptorLeak(baselineFds, launches: 400);
         Assert.Empty(ChildrenOfThisProcess());
     }
 
     [Fact]
     public void FailedLaunchesLeaveNoDescriptorOrChild()
     {
-        int baselineFds = KernelFacts.OpenFdCount();
-        for (int i = 0; i < 50; i++)
+        void FailTwice()
         {
             Assert.ThrowsAny<Exception>(() => Run(new LandlockRuleset(), "/usr/bin/perl", "-e", "1"));
             Assert.ThrowsAny<Exception>(() => Run(SystemRuleset(), "/no/such/program"));
         }
-        Assert.Equal(baselineFds, KernelFacts.OpenFdCount());
+        int baselineFds = WarmedUpFdCount(FailTwice);
+        for (int i = 0; i < 50; i++) FailTwice();
+        AssertNoDescriptorLeak(baselineFds, launches: 100);
         Assert.Empty(ChildrenOfThisProcess());
         Assert.True(KernelFacts.NoThreadIsRestricted());
+    }
+
+    // The count after one round of the work, so descriptors the runtime opens once (lazily, on
+    // first use) are not taken for a leak.
+    private static int WarmedUpFdCount(Action work)
+    {
+        work();
+        return KernelFacts.OpenFdCount();
+    }
+
+    // A leak costs a descriptor per launch, so it shows as dozens; the runtime's own housekeeping
+    // (a timer, an epoll set made by a thread pool under load) as one or two.
+    private static void AssertNoDescriptorLeak(int baseline, int launches)
+    {
+        int grown = KernelFacts.OpenFdCount() - baseline;
+        Assert.True(grown < 4, $"{grown} more descriptors after {launches} launches");
     }
 }
