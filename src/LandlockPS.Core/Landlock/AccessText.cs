@@ -15,7 +15,7 @@ public static class AccessText
     {
         if (access == LandlockAccessFs.None) return "None";
         LandlockAccessFs missing = universe & ~access;
-        if ((access & ~universe) == 0 && missing != 0 && BitCount(missing) <= 3 && !AccessGroups.IsGroup(access & universe))
+        if ((access & ~universe) == 0 && missing != 0 && BitCount(missing) <= 3 && !IsGroupWithin(access, universe))
         {
             // "Nearly everything" reads better as what is left out.
             return $"All but {string.Join(", ", SingleRights(missing))}";
@@ -39,6 +39,10 @@ public static class AccessText
         string[] names = SingleRights(value).ToArray();
         return names.Length == 0 ? "None" : string.Join(", ", names);
     }
+
+    // A group as the universe narrows it ("ReadWrite" in an ABI-5 ruleset lacks ResolveUnix) still reads as the group.
+    private static bool IsGroupWithin(LandlockAccessFs access, LandlockAccessFs universe) =>
+        AccessGroups.Groups.Any(group => (group & universe) == access);
 
     private static int BitCount(LandlockAccessFs access) => System.Numerics.BitOperations.PopCount((ulong)access);
 
