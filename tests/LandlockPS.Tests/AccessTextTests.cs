@@ -32,6 +32,14 @@ public class AccessTextTests
         Assert.Equal("0x10", AccessText.FormatFlags((LandlockAccessNet)0x10));
     }
 
+    [Theory]
+    [InlineData("ReadExecute", 28, "ReadExecute")]
+    [InlineData("ReadOnly, WriteFile, RemoveFile, MakeDir", 20, "ReadOnly, WriteFile,\nRemoveFile, MakeDir")]
+    [InlineData("All but Execute, IoctlDev", 8, "All but Execute,\nIoctlDev")]
+    [InlineData("WriteFile, ReadFile", 19, "WriteFile, ReadFile")]
+    public void WrapsListsAfterCommasOnly(string text, int width, string expected) =>
+        Assert.Equal(expected, AccessText.Wrap(text, width));
+
     [Fact]
     public void RuleInARulesetNamesItsAccessRelativeToWhatTheRulesetHandles()
     {

@@ -40,6 +40,28 @@ public static class AccessText
         return names.Length == 0 ? "None" : string.Join(", ", names);
     }
 
+    /// <summary>
+    /// Breaks a comma-separated list (as <see cref="Format"/> writes it) into lines of at most
+    /// <paramref name="width"/> characters, after a comma, never inside a name; a name longer than the width
+    /// gets a line of its own. For table cells, which would otherwise break inside a name.
+    /// </summary>
+    public static string Wrap(string text, int width)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = new List<string>();
+        string[] items = text.Split(", ");
+        for (int i = 0; i < items.Length; i++)
+        {
+            string item = items[i];
+            // Room for the comma that ends the line if the next item does not fit.
+            int room = i == items.Length - 1 ? width : width - 1;
+            if (lines.Count > 0 && lines[^1].Length + 2 + item.Length <= room) lines[^1] += $", {item}";
+            else if (lines.Count > 0) { lines[^1] += ","; lines.Add(item); }
+            else lines.Add(item);
+        }
+        return string.Join("\n", lines);
+    }
+
     // A group as the universe narrows it ("ReadWrite" in an ABI-5 ruleset lacks ResolveUnix) still reads as the group.
     private static bool IsGroupWithin(LandlockAccessFs access, LandlockAccessFs universe) =>
         AccessGroups.Groups.Any(group => (group & universe) == access);
