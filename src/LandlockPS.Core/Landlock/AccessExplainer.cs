@@ -43,7 +43,7 @@ public static class AccessExplainer
     {
         var judge = new AccessJudge(ruleset, kernelAbi, anchors, target);
         LandlockRightVerdict[] rights = SingleRights(requested).Select(judge.Judge).ToArray();
-        return new LandlockAccessExplanation(path, target, requested, rights, Suggest(ruleset, rights));
+        return new LandlockAccessExplanation(path, target, requested, ruleset.HandledAccessFs, rights, Suggest(ruleset, rights));
     }
 
     /// <summary>One Add-LandlockPathRule per place where something is denied; for Refer the ruleset must handle it first.</summary>

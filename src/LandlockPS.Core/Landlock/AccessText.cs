@@ -15,7 +15,7 @@ public static class AccessText
     {
         if (access == LandlockAccessFs.None) return "None";
         LandlockAccessFs missing = universe & ~access;
-        if ((access & ~universe) == 0 && missing != 0 && BitCount(missing) <= 3 && !AccessGroups.IsGroup(access & universe))
+        if ((access & ~universe) == 0 && missing != 0 && BitCount(missing) <= 3 && !IsGroupWithin(access, universe))
         {
             // "Nearly everything" reads better as what is left out.
             return $"All but {string.Join(", ", SingleRights(missing))}";
@@ -39,6 +39,32 @@ public static class AccessText
         string[] names = SingleRights(value).ToArray();
         return names.Length == 0 ? "None" : string.Join(", ", names);
     }
+
+    /// <summary>
+    /// Breaks a comma-separated list (as <see cref="Format"/> writes it) into lines of at most
+    /// <paramref name="width"/> characters, after a comma, never inside a name; a name longer than the width
+    /// gets a line of its own. For table cells, which would otherwise break inside a name.
+    /// </summary>
+    public static string Wrap(string text, int width)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var lines = new List<string>();
+        string[] items = text.Split(", ");
+        for (int i = 0; i < items.Length; i++)
+        {
+            string item = items[i];
+            // Room for the comma that ends the line if the next item does not fit.
+            int room = i == items.Length - 1 ? width : width - 1;
+            if (lines.Count > 0 && lines[^1].Length + 2 + item.Length <= room) lines[^1] += $", {item}";
+            else if (lines.Count > 0) { lines[^1] += ","; lines.Add(item); }
+            else lines.Add(item);
+        }
+        return string.Join("\n", lines);
+    }
+
+    // A group as the universe narrows it ("ReadWrite" in an ABI-5 ruleset lacks ResolveUnix) still reads as the group.
+    private static bool IsGroupWithin(LandlockAccessFs access, LandlockAccessFs universe) =>
+        AccessGroups.Groups.Any(group => (group & universe) == access);
 
     private static int BitCount(LandlockAccessFs access) => System.Numerics.BitOperations.PopCount((ulong)access);
 

@@ -9,7 +9,7 @@ namespace LandlockPS.Core.Landlock;
 /// </summary>
 public sealed class LandlockAccessExplanation
 {
-    internal LandlockAccessExplanation(string path, AccessTarget target, LandlockAccessFs requested,
+    internal LandlockAccessExplanation(string path, AccessTarget target, LandlockAccessFs requested, LandlockAccessFs handled,
         IReadOnlyList<LandlockRightVerdict> rights, string? suggestion)
     {
         Path = path;
@@ -17,6 +17,7 @@ public sealed class LandlockAccessExplanation
         RealPath = target.RealPath;
         Type = target.Type;
         RequestedAccess = requested;
+        RulesetHandledAccessFs = handled;
         Rights = rights;
         Notes = target.Notes;
         Suggestion = suggestion;
@@ -34,6 +35,9 @@ public sealed class LandlockAccessExplanation
     public LandlockPathType Type { get; }
 
     public LandlockAccessFs RequestedAccess { get; }
+
+    /// <summary>The filesystem rights the ruleset handles: what the group names in the views are relative to.</summary>
+    public LandlockAccessFs RulesetHandledAccessFs { get; }
 
     /// <summary>True when no requested right is denied.</summary>
     public bool Allowed => DeniedAccess == LandlockAccessFs.None;
@@ -54,7 +58,7 @@ public sealed class LandlockAccessExplanation
     public string? Suggestion { get; }
 
     public override string ToString() =>
-        $"{(Allowed ? "Allowed" : "Denied")}: {AccessText.Format(RequestedAccess)} on {FullPath}";
+        $"{(Allowed ? "Allowed" : "Denied")}: {AccessText.Format(RequestedAccess, RulesetHandledAccessFs)} on {FullPath}";
 
     private LandlockAccessFs RightsWith(LandlockAccessVerdict verdict) =>
         Rights.Where(r => r.Verdict == verdict).Aggregate(LandlockAccessFs.None, (all, r) => all | r.Right);

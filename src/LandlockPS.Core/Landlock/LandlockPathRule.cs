@@ -1,7 +1,24 @@
+using System;
+
 namespace LandlockPS.Core.Landlock;
 
 /// <summary>Allows <see cref="Access"/> on the file or directory at <see cref="Path"/> and, for a directory, everything beneath it.</summary>
 public sealed record LandlockPathRule(string Path, LandlockAccessFs Access)
 {
-    public override string ToString() => $"{AccessText.Format(Access)} on {Path}";
+    /// <summary>
+    /// The filesystem rights handled by the ruleset that made this rule, or null for a rule outside a ruleset
+    /// (a profile's). Display only: group names in <see cref="DescribeAccess"/> are relative to it, as in the
+    /// ruleset ("ReadWrite" is every handled right but Execute). Not part of the rule's identity.
+    /// </summary>
+    public LandlockAccessFs? RulesetHandledAccessFs { get; init; }
+
+    /// <summary>The access in a few words: group names where they fit, relative to the ruleset when known.</summary>
+    public string DescribeAccess() => AccessText.Format(Access, RulesetHandledAccessFs ?? LandlockAccessFs.ReadWriteExecute);
+
+    public bool Equals(LandlockPathRule? other) =>
+        other is not null && string.Equals(Path, other.Path, StringComparison.Ordinal) && Access == other.Access;
+
+    public override int GetHashCode() => HashCode.Combine(Path, Access);
+
+    public override string ToString() => $"{DescribeAccess()} on {Path}";
 }

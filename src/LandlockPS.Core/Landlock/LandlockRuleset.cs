@@ -98,7 +98,7 @@ public sealed class LandlockRuleset
             throw new ArgumentException($"A rule path must be absolute; got '{path}'.", nameof(path));
         }
         RequireHandled(access, HandledAccessFs, path);
-        return Upsert(_pathRules, _pathIndex, path, existing => new LandlockPathRule(path, (existing?.Access ?? 0) | access));
+        return Upsert(_pathRules, _pathIndex, path, existing => new LandlockPathRule(path, (existing?.Access ?? 0) | access) { RulesetHandledAccessFs = HandledAccessFs });
     }
 
     /// <summary>Adds (or widens) the rule for a port.</summary>

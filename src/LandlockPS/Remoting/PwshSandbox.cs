@@ -80,7 +80,7 @@ internal sealed class PwshSandbox : IDisposable
                     RuleTargetKind kind = RuleTarget.Probe(path);
                     if (kind is RuleTargetKind.Missing or RuleTargetKind.Inaccessible) continue;
                     LandlockAccessFs granted = effective.AddPathRuleWithin(path, access, kind == RuleTargetKind.Directory);
-                    if (granted != LandlockAccessFs.None) added.Add(new LandlockPathRule(path, granted));
+                    if (granted != LandlockAccessFs.None) added.Add(new LandlockPathRule(path, granted) { RulesetHandledAccessFs = effective.HandledAccessFs });
                 }
             }
             var info = new SandboxStartInfo(pwsh)

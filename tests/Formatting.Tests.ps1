@@ -1,0 +1,157 @@
+BeforeDiscovery {
+    # Every public type the views cover: each gets a table view and a list view.
+    $script:ViewedTypes = @(
+        'LandlockPS.Core.Landlock.LandlockRuleset'
+        'LandlockPS.Core.Landlock.LandlockPathRule'
+        'LandlockPS.Core.Landlock.LandlockNetRule'
+        'LandlockPS.Core.Landlock.LandlockProfile'
+        'LandlockPS.Core.Landlock.LandlockSupport'
+        'LandlockPS.Core.Landlock.AbiFeatures'
+        'LandlockPS.Core.Landlock.LandlockErratum'
+        'LandlockPS.Core.Landlock.LandlockEnforcementReport'
+        'LandlockPS.Core.Landlock.LandlockAccessExplanation'
+        'LandlockPS.Core.Landlock.LandlockRightVerdict'
+        'LandlockPS.Core.Sandbox.SandboxResult'
+        'LandlockPS.Core.Policy.PolicyImportResult'
+        'LandlockPS.Core.Policy.PolicyExportResult'
+    ) | ForEach-Object { @{ TypeName = $_ } }
+}
+
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+
+    # What a view must never print: a type name, an empty collection's braces, a collection's type.
+    $script:RawText = 'LandlockPS\.Core|System\.(Collections|Object)|\{\}|\{\w.*…\}'
+
+    function Get-Rendered([scriptblock] $Output, [int] $Width) {
+        (& $Output | Out-String -Width $Width).Trim()
+    }
+
+    # A type and the public LandlockPS types it exposes through its properties (and their collections).
+    function Get-ExposedType([type] $Type, [System.Collections.Generic.HashSet[type]] $Seen) {
+        if ($Type.IsGenericType) { $Type.GetGenericArguments() | ForEach-Object { Get-ExposedType $_ $Seen }; return }
+        if ($Type.IsArray) { Get-ExposedType $Type.GetElementType() $Seen; return }
+        if (-not $Type.IsPublic -or $Type.IsEnum -or $Type.IsValueType -or $Type.Namespace -notlike 'LandlockPS*' -or -not $Seen.Add($Type)) { return }
+        $Type
+        $Type.GetProperties() | ForEach-Object { Get-ExposedType $_.PropertyType $Seen }
+    }
+}
+
+Describe 'Formatting' {
+    BeforeAll {
+        $script:Long = Join-Path $TestDrive 'a-directory-with-a-long-name/and-another-level-below-it'
+        $null = New-Item -ItemType Directory $Long
+        $script:Rs = New-LandlockRuleset -Name demo |
+            Add-LandlockPathRule -Path /usr -Access ReadExecute -PassThru |
+            Add-LandlockPathRule -Path $Long -Access ReadFile, ReadDir, WriteFile, MakeDir, MakeReg, RemoveFile, Truncate -PassThru |
+            Add-LandlockNetRule -Port 443 -Access ConnectTcp -PassThru
+        $script:V5 = New-LandlockRuleset -Abi V5 | Add-LandlockPathRule -Path /usr -Access ReadWrite -PassThru
+        $script:Sys = New-SystemRuleset
+        $script:Run = Invoke-Sandboxed -Ruleset $Sys -FilePath /bin/true -PassThru
+        $script:Explained = Test-LandlockAccess -Ruleset $Rs -Path /usr/bin/env, /etc/passwd -Access ReadExecute
+    }
+
+    It 'registers a table view and a list view for <TypeName>' -TestCases $ViewedTypes {
+        param($TypeName)
+        $controls = (Get-FormatData -TypeName $TypeName).FormatViewDefinition.Control | ForEach-Object { $_.GetType().Name }
+        $controls | Should -Contain 'TableControl'
+        $controls | Should -Contain 'ListControl'
+    }
+
+    It 'covers every public type a cmdlet outputs or exposes as a property' {
+        $seen = [System.Collections.Generic.HashSet[type]]::new()
+        $exposed = (Get-Command -Module LandlockPS).OutputType.Type | ForEach-Object { Get-ExposedType $_ $seen }
+        $exposed | Should -Not -BeNullOrEmpty
+        foreach ($type in $exposed) {
+            $type.FullName | Should -BeIn $ViewedTypes.TypeName -Because 'every public type that reaches the pipeline needs its views'
+        }
+    }
+
+    It "prints the issue's pipeline as a table of rules: 'ReadExecute' and '/usr' on one line" {
+        $text = Get-Rendered { New-LandlockRuleset | Add-LandlockPathRule -Path /usr -Access ReadExecute -PassThru } 80
+        $text | Should -Match '(?m)^ReadExecute +/usr$'
+        $text | Should -Match '(?m)^Access +Target$'
+        $text | Should -Not -Match $RawText
+    }
+
+    It 'names access relative to what the ruleset handles, wherever its rules are shown' {
+        # Every right of ABI 5 but Execute is ReadWrite there, not "All but Execute, ResolveUnix".
+        foreach ($text in (Get-Rendered { $V5 } 80), (Get-Rendered { $V5.PathRules } 80),
+            (Get-Rendered { $V5.PathRules | Format-List } 80), (Get-Rendered { $V5 | Format-List } 80), "$($V5.PathRules[0])") {
+            $text | Should -Match 'ReadWrite\b'
+            $text | Should -Not -Match 'All but|ResolveUnix'
+        }
+        $V5.PathRules[0].RulesetHandledAccessFs | Should -Be $V5.HandledAccessFs
+    }
+
+    It 'keeps the path in view at width 80 when a rule grants a long list of rights' {
+        $head = [regex]::Escape($Long.Substring(0, 12))
+        (Get-Rendered { $Rs } 80) | Should -Match "(?m)^ReadOnly, WriteFile, +$head"
+        (Get-Rendered { $Rs.PathRules } 80) | Should -Match "(?m)^ReadOnly, WriteFile, +$head"
+        foreach ($text in (Get-Rendered { $Rs } 80), (Get-Rendered { $Rs.PathRules } 80)) {
+            # Wrapped after commas: no right's name is cut in two.
+            foreach ($right in 'RemoveFile', 'MakeDir', 'MakeReg', 'Truncate') { $text | Should -Match "\b$right\b" }
+        }
+    }
+
+    It 'keeps the path in view at width 80 in Test-LandlockAccess tables' {
+        $text = Get-Rendered { $Explained } 80
+        $text | Should -Match '(?m)^True +ReadExecute +File +/usr/bin/env$'
+        $text | Should -Match '(?m)^False +ReadExecute +Execute, ReadFile +File +/etc/passwd$'
+    }
+
+    It 'lists a ruleset''s rules one per line with Format-List' {
+        $text = Get-Rendered { $Rs | Format-List } 80
+        $text | Should -Match '(?m)^PathRules +: ReadExecute on /usr$'
+        $text | Should -Match '(?m)^NetRules +: ConnectTcp on port 443$'
+        $text | Should -Match '(?m)^Profiles +: None$'
+    }
+
+    It 'sums a ruleset up in one row with Format-Table' {
+        $text = Get-Rendered { $Rs | Format-Table } 80
+        $text | Should -Match '(?m)^demo +V10 +BestEffort +2 +1 +ReadWriteExecute; all network; all scopes$'
+    }
+
+    It 'shows a run''s outcome in a table and the implicit rules of a script block run in a list' {
+        (Get-Rendered { $Run | Format-Table } 80) | Should -Match '(?m)^ +0 +\d+:\d\d:\d\d\.\d{3} +FullyEnforced +/bin/true$'
+        $result = Invoke-Sandboxed -Ruleset $Sys -ScriptBlock { 1 } -PassThru | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }
+        $text = Get-Rendered { $result } 200
+        $text | Should -Match '(?m)^ImplicitRules +: \w.* on /'
+        $text | Should -Not -Match 'ResolveUnix'
+        $text | Should -Not -Match $RawText
+    }
+
+    It 'prints <Name> readably at width <Width>' -TestCases @(
+        foreach ($width in 80, 200) {
+            @{ Name = 'a ruleset'; Width = $width; Output = { $Rs }; Expected = 'HandledAccessFs +: ReadWriteExecute' }
+            @{ Name = 'a ruleset with Format-List'; Width = $width; Output = { $Rs | Format-List }; Expected = 'CompatibilityLevel +: BestEffort' }
+            @{ Name = 'a ruleset with Format-Table'; Width = $width; Output = { $Rs | Format-Table }; Expected = 'Paths +Ports +Handles' }
+            @{ Name = 'path rules'; Width = $width; Output = { $Rs.PathRules }; Expected = 'ReadExecute +/usr' }
+            @{ Name = 'path rules with Format-List'; Width = $width; Output = { $Rs.PathRules | Format-List }; Expected = 'Access +: ReadExecute' }
+            @{ Name = 'net rules'; Width = $width; Output = { $Rs.NetRules }; Expected = '443 +ConnectTcp' }
+            @{ Name = 'net rules with Format-List'; Width = $width; Output = { $Rs.NetRules | Format-List }; Expected = 'Port +: 443' }
+            @{ Name = 'Get-LandlockAbi'; Width = $width; Output = { Get-LandlockAbi }; Expected = 'Errata +: (\d+(, )?)+|Errata +: None' }
+            @{ Name = 'Get-LandlockAbi with Format-Table'; Width = $width; Output = { Get-LandlockAbi | Format-Table }; Expected = 'Available +V\d+' }
+            @{ Name = 'Get-LandlockAbi -ListKnown'; Width = $width; Output = { Get-LandlockAbi -ListKnown }; Expected = 'V9 +7\.1 +ResolveUnix' }
+            @{ Name = 'Get-LandlockAbi -ListKnown with Format-List'; Width = $width; Output = { Get-LandlockAbi -ListKnown | Format-List }; Expected = 'AccessNet +: BindTcp, ConnectTcp' }
+            @{ Name = 'errata'; Width = $width; Output = { [LandlockPS.Core.Landlock.LandlockErratum]::FromBitmask(1) }; Expected = '1 +V4 +TCP' }
+            @{ Name = 'errata with Format-List'; Width = $width; Output = { [LandlockPS.Core.Landlock.LandlockErratum]::FromBitmask(1) | Format-List }; Expected = 'AffectedSince +: V4' }
+            @{ Name = 'Test-LandlockRuleset'; Width = $width; Output = { Test-LandlockRuleset $Sys }; Expected = 'Status +: FullyEnforced' }
+            @{ Name = 'Test-LandlockRuleset with Format-Table'; Width = $width; Output = { Test-LandlockRuleset $Sys | Format-Table }; Expected = 'FullyEnforced +V7 +V\d+ +0 +None' }
+            @{ Name = 'Test-LandlockAccess'; Width = $width; Output = { $Explained }; Expected = 'Allowed +Requested +Denied +Type +Path' }
+            @{ Name = 'Test-LandlockAccess with Format-List'; Width = $width; Output = { $Explained | Format-List }; Expected = 'Suggestion +: Add-LandlockPathRule' }
+            @{ Name = 'verdicts on rights'; Width = $width; Output = { $Explained[0].Rights }; Expected = 'Execute +Allowed' }
+            @{ Name = 'verdicts on rights with Format-List'; Width = $width; Output = { $Explained[0].Rights | Format-List }; Expected = 'GrantedBy +: ReadExecute on /usr' }
+            @{ Name = 'Get-LandlockProfile'; Width = $width; Output = { Get-LandlockProfile WebClient }; Expected = 'ConnectTcp on port 443' }
+            @{ Name = 'Get-LandlockProfile with Format-Table'; Width = $width; Output = { Get-LandlockProfile | Format-Table }; Expected = 'WebClient +12 +53, 80, 443' }
+            @{ Name = 'Invoke-Sandboxed -PassThru'; Width = $width; Output = { $Run }; Expected = 'Command +: /bin/true' }
+            @{ Name = 'Invoke-Sandboxed -PassThru with Format-Table'; Width = $width; Output = { $Run | Format-Table }; Expected = 'ExitCode +Duration +Status +Command' }
+            @{ Name = 'a run''s enforcement'; Width = $width; Output = { $Run.Enforcement }; Expected = 'Dropped +: None' }
+        }
+    ) {
+        param($Name, $Width, $Output, $Expected)
+        $text = Get-Rendered $Output $Width
+        $text | Should -Match $Expected
+        $text | Should -Not -Match $RawText
+    }
+}
