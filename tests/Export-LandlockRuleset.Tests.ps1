@@ -94,4 +94,19 @@ Describe 'Export-LandlockRuleset' {
         $strict | Export-LandlockRuleset (Join-Path $TestDrive 'strict.json') -WarningVariable warnings -WarningAction SilentlyContinue
         "$warnings" | Should -Match 'HardRequirement'
     }
+
+    It 'keeps a replaced file''s permissions, and writes through a link instead of replacing it' {
+        $private = Join-Path $TestDrive 'private.json'
+        'old' | Set-Content $private
+        [IO.File]::SetUnixFileMode($private, [IO.UnixFileMode]'UserRead, UserWrite')
+        $link = Join-Path $TestDrive 'link.json'
+        $null = New-Item -ItemType SymbolicLink -Path $link -Target $private
+
+        $Ruleset | Export-LandlockRuleset $link
+
+        [IO.File]::GetUnixFileMode($private) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        (Get-Item $link).LinkTarget | Should -Be $private
+        (Import-LandlockRuleset $private).Abi | Should -Be 'V6'
+    }
 }
+

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.IO;
 using LandlockPS.Core.Policy;
 using Xunit;
@@ -52,6 +53,7 @@ public class PolicyErrorTests
     [InlineData("""{"variable":[{"name":"x","literal":["/x"]}]}""", "EmptyRuleset", null)]
     [InlineData("""{"ruleset":[{"handledAccessFs":["execute"]}],"ruleset":[{"handledAccessFs":["execute"]}]}""", "PolicySyntaxError", 1)]
     [InlineData("[]", "PolicyInvalid", 1)]
+    [InlineData("{\"variable\":[{\"name\":\"v\",\"literal\":[\"/tmp\\u0000/etc\"]}],\"pathBeneath\":[{\"allowedAccess\":[\"read_dir\"],\"parent\":[\"${v}\"]}]}", "PolicyInvalidPath", 1)]
     public void SemanticErrorsHaveStableIds(string json, string errorId, int? line)
     {
         PolicyException e = Rejects(json, PolicyFormat.Json);
@@ -96,5 +98,24 @@ public class PolicyErrorTests
         byte[] bytes = [.. "abi = 5\n# "u8, 0xff, 0xfe, (byte)'\n'];
         PolicyException e = Assert.Throws<PolicyException>(() => PolicyImport.FromBytes(bytes, "bad.toml", PolicyFormat.Toml, "/", null));
         Assert.Equal("PolicySyntaxError", e.ErrorId);
+    }
+
+    [Fact]
+    public void AnExpansionLongerThanAnyPathStopsAtOnce()
+    {
+        // 60 KB named 4,000 times in one path: without a length check the importer copies gigabytes.
+        string value = new('x', 60_000);
+        string toml = $"[[variable]]\nname = \"v\"\nliteral = [\"/{value}\"]\n[[path_beneath]]\nallowed_access = [\"read_dir\"]\nparent = [\"{string.Concat(Enumerable.Repeat("${v}", 4_000))}\"]\n";
+
+        Assert.Equal("PolicyTooLarge", Rejects(toml, PolicyFormat.Toml).ErrorId);
+    }
+
+    [Fact]
+    public void TooDeepADocumentIsExplainedInTheAuthorsTerms()
+    {
+        PolicyException e = Rejects(new string('[', 100), PolicyFormat.Json);
+
+        Assert.Equal("PolicySyntaxError", e.ErrorId);
+        Assert.Contains("nests deeper than", e.Message, System.StringComparison.Ordinal);
     }
 }

@@ -171,4 +171,16 @@ public class PolicyImportTests
     }
 
     private static Fs Rule(LandlockRuleset rs, string path) => rs.PathRules.Single(r => r.Path == path).Access;
+
+    [Fact]
+    public void AnEmptyPathNamesNothingRatherThanTheBaseDirectory()
+    {
+        using var tree = new TempTree();
+        string json = """{"variable":[{"name":"v","literal":[""]}],"pathBeneath":[{"allowedAccess":["read_dir"],"parent":["", "${v}", "/usr"]}]}""";
+
+        PolicyImportResult result = Parse(json, PolicyFormat.Json, tree.Root);
+
+        Assert.Equal(["/usr"], result.Ruleset.PathRules.Select(r => r.Path));
+        Assert.Equal(2, result.Warnings.Count(w => w.Contains("empty path", System.StringComparison.Ordinal)));
+    }
 }

@@ -25,7 +25,8 @@ public static class AccessText
         foreach (LandlockAccessFs group in AccessGroups.Groups)
         {
             LandlockAccessFs bits = group & universe;
-            if (bits == LandlockAccessFs.None || (rest & bits) != bits || HasSmallerTwin(group, bits, universe)) continue;
+            // A group the ruleset narrows to one right is that right: "ReadWrite" would overstate WriteFile.
+            if (BitCount(bits) < 2 || (rest & bits) != bits || HasSmallerTwin(group, bits, universe)) continue;
             parts.Add(group.ToString());
             rest &= ~bits;
         }

@@ -97,6 +97,11 @@ public sealed class LandlockRuleset
         {
             throw new ArgumentException($"A rule path must be absolute; got '{path}'.", nameof(path));
         }
+        if (path.Contains('\0'))
+        {
+            // The kernel would read the path only up to the NUL: a rule on a shorter path than shown.
+            throw new ArgumentException("A rule path cannot hold a NUL character.", nameof(path));
+        }
         RequireHandled(access, HandledAccessFs, path);
         return Upsert(_pathRules, _pathIndex, path, existing => new LandlockPathRule(path, (existing?.Access ?? 0) | access) { RulesetHandledAccessFs = HandledAccessFs });
     }

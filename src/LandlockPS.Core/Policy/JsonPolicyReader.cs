@@ -32,7 +32,7 @@ internal static class JsonPolicyReader
             PolicyLocation? at = e.LineNumber is long line && e.BytePositionInLine is long column
                 ? new PolicyLocation((int)line + 1, (int)column + 1)
                 : null;
-            throw new PolicyException("PolicySyntaxError", file, at, $"This is not valid JSON: {WithoutPosition(e.Message)}", e);
+            throw new PolicyException("PolicySyntaxError", file, at, $"This is not valid JSON: {PolicyLimits.Explain(WithoutPosition(e.Message))}", e);
         }
     }
 

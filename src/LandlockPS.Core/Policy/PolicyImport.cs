@@ -64,14 +64,15 @@ public static class PolicyImport
                 _ => new PolicyException("PolicyFileTooLarge", path, null, $"The policy file is larger than {PolicyLimits.MaxFileBytes / 1024} KiB; policies are small text files. Check that this is the right file."),
             };
         }
-        using var memory = new MemoryStream();
-        // Read at most one byte past the cap: the size was checked on open, but a file can grow.
-        stream.CopyTo(memory);
-        if (memory.Length > PolicyLimits.MaxFileBytes)
+        // At most one byte past the cap: the size was checked on open, but a file can grow while it is read.
+        byte[] buffer = new byte[PolicyLimits.MaxFileBytes + 1];
+        int length = 0, read;
+        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0) length += read;
+        if (length > PolicyLimits.MaxFileBytes)
         {
             throw new PolicyException("PolicyFileTooLarge", path, null, $"The policy file grew past {PolicyLimits.MaxFileBytes / 1024} KiB while it was read.");
         }
-        return memory.ToArray();
+        return buffer[..length];
     }
 
     private static string Decode(ReadOnlySpan<byte> text, string file)
@@ -102,7 +103,11 @@ public static class PolicyImport
                     reason => new PolicyException("PolicyTooLarge", policy.File, location, $"The path '{template.Source}': {reason}"));
                 budget -= paths.Count;
                 if (paths.Count == 0) _warnings.Add($"'{template.Source}' names no path: a variable it uses has no value.");
-                foreach (string path in paths) AddPathRule(ruleset, path, access, template.Source);
+                foreach (string path in paths)
+                {
+                    if (NamesNoPath(path, template.Source, location)) continue;
+                    AddPathRule(ruleset, path, access, template.Source);
+                }
             }
             foreach ((int port, LandlockAccessNet access) in policy.NetRules)
             {
@@ -110,6 +115,21 @@ public static class PolicyImport
                 _details.Add($"Allowing {AccessText.FormatFlags(access)} on port {port}.");
             }
             return new PolicyImportResult(ruleset, _warnings, _details);
+        }
+
+        // An empty path names no file (upstream opens "" and fails); resolved against the base
+        // directory it would silently grant that directory. A NUL would cut the path short where
+        // the kernel reads it, granting a shorter path than the text shows.
+        private bool NamesNoPath(string path, string source, PolicyLocation? location)
+        {
+            if (path.Contains('\0'))
+            {
+                throw new PolicyException("PolicyInvalidPath", policy.File, location,
+                    $"The path '{source}' expands to a path with a NUL character (from a variable's value), which no path can hold.");
+            }
+            if (path.Length > 0) return false;
+            _warnings.Add(source.Length == 0 ? "Skipping an empty path: it names no file." : $"Skipping '{source}': it expands to an empty path, which names no file.");
+            return true;
         }
 
         private LandlockRuleset NewRuleset(string? name)

@@ -11,4 +11,16 @@ internal static class PolicyLimits
 
     /// <summary>Variables multiply paths (each ${x} in a path is a cartesian product); this caps the total.</summary>
     public const int MaxExpandedPaths = 10_000;
+
+    /// <summary>The kernel's PATH_MAX: an expansion past it names no file.</summary>
+    public const int MaxPathLength = 4096;
+
+    /// <summary>
+    /// A parser's own words for a limit we set name its configuration knob ("change MaxDepth"), which
+    /// means nothing to the author of a policy: say what is wrong with the file instead.
+    /// </summary>
+    public static string Explain(string parserMessage) =>
+        parserMessage.Contains("depth", System.StringComparison.OrdinalIgnoreCase)
+            ? $"it nests deeper than {MaxDepth} levels; a policy nests three."
+            : parserMessage;
 }

@@ -79,6 +79,11 @@ internal sealed class PolicyTemplate
                 foreach (string choice in choices)
                 {
                     if (next.Count == budget) throw error($"its variables expand to more than {budget} paths in all. Use fewer values or fewer variables per path.");
+                    // Checked as it grows: a short file can name a long value thousands of times.
+                    if (prefix.Length + choice.Length > PolicyLimits.MaxPathLength)
+                    {
+                        throw error($"it expands to a path longer than {PolicyLimits.MaxPathLength} characters, which no path can be.");
+                    }
                     next.Add(prefix + choice);
                 }
             }

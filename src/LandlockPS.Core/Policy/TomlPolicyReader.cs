@@ -32,7 +32,7 @@ internal static class TomlPolicyReader
         catch (TomlException e)
         {
             PolicyLocation? at = e.Line is > 0 and int line ? new PolicyLocation(line, e.Column ?? 1) : null;
-            throw new PolicyException("PolicySyntaxError", file, at, $"This is not valid TOML: {FirstDiagnostic(e)}", e);
+            throw new PolicyException("PolicySyntaxError", file, at, $"This is not valid TOML: {PolicyLimits.Explain(FirstDiagnostic(e))}", e);
         }
         return Convert(root, new PolicyLocation(1, 1), metadata);
     }

@@ -85,13 +85,20 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
     }
 
     // Through a temporary file in the same folder and a rename, so a reader never sees half a policy
-    // and a failure leaves the old file as it was.
-    private static void WriteWhole(string file, string text)
+    // and a failure leaves the old file as it was. A link is written through (the file it points to
+    // is replaced, the link stays), and a replaced file keeps its permissions: a policy kept private
+    // with 0600 must not become world-readable by being exported again.
+    private static void WriteWhole(string path, string text)
     {
+        var info = new FileInfo(path);
+        string file = info.LinkTarget is null ? path : info.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+        UnixFileMode? mode = File.Exists(file) ? File.GetUnixFileMode(file) : null;
         string temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file) ?? "/", $".{System.IO.Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            File.WriteAllText(temporary, text);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (mode is { } kept) options.UnixCreateMode = kept;
+            using (var writer = new StreamWriter(temporary, new System.Text.UTF8Encoding(false), options)) writer.Write(text);
             File.Move(temporary, file, overwrite: true);
         }
         finally
