@@ -58,6 +58,15 @@ public class ProfileTests
     }
 
     [Fact]
+    public void NoProfileLetsTheSandboxReachSocketsOrDevicesInWritableTrees()
+    {
+        // A writable shared tree holds other users' sockets and could hold device nodes.
+        const LandlockAccessFs outward = LandlockAccessFs.ResolveUnix | LandlockAccessFs.MakeChar | LandlockAccessFs.MakeBlock | LandlockAccessFs.IoctlDev;
+        Assert.All(LandlockProfiles.All.SelectMany(p => p.PathRules).Where(r => (r.Access & LandlockAccessFs.WriteFile) != 0 && !r.Path.StartsWith("/dev/", System.StringComparison.Ordinal)),
+            r => Assert.Equal(LandlockAccessFs.None, r.Access & outward));
+    }
+
+    [Fact]
     public void AddingAProfileGrantsOnlyWhatTheRulesetHandles()
     {
         var ruleset = new LandlockRuleset(LandlockAbi.V7, LandlockAccessFs.ReadFile);

@@ -64,13 +64,21 @@ public static class LandlockProfiles
                 new(443, LandlockAccessNet.ConnectTcp),
             ]),
         new(LandlockProfileName.SharedTemp,
-            "Read and write the machine-wide temporary directories /tmp and /var/tmp (no Execute).",
+            "Read and write the machine-wide temporary directories /tmp and /var/tmp (no Execute, no connecting to others' sockets there).",
             "Every process on the machine shares them: the sandbox can read what others leave readable there, and leave " +
             "files, FIFOs, sockets and symbolic links for them to find. Prefer a private directory given with " +
             "Add-LandlockPathRule, and a TMPDIR that points to it.",
-            [.. Rules(LandlockAccessFs.ReadWrite, "/tmp", "/var/tmp")],
+            [.. Rules(SharedTempAccess, "/tmp", "/var/tmp")],
             []),
     ];
+
+    // Files, folders, links, FIFOs and sockets of its own, but not ResolveUnix: connecting to the
+    // sockets others keep in /tmp (X11, tmux, ssh-agent) would reach outside the sandbox. No device
+    // nodes or device ioctls either: nothing in a temporary directory needs them.
+    private const LandlockAccessFs SharedTempAccess =
+        LandlockAccessFs.ReadOnly | LandlockAccessFs.WriteFile | LandlockAccessFs.Truncate | LandlockAccessFs.RemoveFile |
+        LandlockAccessFs.RemoveDir | LandlockAccessFs.MakeReg | LandlockAccessFs.MakeDir | LandlockAccessFs.MakeSym |
+        LandlockAccessFs.MakeFifo | LandlockAccessFs.MakeSock | LandlockAccessFs.Refer;
 
     /// <summary>Every profile, in the order of <see cref="LandlockProfileName"/>.</summary>
     public static IReadOnlyList<LandlockProfile> All => Catalogue;
