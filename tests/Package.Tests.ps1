@@ -8,6 +8,8 @@ BeforeAll {
     # What the user has: packaging and installing must leave both as they were.
     $script:UserRepositories = Join-Path ([Environment]::GetFolderPath('LocalApplicationData', 'DoNotVerify')) 'PSResourceGet/PSResourceRepository.xml'
     $script:UserRepositoriesBefore = Get-Content -Raw $UserRepositories -ErrorAction Ignore
+    # Not only the same content: not written at all (a register/unregister pair would rewrite it).
+    $script:UserRepositoriesWritten = (Get-Item $UserRepositories -ErrorAction Ignore).LastWriteTimeUtc
     $script:UserInstall = Join-Path $HOME '.local/share/powershell/Modules/LandlockPS'
     $script:UserInstallBefore = Test-Path $UserInstall
 
@@ -139,6 +141,7 @@ Describe 'Installing the package' {
         $Installed.Repositories | Should -Not -Contain 'LandlockPSTest'
         $Installed.Repositories | Should -Not -Contain 'LandlockPSPackage'
         Get-Content -Raw $UserRepositories -ErrorAction Ignore | Should -Be $UserRepositoriesBefore
+        (Get-Item $UserRepositories -ErrorAction Ignore).LastWriteTimeUtc | Should -Be $UserRepositoriesWritten
         Test-Path $UserInstall | Should -Be $UserInstallBefore
         # .NET gives PSResourceGet and NuGet the working directory when a user folder is missing.
         Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist

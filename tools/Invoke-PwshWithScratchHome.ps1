@@ -5,8 +5,9 @@
     PSResourceGet keeps its list of repositories under XDG_DATA_HOME, its NuGet settings under
     XDG_CONFIG_HOME, and installs CurrentUser modules under HOME. With all of them (and the working
     directory, where .NET falls back to when a user folder is missing) in -ScratchHome, whatever
-    the script block registers or installs lives and dies there: the user's own repositories,
-    settings and modules are never read or written. The caller's environment and location are put
+    the script block registers or installs lives and dies there, and PSModulePath holds only the
+    modules that ship with pwsh: the user's own repositories, settings and modules are never read
+    or written. The caller's environment and location are put
     back afterwards. Throws when the script block fails.
 #>
 [CmdletBinding()]
@@ -18,7 +19,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 $folders = [ordered]@{ XDG_DATA_HOME = '.local/share'; XDG_CONFIG_HOME = '.config'; XDG_CACHE_HOME = '.cache' }
-$saved = @{ HOME = $env:HOME }
+$saved = @{ HOME = $env:HOME; PSModulePath = $env:PSModulePath }
 foreach ($variable in $folders.Keys) { $saved[$variable] = [Environment]::GetEnvironmentVariable($variable) }
 New-Item -ItemType Directory -Path $ScratchHome -Force | Out-Null
 Push-Location -LiteralPath $ScratchHome
@@ -28,6 +29,8 @@ try {
         $folder = New-Item -ItemType Directory -Path (Join-Path $ScratchHome $folders[$variable]) -Force
         [Environment]::SetEnvironmentVariable($variable, $folder.FullName)
     }
+    # Only the modules that ship with pwsh: a PSResourceGet the user installed must not stand in for it.
+    $env:PSModulePath = Join-Path $PSHOME 'Modules'
     & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -Command $ScriptBlock -args $ArgumentList
     if ($LASTEXITCODE -ne 0) { throw "The script block failed in a fresh pwsh (exit code $LASTEXITCODE)." }
 } finally {
