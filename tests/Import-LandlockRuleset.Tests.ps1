@@ -47,6 +47,20 @@ Describe 'Import-LandlockRuleset' {
     }
 
     Context 'confinement by an imported policy (real kernel)' {
+        It 'runs a program confined by <File>, and the kernel enforces it fully' -ForEach @(
+            @{ File = 'mini-write-tmp.json' }
+            @{ File = 'mini-write-tmp.toml' }
+            @{ File = 'mini-scoped.json' }
+            @{ File = 'verbose-write-tmp.json' }
+            @{ File = 'micro-var.toml' }
+        ) {
+            $rs = Import-LandlockRuleset (Join-Path $Fixtures $File) -BasePath $TestDrive -WarningAction SilentlyContinue
+            $out = $rs | Invoke-Sandboxed -FilePath /bin/sh -ArgumentList '-c', 'echo confined' -PassThru
+            $out[0] | Should -Be 'confined'
+            $out[-1].ExitCode | Should -Be 0
+            $out[-1].Status | Should -Be 'FullyEnforced'
+        }
+
         BeforeAll {
             $script:Marker = "llps-import-$PID-$([guid]::NewGuid().ToString('N'))"
         }
