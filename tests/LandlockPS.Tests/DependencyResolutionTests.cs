@@ -175,7 +175,7 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
     {
         using var t = new TempTree();
         string direct = Script(t, "direct.sh", "#!/bin/sh\necho hi\n");
-        string viaEnv = Script(t, "env.sh", "#! /usr/bin/env  -S -u HOME LANG=C sh -e\necho hi\n");
+        string viaEnv = Script(t, "env.sh", "#! /usr/bin/env  -S -u HOME --unset PATH --chdir /tmp --chdir=/ LANG=C sh -e\necho hi\n");
 
         ProgramDependencies deps = ProgramDependencies.Resolve(direct, NoLibraryPath);
         Assert.Equal(direct, deps.Files[0].Path);

@@ -82,14 +82,14 @@ internal sealed class DependencyWalk
     }
 
     // The program env(1) runs: its first operand that is neither an option (nor the value of -u
-    // NAME or -C DIR) nor NAME=value. With -S the kernel passes the whole rest of the line as one
-    // argument; env splits it.
+    // NAME, -C DIR or their long forms --unset NAME, --chdir DIR; --chdir=DIR carries its own)
+    // nor NAME=value. With -S the kernel passes the whole rest of the line as one argument; env splits it.
     private static string? EnvProgram(string? argument)
     {
         string[] words = argument?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) ?? [];
         for (int i = 0; i < words.Length; i++)
         {
-            if (words[i] is "-u" or "-C") i++;
+            if (words[i] is "-u" or "-C" or "--unset" or "--chdir") i++;
             else if (!words[i].StartsWith('-') && !words[i].Contains('=')) return words[i];
         }
         return null;
