@@ -248,6 +248,52 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         Assert.Null(ExecutableInspector.ReadShebang(fifo));
     }
 
+    // A header may claim any size; reading what it claims would cost that much memory (gigabytes
+    // from a 35 kB file). Such a file reads as no image, for a few kilobytes.
+    [Theory]
+    [InlineData(true, PT_INTERP, 0x7fff_ffffUL)]   // a PT_INTERP far longer than PATH_MAX and than the file
+    [InlineData(true, PT_INTERP, 4097UL)]          // longer than PATH_MAX: the kernel refuses it too
+    [InlineData(false, SHT_STRTAB, 0x3fff_ffffUL)] // a string table larger than the file
+    public void SizesInTheHeadersBeyondTheFileReadAsNoImage(bool segment, uint type, ulong size)
+    {
+        using var t = new TempTree();
+        string program = Patched(t, "crafted", elf => WriteSize(elf, segment, type, size));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Null(ElfImage.TryRead(program));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+        Assert.Equal([program], ProgramDependencies.Resolve(program, NoLibraryPath).Files.Select(f => f.Path));
+    }
+
+    private const uint PT_INTERP = 3;
+    private const uint SHT_STRTAB = 3;
+
+    // /usr/bin/true (x86-64, little-endian), changed by patch, as an executable file.
+    private static string Patched(TempTree tree, string name, Action<byte[]> patch)
+    {
+        byte[] elf = File.ReadAllBytes("/usr/bin/true");
+        patch(elf);
+        string path = Path.Combine(tree.Root, name);
+        File.WriteAllBytes(path, elf);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    // Sets the file size of the first segment (p_filesz) or section (sh_size) of this type:
+    // offsets from the ELF64 layout in <elf.h>.
+    private static void WriteSize(byte[] elf, bool segment, uint type, ulong size)
+    {
+        ulong table = BitConverter.ToUInt64(elf, segment ? 32 : 40);
+        int entrySize = BitConverter.ToUInt16(elf, segment ? 54 : 58), count = BitConverter.ToUInt16(elf, segment ? 56 : 60);
+        for (int i = 0; i < count; i++)
+        {
+            int entry = (int)table + i * entrySize;
+            if (BitConverter.ToUInt32(elf, entry + (segment ? 0 : 4)) != type) continue;
+            BitConverter.GetBytes(size).CopyTo(elf, entry + 32);
+            return;
+        }
+        throw new InvalidOperationException($"/usr/bin/true has no {(segment ? "segment" : "section")} of type {type}.");
+    }
+
     private static string Script(TempTree tree, string name, string text)
     {
         string path = tree.File(name, text);
