@@ -264,6 +264,22 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         Assert.Equal([program], ProgramDependencies.Resolve(program, NoLibraryPath).Files.Select(f => f.Path));
     }
 
+    [Fact]
+    public void ALongSearchPathIsCappedAndItsWarningNamesTheFirstPlacesOnly()
+    {
+        string program = programs.Program("app-longpath");
+        ElfImage image = ElfImage.TryRead(program)!;
+        Assert.Equal(ProgramDependencies.MaxSearchDirectories, image.RunPath.Count);
+        Assert.True(image.Truncated);
+
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, NoLibraryPath);
+        Assert.Contains(deps.Problems, p => p == $"{program} names more than {ProgramDependencies.MaxNeeded} libraries or {ProgramDependencies.MaxSearchDirectories} search directories; only the first were followed.");
+        string missing = Assert.Single(deps.Problems, p => p.StartsWith("libgone.so, needed by "));
+        Assert.StartsWith($"libgone.so, needed by {program}, was not found (looked in /nonexistent/d0/libgone.so, /nonexistent/d1/libgone.so, /nonexistent/d2/libgone.so, /nonexistent/d3/libgone.so and ", missing);
+        Assert.InRange(missing.Length, 0, 300);
+        Assert.Contains(deps.Files, f => f.Path.EndsWith("/libc.so.6"));
+    }
+
     private const uint PT_INTERP = 3;
     private const uint SHT_STRTAB = 3;
 

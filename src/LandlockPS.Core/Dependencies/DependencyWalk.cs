@@ -19,6 +19,9 @@ internal sealed class DependencyWalk
     // When PATH is unset, env(1) searches what glibc's execvp does.
     private const string DefaultSearchPath = "/bin:/usr/bin";
 
+    // How many of the places a library was looked for a warning names.
+    private const int SearchedShown = 4;
+
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly List<DependencyFile> _files = [];
     private readonly Dictionary<string, int> _fileIndex = new(StringComparer.Ordinal);
@@ -125,6 +128,10 @@ internal sealed class DependencyWalk
         var queue = new Queue<LoadedObject>([program]);
         while (queue.TryDequeue(out LoadedObject? current))
         {
+            if (current.Image.Truncated)
+            {
+                _problems.Add($"{current.Path} names more than {ProgramDependencies.MaxNeeded} libraries or {ProgramDependencies.MaxSearchDirectories} search directories; only the first were followed.");
+            }
             foreach (string needed in current.Image.Needed)
             {
                 if (loaded.Contains(needed)) continue;
@@ -161,9 +168,16 @@ internal sealed class DependencyWalk
         }
         var searched = new List<string>();
         if (search.Find(needed, current, searched) is { } found) return found;
-        _problems.Add($"{needed}, needed by {current.Path}, was not found (looked in {string.Join(", ", searched)}): the program will fail to load it.");
+        _problems.Add($"{needed}, needed by {current.Path}, was not found (looked in {Abbreviate(searched)}): the program will fail to load it.");
         return null;
     }
+
+    // The first few places looked at: enough to see where the search went, and a warning stays a
+    // sentence however long the search path.
+    private static string Abbreviate(List<string> searched) =>
+        searched.Count <= SearchedShown
+            ? string.Join(", ", searched)
+            : $"{string.Join(", ", searched.Take(SearchedShown))} and {searched.Count - SearchedShown} more";
 
     // Counts across the whole walk (an interpreter's libraries too); reported once, when first reached.
     private bool WithinCap(string program)

@@ -54,6 +54,9 @@ internal sealed class ElfImage
     /// <summary>DT_SONAME: a later DT_NEEDED of this name is satisfied by this object.</summary>
     public string? SoName { get; private set; }
 
+    /// <summary>Whether DT_NEEDED, DT_RPATH or DT_RUNPATH held more than <see cref="ProgramDependencies"/> follows: only the first are listed.</summary>
+    public bool Truncated { get; private set; }
+
     /// <summary>DF_1_NODEFLIB.</summary>
     public bool NoDefaultLibraries { get; private set; }
 
@@ -179,13 +182,13 @@ internal sealed class ElfImage
             switch (entry.Tag)
             {
                 case DynamicTag.Needed:
-                    needed.Add(strings[(long)value]);
+                    Truncated |= !AddCapped(needed, [strings[(long)value]], ProgramDependencies.MaxNeeded);
                     break;
                 case DynamicTag.RPath:
-                    rpath.AddRange(SearchList(strings[(long)value]));
+                    Truncated |= !AddCapped(rpath, SearchList(strings[(long)value]), ProgramDependencies.MaxSearchDirectories);
                     break;
                 case DynamicTag.RunPath:
-                    runpath.AddRange(SearchList(strings[(long)value]));
+                    Truncated |= !AddCapped(runpath, SearchList(strings[(long)value]), ProgramDependencies.MaxSearchDirectories);
                     break;
                 case DynamicTag.SoName:
                     SoName = strings[(long)value];
@@ -198,6 +201,14 @@ internal sealed class ElfImage
         Needed = needed;
         RunPath = runpath;
         RPath = runpath.Count > 0 ? [] : rpath;
+    }
+
+    // Adds what fits under the cap; false when something did not.
+    private static bool AddCapped(List<string> list, string[] entries, int cap)
+    {
+        int room = cap - list.Count;
+        list.AddRange(entries.Take(room));
+        return entries.Length <= room;
     }
 
     // The loader splits DT_RPATH and DT_RUNPATH at colons only (LD_LIBRARY_PATH at semicolons too).

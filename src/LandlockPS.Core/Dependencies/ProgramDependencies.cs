@@ -18,6 +18,18 @@ public sealed class ProgramDependencies
     /// <summary>At most this many ELF objects are read for one program; the rest is reported, not followed.</summary>
     public const int MaxObjects = 300;
 
+    /// <summary>
+    /// At most this many DT_NEEDED entries are followed for one object (real programs and
+    /// libraries name a few dozen at most); a crafted file naming thousands is reported, not followed.
+    /// </summary>
+    public const int MaxNeeded = 256;
+
+    /// <summary>
+    /// At most this many DT_RPATH and as many DT_RUNPATH directories are searched for one object
+    /// (even Nix builds, with one directory per dependency, stay far below); the rest is reported, not searched.
+    /// </summary>
+    public const int MaxSearchDirectories = 256;
+
     /// <summary>How many #! interpreters deep the kernel follows (BINPRM_MAX_RECURSION); deeper fails to start anyway.</summary>
     public const int MaxInterpreterDepth = 4;
 
