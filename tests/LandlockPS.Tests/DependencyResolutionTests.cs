@@ -248,6 +248,22 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         Assert.Null(ExecutableInspector.ReadShebang(fifo));
     }
 
+    [Theory]
+    [InlineData("/", "is not a regular file")]
+    [InlineData("/etc", "is not a regular file")]
+    [InlineData("/nonexistent/ld.so", "does not exist")]
+    [InlineData("lib64/ld-linux-x86-64.so.2", "not an absolute path")]
+    public void AnInterpreterThatIsNotAnAbsoluteRegularFileIsAProblemNeverARule(string interpreter, string problem)
+    {
+        using var t = new TempTree();
+        string program = Patched(t, "crafted", elf => WriteInterpreter(elf, interpreter));
+        Assert.Equal(interpreter, ElfImage.TryRead(program)!.Interpreter);
+
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, NoLibraryPath);
+        Assert.Equal([program], deps.Files.Select(f => f.Path));
+        Assert.Contains(problem, Assert.Single(deps.Problems));
+    }
+
     // A header may claim any size; reading what it claims would cost that much memory (gigabytes
     // from a 35 kB file). Such a file reads as no image, for a few kilobytes.
     [Theory]
@@ -292,6 +308,15 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         File.WriteAllBytes(path, elf);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
+    }
+
+    // Replaces the PT_INTERP string in place, NUL-padded: the segment keeps its size.
+    private static void WriteInterpreter(byte[] elf, string interpreter)
+    {
+        byte[] original = Encoding.ASCII.GetBytes(ElfImage.TryRead("/usr/bin/true")!.Interpreter!);
+        int at = elf.AsSpan().IndexOf(original);
+        Array.Clear(elf, at, original.Length);
+        Encoding.ASCII.GetBytes(interpreter).CopyTo(elf, at);
     }
 
     // Sets the file size of the first segment (p_filesz) or section (sh_size) of this type:

@@ -37,12 +37,7 @@ internal sealed class DependencyWalk
     /// <summary>A program the kernel executes: the file, then its #! interpreter or its ELF dependencies.</summary>
     internal void AddProgram(string path, string reason, int depth)
     {
-        if (!File.Exists(path))
-        {
-            _problems.Add($"{path} ({reason}) does not exist.");
-            return;
-        }
-        Grant(path, Executable, reason);
+        if (!Grant(path, Executable, reason)) return;
         if (ExecutableInspector.ReadShebang(path) is { } shebang)
         {
             AddInterpreter(path, shebang, depth);
@@ -116,10 +111,16 @@ internal sealed class DependencyWalk
     private void AddElfProgram(string path, ElfImage image)
     {
         if (image.Interpreter is null) return; // statically linked: the kernel maps nothing else
+        if (!Path.IsPathFullyQualified(image.Interpreter))
+        {
+            _problems.Add($"{path} names '{image.Interpreter}' as its ELF interpreter, not an absolute path: it depends on the working directory and is left out.");
+            return;
+        }
+        // Without its interpreter the program cannot start: its libraries would be granted for nothing.
+        if (!Grant(image.Interpreter, Executable, $"ELF interpreter of {path}")) return;
         var program = new LoadedObject(path, image, loader: null);
         // The loader is loaded before anything else, under its path and its DT_SONAME.
         var loaded = new HashSet<string>(StringComparer.Ordinal) { image.Interpreter };
-        Grant(image.Interpreter, Executable, $"ELF interpreter of {path}");
         if (Read(image.Interpreter) is { SoName: { } loaderName }) loaded.Add(loaderName);
         if (File.Exists(LdSoCache.DefaultPath)) Grant(LdSoCache.DefaultPath, LandlockAccessFs.ReadFile, $"the library cache the loader of {path} reads");
 
@@ -201,16 +202,32 @@ internal sealed class DependencyWalk
     }
 
     /// <summary>
-    /// Allows <paramref name="path"/> as named, and where its links lead. Landlock attaches a rule
+    /// Allows <paramref name="path"/> as named, and where its links lead, if it is a regular file;
+    /// anything else is a problem, never a rule (a crafted PT_INTERP of "/" must not open up a directory). Landlock attaches a rule
     /// to the inode the path resolves to when the rule is built, and checks only the file finally
     /// opened, never the links or directories on the way: either path alone works today. Both are
     /// kept so the ruleset, a description that outlives this moment, still means the file the
     /// program names after a link is moved to a new version, and shows where that leads now.
     /// </summary>
-    private void Grant(string path, LandlockAccessFs access, string reason)
+    private bool Grant(string path, LandlockAccessFs access, string reason)
     {
+        if (NotAFile(path) is { } why)
+        {
+            _problems.Add($"{path} ({reason}) {why}: no rule is added for it.");
+            return false;
+        }
         Add(path, access, reason);
         if (PathHandles.RealPath(path) is { } real && real != path) Add(real, access, $"{reason}, where {path} leads");
+        return true;
+    }
+
+    // Judged on a descriptor opened as the rule will be (O_PATH: no read right needed, and a FIFO
+    // or device is not opened at all), so it is the very inode the rule would attach to.
+    private static string? NotAFile(string path)
+    {
+        using SafePathHandle? handle = PathHandles.TryOpen(path, out int errno);
+        if (handle is null) return errno is Errno.ENOENT or Errno.ENOTDIR ? "does not exist" : $"cannot be opened by this session ({Errno.Name(errno)})";
+        return PathHandles.IsRegularFile(handle) ? null : "is not a regular file";
     }
 
     private void Add(string path, LandlockAccessFs access, string reason)
