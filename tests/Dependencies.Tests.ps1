@@ -186,6 +186,13 @@ Describe 'Add-LandlockPathRule -Executable' {
         $ev | Should -BeNullOrEmpty
     }
 
+    It 'resolves every program before adding a rule: a failure under -ErrorAction Stop leaves the ruleset as it was' {
+        $rs = New-EmptyRuleset
+        { $rs | Add-LandlockPathRule -Executable true, no-such-program-llps -ErrorAction Stop } |
+            Should -Throw -ErrorId "ExecutableNotFound,$AddId"
+        $rs.PathRules | Should -BeNullOrEmpty
+    }
+
     It 'grants nothing a ruleset does not handle' {
         $rs = New-LandlockRuleset -HandledAccessFs WriteFile | Add-LandlockPathRule -Executable curl -PassThru
         $rs.PathRules | Should -BeNullOrEmpty
