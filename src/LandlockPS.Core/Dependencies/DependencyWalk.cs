@@ -203,11 +203,12 @@ internal sealed class DependencyWalk
 
     /// <summary>
     /// Allows <paramref name="path"/> as named, and where its links lead, if it is a regular file;
-    /// anything else is a problem, never a rule (a crafted PT_INTERP of "/" must not open up a directory). Landlock attaches a rule
-    /// to the inode the path resolves to when the rule is built, and checks only the file finally
-    /// opened, never the links or directories on the way: either path alone works today. Both are
-    /// kept so the ruleset, a description that outlives this moment, still means the file the
-    /// program names after a link is moved to a new version, and shows where that leads now.
+    /// anything else is a problem, never a rule (a crafted PT_INTERP of "/" must not open up a
+    /// directory). Landlock attaches a rule to the inode the path resolves to when the rule is
+    /// built, and checks only the file finally opened, never the links or directories on the way:
+    /// either path alone works today. Both are kept so the ruleset, a description that outlives
+    /// this moment, still means the file the program names after a link is moved to a new
+    /// version, and shows where that leads now.
     /// </summary>
     private bool Grant(string path, LandlockAccessFs access, string reason)
     {
