@@ -38,6 +38,22 @@ BeforeAll {
     $script:Lib = $lib.FullName
     $script:Bin = $bin.FullName
 
+    # /usr/bin/true naming another ELF interpreter (PT_INTERP rewritten in place, NUL-padded).
+    function New-CraftedProgram([string] $Name, [string] $Interpreter) {
+        $bytes = [IO.File]::ReadAllBytes('/usr/bin/true')
+        $original = '/lib64/ld-linux-x86-64.so.2'
+        $at = [Text.Encoding]::Latin1.GetString($bytes).IndexOf($original, [StringComparison]::Ordinal)
+        [Array]::Clear($bytes, $at, $original.Length)
+        [Text.Encoding]::ASCII.GetBytes($Interpreter).CopyTo($bytes, $at)
+        $path = Join-Path $Native $Name
+        [IO.File]::WriteAllBytes($path, $bytes)
+        & chmod +x $path
+        $path
+    }
+    $script:InterpRoot = New-CraftedProgram interp-root '/'
+    $script:InterpMissing = New-CraftedProgram interp-missing '/nonexistent/ld.so'
+    $script:InterpRelative = New-CraftedProgram interp-relative 'lib64/ld-linux-x86-64.so.2'
+
     $script:Script = Join-Path $Native 'hello.sh'
     Set-Content $Script "#!/bin/sh`necho script ran"
     & chmod +x $Script
@@ -115,6 +131,20 @@ Describe 'Invoke-Sandboxed -AllowDependencies' {
         $LASTEXITCODE | Should -Be 127   # the loader's own verdict
     }
 
+    It 'grants nothing for an ELF interpreter that is <Case>, and warns' -TestCases @(
+        @{ Case = 'a directory'; Program = 'InterpRoot'; Warning = '^/ \(ELF interpreter of .*\) is not a regular file: no rule is added for it\.$'; ErrorId = 'ExecutableNotAllowed' }
+        @{ Case = 'missing'; Program = 'InterpMissing'; Warning = '^/nonexistent/ld\.so \(ELF interpreter of .*\) does not exist: no rule is added for it\.$'; ErrorId = 'ExecutableNotFound' }
+        @{ Case = 'a relative path'; Program = 'InterpRelative'; Warning = "names 'lib64/ld-linux-x86-64\.so\.2' as its ELF interpreter, not an absolute path"; ErrorId = 'ExecutableNotFound' }
+    ) {
+        $path = Get-Variable $Program -ValueOnly
+        $records = New-EmptyRuleset | Invoke-Sandboxed $path -AllowDependencies -Verbose -ErrorVariable ev -ErrorAction SilentlyContinue 4>&1 3>&1
+        $records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -like 'Allowing *' } | ForEach-Object Message |
+            Should -Be "Allowing Execute, ReadFile on ${path}: the program itself."
+        $records | Where-Object { $_ -is [System.Management.Automation.WarningRecord] } | ForEach-Object Message | Should -Match $Warning
+        # The kernel's own refusal to start it, not a rule the user never wrote.
+        $ev.FullyQualifiedErrorId | Should -Be "$ErrorId,$Id"
+    }
+
     It 'belongs to the FilePath parameter set only' {
         (Get-Command Invoke-Sandboxed).Parameters['AllowDependencies'].ParameterSets.Keys | Should -Be 'FilePath'
     }
@@ -146,6 +176,21 @@ Describe 'Add-LandlockPathRule -Executable' {
         $rs.PathRules.Path | Should -Contain '/usr/bin/true'
         $rs | Add-LandlockPathRule -Executable /no/such/program -IgnoreMissing -ErrorVariable ev2
         $ev2 | Should -BeNullOrEmpty
+    }
+
+    It 'adds no rule on a directory or a missing file an ELF interpreter names, and warns' {
+        $rs = New-EmptyRuleset
+        $rs | Add-LandlockPathRule -Executable $InterpRoot, $InterpMissing, $InterpRelative -WarningVariable wv -WarningAction SilentlyContinue -ErrorVariable ev
+        $rs.PathRules.Path | Should -Be $InterpRoot, $InterpMissing, $InterpRelative
+        $wv.Count | Should -Be 3
+        $ev | Should -BeNullOrEmpty
+    }
+
+    It 'resolves every program before adding a rule: a failure under -ErrorAction Stop leaves the ruleset as it was' {
+        $rs = New-EmptyRuleset
+        { $rs | Add-LandlockPathRule -Executable true, no-such-program-llps -ErrorAction Stop } |
+            Should -Throw -ErrorId "ExecutableNotFound,$AddId"
+        $rs.PathRules | Should -BeNullOrEmpty
     }
 
     It 'grants nothing a ruleset does not handle' {

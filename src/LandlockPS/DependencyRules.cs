@@ -15,6 +15,7 @@ internal static class DependencyRules
     /// What <paramref name="program"/> needs when it runs with <paramref name="environment"/>;
     /// what cannot be found becomes a warning (the program may still start, or fail then).
     /// </summary>
+    /// <exception cref="Core.LandlockException">DependencyResolutionFailed, when the resolution failed as a whole.</exception>
     internal static ProgramDependencies Resolve(PSCmdlet cmdlet, string program, IReadOnlyDictionary<string, string> environment)
     {
         ProgramDependencies dependencies = ProgramDependencies.Resolve(program, environment);

@@ -24,6 +24,7 @@ internal static class ErrorHelper
         "ExecutableNotAllowed" or "CapabilityDropFailed" => ErrorCategory.PermissionDenied,
         "RulesetNotEnforced" => ErrorCategory.SecurityError,
         "ArgumentListTooLong" => ErrorCategory.LimitsExceeded,
+        "DependencyResolutionFailed" => ErrorCategory.InvalidData,
         "LandlockNotSupported" or "LandlockNotEnabled" or "CompatibilityRequirementNotMet" => ErrorCategory.NotImplemented,
         "AccessNotHandled" or "AccessNotInAbi" or "AccessNotApplicable" or "InvalidPort" or "EmptyRuleset" or "InvalidLogFlags"
             => ErrorCategory.InvalidArgument,

@@ -32,7 +32,7 @@ internal sealed class NativeRun : ISandboxRun
     private bool _timedOut;
     private Encoding? _inputEncoding;
 
-    /// <summary>Rules LandlockPS added to the caller's (-AllowDependencies), for the result.</summary>
+    /// <summary>Rules LandlockPS added to this run's copy of the caller's ruleset (-AllowDependencies), for the result.</summary>
     internal IReadOnlyList<LandlockPathRule> AddedRules { get; init; } = [];
 
     internal NativeRun(PSCmdlet cmdlet, SandboxedProcess process, SandboxStartInfo info, NativeRunOptions options, CancellationToken stopping)

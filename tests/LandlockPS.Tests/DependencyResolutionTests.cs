@@ -175,7 +175,7 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
     {
         using var t = new TempTree();
         string direct = Script(t, "direct.sh", "#!/bin/sh\necho hi\n");
-        string viaEnv = Script(t, "env.sh", "#! /usr/bin/env  -S -u HOME LANG=C sh -e\necho hi\n");
+        string viaEnv = Script(t, "env.sh", "#! /usr/bin/env  -S -u HOME --unset PATH --chdir /tmp --chdir=/ LANG=C sh -e\necho hi\n");
 
         ProgramDependencies deps = ProgramDependencies.Resolve(direct, NoLibraryPath);
         Assert.Equal(direct, deps.Files[0].Path);
@@ -246,6 +246,93 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         Assert.Equal(0, RunUnconfined("/usr/bin/mkfifo", fifo));
         Assert.Null(ElfImage.TryRead(fifo));
         Assert.Null(ExecutableInspector.ReadShebang(fifo));
+    }
+
+    [Theory]
+    [InlineData("/", "is not a regular file")]
+    [InlineData("/etc", "is not a regular file")]
+    [InlineData("/nonexistent/ld.so", "does not exist")]
+    [InlineData("lib64/ld-linux-x86-64.so.2", "not an absolute path")]
+    public void AnInterpreterThatIsNotAnAbsoluteRegularFileIsAProblemNeverARule(string interpreter, string problem)
+    {
+        using var t = new TempTree();
+        string program = Patched(t, "crafted", elf => WriteInterpreter(elf, interpreter));
+        Assert.Equal(interpreter, ElfImage.TryRead(program)!.Interpreter);
+
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, NoLibraryPath);
+        Assert.Equal([program], deps.Files.Select(f => f.Path));
+        Assert.Contains(problem, Assert.Single(deps.Problems));
+    }
+
+    // A header may claim any size; reading what it claims would cost that much memory (gigabytes
+    // from a 35 kB file). Such a file reads as no image, for a few kilobytes.
+    [Theory]
+    [InlineData(true, PT_INTERP, 0x7fff_ffffUL)]   // a PT_INTERP far longer than PATH_MAX and than the file
+    [InlineData(true, PT_INTERP, 4097UL)]          // longer than PATH_MAX: the kernel refuses it too
+    [InlineData(false, SHT_STRTAB, 0x3fff_ffffUL)] // a string table larger than the file
+    public void SizesInTheHeadersBeyondTheFileReadAsNoImage(bool segment, uint type, ulong size)
+    {
+        using var t = new TempTree();
+        string program = Patched(t, "crafted", elf => WriteSize(elf, segment, type, size));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Null(ElfImage.TryRead(program));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+        Assert.Equal([program], ProgramDependencies.Resolve(program, NoLibraryPath).Files.Select(f => f.Path));
+    }
+
+    [Fact]
+    public void ALongSearchPathIsCappedAndItsWarningNamesTheFirstPlacesOnly()
+    {
+        string program = programs.Program("app-longpath");
+        ElfImage image = ElfImage.TryRead(program)!;
+        Assert.Equal(ProgramDependencies.MaxSearchDirectories, image.RunPath.Count);
+        Assert.True(image.Truncated);
+
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, NoLibraryPath);
+        Assert.Contains(deps.Problems, p => p == $"{program} names more than {ProgramDependencies.MaxNeeded} libraries or {ProgramDependencies.MaxSearchDirectories} search directories; only the first were followed.");
+        string missing = Assert.Single(deps.Problems, p => p.StartsWith("libgone.so, needed by "));
+        Assert.StartsWith($"libgone.so, needed by {program}, was not found (looked in /nonexistent/d0/libgone.so, /nonexistent/d1/libgone.so, /nonexistent/d2/libgone.so, /nonexistent/d3/libgone.so and ", missing);
+        Assert.InRange(missing.Length, 0, 300);
+        Assert.Contains(deps.Files, f => f.Path.EndsWith("/libc.so.6"));
+    }
+
+    private const uint PT_INTERP = 3;
+    private const uint SHT_STRTAB = 3;
+
+    // /usr/bin/true (x86-64, little-endian), changed by patch, as an executable file.
+    private static string Patched(TempTree tree, string name, Action<byte[]> patch)
+    {
+        byte[] elf = File.ReadAllBytes("/usr/bin/true");
+        patch(elf);
+        string path = Path.Combine(tree.Root, name);
+        File.WriteAllBytes(path, elf);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
+    }
+
+    // Replaces the PT_INTERP string in place, NUL-padded: the segment keeps its size.
+    private static void WriteInterpreter(byte[] elf, string interpreter)
+    {
+        byte[] original = Encoding.ASCII.GetBytes(ElfImage.TryRead("/usr/bin/true")!.Interpreter!);
+        int at = elf.AsSpan().IndexOf(original);
+        Array.Clear(elf, at, original.Length);
+        Encoding.ASCII.GetBytes(interpreter).CopyTo(elf, at);
+    }
+
+    // Sets the file size of the first segment (p_filesz) or section (sh_size) of this type:
+    // offsets from the ELF64 layout in <elf.h>.
+    private static void WriteSize(byte[] elf, bool segment, uint type, ulong size)
+    {
+        ulong table = BitConverter.ToUInt64(elf, segment ? 32 : 40);
+        int entrySize = BitConverter.ToUInt16(elf, segment ? 54 : 58), count = BitConverter.ToUInt16(elf, segment ? 56 : 60);
+        for (int i = 0; i < count; i++)
+        {
+            int entry = (int)table + i * entrySize;
+            if (BitConverter.ToUInt32(elf, entry + (segment ? 0 : 4)) != type) continue;
+            BitConverter.GetBytes(size).CopyTo(elf, entry + 32);
+            return;
+        }
+        throw new InvalidOperationException($"/usr/bin/true has no {(segment ? "segment" : "section")} of type {type}.");
     }
 
     private static string Script(TempTree tree, string name, string text)

@@ -1,13 +1,14 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 
 namespace LandlockPS.Tests;
 
 /// <summary>
 /// Small programs and libraries built with the system C compiler, each linked to exercise one rule
 /// of the loader's search: RUNPATH with $ORIGIN (not inherited), RPATH (inherited), a dependency
-/// cycle, a library that has gone, LD_LIBRARY_PATH only, a library with a build for newer CPUs.
+/// cycle, a library that has gone (also behind a RUNPATH too long to follow), LD_LIBRARY_PATH only, a library with a build for newer CPUs.
 /// Built once for the test class.
 /// </summary>
 public sealed class LinkedPrograms : IDisposable
@@ -40,6 +41,9 @@ public sealed class LinkedPrograms : IDisposable
 
         Cc($"-shared -fPIC -Wl,-soname,libgone.so -o lib/libgone.so src/leaf.c");
         Cc($"-o bin/app-missing src/main.c -Llib -Wl,--no-as-needed -Wl,--enable-new-dtags {origin} -lgone");
+        // The same, searching 300 directories that do not exist first: more than ProgramDependencies follows.
+        string many = string.Join(':', Enumerable.Range(0, 300).Select(i => $"/nonexistent/d{i}"));
+        Cc($"-o bin/app-longpath src/main.c -Llib -Wl,--no-as-needed -Wl,--enable-new-dtags -Wl,-rpath,{many} -lgone");
         File.Delete(Path.Combine(Lib, "libgone.so"));
 
         // libhw.so says 1; its glibc-hwcaps build for x86-64-v2 (nearly every x86-64 CPU) says 2.

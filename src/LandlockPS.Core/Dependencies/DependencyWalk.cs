@@ -19,6 +19,9 @@ internal sealed class DependencyWalk
     // When PATH is unset, env(1) searches what glibc's execvp does.
     private const string DefaultSearchPath = "/bin:/usr/bin";
 
+    // How many of the places a library was looked for a warning names.
+    private const int SearchedShown = 4;
+
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly List<DependencyFile> _files = [];
     private readonly Dictionary<string, int> _fileIndex = new(StringComparer.Ordinal);
@@ -34,12 +37,7 @@ internal sealed class DependencyWalk
     /// <summary>A program the kernel executes: the file, then its #! interpreter or its ELF dependencies.</summary>
     internal void AddProgram(string path, string reason, int depth)
     {
-        if (!File.Exists(path))
-        {
-            _problems.Add($"{path} ({reason}) does not exist.");
-            return;
-        }
-        Grant(path, Executable, reason);
+        if (!Grant(path, Executable, reason)) return;
         if (ExecutableInspector.ReadShebang(path) is { } shebang)
         {
             AddInterpreter(path, shebang, depth);
@@ -82,14 +80,14 @@ internal sealed class DependencyWalk
     }
 
     // The program env(1) runs: its first operand that is neither an option (nor the value of -u
-    // NAME or -C DIR) nor NAME=value. With -S the kernel passes the whole rest of the line as one
-    // argument; env splits it.
+    // NAME, -C DIR or their long forms --unset NAME, --chdir DIR; --chdir=DIR carries its own)
+    // nor NAME=value. With -S the kernel passes the whole rest of the line as one argument; env splits it.
     private static string? EnvProgram(string? argument)
     {
         string[] words = argument?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) ?? [];
         for (int i = 0; i < words.Length; i++)
         {
-            if (words[i] is "-u" or "-C") i++;
+            if (words[i] is "-u" or "-C" or "--unset" or "--chdir") i++;
             else if (!words[i].StartsWith('-') && !words[i].Contains('=')) return words[i];
         }
         return null;
@@ -113,10 +111,16 @@ internal sealed class DependencyWalk
     private void AddElfProgram(string path, ElfImage image)
     {
         if (image.Interpreter is null) return; // statically linked: the kernel maps nothing else
+        if (!Path.IsPathFullyQualified(image.Interpreter))
+        {
+            _problems.Add($"{path} names '{image.Interpreter}' as its ELF interpreter, not an absolute path: it depends on the working directory and is left out.");
+            return;
+        }
+        // Without its interpreter the program cannot start: its libraries would be granted for nothing.
+        if (!Grant(image.Interpreter, Executable, $"ELF interpreter of {path}")) return;
         var program = new LoadedObject(path, image, loader: null);
         // The loader is loaded before anything else, under its path and its DT_SONAME.
         var loaded = new HashSet<string>(StringComparer.Ordinal) { image.Interpreter };
-        Grant(image.Interpreter, Executable, $"ELF interpreter of {path}");
         if (Read(image.Interpreter) is { SoName: { } loaderName }) loaded.Add(loaderName);
         if (File.Exists(LdSoCache.DefaultPath)) Grant(LdSoCache.DefaultPath, LandlockAccessFs.ReadFile, $"the library cache the loader of {path} reads");
 
@@ -125,6 +129,10 @@ internal sealed class DependencyWalk
         var queue = new Queue<LoadedObject>([program]);
         while (queue.TryDequeue(out LoadedObject? current))
         {
+            if (current.Image.Truncated)
+            {
+                _problems.Add($"{current.Path} names more than {ProgramDependencies.MaxNeeded} libraries or {ProgramDependencies.MaxSearchDirectories} search directories; only the first were followed.");
+            }
             foreach (string needed in current.Image.Needed)
             {
                 if (loaded.Contains(needed)) continue;
@@ -161,9 +169,16 @@ internal sealed class DependencyWalk
         }
         var searched = new List<string>();
         if (search.Find(needed, current, searched) is { } found) return found;
-        _problems.Add($"{needed}, needed by {current.Path}, was not found (looked in {string.Join(", ", searched)}): the program will fail to load it.");
+        _problems.Add($"{needed}, needed by {current.Path}, was not found (looked in {Abbreviate(searched)}): the program will fail to load it.");
         return null;
     }
+
+    // The first few places looked at: enough to see where the search went, and a warning stays a
+    // sentence however long the search path.
+    private static string Abbreviate(List<string> searched) =>
+        searched.Count <= SearchedShown
+            ? string.Join(", ", searched)
+            : $"{string.Join(", ", searched.Take(SearchedShown))} and {searched.Count - SearchedShown} more";
 
     // Counts across the whole walk (an interpreter's libraries too); reported once, when first reached.
     private bool WithinCap(string program)
@@ -187,16 +202,33 @@ internal sealed class DependencyWalk
     }
 
     /// <summary>
-    /// Allows <paramref name="path"/> as named, and where its links lead. Landlock attaches a rule
-    /// to the inode the path resolves to when the rule is built, and checks only the file finally
-    /// opened, never the links or directories on the way: either path alone works today. Both are
-    /// kept so the ruleset, a description that outlives this moment, still means the file the
-    /// program names after a link is moved to a new version, and shows where that leads now.
+    /// Allows <paramref name="path"/> as named, and where its links lead, if it is a regular file;
+    /// anything else is a problem, never a rule (a crafted PT_INTERP of "/" must not open up a
+    /// directory). Landlock attaches a rule to the inode the path resolves to when the rule is
+    /// built, and checks only the file finally opened, never the links or directories on the way:
+    /// either path alone works today. Both are kept so the ruleset, a description that outlives
+    /// this moment, still means the file the program names after a link is moved to a new
+    /// version, and shows where that leads now.
     /// </summary>
-    private void Grant(string path, LandlockAccessFs access, string reason)
+    private bool Grant(string path, LandlockAccessFs access, string reason)
     {
+        if (NotAFile(path) is { } why)
+        {
+            _problems.Add($"{path} ({reason}) {why}: no rule is added for it.");
+            return false;
+        }
         Add(path, access, reason);
         if (PathHandles.RealPath(path) is { } real && real != path) Add(real, access, $"{reason}, where {path} leads");
+        return true;
+    }
+
+    // Judged on a descriptor opened as the rule will be (O_PATH: no read right needed, and a FIFO
+    // or device is not opened at all), so it is the very inode the rule would attach to.
+    private static string? NotAFile(string path)
+    {
+        using SafePathHandle? handle = PathHandles.TryOpen(path, out int errno);
+        if (handle is null) return errno is Errno.ENOENT or Errno.ENOTDIR ? "does not exist" : $"cannot be opened by this session ({Errno.Name(errno)})";
+        return PathHandles.IsRegularFile(handle) ? null : "is not a regular file";
     }
 
     private void Add(string path, LandlockAccessFs access, string reason)

@@ -67,7 +67,9 @@ internal sealed class LdSoCache
             if ((flags & FlagTypeMask) != FlagElfLibc6 || hwcap != 0) continue;
             string? name = ReadString(data, ReadUInt32(entry[4..], bigEndian));
             string? file = ReadString(data, ReadUInt32(entry[8..], bigEndian));
-            if (name is not null && file is not null) entries.Add((name, file, flags & FlagRequiredMask));
+            // ldconfig writes absolute paths; a relative one would be opened from the program's
+            // working directory, which nothing here knows: left out.
+            if (name is not null && file is not null && Path.IsPathFullyQualified(file)) entries.Add((name, file, flags & FlagRequiredMask));
         }
         return new LdSoCache(entries);
     }

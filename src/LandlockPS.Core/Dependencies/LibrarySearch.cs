@@ -95,11 +95,19 @@ internal sealed class LibrarySearch
         string hwcaps = Path.Combine(Path.GetDirectoryName(library) ?? "/", "glibc-hwcaps");
         if (!Directory.Exists(hwcaps)) return [];
         string name = Path.GetFileName(library);
-        return Directory.EnumerateDirectories(hwcaps)
-            .Order(StringComparer.Ordinal)
-            .Select(level => Path.Combine(level, name))
-            .Where(variant => Loadable(variant) is not null)
-            .ToList();
+        try
+        {
+            return Directory.EnumerateDirectories(hwcaps)
+                .Order(StringComparer.Ordinal)
+                .Select(level => Path.Combine(level, name))
+                .Where(variant => Loadable(variant) is not null)
+                .ToList();
+        }
+        // A directory this session may not list is one the loader may not search either.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
     }
 
     /// <summary>$ORIGIN, $LIB and $PLATFORM (bare or in braces) in <paramref name="entry"/>, as the loader would expand them for <paramref name="owner"/>.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using LandlockPS.Core.Landlock;
 
@@ -17,6 +18,18 @@ public sealed class ProgramDependencies
 {
     /// <summary>At most this many ELF objects are read for one program; the rest is reported, not followed.</summary>
     public const int MaxObjects = 300;
+
+    /// <summary>
+    /// At most this many DT_NEEDED entries are followed for one object (real programs and
+    /// libraries name a few dozen at most); a crafted file naming thousands is reported, not followed.
+    /// </summary>
+    public const int MaxNeeded = 256;
+
+    /// <summary>
+    /// At most this many DT_RPATH and as many DT_RUNPATH directories are searched for one object
+    /// (even Nix builds, with one directory per dependency, stay far below); the rest is reported, not searched.
+    /// </summary>
+    public const int MaxSearchDirectories = 256;
 
     /// <summary>How many #! interpreters deep the kernel follows (BINPRM_MAX_RECURSION); deeper fails to start anyway.</summary>
     public const int MaxInterpreterDepth = 4;
@@ -38,10 +51,23 @@ public sealed class ProgramDependencies
     /// <paramref name="environment"/>: its LD_LIBRARY_PATH takes part in the search and its PATH
     /// finds the program of a <c>#!/usr/bin/env</c> line.
     /// </summary>
+    /// <exception cref="LandlockException">DependencyResolutionFailed: a file could not be read as the walk expected; nothing is returned, so no rule is half-added.</exception>
     public static ProgramDependencies Resolve(string program, IReadOnlyDictionary<string, string> environment)
     {
         var walk = new DependencyWalk(environment);
-        walk.AddProgram(program, "the program itself", depth: 0);
+        try
+        {
+            walk.AddProgram(program, "the program itself", depth: 0);
+        }
+        // What a file the walk reads may still provoke (the walk reports what it expects as
+        // problems): one stable error rather than a bare .NET exception.
+        catch (Exception e) when (e is not LandlockException)
+        {
+            throw new LandlockException(
+                $"Could not work out which files {program} needs to start: {e.Message} " +
+                "Allow them with Add-LandlockPathRule instead, or run the program unconfined to see what it loads.",
+                errorId: "DependencyResolutionFailed", innerException: e);
+        }
         return walk.Result();
     }
 }

@@ -15,7 +15,12 @@ internal static class PathHandles
 
     /// <summary>Whether the open descriptor is a directory. Asked of the fd, not the path, so it
     /// describes the very inode the rule will attach to.</summary>
-    internal static unsafe bool IsDirectory(SafePathHandle handle)
+    internal static bool IsDirectory(SafePathHandle handle) => Status(handle).IsDirectory;
+
+    /// <summary>Whether the open descriptor is a regular file (no directory, FIFO, device or socket), asked of the fd as <see cref="IsDirectory"/> is.</summary>
+    internal static bool IsRegularFile(SafePathHandle handle) => Status(handle).IsRegularFile;
+
+    private static unsafe LibC.StatxBuffer Status(SafePathHandle handle)
     {
         LibC.StatxBuffer buffer = default;
         bool added = false;
@@ -34,14 +39,7 @@ internal static class PathHandles
         {
             if (added) handle.DangerousRelease();
         }
-        return buffer.IsDirectory;
-    }
-
-    /// <summary>Whether <paramref name="path"/> leads to a regular file: one that can be read without blocking (no FIFO, no device).</summary>
-    internal static unsafe bool IsRegularFile(string path)
-    {
-        LibC.StatxBuffer buffer = default;
-        return LibC.Statx(LibC.AT_FDCWD, path, 0, LibC.STATX_TYPE, &buffer) == 0 && buffer.IsRegularFile;
+        return buffer;
     }
 
     /// <summary>

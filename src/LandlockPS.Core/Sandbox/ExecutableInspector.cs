@@ -21,22 +21,25 @@ public static class ExecutableInspector
     /// <summary>The #! line of <paramref name="path"/>, or null when it has none (or cannot be read).</summary>
     public static Shebang? ReadShebang(string path)
     {
-        if (!PathHandles.IsRegularFile(path)) return null; // reading a FIFO would block
         byte[] head = new byte[ShebangLimit];
         int length;
         try
         {
-            using var stream = File.OpenRead(path);
+            // One non-blocking open, judged on the file opened: a FIFO is refused, even one put
+            // there after a look at the path, and never waits for a writer.
+            using FileStream? stream = PlainFile.TryOpen(path, followLinks: true, long.MaxValue, out _, out _);
+            if (stream is null) return null;
             length = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (IOException)
         {
             return null;
         }
         if (length < 2 || head[0] != '#' || head[1] != '!') return null;
         ReadOnlySpan<byte> line = head.AsSpan(2, length - 2);
-        int newline = line.IndexOf((byte)'\n');
-        if (newline >= 0) line = line[..newline];
+        // The kernel ends the line at a newline or a NUL, whichever comes first.
+        int end = line.IndexOfAny((byte)'\n', (byte)0);
+        if (end >= 0) line = line[..end];
 
         // Only spaces and tabs separate: a carriage return stays part of the name, as it does for the kernel.
         string text = Encoding.UTF8.GetString(line).Trim(' ', '\t');

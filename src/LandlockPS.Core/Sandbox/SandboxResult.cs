@@ -53,8 +53,9 @@ public sealed class SandboxResult
     public bool Stopped { get; }
 
     /// <summary>
-    /// Rules LandlockPS added to the caller's ruleset: what a child pwsh needs to start (script
-    /// blocks), or what a program loads (-AllowDependencies); empty otherwise.
+    /// Rules LandlockPS added for this run, to a copy of the caller's ruleset (which stays as it
+    /// was): what a child pwsh needs to start (script blocks), or what a program loads
+    /// (-AllowDependencies); empty otherwise.
     /// </summary>
     public IReadOnlyList<LandlockPathRule> ImplicitRules { get; init; } = [];
 }

@@ -1,5 +1,7 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
+using LandlockPS.Core;
 using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 
@@ -27,7 +29,14 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
     {
         if (ParameterSetName == ExecutableSet)
         {
-            foreach (string name in Executable) AddDependencyRules(name);
+            // Every program resolved before any rule is added: a failure (stopping the call under
+            // -ErrorAction Stop) leaves the ruleset as it was.
+            var resolved = new List<ProgramDependencies>();
+            foreach (string name in Executable)
+            {
+                if (ResolveDependencies(name) is { } dependencies) resolved.Add(dependencies);
+            }
+            foreach (ProgramDependencies dependencies in resolved) DependencyRules.Add(this, Ruleset, dependencies);
             if (PassThru) WriteObject(Ruleset);
             return;
         }
@@ -42,7 +51,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
 
     private void AddRulesFor(string input, bool literal, LandlockAccessFs access)
     {
-        System.Collections.Generic.IReadOnlyList<string>? paths = ResolvePaths(input, literal);
+        IReadOnlyList<string>? paths = ResolvePaths(input, literal);
         if (paths is null) return;
         if (paths.Count == 0)
         {
@@ -78,7 +87,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
 
     // The same rules as Invoke-Sandboxed -AllowDependencies, in this session's environment (its
     // LD_LIBRARY_PATH and PATH): the policy is being built here, for wherever it will run.
-    private void AddDependencyRules(string name)
+    private ProgramDependencies? ResolveDependencies(string name)
     {
         string? program = ExecutableResolver.Resolve(this, name);
         if (program is null || !File.Exists(program))
@@ -86,14 +95,21 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
             if (IgnoreMissing)
             {
                 WriteVerbose($"Skipping '{name}': no such program (-IgnoreMissing).");
-                return;
+                return null;
             }
             WriteError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
                 $"'{name}' is not a program on PATH or an existing file. Check the name, or give its full path.", name));
-            return;
+            return null;
         }
-        ProgramDependencies dependencies = DependencyRules.Resolve(this, program, ChildEnvironment.Build(null, clear: false));
-        DependencyRules.Add(this, Ruleset, dependencies);
+        try
+        {
+            return DependencyRules.Resolve(this, program, ChildEnvironment.Build(null, clear: false));
+        }
+        catch (LandlockException e)
+        {
+            WriteError(ErrorHelper.FromException(e, name));
+            return null;
+        }
     }
 
     private LandlockAccessFs MaskForFile(string path, LandlockAccessFs access)

@@ -92,7 +92,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             _template = BuildStartInfo();
             _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
             // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
-            if (AllowDependencies) _dependencies = DependencyRules.Resolve(this, _template.FilePath, _template.Environment!);
+            if (AllowDependencies) _dependencies = ResolveDependencies(_template);
         }
 
         // The rule: a ruleset named with -Ruleset leaves the pipeline to the run's input; otherwise
@@ -142,6 +142,20 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             _run = null;
         }
         base.Dispose(disposing);
+    }
+
+    // Without what the program needs the run would only fail to start: the call ends here.
+    private ProgramDependencies ResolveDependencies(SandboxStartInfo template)
+    {
+        try
+        {
+            return DependencyRules.Resolve(this, template.FilePath, template.Environment!);
+        }
+        catch (LandlockException e)
+        {
+            ThrowTerminatingError(ErrorHelper.FromException(e, FilePath));
+            throw; // not reached: ThrowTerminatingError always throws
+        }
     }
 
     private ISandboxRun? Start(LandlockRuleset ruleset, bool redirectInput)
