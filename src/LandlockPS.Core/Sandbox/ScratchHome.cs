@@ -62,22 +62,43 @@ public static class ScratchHome
         }
         // A child still running would write its home again on its way out (pwsh saves its JIT
         // profile when its input closes): end it first.
+        var killed = new List<int>();
         foreach ((_, SandboxedProcess? child) in homes)
         {
             try
             {
-                child?.Kill();
+                if (child is null) continue;
+                child.Kill();
+                killed.Add(child.ProcessId);
             }
             catch (ObjectDisposedException)
             {
                 // Ended and released meanwhile.
             }
         }
-        // A kill takes effect a moment later: a write already under way can still land, so look again.
-        for (int attempt = 0; attempt < 20 && homes.Any(h => Directory.Exists(h.Key)); attempt++)
+        // A kill lands a moment later, and later still on a loaded machine: a write under way
+        // finishes first. Once every thread is gone (a zombie, or no process) nothing more is written.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (killed.Any(IsRunning) && clock.ElapsedMilliseconds < 5000) System.Threading.Thread.Sleep(10);
+        for (int attempt = 0; attempt < 5 && homes.Any(h => Directory.Exists(h.Key)); attempt++)
         {
-            if (attempt > 0) System.Threading.Thread.Sleep(25);
+            if (attempt > 0) System.Threading.Thread.Sleep(20);
             foreach ((string home, _) in homes) TryDelete(home);
+        }
+    }
+
+    // Running: the process exists and is not a zombie (state after the command name in /proc/<pid>/stat).
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int end = stat.LastIndexOf(')');
+            return end >= 0 && end + 2 < stat.Length && stat[end + 2] != 'Z';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
