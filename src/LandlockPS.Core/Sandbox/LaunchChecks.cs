@@ -73,10 +73,13 @@ internal static class LaunchChecks
     private static LandlockException ForSpawn(int errno, SandboxStartInfo info, LandlockAccessFs enforced)
     {
         string? interpreter = ExecutableInspector.FindInterpreter(info.FilePath);
+        string? interpreterFolder = interpreter is null ? null : Path.GetDirectoryName(interpreter);
         string needs = interpreter is null
             ? "allow ReadFile and Execute on it"
             : $"allow ReadFile and Execute on it, and on its interpreter {interpreter} and the libraries that loads " +
-              $"(e.g. ReadExecute on {Path.GetDirectoryName(interpreter)} and /usr/lib)";
+              (string.IsNullOrEmpty(interpreterFolder) ? "(e.g. ReadExecute on /usr/lib)" : $"(e.g. ReadExecute on {interpreterFolder} and /usr/lib)");
+        // -AllowDependencies (Invoke-Sandboxed) finds exactly those files; a script block's pwsh has implicit rules instead.
+        needs += ". Invoke-Sandboxed -AllowDependencies adds these rules for a program";
         bool rulesetInvolved = (enforced & (LandlockAccessFs.Execute | LandlockAccessFs.ReadFile)) != 0;
         return errno switch
         {
