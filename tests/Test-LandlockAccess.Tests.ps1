@@ -52,6 +52,8 @@ BeforeDiscovery {
         @{ Set = 'full'; Path = 'outside/link-in2'; Right = 'RemoveFile'; Expect = $false; What = 'removing a symlink outside that points into the allowed tree' }
         @{ Set = 'full'; Path = 'outside/hard-in'; Right = 'ReadFile'; Expect = $false; What = 'a hard link outside to a file of the allowed tree (the walk goes up through outside)' }
         @{ Set = 'full'; Path = 'outside/hard-only'; Right = 'ReadFile'; Expect = $true; What = 'a hard link outside to a file with a rule of its own (the rule is on the inode)' }
+        @{ Set = 'full'; Path = 'allowed/dir-out/../hostname'; Right = 'ReadFile'; Expect = $false; What = '".." after a symlink to a directory outside: the target''s parent, not the link''s' }
+        @{ Set = 'full'; Path = 'outside/dir-in/../hostname'; Right = 'ReadFile'; Expect = $true; What = '".." after a symlink outside to a directory of the allowed tree' }
         @{ Set = 'partial'; Path = 'outside/p-trunc.txt'; Right = 'Truncate'; Expect = $true; Verdict = 'Unhandled'; What = 'truncating when Truncate is not handled' }
         @{ Set = 'partial'; Path = 'outside/p-victim.txt'; Right = 'RemoveFile'; Expect = $true; Verdict = 'Unhandled'; What = 'removing when RemoveFile is not handled' }
         @{ Set = 'partial'; Path = 'allowed/p-trunc.txt'; Right = 'Truncate'; Expect = $true; Verdict = 'Unhandled'; What = 'truncating, unhandled, where the rule does not grant it' }
@@ -73,12 +75,12 @@ BeforeAll {
     # A scratch tree under the temp folder, which no system rule covers.
     function New-ScratchTree {
         $root = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "llps-access-$([guid]::NewGuid().ToString('n'))")).FullName
-        foreach ($dir in 'allowed/sub', 'allowed/emptydir', 'outside', 'rw/emptydir', 'filerule', 'overlap/inner', 'via') {
+        foreach ($dir in 'allowed/sub', 'allowed/emptydir', 'outside/inner', 'rw/emptydir', 'filerule', 'overlap/inner', 'via') {
             New-Item -ItemType Directory (Join-Path $root $dir) | Out-Null
         }
         foreach ($file in 'allowed/file.txt', 'allowed/sub/deep.txt', 'allowed/victim.txt', 'allowed/p-trunc.txt', 'outside/secret.txt',
             'outside/p-trunc.txt', 'outside/p-victim.txt', 'outside/c-trunc.txt', 'rw/victim.txt', 'rw/t.txt', 'filerule/only.txt',
-            'filerule/other.txt', 'overlap/inner/x.txt', 'overlap/y.txt', 'via/v.txt') {
+            'filerule/other.txt', 'overlap/inner/x.txt', 'overlap/y.txt', 'via/v.txt', 'allowed/hostname', 'outside/hostname') {
             Set-Content -LiteralPath (Join-Path $root $file) -Value 'data'
         }
         foreach ($program in 'allowed/true', 'outside/true', 'rw/true') { Copy-Item /bin/true (Join-Path $root $program) }
@@ -87,6 +89,9 @@ BeforeAll {
         foreach ($link in $links.GetEnumerator()) {
             New-Item -ItemType SymbolicLink -Path (Join-Path $root $link.Key) -Target (Join-Path $root $link.Value) | Out-Null
         }
+        # Links kept as written.
+        $written = @{ 'allowed/dir-out' = "$root/outside/inner"; 'outside/dir-in' = "$root/allowed/sub" }
+        foreach ($link in $written.GetEnumerator()) { [IO.File]::CreateSymbolicLink((Join-Path $root $link.Key), $link.Value) | Out-Null }
         foreach ($link in @{ 'outside/hard-in' = 'allowed/file.txt'; 'outside/hard-only' = 'filerule/only.txt' }.GetEnumerator()) {
             New-Item -ItemType HardLink -Path (Join-Path $root $link.Key) -Target (Join-Path $root $link.Value) | Out-Null
         }
@@ -283,6 +288,15 @@ Describe 'Test-LandlockAccess' {
         $answer = Test-LandlockAccess -Ruleset $ruleset -Path (Join-Path $Root allowed/file.txt) -Access ReadFile
         $answer.Allowed | Should -BeTrue
         $answer.Notes -join "`n" | Should -Match "rule path '.*gone' cannot be opened"
+    }
+
+    It 'keeps ".." for the lookup and shows the path as the kernel is given it' {
+        Push-Location (Join-Path $Root allowed)
+        try { $answer = Test-LandlockAccess -Ruleset $Rs -LiteralPath dir-out/../hostname -Access ReadFile }
+        finally { Pop-Location }
+        $answer.FullPath | Should -Be (Join-Path $Root allowed/dir-out/../hostname)
+        $answer.RealPath | Should -Be (Join-Path $Root outside/hostname)
+        $answer.Allowed | Should -BeFalse
     }
 
     It 'shows a table by default and every reason with Format-List' {

@@ -40,6 +40,26 @@ internal static class PathResolver
     }
 
     /// <summary>
+    /// Like <see cref="Resolve"/>, but leaves ".." to the kernel's lookup, for judging what a process given
+    /// the path would reach: PowerShell collapses "a/link/.." to "a" in the text, while the kernel follows
+    /// link first and goes to its target's parent. Only the part before the first ".." is resolved here
+    /// (current location, drives, "~"); the rest is appended as written. Wildcards expand the PowerShell way.
+    /// </summary>
+    internal static IReadOnlyList<string> ResolveForLookup(PSCmdlet cmdlet, string path, bool literal)
+    {
+        if (!literal && WildcardPattern.ContainsWildcardCharacters(path)) return Resolve(cmdlet, path, literal);
+        // PowerShell takes either slash as a separator on Linux too.
+        string[] names = path.Split('/', '\\');
+        int up = System.Array.IndexOf(names, "..");
+        if (up < 0) return Resolve(cmdlet, path, literal);
+        string head = string.Join('/', names[..up]);
+        string start = head.Length > 0 ? Resolve(cmdlet, head, literal)[0]
+            : path.StartsWith('/') ? "/"
+            : Resolve(cmdlet, ".", literal: true)[0];
+        return [System.IO.Path.Join(start, string.Join('/', names[up..]))];
+    }
+
+    /// <summary>
     /// One literal path resolved to an existing directory; otherwise a terminating error with
     /// <paramref name="errorId"/> and <paramref name="message"/> (or PathNotFileSystem).
     /// </summary>
