@@ -316,11 +316,18 @@ Describe 'Test-LandlockAccess' {
 
     It 'keeps ".." for the lookup and shows the path as the kernel is given it' {
         Push-Location (Join-Path $Root allowed)
-        try { $answer = Test-LandlockAccess -Ruleset $Rs -LiteralPath dir-out/../hostname -Access ReadFile }
+        try {
+            $answer = Test-LandlockAccess -Ruleset $Rs -LiteralPath dir-out/../hostname -Access ReadFile
+            $backslashed = Test-LandlockAccess -Ruleset $Rs -LiteralPath 'dir-out\..\hostname' -Access ReadFile
+        }
         finally { Pop-Location }
         $answer.FullPath | Should -Be (Join-Path $Root allowed/dir-out/../hostname)
         $answer.RealPath | Should -Be (Join-Path $Root outside/hostname)
         $answer.Allowed | Should -BeFalse
+        $backslashed.RealPath | Should -Be (Join-Path $Root outside/hostname) -Because 'PowerShell takes \ as a separator too'
+        # A provider-qualified path: only the part before ".." is PowerShell's, so its prefix stays whole.
+        $qualified = Test-LandlockAccess -Ruleset $Rs -LiteralPath "Microsoft.PowerShell.Core\FileSystem::$Root/allowed/dir-out/../hostname" -Access ReadFile
+        $qualified.RealPath | Should -Be (Join-Path $Root outside/hostname)
     }
 
     It 'judges a dangling symlink where it creates and removing it where it is' {
