@@ -80,6 +80,14 @@ Describe 'Add-LandlockPathRule' {
         $rs.PathRules | Should -HaveCount 1
     }
 
+    It 'reports PathNotAccessible with what went wrong: a symlink loop is no permission problem' {
+        [IO.File]::CreateSymbolicLink((Join-Path $work.FullName loop), 'loop') | Out-Null
+        $rs | Add-LandlockPathRule -LiteralPath ./loop -Access ReadOnly -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PathNotAccessible,$Id"
+        $ev[0].Exception.Message | Should -Match 'too many levels of symbolic links \(ELOOP\)'
+        $ev[0].Exception.Message | Should -Not -Match 'exists|permissions'
+    }
+
     It 'reports PathNotFound for a wildcard that matches nothing' {
         $rs | Add-LandlockPathRule ./nothing* ReadOnly -ErrorVariable ev -ErrorAction SilentlyContinue
         $ev[0].FullyQualifiedErrorId | Should -Be "PathNotFound,$Id"

@@ -1,6 +1,7 @@
 BeforeDiscovery {
     # Each case: which ruleset (Set), a path under the scratch tree, one right, the answer we mean the
-    # tree to give (Expect) and, where it is not plain Allowed/Denied, the verdict that gives it.
+    # tree to give (Expect) and, where it is not plain Allowed/Denied, the verdict that gives it. Op names
+    # the probe's call when it is not the right's own: Create is open(O_WRONLY|O_CREAT), as `echo x > path`.
     # Rulesets (built in BeforeAll):
     #   full:    system + allowed ReadExecute, rw ReadWrite, filerule/only.txt ReadFile+WriteFile (a file
     #            rule), overlap ReadFile, overlap/inner WriteFile+MakeReg, vialink (a symlink to via) ReadFile
@@ -52,6 +53,17 @@ BeforeDiscovery {
         @{ Set = 'full'; Path = 'outside/link-in2'; Right = 'RemoveFile'; Expect = $false; What = 'removing a symlink outside that points into the allowed tree' }
         @{ Set = 'full'; Path = 'outside/hard-in'; Right = 'ReadFile'; Expect = $false; What = 'a hard link outside to a file of the allowed tree (the walk goes up through outside)' }
         @{ Set = 'full'; Path = 'outside/hard-only'; Right = 'ReadFile'; Expect = $true; What = 'a hard link outside to a file with a rule of its own (the rule is on the inode)' }
+        @{ Set = 'full'; Path = 'allowed/dir-out/../hostname'; Right = 'ReadFile'; Expect = $false; What = '".." after a symlink to a directory outside: the target''s parent, not the link''s' }
+        @{ Set = 'full'; Path = 'outside/dir-in/../hostname'; Right = 'ReadFile'; Expect = $true; What = '".." after a symlink outside to a directory of the allowed tree' }
+        @{ Set = 'full'; Path = 'rw/dang-out'; Right = 'MakeReg'; Op = 'Create'; Expect = $false; What = 'creating through a dangling symlink in a writable directory to outside (created at the target)' }
+        @{ Set = 'full'; Path = 'outside/dang-in'; Right = 'MakeReg'; Op = 'Create'; Expect = $true; What = 'creating through a dangling symlink outside to a writable directory' }
+        @{ Set = 'full'; Path = 'rw/dang-out-w'; Right = 'WriteFile'; Op = 'Create'; Expect = $false; What = 'writing a new file through a dangling symlink to outside' }
+        @{ Set = 'full'; Path = 'outside/dang-in-w'; Right = 'WriteFile'; Op = 'Create'; Expect = $true; What = 'writing a new file through a dangling symlink to a writable directory' }
+        @{ Set = 'full'; Path = 'rw/chain'; Right = 'MakeReg'; Op = 'Create'; Expect = $false; What = 'creating through a chain of relative symlinks that ends outside' }
+        @{ Set = 'full'; Path = 'outside/chain-in'; Right = 'MakeReg'; Op = 'Create'; Expect = $true; What = 'creating through a chain of relative symlinks that ends in a writable directory' }
+        @{ Set = 'full'; Path = 'rw/dang-rm'; Right = 'RemoveFile'; Expect = $true; What = 'removing a dangling symlink from a writable directory (the link, not its target)' }
+        @{ Set = 'full'; Path = 'outside/dang-rm'; Right = 'RemoveFile'; Expect = $false; What = 'removing a dangling symlink outside that points into a writable directory' }
+        @{ Set = 'full'; Path = 'rw/link-dir'; Right = 'RemoveFile'; Expect = $true; What = 'removing a symlink to a directory (RemoveFile on the link, not RemoveDir)' }
         @{ Set = 'partial'; Path = 'outside/p-trunc.txt'; Right = 'Truncate'; Expect = $true; Verdict = 'Unhandled'; What = 'truncating when Truncate is not handled' }
         @{ Set = 'partial'; Path = 'outside/p-victim.txt'; Right = 'RemoveFile'; Expect = $true; Verdict = 'Unhandled'; What = 'removing when RemoveFile is not handled' }
         @{ Set = 'partial'; Path = 'allowed/p-trunc.txt'; Right = 'Truncate'; Expect = $true; Verdict = 'Unhandled'; What = 'truncating, unhandled, where the rule does not grant it' }
@@ -73,12 +85,12 @@ BeforeAll {
     # A scratch tree under the temp folder, which no system rule covers.
     function New-ScratchTree {
         $root = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "llps-access-$([guid]::NewGuid().ToString('n'))")).FullName
-        foreach ($dir in 'allowed/sub', 'allowed/emptydir', 'outside', 'rw/emptydir', 'filerule', 'overlap/inner', 'via') {
+        foreach ($dir in 'allowed/sub', 'allowed/emptydir', 'outside/inner', 'rw/emptydir', 'filerule', 'overlap/inner', 'via') {
             New-Item -ItemType Directory (Join-Path $root $dir) | Out-Null
         }
         foreach ($file in 'allowed/file.txt', 'allowed/sub/deep.txt', 'allowed/victim.txt', 'allowed/p-trunc.txt', 'outside/secret.txt',
             'outside/p-trunc.txt', 'outside/p-victim.txt', 'outside/c-trunc.txt', 'rw/victim.txt', 'rw/t.txt', 'filerule/only.txt',
-            'filerule/other.txt', 'overlap/inner/x.txt', 'overlap/y.txt', 'via/v.txt') {
+            'filerule/other.txt', 'overlap/inner/x.txt', 'overlap/y.txt', 'via/v.txt', 'allowed/hostname', 'outside/hostname') {
             Set-Content -LiteralPath (Join-Path $root $file) -Value 'data'
         }
         foreach ($program in 'allowed/true', 'outside/true', 'rw/true') { Copy-Item /bin/true (Join-Path $root $program) }
@@ -87,6 +99,13 @@ BeforeAll {
         foreach ($link in $links.GetEnumerator()) {
             New-Item -ItemType SymbolicLink -Path (Join-Path $root $link.Key) -Target (Join-Path $root $link.Value) | Out-Null
         }
+        # Links kept as written: dangling ones (where the probe creates), relative chains and a loop.
+        $written = @{ 'allowed/dir-out' = "$root/outside/inner"; 'outside/dir-in' = "$root/allowed/sub"; 'rw/link-dir' = "$root/outside"
+            'rw/dang-out' = "$root/outside/made-by-link"; 'outside/dang-in' = "$root/rw/made-by-link"
+            'rw/dang-out-w' = "$root/outside/made-by-write"; 'outside/dang-in-w' = "$root/rw/made-by-write"
+            'rw/chain' = 'chain2'; 'rw/chain2' = '../outside/made-by-chain'; 'outside/chain-in' = 'chain-in2'; 'outside/chain-in2' = '../rw/made-by-chain'
+            'rw/dang-rm' = "$root/outside/nothing"; 'outside/dang-rm' = "$root/rw/nothing"; 'outside/loop' = 'loop' }
+        foreach ($link in $written.GetEnumerator()) { [IO.File]::CreateSymbolicLink((Join-Path $root $link.Key), $link.Value) | Out-Null }
         foreach ($link in @{ 'outside/hard-in' = 'allowed/file.txt'; 'outside/hard-only' = 'filerule/only.txt' }.GetEnumerator()) {
             New-Item -ItemType HardLink -Path (Join-Path $root $link.Key) -Target (Join-Path $root $link.Value) | Out-Null
         }
@@ -128,6 +147,7 @@ ops = {
     'ReadDir': read_dir,
     'Execute': execute,
     'Truncate': lambda p: os.truncate(p, 0),
+    'Create': lambda p: os.close(os.open(p, os.O_WRONLY | os.O_CREAT, 0o600)),
     'MakeReg': lambda p: os.mknod(p, 0o100600),
     'MakeDir': os.mkdir,
     'MakeSym': lambda p: os.symlink('target', p),
@@ -151,7 +171,7 @@ for right, path in zip(args[0::2], args[1::2]):
             try {
                 # Every static answer first: the probe changes the tree.
                 $static = foreach ($case in $mine) { Test-LandlockAccess -Ruleset $rulesets[$set] -LiteralPath (& $in $case.Path) -Access $case.Right }
-                $arguments = @('-I', '-B', '-c', $probe) + @($mine | ForEach-Object { $_.Right; & $in $_.Path })
+                $arguments = @('-I', '-B', '-c', $probe) + @($mine | ForEach-Object { $_.Op ?? $_.Right; & $in $_.Path })
                 $answers = @($rulesets[$set] | Invoke-Sandboxed -FilePath $Python -ArgumentList $arguments -WarningAction SilentlyContinue)
             }
             finally {
@@ -283,6 +303,38 @@ Describe 'Test-LandlockAccess' {
         $answer = Test-LandlockAccess -Ruleset $ruleset -Path (Join-Path $Root allowed/file.txt) -Access ReadFile
         $answer.Allowed | Should -BeTrue
         $answer.Notes -join "`n" | Should -Match "rule path '.*gone' cannot be opened"
+    }
+
+    It 'says why a path cannot be looked up: a symlink loop, a name too long' {
+        Test-LandlockAccess -Ruleset $Rs -LiteralPath (Join-Path $Root outside/loop) -Access ReadFile -ErrorVariable ev -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -Be "PathNotAccessible,$Id"
+        $ev[0].Exception.Message | Should -Match 'too many levels of symbolic links \(ELOOP\)'
+        Test-LandlockAccess -Ruleset $Rs -LiteralPath (Join-Path $Root ('outside/' + 'n' * 300)) -Access MakeReg -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].Exception.Message | Should -Match 'too long \(ENAMETOOLONG\)'
+    }
+
+    It 'keeps ".." for the lookup and shows the path as the kernel is given it' {
+        Push-Location (Join-Path $Root allowed)
+        try {
+            $answer = Test-LandlockAccess -Ruleset $Rs -LiteralPath dir-out/../hostname -Access ReadFile
+            $backslashed = Test-LandlockAccess -Ruleset $Rs -LiteralPath 'dir-out\..\hostname' -Access ReadFile
+        }
+        finally { Pop-Location }
+        $answer.FullPath | Should -Be (Join-Path $Root allowed/dir-out/../hostname)
+        $answer.RealPath | Should -Be (Join-Path $Root outside/hostname)
+        $answer.Allowed | Should -BeFalse
+        $backslashed.RealPath | Should -Be (Join-Path $Root outside/hostname) -Because 'PowerShell takes \ as a separator too'
+        # A provider-qualified path: only the part before ".." is PowerShell's, so its prefix stays whole.
+        $qualified = Test-LandlockAccess -Ruleset $Rs -LiteralPath "Microsoft.PowerShell.Core\FileSystem::$Root/allowed/dir-out/../hostname" -Access ReadFile
+        $qualified.RealPath | Should -Be (Join-Path $Root outside/hostname)
+    }
+
+    It 'judges a dangling symlink where it creates and removing it where it is' {
+        $answer = Test-LandlockAccess -Ruleset $Rs -LiteralPath (Join-Path $Root outside/dang-in) -Access MakeReg, RemoveFile
+        ($answer.Rights | Where-Object Right -EQ MakeReg).JudgedOn | Should -Be (Join-Path $Root rw)
+        ($answer.Rights | Where-Object Right -EQ RemoveFile).JudgedOn | Should -Be (Join-Path $Root outside)
+        $answer.Notes -join "`n" | Should -Match 'symbolic link to .*made-by-link.*which does not exist'
     }
 
     It 'shows a table by default and every reason with Format-List' {

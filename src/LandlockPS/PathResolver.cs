@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
+using System.Text.RegularExpressions;
 using Microsoft.PowerShell.Commands;
 
 namespace LandlockPS;
@@ -37,6 +38,24 @@ internal static class PathResolver
         {
             return [];
         }
+    }
+
+    /// <summary>
+    /// Like <see cref="Resolve"/>, but leaves ".." to the kernel's lookup, for judging what a process given
+    /// the path would reach: PowerShell collapses "a/link/.." to "a" in the text, while the kernel follows
+    /// link first and goes to its target's parent. Only the part before the first ".." is resolved here
+    /// (current location, drives, "~", a provider prefix); the rest is appended as written, either slash
+    /// a separator as PowerShell has it. Wildcards expand the PowerShell way.
+    /// </summary>
+    internal static IReadOnlyList<string> ResolveForLookup(PSCmdlet cmdlet, string path, bool literal)
+    {
+        if (!literal && WildcardPattern.ContainsWildcardCharacters(path)) return Resolve(cmdlet, path, literal);
+        // The first ".." name; PowerShell takes either slash as a separator on Linux too.
+        Match up = Regex.Match(path, @"(?<=^|[/\\])\.\.(?=$|[/\\])");
+        if (!up.Success) return Resolve(cmdlet, path, literal);
+        string head = path[..up.Index];
+        string start = Resolve(cmdlet, head.Length > 0 ? head : ".", literal)[0];
+        return [System.IO.Path.Join(start, path[up.Index..].Replace('\\', '/'))];
     }
 
     /// <summary>

@@ -39,6 +39,9 @@ public abstract class RulesetPathCmdlet : PSCmdlet
     protected (string[] Inputs, bool Literal) PathInputs =>
         ParameterSetName == LiteralPathSet ? (LiteralPath, true) : (Path, false);
 
+    /// <summary>How this cmdlet makes one input absolute: the PowerShell way (<see cref="PathResolver.Resolve"/>) unless it says otherwise.</summary>
+    protected virtual IReadOnlyList<string> ResolveInput(string input, bool literal) => PathResolver.Resolve(this, input, literal);
+
     /// <summary>Resolves -Access with <paramref name="resolve"/>; a value that does not fit stops the whole call.</summary>
     protected LandlockAccessFs ResolveAccess(Func<LandlockAccessFs> resolve)
     {
@@ -54,14 +57,14 @@ public abstract class RulesetPathCmdlet : PSCmdlet
     }
 
     /// <summary>
-    /// One input as absolute paths (see <see cref="PathResolver.Resolve"/>). A non-FileSystem path is
+    /// One input as absolute paths (see <see cref="ResolveInput"/>). A non-FileSystem path is
     /// reported here and gives null; a wildcard that matches nothing gives none, for the caller to report.
     /// </summary>
     protected IReadOnlyList<string>? ResolvePaths(string input, bool literal)
     {
         try
         {
-            return PathResolver.Resolve(this, input, literal);
+            return ResolveInput(input, literal);
         }
         catch (PathNotFileSystemException e)
         {

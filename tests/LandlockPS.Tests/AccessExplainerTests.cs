@@ -172,8 +172,13 @@ public class AccessExplainerTests
 
         AccessTarget viaLink = AccessTarget.Inspect(link);
         Assert.Equal(file, viaLink.RealPath);
-        Assert.Equal(tree.Root, viaLink.Entry.RealPath);
+        Assert.Equal(data, viaLink.Entry.RealPath);
+        Assert.Equal(tree.Root, viaLink.LinkEntry?.RealPath);
         Assert.Contains(viaLink.Notes, n => n.Contains("symbolic links"));
+
+        // ".." after a link goes to the parent of the link's target, as in the kernel's walk.
+        System.IO.File.CreateSymbolicLink(Path.Combine(tree.Root, "to-sub"), tree.Dir("data/sub"));
+        Assert.Equal(file, AccessTarget.Inspect(Path.Combine(tree.Root, "to-sub/../file.txt")).RealPath);
 
         AccessTarget missing = AccessTarget.Inspect(Path.Combine(data, "no/such/file"));
         Assert.Equal(LandlockPathType.Missing, missing.Type);
@@ -194,6 +199,45 @@ public class AccessExplainerTests
         LandlockRightVerdict read = Assert.Single(AccessExplainer.Explain(viaDataLink, file, file, LandlockAccessFs.ReadFile, KernelFacts.Support).Rights);
         Assert.Equal(LandlockAccessVerdict.Allowed, read.Verdict);
         Assert.Contains($"ReadFile on {dataLink} (attached to {data})", read.Reason);
+    }
+
+    [Fact]
+    public void ADanglingSymlinkIsCreatedAtItsTargetButRemovedWhereItIs()
+    {
+        using var tree = new TempTree();
+        string data = tree.Dir("data");
+        string other = tree.Dir("other");
+        // A chain of relative links, each read against its own directory.
+        string link = Path.Combine(data, "link");
+        System.IO.File.CreateSymbolicLink(link, "hop");
+        System.IO.File.CreateSymbolicLink(Path.Combine(data, "hop"), "../other/new.txt");
+
+        AccessTarget target = AccessTarget.Inspect(link);
+        Assert.Equal(LandlockPathType.Missing, target.Type);
+        Assert.Equal(Path.Combine(other, "new.txt"), target.RealPath);
+        Assert.Equal(other, target.Entry.RealPath);
+        Assert.Equal(data, target.LinkEntry?.RealPath);
+
+        var ruleset = new LandlockRuleset(LandlockAbi.V7);
+        ruleset.AddPathRule(data, LandlockAccessFs.MakeReg | LandlockAccessFs.WriteFile | LandlockAccessFs.RemoveFile);
+        LandlockAccessExplanation e = AccessExplainer.Explain(ruleset, link, link,
+            LandlockAccessFs.MakeReg | LandlockAccessFs.WriteFile | LandlockAccessFs.RemoveFile | LandlockAccessFs.RemoveDir, KernelFacts.Support);
+        Assert.Equal(LandlockAccessFs.MakeReg | LandlockAccessFs.WriteFile, e.DeniedAccess);
+        LandlockRightVerdict remove = e.Rights.Single(r => r.Right == LandlockAccessFs.RemoveFile);
+        Assert.Equal((LandlockAccessVerdict.Allowed, data), (remove.Verdict, remove.JudgedOn));
+        // The link is no directory, whatever it points to.
+        Assert.Equal(LandlockAccessVerdict.NotApplicable, e.Rights.Single(r => r.Right == LandlockAccessFs.RemoveDir).Verdict);
+    }
+
+    [Fact]
+    public void ASymlinkLoopOrANameTooLongSaysSo()
+    {
+        using var tree = new TempTree();
+        string loop = Path.Combine(tree.Root, "loop");
+        System.IO.File.CreateSymbolicLink(loop, "loop");
+        Assert.Contains("too many levels of symbolic links", Assert.Throws<LandlockException>(() => AccessTarget.Inspect(loop)).Message);
+        string tooLong = Path.Combine(tree.Root, new string('n', 300));
+        Assert.Contains("too long", Assert.Throws<LandlockException>(() => AccessTarget.Inspect(tooLong)).Message);
     }
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link")]

@@ -171,6 +171,18 @@ public class RulesetCompilerTests
         Assert.Equal(RuleTargetKind.Missing, RuleTarget.Probe("/no/such/path"));
         Assert.Equal(RuleTargetKind.Missing, RuleTarget.Probe("/etc/passwd/child"));
     }
+
+    [Fact]
+    public void AnUnusableRuleTargetSaysWhyNotThatItExists()
+    {
+        using var tree = new TempTree();
+        string loop = Path.Combine(tree.Root, "loop");
+        File.CreateSymbolicLink(loop, "loop");
+        Assert.Equal(RuleTargetKind.Inaccessible, RuleTarget.Probe(loop, out string? problem));
+        Assert.Equal("resolving it meets too many levels of symbolic links (ELOOP)", problem);
+        Assert.Equal(RuleTargetKind.Inaccessible, RuleTarget.Probe(Path.Combine(tree.Root, new string('n', 300)), out problem));
+        Assert.Contains("too long (ENAMETOOLONG)", problem);
+    }
 }
 
 [Collection(SerialCollection.Name)]

@@ -15,8 +15,8 @@ internal sealed class AccessJudge(LandlockRuleset ruleset, LandlockAbi? kernelAb
 
     internal LandlockRightVerdict Judge(LandlockAccessFs right)
     {
-        InodeWalk walk = RightPlacement.IsEntryRight(right) ? target.Entry : target.Object;
-        if (RightPlacement.NotApplicableReason(right, target.Type) is { } why)
+        (InodeWalk walk, LandlockPathType type) = Placement(right);
+        if (RightPlacement.NotApplicableReason(right, type) is { } why)
         {
             return Verdict(right, LandlockAccessVerdict.NotApplicable, walk, [], why);
         }
@@ -44,6 +44,16 @@ internal sealed class AccessJudge(LandlockRuleset ruleset, LandlockAbi? kernelAb
         string where = RightPlacement.IsEntryRight(right) ? " (rights on an entry are checked on the directory that holds it)" : string.Empty;
         return Verdict(right, LandlockAccessVerdict.Denied, walk, [], $"No rule on {walk.RealPath} or a directory above it grants {right}{where}.");
     }
+
+    /// <summary>
+    /// The walk <paramref name="right"/> is checked on, and the kind of object it concerns there. A right
+    /// on a symbolic link's own name (removing it, making something in its place) concerns the link,
+    /// which is neither a file to open nor a directory: <see cref="LandlockPathType.Other"/>.
+    /// </summary>
+    private (InodeWalk Walk, LandlockPathType Type) Placement(LandlockAccessFs right) =>
+        !RightPlacement.IsEntryRight(right) ? (target.Object, target.Type)
+        : target.LinkEntry is { } link && !RightPlacement.FollowsFinalLink(right) ? (link, LandlockPathType.Other)
+        : (target.Entry, target.Type);
 
     private static LandlockRightVerdict Verdict(LandlockAccessFs right, LandlockAccessVerdict verdict, InodeWalk walk,
         IReadOnlyList<LandlockPathRule> grantedBy, string reason) =>

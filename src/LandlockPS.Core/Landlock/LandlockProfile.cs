@@ -55,11 +55,11 @@ public sealed class LandlockProfile
 
     private LandlockProfileOutcome ApplyPathRule(LandlockRuleset ruleset, LandlockPathRule rule)
     {
-        RuleTargetKind kind = RuleTarget.Probe(rule.Path);
+        RuleTargetKind kind = RuleTarget.Probe(rule.Path, out string? problem);
         string? unusable = kind switch
         {
             RuleTargetKind.Missing => "it does not exist on this machine",
-            RuleTargetKind.Inaccessible => "it exists but this session cannot open it",
+            RuleTargetKind.Inaccessible => problem,
             _ => null,
         };
         if (unusable is not null) return new(Name, rule.ToString(), unusable);

@@ -15,6 +15,13 @@ internal static class RightPlacement
 
     internal static bool IsEntryRight(LandlockAccessFs right) => (right & EntryRights) != 0;
 
+    /// <summary>
+    /// Whether the call that checks <paramref name="right"/> follows a symbolic link in the last component:
+    /// opening does, and so does creating a regular file by open(O_CREAT), which creates the link's target.
+    /// Removing, renaming, linking and the other makes act on the name itself (a link already there is EEXIST).
+    /// </summary>
+    internal static bool FollowsFinalLink(LandlockAccessFs right) => !IsEntryRight(right) || right == LandlockAccessFs.MakeReg;
+
     /// <summary>Why <paramref name="right"/> never concerns an object of <paramref name="type"/>; null when it can.</summary>
     internal static string? NotApplicableReason(LandlockAccessFs right, LandlockPathType type) => (right, type) switch
     {

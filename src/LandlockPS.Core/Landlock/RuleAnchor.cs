@@ -25,7 +25,7 @@ internal sealed record RuleAnchor(LandlockPathRule Rule, InodeId Inode, bool IsD
         {
             if (!PathLookup.TryStat(rule.Path, out LibC.StatxBuffer status, out int errno))
             {
-                notes.Add($"The rule path '{rule.Path}' cannot be opened now ({Errno.Name(errno)}): a launch with this ruleset fails until it can.");
+                notes.Add($"The rule path '{rule.Path}' cannot be opened now: {PathLookup.Failure(errno)}. A launch with this ruleset fails until it can.");
                 continue;
             }
             string attachedTo = PathLookup.RealPath(rule.Path, out _) ?? rule.Path;

@@ -14,12 +14,18 @@ public enum RuleTargetKind
 /// <summary>Probes rule paths exactly as <see cref="RulesetCompiler"/> opens them (O_PATH, symlinks followed).</summary>
 public static class RuleTarget
 {
-    public static RuleTargetKind Probe(string path)
+    public static RuleTargetKind Probe(string path) => Probe(path, out _);
+
+    /// <summary>Probes <paramref name="path"/>; when it is <see cref="RuleTargetKind.Inaccessible"/>, <paramref name="problem"/> says why, in words for a message.</summary>
+    public static RuleTargetKind Probe(string path, out string? problem)
     {
+        problem = null;
         using SafePathHandle? handle = PathHandles.TryOpen(path, out int errno);
         if (handle is null)
         {
-            return errno is Errno.ENOENT or Errno.ENOTDIR ? RuleTargetKind.Missing : RuleTargetKind.Inaccessible;
+            if (errno is Errno.ENOENT or Errno.ENOTDIR) return RuleTargetKind.Missing;
+            problem = PathLookup.Failure(errno);
+            return RuleTargetKind.Inaccessible;
         }
         return PathHandles.IsDirectory(handle) ? RuleTargetKind.Directory : RuleTargetKind.File;
     }

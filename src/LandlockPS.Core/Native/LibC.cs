@@ -56,6 +56,10 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial nint RealPath(string path, nint resolved);
 
+    /// <summary>readlink(2): the target of a symbolic link, not NUL-terminated; EINVAL when the path is no link.</summary>
+    [LibraryImport(Lib, EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial nint ReadLink(string path, byte* buffer, nint size);
+
     [LibraryImport(Lib, EntryPoint = "free")]
     internal static partial void Free(nint pointer);
 

@@ -161,13 +161,13 @@ public static class PolicyImport
         {
             string full = Absolute(path);
             string from = full == source ? string.Empty : $" (from '{source}')";
-            switch (RuleTarget.Probe(full))
+            switch (RuleTarget.Probe(full, out string? problem))
             {
                 case RuleTargetKind.Missing:
                     _warnings.Add($"Skipping '{full}'{from}: it does not exist.");
                     return;
                 case RuleTargetKind.Inaccessible:
-                    _warnings.Add($"Skipping '{full}'{from}: it exists but cannot be opened by this session.");
+                    _warnings.Add($"Skipping '{full}'{from}: {problem}.");
                     return;
                 case RuleTargetKind.File:
                     LandlockAccessFs granted = ruleset.AddPathRuleWithin(full, access, isDirectory: false);

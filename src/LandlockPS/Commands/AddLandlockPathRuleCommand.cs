@@ -66,14 +66,14 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
 
     private void AddRule(string path, LandlockAccessFs access)
     {
-        switch (RuleTarget.Probe(path))
+        switch (RuleTarget.Probe(path, out string? problem))
         {
             case RuleTargetKind.Missing:
                 ReportMissing(path);
                 return;
             case RuleTargetKind.Inaccessible:
                 WriteError(ErrorHelper.Create("PathNotAccessible", ErrorCategory.PermissionDenied,
-                    $"'{path}' exists but cannot be opened by this session, so no rule can name it. Check the permissions of its parent directories.", path));
+                    $"No rule can name '{path}': {problem}.", path));
                 return;
             case RuleTargetKind.File:
                 access = MaskForFile(path, access);

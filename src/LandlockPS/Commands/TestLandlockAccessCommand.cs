@@ -38,6 +38,9 @@ public sealed class TestLandlockAccessCommand : RulesetPathCmdlet
         }
     }
 
+    // The answer is about what the kernel reaches from the path as written, so ".." is left to its lookup.
+    protected override IReadOnlyList<string> ResolveInput(string input, bool literal) => PathResolver.ResolveForLookup(this, input, literal);
+
     private void Explain(string input, string fullPath, LandlockAccessFs requested)
     {
         try
