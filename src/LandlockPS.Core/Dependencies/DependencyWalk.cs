@@ -138,7 +138,7 @@ internal sealed class DependencyWalk
                 if (loaded.Contains(needed)) continue;
                 if (Locate(needed, current, search) is not { } found) continue;
                 // The same file under another name (a link) is the same object to the loader.
-                string real = PathHandles.RealPath(found.Path) ?? found.Path;
+                string real = PathLookup.RealPath(found.Path, out _) ?? found.Path;
                 if (!realPaths.Contains(real))
                 {
                     if (!WithinCap(path)) return;
@@ -218,7 +218,7 @@ internal sealed class DependencyWalk
             return false;
         }
         Add(path, access, reason);
-        if (PathHandles.RealPath(path) is { } real && real != path) Add(real, access, $"{reason}, where {path} leads");
+        if (PathLookup.RealPath(path, out _) is { } real && real != path) Add(real, access, $"{reason}, where {path} leads");
         return true;
     }
 

@@ -17,7 +17,7 @@ internal sealed class LoadedObject
         Loader = loader;
         // glibc takes the program's origin from /proc/self/exe (links resolved) and a library's
         // from the path it was opened by (links kept).
-        string located = loader is null ? PathHandles.RealPath(path) ?? path : path;
+        string located = loader is null ? PathLookup.RealPath(path, out _) ?? path : path;
         Origin = System.IO.Path.GetDirectoryName(located) ?? "/";
     }
 

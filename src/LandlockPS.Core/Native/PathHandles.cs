@@ -41,15 +41,4 @@ internal static class PathHandles
         }
         return buffer;
     }
-
-    /// <summary>
-    /// The path of the inode <paramref name="path"/> leads to, every symbolic link resolved, as the
-    /// kernel names it; null when it cannot be opened. Read back from the descriptor, so it is the
-    /// very file a rule on <paramref name="path"/> would attach to.
-    /// </summary>
-    internal static string? RealPath(string path)
-    {
-        using SafePathHandle? handle = TryOpen(path, out _);
-        return handle is null ? null : new System.IO.FileInfo($"/proc/self/fd/{handle.Fd}").LinkTarget;
-    }
 }
