@@ -152,7 +152,7 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         string program = programs.Program("app-rpath");
         foreach (DependencyFile file in ProgramDependencies.Resolve(program, NoLibraryPath).Files.Where(f => !f.Reason.EndsWith(" leads")))
         {
-            ruleset.AddPathRuleWithin(asNamed ? file.Path : PathHandles.RealPath(file.Path)!, file.Access, isDirectory: false);
+            ruleset.AddPathRuleWithin(asNamed ? file.Path : PathLookup.RealPath(file.Path, out _)!, file.Access, isDirectory: false);
         }
         Assert.Contains(ruleset.PathRules, rule => rule.Path == (asNamed ? "/lib64/ld-linux-x86-64.so.2" : "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"));
         Assert.Equal("42\n", Run(ruleset, program).Stdout);
