@@ -10,7 +10,8 @@ param(
     [int] $Launches = 200,
     [int] $Rounds = 5,
     [int] $ThroughputMiB = 256,
-    [int] $BlockRounds = 9
+    [int] $BlockRounds = 9,
+    [int] $SessionWarmup = 1000
 )
 
 $ErrorActionPreference = 'Stop'
@@ -134,8 +135,11 @@ for ($r = 0; $r -lt $BlockRounds; $r++) {
 }
 $session = New-LandlockSession -Ruleset $rs
 try {
-    # Steady state: let both sides' tiered JIT settle first.
-    1..100 | ForEach-Object { $null = Invoke-Command -Session $session { 1 } }
+    # A new session's first calls run on both sides' first-tier JIT code; reported for information.
+    $firstCallsMs = Measure-PerCall { $null = Invoke-Command -Session $session { 1 } } 100
+    # The target is the steady state: tiered compilation (client and child) settles only after some
+    # hundreds of calls, which 100 did not reach (the per-call time still halves after them).
+    1..$SessionWarmup | ForEach-Object { $null = Invoke-Command -Session $session { 1 } }
     $sessionMs = Get-Median (1..$BlockRounds | ForEach-Object { Measure-PerCall { $null = Invoke-Command -Session $session { 1 } } 20 })
 }
 finally {
@@ -149,7 +153,8 @@ $results = @(
     [pscustomobject]@{ Scenario = 'Invoke-Sandboxed -FilePath /bin/true'; Value = '{0:N3} ms' -f $confinedMs; Baseline = '[Diagnostics.Process]::Start'; BaselineValue = '{0:N3} ms' -f $processMs; Ratio = [Math]::Round($confinedMs / $processMs, 2); Target = '(info)'; Met = $null }
     [pscustomobject]@{ Scenario = 'Invoke-Sandboxed { 1 }'; Value = '{0:N0} ms' -f (Get-Median $blockMs); Baseline = 'pwsh -NoProfile -c 1'; BaselineValue = '{0:N0} ms' -f (Get-Median $pwshMs); Ratio = [Math]::Round((Get-Median $blockRatios), 2); Target = '<= 1.0'; Met = (Get-Median $blockRatios) -le 1.0 }
     [pscustomobject]@{ Scenario = 'Invoke-Sandboxed { 1 }'; Value = '{0:N0} ms' -f (Get-Median $blockMs); Baseline = 'Start-Job { 1 } | Receive-Job -Wait'; BaselineValue = '{0:N0} ms' -f (Get-Median $jobMs); Ratio = [Math]::Round((Get-Median $blockMs) / (Get-Median $jobMs), 2); Target = '(info)'; Met = $null }
-    [pscustomobject]@{ Scenario = 'Invoke-Command -Session $confined { 1 }'; Value = '{0:N2} ms' -f $sessionMs; Baseline = '(absolute target)'; BaselineValue = '5 ms'; Ratio = [Math]::Round($sessionMs / 5, 2); Target = '< 5 ms'; Met = $sessionMs -lt 5 }
+    [pscustomobject]@{ Scenario = 'Invoke-Command -Session $confined { 1 }, steady state'; Value = '{0:N2} ms' -f $sessionMs; Baseline = '(absolute target)'; BaselineValue = '5 ms'; Ratio = [Math]::Round($sessionMs / 5, 2); Target = '< 5 ms'; Met = $sessionMs -lt 5 }
+    [pscustomobject]@{ Scenario = 'Invoke-Command -Session $confined { 1 }, a new session''s first 100 calls'; Value = '{0:N2} ms' -f $firstCallsMs; Baseline = '(absolute target)'; BaselineValue = '5 ms'; Ratio = [Math]::Round($firstCallsMs / 5, 2); Target = '(info)'; Met = $null }
     [pscustomobject]@{ Scenario = "confined cat, $ThroughputMiB MiB, -AsByteStream"; Value = '{0:N0} MiB/s' -f $confinedMiBs; Baseline = 'unconfined cat, same chunks and consumer'; BaselineValue = '{0:N0} MiB/s' -f $plainMiBs; Ratio = [Math]::Round($rateRatio, 2); Target = '>= 0.9'; Met = $rateRatio -ge 0.9 }
 )
 foreach ($r in $results) {
