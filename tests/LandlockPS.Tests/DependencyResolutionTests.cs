@@ -226,6 +226,12 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         byte[] truncated = File.ReadAllBytes(LdSoCache.DefaultPath)[..60];
         Assert.Empty(LdSoCache.Parse(truncated).Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
         Assert.Empty(LdSoCache.Load("/nonexistent/ld.so.cache").Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
+        // Neither a FIFO (which would block the read) nor a device reads as a cache.
+        using var tree = new TempTree();
+        string fifo = System.IO.Path.Combine(tree.Root, "ld.so.cache");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        Assert.Empty(LdSoCache.Load(fifo).Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
+        Assert.Empty(LdSoCache.Load("/dev/zero").Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
     }
 
     [Fact]

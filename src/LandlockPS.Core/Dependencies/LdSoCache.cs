@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.Text;
+using LandlockPS.Core.Native;
 using ELFSharp.ELF;
 
 namespace LandlockPS.Core.Dependencies;
@@ -31,12 +32,20 @@ internal sealed class LdSoCache
 
     public static LdSoCache Empty { get; } = new([]);
 
+    // A real cache is tens of kilobytes to a few megabytes.
+    private const long MaxBytes = 64 << 20;
+
     /// <summary>The cache at <paramref name="path"/>; empty if it is missing, unreadable or in a format this does not read.</summary>
     public static LdSoCache Load(string path = DefaultPath)
     {
         try
         {
-            return Parse(File.ReadAllBytes(path));
+            // Judged on the opened file: a FIFO there must not hang the session, nor a huge file fill it.
+            using FileStream? stream = PlainFile.TryOpen(path, followLinks: true, MaxBytes, out _, out _);
+            if (stream is null) return Empty;
+            using var memory = new MemoryStream();
+            stream.CopyTo(memory);
+            return memory.Length > MaxBytes ? Empty : Parse(memory.GetBuffer().AsSpan(0, (int)memory.Length));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
