@@ -218,6 +218,10 @@ Describe 'Invoke-Sandboxed -FilePath' {
             @{ Env = @{ '' = 'x' } }, @{ Env = @{ 'A=B' = 'x' } }, @{ Env = @{ A = "x`0y" } }
         ) {
             { $Sys | Invoke-Sandboxed true -Environment $Env } | Should -Throw -ErrorId "InvalidEnvironment,$Id"
+            # The same for a script block and a session, before any child starts.
+            { $Sys | Invoke-Sandboxed { 1 } -Environment $Env } | Should -Throw -ErrorId "InvalidEnvironment,$Id"
+            { New-LandlockSession -Ruleset $Sys -Environment $Env } | Should -Throw -ErrorId 'InvalidEnvironment,LandlockPS.Commands.NewLandlockSessionCommand'
+            Get-ChildProcessId | Should -BeNullOrEmpty
         }
 
         It 'refuses a negative timeout with InvalidTimeout' {

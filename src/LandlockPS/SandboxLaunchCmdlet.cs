@@ -23,6 +23,20 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     [Parameter]
     public SwitchParameter AllowUnconfined { get; set; }
 
+    /// <summary>The child's environment from -Environment and -ClearEnvironment; a terminating InvalidEnvironment error for a bad name or value.</summary>
+    protected System.Collections.Generic.Dictionary<string, string> BuildEnvironment()
+    {
+        try
+        {
+            return ChildEnvironment.Build(Environment, ClearEnvironment);
+        }
+        catch (System.ArgumentException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "InvalidEnvironment", ErrorCategory.InvalidArgument, Environment));
+            throw; // not reached: ThrowTerminatingError always throws
+        }
+    }
+
     /// <summary>-WorkingDirectory resolved against the PowerShell location, or that location; terminating error if it is not a directory.</summary>
     protected string ResolveWorkingDirectory()
     {

@@ -26,6 +26,8 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     private SandboxStartInfo? _template;
     private ProgramDependencies? _dependencies;
+    // A script block's child environment, built once for every ruleset of the call.
+    private Dictionary<string, string>? _environment;
     private IReadOnlyList<LandlockPathRule> _dependencyRules = [];
     private NativeRunOptions? _options;
     private string _workingDirectory = "/";
@@ -87,7 +89,11 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
                 $"-TimeoutSec must be 0 (no timeout) or a positive number of seconds; got {TimeoutSec}.", TimeoutSec));
         }
         _workingDirectory = ResolveWorkingDirectory();
-        if (!IsScriptBlock)
+        if (IsScriptBlock)
+        {
+            _environment = BuildEnvironment();
+        }
+        else
         {
             _template = BuildStartInfo();
             _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
@@ -207,7 +213,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
     {
-        PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, Environment, ClearEnvironment,
+        PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, _environment!,
             _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true);
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
@@ -240,23 +246,15 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
                 $"'{FilePath}' is not a program on PATH or a file-system path. Check the name, or give its full path.", FilePath));
         }
-        try
+        return new SandboxStartInfo(program!)
         {
-            return new SandboxStartInfo(program!)
-            {
-                ArgumentZero = FilePath,
-                Arguments = (ArgumentList ?? []).Select(a => LanguagePrimitives.ConvertTo<string>(a) ?? string.Empty).ToArray(),
-                WorkingDirectory = _workingDirectory,
-                Environment = ChildEnvironment.Build(Environment, ClearEnvironment),
-                KeepCapabilities = KeepCapabilities,
-                AllowUnconfined = AllowUnconfined,
-            };
-        }
-        catch (ArgumentException e)
-        {
-            ThrowTerminatingError(new ErrorRecord(e, "InvalidEnvironment", ErrorCategory.InvalidArgument, Environment));
-            throw; // not reached
-        }
+            ArgumentZero = FilePath,
+            Arguments = (ArgumentList ?? []).Select(a => LanguagePrimitives.ConvertTo<string>(a) ?? string.Empty).ToArray(),
+            WorkingDirectory = _workingDirectory,
+            Environment = BuildEnvironment(),
+            KeepCapabilities = KeepCapabilities,
+            AllowUnconfined = AllowUnconfined,
+        };
     }
 
     private void ReportEnforcement(SandboxedProcess process, LandlockRuleset ruleset, SandboxStartInfo info)

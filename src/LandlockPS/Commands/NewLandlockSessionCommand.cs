@@ -26,7 +26,7 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
     protected override void ProcessRecord()
     {
         string workingDirectory = ResolveWorkingDirectory();
-        PwshLaunch launch = SandboxRunspace.LaunchFor(this, Ruleset, !NoImplicitRules, Environment, ClearEnvironment,
+        PwshLaunch launch = SandboxRunspace.LaunchFor(this, Ruleset, !NoImplicitRules, BuildEnvironment(),
             workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: false);
         try
         {

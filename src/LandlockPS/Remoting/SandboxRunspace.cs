@@ -17,17 +17,16 @@ internal static class SandboxRunspace
     private static readonly Lazy<TypeTable> Types = new(() => new TypeTable(
         TypeTable.GetDefaultTypeFiles().Append(Path.Combine(Path.GetDirectoryName(typeof(SandboxRunspace).Assembly.Location)!, "LandlockPS.types.ps1xml"))));
 
-    /// <summary>The launch for a cmdlet's parameters: the caller's location and environment, this module for nesting.</summary>
+    /// <summary>The launch for a cmdlet's parameters: the child's environment and location, this module for nesting.</summary>
     internal static PwshLaunch LaunchFor(PSCmdlet cmdlet, LandlockRuleset ruleset, bool implicitRules,
-        System.Collections.IDictionary? environment, bool clearEnvironment, string workingDirectory, bool keepCapabilities, bool allowUnconfined,
+        System.Collections.Generic.IReadOnlyDictionary<string, string> environment, string workingDirectory, bool keepCapabilities, bool allowUnconfined,
         bool shortLived)
     {
         PSModuleInfo? module = cmdlet.MyInvocation.MyCommand.Module;
         ModuleLocation? location = module is null ? null : new ModuleLocation(
             module.Name, module.Version, module.Guid, typeof(SandboxRunspace).Assembly.Location,
             module.ExportedFormatFiles.ToArray(), module.ExportedTypeFiles.ToArray(), module.ExportedCmdlets.Keys.ToArray());
-        return new PwshLaunch(ruleset, implicitRules, ChildEnvironment.Build(environment, clearEnvironment),
-            workingDirectory, keepCapabilities, allowUnconfined, location, shortLived);
+        return new PwshLaunch(ruleset, implicitRules, environment, workingDirectory, keepCapabilities, allowUnconfined, location, shortLived);
     }
 
     /// <summary>Starts the child and opens the runspace; throws when it cannot be used.</summary>
