@@ -16,6 +16,21 @@ Describe 'Add-LandlockPathRule' {
         Pop-Location
     }
 
+    It 'refuses a path with a NUL character as PathInvalid, in every command that takes a path' {
+        $rs | Add-LandlockPathRule -LiteralPath "data`0/x" -Access ReadFile -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PathInvalid,$Id"
+        "$($ev[0].CategoryInfo.Category)" | Should -Be 'InvalidArgument'
+        $rs.PathRules | Should -BeNullOrEmpty
+        $rs | Test-LandlockAccess -LiteralPath "data`0/x" -Access ReadFile -ErrorVariable ev2 -ErrorAction SilentlyContinue
+        $ev2[0].FullyQualifiedErrorId | Should -Be 'PathInvalid,LandlockPS.Commands.TestLandlockAccessCommand'
+        Import-LandlockRuleset -LiteralPath "data`0.json" -ErrorVariable ev3 -ErrorAction SilentlyContinue
+        $ev3[0].FullyQualifiedErrorId | Should -Be 'PathInvalid,LandlockPS.Commands.ImportLandlockRulesetCommand'
+        $rs | Export-LandlockRuleset "out`0.json" -ErrorVariable ev4 -ErrorAction SilentlyContinue
+        $ev4[0].FullyQualifiedErrorId | Should -Be 'PathInvalid,LandlockPS.Commands.ExportLandlockRulesetCommand'
+        { $rs | Invoke-Sandboxed -FilePath /bin/true -WorkingDirectory "data`0" } | Should -Throw -ErrorId 'PathInvalid,LandlockPS.Commands.InvokeSandboxedCommand'
+        { $rs | Invoke-Sandboxed -FilePath "/bin/true`0x" } | Should -Throw -ErrorId 'ExecutableNotFound,LandlockPS.Commands.InvokeSandboxedCommand'
+    }
+
     It 'adds a rule and stays quiet without -PassThru' {
         $out = $rs | Add-LandlockPathRule -Path /usr -Access ReadExecute
         $out | Should -BeNullOrEmpty

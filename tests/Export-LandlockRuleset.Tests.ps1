@@ -108,5 +108,23 @@ Describe 'Export-LandlockRuleset' {
         (Get-Item $link).LinkTarget | Should -Be $private
         (Import-LandlockRuleset $private).Abi | Should -Be 'V6'
     }
+
+    It 'replaces a link someone else planted instead of writing through it, and copies no setuid bit' {
+        $victim = Join-Path $TestDrive 'victim.conf'
+        'precious' | Set-Content $victim
+        $planted = Join-Path $TestDrive 'planted.json'
+        $null = New-Item -ItemType SymbolicLink -Path $planted -Target $victim
+        & chown -h nobody $planted
+        $Ruleset | Export-LandlockRuleset $planted
+        Get-Content $victim | Should -Be 'precious'
+        (Get-Item $planted).LinkTarget | Should -BeNullOrEmpty
+        (Import-LandlockRuleset $planted).Abi | Should -Be 'V6'
+
+        $setuid = Join-Path $TestDrive 'setuid.json'
+        'old' | Set-Content $setuid
+        & chmod 4755 $setuid
+        $Ruleset | Export-LandlockRuleset $setuid
+        [IO.File]::GetUnixFileMode($setuid) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
+    }
 }
 

@@ -12,6 +12,7 @@ internal static class ExecutableResolver
     /// </summary>
     internal static string? Resolve(PSCmdlet cmdlet, string filePath)
     {
+        if (filePath.Contains('\0')) return null; // names no file: the kernel would read a shorter name
         if (filePath.Contains('/'))
         {
             if (PathResolver.TryAbsoluteFileSystemPath(cmdlet, filePath) is { } absolute) return absolute;

@@ -15,6 +15,11 @@ internal static class PathResolver
     /// </summary>
     internal static IReadOnlyList<string> Resolve(PSCmdlet cmdlet, string path, bool literal)
     {
+        if (path.Contains('\0'))
+        {
+            // The kernel would read the path only up to the NUL: a different file than the one shown.
+            throw new PathInputException("PathInvalid", "A path cannot contain a NUL character. Remove it (`0 in a PowerShell string).");
+        }
         PathIntrinsics paths = cmdlet.SessionState.Path;
         if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
         {
@@ -60,7 +65,7 @@ internal static class PathResolver
 
     /// <summary>
     /// One literal path resolved to an existing directory; otherwise a terminating error with
-    /// <paramref name="errorId"/> and <paramref name="message"/> (or PathNotFileSystem).
+    /// <paramref name="errorId"/> and <paramref name="message"/> (or PathNotFileSystem / PathInvalid).
     /// </summary>
     internal static string RequireDirectory(PSCmdlet cmdlet, string path, string errorId, string message)
     {
@@ -69,9 +74,9 @@ internal static class PathResolver
         {
             resolved = Resolve(cmdlet, path, literal: true)[0];
         }
-        catch (PathNotFileSystemException e)
+        catch (PathInputException e)
         {
-            cmdlet.ThrowTerminatingError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, path));
+            cmdlet.ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, path));
             throw; // not reached: ThrowTerminatingError always throws
         }
         if (!System.IO.Directory.Exists(resolved))
@@ -104,11 +109,15 @@ internal static class PathResolver
     {
         if (provider.ImplementingType != typeof(FileSystemProvider))
         {
-            throw new PathNotFileSystemException(
+            throw new PathInputException("PathNotFileSystem",
                 $"'{path}' is a {provider.Name} path. Landlock rules need file-system paths: use a FileSystem drive path such as /usr or ./data.");
         }
     }
 }
 
 /// <summary>A path names an item of a provider other than FileSystem.</summary>
-internal sealed class PathNotFileSystemException(string message) : System.ArgumentException(message);
+/// <summary>A path the user gave cannot name a file: PathNotFileSystem (another provider's path) or PathInvalid.</summary>
+internal sealed class PathInputException(string errorId, string message) : System.ArgumentException(message)
+{
+    public string ErrorId { get; } = errorId;
+}

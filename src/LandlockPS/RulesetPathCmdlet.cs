@@ -66,9 +66,9 @@ public abstract class RulesetPathCmdlet : PSCmdlet
         {
             return ResolveInput(input, literal);
         }
-        catch (PathNotFileSystemException e)
+        catch (PathInputException e)
         {
-            WriteError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, input));
+            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, input));
             return null;
         }
     }

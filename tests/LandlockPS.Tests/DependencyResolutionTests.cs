@@ -189,6 +189,26 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
     }
 
     [Fact]
+    public void AnInterpreterTheKernelWouldNotExecuteGetsNoRule()
+    {
+        // #!/etc/shadow must not make /etc/shadow readable in the sandbox: the kernel needs execute
+        // permission on an interpreter, which a secret file does not have.
+        using var t = new TempTree();
+        string secret = t.File("secret", "not a program\n");
+        string script = Script(t, "evil.sh", $"#!{secret}\n");
+        string envScript = Script(t, "env.sh", "#!/usr/bin/env -iu HOME -a name sh\necho hi\n");
+
+        ProgramDependencies deps = ProgramDependencies.Resolve(script, NoLibraryPath);
+
+        Assert.Equal([script], deps.Files.Select(f => f.Path));
+        Assert.Contains("is not executable", Assert.Single(deps.Problems));
+        // The values of a cluster ending in -u, and of -a, are not the program env runs.
+        deps = ProgramDependencies.Resolve(envScript, NoLibraryPath);
+        Assert.Contains(deps.Files, f => f.Path == "/usr/bin/sh" && f.Reason.StartsWith("sh, run by", System.StringComparison.Ordinal));
+        Assert.Empty(deps.Problems);
+    }
+
+    [Fact]
     public void AShebangLoopStopsAtTheKernelsDepth()
     {
         using var t = new TempTree();

@@ -42,4 +42,24 @@ public class PlainFileTests
         Assert.False(PlainFile.TryCopy(tree.Dir("folder"), target, maxBytes: 1 << 20));
         Assert.False(File.Exists(target));
     }
+
+    [Fact]
+    public void AFifoIsJudgedWithoutBeingOpened()
+    {
+        // Opening a FIFO for reading would release a writer blocked on it (or block): neither may happen.
+        using var tree = new TempTree();
+        string fifo = System.IO.Path.Combine(tree.Root, "fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        using var writer = System.Diagnostics.Process.Start("/bin/sh", ["-c", $"echo hi > '{fifo}'"]);
+        try
+        {
+            Assert.Null(PlainFile.TryOpen(fifo, followLinks: true, 1 << 20, out PlainFileProblem problem, out _));
+            Assert.Equal(PlainFileProblem.NotRegular, problem);
+            Assert.False(writer.WaitForExit(300), "the writer was released: the FIFO was opened");
+        }
+        finally
+        {
+            writer.Kill();
+        }
+    }
 }

@@ -65,6 +65,7 @@ internal sealed class DependencyWalk
             _problems.Add($"The #! line of {script} names '{shebang.Interpreter}', not an absolute path: it depends on the working directory and is left out.");
             return;
         }
+        if (!KernelWouldExecute(shebang.Interpreter, $"the #! interpreter of {script}")) return;
         AddProgram(shebang.Interpreter, $"#! interpreter of {script}", depth + 1);
         if (Path.GetFileName(shebang.Interpreter) == "env" && EnvProgram(shebang.Argument) is { } name)
         {
@@ -80,18 +81,33 @@ internal sealed class DependencyWalk
     }
 
     // The program env(1) runs: its first operand that is neither an option (nor the value of -u
-    // NAME, -C DIR or their long forms --unset NAME, --chdir DIR; --chdir=DIR carries its own)
-    // nor NAME=value. With -S the kernel passes the whole rest of the line as one argument; env splits it.
+    // NAME, -C DIR, -a ARG0, alone or ending a cluster such as -iu NAME, or of their long forms
+    // --unset NAME, --chdir DIR, --argv0 ARG0; --chdir=DIR carries its own) nor NAME=value. With -S the kernel passes the whole rest of the line as one argument; env splits it.
     private static string? EnvProgram(string? argument)
     {
         string[] words = argument?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) ?? [];
         for (int i = 0; i < words.Length; i++)
         {
-            if (words[i] is "-u" or "-C" or "--unset" or "--chdir") i++;
+            if (words[i] is "--unset" or "--chdir" or "--argv0" || TakesValue(words[i])) i++;
             else if (!words[i].StartsWith('-') && !words[i].Contains('=')) return words[i];
         }
         return null;
     }
+
+    // The kernel opens an interpreter for execution: without execute permission it refuses to run
+    // it. A file that names some other file as its interpreter (#!/etc/shadow) must not get that
+    // file readable in the sandbox.
+    private bool KernelWouldExecute(string interpreter, string what)
+    {
+        // What is missing or no file at all, Grant reports in its own words.
+        if (ProcessApi.Access(interpreter, ProcessApi.X_OK) == 0 || !File.Exists(interpreter)) return true;
+        _problems.Add($"{interpreter}, {what}, is not executable, so the kernel would not run it: no rule is added for it.");
+        return false;
+    }
+
+    // A cluster of short options whose last one takes a value (-u NAME, -C DIR, -a ARG0: -iu NAME too).
+    private static bool TakesValue(string word) =>
+        word.Length >= 2 && word[0] == '-' && word[1] != '-' && word[^1] is 'u' or 'C' or 'a';
 
     private string? FindOnPath(string name)
     {
@@ -117,7 +133,7 @@ internal sealed class DependencyWalk
             return;
         }
         // Without its interpreter the program cannot start: its libraries would be granted for nothing.
-        if (!Grant(image.Interpreter, Executable, $"ELF interpreter of {path}")) return;
+        if (!KernelWouldExecute(image.Interpreter, $"the ELF interpreter of {path}") || !Grant(image.Interpreter, Executable, $"ELF interpreter of {path}")) return;
         var program = new LoadedObject(path, image, loader: null);
         // The loader is loaded before anything else, under its path and its DT_SONAME.
         var loaded = new HashSet<string>(StringComparer.Ordinal) { image.Interpreter };

@@ -13,6 +13,7 @@ internal static partial class LibC
     internal const long SYS_landlock_restrict_self = 446;
 
     internal const int O_RDONLY = 0;
+    internal const int O_NOCTTY = 0x100;
     internal const int O_NONBLOCK = 0x800;
     internal const int O_DIRECTORY = 0x10000;
     internal const int O_NOFOLLOW = 0x20000;

@@ -96,6 +96,14 @@ public static class PolicyImport
         public PolicyImportResult Build(string? name)
         {
             LandlockRuleset ruleset = NewRuleset(name);
+            foreach ((string variable, SortedSet<string> values) in policy.Variables)
+            {
+                // Legal, and what upstream does, but easy to miss in review: "${home}/" becomes "/".
+                if (values.Contains(string.Empty))
+                {
+                    _warnings.Add($"The variable '{variable}' has an empty value: a path such as '${{{variable}}}/' then names its parent folder, '/' for that one.");
+                }
+            }
             int budget = PolicyLimits.MaxExpandedPaths;
             foreach ((PolicyTemplate template, LandlockAccessFs access, PolicyLocation? location) in policy.PathRules)
             {

@@ -67,7 +67,8 @@ public static class ScratchHome
         {
             try
             {
-                if (child is null) continue;
+                // A reaped child's pid may already be another process's: nothing to wait for.
+                if (child is null || child.HasExited) continue;
                 child.Kill();
                 killed.Add(child.ProcessId);
             }
@@ -129,12 +130,7 @@ public static class ScratchHome
             : null;
     }
 
-    private static unsafe uint? OwnerOf(string folder)
-    {
-        LibC.StatxBuffer buffer = default;
-        if (LibC.Statx(LibC.AT_FDCWD, folder, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_UID | LibC.STATX_TYPE, &buffer) != 0) return null;
-        return buffer.IsDirectory ? buffer.Uid : null;
-    }
+    private static uint? OwnerOf(string folder) => FileOwner.Of(folder, out bool isDirectory) is { } owner && isDirectory ? owner : null;
 
     // Not Directory.Delete: sandboxed code may still be writing here (a process that left the
     // child's process group), and a path-based delete can be raced into following a link.

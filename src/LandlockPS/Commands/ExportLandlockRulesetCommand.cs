@@ -63,9 +63,9 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
         {
             file = PathResolver.Resolve(this, input, literal: true)[0];
         }
-        catch (PathNotFileSystemException e)
+        catch (PathInputException e)
         {
-            WriteError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, input));
+            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, input));
             return null;
         }
         if (!_written.Add(file))
@@ -85,14 +85,14 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
     }
 
     // Through a temporary file in the same folder and a rename, so a reader never sees half a policy
-    // and a failure leaves the old file as it was. A link is written through (the file it points to
-    // is replaced, the link stays), and a replaced file keeps its permissions: a policy kept private
-    // with 0600 must not become world-readable by being exported again.
+    // and a failure leaves the old file as it was. A link of the caller's own is written through (the
+    // file it points to is replaced, the link stays); a link someone else planted (a world-writable
+    // /tmp) is replaced itself, never followed, as the kernel's protected_symlinks would have it. A
+    // replaced file keeps its permission bits (a 0600 policy stays private), never setuid or sticky ones.
     private static void WriteWhole(string path, string text)
     {
-        var info = new FileInfo(path);
-        string file = info.LinkTarget is null ? path : info.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
-        UnixFileMode? mode = File.Exists(file) ? File.GetUnixFileMode(file) : null;
+        string file = LinkOfTheCallersOwn(path) ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)!.FullName : path;
+        UnixFileMode? mode = File.Exists(file) ? File.GetUnixFileMode(file) & PermissionBits : null;
         string temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file) ?? "/", $".{System.IO.Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -106,4 +106,12 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
             File.Delete(temporary);
         }
     }
+
+    private const UnixFileMode PermissionBits =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    private static bool LinkOfTheCallersOwn(string path) =>
+        new FileInfo(path).LinkTarget is not null && Core.Native.FileOwner.IsCallers(path);
 }

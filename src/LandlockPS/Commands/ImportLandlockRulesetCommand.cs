@@ -69,9 +69,9 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
         {
             files = PathResolver.Resolve(this, input, literal);
         }
-        catch (PathNotFileSystemException e)
+        catch (PathInputException e)
         {
-            WriteError(new ErrorRecord(e, "PathNotFileSystem", ErrorCategory.InvalidArgument, input));
+            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, input));
             return [];
         }
         if (files.Count == 0)
