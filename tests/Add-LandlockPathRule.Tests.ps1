@@ -62,6 +62,12 @@ Describe 'Add-LandlockPathRule' {
         $rs.PathRules.Path | ForEach-Object { Split-Path $_ -Leaf } | Should -Be '[odd].txt', 'data', 'other'
     }
 
+    It 'reads a -Path whose wildcard characters are escaped as the name it spells, as Get-Item does' {
+        $rs | Add-LandlockPathRule -Path './data/`[odd`].txt' -Access ReadFile
+        $rs.PathRules.Path | Should -Be (Get-Item -Path './data/`[odd`].txt').FullName
+        ($rs | Test-LandlockAccess -Path './data/sub/../`[odd`].txt' -Access ReadFile).Allowed | Should -BeTrue
+    }
+
     It 'accepts single rights, lists of rights and groups' {
         $rs | Add-LandlockPathRule ./data ReadFile, ReadDir, Truncate
         $rs.PathRules[0].Access | Should -Be 'ReadOnly, Truncate'

@@ -23,9 +23,11 @@ internal static class PathResolver
         PathIntrinsics paths = cmdlet.SessionState.Path;
         if (literal || !WildcardPattern.ContainsWildcardCharacters(path))
         {
-            if (TryAbsoluteFileSystemPath(cmdlet, path) is { } absolute) return [absolute];
-            string full = paths.GetUnresolvedProviderPathFromPSPath(path, out ProviderInfo provider, out _);
-            RequireFileSystem(provider, path);
+            // A -Path with no live wildcard may still escape one ("`[odd`].txt"): it names "[odd].txt".
+            string text = literal ? path : WildcardPattern.Unescape(path);
+            if (TryAbsoluteFileSystemPath(cmdlet, text) is { } absolute) return [absolute];
+            string full = paths.GetUnresolvedProviderPathFromPSPath(text, out ProviderInfo provider, out _);
+            RequireFileSystem(provider, text);
             return [full];
         }
 
@@ -60,7 +62,8 @@ internal static class PathResolver
         if (!up.Success) return Resolve(cmdlet, path, literal);
         string head = path[..up.Index];
         string start = Resolve(cmdlet, head.Length > 0 ? head : ".", literal)[0];
-        return [System.IO.Path.Join(start, path[up.Index..].Replace('\\', '/'))];
+        string rest = path[up.Index..].Replace('\\', '/');
+        return [System.IO.Path.Join(start, literal ? rest : WildcardPattern.Unescape(rest))];
     }
 
     /// <summary>
