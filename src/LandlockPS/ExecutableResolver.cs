@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using Microsoft.PowerShell.Commands;
 
 namespace LandlockPS;
 
@@ -12,12 +11,16 @@ internal static class ExecutableResolver
     /// </summary>
     internal static string? Resolve(PSCmdlet cmdlet, string filePath)
     {
-        if (filePath.Contains('\0')) return null; // names no file: the kernel would read a shorter name
-        if (filePath.Contains('/'))
+        if (filePath.Contains('/') || filePath.Contains('\0'))
         {
-            if (PathResolver.TryAbsoluteFileSystemPath(cmdlet, filePath) is { } absolute) return absolute;
-            string full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(filePath, out ProviderInfo provider, out _);
-            return provider.ImplementingType == typeof(FileSystemProvider) ? full : null;
+            try
+            {
+                return PathResolver.Resolve(cmdlet, filePath, literal: true)[0];
+            }
+            catch (PathInputException)
+            {
+                return null; // another provider's path, or one with a NUL: it names no program
+            }
         }
         return cmdlet.InvokeCommand.GetCommand(filePath, CommandTypes.Application) is ApplicationInfo app ? app.Path : null;
     }

@@ -67,6 +67,23 @@ internal static class PathResolver
     }
 
     /// <summary>
+    /// Runs <paramref name="resolve"/> for one user input; a path that cannot name a file
+    /// (<see cref="PathInputException"/>) becomes a non-terminating error about that input, and null.
+    /// </summary>
+    internal static IReadOnlyList<string>? ReportingBadInput(PSCmdlet cmdlet, string input, System.Func<IReadOnlyList<string>> resolve)
+    {
+        try
+        {
+            return resolve();
+        }
+        catch (PathInputException e)
+        {
+            cmdlet.WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, input));
+            return null;
+        }
+    }
+
+    /// <summary>
     /// One literal path resolved to an existing directory; otherwise a terminating error with
     /// <paramref name="errorId"/> and <paramref name="message"/> (or PathNotFileSystem / PathInvalid).
     /// </summary>

@@ -60,16 +60,6 @@ public abstract class RulesetPathCmdlet : PSCmdlet
     /// One input as absolute paths (see <see cref="ResolveInput"/>). A non-FileSystem path is
     /// reported here and gives null; a wildcard that matches nothing gives none, for the caller to report.
     /// </summary>
-    protected IReadOnlyList<string>? ResolvePaths(string input, bool literal)
-    {
-        try
-        {
-            return ResolveInput(input, literal);
-        }
-        catch (PathInputException e)
-        {
-            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, input));
-            return null;
-        }
-    }
+    protected IReadOnlyList<string>? ResolvePaths(string input, bool literal) =>
+        PathResolver.ReportingBadInput(this, input, () => ResolveInput(input, literal));
 }

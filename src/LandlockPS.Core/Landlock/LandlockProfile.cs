@@ -55,17 +55,14 @@ public sealed class LandlockProfile
 
     private LandlockProfileOutcome ApplyPathRule(LandlockRuleset ruleset, LandlockPathRule rule)
     {
-        RuleTargetKind kind = RuleTarget.Probe(rule.Path, out string? problem);
+        RuleTargetKind kind = ruleset.AddPathRuleIfPresent(rule.Path, rule.Access, out LandlockAccessFs granted, out string? problem);
         string? unusable = kind switch
         {
             RuleTargetKind.Missing => "it does not exist on this machine",
             RuleTargetKind.Inaccessible => problem,
-            _ => null,
+            _ => granted == LandlockAccessFs.None ? NotHandled : null,
         };
         if (unusable is not null) return new(Name, rule.ToString(), unusable);
-
-        LandlockAccessFs granted = ruleset.AddPathRuleWithin(rule.Path, rule.Access, kind == RuleTargetKind.Directory);
-        if (granted == LandlockAccessFs.None) return new(Name, rule.ToString(), NotHandled);
         string leftOut = LeftOut(AccessText.FormatFlags(rule.Access & ~granted & ~ruleset.HandledAccessFs));
         return new(Name, $"{AccessText.Format(granted, ruleset.HandledAccessFs)} on {rule.Path}{leftOut}", null);
     }

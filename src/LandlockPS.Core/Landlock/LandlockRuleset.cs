@@ -150,6 +150,20 @@ public sealed class LandlockRuleset
         return granted;
     }
 
+    /// <summary>
+    /// Adds a rule for <paramref name="path"/> as <see cref="AddPathRuleWithin"/> does, if it exists
+    /// and can be opened; returns what it is (for <see cref="RuleTargetKind.Inaccessible"/>,
+    /// <paramref name="problem"/> says why) and what was granted.
+    /// </summary>
+    public RuleTargetKind AddPathRuleIfPresent(string path, LandlockAccessFs access, out LandlockAccessFs granted, out string? problem)
+    {
+        RuleTargetKind kind = RuleTarget.Probe(path, out problem);
+        granted = kind is RuleTargetKind.File or RuleTargetKind.Directory
+            ? AddPathRuleWithin(path, access, kind == RuleTargetKind.Directory)
+            : LandlockAccessFs.None;
+        return kind;
+    }
+
     public override string ToString() =>
         $"{Name ?? "LandlockRuleset"} ({Abi}, {_pathRules.Count} path rule(s), {_netRules.Count} net rule(s))";
 

@@ -20,42 +20,34 @@ public enum PlainFileProblem
 /// opened: a FIFO, a device or (when links are not followed) a link put there, even between a check
 /// and the open, is refused without ever being opened for reading.
 /// </summary>
-public static unsafe class PlainFile
+public static class PlainFile
 {
     /// <summary>The opened file, or null with the reason (and errno for <see cref="PlainFileProblem.OpenFailed"/>).</summary>
     public static FileStream? TryOpen(string path, bool followLinks, long maxBytes, out PlainFileProblem problem, out int errno)
     {
-        errno = 0;
         // First an O_PATH descriptor, which opens nothing: a FIFO, a tape or a watchdog device named
         // here (a library search path can be made to point anywhere) is judged, never opened.
-        int flags = LibC.O_PATH | LibC.O_CLOEXEC | (followLinks ? 0 : LibC.O_NOFOLLOW);
-        int fd = LibC.Open(path, flags, 0);
-        if (fd < 0)
+        using SafePathHandle? located = PathHandles.TryOpen(path, out errno, followLinks);
+        if (located is null)
+        {
+            problem = PlainFileProblem.OpenFailed;
+            return null;
+        }
+        problem = !PathHandles.TryStatus(located, out LibC.StatxBuffer status, out _) || !status.IsRegularFile
+            ? PlainFileProblem.NotRegular
+            : status.Size == 0 ? PlainFileProblem.Empty
+            : status.Size > (ulong)maxBytes ? PlainFileProblem.TooLarge
+            : PlainFileProblem.None;
+        if (problem != PlainFileProblem.None) return null;
+        // Then read access to that very inode, through its descriptor: the path may name something else by now.
+        int readable = LibC.Open($"/proc/self/fd/{located.Fd}", LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK, 0);
+        if (readable < 0)
         {
             errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             problem = PlainFileProblem.OpenFailed;
             return null;
         }
-        using (var located = new SafeFileHandle(fd, ownsHandle: true))
-        {
-            LibC.StatxBuffer status = default;
-            problem = LibC.Statx(fd, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_TYPE | LibC.STATX_SIZE, &status) != 0 || !status.IsRegularFile
-                ? PlainFileProblem.NotRegular
-                : status.Size == 0 ? PlainFileProblem.Empty
-                : status.Size > (ulong)maxBytes ? PlainFileProblem.TooLarge
-                : PlainFileProblem.None;
-            if (problem != PlainFileProblem.None) return null;
-            // Then read access to that very inode, through its descriptor: the path may name
-            // something else by now.
-            int readable = LibC.Open($"/proc/self/fd/{fd}", LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOCTTY | LibC.O_NONBLOCK, 0);
-            if (readable < 0)
-            {
-                errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-                problem = PlainFileProblem.OpenFailed;
-                return null;
-            }
-            return new FileStream(new SafeFileHandle(readable, ownsHandle: true), FileAccess.Read);
-        }
+        return new FileStream(new SafeFileHandle(readable, ownsHandle: true), FileAccess.Read);
     }
 
     /// <summary>Copies <paramref name="source"/> to a new file <paramref name="target"/> if it is a plain, unlinked file of 1..<paramref name="maxBytes"/> bytes.</summary>

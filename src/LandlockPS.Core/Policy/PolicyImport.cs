@@ -169,7 +169,7 @@ public static class PolicyImport
         {
             string full = Absolute(path);
             string from = full == source ? string.Empty : $" (from '{source}')";
-            switch (RuleTarget.Probe(full, out string? problem))
+            switch (ruleset.AddPathRuleIfPresent(full, access, out LandlockAccessFs granted, out string? problem))
             {
                 case RuleTargetKind.Missing:
                     _warnings.Add($"Skipping '{full}'{from}: it does not exist.");
@@ -177,20 +177,13 @@ public static class PolicyImport
                 case RuleTargetKind.Inaccessible:
                     _warnings.Add($"Skipping '{full}'{from}: {problem}.");
                     return;
-                case RuleTargetKind.File:
-                    LandlockAccessFs granted = ruleset.AddPathRuleWithin(full, access, isDirectory: false);
-                    if (granted != access)
-                    {
-                        _details.Add($"'{full}' is a file: leaving out {AccessText.Format(access & ~granted)}, which apply only to directories.");
-                    }
-                    if (granted == LandlockAccessFs.None) return;
-                    access = granted;
-                    break;
-                default:
-                    ruleset.AddPathRule(full, access);
+                case RuleTargetKind.File when granted != access:
+                    // The policy's rights are all handled (it handles what its rules grant): what is
+                    // left out applies only to directories.
+                    _details.Add($"'{full}' is a file: leaving out {AccessText.Format(access & ~granted)}, which apply only to directories.");
                     break;
             }
-            _details.Add($"Allowing {AccessText.Format(access, ruleset.HandledAccessFs)} on {full}{from}.");
+            if (granted != LandlockAccessFs.None) _details.Add($"Allowing {AccessText.Format(granted, ruleset.HandledAccessFs)} on {full}{from}.");
         }
 
         // Relative to the base directory; "." and empty segments dropped as landlockconfig's path

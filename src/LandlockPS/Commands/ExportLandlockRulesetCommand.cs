@@ -58,16 +58,7 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
 
     private string? ResolveTarget(string input)
     {
-        string file;
-        try
-        {
-            file = PathResolver.Resolve(this, input, literal: true)[0];
-        }
-        catch (PathInputException e)
-        {
-            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, input));
-            return null;
-        }
+        if (PathResolver.ReportingBadInput(this, input, () => PathResolver.Resolve(this, input, literal: true)) is not [string file]) return null;
         if (!_written.Add(file))
         {
             // A second ruleset to the same file would silently replace the first.

@@ -64,16 +64,8 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
 
     private System.Collections.Generic.IEnumerable<string> ResolveFiles(string input, bool literal)
     {
-        System.Collections.Generic.IReadOnlyList<string> files;
-        try
-        {
-            files = PathResolver.Resolve(this, input, literal);
-        }
-        catch (PathInputException e)
-        {
-            WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, input));
-            return [];
-        }
+        System.Collections.Generic.IReadOnlyList<string>? files = PathResolver.ReportingBadInput(this, input, () => PathResolver.Resolve(this, input, literal));
+        if (files is null) return [];
         if (files.Count == 0)
         {
             WriteError(ErrorHelper.Create("PolicyFileNotFound", ErrorCategory.ObjectNotFound,

@@ -77,9 +77,7 @@ internal sealed class PwshSandbox : IDisposable
             {
                 foreach ((string path, LandlockAccessFs access) in Needs(pwsh, home, launch.Environment, launch.Module))
                 {
-                    RuleTargetKind kind = RuleTarget.Probe(path);
-                    if (kind is RuleTargetKind.Missing or RuleTargetKind.Inaccessible) continue;
-                    LandlockAccessFs granted = effective.AddPathRuleWithin(path, access, kind == RuleTargetKind.Directory);
+                    effective.AddPathRuleIfPresent(path, access, out LandlockAccessFs granted, out _);
                     if (granted != LandlockAccessFs.None) added.Add(new LandlockPathRule(path, granted) { RulesetHandledAccessFs = effective.HandledAccessFs });
                 }
             }
