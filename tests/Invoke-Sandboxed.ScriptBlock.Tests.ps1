@@ -19,6 +19,14 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $lines | Should -Be 'line one', 'line two'
     }
 
+    It 'starts where its caller is, or in -WorkingDirectory, as process and PowerShell location' {
+        $where = { $PWD.ProviderPath; [Environment]::CurrentDirectory; Test-Path ./allowed.txt }
+        Push-Location $Work
+        try { Invoke-Sandboxed -Ruleset $Rs $where | Should -Be $Work.FullName, $Work.FullName, $true }
+        finally { Pop-Location }
+        Invoke-Sandboxed -Ruleset $Rs $where -WorkingDirectory /usr | Should -Be '/usr', '/usr', $false
+    }
+
     It 'reports a denied read as a PermissionDenied error and carries on' {
         $out = Invoke-Sandboxed -Ruleset $Readable {
             param($secret)

@@ -18,6 +18,20 @@ Describe 'New-LandlockSession' {
         (Get-PSSession | Where-Object Name -EQ 'confined').Id | Should -Be $Session.Id
     }
 
+    It 'starts where its caller is, or in -WorkingDirectory' {
+        $here = New-Item -ItemType Directory (Join-Path TestDrive: "here[1]")
+        Push-Location -LiteralPath $here
+        try {
+            $s = New-LandlockSession -Ruleset $Rs
+            try { Invoke-Command -Session $s { $PWD.ProviderPath, [Environment]::CurrentDirectory } | Should -Be $here.FullName, $here.FullName }
+            finally { Remove-PSSession $s }
+        }
+        finally { Pop-Location }
+        $s = New-LandlockSession -Ruleset $Rs -WorkingDirectory /usr
+        try { Invoke-Command -Session $s { $PWD.ProviderPath } | Should -Be '/usr' }
+        finally { Remove-PSSession $s }
+    }
+
     It 'keeps state across calls' {
         Invoke-Command -Session $Session { $script:counter = 41 }
         Invoke-Command -Session $Session { $script:counter + 1 } | Should -Be 42
@@ -113,25 +127,47 @@ Describe 'New-LandlockSession' {
 
 Describe 'Enter-PSSession into a confined session' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
     BeforeAll {
-        $script:Tmux = Start-Terminal "llps-enter-$PID"
+        # A home of its own, with notes in it, for help Example 2 to browse.
+        $script:FakeHome = New-Item -ItemType Directory (Join-Path TestDrive: home)
+        Set-Content (Join-Path $FakeHome notes.txt) 'my notes'
+        $script:Tmux = Start-Terminal "llps-enter-$PID" -Environment @{ HOME = $FakeHome.FullName } -Directory $FakeHome.FullName
         function script:Send([string] $Line) { Send-TerminalLine $Tmux $Line }
         function script:WaitFor([string] $Pattern) { Wait-TerminalText $Tmux $Pattern }
+        function script:Prompt([string] $Folder) { '(?m)^\[landlock\]: PS ' + [regex]::Escape($Folder) + '>' }
     }
     AfterAll {
         & tmux kill-session -t $Tmux 2>$null
     }
 
-    It 'gives an interactive confined shell whose prompt shows it' {
+    It 'gives an interactive confined shell whose prompt shows it and where it is' {
         # Markers are built when the command runs, so the echo of the typed line never matches them.
         WaitFor '(?m)^PS .*>' | Should -Match '(?m)^PS .*>'
-        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$s = New-LandlockSession (New-LandlockRuleset); 'session' + '-ready'"
+        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; Set-Location /usr; `$s = New-LandlockSession (New-LandlockRuleset); 'session' + '-ready'"
         WaitFor '(?m)^session-ready' | Should -Match '(?m)^session-ready'
         Send 'Enter-PSSession $s'
-        WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
+        WaitFor (Prompt /usr) | Should -Match (Prompt /usr)
         Send 'Get-Content /etc/hostname'
         WaitFor 'Access to the path .*/etc/hostname.* is denied' | Should -Match 'Access to the path .*/etc/hostname.* is denied'
         Send 'exit'
         Send "Remove-PSSession `$s; 'session' + '-removed'"
         WaitFor '(?m)^session-removed' | Should -Match '(?m)^session-removed'
+    }
+
+    It 'runs help Example 2 as written' {
+        $page = Get-Content -Raw (Join-Path $RepoRoot docs/en-US/New-LandlockSession.md)
+        $code = [regex]::Match($page, '(?s)### Example 2:[^\n]*\n```powershell\n(.*?)\n```').Groups[1].Value
+        $lines = $code -split "`n"
+        # Typed up to Enter-PSSession; then what its comments show, in the session; then the rest.
+        $enter = [array]::FindIndex($lines, [Predicate[string]] { $args[0] -like 'Enter-PSSession*' })
+        $lines[0..$enter] | ForEach-Object { Send $_ }
+        WaitFor (Prompt $FakeHome.FullName) | Should -Match (Prompt $FakeHome.FullName)
+        Send 'Get-Content ./notes.txt'
+        WaitFor '(?m)^my notes' | Should -Match '(?m)^my notes'
+        Send 'Remove-Item ./notes.txt'
+        WaitFor 'Access to the path .*notes\.txt.* is denied' | Should -Match 'Access to the path .*notes\.txt.* is denied'
+        $lines[($enter + 1)..($lines.Count - 1)] | Where-Object { $_ -notmatch '^#' } | ForEach-Object { if ($_ -like 'Remove-PSSession*') { Send 'exit' }; Send $_ }
+        Send "'example' + '-done'"
+        WaitFor '(?m)^example-done' | Should -Match '(?m)^example-done'
+        Join-Path $FakeHome notes.txt | Should -Exist
     }
 }

@@ -41,9 +41,11 @@ function Test-ProcessAlive([int] $ProcessId) {
     $true
 }
 
-# A pwsh at a real terminal (tmux), for what needs a person: Enter-PSSession, Read-Host.
-function Start-Terminal([string] $Name) {
-    & tmux new-session -d -s $Name -x 220 -y 50 "$(Join-Path $PSHOME 'pwsh') -NoProfile -NoLogo"
+# A pwsh at a real terminal (tmux), for what needs a person: Enter-PSSession, Read-Host, -Terminal.
+# -Environment sets variables for that pwsh only (tmux -e); -Directory is where it starts.
+function Start-Terminal([string] $Name, [hashtable] $Environment = @{}, [string] $Directory = $PWD.ProviderPath) {
+    $settings = foreach ($entry in $Environment.GetEnumerator()) { '-e'; "$($entry.Key)=$($entry.Value)" }
+    & tmux new-session -d -s $Name -x 220 -y 50 -c $Directory @settings "$(Join-Path $PSHOME 'pwsh') -NoProfile -NoLogo"
     $Name
 }
 

@@ -41,6 +41,7 @@ internal static class SandboxRunspace
             runspace.Open();
             // The implicit rules include read access to $PSHOME: the probe only guards rulesets without them.
             if (!launch.ImplicitRules) Smoke(runspace, state);
+            EnterWorkingDirectory(runspace, launch.WorkingDirectory);
             return (runspace, state);
         }
         catch (Exception e) when (state.StartError is LandlockException startError && e is not LandlockException)
@@ -52,6 +53,32 @@ internal static class SandboxRunspace
         {
             runspace.Dispose();
             throw;
+        }
+    }
+
+    // A remote runspace starts in the server's home (here the scratch home), whatever the process's
+    // working directory. A block or a session starts where its caller is, or in -WorkingDirectory:
+    // through the engine rather than Set-Location, which would cost loading a module first.
+    private const string EnterLocation = "$ExecutionContext.SessionState.Path.SetLocation([WildcardPattern]::Escape($args[0])) > $null";
+
+    private static void EnterWorkingDirectory(Runspace runspace, string directory)
+    {
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = runspace;
+        ps.AddScript(EnterLocation).AddArgument(directory);
+        string? failure;
+        try
+        {
+            ps.Invoke();
+            failure = ps.HadErrors ? ps.Streams.Error.FirstOrDefault()?.ToString() ?? "unknown error" : null;
+        }
+        catch (RuntimeException e)
+        {
+            failure = e.Message;
+        }
+        if (failure is not null)
+        {
+            throw new LandlockException($"The sandboxed pwsh cannot enter its working directory {directory}: {failure}", errorId: "WorkingDirectoryNotFound");
         }
     }
 
