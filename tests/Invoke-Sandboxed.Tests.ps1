@@ -95,6 +95,60 @@ Describe 'Invoke-Sandboxed -FilePath' {
         }
     }
 
+    Context 'arguments, as with &' {
+        It 'passes every word after the program to it, in order: <Words>' -TestCases @(
+            @{ Words = '-la /usr' }, @{ Words = 'a b c' }, @{ Words = "'-c' '-e' x" }, @{ Words = '-XX:+UseG1GC -Dx=1' }
+            @{ Words = '--long --x=1 -' }, @{ Words = '-1 1.5 $true' }, @{ Words = "'' a" }, @{ Words = '$null a @() @(1, 2) @(3, @(4, 5))' }
+            @{ Words = 'x -h -q -z -m 1' }
+        ) {
+            $native = & ([scriptblock]::Create("& printf '%s|' $Words"))
+            $sandboxed = & ([scriptblock]::Create("`$Sys | Invoke-Sandboxed printf '%s|' $Words"))
+            $sandboxed | Should -Be $native
+        }
+
+        It 'takes its own parameters before or after the program, in full' {
+            Invoke-Sandboxed -Ruleset $Sys echo a b c | Should -Be 'a b c'
+            $r = $Sys | Invoke-Sandboxed sh -PassThru -- -c 'exit 3'
+            $r.ExitCode | Should -Be 3
+            $Sys | Invoke-Sandboxed -ClearEnvironment env | Should -Be 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+            $Sys | Invoke-Sandboxed env -ClearEnvironment -ea SilentlyContinue | Should -Be 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+        }
+
+        It 'passes everything after -- verbatim, and a second -- too' {
+            Invoke-Sandboxed -Ruleset $Sys grep -- -e root -c /etc/passwd | Should -Be (& grep -e root -c /etc/passwd)
+            Invoke-Sandboxed -Ruleset $Sys -- printf '%s|' -c -- -TimeoutSec 5 | Should -Be '-c|--|-TimeoutSec|5|'
+        }
+
+        It 'refuses a shortened Invoke-Sandboxed parameter after the program: <Words>' -TestCases @(
+            @{ Words = 'du -k /usr/bin/true'; Typed = '-k'; Parameter = 'KeepCapabilities' }
+            @{ Words = 'mkdir -p x'; Typed = '-p'; Parameter = 'PassThru' }
+            @{ Words = 'grep -v x /etc/hostname'; Typed = '-v'; Parameter = 'Verbose' }
+            @{ Words = 'wc -c /etc/hostname'; Typed = '-c'; Parameter = 'ClearEnvironment' }
+            @{ Words = 'cat -f /etc/hostname'; Typed = '-f'; Parameter = 'FilePath' }
+            @{ Words = 'grep -i x /etc/hostname'; Typed = '-i'; Parameter = 'InputObject' }
+            @{ Words = 'sleep 1 -Time 5'; Typed = '-Time'; Parameter = 'TimeoutSec' }
+        ) {
+            $e = { & ([scriptblock]::Create("`$Sys | Invoke-Sandboxed $Words")) } | Should -Throw -ErrorId "ShortenedParameterAfterProgram,$Id" -PassThru
+            $e.Exception.Message | Should -Match ([regex]::Escape("'$Typed' after the program matches Invoke-Sandboxed's -$Parameter"))
+            $e.Exception.Message | Should -Match ([regex]::Escape("-- $Typed"))
+            Get-ChildProcessId | Should -BeNullOrEmpty
+        }
+
+        It 'takes a shortened parameter before the program as meant' {
+            Invoke-Sandboxed -Ruleset $Sys -Clear env | Should -Be 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+        }
+
+        It 'says how to pass -e to the program when -Environment takes it' {
+            $e = { Invoke-Sandboxed -Ruleset $Sys grep -e root /etc/passwd } | Should -Throw -PassThru
+            $e.Exception.Message | Should -Match 'grep -- -e root'
+        }
+
+        It 'keeps -ArgumentList working, named or by position' {
+            $Sys | Invoke-Sandboxed printf -ArgumentList '%s|', '-c', 'x y' | Should -Be '-c|x y|'
+            $Sys | Invoke-Sandboxed printf '%s|', '-c', 'x y' | Should -Be '-c|x y|'
+        }
+    }
+
     Context 'standard input' {
         It 'feeds pipeline input to stdin when -Ruleset is named' {
             'b', 'c', 'a' | Invoke-Sandboxed -Ruleset $Sys -FilePath sort | Should -Be 'a', 'b', 'c'

@@ -7,7 +7,8 @@ internal static class ExecutableResolver
 {
     /// <summary>
     /// A name with a slash is a path, relative to the PowerShell location; a bare name is looked up
-    /// on PATH as an application. Returns null when nothing is found.
+    /// on PATH as an application. Returns null when nothing is found (nothing at all at a path: a
+    /// directory or a file that cannot run is the launch's to explain).
     /// </summary>
     internal static string? Resolve(PSCmdlet cmdlet, string filePath)
     {
@@ -15,7 +16,8 @@ internal static class ExecutableResolver
         {
             try
             {
-                return PathResolver.Resolve(cmdlet, filePath, literal: true)[0];
+                string path = PathResolver.Resolve(cmdlet, filePath, literal: true)[0];
+                return System.IO.Path.Exists(path) ? path : null;
             }
             catch (PathInputException)
             {

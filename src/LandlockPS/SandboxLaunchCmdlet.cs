@@ -11,6 +11,7 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     public string? WorkingDirectory { get; set; }
 
     [Parameter]
+    [EnvironmentTransformation]
     [ValidateNotNull]
     public IDictionary? Environment { get; set; }
 

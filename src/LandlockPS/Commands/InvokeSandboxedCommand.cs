@@ -3,6 +3,7 @@ using System;
 using System.Collections;
 using System.Linq;
 using System.Management.Automation;
+using System.Management.Automation.Language;
 using System.Text;
 using LandlockPS.Core;
 using LandlockPS.Core.Dependencies;
@@ -51,7 +52,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [ValidateNotNull]
     public ScriptBlock ScriptBlock { get; set; } = null!;
 
-    [Parameter(Position = 1)]
+    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
     [AllowEmptyCollection]
     [AllowNull]
     [Alias("Args")]
@@ -88,6 +89,8 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             ThrowTerminatingError(ErrorHelper.Create("InvalidTimeout", ErrorCategory.InvalidArgument,
                 $"-TimeoutSec must be 0 (no timeout) or a positive number of seconds; got {TimeoutSec}.", TimeoutSec));
         }
+        CommandAst? typed = IsScriptBlock ? null : ProgramArguments.Parse(MyInvocation);
+        if (typed is not null) RefuseShortenedParameterAfterProgram(typed);
         _workingDirectory = ResolveWorkingDirectory();
         if (IsScriptBlock)
         {
@@ -95,7 +98,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         }
         else
         {
-            _template = BuildStartInfo();
+            _template = BuildStartInfo(typed);
             _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
             // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
             if (AllowDependencies) _dependencies = ResolveDependencies(_template);
@@ -238,7 +241,18 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         return run;
     }
 
-    private SandboxStartInfo BuildStartInfo()
+    // After the program, "-c" is far more likely the program's option than -ClearEnvironment: bound
+    // to LandlockPS, it would change the run silently (-k keeping capabilities, -f running another
+    // program). Refuse, and say how to write either meaning.
+    private void RefuseShortenedParameterAfterProgram(CommandAst typed)
+    {
+        if (ProgramArguments.ShortenedAfterProgram(typed, MyInvocation.MyCommand) is not var (word, parameter, program)) return;
+        ThrowTerminatingError(ErrorHelper.Create("ShortenedParameterAfterProgram", ErrorCategory.InvalidArgument,
+            $"'{word}' after the program matches Invoke-Sandboxed's -{parameter}. To pass it to {program}, put -- before " +
+            $"{program}'s arguments (Invoke-Sandboxed {program} -- {word} ...); to mean -{parameter}, write its full name.", word));
+    }
+
+    private SandboxStartInfo BuildStartInfo(CommandAst? typed)
     {
         string? program = ExecutableResolver.Resolve(this, FilePath);
         if (program is null)
@@ -249,7 +263,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         return new SandboxStartInfo(program!)
         {
             ArgumentZero = FilePath,
-            Arguments = (ArgumentList ?? []).Select(a => LanguagePrimitives.ConvertTo<string>(a) ?? string.Empty).ToArray(),
+            Arguments = ProgramArguments.From(ArgumentList ?? [], typed),
             WorkingDirectory = _workingDirectory,
             Environment = BuildEnvironment(),
             KeepCapabilities = KeepCapabilities,

@@ -1,0 +1,118 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace LandlockPS;
+
+/// <summary>
+/// A program's arguments as <c>&amp;</c> passes them to a native command, from what PowerShell left
+/// over after binding Invoke-Sandboxed's own parameters; and the check that no argument meant for
+/// the program was taken by a shortened LandlockPS parameter name (-c for -ClearEnvironment).
+/// </summary>
+internal static class ProgramArguments
+{
+    /// <summary>
+    /// The arguments in order: arrays give one argument per item (one level, as <c>&amp;</c> does),
+    /// $null gives none, everything else its string form. <c>-name:value</c> written as one word
+    /// stays one argument, as <c>&amp;</c> passes it (PowerShell hands it over as "-name:" and the value).
+    /// </summary>
+    internal static string[] From(IEnumerable<object?> remaining, CommandAst? command)
+    {
+        Queue<string> attached = new(command is null ? [] : AttachedParameterTexts(command));
+        var arguments = new List<string>();
+        string? pending = null;
+        foreach (object? item in remaining.SelectMany(Flatten))
+        {
+            string text = LanguagePrimitives.ConvertTo<string>(item) ?? string.Empty;
+            if (pending is not null)
+            {
+                arguments.Add(pending + text);
+                pending = null;
+            }
+            else if (attached.TryPeek(out string? parameter) && text == parameter)
+            {
+                pending = attached.Dequeue();
+            }
+            else
+            {
+                arguments.Add(text);
+            }
+        }
+        if (pending is not null) arguments.Add(pending);
+        return arguments.ToArray();
+    }
+
+    /// <summary>The command as the user typed it, when PowerShell knows its text (not for a call through the API).</summary>
+    internal static CommandAst? Parse(InvocationInfo invocation)
+    {
+        if (string.IsNullOrEmpty(invocation.Statement)) return null;
+        ScriptBlockAst ast = Parser.ParseInput(invocation.Statement, out _, out ParseError[] errors);
+        return errors.Length == 0 ? ast.Find(a => a is CommandAst, searchNestedScriptBlocks: false) as CommandAst : null;
+    }
+
+    /// <summary>
+    /// A LandlockPS parameter given after the program by a shortened name ("-c" for -ClearEnvironment,
+    /// "-k" for -KeepCapabilities): PowerShell binds it to LandlockPS, though after a program it is
+    /// far more likely one of the program's own options. Returns the word as typed, the parameter it
+    /// matched and the program as typed, or null. Full names and aliases are taken as meant.
+    /// </summary>
+    internal static (string Typed, string Parameter, string Program)? ShortenedAfterProgram(CommandAst command, CommandInfo cmdlet)
+    {
+        CommandElementAst[] elements = command.CommandElements.Skip(1).ToArray();
+        // The program is the first positional word, or -FilePath's value.
+        string? program = null;
+        for (int i = 0; i < elements.Length; i++)
+        {
+            if (elements[i] is not CommandParameterAst parameter)
+            {
+                // A splatted variable hides what it holds: nothing after it can be told apart.
+                if (elements[i] is VariableExpressionAst { Splatted: true }) return null;
+                program ??= elements[i].Extent.Text;
+                continue;
+            }
+            if (parameter.ParameterName == "-") return null; // "--": everything after it is the program's
+            (ParameterMetadata? match, bool exact) = Resolve(cmdlet, parameter.ParameterName);
+            if (match is null) continue;
+            if (program is not null && !exact) return (parameter.Extent.Text, match.Name, program);
+            // A parameter that takes a value consumes the next word unless it has one attached (-Name:value).
+            CommandElementAst? value = parameter.Argument ?? (match.ParameterType != typeof(SwitchParameter) && i + 1 < elements.Length ? elements[++i] : null);
+            if (match.Name == "FilePath") program ??= value?.Extent.Text;
+        }
+        return null;
+    }
+
+    private static IEnumerable<object?> Flatten(object? item)
+    {
+        object? value = item is PSObject wrapped ? wrapped.BaseObject : item;
+        if (value is null) return [];
+        if (value is string || LanguagePrimitives.GetEnumerable(value) is not { } items) return [item];
+        return items.Cast<object?>().Where(i => i is not null);
+    }
+
+    // "-name:" for each -name:value written as one word, in order: PowerShell hands those over in two pieces.
+    private static IEnumerable<string> AttachedParameterTexts(CommandAst command) =>
+        command.CommandElements.OfType<CommandParameterAst>()
+            .Where(p => p.Argument is not null && p.Argument.Extent.StartOffset == p.Extent.StartOffset + p.ParameterName.Length + 2)
+            .Select(p => p.Extent.Text[..(p.ParameterName.Length + 2)]);
+
+    // As PowerShell's binder matches a name: a full name or alias, else a unique prefix, the
+    // cmdlet's own parameters before the common ones.
+    private static (ParameterMetadata? Match, bool Exact) Resolve(CommandInfo cmdlet, string name)
+    {
+        IEnumerable<ParameterMetadata> all = cmdlet.Parameters.Values;
+        ParameterMetadata? exact = all.FirstOrDefault(p =>
+            p.Name.Equals(name, StringComparison.OrdinalIgnoreCase) || p.Aliases.Contains(name, StringComparer.OrdinalIgnoreCase));
+        if (exact is not null) return (exact, true);
+        ParameterMetadata[] prefixed = all.Where(p =>
+            p.Name.StartsWith(name, StringComparison.OrdinalIgnoreCase) || p.Aliases.Any(a => a.StartsWith(name, StringComparison.OrdinalIgnoreCase))).ToArray();
+        ParameterMetadata[] own = prefixed.Where(p => !IsCommon(p.Name)).ToArray();
+        ParameterMetadata[] candidates = own.Length > 0 ? own : prefixed;
+        return (candidates.Length == 1 ? candidates[0] : null, false);
+    }
+
+    private static bool IsCommon(string name) =>
+        Cmdlet.CommonParameters.Contains(name) || Cmdlet.OptionalCommonParameters.Contains(name);
+}
