@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.InteropServices;
 
 namespace LandlockPS.Core.Native;
@@ -37,6 +38,26 @@ internal static unsafe class FileDescriptors
         int fd = ProcessApi.EventFd(0, ProcessApi.EFD_CLOEXEC | ProcessApi.EFD_NONBLOCK);
         if (fd < 0) throw Failure("eventfd");
         return new SafeDescriptorHandle(fd);
+    }
+
+    /// <summary>Adds one to an eventfd, waking whoever polls it; nothing once it is disposed. Safe from any thread.</summary>
+    internal static void Notify(SafeDescriptorHandle eventFd)
+    {
+        ulong one = 1;
+        bool added = false;
+        try
+        {
+            eventFd.DangerousAddRef(ref added);
+            ProcessApi.Write(eventFd.Fd, (byte*)&one, sizeof(ulong));
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already finished and disposed: nobody to wake.
+        }
+        finally
+        {
+            if (added) eventFd.DangerousRelease();
+        }
     }
 
     internal static SafePidfdHandle PidfdOpen(int pid)

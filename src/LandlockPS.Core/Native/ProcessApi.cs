@@ -25,7 +25,9 @@ internal static unsafe partial class ProcessApi
     /// <summary>pidfd_send_signal: signal the pidfd's process group (Linux 6.9).</summary>
     internal const uint PIDFD_SIGNAL_PROCESS_GROUP = 1u << 2;
     internal const int WEXITED = 4;
+    internal const int SIGINT = 2;
     internal const int SIGKILL = 9;
+    internal const int SIGTERM = 15;
     internal const int CLD_EXITED = 1;
     internal const long SYS_pidfd_open = 434;
 

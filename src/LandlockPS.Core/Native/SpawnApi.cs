@@ -43,6 +43,7 @@ internal static unsafe class SpawnApi
     internal static readonly delegate* unmanaged[Cdecl]<void*, int> FileActionsInit;
     internal static readonly delegate* unmanaged[Cdecl]<void*, int> FileActionsDestroy;
     internal static readonly delegate* unmanaged[Cdecl]<void*, int, int, int> FileActionsAddDup2;
+    internal static readonly delegate* unmanaged[Cdecl]<void*, int, byte*, int, uint, int> FileActionsAddOpen;
     internal static readonly delegate* unmanaged[Cdecl]<void*, byte*, int> FileActionsAddChdir;
     internal static readonly delegate* unmanaged[Cdecl]<void*, int, int> FileActionsAddClosefrom;
     internal static readonly delegate* unmanaged[Cdecl]<void*, int> AttrInit;
@@ -69,6 +70,7 @@ internal static unsafe class SpawnApi
         FileActionsInit = (delegate* unmanaged[Cdecl]<void*, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_init");
         FileActionsDestroy = (delegate* unmanaged[Cdecl]<void*, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_destroy");
         FileActionsAddDup2 = (delegate* unmanaged[Cdecl]<void*, int, int, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_adddup2");
+        FileActionsAddOpen = (delegate* unmanaged[Cdecl]<void*, int, byte*, int, uint, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_addopen");
         FileActionsAddChdir = (delegate* unmanaged[Cdecl]<void*, byte*, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_addchdir_np");
         FileActionsAddClosefrom = (delegate* unmanaged[Cdecl]<void*, int, int>)NativeLibrary.GetExport(libc, "posix_spawn_file_actions_addclosefrom_np");
         AttrInit = (delegate* unmanaged[Cdecl]<void*, int>)NativeLibrary.GetExport(libc, "posix_spawnattr_init");

@@ -42,7 +42,14 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
             FileActions = Alloc(SpawnApi.SpawnObjectSize);
             SpawnApi.Check(SpawnApi.FileActionsInit(FileActions), "posix_spawn_file_actions_init");
             _fileActionsReady = true;
-            SpawnApi.Check(SpawnApi.FileActionsAddDup2(FileActions, stdinFd, 0), "posix_spawn_file_actions_adddup2");
+            if (info.Terminal is { } terminal)
+            {
+                // Opened in the child, after posix_spawn's setsid and without O_NOCTTY: the replica
+                // becomes the controlling terminal of the child's new session.
+                SpawnApi.Check(SpawnApi.FileActionsAddOpen(FileActions, 0, Utf8(terminal.ReplicaPath), TerminalApi.O_RDWR, 0), "posix_spawn_file_actions_addopen");
+                (stdinFd, stdoutFd, stderrFd) = (-1, 0, 0);
+            }
+            if (stdinFd >= 0) SpawnApi.Check(SpawnApi.FileActionsAddDup2(FileActions, stdinFd, 0), "posix_spawn_file_actions_adddup2");
             SpawnApi.Check(SpawnApi.FileActionsAddDup2(FileActions, stdoutFd, 1), "posix_spawn_file_actions_adddup2");
             SpawnApi.Check(SpawnApi.FileActionsAddDup2(FileActions, stderrFd, 2), "posix_spawn_file_actions_adddup2");
             SpawnApi.Check(SpawnApi.FileActionsAddChdir(FileActions, Utf8(info.WorkingDirectory)), "posix_spawn_file_actions_addchdir_np");

@@ -25,6 +25,12 @@ public sealed class SandboxStartInfo
     /// <summary>Give the child a pipe for standard input; otherwise it reads /dev/null.</summary>
     public bool RedirectStandardInput { get; init; }
 
+    /// <summary>
+    /// Give the child this pseudo-terminal as its standard input, output and error and its
+    /// controlling terminal, instead of pipes; the caller owns it and relays it.
+    /// </summary>
+    public PseudoTerminal? Terminal { get; init; }
+
     /// <summary>Keep the caller's capabilities instead of starting the child with none.</summary>
     public bool KeepCapabilities { get; init; }
 

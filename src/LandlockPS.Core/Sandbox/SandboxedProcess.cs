@@ -41,8 +41,8 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private bool _reaped;
     private bool _disposed;
 
-    private SandboxedProcess(int pid, SafePidfdHandle pidfd, SafeDescriptorHandle wake, SafeDescriptorHandle? stdin, SafeDescriptorHandle stdout,
-        SafeDescriptorHandle stderr, LandlockEnforcementReport enforcement, Stopwatch clock)
+    private SandboxedProcess(int pid, SafePidfdHandle pidfd, SafeDescriptorHandle wake, SafeDescriptorHandle? stdin, SafeDescriptorHandle? stdout,
+        SafeDescriptorHandle? stderr, LandlockEnforcementReport enforcement, Stopwatch clock)
     {
         ProcessId = pid;
         _pidfd = pidfd;
@@ -63,6 +63,9 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// <summary>What the kernel enforces of the ruleset for this child.</summary>
     public LandlockEnforcementReport Enforcement { get; }
 
+    /// <summary>The rules added to a copy of the ruleset so the child can use its private terminal; empty without one.</summary>
+    public IReadOnlyList<LandlockPathRule> TerminalRules { get; private init; } = [];
+
     /// <summary>How the child ended; null while it runs. Both fields null: another reaper took it.</summary>
     public SandboxExitStatus? ExitStatus { get; private set; }
 
@@ -80,6 +83,12 @@ public sealed unsafe class SandboxedProcess : IDisposable
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(ruleset);
         LaunchChecks.Validate(info);
+        IReadOnlyList<LandlockPathRule> terminalRules = [];
+        if (info.Terminal is { } terminal)
+        {
+            ruleset = ruleset.Clone(); // the caller's ruleset stays as it was
+            terminalRules = terminal.AllowIn(ruleset);
+        }
         using CompiledRuleset compiled = RulesetCompiler.Compile(ruleset);
         LaunchChecks.RequireEnforcement(compiled.Report, info.AllowUnconfined);
 
@@ -87,10 +96,14 @@ public sealed unsafe class SandboxedProcess : IDisposable
         try
         {
             // Everything that can fail is made before the child exists, so a failure never strands one.
-            if (info.RedirectStandardInput) (stdinRead, stdinWrite) = FileDescriptors.Pipe();
-            else stdinRead = FileDescriptors.OpenDevNull();
-            (stdoutRead, stdoutWrite) = FileDescriptors.Pipe();
-            (stderrRead, stderrWrite) = FileDescriptors.Pipe();
+            // A child on a terminal gets no pipes: its stdio is the terminal's replica.
+            if (info.Terminal is null)
+            {
+                if (info.RedirectStandardInput) (stdinRead, stdinWrite) = FileDescriptors.Pipe();
+                else stdinRead = FileDescriptors.OpenDevNull();
+                (stdoutRead, stdoutWrite) = FileDescriptors.Pipe();
+                (stderrRead, stderrWrite) = FileDescriptors.Pipe();
+            }
             foreach (SafeDescriptorHandle? ours in new[] { stdinWrite, stdoutRead, stderrRead })
             {
                 if (ours is not null) FileDescriptors.SetNonBlocking(ours);
@@ -98,11 +111,11 @@ public sealed unsafe class SandboxedProcess : IDisposable
             wake = FileDescriptors.EventFd();
 
             var clock = Stopwatch.StartNew();
-            int pid = LaunchPad.Spawn(info, compiled, stdinRead.Fd, stdoutWrite.Fd, stderrWrite.Fd);
+            int pid = LaunchPad.Spawn(info, compiled, stdinRead?.Fd ?? -1, stdoutWrite?.Fd ?? -1, stderrWrite?.Fd ?? -1);
             // The child holds its own copies now; ours would keep its pipes open after it exits.
-            stdinRead.Dispose();
-            stdoutWrite.Dispose();
-            stderrWrite.Dispose();
+            stdinRead?.Dispose();
+            stdoutWrite?.Dispose();
+            stderrWrite?.Dispose();
             SafePidfdHandle pidfd;
             try
             {
@@ -119,7 +132,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
                 }
                 throw;
             }
-            return new SandboxedProcess(pid, pidfd, wake, stdinWrite, stdoutRead, stderrRead, compiled.Report, clock);
+            return new SandboxedProcess(pid, pidfd, wake, stdinWrite, stdoutRead, stderrRead, compiled.Report, clock) { TerminalRules = terminalRules };
         }
         catch
         {
@@ -185,10 +198,22 @@ public sealed unsafe class SandboxedProcess : IDisposable
         Wake();
     }
 
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the child's whole process group (SIGINT for Ctrl+C, SIGTERM
+    /// for a timeout), leaving it to end on its own. Safe at any time, from any thread.
+    /// </summary>
+    public void Signal(int signal)
+    {
+        SignalGroup(signal);
+        Wake();
+    }
+
+    private void KillGroup() => SignalGroup(ProcessApi.SIGKILL);
+
     // Through the pidfd, the group of exactly this child is signalled, even if something else reaped
     // it (then nothing is). Kernels before 6.9 lack that: fall back to kill(-pgid), but only while
     // the child is provably not yet reaped, since only that keeps its pid, and so its group id, ours.
-    private unsafe void KillGroup()
+    private unsafe void SignalGroup(int signal)
     {
         lock (_gate)
         {
@@ -197,12 +222,12 @@ public sealed unsafe class SandboxedProcess : IDisposable
             try
             {
                 _pidfd.DangerousAddRef(ref added);
-                long rc = LibC.Syscall(ProcessApi.SYS_pidfd_send_signal, _pidfd.Fd, ProcessApi.SIGKILL, 0, (nint)ProcessApi.PIDFD_SIGNAL_PROCESS_GROUP);
+                long rc = LibC.Syscall(ProcessApi.SYS_pidfd_send_signal, _pidfd.Fd, signal, 0, (nint)ProcessApi.PIDFD_SIGNAL_PROCESS_GROUP);
                 if (rc == 0 || Marshal.GetLastPInvokeError() != Errno.EINVAL) return;
                 ProcessApi.SigInfo probe;
                 if (ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &probe, ProcessApi.WEXITED | ProcessApi.WNOHANG | ProcessApi.WNOWAIT) == 0)
                 {
-                    ProcessApi.Kill(-ProcessId, ProcessApi.SIGKILL);
+                    ProcessApi.Kill(-ProcessId, signal);
                 }
             }
             catch (ObjectDisposedException)
@@ -249,24 +274,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// Makes the thread servicing the child return from <see cref="TryTakeOutput"/> (e.g. to queue
     /// input that another thread produced). Safe from any thread.
     /// </summary>
-    public void Wake()
-    {
-        ulong one = 1;
-        bool added = false;
-        try
-        {
-            _wake.DangerousAddRef(ref added);
-            ProcessApi.Write(_wake.Fd, (byte*)&one, sizeof(ulong));
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already finished and disposed: nothing to wake.
-        }
-        finally
-        {
-            if (added) _wake.DangerousRelease();
-        }
-    }
+    public void Wake() => FileDescriptors.Notify(_wake);
 
     /// <summary>One round of service: wait up to <paramref name="timeout"/> ms for anything, handle all of it.</summary>
     private bool PollOnce(int timeout, bool ignoreBackpressure = false)
