@@ -113,7 +113,7 @@ Describe 'Formatting' {
     }
 
     It 'shows a run''s outcome in a table and the implicit rules of a script block run in a list' {
-        (Get-Rendered { $Run | Format-Table } 80) | Should -Match '(?m)^ +0 +\d+:\d\d:\d\d\.\d{3} +FullyEnforced +/bin/true$'
+        (Get-Rendered { $Run | Format-Table } 80) | Should -Match '(?m)^ +0 +Exited +\d+:\d\d:\d\d\.\d{3} +FullyEnforced +/bin/true$'
         $result = Invoke-Sandboxed -Ruleset $Sys -ScriptBlock { 1 } -PassThru | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }
         $text = Get-Rendered { $result } 200
         $text | Should -Match '(?m)^ImplicitRules +: \w.* on /'
@@ -145,7 +145,7 @@ Describe 'Formatting' {
             @{ Name = 'Get-LandlockProfile'; Width = $width; Output = { Get-LandlockProfile WebClient }; Expected = 'ConnectTcp on port 443' }
             @{ Name = 'Get-LandlockProfile with Format-Table'; Width = $width; Output = { Get-LandlockProfile | Format-Table }; Expected = 'WebClient +12 +53, 80, 443' }
             @{ Name = 'Invoke-Sandboxed -PassThru'; Width = $width; Output = { $Run }; Expected = 'Command +: /bin/true' }
-            @{ Name = 'Invoke-Sandboxed -PassThru with Format-Table'; Width = $width; Output = { $Run | Format-Table }; Expected = 'ExitCode +Duration +Status +Command' }
+            @{ Name = 'Invoke-Sandboxed -PassThru with Format-Table'; Width = $width; Output = { $Run | Format-Table }; Expected = 'ExitCode +Ending +Duration +Status +Command' }
             @{ Name = 'a run''s enforcement'; Width = $width; Output = { $Run.Enforcement }; Expected = 'Dropped +: None' }
         }
     ) {

@@ -196,6 +196,23 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         Get-ChildProcessId | Should -BeNullOrEmpty
     }
 
+    It 'stops a block at -TimeoutSec as Ctrl+C would, so its finally runs' {
+        $marker = Join-Path $Work 'timeout-finally.txt'
+        $writable = $Rs.Clone() | Add-LandlockPathRule -LiteralPath $Work.FullName -Access ReadWrite -PassThru
+        $r = Invoke-Sandboxed -Ruleset $writable { param($m) try { Start-Sleep 60 } finally { Set-Content $m 'finally ran' } } -ArgumentList $marker -TimeoutSec 1 -PassThru -ErrorAction SilentlyContinue
+        Get-Content $marker | Should -Be 'finally ran'
+        $r.Ending | Should -Be 'TimedOut'
+        $r.KilledAfterGrace | Should -BeFalse
+    }
+
+    It 'kills a block that does not stop, -KillAfterSec after its timeout' {
+        $r = Invoke-Sandboxed -Ruleset $Rs { [Threading.Thread]::Sleep(60000) } -TimeoutSec 1 -KillAfterSec 1 -PassThru -ErrorVariable ev -ErrorAction SilentlyContinue
+        $r.KilledAfterGrace | Should -BeTrue
+        $r.ExitCode | Should -Be 137
+        "$ev" | Should -Match 'killed when it had not ended after -KillAfterSec'
+        Get-ChildProcessId | Should -BeNullOrEmpty
+    }
+
     It 'ends a block that cannot be stopped when -ErrorAction Stop ends the call, leaving no child' {
         { Invoke-Sandboxed -Ruleset $Rs { Write-Error 'boom'; [Threading.Thread]::Sleep(120000) } -ErrorAction Stop } |
             Should -Throw '*boom*'

@@ -120,7 +120,8 @@ Describe 'Invoke-Sandboxed -FilePath' {
         }
 
         It 'refuses a shortened Invoke-Sandboxed parameter after the program: <Words>' -TestCases @(
-            @{ Words = 'du -k /usr/bin/true'; Typed = '-k'; Parameter = 'KeepCapabilities' }
+            @{ Words = 'wc -w /etc/hostname'; Typed = '-w'; Parameter = 'WorkingDirectory' }
+            @{ Words = 'ls -d /usr'; Typed = '-d'; Parameter = 'Debug' }
             @{ Words = 'mkdir -p x'; Typed = '-p'; Parameter = 'PassThru' }
             @{ Words = 'grep -v x /etc/hostname'; Typed = '-v'; Parameter = 'Verbose' }
             @{ Words = 'wc -c /etc/hostname'; Typed = '-c'; Parameter = 'ClearEnvironment' }
@@ -292,7 +293,7 @@ Describe 'Invoke-Sandboxed -FilePath' {
             $clock.Elapsed.TotalSeconds | Should -BeLessThan 10
             $ev[0].FullyQualifiedErrorId | Should -Be "TimeoutExceeded,$Id"
             $ev[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
-            $LASTEXITCODE | Should -Be 137
+            $LASTEXITCODE | Should -Be 143
             Test-ProcessAlive $out | Should -BeFalse
         }
 
@@ -356,33 +357,130 @@ Describe 'Invoke-Sandboxed -FilePath' {
     }
 
     Context 'stopping' {
-        It 'kills the child''s process group within a second of Ctrl+C' {
-            $ps = [powershell]::Create()
-            try {
-                # Import first, on its own: a batch (AddStatement) that is stopped can crash pwsh in
-                # PowerShell's own batch runner.
-                $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).Invoke()
-                $ps.Commands.Clear()
-                $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Sys).AddParameter('FilePath', 'sh').
-                    AddParameter('ArgumentList', @('-c', 'sleep 300 & echo $!; echo $$; wait'))
-                $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                $in.Complete()
-                $handle = $ps.BeginInvoke($in, $out)
-                $deadline = [DateTime]::UtcNow.AddSeconds(20)
-                while ($out.Count -lt 2 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-                $out.Count | Should -Be 2
-                $clock = [Diagnostics.Stopwatch]::StartNew()
-                $ps.Stop()
-                $clock.Elapsed.TotalSeconds | Should -BeLessThan 1
-                foreach ($pidText in $out) { Test-ProcessAlive $pidText | Should -BeFalse }
+        BeforeAll {
+            # Invoke-Sandboxed in a runspace of its own, stopped as Ctrl+C stops a command, once it
+            # has written $Lines lines. Returns its output and the $LASTEXITCODE it left.
+            function Stop-SandboxedRun([string[]] $Arguments, [int] $Lines, [hashtable] $Parameters = @{}) {
+                $ps = [powershell]::Create()
+                try {
+                    # Import first, on its own: a batch (AddStatement) that is stopped can crash pwsh in
+                    # PowerShell's own batch runner.
+                    $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).Invoke()
+                    $ps.Commands.Clear()
+                    $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Sys).AddParameter('FilePath', 'sh').
+                        AddParameter('ArgumentList', $Arguments).AddParameters($Parameters)
+                    $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                    $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                    $in.Complete()
+                    $null = $ps.BeginInvoke($in, $out)
+                    $deadline = [DateTime]::UtcNow.AddSeconds(20)
+                    while ($out.Count -lt $Lines -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                    $out.Count | Should -Be $Lines
+                    $ps.Stop()
+                    $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                    [pscustomobject]@{ Output = @($out | ForEach-Object { "$_" }); ExitCode = $ps.Runspace.SessionStateProxy.GetVariable('LASTEXITCODE') }
+                }
+                finally { $ps.Dispose() }
             }
-            finally { $ps.Dispose() }
         }
 
-        It 'kills the child when a downstream command stops the pipeline' {
+        It 'interrupts the child''s process group on Ctrl+C, ends what is left, and sets $LASTEXITCODE to 130' {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $run = Stop-SandboxedRun '-c', 'sleep 300 & echo $!; echo $$; wait' -Lines 2
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 5   # a hang guard: sh ends on SIGINT at once
+            foreach ($pidText in $run.Output) { Test-ProcessAlive $pidText | Should -BeFalse }
+            $run.ExitCode | Should -Be 130
+        }
+
+        It 'lets an INT trap run on Ctrl+C, and takes its exit code' {
+            $marker = Join-Path $work trapped
+            $rs = New-SystemRuleset | Add-LandlockPathRule -LiteralPath $work.FullName -Access ReadWrite -PassThru
+            $script:Sys, $saved = $rs, $Sys
+            try { $run = Stop-SandboxedRun '-c', "trap 'echo trapped > $marker; exit 5' INT; echo ready; while :; do sleep 0.1; done" -Lines 1 }
+            finally { $script:Sys = $saved }
+            Get-Content $marker | Should -Be 'trapped'
+            $run.ExitCode | Should -Be 5
+        }
+
+        It 'kills a child that ignores Ctrl+C once -KillAfterSec has passed' {
+            $run = Stop-SandboxedRun '-c', 'trap "" INT; echo $$; sleep 300' -Lines 1 -Parameters @{ KillAfterSec = 1 }
+            Test-ProcessAlive $run.Output[0] | Should -BeFalse
+            $run.ExitCode | Should -Be 137
+        }
+
+        It 'kills the child at once when a downstream command stops the pipeline' {
             $child = $Sys | Invoke-Sandboxed sh '-c', 'echo $$; exec sleep 300' | Select-Object -First 1
             Test-ProcessAlive $child | Should -BeFalse
+            $LASTEXITCODE | Should -Be 137
+        }
+    }
+
+    Context 'timeouts and exit status' {
+        It 'sends SIGTERM on timeout, so a TERM trap runs, and says how the run ended' {
+            $out = $Sys | Invoke-Sandboxed sh -TimeoutSec 1 -PassThru -ErrorVariable ev -ErrorAction SilentlyContinue -- -c 'trap "echo cleaned; exit 9" TERM; while :; do sleep 0.1; done'
+            $out[0] | Should -Be 'cleaned'
+            $out[-1].Ending | Should -Be 'TimedOut'
+            $out[-1].KilledAfterGrace | Should -BeFalse
+            $out[-1].ExitCode | Should -Be 9
+            $LASTEXITCODE | Should -Be 9
+            $ev.FullyQualifiedErrorId | Should -Be "TimeoutExceeded,$Id"
+        }
+
+        It 'kills a child that ignores SIGTERM after -KillAfterSec, and says so' {
+            $r = $Sys | Invoke-Sandboxed sh -TimeoutSec 1 -KillAfterSec 1 -PassThru -ErrorVariable ev -ErrorAction SilentlyContinue -- -c 'trap "" TERM; sleep 60'
+            $r.Ending | Should -Be 'TimedOut'
+            $r.KilledAfterGrace | Should -BeTrue
+            $r.ExitCode | Should -Be 137
+            $LASTEXITCODE | Should -Be 137
+            "$ev" | Should -Match 'SIGTERM, and killed 1 s later'
+        }
+
+        It 'reports an exit, and an ending by a signal it did not ask for' {
+            ($Sys | Invoke-Sandboxed sh -PassThru -- -c 'exit 4') | Select-Object Ending, ExitCode, Signal |
+                Should -BeLike ([pscustomobject]@{ Ending = 'Exited'; ExitCode = 4; Signal = $null })
+            $signaled = $Sys | Invoke-Sandboxed sh -PassThru -- -c 'kill -SEGV $$'
+            $signaled.Ending | Should -Be 'Signaled'
+            $signaled.Signal | Should -Be 11
+            $LASTEXITCODE | Should -Be 139
+        }
+
+        It 'makes $? $false after a non-zero exit, without an error record, as & does' {
+            $errors = $Error.Count
+            $Sys | Invoke-Sandboxed false
+            $failed = -not $?
+            $Sys | Invoke-Sandboxed true
+            $succeeded = $?
+            $failed | Should -BeTrue
+            $succeeded | Should -BeTrue
+            $Error.Count | Should -Be $errors
+        }
+
+        It 'refuses a negative -KillAfterSec with InvalidTimeout' {
+            { $Sys | Invoke-Sandboxed true -KillAfterSec -1 } | Should -Throw -ErrorId "InvalidTimeout,$Id"
+        }
+    }
+
+    Context '-Terminal, where no terminal is needed to tell' {
+        It 'refuses what cannot go with a terminal: <What>' -TestCases @(
+            @{ What = '-AsByteStream'; Call = { $Sys | Invoke-Sandboxed -Terminal true -AsByteStream } }
+            @{ What = '-StandardError'; Call = { $Sys | Invoke-Sandboxed -Terminal true -StandardError Output } }
+            @{ What = 'pipeline input'; Call = { 'x' | Invoke-Sandboxed -Ruleset $Sys -Terminal cat } }
+            @{ What = '-InputObject'; Call = { $Sys | Invoke-Sandboxed -Terminal cat -InputObject x } }
+        ) {
+            $Call | Should -Throw -ErrorId "InvalidTerminalUse,$Id"
+            Get-ChildProcessId | Should -BeNullOrEmpty
+        }
+
+        It 'leaves standard input at end of file without -Terminal, so an interactive program ends at once' {
+            $r = $Sys | Invoke-Sandboxed bash -PassThru -TimeoutSec 30 -- -i 6>$null
+            $r.Ending | Should -Be 'Exited'
+        }
+
+        It 'gives a program its terminal without one on this side, and relays its output' {
+            $out = $Sys | Invoke-Sandboxed -Terminal -PassThru sh -- -c 'tty; exit 2' 6>$null | Select-Object -Last 1
+            $out.ExitCode | Should -Be 2
+            $out.ImplicitRules.Path | Should -Contain '/dev/tty'
+            ($out.ImplicitRules.Path -match '^/dev/pts/\d+$') | Should -HaveCount 1
         }
     }
 }

@@ -11,6 +11,6 @@ internal interface ISandboxRun : IDisposable
     /// <summary>Ends the input, emits the rest of the output and reports how the run ended.</summary>
     void Finish();
 
-    /// <summary>Ends the run now (Ctrl+C); safe from any thread.</summary>
-    void Kill();
+    /// <summary>Ctrl+C: asks the run to end (a program is interrupted, a block stopped), ending it by force after the grace period; safe from any thread.</summary>
+    void Stop();
 }

@@ -10,12 +10,15 @@ using LandlockPS.Core.Sandbox;
 
 namespace LandlockPS;
 
-/// <summary>How Invoke-Sandboxed shows one child's output.</summary>
-internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, bool PassThru, Encoding OutputEncoding, Func<Encoding> InputEncoding);
+/// <summary>How Invoke-Sandboxed shows one child's output, and how long it waits for a child it asked to end.</summary>
+internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, int KillAfterSec, bool PassThru,
+    Encoding OutputEncoding, Func<Encoding> InputEncoding);
 
 /// <summary>
 /// One running child, seen from the cmdlet: feeds its standard input, turns its output into
-/// pipeline objects on the pipeline thread, and enforces the timeout.
+/// pipeline objects on the pipeline thread (or relays its private terminal), enforces the timeout,
+/// and ends it as a native command ends: Ctrl+C interrupts it, a timeout terminates it, and either
+/// kills it after the grace period. $LASTEXITCODE is set however it ends.
 /// </summary>
 internal sealed class NativeRun : ISandboxRun
 {
@@ -29,12 +32,17 @@ internal sealed class NativeRun : ISandboxRun
     private readonly LineDecoder _stdout;
     private readonly LineDecoder _stderr;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly GracefulStop _stop;
+    private readonly TerminalRelay? _relay;
     private bool _timedOut;
+    private volatile bool _stopped;
+    private bool _ended;
     private Encoding? _inputEncoding;
 
-    /// <summary>Rules LandlockPS added to this run's copy of the caller's ruleset (-AllowDependencies), for the result.</summary>
+    /// <summary>Rules LandlockPS added to this run's copy of the caller's ruleset (-AllowDependencies, the terminal), for the result.</summary>
     internal IReadOnlyList<LandlockPathRule> AddedRules { get; init; } = [];
 
+    /// <summary>Starts serving <paramref name="process"/>; with a terminal, relays it to the caller's from now on.</summary>
     internal NativeRun(PSCmdlet cmdlet, SandboxedProcess process, SandboxStartInfo info, NativeRunOptions options, CancellationToken stopping)
     {
         _cmdlet = cmdlet;
@@ -44,9 +52,17 @@ internal sealed class NativeRun : ISandboxRun
         _stopping = stopping;
         _stdout = new LineDecoder(options.OutputEncoding);
         _stderr = new LineDecoder(options.OutputEncoding);
+        _stop = new GracefulStop(process, TimeSpan.FromSeconds(options.KillAfterSec));
+        if (info.Terminal is { } terminal) _relay = TerminalRelay.Start(terminal);
     }
 
-    public void Kill() => _process.Kill();
+    /// <summary>Ctrl+C: the child's interrupt (its terminal's interrupt key with -Terminal, else SIGINT to its group). Safe from any thread.</summary>
+    public void Stop()
+    {
+        _stopped = true;
+        if (_relay is { } relay) _stop.Request(() => { if (!relay.TypeInterrupt()) _process.Signal(GracefulStop.Interrupt); });
+        else _stop.Request(GracefulStop.Interrupt);
+    }
 
     /// <summary>Writes one input object (or each item of a collection) to the child's standard input.</summary>
     public void Feed(object? input)
@@ -78,27 +94,80 @@ internal sealed class NativeRun : ISandboxRun
         if (_info.RedirectStandardInput) _process.CloseInput();
         Drain(PollMilliseconds, untilComplete: true);
         _process.WaitForExit();
+        End();
         EmitLine(_stdout.Flush(), ChildStream.StandardOutput);
         EmitLine(_stderr.Flush(), ChildStream.StandardError);
 
-        // An exit status nobody could reap (ExitCode and Signal both null) leaves $LASTEXITCODE alone.
-        SandboxExitStatus? status = _process.ExitStatus;
-        int? exitCode = status is { ExitCode: not null } or { Signal: not null } ? status.ShellExitCode : null;
-        if (exitCode is not null) _cmdlet.SessionState.PSVariable.Set("global:LASTEXITCODE", exitCode);
+        int? exitCode = SetExitCode();
+        if (exitCode is not null and not 0) _cmdlet.InvokeCommand.HasErrors = true; // $? is $false, as after & with a non-zero exit
         if (_timedOut)
         {
             _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
-                $"'{_info.FilePath}' ran longer than {_options.TimeoutSec} s (-TimeoutSec); its whole process group was killed.", _info.FilePath));
+                $"'{_info.FilePath}' ran longer than {_options.TimeoutSec} s (-TimeoutSec): its process group was sent SIGTERM" +
+                (_stop.Killed ? $", and killed {_options.KillAfterSec} s later (-KillAfterSec)." : "."), _info.FilePath));
         }
         else if (exitCode is not null and not 0 && NativeErrorsAreErrors())
         {
             _cmdlet.WriteError(ErrorHelper.Create("NativeCommandExitCode", ErrorCategory.NotSpecified,
                 $"'{_info.FilePath}' exited with code {exitCode} ($PSNativeCommandUseErrorActionPreference is $true).", _info.FilePath));
         }
-        if (_options.PassThru) _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopping.IsCancellationRequested) { ImplicitRules = AddedRules });
+        if (_options.PassThru)
+        {
+            _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopped) { ImplicitRules = AddedRules, KilledAfterGrace = _stop.Killed });
+        }
     }
 
-    public void Dispose() => _process.Dispose();
+    /// <summary>
+    /// Ends a run that did not finish: after Ctrl+C, it gets its grace period; otherwise (an error
+    /// stopped the pipeline, or a command downstream needs no more) it is killed at once.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!_ended)
+        {
+            if (!_stop.Requested) _process.Kill();
+            WaitForEnd();
+        }
+        _process.Dispose();
+    }
+
+    // Ctrl+C while the child ran: it gets its interrupt and the grace period, its output is dropped
+    // (the pipeline is stopping), and $LASTEXITCODE still says how it ended.
+    private PipelineStoppedException Stopping()
+    {
+        Stop();
+        WaitForEnd();
+        return new PipelineStoppedException();
+    }
+
+    private void WaitForEnd()
+    {
+        while (!_process.IsOutputCompleted)
+        {
+            _stop.Enforce();
+            _process.TryTakeOutput(out _, PollMilliseconds);
+        }
+        End();
+        SetExitCode();
+    }
+
+    // The child is reaped: its terminal, if it had one, is relayed to the end and the caller's terminal restored.
+    private void End()
+    {
+        if (_ended) return;
+        _ended = true;
+        _relay?.Dispose();
+        _info.Terminal?.Dispose();
+    }
+
+    // An exit status nobody could reap (ExitCode and Signal both null) leaves $LASTEXITCODE alone.
+    private int? SetExitCode()
+    {
+        SandboxExitStatus? status = _process.ExitStatus;
+        int? exitCode = status is { ExitCode: not null } or { Signal: not null } ? status.ShellExitCode : null;
+        if (exitCode is not null) _cmdlet.SessionState.PSVariable.Set("global:LASTEXITCODE", exitCode);
+        return exitCode;
+    }
 
     private bool NativeErrorsAreErrors() =>
         _cmdlet.SessionState.PSVariable.GetValue("PSNativeCommandUseErrorActionPreference") is true;
@@ -119,8 +188,7 @@ internal sealed class NativeRun : ISandboxRun
             }
             catch (OperationCanceledException)
             {
-                _process.Kill();
-                throw new PipelineStoppedException();
+                throw Stopping();
             }
             Emit(chunk);
             if (!untilComplete) waitMilliseconds = 0;
@@ -129,9 +197,10 @@ internal sealed class NativeRun : ISandboxRun
 
     private void CheckTimeout()
     {
-        if (_options.TimeoutSec <= 0 || _timedOut || _clock.Elapsed.TotalSeconds < _options.TimeoutSec) return;
+        _stop.Enforce();
+        if (_options.TimeoutSec <= 0 || _timedOut || _stop.Requested || _clock.Elapsed.TotalSeconds < _options.TimeoutSec) return;
         _timedOut = true;
-        _process.Kill();
+        _stop.Request(GracefulStop.Terminate);
     }
 
     private void Emit(OutputChunk chunk)

@@ -24,6 +24,7 @@ public sealed class SandboxResult
         Enforcement = process.Enforcement;
         TimedOut = timedOut;
         Stopped = stopped;
+        Ending = stopped ? SandboxEnding.Stopped : timedOut ? SandboxEnding.TimedOut : Signal is null ? SandboxEnding.Exited : SandboxEnding.Signaled;
     }
 
     public string FilePath { get; }
@@ -45,6 +46,12 @@ public sealed class SandboxResult
     public IReadOnlyList<string> Dropped { get; }
 
     public LandlockEnforcementReport Enforcement { get; }
+
+    /// <summary>How the run ended: on its own (exit code or signal), by -TimeoutSec, or stopped.</summary>
+    public SandboxEnding Ending { get; }
+
+    /// <summary>True when the child outlived the grace period after Ctrl+C or -TimeoutSec, and its group was killed (SIGKILL).</summary>
+    public bool KilledAfterGrace { get; init; }
 
     /// <summary>True when -TimeoutSec ended the run.</summary>
     public bool TimedOut { get; }

@@ -64,6 +64,12 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [Parameter]
     public int TimeoutSec { get; set; }
 
+    [Parameter]
+    public int KillAfterSec { get; set; } = 5;
+
+    [Parameter(ParameterSetName = FilePathSet)]
+    public SwitchParameter Terminal { get; set; }
+
     [Parameter(ParameterSetName = FilePathSet)]
     public SwitchParameter AsByteStream { get; set; }
 
@@ -84,11 +90,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     protected override void BeginProcessing()
     {
-        if (TimeoutSec < 0)
-        {
-            ThrowTerminatingError(ErrorHelper.Create("InvalidTimeout", ErrorCategory.InvalidArgument,
-                $"-TimeoutSec must be 0 (no timeout) or a positive number of seconds; got {TimeoutSec}.", TimeoutSec));
-        }
+        RefuseInvalidTimes();
         CommandAst? typed = IsScriptBlock ? null : ProgramArguments.Parse(MyInvocation);
         if (typed is not null) RefuseShortenedParameterAfterProgram(typed);
         _workingDirectory = ResolveWorkingDirectory();
@@ -99,7 +101,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         else
         {
             _template = BuildStartInfo(typed);
-            _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
+            _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, KillAfterSec, PassThru, ConsoleEncoding(), InputEncoding);
             // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
             if (AllowDependencies) _dependencies = ResolveDependencies(_template);
         }
@@ -108,11 +110,36 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         // rulesets come from the pipeline, one run each, and -InputObject is every run's input.
         _inputNamed = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
         _rulesetFromPipeline = !MyInvocation.BoundParameters.ContainsKey(nameof(Ruleset));
+        if (Terminal) RefuseRedirectedTerminal();
         if (!_rulesetFromPipeline)
         {
             _feedsInput = MyInvocation.ExpectingInput || _inputNamed;
             _run = Start(Ruleset, _feedsInput);
         }
+    }
+
+    private void RefuseInvalidTimes()
+    {
+        foreach ((string name, int seconds, string zero) in new[] { ("TimeoutSec", TimeoutSec, "no timeout"), ("KillAfterSec", KillAfterSec, "kill at once") })
+        {
+            if (seconds >= 0) continue;
+            ThrowTerminatingError(ErrorHelper.Create("InvalidTimeout", ErrorCategory.InvalidArgument,
+                $"-{name} must be 0 ({zero}) or a positive number of seconds; got {seconds}.", seconds));
+        }
+    }
+
+    // With -Terminal, the program reads your keys and writes to your screen: there is no pipeline
+    // input to feed it, and no output to turn into objects.
+    private void RefuseRedirectedTerminal()
+    {
+        string? conflict = MyInvocation.BoundParameters.ContainsKey(nameof(AsByteStream)) ? "-AsByteStream"
+            : MyInvocation.BoundParameters.ContainsKey(nameof(StandardError)) ? "-StandardError"
+            : _inputNamed || (!_rulesetFromPipeline && MyInvocation.ExpectingInput) ? "input from the pipeline or -InputObject"
+            : null;
+        if (conflict is null) return;
+        ThrowTerminatingError(ErrorHelper.Create("InvalidTerminalUse", ErrorCategory.InvalidArgument,
+            $"-Terminal gives the program your terminal: it reads your keys and writes to your screen, so {conflict} cannot apply. " +
+            "Leave out -Terminal to capture the program's output or feed it input.", FilePath));
     }
 
     protected override void ProcessRecord()
@@ -141,7 +168,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         _run?.Finish();
     }
 
-    protected override void OnStopping() => (_run ?? _current)?.Kill();
+    protected override void OnStopping() => (_run ?? _current)?.Stop();
 
     protected override void Dispose(bool disposing)
     {
@@ -190,28 +217,39 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     private NativeRun StartProgram(LandlockRuleset ruleset, bool redirectInput)
     {
-        SandboxStartInfo info = new(_template!.FilePath)
-        {
-            ArgumentZero = _template.ArgumentZero,
-            Arguments = _template.Arguments,
-            WorkingDirectory = _template.WorkingDirectory,
-            Environment = _template.Environment,
-            KeepCapabilities = _template.KeepCapabilities,
-            AllowUnconfined = _template.AllowUnconfined,
-            RedirectStandardInput = redirectInput,
-        };
-        SandboxedProcess process = SandboxedProcess.Start(info, ruleset);
+        // A private terminal of the caller's window size, for this one run; the run owns it.
+        PseudoTerminal? terminal = null;
+        SandboxedProcess? process = null;
         try
         {
-            // A warning can throw here (-WarningAction Stop): the child must not outlive that.
+            if (Terminal)
+            {
+                (ushort rows, ushort columns) = TerminalRelay.CallerSize();
+                terminal = PseudoTerminal.Open(rows, columns);
+            }
+            SandboxStartInfo info = new(_template!.FilePath)
+            {
+                ArgumentZero = _template.ArgumentZero,
+                Arguments = _template.Arguments,
+                WorkingDirectory = _template.WorkingDirectory,
+                Environment = _template.Environment,
+                KeepCapabilities = _template.KeepCapabilities,
+                AllowUnconfined = _template.AllowUnconfined,
+                RedirectStandardInput = redirectInput,
+                Terminal = terminal,
+            };
+            process = SandboxedProcess.Start(info, ruleset);
+            // A warning can throw here (-WarningAction Stop): the child must not outlive that. And
+            // it is written before the terminal goes raw, where a line would lose its carriage return.
             ReportEnforcement(process, ruleset, info);
+            return new NativeRun(this, process, info, _options!, StopToken) { AddedRules = [.. _dependencyRules, .. process.TerminalRules] };
         }
         catch
         {
-            process.Dispose();
+            process?.Dispose();
+            terminal?.Dispose();
             throw;
         }
-        return new NativeRun(this, process, info, _options!, StopToken) { AddedRules = _dependencyRules };
     }
 
     private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
@@ -220,7 +258,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true);
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
-        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], _feedsInput || namedInputOnly, PassThru, TimeoutSec, StopToken);
+        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], _feedsInput || namedInputOnly, PassThru, TimeoutSec, KillAfterSec, StopToken);
         try
         {
             if (namedInputOnly && _rulesetFromPipeline) run.Feed(InputObject);
@@ -278,6 +316,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         {
             WriteVerbose($"Started {CommandLine(info)} (pid {process.ProcessId}) in {info.WorkingDirectory}: {report.Status}.");
             foreach (string line in RulesetText.Effective(ruleset, report)) WriteVerbose(line);
+            foreach (LandlockPathRule rule in process.TerminalRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path} (its private terminal)");
         }
         if (report.Status == EnforcementStatus.PartiallyEnforced)
         {

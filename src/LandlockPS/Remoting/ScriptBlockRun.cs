@@ -16,7 +16,6 @@ namespace LandlockPS.Remoting;
 /// </summary>
 internal sealed class ScriptBlockRun : ISandboxRun
 {
-    private const int StopGraceMilliseconds = 5000;
     private const int ServerClosedExitCode = 4000 & 0xFF;
     // Each stream's preference variable and the common parameter that overrides it for one call.
     private static readonly (string Variable, string Parameter)[] Preferences =
@@ -33,22 +32,25 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private readonly PSDataCollection<PSObject> _output = new();
     private readonly BlockingCollection<Action?> _pending = new();
     private readonly bool _passThru;
+    private readonly int _stopGraceMilliseconds;
     private readonly CancellationToken _stopping;
     private readonly Timer? _deadline;
     private IAsyncResult? _invocation;
     private Timer? _killAfterStop;
     private volatile bool _timedOut;
     private volatile bool _stopped;
+    private volatile bool _killedAfterGrace;
     private volatile bool _disposed;
     private bool _ended;
     private int _settled;
 
-    private ScriptBlockRun(PSCmdlet cmdlet, Runspace runspace, SandboxSessionState state, bool passThru, int timeoutSec, CancellationToken stopping)
+    private ScriptBlockRun(PSCmdlet cmdlet, Runspace runspace, SandboxSessionState state, bool passThru, int timeoutSec, int killAfterSec, CancellationToken stopping)
     {
         _cmdlet = cmdlet;
         _runspace = runspace;
         _state = state;
         _passThru = passThru;
+        _stopGraceMilliseconds = killAfterSec * 1000;
         _stopping = stopping;
         _powershell = PowerShell.Create();
         _powershell.Runspace = runspace;
@@ -59,11 +61,11 @@ internal sealed class ScriptBlockRun : ISandboxRun
 
     /// <summary>Starts the child, opens a runspace in it and starts the block; input is fed afterwards.</summary>
     internal static ScriptBlockRun Start(PSCmdlet cmdlet, PwshLaunch launch, ScriptBlock block, object?[] arguments,
-        bool expectsInput, bool passThru, int timeoutSec, CancellationToken stopping)
+        bool expectsInput, bool passThru, int timeoutSec, int killAfterSec, CancellationToken stopping)
     {
         (string script, object?[] usingValues) = UsingValues.Rewrite(block, cmdlet.SessionState);
         (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null, new StreamingHost(cmdlet.Host));
-        var run = new ScriptBlockRun(cmdlet, runspace, state, passThru, timeoutSec, stopping);
+        var run = new ScriptBlockRun(cmdlet, runspace, state, passThru, timeoutSec, killAfterSec, stopping);
         try
         {
             run.Prepare(usingValues);
@@ -107,7 +109,8 @@ internal sealed class ScriptBlockRun : ISandboxRun
         if (_timedOut)
         {
             _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
-                "The script block ran longer than -TimeoutSec; its sandboxed pwsh was killed.", null));
+                "The script block ran longer than -TimeoutSec: it was stopped" +
+                (_killedAfterGrace ? ", and its sandboxed pwsh killed when it had not ended after -KillAfterSec." : "."), null));
         }
         if (!_passThru) return;
         // A graceful close, to report how the server ended: it answers, then exits once its stdin closes.
@@ -119,22 +122,30 @@ internal sealed class ScriptBlockRun : ISandboxRun
         {
             // The child is already gone; its exit status below says how.
         }
-        _state.WaitForEnd(StopGraceMilliseconds);
+        _state.WaitForEnd(_stopGraceMilliseconds);
         if (_state.Process is { } process && _state.StartInfo is { } info)
         {
             // A pwsh server that ends because its stdin closed after the close handshake exits
             // 4000 (seen as 160): that is a clean end.
             int? exitCode = process.ExitStatus?.ShellExitCode;
-            if (exitCode == ServerClosedExitCode && !_timedOut && !_stopped) exitCode = 0;
-            _cmdlet.WriteObject(new SandboxResult(info, process, _timedOut, _stopped) { ImplicitRules = _state.ImplicitRules, ExitCode = exitCode });
+            if (exitCode == ServerClosedExitCode) exitCode = 0;
+            _cmdlet.WriteObject(new SandboxResult(info, process, _timedOut, _stopped)
+            {
+                ImplicitRules = _state.ImplicitRules, ExitCode = exitCode, KilledAfterGrace = _killedAfterGrace,
+            });
         }
     }
 
-    /// <summary>Ctrl+C: stop the block gracefully (its finally runs); if it has not ended in a few seconds, kill it.</summary>
-    public void Kill()
+    /// <summary>Ctrl+C: stop the block gracefully (its finally runs); if it has not ended after the grace period, kill it.</summary>
+    public void Stop()
     {
         if (_disposed) return;
         _stopped = true;
+        AskToStop();
+    }
+
+    private void AskToStop()
+    {
         Post(null);
         try
         {
@@ -144,7 +155,14 @@ internal sealed class ScriptBlockRun : ISandboxRun
         {
             // Not running (yet, or any more).
         }
-        _killAfterStop ??= new Timer(_ => _state.Process?.Kill(), null, StopGraceMilliseconds, Timeout.Infinite);
+        _killAfterStop ??= new Timer(_ => KillAfterGrace(), null, _stopGraceMilliseconds, Timeout.Infinite);
+    }
+
+    private void KillAfterGrace()
+    {
+        if (_state.Process is not { HasExited: false } process) return;
+        _killedAfterGrace = true;
+        process.Kill();
     }
 
     public void Dispose()
@@ -152,7 +170,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         if (_disposed) return;
         // Left early (an error with -ErrorAction Stop, a stop that raced the cmdlet): stop the block
         // as Ctrl+C would, so the kill timer bounds the wait below.
-        if (_invocation is { IsCompleted: false }) Kill();
+        if (_invocation is { IsCompleted: false }) Stop();
         _disposed = true;
         _deadline?.Dispose();
         // Disposing a PowerShell that still runs stops it and waits for the server to say so, which
@@ -271,10 +289,11 @@ internal sealed class ScriptBlockRun : ISandboxRun
         }
     }
 
+    // Past -TimeoutSec: stopped as Ctrl+C would (its finally runs), killed after the grace period.
     private void TimeOut()
     {
         if (Interlocked.CompareExchange(ref _settled, 1, 0) != 0) return;
         _timedOut = true;
-        _state.Process?.Kill();
+        AskToStop();
     }
 }
