@@ -95,6 +95,16 @@ Describe 'Export-LandlockRuleset' {
         "$warnings" | Should -Match 'HardRequirement'
     }
 
+    It 'warns once per session about rights beyond the schema, naming the fix' {
+        $folder = (Get-Item $TestDrive).FullName
+        $session = Invoke-InNewSession ([scriptblock]::Create(
+            "1..3 | ForEach-Object { New-LandlockRuleset -Abi V10 | Export-LandlockRuleset (Join-Path '$folder' `"new-`$_.toml`") }; " +
+            "New-LandlockRuleset -Abi V8 | Export-LandlockRuleset (Join-Path '$folder' v8.toml)"))
+        $session.Warnings | Should -HaveCount 1
+        $session.Warnings[0] | Should -Match 'resolve_unix, bind_udp, connect_send_udp are newer .* made with -Abi V8 or older\.$'
+        Join-Path $folder new-3.toml | Should -Exist
+    }
+
     It 'keeps a replaced file''s permissions, and writes through a link instead of replacing it' {
         $private = Join-Path $TestDrive 'private.json'
         'old' | Set-Content $private

@@ -334,12 +334,35 @@ Describe 'Invoke-Sandboxed -FilePath' {
             finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
         }
 
-        It 'leaves no child behind when a warning becomes an error (-WarningAction Stop)' {
+        It 'leaves no child behind when a warning becomes an error (-WarningAction Stop), every time' {
             $env:LANDLOCKPS_TEST_ABI_CAP = '3'
             try {
                 $partial = New-LandlockRuleset -Abi V4 | Add-LandlockPathRule /usr, /etc ReadExecute -PassThru
-                { $partial | Invoke-Sandboxed sleep 30 -WarningAction Stop } | Should -Throw
+                # Shown once already (the test before): where warnings stop the command, they still do.
+                foreach ($time in 1, 2) { { $partial | Invoke-Sandboxed sleep 30 -WarningAction Stop } | Should -Throw }
                 Get-ChildProcessId | Should -BeNullOrEmpty
+            }
+            finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
+        }
+
+        It 'warns about partial enforcement once per session, naming the fix; the result reports it every time' {
+            $env:LANDLOCKPS_TEST_ABI_CAP = '3'
+            try {
+                $session = Invoke-InNewSession {
+                    $partial = New-LandlockRuleset -Abi V4 | Add-LandlockPathRule /usr, /etc ReadExecute -PassThru
+                    $partial | Invoke-Sandboxed true -WarningAction SilentlyContinue -PassThru   # silenced: not counted as shown
+                    $partial | Invoke-Sandboxed true -PassThru
+                    $partial | Invoke-Sandboxed true -PassThru
+                    $s = New-LandlockSession $partial
+                    $s.Enforcement
+                    Remove-PSSession $s
+                    New-LandlockRuleset -Abi V5 | Add-LandlockPathRule /usr, /etc ReadExecute -PassThru | Invoke-Sandboxed true -PassThru
+                }
+                $session.Output.Status | Should -Be 'PartiallyEnforced', 'PartiallyEnforced', 'PartiallyEnforced', 'PartiallyEnforced', 'PartiallyEnforced'
+                # The silenced first call wrote to no stream, and did not count: the second warns, the rest do not.
+                $session.Warnings | Should -HaveCount 2
+                $session.Warnings[0] | Should -Match 'Partially enforced: .*BindTcp, ConnectTcp of ruleset ABI V4.*-Abi V3 \(or pin abi = 3 in its policy file\); shown once per session\.$'
+                $session.Warnings[1] | Should -Match 'IoctlDev, BindTcp, ConnectTcp of ruleset ABI V5'
             }
             finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
         }

@@ -115,6 +115,24 @@ Describe 'New-LandlockSession' {
         finally { $two | Remove-PSSession }
     }
 
+    It 'warns once per session about partial enforcement, and keeps its status on the session' {
+        $env:LANDLOCKPS_TEST_ABI_CAP = '3'
+        try {
+            $session = Invoke-InNewSession {
+                $partial = New-LandlockRuleset -Abi V4
+                foreach ($i in 1, 2) {
+                    $s = New-LandlockSession $partial
+                    $s.Enforcement.Status
+                    Remove-PSSession $s
+                }
+            }
+            $session.Output | Should -Be 'PartiallyEnforced', 'PartiallyEnforced'
+            $session.Warnings | Should -HaveCount 1
+            $session.Warnings[0] | Should -Match 'Partially enforced: .*-Abi V3'
+        }
+        finally { Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP }
+    }
+
     It 'reports a ruleset the kernel cannot enforce' {
         $env:LANDLOCKPS_TEST_ABI_CAP = '0'
         try {

@@ -64,3 +64,16 @@ function Wait-TerminalText([string] $Name, [string] $Pattern) {
     } while ([DateTime]::UtcNow -lt $deadline)
     $screen
 }
+
+# Runs $Script in a new session (runspace) with the module imported, as a fresh pwsh would: what it
+# output and the warnings it wrote, each call of it separately ($Script returns one result per call).
+function Invoke-InNewSession([scriptblock] $Script) {
+    $ps = [powershell]::Create()
+    try {
+        $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $script:RepoRoot 'LandlockPS.psd1')).Invoke()
+        $ps.Commands.Clear()
+        $output = $ps.AddScript($Script).Invoke()
+        [pscustomobject]@{ Output = @($output); Warnings = @($ps.Streams.Warning | ForEach-Object Message); Errors = @($ps.Streams.Error) }
+    }
+    finally { $ps.Dispose() }
+}

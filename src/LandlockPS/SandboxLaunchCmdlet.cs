@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using LandlockPS.Core.Landlock;
 
 namespace LandlockPS;
 
@@ -35,6 +36,26 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
         {
             ThrowTerminatingError(new ErrorRecord(e, "InvalidEnvironment", ErrorCategory.InvalidArgument, Environment));
             throw; // not reached: ThrowTerminatingError always throws
+        }
+    }
+
+    /// <summary>
+    /// What the caller must know of a launch's enforcement: a partial one once per session, with
+    /// how to match the kernel (the status itself is reported on every run); an unconfined one,
+    /// asked for with -AllowUnconfined, every time.
+    /// </summary>
+    protected void WarnAboutEnforcement(LandlockEnforcementReport report)
+    {
+        if (report.Status == EnforcementStatus.PartiallyEnforced)
+        {
+            string pin = report.KernelAbi is { } kernel
+                ? $" To match this kernel, make the ruleset with -Abi {kernel} (or pin abi = {(int)kernel} in its policy file);"
+                : string.Empty;
+            SessionWarnings.WriteOnce(this, $"Partially enforced: {report.Describe()}{pin} shown once per session.");
+        }
+        else if (report.Status == EnforcementStatus.NotEnforced)
+        {
+            WriteWarning($"Running UNCONFINED (-AllowUnconfined): {report.Describe()}");
         }
     }
 

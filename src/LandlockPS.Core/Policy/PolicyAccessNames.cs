@@ -14,6 +14,9 @@ namespace LandlockPS.Core.Policy;
 /// </summary>
 internal static class PolicyAccessNames
 {
+    /// <summary>The newest ABI all of whose rights landlockconfig's schema lists.</summary>
+    public static readonly LandlockAbi NewestInSchema = LandlockAbi.V8;
+
     /// <summary>Rights LandlockPS knows but landlockconfig's schema does not list yet (newer ABIs).</summary>
     public static readonly IReadOnlySet<string> BeyondSchema = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -25,17 +25,18 @@ public static class PolicyExport
         var warnings = new List<string>();
         if (ruleset.LogFlags != LandlockRestrictFlags.None)
         {
-            warnings.Add($"The log flags ({ruleset.LogFlags}) are not part of the landlockconfig format and are not written.");
+            warnings.Add($"The log flags ({ruleset.LogFlags}) are not part of the landlockconfig format and are not written: set them again on the imported ruleset.");
         }
         if (ruleset.CompatibilityLevel != CompatibilityLevel.BestEffort)
         {
-            warnings.Add($"The compatibility level ({ruleset.CompatibilityLevel}) is not part of the landlockconfig format; an import gets BestEffort.");
+            warnings.Add($"The compatibility level ({ruleset.CompatibilityLevel}) is not part of the landlockconfig format; an import gets BestEffort: set CompatibilityLevel again on the imported ruleset.");
         }
         var document = new Document(ruleset);
         string[] beyond = document.Names().Where(PolicyAccessNames.BeyondSchema.Contains).Distinct().ToArray();
         if (beyond.Length > 0)
         {
-            warnings.Add($"{string.Join(", ", beyond)} are newer than landlockconfig's schema: LandlockPS reads them back, other tools may not.");
+            warnings.Add($"{string.Join(", ", beyond)} are newer than landlockconfig's schema: LandlockPS reads them back, other tools may not. " +
+                $"For a policy every reader knows, export a ruleset made with -Abi {PolicyAccessNames.NewestInSchema} or older.");
         }
         string text = format == PolicyFormat.Json ? document.ToJson() : document.ToToml();
         return new PolicyExportResult(text, warnings);

@@ -42,7 +42,7 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
         if (!ShouldProcess(file, $"Write ruleset '{Ruleset.Name ?? "(unnamed)"}' as a {format} policy")) return;
 
         PolicyExportResult result = PolicyExport.ToText(Ruleset, format);
-        foreach (string warning in result.Warnings) WriteWarning(warning);
+        foreach (string warning in result.Warnings) SessionWarnings.WriteOnce(this, warning);
         try
         {
             WriteWhole(file, result.Text);

@@ -318,14 +318,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             foreach (string line in RulesetText.Effective(ruleset, report)) WriteVerbose(line);
             foreach (LandlockPathRule rule in process.TerminalRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path} (its private terminal)");
         }
-        if (report.Status == EnforcementStatus.PartiallyEnforced)
-        {
-            WriteWarning($"Partially enforced: {report.Describe()}");
-        }
-        else if (report.Status == EnforcementStatus.NotEnforced)
-        {
-            WriteWarning($"Running UNCONFINED (-AllowUnconfined): {report.Describe()}");
-        }
+        WarnAboutEnforcement(report);
     }
 
     // -WhatIf, -Confirm and -Verbose show the operation with its rules; otherwise nobody reads it.

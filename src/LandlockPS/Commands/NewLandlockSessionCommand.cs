@@ -34,9 +34,10 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
             try
             {
                 WriteVerbose($"Started the sandboxed pwsh (pid {state.Process?.ProcessId}): {state.Process?.Enforcement.Status}.");
+                if (state.Process is { } process) WarnAboutEnforcement(process.Enforcement);
                 PSSession session = PSSession.Create(runspace, "LandlockPS", this);
                 if (Name is not null) session.Name = Name;
-                WriteObject(session);
+                WriteObject(WithStatus(session, state));
             }
             catch
             {
@@ -49,5 +50,14 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
         {
             WriteError(ErrorHelper.FromException(e, Ruleset));
         }
+    }
+
+    // What the session runs under, on the session itself, for as long as it lives: $s.Enforcement.Status.
+    private static PSObject WithStatus(PSSession session, SandboxSessionState state)
+    {
+        PSObject wrapped = PSObject.AsPSObject(session);
+        wrapped.Properties.Add(new PSNoteProperty("Enforcement", state.Process?.Enforcement));
+        wrapped.Properties.Add(new PSNoteProperty("ImplicitRules", state.ImplicitRules));
+        return wrapped;
     }
 }

@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+
+namespace LandlockPS;
+
+/// <summary>
+/// Warnings to read once, not on every call (a ruleset newer than the kernel, rights an export
+/// cannot write): each distinct text is shown once per caller session (runspace). While warnings
+/// are silenced (-WarningAction SilentlyContinue, $WarningPreference) it is still written, for
+/// -WarningVariable, but not counted as shown; where warnings stop the command (Stop, Inquire) it
+/// is written every time. Results and statuses keep reporting it every time.
+/// </summary>
+internal static class SessionWarnings
+{
+    private static readonly ConditionalWeakTable<Runspace, HashSet<string>> Shown = new();
+
+    internal static void WriteOnce(PSCmdlet cmdlet, string message)
+    {
+        if (Runspace.DefaultRunspace is { } session && Preference(cmdlet) is ActionPreference.Continue)
+        {
+            HashSet<string> shown = Shown.GetOrCreateValue(session);
+            lock (shown)
+            {
+                if (!shown.Add(message)) return;
+            }
+        }
+        cmdlet.WriteWarning(message);
+    }
+
+    // -WarningAction on the call, else $WarningPreference.
+    private static object? Preference(PSCmdlet cmdlet) =>
+        cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? bound) ? bound : cmdlet.GetVariableValue("WarningPreference");
+}
