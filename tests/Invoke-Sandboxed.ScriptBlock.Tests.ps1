@@ -353,3 +353,60 @@ Describe 'Host calls from a sandboxed block' -Skip:(-not (Get-Command tmux -Erro
         Wait-TerminalText $Tmux '(?m)^hello WORLD' | Should -Match '(?m)^hello WORLD'
     }
 }
+
+Describe 'Invoke-Sandboxed with a .ps1 script' {
+    BeforeAll {
+        $script:Scripts = New-Item -ItemType Directory (Join-Path $Work scripts)
+        # No #! line, no execute bit: a PowerShell script, run as & and Invoke-Command -FilePath run it.
+        Set-Content (Join-Path $Scripts report.ps1) @'
+param($Name, [int] $Count = 1)
+begin { $data = Get-Content (Join-Path $PSScriptRoot data.txt) }
+process { if ($null -ne $_) { "input: $_" } }
+end {
+    [pscustomobject]@{ Name = $Name; Count = $Count; When = [datetime]'2026-01-02'; Data = $data; Root = $PSScriptRoot }
+    try { Set-Content (Join-Path $PSScriptRoot written.txt) 'x' -ErrorAction Stop; 'wrote its folder' } catch { 'its folder is read-only' }
+    try { Get-Content (Join-Path (Split-Path $PSScriptRoot) secret.txt) -ErrorAction Stop } catch { 'the folder above is denied' }
+    Write-Error 'an error from the script'
+}
+'@
+        Set-Content (Join-Path $Scripts data.txt) 'next to the script'
+    }
+
+    It 'runs in a confined pwsh with typed arguments and objects back, reading its own folder and nothing more' {
+        $out = Invoke-Sandboxed -Ruleset $Rs (Join-Path $Scripts report.ps1) -ArgumentList alice, 3 -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out[0].Name | Should -Be 'alice'
+        $out[0].Count | Should -BeOfType ([int])
+        $out[0].When | Should -BeOfType ([datetime])
+        $out[0].Data | Should -Be 'next to the script'
+        $out[0].Root | Should -Be $Scripts.FullName
+        $out[1..2] | Should -Be 'its folder is read-only', 'the folder above is denied'
+        "$ev" | Should -Be 'an error from the script'
+        Join-Path $Scripts written.txt | Should -Not -Exist
+    }
+
+    It 'takes native-style arguments and pipeline input, from a path relative to the location' {
+        Push-Location $Scripts
+        try { $out = 1, 2 | Invoke-Sandboxed -Ruleset $Rs ./report.ps1 bob 2 -ErrorAction SilentlyContinue }
+        finally { Pop-Location }
+        $out[0..1] | Should -Be 'input: 1', 'input: 2'
+        $out[2].Name | Should -Be 'bob'
+        $out[2].Count | Should -Be 2
+    }
+
+    It 'lists the folder among its implicit rules, and leaves it out with -NoImplicitRules' {
+        $r = $Rs | Invoke-Sandboxed (Join-Path $Scripts report.ps1) -PassThru -ErrorAction SilentlyContinue | Select-Object -Last 1
+        $rule = $r.ImplicitRules | Where-Object Path -EQ $Scripts.FullName
+        $rule.Access | Should -Be ([LandlockPS.Core.Landlock.LandlockAccessFs]'ReadFile, ReadDir')
+        $Rs | Invoke-Sandboxed (Join-Path $Scripts report.ps1) -NoImplicitRules -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "ExecutableNotAllowed,$Id"
+    }
+
+    It 'refuses what applies to programs only: -<Parameter>' -TestCases @(
+        @{ Parameter = 'Terminal'; Value = $true }, @{ Parameter = 'AsByteStream'; Value = $true }
+        @{ Parameter = 'StandardError'; Value = 'Output' }, @{ Parameter = 'AllowDependencies'; Value = $true }
+    ) {
+        $splat = @{ $Parameter = $Value }
+        { $Rs | Invoke-Sandboxed (Join-Path $Scripts report.ps1) @splat } | Should -Throw -ErrorId "InvalidScriptUse,$Id"
+        { $Rs | Invoke-Sandboxed true -NoImplicitRules } | Should -Throw -ErrorId "InvalidProgramUse,$Id"
+    }
+}

@@ -26,6 +26,8 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private const string ScriptBlockSet = "ScriptBlock";
 
     private SandboxStartInfo? _template;
+    // A .ps1 given as the program: it runs in a child pwsh, as a script block does.
+    private ScriptFile? _scriptFile;
     private ProgramDependencies? _dependencies;
     // A script block's child environment, built once for every ruleset of the call.
     private Dictionary<string, string>? _environment;
@@ -76,7 +78,8 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [Parameter(ParameterSetName = FilePathSet)]
     public StandardErrorMode StandardError { get; set; } = StandardErrorMode.Host;
 
-    [Parameter(ParameterSetName = ScriptBlockSet)]
+    // For script blocks and .ps1 scripts, which run in a child pwsh.
+    [Parameter]
     public SwitchParameter NoImplicitRules { get; set; }
 
     // A script block's pwsh gets what it needs from the implicit rules already.
@@ -88,13 +91,18 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     private bool IsScriptBlock => ParameterSetName == ScriptBlockSet;
 
+    // A script block, or a .ps1 script: PowerShell in a confined child pwsh.
+    private bool RunsInPwsh => IsScriptBlock || _scriptFile is not null;
+
     protected override void BeginProcessing()
     {
         RefuseInvalidTimes();
         CommandAst? typed = IsScriptBlock ? null : ProgramArguments.Parse(MyInvocation);
         if (typed is not null) RefuseShortenedParameterAfterProgram(typed);
         _workingDirectory = ResolveWorkingDirectory();
-        if (IsScriptBlock)
+        _scriptFile = IsScriptBlock ? null : ScriptFile.Find(this, FilePath);
+        RefuseInapplicableParameters();
+        if (RunsInPwsh)
         {
             _environment = BuildEnvironment();
         }
@@ -116,6 +124,21 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             _feedsInput = MyInvocation.ExpectingInput || _inputNamed;
             _run = Start(Ruleset, _feedsInput);
         }
+    }
+
+    // A program has no implicit rules to leave out; a script returns objects, through no terminal.
+    private void RefuseInapplicableParameters()
+    {
+        string[] inapplicable = RunsInPwsh
+            ? [nameof(Terminal), nameof(AsByteStream), nameof(StandardError), nameof(AllowDependencies)]
+            : [nameof(NoImplicitRules)];
+        if (inapplicable.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey) is not { } parameter) return;
+        ThrowTerminatingError(_scriptFile is not null
+            ? ErrorHelper.Create("InvalidScriptUse", ErrorCategory.InvalidArgument,
+                $"-{parameter} applies to programs. {_scriptFile.Path} is a PowerShell script: it runs in a confined child pwsh, " +
+                "which sends back its objects and streams as a script block's.", FilePath)
+            : ErrorHelper.Create("InvalidProgramUse", ErrorCategory.InvalidArgument,
+                $"-{parameter} applies to script blocks and .ps1 scripts, which run in a child pwsh; a program gets no implicit rules to leave out.", FilePath));
     }
 
     private void RefuseInvalidTimes()
@@ -154,7 +177,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         _current = run;
         try
         {
-            if (_inputNamed && !IsScriptBlock) run.Feed(InputObject);
+            if (_inputNamed && !RunsInPwsh) run.Feed(InputObject);
             run.Finish();
         }
         finally
@@ -196,7 +219,8 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     private ISandboxRun? Start(LandlockRuleset ruleset, bool redirectInput)
     {
-        string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}" : CommandLine(_template!);
+        string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}"
+            : _scriptFile is { } script ? $"script {script.Path}" : CommandLine(_template!);
         if (_dependencies is not null)
         {
             // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
@@ -206,7 +230,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
         try
         {
-            return IsScriptBlock ? StartScriptBlock(ruleset) : StartProgram(ruleset, redirectInput);
+            return RunsInPwsh ? StartScriptBlock(ruleset) : StartProgram(ruleset, redirectInput);
         }
         catch (LandlockException e)
         {
@@ -255,10 +279,12 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
     {
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, _environment!,
-            _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true);
+            _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true) with { ScriptFolder = _scriptFile?.Folder };
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
-        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], _feedsInput || namedInputOnly, PassThru, TimeoutSec, KillAfterSec, StopToken);
+        bool expectsInput = _feedsInput || namedInputOnly;
+        ScriptBlock block = _scriptFile?.Invocation(expectsInput) ?? ScriptBlock;
+        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, block, ArgumentList ?? [], expectsInput, PassThru, TimeoutSec, KillAfterSec, StopToken);
         try
         {
             if (namedInputOnly && _rulesetFromPipeline) run.Feed(InputObject);

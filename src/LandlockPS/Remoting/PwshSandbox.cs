@@ -75,7 +75,7 @@ internal sealed class PwshSandbox : IDisposable
             var added = new List<LandlockPathRule>();
             if (launch.ImplicitRules)
             {
-                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, home, launch.Environment, launch.Module))
+                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, home, launch))
                 {
                     effective.AddPathRuleIfPresent(path, access, out LandlockAccessFs granted, out _);
                     if (granted != LandlockAccessFs.None) added.Add(new LandlockPathRule(path, granted) { RulesetHandledAccessFs = effective.HandledAccessFs });
@@ -151,9 +151,10 @@ internal sealed class PwshSandbox : IDisposable
     private static readonly string DotnetRoot =
         Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
-    private static IEnumerable<(string Path, LandlockAccessFs Access)> Needs(
-        string pwsh, string home, IReadOnlyDictionary<string, string> environment, ModuleLocation? module)
+    private static IEnumerable<(string Path, LandlockAccessFs Access)> Needs(string pwsh, string home, PwshLaunch launch)
     {
+        IReadOnlyDictionary<string, string> environment = launch.Environment;
+        ModuleLocation? module = launch.Module;
         yield return (pwsh, ReadExecute);
         if (ExecutableInspector.FindInterpreter(pwsh) is { } interpreter) yield return (interpreter, ReadExecute);
         yield return (PSHome, ReadOnly);
@@ -175,6 +176,7 @@ internal sealed class PwshSandbox : IDisposable
         {
             foreach (string folder in module.Folders) yield return (folder, ReadOnly);
         }
+        if (launch.ScriptFolder is { } scripts) yield return (scripts, ReadOnly);
     }
 
     /// <summary>

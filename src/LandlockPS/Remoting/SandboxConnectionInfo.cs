@@ -17,7 +17,11 @@ internal sealed record PwshLaunch(
     bool KeepCapabilities,
     bool AllowUnconfined,
     ModuleLocation? Module,
-    bool ShortLived);
+    bool ShortLived)
+{
+    /// <summary>The folder of a .ps1 script the child runs, which it must read; null for a script block or a session.</summary>
+    public string? ScriptFolder { get; init; }
+}
 
 /// <summary>
 /// A PowerShell remoting connection to a child pwsh that LandlockPS starts confined, speaking PSRP
