@@ -23,8 +23,14 @@ BeforeAll {
     # What a view must never print: a type name, an empty collection's braces, a collection's type.
     $script:RawText = 'LandlockPS\.Core|System\.(Collections|Object)|\{\}|\{\w.*…\}'
 
+    # Rendered at $Width columns in a runspace of its own, without a console: the views that size
+    # themselves to the screen then do as at an 80-column terminal, whatever terminal runs the tests.
+    $script:Renderer = [powershell]::Create()
+    $null = $Renderer.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).Invoke()
     function Get-Rendered([scriptblock] $Output, [int] $Width) {
-        (& $Output | Out-String -Width $Width).Trim()
+        $Renderer.Commands.Clear()
+        $text = $Renderer.AddScript('param($items, $width) $items | Out-String -Width $width').AddArgument(@(& $Output)).AddArgument($Width).Invoke()
+        "$text".Trim()
     }
 
     # A type and the public LandlockPS types it exposes through its properties (and their collections).
@@ -35,6 +41,10 @@ BeforeAll {
         $Type
         $Type.GetProperties() | ForEach-Object { Get-ExposedType $_.PropertyType $Seen }
     }
+}
+
+AfterAll {
+    $Renderer.Dispose()
 }
 
 Describe 'Formatting' {
@@ -95,7 +105,7 @@ Describe 'Formatting' {
     }
 
     It 'keeps the path in view at width 80 in Test-LandlockAccess tables' {
-        $text = Get-Rendered { $Explained } 80
+        $text = Get-Rendered { $Explained | Format-Table } 80
         $text | Should -Match '(?m)^True +ReadExecute +File +/usr/bin/env$'
         $text | Should -Match '(?m)^False +ReadExecute +Execute, ReadFile +File +/etc/passwd$'
     }
@@ -138,7 +148,8 @@ Describe 'Formatting' {
             @{ Name = 'errata with Format-List'; Width = $width; Output = { [LandlockPS.Core.Landlock.LandlockErratum]::FromBitmask(1) | Format-List }; Expected = 'AffectedSince +: V4' }
             @{ Name = 'Test-LandlockRuleset'; Width = $width; Output = { Test-LandlockRuleset $Sys }; Expected = 'Status +: FullyEnforced' }
             @{ Name = 'Test-LandlockRuleset with Format-Table'; Width = $width; Output = { Test-LandlockRuleset $Sys | Format-Table }; Expected = 'FullyEnforced +V7 +V\d+ +0 +None' }
-            @{ Name = 'Test-LandlockAccess'; Width = $width; Output = { $Explained }; Expected = 'Allowed +Requested +Denied +Type +Path' }
+            @{ Name = 'Test-LandlockAccess'; Width = $width; Output = { $Explained }; Expected = '(?m)^  Fix: Add-LandlockPathRule' }
+            @{ Name = 'Test-LandlockAccess with Format-Table'; Width = $width; Output = { $Explained | Format-Table }; Expected = 'Allowed +Requested +Denied +Type +Path' }
             @{ Name = 'Test-LandlockAccess with Format-List'; Width = $width; Output = { $Explained | Format-List }; Expected = 'Suggestion +: Add-LandlockPathRule' }
             @{ Name = 'verdicts on rights'; Width = $width; Output = { $Explained[0].Rights }; Expected = 'Execute +Allowed' }
             @{ Name = 'verdicts on rights with Format-List'; Width = $width; Output = { $Explained[0].Rights | Format-List }; Expected = 'GrantedBy +: ReadExecute on /usr' }
@@ -153,5 +164,27 @@ Describe 'Formatting' {
         $text = Get-Rendered $Output $Width
         $text | Should -Match $Expected
         $text | Should -Not -Match $RawText
+    }
+}
+
+Describe 'Rules at a real terminal''s width' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    It 'keeps <Rights> on one line at <Width> columns, and wraps it at 80' -TestCases @(
+        @{ Width = 160; Rights = 'WriteFile, ReadFile, Truncate' }
+    ) {
+        $out = (New-Item -ItemType Directory (Join-Path TestDrive: out)).FullName
+        $tmux = Start-Terminal "llps-width-$PID" -Width $Width
+        try {
+            $null = Wait-TerminalText $tmux '(?m)^PS .*>'
+            Send-TerminalLine $tmux ("Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$rs = New-LandlockRuleset | " +
+                "Add-LandlockPathRule /usr ReadExecute -PassThru | Add-LandlockPathRule '$out' $($Rights -replace ' ') -PassThru; `$rs; `$rs.PathRules | Out-Host; 'shown' + '-both'")
+            $screen = Wait-TerminalText $tmux '(?m)^shown-both'
+            $lines = [regex]::Matches($screen, "(?m)^$([regex]::Escape($Rights)) +$([regex]::Escape($out))\s*$")
+            $lines.Count | Should -Be 2 -Because 'the ruleset and its PathRules both keep the rights on one line'
+            # The twin: the same view at 80 columns wraps the list after a comma.
+            & tmux resize-window -t $tmux -x 80
+            Send-TerminalLine $tmux "`$rs; 'shown' + '-narrow'"
+            Wait-TerminalText $tmux '(?m)^shown-narrow' | Should -Match "(?m)^WriteFile, ReadFile, +$([regex]::Escape($out.Substring(0, 8))).*\n\s*Truncate"
+        }
+        finally { & tmux kill-session -t $tmux 2>$null }
     }
 }

@@ -337,9 +337,14 @@ Describe 'Test-LandlockAccess' {
         $answer.Notes -join "`n" | Should -Match 'symbolic link to .*made-by-link.*which does not exist'
     }
 
-    It 'shows a table by default and every reason with Format-List' {
+    It 'shows the reasons and the fix by default, a table with Format-Table, every property with Format-List' {
         $answer = Test-LandlockAccess -Ruleset $Rs -Path (Join-Path $Root allowed/link-out) -Access ReadFile, RemoveFile
-        $table = $answer | Out-String
+        $default = $answer | Out-String -Width 300
+        $default | Should -Match "(?m)^Denied: ReadFile, RemoveFile on .*link-out \(File\)$"
+        $default | Should -Match '(?m)^  ReadFile: No rule on .*outside/secret\.txt or a directory above it grants ReadFile\.$'
+        $default | Should -Match "(?m)^  Fix: Add-LandlockPathRule -Ruleset \`$ruleset -LiteralPath '.*outside/secret\.txt' -Access ReadFile$"
+        $default | Should -Match '(?m)^  Note: .*symbolic link'
+        $table = $answer | Format-Table | Out-String
         $table | Should -Match 'Allowed\s+Requested\s+Denied\s+Type\s+Path'
         $table | Should -Match 'False\s+ReadFile, RemoveFile'
         $list = $answer | Format-List | Out-String -Width 300

@@ -42,10 +42,10 @@ function Test-ProcessAlive([int] $ProcessId) {
 }
 
 # A pwsh at a real terminal (tmux), for what needs a person: Enter-PSSession, Read-Host, -Terminal.
-# -Environment sets variables for that pwsh only (tmux -e); -Directory is where it starts.
-function Start-Terminal([string] $Name, [hashtable] $Environment = @{}, [string] $Directory = $PWD.ProviderPath) {
+# -Environment sets variables for that pwsh only (tmux -e); -Directory is where it starts; -Width its columns.
+function Start-Terminal([string] $Name, [hashtable] $Environment = @{}, [string] $Directory = $PWD.ProviderPath, [int] $Width = 220) {
     $settings = foreach ($entry in $Environment.GetEnumerator()) { '-e'; "$($entry.Key)=$($entry.Value)" }
-    & tmux new-session -d -s $Name -x 220 -y 50 -c $Directory @settings "$(Join-Path $PSHOME 'pwsh') -NoProfile -NoLogo"
+    & tmux new-session -d -s $Name -x $Width -y 50 -c $Directory @settings "$(Join-Path $PSHOME 'pwsh') -NoProfile -NoLogo"
     $Name
 }
 

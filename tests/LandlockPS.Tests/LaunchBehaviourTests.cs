@@ -86,6 +86,24 @@ public class LaunchBehaviourTests
     }
 
     [Fact]
+    public void WithOnlyTheProgramsFolderAllowedTheElfInterpreterIsBlamedNotTheProgram()
+    {
+        var rs = new LandlockRuleset(LandlockAbi.V7);
+        rs.AddPathRule("/usr/bin", LandlockAccessFs.ReadExecute);
+        var e = Assert.Throws<LandlockException>(() => Run(rs, "/usr/bin/ls", "--version"));
+        Assert.Equal("ExecutableNotAllowed", e.ErrorId);
+        string interpreter = ExecutableInspector.FindInterpreter("/usr/bin/ls")!;
+        string real = LandlockPS.Core.Native.PathLookup.RealPath(interpreter, out _)!;
+        Assert.Contains($"on its ELF interpreter {interpreter}", e.Message);
+        Assert.Contains($"-LiteralPath '{real}' -Access Execute, ReadFile", e.Message);
+        Assert.DoesNotContain("ReadFile on the program", e.Message);
+        // The twin: what the message asks for, and the libraries next to the interpreter, and ls runs.
+        rs.AddPathRule(real, LandlockAccessFs.Execute | LandlockAccessFs.ReadFile);
+        rs.AddPathRule(Path.GetDirectoryName(real)!, LandlockAccessFs.ReadFile);
+        Assert.Equal(0, Run(rs, "/usr/bin/ls", "--version").ExitCode);
+    }
+
+    [Fact]
     public void AnInterpreterTheRulesetDeniesIsNamed()
     {
         using var t = new TempTree();

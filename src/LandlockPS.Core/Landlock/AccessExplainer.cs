@@ -47,7 +47,7 @@ public static class AccessExplainer
     }
 
     /// <summary>One Add-LandlockPathRule per place where something is denied; for Refer the ruleset must handle it first.</summary>
-    private static string? Suggest(LandlockRuleset ruleset, IEnumerable<LandlockRightVerdict> rights)
+    private static IReadOnlyList<string> Suggest(LandlockRuleset ruleset, IEnumerable<LandlockRightVerdict> rights)
     {
         LandlockRightVerdict[] denied = rights.Where(r => r.Verdict == LandlockAccessVerdict.Denied).ToArray();
         bool referUnhandled = (ruleset.HandledAccessFs & LandlockAccessFs.Refer) == 0;
@@ -64,7 +64,7 @@ public static class AccessExplainer
             string access = string.Join(", ", place.Select(r => r.Right));
             steps.Add($"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{place.Key.Replace("'", "''")}' -Access {access}");
         }
-        return steps.Count == 0 ? null : string.Join("; ", steps);
+        return steps;
     }
 
     private static IEnumerable<LandlockAccessFs> SingleRights(LandlockAccessFs access)

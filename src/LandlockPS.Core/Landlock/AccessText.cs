@@ -42,6 +42,12 @@ public static class AccessText
     }
 
     /// <summary>
+    /// How wide a column of rights may be on a screen <paramref name="screenWidth"/> characters wide: a
+    /// quarter of it, at least 28 (so the path beside it stays in view at 80 columns), at most 60.
+    /// </summary>
+    public static int ColumnWidth(int screenWidth) => Math.Clamp(screenWidth / 4, 28, 60);
+
+    /// <summary>
     /// Breaks a comma-separated list (as <see cref="Format"/> writes it) into lines of at most
     /// <paramref name="width"/> characters, after a comma, never inside a name; a name longer than the width
     /// gets a line of its own. For table cells, which would otherwise break inside a name.

@@ -18,6 +18,9 @@ public sealed class CompiledRuleset : IDisposable
 
     public LandlockEnforcementReport Report { get; }
 
+    /// <summary>The description it was built from, to explain a launch it refused.</summary>
+    internal LandlockRuleset? Source { get; init; }
+
     /// <summary>The flags to pass to landlock_restrict_self (only those this kernel knows).</summary>
     public LandlockRestrictFlags RestrictFlags { get; }
 

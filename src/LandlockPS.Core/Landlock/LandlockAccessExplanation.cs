@@ -10,7 +10,7 @@ namespace LandlockPS.Core.Landlock;
 public sealed class LandlockAccessExplanation
 {
     internal LandlockAccessExplanation(string path, AccessTarget target, LandlockAccessFs requested, LandlockAccessFs handled,
-        IReadOnlyList<LandlockRightVerdict> rights, string? suggestion)
+        IReadOnlyList<LandlockRightVerdict> rights, IReadOnlyList<string> fixes)
     {
         Path = path;
         FullPath = target.FullPath;
@@ -20,7 +20,7 @@ public sealed class LandlockAccessExplanation
         RulesetHandledAccessFs = handled;
         Rights = rights;
         Notes = target.Notes;
-        Suggestion = suggestion;
+        Fixes = fixes;
     }
 
     /// <summary>The path as given.</summary>
@@ -54,8 +54,29 @@ public sealed class LandlockAccessExplanation
     /// <summary>What shaped the answer: symlinks followed, paths that do not exist, rule paths that are gone.</summary>
     public IReadOnlyList<string> Notes { get; }
 
-    /// <summary>The command(s) that would allow what is denied; null when nothing is.</summary>
-    public string? Suggestion { get; }
+    /// <summary>The command(s) that would allow what is denied, separated by "; "; null when nothing is.</summary>
+    public string? Suggestion => Fixes.Count == 0 ? null : string.Join("; ", Fixes);
+
+    /// <summary>The steps of <see cref="Suggestion"/>, one per place where something is denied.</summary>
+    public IReadOnlyList<string> Fixes { get; }
+
+    /// <summary>
+    /// The answer with its reasons and fix, as Test-LandlockAccess shows it: the verdict on one line,
+    /// then why, right by right (rights with the same reason together), what shaped the answer, and
+    /// the commands that would allow what is denied, each on a line of its own, ready to paste.
+    /// </summary>
+    public string Explain()
+    {
+        const string Indent = "  ";
+        var lines = new List<string> { $"{(Allowed ? "Allowed" : "Denied")}: {AccessText.Format(RequestedAccess, RulesetHandledAccessFs)} on {FullPath} ({Type})" };
+        foreach (IGrouping<(LandlockAccessVerdict, string), LandlockRightVerdict> reason in Rights.GroupBy(r => (r.Verdict, r.Reason)))
+        {
+            lines.Add($"{Indent}{string.Join(", ", reason.Select(r => r.Right))}: {reason.Key.Item2}");
+        }
+        lines.AddRange(Notes.Select(note => $"{Indent}Note: {note}"));
+        lines.AddRange(Fixes.Select(step => $"{Indent}Fix: {step}"));
+        return string.Join("\n", lines);
+    }
 
     public override string ToString() =>
         $"{(Allowed ? "Allowed" : "Denied")}: {AccessText.Format(RequestedAccess, RulesetHandledAccessFs)} on {FullPath}";

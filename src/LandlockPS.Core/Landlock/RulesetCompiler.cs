@@ -28,7 +28,7 @@ public static class RulesetCompiler
         }
         if (preview.Status == EnforcementStatus.NotEnforced)
         {
-            return new CompiledRuleset(null, preview, LandlockRestrictFlags.None);
+            return new CompiledRuleset(null, preview, LandlockRestrictFlags.None) { Source = ruleset };
         }
 
         SafeLandlockRulesetHandle handle = Create(preview);
@@ -48,7 +48,7 @@ public static class RulesetCompiler
             handle.Dispose();
             throw;
         }
-        return new CompiledRuleset(handle, preview, preview.EnforcedLogFlags);
+        return new CompiledRuleset(handle, preview, preview.EnforcedLogFlags) { Source = ruleset };
     }
 
     private static unsafe SafeLandlockRulesetHandle Create(LandlockEnforcementReport report)

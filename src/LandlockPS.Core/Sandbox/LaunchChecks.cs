@@ -56,9 +56,10 @@ internal static class LaunchChecks
             errorId: errorId);
     }
 
-    internal static LandlockException ForFailedStep(LaunchStep step, int errno, SandboxStartInfo info, LandlockAccessFs enforced) => step switch
+    internal static LandlockException ForFailedStep(LaunchStep step, int errno, SandboxStartInfo info, LandlockAccessFs enforced,
+        LandlockRuleset? ruleset = null) => step switch
     {
-        LaunchStep.Spawn => ForSpawn(errno, info, enforced),
+        LaunchStep.Spawn => ForSpawn(errno, info, enforced, ruleset),
         LaunchStep.DropBoundingSet => new LandlockException(
             $"Could not empty the capability bounding set ({Errno.Name(errno)}): running as root without CAP_SETPCAP, the child " +
             "could regain capabilities at exec. Run with CAP_SETPCAP, or pass -KeepCapabilities to accept that.",
@@ -70,7 +71,7 @@ internal static class LaunchChecks
         _ => new LandlockException($"Preparing the sandboxed thread failed at {step} ({Errno.Name(errno)}). Nothing was started.", step.ToString(), errno, "LaunchFailed"),
     };
 
-    private static LandlockException ForSpawn(int errno, SandboxStartInfo info, LandlockAccessFs enforced)
+    private static LandlockException ForSpawn(int errno, SandboxStartInfo info, LandlockAccessFs enforced, LandlockRuleset? ruleset)
     {
         string? interpreter = ExecutableInspector.FindInterpreter(info.FilePath);
         string? interpreterFolder = interpreter is null ? null : Path.GetDirectoryName(interpreter);
@@ -87,7 +88,8 @@ internal static class LaunchChecks
                 $"Executing {info.FilePath} was denied, and not by the ruleset (it does not restrict executing or reading files): " +
                 $"check its permissions{(interpreter is null ? string.Empty : $" and its interpreter {interpreter}'s")}, and that its file system is not mounted noexec.",
                 "posix_spawn", errno, "ExecutableNotAllowed"),
-            Errno.EACCES => new LandlockException(
+            // Named file by file where the ruleset is at hand; otherwise the general advice.
+            Errno.EACCES => (ruleset is null ? null : DeniedExecution.Explain(info.FilePath, ruleset)) ?? new LandlockException(
                 $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed"),
             Errno.ENOENT => new LandlockException(
                 $"Could not execute {info.FilePath}: it{(interpreter is null ? string.Empty : $" or its interpreter {interpreter}")} does not exist.",

@@ -53,7 +53,7 @@ internal static unsafe class LaunchPad
             WaitUntilGone(context->ThreadId);
             if (context->FailedStep != LaunchStep.None)
             {
-                throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info, ruleset.Report.EnforcedAccessFs);
+                throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info, ruleset.Report.EnforcedAccessFs, ruleset.Source);
             }
             return context->Pid;
         }

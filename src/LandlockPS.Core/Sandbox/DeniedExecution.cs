@@ -1,0 +1,49 @@
+using System.Collections.Generic;
+using System.Linq;
+using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Sandbox;
+
+/// <summary>
+/// Names what a ruleset denies of a program's exec chain (the program, its #! interpreter, its ELF
+/// interpreter: each file the kernel opens to execute it, and each needs ReadFile and Execute),
+/// judged as Test-LandlockAccess judges a path, with the rules that would allow it. So a launch that
+/// fails blames the file actually missing, such as the ELF interpreter under /lib64, not the program.
+/// </summary>
+internal static class DeniedExecution
+{
+    private const LandlockAccessFs ToExecute = LandlockAccessFs.ReadFile | LandlockAccessFs.Execute;
+    // The kernel follows #! four deep; an ELF interpreter may end the chain.
+    private const int ChainLimit = 5;
+
+    /// <summary>The error naming what is denied, or null when the ruleset allows the whole chain (then something else refused it).</summary>
+    internal static LandlockException? Explain(string program, LandlockRuleset ruleset)
+    {
+        var denied = new List<(string Role, LandlockAccessExplanation Verdict)>();
+        LandlockSupport support = LandlockSupport.Query();
+        string? next = program;
+        string role = "the program";
+        for (int depth = 0; next is string file && depth < ChainLimit; depth++)
+        {
+            LandlockAccessExplanation verdict = AccessExplainer.Explain(ruleset, file, file, ToExecute, support);
+            if (!verdict.Allowed) denied.Add((role, verdict));
+            (next, role) = ExecutableInspector.ReadShebang(file) is { } shebang
+                ? (shebang.Interpreter, "its #! interpreter")
+                : (ElfImage.TryRead(file)?.Interpreter, "its ELF interpreter");
+        }
+        if (denied.Count == 0) return null;
+        string where = string.Join("; and ", denied.Select(d => $"{AccessText.FormatFlags(d.Verdict.DeniedAccess)} on {d.Role} {Describe(d.Verdict)}"));
+        string fixes = string.Join("; ", denied.Select(d => d.Verdict.Suggestion));
+        return new LandlockException(
+            $"Executing {program} needs ReadFile and Execute on the program and on each interpreter it starts through; " +
+            $"the ruleset denies {where}. To allow it: {fixes}. The libraries it loads need ReadFile too; " +
+            "Invoke-Sandboxed -AllowDependencies adds all a program needs to start.",
+            "posix_spawn", Errno.EACCES, "ExecutableNotAllowed");
+    }
+
+    // The path as the chain names it, and the file the kernel meets when a link leads elsewhere.
+    private static string Describe(LandlockAccessExplanation verdict) =>
+        verdict.RealPath == verdict.FullPath ? verdict.FullPath : $"{verdict.FullPath} (the file {verdict.RealPath})";
+}
