@@ -77,3 +77,16 @@ function Invoke-InNewSession([scriptblock] $Script) {
     }
     finally { $ps.Dispose() }
 }
+
+# A new, empty folder the test may write, outside $Tree (symlinks resolved): wherever HOME, TMPDIR and
+# the checkout live, one of these places usually is outside it. $null when none is.
+function New-FolderOutside([string] $Tree) {
+    $inside = (Get-Item -LiteralPath $Tree).ResolvedTarget ?? $Tree
+    foreach ($place in [IO.Path]::GetTempPath(), $HOME, $script:RepoRoot, '/var/tmp', '/dev/shm', '/run') {
+        if (-not $place -or -not (Test-Path -LiteralPath $place -PathType Container)) { continue }
+        $real = [IO.Path]::GetFullPath((& realpath -- $place))
+        if ($real -eq $inside -or $real.StartsWith($inside.TrimEnd('/') + '/')) { continue }
+        try { return (New-Item -ItemType Directory (Join-Path $real "llps-outside-$PID-$([guid]::NewGuid().ToString('N'))") -ErrorAction Stop).FullName }
+        catch { continue }
+    }
+}

@@ -60,7 +60,7 @@ internal sealed class NativeRun : ISandboxRun
     public void Stop()
     {
         _stopped = true;
-        if (_relay is { } relay) _stop.Request(() => { if (!relay.TypeInterrupt()) _process.Signal(GracefulStop.Interrupt); });
+        if (_info.Terminal is { } terminal) _stop.Request(() => { if (!terminal.TypeInterrupt()) _process.Signal(GracefulStop.Interrupt); });
         else _stop.Request(GracefulStop.Interrupt);
     }
 

@@ -154,16 +154,29 @@ public unsafe partial class TerminalTests
         Assert.Equal("after\n", Encoding.ASCII.GetString(ReadLine(screen)));
     });
 
-    [Fact]
-    public void CtrlCTypedAtTheTerminalInterruptsTheChildsForegroundJob()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CtrlCAtTheTerminalInterruptsTheChildsForegroundJob(bool typedByLandlockPS)
     {
         using PseudoTerminal terminal = PseudoTerminal.Open(24, 80);
         using SandboxedProcess child = StartOn(terminal, WithProc(), "trap 'echo interrupted; exit 7' INT; echo ready; while :; do sleep 0.1; done");
         Assert.Contains("ready", ReadUntil(terminal.Primary.Fd, "ready"));
-        Type(terminal, "\u0003");
+        if (typedByLandlockPS) Assert.True(terminal.TypeInterrupt());
+        else Type(terminal, "\u0003");
         Assert.Contains("interrupted", ReadUntilClosed(terminal));
         child.WaitForExit();
         Assert.Equal(7, child.ExitStatus!.ExitCode);
+    }
+
+    [Fact]
+    public void ANewTerminalStartsCookedAndTypesNothingOnceClosed()
+    {
+        PseudoTerminal terminal = PseudoTerminal.Open(24, 80);
+        byte[] modes = Modes(terminal.Primary.Fd);
+        Assert.NotEqual(0, modes[LflagOffset] & ICANON);
+        terminal.Dispose();
+        Assert.False(terminal.TypeInterrupt());
     }
 
     private static byte[] Modes(int fd)

@@ -60,14 +60,32 @@ public sealed unsafe class PseudoTerminal : IDisposable
         TerminalApi.Ioctl(Primary.Fd, TerminalApi.TIOCSWINSZ, &size);
     }
 
-    /// <summary>The character that, typed, interrupts the child's foreground job (^C unless the child changed it); null when it disabled it.</summary>
-    public byte? InterruptCharacter()
+    /// <summary>
+    /// Types the child's interrupt character (^C unless it changed it), as Ctrl+C at its terminal
+    /// would: its foreground job gets SIGINT if its terminal makes signals of keys. False when it
+    /// disabled the character, or the terminal is closed. Safe from any thread, even while another
+    /// disposes the terminal.
+    /// </summary>
+    public bool TypeInterrupt()
     {
-        byte* termios = stackalloc byte[TerminalApi.TermiosBytes];
-        // Terminal modes asked of the primary side are the replica's.
-        if (TerminalApi.TcGetAttr(Primary.Fd, termios) != 0) return null;
-        byte character = termios[TerminalApi.InterruptCharOffset];
-        return character == 0 ? null : character; // _POSIX_VDISABLE
+        bool added = false;
+        try
+        {
+            Primary.DangerousAddRef(ref added);
+            byte* termios = stackalloc byte[TerminalApi.TermiosBytes];
+            // Terminal modes asked of the primary side are the replica's.
+            if (TerminalApi.TcGetAttr(Primary.Fd, termios) != 0) return false;
+            byte interrupt = termios[TerminalApi.InterruptCharOffset];
+            return interrupt != 0 && ProcessApi.Write(Primary.Fd, &interrupt, 1) == 1; // 0: _POSIX_VDISABLE
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added) Primary.DangerousRelease();
+        }
     }
 
     /// <summary>

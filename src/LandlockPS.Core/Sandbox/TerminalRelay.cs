@@ -82,13 +82,6 @@ public sealed unsafe class TerminalRelay : IDisposable
         return (24, 80);
     }
 
-    /// <summary>Types the child's interrupt character, as Ctrl+C at its terminal would. False when it has none.</summary>
-    public bool TypeInterrupt()
-    {
-        if (_terminal.InterruptCharacter() is not { } interrupt) return false;
-        return ProcessApi.Write(_terminal.Primary.Fd, &interrupt, 1) == 1;
-    }
-
     /// <summary>Takes the output still in flight, stops, and gives the caller's terminal its modes back.</summary>
     public void Dispose()
     {
