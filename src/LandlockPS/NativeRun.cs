@@ -88,7 +88,8 @@ internal sealed class NativeRun : ISandboxRun
         if (_timedOut)
         {
             _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
-                $"'{_info.FilePath}' ran longer than {_options.TimeoutSec} s (-TimeoutSec); its whole process group was killed.", _info.FilePath));
+                $"'{_info.FilePath}' ran longer than {_options.TimeoutSec} s (-TimeoutSec); " +
+                (_process.Containment == ContainmentMechanism.ControlGroup ? "every process it started was killed." : "its whole process group was killed."), _info.FilePath));
         }
         else if (exitCode is not null and not 0 && NativeErrorsAreErrors())
         {

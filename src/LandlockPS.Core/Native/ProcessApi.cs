@@ -14,6 +14,7 @@ internal static unsafe partial class ProcessApi
     internal const int EFD_NONBLOCK = 0x800;
     internal const int EFD_CLOEXEC = 0x80000;
     internal const short POLLIN = 0x1;
+    internal const short POLLPRI = 0x2;
     internal const short POLLOUT = 0x4;
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;

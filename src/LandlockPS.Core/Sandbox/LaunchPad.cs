@@ -33,10 +33,16 @@ internal static unsafe class LaunchPad
         public LaunchContext Context;
     }
 
-    /// <summary>Spawns the child with the given stdio descriptors; returns its pid or throws.</summary>
-    internal static int Spawn(SandboxStartInfo info, CompiledRuleset ruleset, int stdinFd, int stdoutFd, int stderrFd)
+    /// <summary>
+    /// Spawns the child with the given stdio descriptors; returns its pid or throws. A cgroup
+    /// <paramref name="tree"/> gets the child through the exec gate, before its program runs.
+    /// </summary>
+    internal static int Spawn(SandboxStartInfo info, CompiledRuleset ruleset, int stdinFd, int stdoutFd, int stderrFd, ProcessTree tree)
     {
         using var block = new NativeLaunchBlock(info, stdinFd, stdoutFd, stderrFd);
+        var gated = tree as ControlGroupTree;
+        Seccomp.SockFprog* filter = LaunchFilter.For(block, ruleset.Report.Emulated, execGate: gated is not null);
+        using SafeDescriptorHandle? progress = gated is null ? null : FileDescriptors.EventFd();
         bool dropCapabilities = !info.KeepCapabilities;
         bool added = false;
         ruleset.Handle?.DangerousAddRef(ref added);
@@ -48,13 +54,27 @@ internal static unsafe class LaunchPad
             block.FillIn(context);
             context->RulesetFd = ruleset.Handle?.Fd ?? -1;
             context->RestrictFlags = (uint)ruleset.RestrictFlags;
+            context->Filter = filter;
+            context->FilterFlags = gated is null ? 0 : Seccomp.SECCOMP_FILTER_FLAG_NEW_LISTENER;
+            context->SeccompSyscall = SyscallTable.Current?.Seccomp ?? -1;
+            context->ProgressFd = progress?.Fd ?? -1;
             nint thread = spare is not null ? Go(spare) : Start(context);
-            SpawnApi.PthreadJoin(thread, null);
-            WaitUntilGone(context->ThreadId);
+            bool gateReached = false;
+            try
+            {
+                // The child waits at the gate until this thread lets it go: serve before joining.
+                if (gated is not null) gateReached = ExecGate.Serve(context, progress!, gated, SyscallTable.Current!);
+            }
+            finally
+            {
+                SpawnApi.PthreadJoin(thread, null);
+                WaitUntilGone(context->ThreadId);
+            }
             if (context->FailedStep != LaunchStep.None)
             {
                 throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info, ruleset.Report.EnforcedAccessFs);
             }
+            if (gated is not null && !gateReached) throw Ungated(context->Pid);
             return context->Pid;
         }
         finally
@@ -65,6 +85,19 @@ internal static unsafe class LaunchPad
             // The child is running now: make the next launch's thread while it does.
             if (dropCapabilities) EnsureSpare();
         }
+    }
+
+    // The program ran without passing the gate: this C library's posix_spawn did not hand execve
+    // the launch's own pointers. It may not outlive the launch, and no later run trusts the gate.
+    private static LandlockException Ungated(int pid)
+    {
+        ProcessApi.Kill(-pid, ProcessApi.SIGKILL);
+        ProcessApi.SigInfo reaped;
+        ProcessApi.WaitId(ProcessApi.P_PID, pid, &reaped, ProcessApi.WEXITED);
+        const string why = "this C library's posix_spawn does not pass the program path to execve as given, so a child cannot enter its cgroup before it runs";
+        ControlGroupHierarchy.MarkUnusable(why);
+        return new LandlockException($"The program started before it could be placed in its cgroup, and was killed: {why}. Runs from now on are held by their process group.",
+            "posix_spawn", 0, "ContainmentFailed");
     }
 
     /// <summary>Makes a spare if there is none. Spares only save time: a failure leaves launches to make their own.</summary>

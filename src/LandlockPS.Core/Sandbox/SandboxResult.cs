@@ -21,7 +21,10 @@ public sealed class SandboxResult
         Signal = process.ExitStatus?.Signal;
         Status = process.Enforcement.Status;
         Dropped = process.Enforcement.Dropped;
+        Emulated = process.Enforcement.Emulated;
         Enforcement = process.Enforcement;
+        Containment = process.Containment;
+        ContainmentDetail = process.ContainmentDetail;
         TimedOut = timedOut;
         Stopped = stopped;
     }
@@ -44,7 +47,16 @@ public sealed class SandboxResult
     /// <summary>What the kernel could not enforce of the ruleset.</summary>
     public IReadOnlyList<string> Dropped { get; }
 
+    /// <summary>What a seccomp filter closed because the kernel's Landlock cannot.</summary>
+    public LandlockEmulation Emulated { get; }
+
     public LandlockEnforcementReport Enforcement { get; }
+
+    /// <summary>What held every process of the run, so that none outlived it.</summary>
+    public ContainmentMechanism Containment { get; }
+
+    /// <summary>The run's cgroup, or why only its process group held it.</summary>
+    public string ContainmentDetail { get; }
 
     /// <summary>True when -TimeoutSec ended the run.</summary>
     public bool TimedOut { get; }

@@ -11,8 +11,8 @@ namespace LandlockPS.Core.Sandbox;
 /// <summary>
 /// A child process confined by Landlock from its first instruction. Its pipes and its pidfd are
 /// serviced by whichever thread reads its output (one poll per call, no thread of its own): that
-/// thread moves output into chunks, writes queued input, notices the exit, kills what is left of
-/// the process group and reaps the child. <see cref="Kill"/> may be called from any thread.
+/// thread moves output into chunks, writes queued input, notices the exit, kills every process the
+/// child left behind and reaps it. <see cref="Kill"/> may be called from any thread.
 /// </summary>
 public sealed unsafe class SandboxedProcess : IDisposable
 {
@@ -23,11 +23,11 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private const int ExitGraceMilliseconds = 2000;
 
     private readonly SafePidfdHandle _pidfd;
+    private readonly ProcessTree _tree;
     private readonly SafeDescriptorHandle _wake;
     private readonly Stopwatch _clock;
     private readonly Queue<OutputChunk> _ready = new();
     private readonly Queue<byte[]> _input = new();
-    private readonly object _gate = new();
     private readonly bool _hasInputPipe;
     private SafeDescriptorHandle? _stdin;
     private SafeDescriptorHandle? _stdout;
@@ -41,11 +41,12 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private bool _reaped;
     private bool _disposed;
 
-    private SandboxedProcess(int pid, SafePidfdHandle pidfd, SafeDescriptorHandle wake, SafeDescriptorHandle? stdin, SafeDescriptorHandle stdout,
+    private SandboxedProcess(int pid, SafePidfdHandle pidfd, ProcessTree tree, SafeDescriptorHandle wake, SafeDescriptorHandle? stdin, SafeDescriptorHandle stdout,
         SafeDescriptorHandle stderr, LandlockEnforcementReport enforcement, Stopwatch clock)
     {
         ProcessId = pid;
         _pidfd = pidfd;
+        _tree = tree;
         _stdin = stdin;
         _hasInputPipe = stdin is not null;
         _stdout = stdout;
@@ -62,6 +63,12 @@ public sealed unsafe class SandboxedProcess : IDisposable
 
     /// <summary>What the kernel enforces of the ruleset for this child.</summary>
     public LandlockEnforcementReport Enforcement { get; }
+
+    /// <summary>What holds every process the child starts, so that none outlives the run.</summary>
+    public ContainmentMechanism Containment => _tree.Mechanism;
+
+    /// <summary>The directory of the cgroup that holds the run, or why only the process group does.</summary>
+    public string ContainmentDetail => _tree.Description;
 
     /// <summary>How the child ended; null while it runs. Both fields null: another reaper took it.</summary>
     public SandboxExitStatus? ExitStatus { get; private set; }
@@ -84,6 +91,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         LaunchChecks.RequireEnforcement(compiled.Report, info.AllowUnconfined);
 
         SafeDescriptorHandle? stdinRead = null, stdinWrite = null, stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null, wake = null;
+        ProcessTree tree = ControlGroupHierarchy.ForNewRun();
         try
         {
             // Everything that can fail is made before the child exists, so a failure never strands one.
@@ -98,7 +106,8 @@ public sealed unsafe class SandboxedProcess : IDisposable
             wake = FileDescriptors.EventFd();
 
             var clock = Stopwatch.StartNew();
-            int pid = LaunchPad.Spawn(info, compiled, stdinRead.Fd, stdoutWrite.Fd, stderrWrite.Fd);
+            int pid = LaunchPad.Spawn(info, compiled, stdinRead.Fd, stdoutWrite.Fd, stderrWrite.Fd, tree);
+            tree = Placed(tree);
             // The child holds its own copies now; ours would keep its pipes open after it exits.
             stdinRead.Dispose();
             stdoutWrite.Dispose();
@@ -113,19 +122,35 @@ public sealed unsafe class SandboxedProcess : IDisposable
                 // No pidfd: the pid is still ours until we reap it (unless SIGCHLD is ignored).
                 if (pid > 0)
                 {
+                    tree.KillAll();
                     ProcessApi.Kill(-pid, ProcessApi.SIGKILL);
                     ProcessApi.SigInfo lost;
                     ProcessApi.WaitId(ProcessApi.P_PID, pid, &lost, ProcessApi.WEXITED);
                 }
                 throw;
             }
-            return new SandboxedProcess(pid, pidfd, wake, stdinWrite, stdoutRead, stderrRead, compiled.Report, clock);
+            tree.Attach(pid, pidfd);
+            return new SandboxedProcess(pid, pidfd, tree, wake, stdinWrite, stdoutRead, stderrRead, compiled.Report, clock);
         }
         catch
         {
             foreach (SafeDescriptorHandle? h in new[] { stdinRead, stdinWrite, stdoutRead, stdoutWrite, stderrRead, stderrWrite, wake }) h?.Dispose();
+            tree.Dispose();
             throw;
         }
+    }
+
+    // A cgroup the child did not enter holds nothing: the run falls back to the process group.
+    // A refused move says the cgroup cannot be used; a child killed at the gate says nothing.
+    private static ProcessTree Placed(ProcessTree tree)
+    {
+        if (tree is not ControlGroupTree { Adopted: false } unplaced) return tree;
+        string why = unplaced.AdoptionError == 0
+            ? "the child ended before it could be placed in its cgroup"
+            : $"the child could not be moved into its cgroup {unplaced.Description} ({Errno.Name(unplaced.AdoptionError)})";
+        if (unplaced.AdoptionError != 0) ControlGroupHierarchy.MarkUnusable(why);
+        unplaced.Dispose();
+        return new ProcessGroupTree(why);
     }
 
     /// <summary>
@@ -178,43 +203,22 @@ public sealed unsafe class SandboxedProcess : IDisposable
         if (_input.Count == 0) CloseStdin();
     }
 
-    /// <summary>Kills the child's whole process group (SIGKILL). Safe at any time, from any thread.</summary>
+    /// <summary>
+    /// Kills (SIGKILL) every process of the run: its whole cgroup, or, where only the process group
+    /// holds it (see <see cref="Containment"/>), that group. Safe at any time, from any thread.
+    /// </summary>
     public void Kill()
     {
-        KillGroup();
+        _tree.KillAll();
         Wake();
     }
 
-    // Through the pidfd, the group of exactly this child is signalled, even if something else reaped
-    // it (then nothing is). Kernels before 6.9 lack that: fall back to kill(-pgid), but only while
-    // the child is provably not yet reaped, since only that keeps its pid, and so its group id, ours.
-    private unsafe void KillGroup()
-    {
-        lock (_gate)
-        {
-            if (_reaped) return;
-            bool added = false;
-            try
-            {
-                _pidfd.DangerousAddRef(ref added);
-                long rc = LibC.Syscall(ProcessApi.SYS_pidfd_send_signal, _pidfd.Fd, ProcessApi.SIGKILL, 0, (nint)ProcessApi.PIDFD_SIGNAL_PROCESS_GROUP);
-                if (rc == 0 || Marshal.GetLastPInvokeError() != Errno.EINVAL) return;
-                ProcessApi.SigInfo probe;
-                if (ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &probe, ProcessApi.WEXITED | ProcessApi.WNOHANG | ProcessApi.WNOWAIT) == 0)
-                {
-                    ProcessApi.Kill(-ProcessId, ProcessApi.SIGKILL);
-                }
-            }
-            catch (ObjectDisposedException)
-            {
-                // Disposed: already reaped.
-            }
-            finally
-            {
-                if (added) _pidfd.DangerousRelease();
-            }
-        }
-    }
+    /// <summary>
+    /// Waits until every process of the run has ended: all of its cgroup, or, held by the process
+    /// group, the child and that group (a process that left the group is not seen). False when the
+    /// time ran out first. Once true, nothing of the run can write to a place it was given.
+    /// </summary>
+    public bool WaitForTreeGone(int millisecondsTimeout = Timeout.Infinite) => _tree.WaitUntilGone(millisecondsTimeout);
 
     /// <summary>
     /// Services the child until it is reaped. Its output stays queued for <see cref="TryTakeOutput"/>,
@@ -238,9 +242,10 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _disposed = true;
         if (!_reaped)
         {
-            KillGroup();
+            _tree.KillAll();
             Finish();
         }
+        _tree.Dispose();
         _wake.Dispose();
         _pidfd.Dispose();
     }
@@ -319,7 +324,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         {
             _exitedAt = _clock.ElapsedMilliseconds;
             Duration = _clock.Elapsed;
-            KillGroup(); // whatever the child left behind in its group
+            _tree.KillAll(); // whatever the child left behind
         }
         return true;
     }
@@ -389,32 +394,25 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _stdin = null;
     }
 
-    /// <summary>Closes the pipes and reaps the child (killing its group first if it still runs).</summary>
+    /// <summary>
+    /// Closes the pipes and reaps the child (killing the run first if it still runs), then ends
+    /// what it left behind and waits, for a while, until all of it is gone.
+    /// </summary>
     private void Finish()
     {
         CloseStdin();
         _stdout?.Dispose();
         _stderr?.Dispose();
         _stdout = _stderr = null;
-        ProcessApi.SigInfo info;
-        int rc;
-        if (_exitedAt < 0) KillGroup();
-        lock (_gate)
-        {
-            do
-            {
-                rc = ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &info, ProcessApi.WEXITED);
-            }
-            while (rc < 0 && Marshal.GetLastPInvokeError() == ProcessApi.EINTR);
-            _reaped = true;
-        }
+        if (_exitedAt < 0) _tree.KillAll();
+        ExitStatus = _tree.Reap();
+        _reaped = true;
         if (_exitedAt < 0)
         {
             _exitedAt = _clock.ElapsedMilliseconds;
             Duration = _clock.Elapsed;
         }
-        ExitStatus = rc != 0
-            ? new SandboxExitStatus(null, null)
-            : info.Code == ProcessApi.CLD_EXITED ? new SandboxExitStatus(info.Status, null) : new SandboxExitStatus(null, info.Status);
+        _tree.KillAll();
+        _tree.WaitUntilGone(ExitGraceMilliseconds);
     }
 }

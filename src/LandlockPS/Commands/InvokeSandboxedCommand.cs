@@ -263,6 +263,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         if (WantsVerbose())
         {
             WriteVerbose($"Started {CommandLine(info)} (pid {process.ProcessId}) in {info.WorkingDirectory}: {report.Status}.");
+            WriteVerbose(RulesetText.Containment(process));
             foreach (string line in RulesetText.Effective(ruleset, report)) WriteVerbose(line);
         }
         if (report.Status == EnforcementStatus.PartiallyEnforced)

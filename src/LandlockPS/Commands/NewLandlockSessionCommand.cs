@@ -33,7 +33,12 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
             (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name, Host);
             try
             {
-                WriteVerbose($"Started the sandboxed pwsh (pid {state.Process?.ProcessId}): {state.Process?.Enforcement.Status}.");
+                if (state.Process is { } process)
+                {
+                    WriteVerbose($"Started the sandboxed pwsh (pid {process.ProcessId}): {process.Enforcement.Status}.");
+                    WriteVerbose(RulesetText.Containment(process));
+                    if (process.Enforcement.Emulated != LandlockEmulation.None) WriteVerbose($"Emulated: {process.Enforcement.DescribeEmulation()}");
+                }
                 PSSession session = PSSession.Create(runspace, "LandlockPS", this);
                 if (Name is not null) session.Name = Name;
                 WriteObject(session);

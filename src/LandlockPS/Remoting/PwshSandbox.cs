@@ -169,7 +169,9 @@ internal sealed class PwshSandbox : IDisposable
         foreach (string file in new[] { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime" }) yield return (file, ReadFile);
         yield return ("/usr/share/zoneinfo", ReadOnly);
         foreach (string terminfo in new[] { "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo" }) yield return (terminfo, ReadOnly);
-        yield return (home, LandlockAccessFs.ReadWrite);
+        // Not ResolveUnix: the child connects to no socket, and a rule granting it anywhere would
+        // leave UNIX sockets open where the kernel's Landlock cannot restrict them (see LandlockEmulation).
+        yield return (home, LandlockAccessFs.ReadWrite & ~LandlockAccessFs.ResolveUnix);
         foreach (string modules in ModulePath(environment)) yield return (modules, ReadOnly);
         if (module is not null)
         {

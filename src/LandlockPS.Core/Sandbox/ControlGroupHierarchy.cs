@@ -1,0 +1,207 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Sandbox;
+
+/// <summary>
+/// The cgroup v2 directory of this process's own cgroup, where every run gets a child cgroup. It
+/// is found from /proc/self/cgroup and /proc/self/mountinfo (the unified hierarchy may be mounted
+/// anywhere: /sys/fs/cgroup, /sys/fs/cgroup/unified). Children are only ever created below this
+/// process's own cgroup, which holds processes and so enables no controllers: the "no internal
+/// processes" rule is never in the way. Names carry the maker's pid namespace, pid and start time,
+/// so the cgroups of a LandlockPS that died without cleaning up are found and emptied by the next.
+/// </summary>
+internal sealed class ControlGroupHierarchy
+{
+    /// <summary>Test-only: when set to 1, runs are held by their process group (lets tests and benchmarks compare).</summary>
+    internal const string NoControlGroupVariable = "LANDLOCKPS_TEST_NO_CGROUP";
+
+    private const string Prefix = "landlockps-";
+    private const int DirectoryFlags = LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
+
+    private static readonly Lazy<(ControlGroupHierarchy? Found, string Reason)> Discovered = new(Discover);
+    // Set once making a run's cgroup failed for a reason that will not go away by itself.
+    private static string? _unusable;
+
+    private readonly SafeDescriptorHandle _directory;
+    private readonly string _namePrefix;
+    private long _sequence;
+
+    private ControlGroupHierarchy(string path, SafeDescriptorHandle directory, string namePrefix)
+    {
+        Path = path;
+        _directory = directory;
+        _namePrefix = namePrefix;
+    }
+
+    /// <summary>The directory of this process's cgroup.</summary>
+    internal string Path { get; }
+
+    /// <summary>This process's hierarchy, once found; null where there is none.</summary>
+    internal static ControlGroupHierarchy? Current => Discovered.Value.Found;
+
+    /// <summary>The tree for a new run: a cgroup of its own where one can be made, else the child's process group, saying why.</summary>
+    internal static ProcessTree ForNewRun()
+    {
+        if (Environment.GetEnvironmentVariable(NoControlGroupVariable) == "1") return new ProcessGroupTree($"the test setting {NoControlGroupVariable} is on");
+        if (!SeccompSupport.NotificationsAvailable)
+        {
+            return new ProcessGroupTree("seccomp user notifications are unavailable here, so a child cannot be placed in a cgroup before it runs");
+        }
+        (ControlGroupHierarchy? hierarchy, string reason) = Discovered.Value;
+        if (hierarchy is null) return new ProcessGroupTree(reason);
+        if (Volatile.Read(ref _unusable) is { } why) return new ProcessGroupTree(why);
+        return (ProcessTree?)hierarchy.TryCreate() ?? new ProcessGroupTree(_unusable!);
+    }
+
+    /// <summary>What holds the runs this process starts, for Get-LandlockAbi: "ControlGroup: ..." or "ProcessGroup: why".</summary>
+    internal static string Describe()
+    {
+        using ProcessTree probe = ForNewRun();
+        return probe.Mechanism == ContainmentMechanism.ControlGroup
+            ? $"ControlGroup: each run gets a cgroup of its own below {Discovered.Value.Found!.Path}"
+            : $"ProcessGroup: {probe.Description}.";
+    }
+
+    /// <summary>Records that a child could not be moved into its cgroup: later runs use the process group straight away.</summary>
+    internal static void MarkUnusable(string reason) => Volatile.Write(ref _unusable, reason);
+
+    /// <summary>Removes a run's cgroup, and any the sandbox made below it.</summary>
+    internal void Remove(string name)
+    {
+        if (FileAt.UnlinkAt(_directory.Fd, name, FileAt.AT_REMOVEDIR) == 0) return;
+        // cgroupfs has no symbolic links and cannot rename in cgroup v2: the path names this very tree.
+        if (Marshal.GetLastPInvokeError() == Errno.EBUSY) TreeRemover.Remove(System.IO.Path.Combine(Path, name));
+    }
+
+    private ControlGroupTree? TryCreate()
+    {
+        string name = _namePrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
+        if (FileAt.MkdirAt(_directory.Fd, name, 0x1ed /* 0755 */) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            MarkUnusable(errno is Errno.EACCES or Errno.EPERM or Errno.EROFS
+                ? $"this process's cgroup {Path} is not writable by this user; run pwsh in a delegated cgroup (systemd-run --user --scope -p Delegate=yes pwsh) or as root"
+                : $"a cgroup could not be made in {Path} ({Errno.Name(errno)})");
+            return null;
+        }
+        ControlGroupTree? tree = Open(name, out string? failure);
+        if (tree is null)
+        {
+            Remove(name);
+            MarkUnusable(failure!);
+        }
+        return tree;
+    }
+
+    private ControlGroupTree? Open(string name, out string? failure)
+    {
+        int directory = FileAt.OpenAt(_directory.Fd, name, DirectoryFlags, 0);
+        SafeDescriptorHandle? procs = null, kill = null, events = null;
+        try
+        {
+            procs = OpenFile(directory, "cgroup.procs", FileAt.O_WRONLY);
+            kill = OpenFile(directory, "cgroup.kill", FileAt.O_WRONLY);
+            events = OpenFile(directory, "cgroup.events", LibC.O_RDONLY);
+            failure = directory < 0 || procs is null || events is null ? $"the new cgroup {Path}/{name} could not be opened"
+                : kill is null ? "the kernel has no cgroup.kill (Linux 5.14 brought it)"
+                : null;
+            if (failure is null) return new ControlGroupTree(this, name, procs!, kill!, events!);
+            procs?.Dispose();
+            kill?.Dispose();
+            events?.Dispose();
+            return null;
+        }
+        finally
+        {
+            if (directory >= 0) LibC.Close(directory);
+        }
+    }
+
+    private static SafeDescriptorHandle? OpenFile(int directory, string name, int flags)
+    {
+        if (directory < 0) return null;
+        int fd = FileAt.OpenAt(directory, name, flags | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
+        return fd < 0 ? null : new SafeDescriptorHandle(fd);
+    }
+
+    private static (ControlGroupHierarchy?, string) Discover()
+    {
+        try
+        {
+            string? own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
+            if (own is null) return (null, "this process is in no cgroup v2 hierarchy (only cgroup v1 is in use)");
+            string? path = File.ReadLines("/proc/self/mountinfo").Select(line => MountedAt(line, own)).FirstOrDefault(p => p is not null);
+            if (path is null) return (null, $"no cgroup v2 mount shows this process's cgroup {own}");
+            string type = System.IO.Path.Combine(path, "cgroup.type");
+            // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
+            if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
+            int fd = LibC.Open(path, DirectoryFlags, 0);
+            if (fd < 0) return (null, $"this process's cgroup {path} cannot be opened ({Errno.Name(Marshal.GetLastPInvokeError())})");
+            var hierarchy = new ControlGroupHierarchy(path, new SafeDescriptorHandle(fd), $"{Prefix}{Maker(Environment.ProcessId)}-");
+            hierarchy.SweepAbandoned();
+            return (hierarchy, string.Empty);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (null, $"this process's cgroup could not be found ({e.Message})");
+        }
+    }
+
+    // A cgroup2 line of mountinfo whose root is an ancestor of (or is) the process's cgroup: the
+    // directory of that cgroup under the mount point. Fields: id parent dev root mountpoint ... - fstype source options.
+    private static string? MountedAt(string line, string cgroup)
+    {
+        string[] fields = line.Split(' ');
+        int separator = Array.IndexOf(fields, "-");
+        if (separator < 5 || separator + 1 >= fields.Length || fields[separator + 1] != "cgroup2") return null;
+        string root = Unescape(fields[3]).TrimEnd('/');
+        if (root.Length > 0 && cgroup != root && !cgroup.StartsWith(root + "/", StringComparison.Ordinal)) return null;
+        return Unescape(fields[4]).TrimEnd('/') + cgroup[root.Length..].TrimEnd('/');
+    }
+
+    // mountinfo writes space, tab, newline and backslash as three octal digits.
+    private static string Unescape(string field) =>
+        System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
+
+    /// <summary>"pidns-pid-starttime": which process, in which pid namespace, made a cgroup.</summary>
+    private static string Maker(int pid) => $"{PidNamespace()}-{pid}-{StartTime(pid)}";
+
+    // "pid:[4026531836]": the namespace's inode number.
+    internal static string PidNamespace() =>
+        new FileInfo("/proc/self/ns/pid").LinkTarget is { } target ? new string(target.Where(char.IsAsciiDigit).ToArray()) : "0";
+
+    // Field 22 of /proc/<pid>/stat (clock ticks after boot): with the pid, it names one process for good.
+    private static string? StartTime(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    // Runs of a LandlockPS in this pid namespace that died without ending them: kill what is left
+    // and remove them. "Died": its pid is gone, or belongs to a process started at another time.
+    internal void SweepAbandoned()
+    {
+        string ours = $"{Prefix}{PidNamespace()}-";
+        foreach (string folder in Directory.EnumerateDirectories(Path, ours + "*"))
+        {
+            string name = System.IO.Path.GetFileName(folder);
+            string[] parts = name[ours.Length..].Split('-');
+            if (parts.Length != 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+            if (StartTime(pid) == parts[1]) continue;
+            using ControlGroupTree? abandoned = Open(name, out _);
+        }
+    }
+}
