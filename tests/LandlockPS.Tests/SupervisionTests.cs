@@ -132,6 +132,9 @@ public class SupervisionTests
         Assert.Equal(before, File.ReadAllText("/etc/passwd"));
         AssertNoDescriptorLeak(baselineFds, launches: 400);
         Assert.Empty(ChildrenOfThisProcess());
+        // Every run's cgroup is gone; one made ahead for the next run may wait.
+        string hierarchy = LandlockPS.Core.Sandbox.ControlGroupHierarchy.Current!.Path;
+        Assert.True(Directory.GetDirectories(hierarchy, $"landlockps-*-{Environment.ProcessId}-*").Length <= 1);
     }
 
     [Fact]

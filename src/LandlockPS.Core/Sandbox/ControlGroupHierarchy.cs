@@ -31,6 +31,9 @@ internal sealed class ControlGroupHierarchy
     private readonly SafeDescriptorHandle _directory;
     private readonly string _namePrefix;
     private long _sequence;
+    // The next run's cgroup, made while the previous run's child runs: mkdir and three opens less
+    // before a child can start.
+    private ControlGroupTree? _spare;
 
     private ControlGroupHierarchy(string path, SafeDescriptorHandle directory, string namePrefix)
     {
@@ -56,7 +59,15 @@ internal sealed class ControlGroupHierarchy
         (ControlGroupHierarchy? hierarchy, string reason) = Discovered.Value;
         if (hierarchy is null) return new ProcessGroupTree(reason);
         if (Volatile.Read(ref _unusable) is { } why) return new ProcessGroupTree(why);
-        return (ProcessTree?)hierarchy.TryCreate() ?? new ProcessGroupTree(_unusable!);
+        return (ProcessTree?)Interlocked.Exchange(ref hierarchy._spare, null) ?? hierarchy.TryCreate();
+    }
+
+    /// <summary>Makes the next run's cgroup ahead, if runs get cgroups here and none is waiting. Only saves time.</summary>
+    internal static void PrepareNext()
+    {
+        if (Current is not { } hierarchy || Volatile.Read(ref hierarchy._spare) is not null || Volatile.Read(ref _unusable) is not null) return;
+        ProcessTree made = hierarchy.TryCreate();
+        if (made is not ControlGroupTree spare || Interlocked.CompareExchange(ref hierarchy._spare, spare, null) is not null) made.Dispose();
     }
 
     /// <summary>What holds the runs this process starts, for Get-LandlockAbi: "ControlGroup: ..." or "ProcessGroup: why".</summary>
@@ -79,37 +90,45 @@ internal sealed class ControlGroupHierarchy
         if (Marshal.GetLastPInvokeError() == Errno.EBUSY) TreeRemover.Remove(System.IO.Path.Combine(Path, name));
     }
 
-    private ControlGroupTree? TryCreate()
+    // A failure that will not go away (no write access, no cgroup.kill) makes every later run use
+    // the process group at once; one that may (a descendant limit, no descriptor left) only this run.
+    private ProcessTree TryCreate()
     {
         string name = _namePrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
         if (FileAt.MkdirAt(_directory.Fd, name, 0x1ed /* 0755 */) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
-            MarkUnusable(errno is Errno.EACCES or Errno.EPERM or Errno.EROFS
-                ? $"this process's cgroup {Path} is not writable by this user; run pwsh in a delegated cgroup (systemd-run --user --scope -p Delegate=yes pwsh) or as root"
-                : $"a cgroup could not be made in {Path} ({Errno.Name(errno)})");
-            return null;
+            string? lastingReason = errno switch
+            {
+                Errno.EACCES or Errno.EPERM or Errno.EROFS => $"this process's cgroup {Path} is not writable by this user ({Errno.Name(errno)}); " +
+                    "run pwsh in a delegated cgroup (systemd-run --user --scope -p Delegate=yes pwsh) or as root",
+                Errno.ENOENT => $"this process's cgroup {Path} has been removed, or this process moved to another",
+                _ => null,
+            };
+            if (lastingReason is not null) MarkUnusable(lastingReason);
+            return new ProcessGroupTree(lastingReason ?? $"a cgroup could not be made in {Path} ({Errno.Name(errno)})");
         }
-        ControlGroupTree? tree = Open(name, out string? failure);
-        if (tree is null)
-        {
-            Remove(name);
-            MarkUnusable(failure!);
-        }
-        return tree;
+        ControlGroupTree? tree = Open(name, out string? failure, out bool lasting);
+        if (tree is not null) return tree;
+        Remove(name);
+        if (lasting) MarkUnusable(failure!);
+        return new ProcessGroupTree(failure!);
     }
 
-    private ControlGroupTree? Open(string name, out string? failure)
+    private ControlGroupTree? Open(string name, out string? failure) => Open(name, out failure, out _);
+
+    private ControlGroupTree? Open(string name, out string? failure, out bool lasting)
     {
         int directory = FileAt.OpenAt(_directory.Fd, name, DirectoryFlags, 0);
         SafeDescriptorHandle? procs = null, kill = null, events = null;
         try
         {
             procs = OpenFile(directory, "cgroup.procs", FileAt.O_WRONLY);
-            kill = OpenFile(directory, "cgroup.kill", FileAt.O_WRONLY);
             events = OpenFile(directory, "cgroup.events", LibC.O_RDONLY);
-            failure = directory < 0 || procs is null || events is null ? $"the new cgroup {Path}/{name} could not be opened"
-                : kill is null ? "the kernel has no cgroup.kill (Linux 5.14 brought it)"
+            kill = OpenFile(directory, "cgroup.kill", FileAt.O_WRONLY);
+            lasting = directory >= 0 && kill is null && Marshal.GetLastPInvokeError() == Errno.ENOENT;
+            failure = lasting ? "the kernel has no cgroup.kill (Linux 5.14 brought it)"
+                : directory < 0 || procs is null || events is null || kill is null ? $"the new cgroup {Path}/{name} could not be opened"
                 : null;
             if (failure is null) return new ControlGroupTree(this, name, procs!, kill!, events!);
             procs?.Dispose();

@@ -46,8 +46,9 @@ internal sealed class ControlGroupTree : ProcessTree
         int length = Encoding.ASCII.GetBytes(pid.ToString(CultureInfo.InvariantCulture), new Span<byte>(digits, 16));
         lock (_files)
         {
-            Adopted = _procs is not null && ProcessApi.Write(_procs.Fd, digits, (nuint)length) == length;
-            AdoptionError = Adopted ? 0 : Marshal.GetLastPInvokeError();
+            // Never 0 or less: "0" would move the writer, this very process, into the run's cgroup.
+            Adopted = pid > 0 && _procs is not null && ProcessApi.Write(_procs.Fd, digits, (nuint)length) == length;
+            AdoptionError = Adopted ? 0 : pid > 0 ? Marshal.GetLastPInvokeError() : Errno.ESRCH;
             // Only ever one process is moved in: whatever it starts follows it.
             _procs?.Dispose();
             _procs = null;

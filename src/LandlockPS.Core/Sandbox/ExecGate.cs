@@ -18,50 +18,87 @@ internal static unsafe class ExecGate
 {
     /// <summary>
     /// Serves the listener until the launch thread is done. True when the child's execve reached
-    /// the gate. Whatever goes wrong, the listener is closed on the way out, which fails a call
-    /// still waiting at the gate: the launch thread can always finish.
+    /// the gate. Whatever goes wrong, the listener is closed before this returns or throws, which
+    /// fails a call still waiting at the gate (ENOSYS): the launch thread can always finish.
     /// </summary>
     internal static bool Serve(LaunchContext* context, SafeDescriptorHandle progress, ControlGroupTree tree, SyscallTable table)
     {
-        SafeDescriptorHandle? listener = null;
-        bool listenerTaken = false, reached = false;
-        ProcessApi.PollFd* fds = stackalloc ProcessApi.PollFd[2];
+        var listener = new Listener(context);
+        bool reached = false;
         try
         {
             while (Volatile.Read(ref context->Finished) == 0)
             {
-                int count = 0;
-                fds[count++] = new ProcessApi.PollFd { Fd = progress.Fd, Events = ProcessApi.POLLIN };
-                if (listener is not null) fds[count++] = new ProcessApi.PollFd { Fd = listener.Fd, Events = ProcessApi.POLLIN };
-                if (ProcessApi.Poll(fds, (nuint)count, -1) < 0)
+                if (!WaitForProgress(progress, listener.Open)) continue;
+                if (listener.Open is { } open && Readable(open))
                 {
-                    int errno = Marshal.GetLastPInvokeError();
-                    if (errno == ProcessApi.EINTR) continue;
-                    throw new LandlockException($"Waiting on the launch failed ({Errno.Name(errno)}).", "poll", errno, "LaunchFailed");
-                }
-                if ((fds[0].Revents & ProcessApi.POLLIN) != 0)
-                {
-                    ulong drained;
-                    ProcessApi.Read(progress.Fd, (byte*)&drained, sizeof(ulong));
-                }
-                if (!listenerTaken && Volatile.Read(ref context->ListenerFd) >= 0)
-                {
-                    listener = new SafeDescriptorHandle(context->ListenerFd);
-                    listenerTaken = true;
-                }
-                else if (count == 2 && (fds[1].Revents & ProcessApi.POLLIN) != 0)
-                {
-                    Answer(listener!, tree, table, context);
+                    Answer(open, tree, table, context);
                     reached = true;
-                    listener!.Dispose();
-                    listener = null;
+                    listener.Close();
                 }
+                listener.TakeIfReported();
             }
             return reached;
         }
         finally
         {
-            listener?.Dispose();
+            // Without a listener to close yet, wait for the thread to report one (or be done), then close it.
+            while (Volatile.Read(ref context->Finished) == 0 && listener.Unseen)
+            {
+                listener.TakeIfReported();
+                if (listener.Unseen) Thread.Sleep(1);
+            }
+            listener.Close();
+        }
+    }
+
+    // Waits until the launch thread reports progress or the listener has a call. False on EINTR.
+    private static bool WaitForProgress(SafeDescriptorHandle progress, SafeDescriptorHandle? listener)
+    {
+        ProcessApi.PollFd* fds = stackalloc ProcessApi.PollFd[2];
+        fds[0] = new ProcessApi.PollFd { Fd = progress.Fd, Events = ProcessApi.POLLIN };
+        if (listener is not null) fds[1] = new ProcessApi.PollFd { Fd = listener.Fd, Events = ProcessApi.POLLIN };
+        if (ProcessApi.Poll(fds, listener is null ? 1u : 2u, -1) < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == ProcessApi.EINTR) return false;
+            throw new LandlockException($"Waiting on the launch failed ({Errno.Name(errno)}).", "poll", errno, "LaunchFailed");
+        }
+        if ((fds[0].Revents & ProcessApi.POLLIN) != 0)
+        {
+            ulong drained;
+            ProcessApi.Read(progress.Fd, (byte*)&drained, sizeof(ulong));
+        }
+        return true;
+    }
+
+    private static bool Readable(SafeDescriptorHandle listener)
+    {
+        var poll = new ProcessApi.PollFd { Fd = listener.Fd, Events = ProcessApi.POLLIN };
+        return ProcessApi.Poll(&poll, 1, 0) > 0 && (poll.Revents & ProcessApi.POLLIN) != 0;
+    }
+
+    /// <summary>The filter's listener as the launch thread reports it: not yet, open, or closed for good.</summary>
+    private sealed class Listener(LaunchContext* context)
+    {
+        private bool _taken;
+
+        public SafeDescriptorHandle? Open { get; private set; }
+
+        /// <summary>The thread may still report a listener this side has not closed.</summary>
+        public bool Unseen => !_taken;
+
+        public void TakeIfReported()
+        {
+            if (_taken || Volatile.Read(ref context->ListenerFd) < 0) return;
+            Open = new SafeDescriptorHandle(context->ListenerFd);
+            _taken = true;
+        }
+
+        public void Close()
+        {
+            Open?.Dispose();
+            Open = null;
         }
     }
 

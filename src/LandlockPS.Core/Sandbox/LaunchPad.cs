@@ -51,30 +51,14 @@ internal static unsafe class LaunchPad
         try
         {
             if (spare is null) context = NewContext(dropCapabilities, goFd: -1);
-            block.FillIn(context);
-            context->RulesetFd = ruleset.Handle?.Fd ?? -1;
-            context->RestrictFlags = (uint)ruleset.RestrictFlags;
-            context->Filter = filter;
-            context->FilterFlags = gated is null ? 0 : Seccomp.SECCOMP_FILTER_FLAG_NEW_LISTENER;
-            context->SeccompSyscall = SyscallTable.Current?.Seccomp ?? -1;
-            context->ProgressFd = progress?.Fd ?? -1;
-            nint thread = spare is not null ? Go(spare) : Start(context);
-            bool gateReached = false;
-            try
-            {
-                // The child waits at the gate until this thread lets it go: serve before joining.
-                if (gated is not null) gateReached = ExecGate.Serve(context, progress!, gated, SyscallTable.Current!);
-            }
-            finally
-            {
-                SpawnApi.PthreadJoin(thread, null);
-                WaitUntilGone(context->ThreadId);
-            }
+            Aim(context, block, ruleset, filter, progress);
+            bool gateReached = RunToEnd(context, spare, gated, progress);
             if (context->FailedStep != LaunchStep.None)
             {
                 throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info, ruleset.Report.EnforcedAccessFs);
             }
-            if (gated is not null && !gateReached) throw Ungated(context->Pid);
+            // A child killed before its execve never reached the gate either; one that runs did without it.
+            if (gated is not null && !gateReached && IsRunning(context->Pid)) throw Ungated(context->Pid);
             return context->Pid;
         }
         finally
@@ -85,6 +69,42 @@ internal static unsafe class LaunchPad
             // The child is running now: make the next launch's thread while it does.
             if (dropCapabilities) EnsureSpare();
         }
+    }
+
+    // Everything the launch thread needs from this launch: what to spawn, the ruleset, the filter,
+    // and where to report its listener (only when the filter has one, for the exec gate).
+    private static void Aim(LaunchContext* context, NativeLaunchBlock block, CompiledRuleset ruleset, Seccomp.SockFprog* filter, SafeDescriptorHandle? progress)
+    {
+        block.FillIn(context);
+        context->RulesetFd = ruleset.Handle?.Fd ?? -1;
+        context->RestrictFlags = (uint)ruleset.RestrictFlags;
+        context->Filter = filter;
+        context->FilterFlags = progress is null ? 0 : Seccomp.SECCOMP_FILTER_FLAG_NEW_LISTENER;
+        context->SeccompSyscall = SyscallTable.Current?.Seccomp ?? -1;
+        context->ProgressFd = progress?.Fd ?? -1;
+    }
+
+    // Starts the launch thread (or lets the spare go) and joins it. The child of a gated launch
+    // waits at the gate until this thread lets it go, so the gate is served before the join.
+    // True when the child's execve reached the gate.
+    private static bool RunToEnd(LaunchContext* context, SpareThread* spare, ControlGroupTree? gated, SafeDescriptorHandle? progress)
+    {
+        nint thread = spare is not null ? Go(spare) : Start(context);
+        try
+        {
+            return gated is not null && ExecGate.Serve(context, progress!, gated, SyscallTable.Current!);
+        }
+        finally
+        {
+            SpawnApi.PthreadJoin(thread, null);
+            WaitUntilGone(context->ThreadId);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        ProcessApi.SigInfo exited = default;
+        return ProcessApi.WaitId(ProcessApi.P_PID, pid, &exited, ProcessApi.WEXITED | ProcessApi.WNOHANG | ProcessApi.WNOWAIT) == 0 && exited.Pid == 0;
     }
 
     // The program ran without passing the gate: this C library's posix_spawn did not hand execve

@@ -121,16 +121,30 @@ internal abstract class ProcessTree : IDisposable
         }
     }
 
-    // Null when WNOHANG finds the child still running.
+    // Null when WNOHANG finds the child still running. Holds the pidfd meanwhile, so its number
+    // cannot name another process's pidfd.
     private unsafe SandboxExitStatus? WaitForChild(int options)
     {
         ProcessApi.SigInfo info = default;
         int rc;
-        do
+        bool added = false;
+        try
         {
-            rc = ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd!.Fd, &info, options);
+            _pidfd!.DangerousAddRef(ref added);
+            do
+            {
+                rc = ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &info, options);
+            }
+            while (rc < 0 && Marshal.GetLastPInvokeError() == ProcessApi.EINTR);
         }
-        while (rc < 0 && Marshal.GetLastPInvokeError() == ProcessApi.EINTR);
+        catch (ObjectDisposedException)
+        {
+            rc = -1;
+        }
+        finally
+        {
+            if (added) _pidfd!.DangerousRelease();
+        }
         if (rc != 0) return new SandboxExitStatus(null, null);
         if (info.Pid == 0) return null;
         return info.Code == ProcessApi.CLD_EXITED ? new SandboxExitStatus(info.Status, null) : new SandboxExitStatus(null, info.Status);

@@ -108,6 +108,8 @@ public sealed unsafe class SandboxedProcess : IDisposable
             var clock = Stopwatch.StartNew();
             int pid = LaunchPad.Spawn(info, compiled, stdinRead.Fd, stdoutWrite.Fd, stderrWrite.Fd, tree);
             tree = Placed(tree);
+            // The child is running now: make the next run's cgroup while it does.
+            if (tree is ControlGroupTree) ControlGroupHierarchy.PrepareNext();
             // The child holds its own copies now; ours would keep its pipes open after it exits.
             stdinRead.Dispose();
             stdoutWrite.Dispose();
