@@ -7,6 +7,29 @@ BeforeAll {
     # then sleeps.
     $script:Escape = 'pid=$( setsid sh -c ''echo $$; exec sleep 300 >/dev/null 2>&1'' </dev/null 2>/dev/null & ); echo $pid'
 
+    # Runs Invoke-Sandboxed (these parameters, and $Sys) in another pipeline, stops it as Ctrl+C
+    # does once it has printed a line (a pid, checked alive then), and returns that pid.
+    function script:Stop-AfterFirstLine([hashtable] $Parameters) {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).Invoke()
+            $ps.Commands.Clear()
+            $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Sys).AddParameters($Parameters)
+            $none = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $none.Complete() # no pipeline input, so the output streams as the run writes it
+            $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $async = $ps.BeginInvoke($none, $output)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60) # a hang guard
+            while ($output.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $escapee = [int]"$($output[0])"
+            Test-ProcessAlive $escapee | Should -BeTrue
+            $ps.Stop()
+            $async.IsCompleted | Should -BeTrue
+            $escapee
+        }
+        finally { $ps.Dispose() }
+    }
+
     # The pid a run printed first, from a pipeline that may also hold a result and records.
     function script:Get-Escapee([object[]] $Output) {
         [int]($Output | Where-Object { $_ -is [string] -and $_ -match '^\d+$' } | Select-Object -First 1)
@@ -40,24 +63,7 @@ Describe 'No process outlives an Invoke-Sandboxed run' {
         }
 
         It 'ends every process of the run on Ctrl+C' {
-            $ps = [powershell]::Create()
-            try {
-                $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).Invoke()
-                $ps.Commands.Clear()
-                $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Sys).AddParameter('FilePath', 'sh').AddParameter('ArgumentList', @('-c', "$Escape; sleep 300"))
-                $none = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                $none.Complete() # no pipeline input, so the output streams as the program writes it
-                $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
-                $async = $ps.BeginInvoke($none, $output)
-                $deadline = [DateTime]::UtcNow.AddSeconds(60) # a hang guard
-                while ($output.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-                $escapee = [int]"$($output[0])"
-                Test-ProcessAlive $escapee | Should -BeTrue
-                $ps.Stop()
-                $async.IsCompleted | Should -BeTrue
-                Test-ProcessAlive $escapee | Should -BeFalse
-            }
-            finally { $ps.Dispose() }
+            Test-ProcessAlive (Stop-AfterFirstLine @{ FilePath = 'sh'; ArgumentList = @('-c', "$Escape; sleep 300") }) | Should -BeFalse
         }
 
         It 'falls back to the process group visibly where no cgroup can be used, and that group ends with the run' {
@@ -83,6 +89,11 @@ Describe 'No process outlives an Invoke-Sandboxed run' {
             $out = Invoke-Sandboxed -Ruleset $Sys { sh -c $using:Escape } -PassThru
             Test-ProcessAlive (Get-Escapee $out) | Should -BeFalse
             ($out | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }).Containment | Should -Be 'ControlGroup'
+        }
+
+        It 'ends it on Ctrl+C too' {
+            $block = [scriptblock]::Create("sh -c '$($Escape -replace "'", "''")'; Start-Sleep 300")
+            Test-ProcessAlive (Stop-AfterFirstLine @{ ScriptBlock = $block }) | Should -BeFalse
         }
 
         It 'ends it after -TimeoutSec too' {

@@ -276,7 +276,7 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
     It 'never confines the caller' {
         $before = Get-Content /etc/passwd -Raw
         $null = Invoke-Sandboxed -Ruleset $Rs { 1 }
-        Get-NoNewPrivsThread | Should -BeNullOrEmpty
+        Get-RestrictedThread | Should -BeNullOrEmpty
         Get-Content /etc/passwd -Raw | Should -Be $before
         Get-ChildProcessId | Should -BeNullOrEmpty
     }

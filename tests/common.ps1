@@ -13,11 +13,11 @@ function New-SystemRuleset {
         Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
 }
 
-# Threads of this pwsh that have no_new_privs set: a confined thread would. Threads come and go
-# (the thread pool), so one that ends between listing and reading is simply not there.
-function Get-NoNewPrivsThread {
+# Threads of this pwsh that have no_new_privs set or a seccomp filter: a confined thread would.
+# Threads come and go (the thread pool), so one that ends between listing and reading is simply not there.
+function Get-RestrictedThread {
     Get-ChildItem /proc/$PID/task -Directory | Where-Object {
-        (Get-Content -Raw -ErrorAction Ignore (Join-Path $_.FullName status)) -match '(?m)^NoNewPrivs:\s+1'
+        (Get-Content -Raw -ErrorAction Ignore (Join-Path $_.FullName status)) -match '(?m)^(NoNewPrivs:\s+1|Seccomp:\s+[12])'
     } | ForEach-Object Name
 }
 
