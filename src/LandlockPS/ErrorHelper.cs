@@ -22,7 +22,7 @@ internal static class ErrorHelper
         "PolicyFileNotRegular" => ErrorCategory.InvalidArgument,
         _ when exception.ErrorId.StartsWith("Policy", System.StringComparison.Ordinal) => ErrorCategory.InvalidData,
         "ExecutableNotAllowed" or "CapabilityDropFailed" => ErrorCategory.PermissionDenied,
-        "RulesetNotEnforced" => ErrorCategory.SecurityError,
+        "RulesetNotEnforced" or "ScratchHomeFailed" => ErrorCategory.SecurityError,
         "ArgumentListTooLong" => ErrorCategory.LimitsExceeded,
         "DependencyResolutionFailed" => ErrorCategory.InvalidData,
         "LandlockNotSupported" or "LandlockNotEnabled" or "CompatibilityRequirementNotMet" => ErrorCategory.NotImplemented,

@@ -68,7 +68,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             _process?.Kill();
         };
         _process = SandboxedProcess.Start(_sandbox.StartInfo, _sandbox.Ruleset);
-        ScratchHome.Attach(_sandbox.Home, _process);
+        _sandbox.Home.Attach(_process);
         state.Process = _process;
     }
 
