@@ -320,10 +320,10 @@ Describe 'Host calls from a sandboxed block' -Skip:(-not (Get-Command tmux -Erro
         & tmux kill-session -t $Tmux 2>$null
     }
 
-    It 'asks Read-Host on the caller''s terminal and gets the answer back' {
+    It 'asks Read-Host on the caller''s terminal, marked as the sandbox''s, when allowed, and gets the answer back' {
         Wait-TerminalText $Tmux '(?m)^PS .*>' | Should -Match '(?m)^PS .*>'
-        Send-TerminalLine $Tmux "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi V7) { `$n = Read-Host 'Your name'; 'hello ' + `$n.ToUpper() }"
-        Wait-TerminalText $Tmux 'Your name:' | Should -Match 'Your name:'
+        Send-TerminalLine $Tmux "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi V7) -HostAccess Prompt { `$n = Read-Host 'Your name'; 'hello ' + `$n.ToUpper() }"
+        Wait-TerminalText $Tmux '(?m)^\[sandbox\][\s\S]*Your name:' | Should -Match '(?m)^\[sandbox\][\s\S]*Your name:'
         Send-TerminalLine $Tmux 'world'
         Wait-TerminalText $Tmux '(?m)^hello WORLD' | Should -Match '(?m)^hello WORLD'
     }

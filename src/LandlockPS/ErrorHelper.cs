@@ -23,7 +23,8 @@ internal static class ErrorHelper
         _ when exception.ErrorId.StartsWith("Policy", System.StringComparison.Ordinal) => ErrorCategory.InvalidData,
         "ExecutableNotAllowed" or "CapabilityDropFailed" => ErrorCategory.PermissionDenied,
         "RulesetNotEnforced" or "ScratchHomeFailed" => ErrorCategory.SecurityError,
-        "ArgumentListTooLong" => ErrorCategory.LimitsExceeded,
+        "ArgumentListTooLong" or "ReceivedObjectTooLarge" or "ReceivedDataTooLarge" => ErrorCategory.LimitsExceeded,
+        "SandboxProtocolViolation" => ErrorCategory.ProtocolError,
         "DependencyResolutionFailed" => ErrorCategory.InvalidData,
         "LandlockNotSupported" or "LandlockNotEnabled" or "CompatibilityRequirementNotMet" => ErrorCategory.NotImplemented,
         "AccessNotHandled" or "AccessNotInAbi" or "AccessNotApplicable" or "InvalidPort" or "EmptyRuleset" or "InvalidLogFlags"
