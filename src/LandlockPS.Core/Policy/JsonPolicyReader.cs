@@ -74,7 +74,7 @@ internal static class JsonPolicyReader
             case JsonTokenType.False:
                 return PolicyNode.Other("a boolean", at);
             default:
-                return PolicyNode.Other("null", at);
+                return PolicyNode.Null(at);
         }
     }
 

@@ -15,7 +15,9 @@ internal enum PolicyNodeKind
     Array,
     String,
     Integer,
-    /// <summary>A value no policy key accepts (boolean, float, date, null); <see cref="PolicyNode.Text"/> names its type.</summary>
+    /// <summary>JSON's null: an optional key given as null is absent, as upstream's parser reads it.</summary>
+    Null,
+    /// <summary>A value no policy key accepts (boolean, float, date); <see cref="PolicyNode.Text"/> names its type.</summary>
     Other,
 }
 
@@ -53,6 +55,8 @@ internal sealed class PolicyNode
     public static PolicyNode Number(BigInteger value, PolicyLocation? location) => new(PolicyNodeKind.Integer, location) { Integer = value };
 
     public static PolicyNode Other(string typeName, PolicyLocation? location) => new(PolicyNodeKind.Other, location) { Text = typeName };
+
+    public static PolicyNode Null(PolicyLocation? location) => new(PolicyNodeKind.Null, location) { Text = "null" };
 
     /// <summary>What this value is, for messages: "a string", "an array", "a boolean".</summary>
     public string Describe() => Kind switch
