@@ -103,6 +103,7 @@ public class PolicyErrorTests
         byte[] bytes = [.. "abi = 5\n# "u8, 0xff, 0xfe, (byte)'\n'];
         PolicyException e = Assert.Throws<PolicyException>(() => PolicyImport.FromBytes(bytes, "bad.toml", PolicyFormat.Toml, "/", null));
         Assert.Equal("PolicySyntaxError", e.ErrorId);
+        Assert.Equal(new PolicyLocation(2, 3), e.Location);
     }
 
     [Fact]

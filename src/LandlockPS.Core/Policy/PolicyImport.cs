@@ -177,7 +177,7 @@ public static class PolicyImport
         }
         catch (DecoderFallbackException e)
         {
-            throw new PolicyException("PolicySyntaxError", file, null, $"The file is not UTF-8 text (bad byte at offset {e.Index}). TOML files are UTF-8.", e);
+            throw new PolicyException("PolicySyntaxError", file, new LineMap(text).Locate(e.Index), $"The file is not UTF-8 text (a bad byte at offset {e.Index}). TOML files are UTF-8.", e);
         }
     }
 

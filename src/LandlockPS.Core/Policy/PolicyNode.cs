@@ -9,6 +9,27 @@ public readonly record struct PolicyLocation(int Line, int Column)
     public override string ToString() => $"line {Line}, column {Column}";
 }
 
+/// <summary>Turns byte offsets of a policy's text into 1-based line and column (a column counts bytes).</summary>
+internal sealed class LineMap
+{
+    private readonly List<long> _starts = [0];
+
+    public LineMap(System.ReadOnlySpan<byte> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == (byte)'\n') _starts.Add(i + 1);
+        }
+    }
+
+    public PolicyLocation Locate(long offset)
+    {
+        int index = _starts.BinarySearch(offset);
+        int line = index >= 0 ? index : ~index - 1;
+        return new PolicyLocation(line + 1, (int)(offset - _starts[line]) + 1);
+    }
+}
+
 internal enum PolicyNodeKind
 {
     Table,
