@@ -20,6 +20,8 @@ public static class RulesetCompiler
     public static CompiledRuleset Compile(LandlockRuleset ruleset, LandlockSupport? support = null, IReadOnlyList<HeldPathRule>? held = null)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
+        // Not NotEnforced (which -AllowUnconfined accepts): a ruleset that handles nothing is a mistake, not a kernel's limit.
+        ruleset.RequireHandlesSomething();
         support ??= LandlockSupport.Query();
         var skipped = new List<string>();
         var preview = new LandlockEnforcementReport(ruleset, support, skipped);
