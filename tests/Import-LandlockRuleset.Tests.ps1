@@ -28,10 +28,10 @@ Describe 'Import-LandlockRuleset' {
             $rs.NetRules.Count | Should -Be $Ports
         }
 
-        It 'imports every file a wildcard matches, and Get-ChildItem output by path' {
+        It 'composes every file a wildcard matches, and imports Get-ChildItem output one by one' {
             $files = Get-ChildItem $Fixtures -Filter 'mini-*'
-            (Import-LandlockRuleset (Join-Path $Fixtures 'mini-*') -BasePath $TestDrive).Name | Should -Be $files.BaseName
-            ($files | Import-LandlockRuleset -BasePath $TestDrive).Count | Should -Be $files.Count
+            (Import-LandlockRuleset (Join-Path $Fixtures 'mini-*') -BasePath $TestDrive -WarningAction SilentlyContinue).Name | Should -Be ($files.BaseName -join '+')
+            ($files | Import-LandlockRuleset -BasePath $TestDrive).Name | Should -Be $files.BaseName
         }
 
         It 'resolves "." against the PowerShell location by default, against -BasePath when given' {
@@ -107,18 +107,20 @@ Describe 'Import-LandlockRuleset' {
             $script:Source = Join-Path $Fixtures composition/source
         }
 
-        It 'composes files named together with -Compose into what upstream wrote out (composition/s.toml)' {
+        It 'composes files named together into what upstream wrote out (composition/s.toml)' {
             $expected = Import-LandlockRuleset (Join-Path $Fixtures composition/s.toml) -WarningAction SilentlyContinue
-            $composed = Import-LandlockRuleset (Join-Path $Source s1.toml), (Join-Path $Source s2.toml) -Compose -WarningVariable warnings -WarningAction SilentlyContinue
+            $composed = Import-LandlockRuleset (Join-Path $Source s1.toml), (Join-Path $Source s2.toml) -WarningVariable warnings -WarningAction SilentlyContinue
             @($composed).Count | Should -Be 1
             $composed.Name | Should -Be 's1+s2'
             Assert-SameRuleset $expected $composed
             "$warnings" | Should -Match 's2\.toml does not handle IoctlDev'
         }
 
-        It 'gives one ruleset per file without -Compose, and one for all of them with it, from the pipeline too' {
+        It 'gives one ruleset per path piped in one by one, as before, and one for all of them with -Compose' {
             $files = Get-ChildItem $Source -Filter 's*.toml'
             ($files | Import-LandlockRuleset -WarningAction SilentlyContinue).Name | Should -Be 's1', 's2'
+            ($files.FullName | Import-LandlockRuleset -WarningAction SilentlyContinue).Name | Should -Be 's1', 's2'
+            (Import-LandlockRuleset (Join-Path $Source 's*.toml') -WarningAction SilentlyContinue).Name | Should -Be 's1+s2'
             $composed = $files | Import-LandlockRuleset -Compose -WarningAction SilentlyContinue
             $composed.Name | Should -Be 's1+s2'
             Assert-SameRuleset (Import-LandlockRuleset (Join-Path $Fixtures composition/s.json) -WarningAction SilentlyContinue) $composed
@@ -234,10 +236,11 @@ Describe 'Import-LandlockRuleset' {
             $ev[0].TargetObject | Should -Be $policy
         }
 
-        It 'reports a missing file and goes on with the next one' {
+        It 'reports a missing file, goes on with the next one piped in, and composes nothing without it' {
             $good = Join-Path $Fixtures 'mini-scoped.json'
-            $out = Import-LandlockRuleset -LiteralPath (Join-Path $TestDrive 'missing.json'), $good -ErrorVariable ev -ErrorAction SilentlyContinue
+            $out = (Join-Path $TestDrive 'missing.json'), $good | Import-LandlockRuleset -ErrorVariable ev -ErrorAction SilentlyContinue
             $out.Name | Should -Be 'mini-scoped'
+            Import-LandlockRuleset -LiteralPath (Join-Path $TestDrive 'missing.json'), $good -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $ev[0].FullyQualifiedErrorId | Should -Be "PolicyFileNotFound,$script:Id"
             "$($ev[0].CategoryInfo.Category)" | Should -Be 'ObjectNotFound'
         }

@@ -7,8 +7,10 @@ using LandlockPS.Core.Policy;
 namespace LandlockPS.Commands;
 
 /// <summary>
-/// Reads landlockconfig policies (JSON or TOML) into rulesets: one per file or directory, or one for
-/// all of them with -Compose. "-" in -Path stands for the policy text piped in.
+/// Reads landlockconfig policies (JSON or TOML) into rulesets. What one -Path or -LiteralPath names
+/// together (several files, a wildcard, a directory, "-" for the text piped in) composes into one
+/// ruleset, as landlockconfig composes them; paths piped in one by one give one ruleset each, as
+/// they always did; -Compose makes one ruleset of everything the call reads.
 /// </summary>
 [Cmdlet(VerbsData.Import, "LandlockRuleset", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(LandlockRuleset))]
@@ -52,6 +54,7 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
     private string _baseDirectory = null!;
     private readonly StringBuilder _pipedText = new();
     private bool _anyPipedText;
+    // The policies of the input being read: named together, they make one ruleset.
     private readonly List<(LandlockPolicy Policy, string Name)> _parts = [];
     private bool _partFailed;
 
@@ -66,9 +69,11 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
                 break;
             case LiteralPathSet:
                 foreach (string input in LiteralPath) Take(input, literal: true);
+                if (!Compose) EmitTogether();
                 break;
             default:
                 foreach (string input in Path) Take(input, literal: false);
+                if (!Compose) EmitTogether();
                 break;
         }
     }
@@ -80,10 +85,16 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
             RequireOneStandardInput();
             foreach (string input in Path) Take(input, literal: false);
         }
-        if (Compose && !_partFailed && _parts.Count > 0)
-        {
-            Emit(LandlockPolicy.Compose(_parts.ConvertAll(p => p.Policy)), string.Join("+", _parts.ConvertAll(p => p.Name)));
-        }
+        EmitTogether();
+    }
+
+    /// <summary>One ruleset of the policies read together; none if any of them failed (its error says why).</summary>
+    private void EmitTogether()
+    {
+        if (!_partFailed && _parts.Count == 1) Emit(_parts[0].Policy, _parts[0].Name);
+        else if (!_partFailed && _parts.Count > 1) Emit(LandlockPolicy.Compose(_parts.ConvertAll(p => p.Policy)), string.Join("+", _parts.ConvertAll(p => p.Name)));
+        _parts.Clear();
+        _partFailed = false;
     }
 
     // Lines from Get-Content arrive one by one; -Raw text arrives whole. Past the size limit the text
@@ -155,12 +166,11 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
         }
     }
 
-    /// <summary>Keeps a policy for the composition, or turns it into a ruleset now; a failed one spoils a composition.</summary>
+    /// <summary>Keeps a policy for the ruleset of what was read with it; a failed one spoils that ruleset.</summary>
     private void Use(LandlockPolicy? policy, string name)
     {
         if (policy is null) _partFailed = true;
-        else if (Compose) _parts.Add((policy, name));
-        else Emit(policy, name);
+        else _parts.Add((policy, name));
     }
 
     private void Emit(LandlockPolicy policy, string name)
