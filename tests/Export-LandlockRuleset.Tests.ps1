@@ -1,15 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
     $script:Id = 'LandlockPS.Commands.ExportLandlockRulesetCommand'
-
-    function Assert-SameRuleset($Expected, $Actual) {
-        $Actual.Abi | Should -Be $Expected.Abi
-        $Actual.HandledAccessFs | Should -Be $Expected.HandledAccessFs
-        $Actual.HandledAccessNet | Should -Be $Expected.HandledAccessNet
-        $Actual.Scope | Should -Be $Expected.Scope
-        ($Actual.PathRules | Sort-Object Path | Out-String) | Should -Be ($Expected.PathRules | Sort-Object Path | Out-String)
-        ($Actual.NetRules | Sort-Object Port | Out-String) | Should -Be ($Expected.NetRules | Sort-Object Port | Out-String)
-    }
 }
 
 Describe 'Export-LandlockRuleset' {
@@ -37,6 +28,44 @@ Describe 'Export-LandlockRuleset' {
         $Ruleset | Export-LandlockRuleset (Join-Path $TestDrive 'k.json')
         Get-Content -Raw (Join-Path $TestDrive 'k.toml') | Should -Match '(?m)^\[\[path_beneath\]\]'
         (Get-Content -Raw (Join-Path $TestDrive 'k.json') | ConvertFrom-Json).pathBeneath | Should -Not -BeNullOrEmpty
+    }
+
+    It 'names the rights of a rule by the abi.* group they make, never by a versioned group, and reads back the same' -ForEach @(
+        @{ Format = 'Toml'; File = 'groups.toml' }
+        @{ Format = 'Json'; File = 'groups.json' }
+    ) {
+        $rs = New-LandlockRuleset -Abi V5 |
+            Add-LandlockPathRule -Path /usr -Access Execute, ReadFile, ReadDir, Refer -PassThru |
+            Add-LandlockPathRule -Path /tmp -Access ReadWrite -PassThru
+        $path = Join-Path $TestDrive $File
+        $rs | Export-LandlockRuleset $path
+        $text = Get-Content -Raw $path
+        $text | Should -Match '"abi\.read_execute"'
+        $text | Should -Match '"abi\.read_write"'
+        $text | Should -Match '"abi\.all"'
+        $text | Should -Not -Match '"v\d+\.'
+        Assert-SameRuleset $rs (Import-LandlockRuleset $path)
+    }
+
+    It 'comments in TOML the rights landlockconfig cannot name yet, and names them in JSON too' {
+        $rs = New-LandlockRuleset -Abi V10 | Add-LandlockPathRule -Path /tmp -Access ReadWrite -PassThru
+        $rs | Export-LandlockRuleset (Join-Path $TestDrive 'new.toml') -WarningVariable warnings -WarningAction SilentlyContinue
+        $rs | Export-LandlockRuleset (Join-Path $TestDrive 'new.json') -WarningAction SilentlyContinue
+        $toml = Get-Content -Raw (Join-Path $TestDrive 'new.toml')
+        $toml | Should -Match '(?m)^# resolve_unix: newer than landlockconfig''s schema'
+        $toml | Should -Match 'allowed_access = \["abi\.read_write", "resolve_unix"\]'
+        (Get-Content -Raw (Join-Path $TestDrive 'new.json') | ConvertFrom-Json).pathBeneath[0].allowedAccess | Should -Be 'abi.read_write', 'resolve_unix'
+        "$warnings" | Should -Match 'resolve_unix'
+        Assert-SameRuleset $rs (Import-LandlockRuleset (Join-Path $TestDrive 'new.toml'))
+    }
+
+    It 'refuses a ruleset that handles nothing with EmptyRuleset and writes nothing' {
+        $policy = Join-Path $TestDrive 'vars.toml'
+        "[[variable]]`nname = `"x`"`nliteral = [`"/usr`"]" | Set-Content $policy
+        $empty = Import-LandlockRuleset $policy -WarningAction SilentlyContinue
+        $empty | Export-LandlockRuleset (Join-Path $TestDrive 'empty.toml') -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "EmptyRuleset,$script:Id"
+        Test-Path (Join-Path $TestDrive 'empty.toml') | Should -BeFalse
     }
 
     It 'honours -Format over the extension' {

@@ -11,7 +11,8 @@ using LandlockPS.Core.Sandbox;
 namespace LandlockPS;
 
 /// <summary>How Invoke-Sandboxed shows one child's output.</summary>
-internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, bool PassThru, Encoding OutputEncoding, Func<Encoding> InputEncoding);
+internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, bool PassThru, Encoding OutputEncoding,
+    Func<Encoding> InputEncoding, int MaximumLineLength);
 
 /// <summary>
 /// One running child, seen from the cmdlet: feeds its standard input, turns its output into
@@ -20,6 +21,9 @@ internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode Sta
 internal sealed class NativeRun : ISandboxRun
 {
     private const int PollMilliseconds = 50;
+
+    /// <summary>16 Mi characters: far beyond any line a person reads, and a bound on what one line can cost the caller.</summary>
+    internal const int DefaultMaximumLineLength = 16 << 20;
 
     private readonly PSCmdlet _cmdlet;
     private readonly SandboxedProcess _process;
@@ -42,8 +46,8 @@ internal sealed class NativeRun : ISandboxRun
         _info = info;
         _options = options;
         _stopping = stopping;
-        _stdout = new LineDecoder(options.OutputEncoding);
-        _stderr = new LineDecoder(options.OutputEncoding);
+        _stdout = new LineDecoder(options.OutputEncoding, options.MaximumLineLength);
+        _stderr = new LineDecoder(options.OutputEncoding, options.MaximumLineLength);
     }
 
     public void Kill() => _process.Kill();
@@ -80,6 +84,7 @@ internal sealed class NativeRun : ISandboxRun
         _process.WaitForExit();
         EmitLine(_stdout.Flush(), ChildStream.StandardOutput);
         EmitLine(_stderr.Flush(), ChildStream.StandardError);
+        WarnAboutSplitLines();
 
         // An exit status nobody could reap (ExitCode and Signal both null) leaves $LASTEXITCODE alone.
         SandboxExitStatus? status = _process.ExitStatus;
@@ -100,6 +105,14 @@ internal sealed class NativeRun : ISandboxRun
     }
 
     public void Dispose() => _process.Dispose();
+
+    private void WarnAboutSplitLines()
+    {
+        int split = _stdout.SplitLines + _stderr.SplitLines;
+        if (split == 0) return;
+        _cmdlet.WriteWarning($"{split} line(s) of '{_info.FilePath}''s output were longer than {_options.MaximumLineLength} characters and were cut into pieces of that length. " +
+            "Raise -MaximumLineLength to keep them whole, or use -AsByteStream for raw output.");
+    }
 
     private bool NativeErrorsAreErrors() =>
         _cmdlet.SessionState.PSVariable.GetValue("PSNativeCommandUseErrorActionPreference") is true;
@@ -164,7 +177,8 @@ internal sealed class NativeRun : ISandboxRun
                 _cmdlet.WriteError(new ErrorRecord(new RemoteException(line), "NativeStandardError", ErrorCategory.NotSpecified, _info.FilePath));
                 break;
             default:
-                _cmdlet.WriteInformation(new HostInformationMessage { Message = line }, ["PSHOST", "StandardError"]);
+                // Shown on the caller's terminal: nothing but colours may act on it.
+                _cmdlet.WriteInformation(new HostInformationMessage { Message = HostText.Neutralize(line) }, ["PSHOST", "StandardError"]);
                 break;
         }
     }

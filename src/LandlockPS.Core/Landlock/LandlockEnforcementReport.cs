@@ -9,7 +9,7 @@ namespace LandlockPS.Core.Landlock;
 /// </summary>
 public sealed class LandlockEnforcementReport
 {
-    internal LandlockEnforcementReport(LandlockRuleset ruleset, LandlockSupport support, IReadOnlyList<string> skippedRules)
+    internal LandlockEnforcementReport(LandlockRuleset ruleset, LandlockSupport support, IReadOnlyList<string> skippedRules, IReadOnlyList<HeldPathRule> held)
     {
         RequestedAbi = ruleset.Abi;
         KernelAbi = support.EffectiveAbi;
@@ -24,7 +24,7 @@ public sealed class LandlockEnforcementReport
         SkippedRules = skippedRules;
         bool kernelEnforcesNothing = (EnforcedAccessFs, EnforcedAccessNet, EnforcedScope) == (0, 0, 0);
         // Emulation completes what the kernel enforces in part; it never stands in for Landlock.
-        if (!kernelEnforcesNothing) Emulated = Emulate(ruleset, support.Emulation);
+        if (!kernelEnforcesNothing) Emulated = Emulate(ruleset, held, support.Emulation);
         Status = kernelEnforcesNothing
             ? EnforcementStatus.NotEnforced
             : IsComplete ? EnforcementStatus.FullyEnforced : EnforcementStatus.PartiallyEnforced;
@@ -100,11 +100,11 @@ public sealed class LandlockEnforcementReport
 
     // A class is emulated when the kernel cannot enforce it, the ruleset handles all of it, and no
     // rule grants any of it: denying the whole class then denies nothing the ruleset allows.
-    private LandlockEmulation Emulate(LandlockRuleset ruleset, LandlockEmulation possible)
+    private LandlockEmulation Emulate(LandlockRuleset ruleset, IReadOnlyList<HeldPathRule> held, LandlockEmulation possible)
     {
         LandlockEmulation emulated = LandlockEmulation.None;
         if ((RequestedAccessFs & ~EnforcedAccessFs & LandlockAccessFs.ResolveUnix) != 0
-            && !ruleset.PathRules.Any(r => (r.Access & LandlockAccessFs.ResolveUnix) != 0))
+            && !ruleset.PathRules.Select(r => r.Access).Concat(held.Select(r => r.Access)).Any(a => (a & LandlockAccessFs.ResolveUnix) != 0))
         {
             emulated |= LandlockEmulation.UnixSockets;
         }

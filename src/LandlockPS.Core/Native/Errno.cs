@@ -6,6 +6,7 @@ public static class Errno
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int ESRCH = 3;
+    public const int EEXIST = 17;
     public const int EISDIR = 21;
     public const int ENOEXEC = 8;
     public const int ECHILD = 10;

@@ -28,6 +28,28 @@ public static class PlainFile
         // First an O_PATH descriptor, which opens nothing: a FIFO, a tape or a watchdog device named
         // here (a library search path can be made to point anywhere) is judged, never opened.
         using SafePathHandle? located = PathHandles.TryOpen(path, out errno, followLinks);
+        return TryOpenLocated(located, maxBytes, out problem, ref errno);
+    }
+
+    /// <summary>
+    /// Copies the file <paramref name="relative"/> beneath <paramref name="root"/>, reached without
+    /// following any link, to a new file <paramref name="name"/> in <paramref name="target"/>, if it
+    /// is a plain file of 1..<paramref name="maxBytes"/> bytes. For files a sandbox may have planted
+    /// links to: a link anywhere on the way makes the copy not happen.
+    /// </summary>
+    public static bool TryCopyBeneath(string root, string relative, SafeDirectoryHandle target, string name, long maxBytes)
+    {
+        using SafePathHandle? located = PathHandles.TryOpenBeneath(root, relative, out int errno);
+        using FileStream? input = TryOpenLocated(located, maxBytes, out _, ref errno);
+        if (input is null) return false;
+        using SafeDescriptorHandle created = target.CreateFile(name);
+        using var output = new FileStream(new SafeFileHandle(created.DangerousGetHandle(), ownsHandle: false), FileAccess.Write);
+        input.CopyTo(output);
+        return true;
+    }
+
+    private static FileStream? TryOpenLocated(SafePathHandle? located, long maxBytes, out PlainFileProblem problem, ref int errno)
+    {
         if (located is null)
         {
             problem = PlainFileProblem.OpenFailed;
@@ -48,15 +70,5 @@ public static class PlainFile
             return null;
         }
         return new FileStream(new SafeFileHandle(readable, ownsHandle: true), FileAccess.Read);
-    }
-
-    /// <summary>Copies <paramref name="source"/> to a new file <paramref name="target"/> if it is a plain, unlinked file of 1..<paramref name="maxBytes"/> bytes.</summary>
-    public static bool TryCopy(string source, string target, long maxBytes)
-    {
-        using FileStream? input = TryOpen(source, followLinks: false, maxBytes, out _, out _);
-        if (input is null) return false;
-        using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
-        input.CopyTo(output);
-        return true;
     }
 }

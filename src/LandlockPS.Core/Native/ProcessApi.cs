@@ -63,6 +63,9 @@ internal static unsafe partial class ProcessApi
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     internal static partial nint Read(int fd, byte* buffer, nuint count);
 
+    [LibraryImport(Lib, EntryPoint = "pread", SetLastError = true)]
+    internal static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);
 

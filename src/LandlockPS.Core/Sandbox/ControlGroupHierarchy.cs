@@ -22,20 +22,19 @@ internal sealed class ControlGroupHierarchy
     internal const string NoControlGroupVariable = "LANDLOCKPS_TEST_NO_CGROUP";
 
     private const string Prefix = "landlockps-";
-    private const int DirectoryFlags = LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
 
     private static readonly Lazy<(ControlGroupHierarchy? Found, string Reason)> Discovered = new(Discover);
     // Set once making a run's cgroup failed for a reason that will not go away by itself.
     private static string? _unusable;
 
-    private readonly SafeDescriptorHandle _directory;
+    private readonly SafeDirectoryHandle _directory;
     private readonly string _namePrefix;
     private long _sequence;
     // The next run's cgroup, made while the previous run's child runs: mkdir and three opens less
     // before a child can start.
     private ControlGroupTree? _spare;
 
-    private ControlGroupHierarchy(string path, SafeDescriptorHandle directory, string namePrefix)
+    private ControlGroupHierarchy(string path, SafeDirectoryHandle directory, string namePrefix)
     {
         Path = path;
         _directory = directory;
@@ -85,9 +84,16 @@ internal sealed class ControlGroupHierarchy
     /// <summary>Removes a run's cgroup, and any the sandbox made below it.</summary>
     internal void Remove(string name)
     {
-        if (FileAt.UnlinkAt(_directory.Fd, name, FileAt.AT_REMOVEDIR) == 0) return;
-        // cgroupfs has no symbolic links and cannot rename in cgroup v2: the path names this very tree.
-        if (Marshal.GetLastPInvokeError() == Errno.EBUSY) TreeRemover.Remove(System.IO.Path.Combine(Path, name));
+        if (_directory.TryRemoveChild(name) || Marshal.GetLastPInvokeError() != Errno.EBUSY) return;
+        try
+        {
+            using SafeDirectoryHandle folder = _directory.OpenChild(name);
+            TreeRemover.Remove(_directory, name, folder);
+        }
+        catch (LandlockException)
+        {
+            // Gone meanwhile.
+        }
     }
 
     // A failure that will not go away (no write access, no cgroup.kill) makes every later run use
@@ -95,9 +101,14 @@ internal sealed class ControlGroupHierarchy
     private ProcessTree TryCreate()
     {
         string name = _namePrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
-        if (FileAt.MkdirAt(_directory.Fd, name, 0x1ed /* 0755 */) != 0)
+        SafeDirectoryHandle folder;
+        try
         {
-            int errno = Marshal.GetLastPInvokeError();
+            folder = _directory.CreateChild(name, 0x1ed /* 0755 */);
+        }
+        catch (LandlockException e)
+        {
+            int errno = e.Errno;
             string? lastingReason = errno switch
             {
                 Errno.EACCES or Errno.EPERM or Errno.EROFS => $"this process's cgroup {Path} is not writable by this user ({Errno.Name(errno)}); " +
@@ -108,45 +119,31 @@ internal sealed class ControlGroupHierarchy
             if (lastingReason is not null) MarkUnusable(lastingReason);
             return new ProcessGroupTree(lastingReason ?? $"a cgroup could not be made in {Path} ({Errno.Name(errno)})");
         }
-        ControlGroupTree? tree = Open(name, out string? failure, out bool lasting);
+        ControlGroupTree? tree;
+        string? failure;
+        bool lasting;
+        using (folder) tree = Open(folder, name, out failure, out lasting);
         if (tree is not null) return tree;
         Remove(name);
         if (lasting) MarkUnusable(failure!);
         return new ProcessGroupTree(failure!);
     }
 
-    private ControlGroupTree? Open(string name, out string? failure) => Open(name, out failure, out _);
-
-    private ControlGroupTree? Open(string name, out string? failure, out bool lasting)
+    // The files a run's tree is used through, opened once: moving the child in, killing, watching.
+    private ControlGroupTree? Open(SafeDirectoryHandle folder, string name, out string? failure, out bool lasting)
     {
-        int directory = FileAt.OpenAt(_directory.Fd, name, DirectoryFlags, 0);
-        SafeDescriptorHandle? procs = null, kill = null, events = null;
-        try
-        {
-            procs = OpenFile(directory, "cgroup.procs", FileAt.O_WRONLY);
-            events = OpenFile(directory, "cgroup.events", LibC.O_RDONLY);
-            kill = OpenFile(directory, "cgroup.kill", FileAt.O_WRONLY);
-            lasting = directory >= 0 && kill is null && Marshal.GetLastPInvokeError() == Errno.ENOENT;
-            failure = lasting ? "the kernel has no cgroup.kill (Linux 5.14 brought it)"
-                : directory < 0 || procs is null || events is null || kill is null ? $"the new cgroup {Path}/{name} could not be opened"
-                : null;
-            if (failure is null) return new ControlGroupTree(this, name, procs!, kill!, events!);
-            procs?.Dispose();
-            kill?.Dispose();
-            events?.Dispose();
-            return null;
-        }
-        finally
-        {
-            if (directory >= 0) LibC.Close(directory);
-        }
-    }
-
-    private static SafeDescriptorHandle? OpenFile(int directory, string name, int flags)
-    {
-        if (directory < 0) return null;
-        int fd = FileAt.OpenAt(directory, name, flags | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
-        return fd < 0 ? null : new SafeDescriptorHandle(fd);
+        SafeDescriptorHandle? procs = folder.TryOpenFile("cgroup.procs", SafeDirectoryHandle.O_WRONLY);
+        SafeDescriptorHandle? events = folder.TryOpenFile("cgroup.events", LibC.O_RDONLY);
+        SafeDescriptorHandle? kill = folder.TryOpenFile("cgroup.kill", SafeDirectoryHandle.O_WRONLY);
+        lasting = kill is null && Marshal.GetLastPInvokeError() == Errno.ENOENT;
+        failure = lasting ? "the kernel has no cgroup.kill (Linux 5.14 brought it)"
+            : procs is null || events is null || kill is null ? $"the new cgroup {Path}/{name} could not be opened"
+            : null;
+        if (failure is null) return new ControlGroupTree(this, name, procs!, kill!, events!);
+        procs?.Dispose();
+        kill?.Dispose();
+        events?.Dispose();
+        return null;
     }
 
     private static (ControlGroupHierarchy?, string) Discover()
@@ -160,15 +157,13 @@ internal sealed class ControlGroupHierarchy
             string type = System.IO.Path.Combine(path, "cgroup.type");
             // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
             if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
-            int fd = LibC.Open(path, DirectoryFlags, 0);
-            if (fd < 0) return (null, $"this process's cgroup {path} cannot be opened ({Errno.Name(Marshal.GetLastPInvokeError())})");
-            var hierarchy = new ControlGroupHierarchy(path, new SafeDescriptorHandle(fd), $"{Prefix}{Maker(Environment.ProcessId)}-");
+            var hierarchy = new ControlGroupHierarchy(path, SafeDirectoryHandle.Open(path), $"{Prefix}{Maker(Environment.ProcessId)}-");
             hierarchy.SweepAbandoned();
             return (hierarchy, string.Empty);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LandlockException)
         {
-            return (null, $"this process's cgroup could not be found ({e.Message})");
+            return (null, $"this process's cgroup could not be found or opened ({e.Message})");
         }
     }
 
@@ -214,13 +209,21 @@ internal sealed class ControlGroupHierarchy
     internal void SweepAbandoned()
     {
         string ours = $"{Prefix}{PidNamespace()}-";
-        foreach (string folder in Directory.EnumerateDirectories(Path, ours + "*"))
+        foreach (string entry in Directory.EnumerateDirectories(Path, ours + "*"))
         {
-            string name = System.IO.Path.GetFileName(folder);
+            string name = System.IO.Path.GetFileName(entry);
             string[] parts = name[ours.Length..].Split('-');
             if (parts.Length != 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
             if (StartTime(pid) == parts[1]) continue;
-            using ControlGroupTree? abandoned = Open(name, out _);
+            try
+            {
+                using SafeDirectoryHandle folder = _directory.OpenChild(name);
+                using ControlGroupTree? abandoned = Open(folder, name, out _, out _);
+            }
+            catch (LandlockException)
+            {
+                // Removed meanwhile, or not a cgroup we can use: nothing to sweep.
+            }
         }
     }
 }

@@ -75,7 +75,7 @@ internal sealed class ControlGroupTree : ProcessTree
             lock (_files)
             {
                 if (_events is null) return true;
-                nint read = FileAt.PRead(_events.Fd, text, 127, 0);
+                nint read = ProcessApi.PRead(_events.Fd, text, 127, 0);
                 return read > 0 && new ReadOnlySpan<byte>(text, (int)read).IndexOf("populated 0"u8) >= 0;
             }
         }

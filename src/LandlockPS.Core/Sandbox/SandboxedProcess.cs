@@ -87,7 +87,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(ruleset);
         LaunchChecks.Validate(info);
-        using CompiledRuleset compiled = RulesetCompiler.Compile(ruleset);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(ruleset, held: info.HeldPathRules);
         LaunchChecks.RequireEnforcement(compiled.Report, info.AllowUnconfined);
 
         SafeDescriptorHandle? stdinRead = null, stdinWrite = null, stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null, wake = null;

@@ -41,7 +41,16 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
         PolicyFormat format = Format ?? (file.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? PolicyFormat.Toml : PolicyFormat.Json);
         if (!ShouldProcess(file, $"Write ruleset '{Ruleset.Name ?? "(unnamed)"}' as a {format} policy")) return;
 
-        PolicyExportResult result = PolicyExport.ToText(Ruleset, format);
+        PolicyExportResult result;
+        try
+        {
+            result = PolicyExport.ToText(Ruleset, format);
+        }
+        catch (Core.LandlockException e)
+        {
+            WriteError(ErrorHelper.FromException(e, Ruleset));
+            return;
+        }
         foreach (string warning in result.Warnings) WriteWarning(warning);
         try
         {

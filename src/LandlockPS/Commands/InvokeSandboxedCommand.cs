@@ -72,6 +72,24 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [Parameter(ParameterSetName = ScriptBlockSet)]
     public SwitchParameter NoImplicitRules { get; set; }
 
+    /// <summary>The largest object the child may send back, in bytes (0: no limit); default: $PSSessionOption's, else 200 MB.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaximumReceivedObjectSize { get; set; }
+
+    /// <summary>The most one command may send back, in bytes (0: no limit); default: $PSSessionOption's, else no limit.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaximumReceivedDataSizePerCommand { get; set; }
+
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    public SandboxHostAccess HostAccess { get; set; }
+
+    /// <summary>Longer lines of a program's output are cut into pieces of this many characters (with a warning).</summary>
+    [Parameter(ParameterSetName = FilePathSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaximumLineLength { get; set; } = NativeRun.DefaultMaximumLineLength;
+
     // A script block's pwsh gets what it needs from the implicit rules already.
     [Parameter(ParameterSetName = FilePathSet)]
     public SwitchParameter AllowDependencies { get; set; }
@@ -96,7 +114,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         else
         {
             _template = BuildStartInfo();
-            _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding);
+            _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, PassThru, ConsoleEncoding(), InputEncoding, MaximumLineLength);
             // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
             if (AllowDependencies) _dependencies = ResolveDependencies(_template);
         }
@@ -214,7 +232,11 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
     {
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, _environment!,
-            _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true);
+            _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true) with
+        {
+            Limits = ReceiveLimits.From(this, MaximumReceivedObjectSize, MaximumReceivedDataSizePerCommand),
+            HostAccess = HostAccess,
+        };
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
         ScriptBlockRun run = ScriptBlockRun.Start(this, launch, ScriptBlock, ArgumentList ?? [], _feedsInput || namedInputOnly, PassThru, TimeoutSec, StopToken);

@@ -23,14 +23,31 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
     [Parameter]
     public SwitchParameter NoImplicitRules { get; set; }
 
+    /// <summary>The largest object the child may send back, in bytes (0: no limit); default: $PSSessionOption's, else 200 MB.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaximumReceivedObjectSize { get; set; }
+
+    /// <summary>The most one command may send back, in bytes (0: no limit); default: $PSSessionOption's, else no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaximumReceivedDataSizePerCommand { get; set; }
+
+    [Parameter]
+    public SandboxHostAccess HostAccess { get; set; }
+
     protected override void ProcessRecord()
     {
         string workingDirectory = ResolveWorkingDirectory();
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, Ruleset, !NoImplicitRules, BuildEnvironment(),
-            workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: false);
+            workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: false) with
+        {
+            Limits = ReceiveLimits.From(this, MaximumReceivedObjectSize, MaximumReceivedDataSizePerCommand),
+            HostAccess = HostAccess,
+        };
         try
         {
-            (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name, Host);
+            (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name, new SandboxHost(Host, HostAccess, recordsViaStreams: false));
             try
             {
                 if (state.Process is { } process)

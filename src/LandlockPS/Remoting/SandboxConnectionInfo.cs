@@ -17,7 +17,14 @@ internal sealed record PwshLaunch(
     bool KeepCapabilities,
     bool AllowUnconfined,
     ModuleLocation? Module,
-    bool ShortLived);
+    bool ShortLived)
+{
+    /// <summary>How much the child may send back: PowerShell's own remoting limits.</summary>
+    public ReceiveLimits Limits { get; init; } = ReceiveLimits.Default;
+
+    /// <summary>What the child may do with the caller's host beyond showing text.</summary>
+    public SandboxHostAccess HostAccess { get; init; }
+}
 
 /// <summary>
 /// A PowerShell remoting connection to a child pwsh that LandlockPS starts confined, speaking PSRP

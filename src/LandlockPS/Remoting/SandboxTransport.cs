@@ -20,19 +20,26 @@ namespace LandlockPS.Remoting;
 /// </summary>
 internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 {
+    // A line of the child's stderr is only kept for messages: a few kilobytes of it are plenty.
+    private const int MaxStandardErrorLineChars = 4096;
     private readonly SandboxConnectionInfo _connection;
+    private readonly ProtocolGuard _guard;
     private readonly ConcurrentQueue<byte[]> _outbound = new();
     private PwshSandbox? _sandbox;
     private SandboxedProcess? _process;
     private Thread? _pump;
     private volatile bool _closing;
     private volatile bool _inputClosed;
+    // The close handshake: our Close went out; the server's CloseAck came back.
+    private volatile bool _closeSent;
+    private volatile bool _closeAcked;
     private int _disposed;
 
     internal SandboxTransport(SandboxConnectionInfo connection, Guid runspaceId, PSRemotingCryptoHelper cryptoHelper)
         : base(runspaceId, cryptoHelper)
     {
         _connection = connection;
+        _guard = new ProtocolGuard(connection.Launch.Limits);
     }
 
     public override void CreateAsync()
@@ -68,13 +75,14 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             _process?.Kill();
         };
         _process = SandboxedProcess.Start(_sandbox.StartInfo, _sandbox.Ruleset);
-        ScratchHome.Attach(_sandbox.Home, _process);
+        _sandbox.Home.Attach(_process);
         state.Process = _process;
     }
 
     /// <summary>After the close handshake: closing stdin lets the server exit on its own.</summary>
     protected override void CleanupConnection()
     {
+        _closeAcked = true;
         _closing = true;
         _inputClosed = true;
         _process?.Wake();
@@ -98,6 +106,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             // PowerShell takes an IOException from the writer to mean "the transport is closed".
             throw new IOException("The sandboxed pwsh is no longer running.");
         }
+        if (line.StartsWith("<Close ", StringComparison.Ordinal)) _closeSent = true;
+        _guard.Sent(line);
         _outbound.Enqueue(Encoding.UTF8.GetBytes(line + "\n"));
         _process.Wake();
     }
@@ -105,8 +115,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private void Pump()
     {
         SandboxedProcess process = _process!;
-        var stdout = new LineDecoder(Encoding.UTF8);
-        var stderr = new LineDecoder(Encoding.UTF8);
+        var stdout = new LineDecoder(Encoding.UTF8, ProtocolGuard.MaxLineChars);
+        var stderr = new LineDecoder(Encoding.UTF8, MaxStandardErrorLineChars);
         byte[]? pending = null;
         bool inputClosedHere = false;
         try
@@ -123,6 +133,9 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
                 if (chunk.Stream == ChildStream.StandardOutput)
                 {
                     foreach (string line in stdout.Push(chunk.Buffer, chunk.Count)) HandleServerLine(line);
+                    if (stdout.SplitLines > 0) Break(new LandlockException(
+                        $"The sandboxed pwsh was ended because it wrote a line longer than {ProtocolGuard.MaxLineChars} characters, which is not PowerShell remoting protocol. The output received before it is kept.",
+                        errorId: "SandboxProtocolViolation"));
                 }
                 else
                 {
@@ -144,6 +157,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             _connection.State.MarkEnded();
         }
         if (!_closing) ReportBroken(null);
+        // Gone with our Close unanswered: PowerShell would wait a minute for the answer. End the close now.
+        else if (_closeSent && !_closeAcked) RaiseError(new PSRemotingTransportException("The sandboxed pwsh ended before it answered the close."), TransportMethodEnum.CloseShellOperationEx);
     }
 
     // A program the block starts shares the server's stdout. What it prints is not protocol and
@@ -151,10 +166,36 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     // the protocol element, send the rest to the stderr tail.
     private void HandleServerLine(string line)
     {
+        if (_connection.State.Broken is not null) return;
         int start = line.StartsWith('<') ? 0 : ProtocolElements.Select(e => line.IndexOf(e, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
         if (start > 0) _connection.State.AddStandardError(line[..start]);
-        if (start >= 0) HandleOutputDataReceived(line[start..]);
-        else _connection.State.AddStandardError(line);
+        if (start < 0)
+        {
+            _connection.State.AddStandardError(line);
+            return;
+        }
+        string element = line[start..];
+        try
+        {
+            _guard.Check(element);
+        }
+        catch (LandlockException violation)
+        {
+            Break(violation);
+            return;
+        }
+        HandleOutputDataReceived(element);
+    }
+
+    /// <summary>Ends a session whose child broke the protocol or its limits: killed at once, and PowerShell told why.</summary>
+    private void Break(LandlockException reason)
+    {
+        if (_connection.State.Broken is not null) return;
+        _connection.State.Broken = reason;
+        // Nothing more goes to it: a close PowerShell sends now fails at once, which it takes as closed.
+        _inputClosed = true;
+        _process?.Kill();
+        RaiseError(new PSRemotingTransportException(reason.Message), TransportMethodEnum.ReceiveShellOutputEx);
     }
 
     // The elements of PowerShell's out-of-process protocol (each also has an ...Ack form).
@@ -173,9 +214,15 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         var error = new PSRemotingTransportException(
             $"The sandboxed pwsh ended unexpectedly{ended}. If it could not start, its ruleset may be missing something it needs " +
             $"(try without -NoImplicitRules, or see -Verbose for the rules it ran under).{why}");
-        // RaiseErrorHandler re-enters the runspace state machine, which may dispose this transport
-        // and wait for this thread: raise it from elsewhere.
-        Task.Run(() => RaiseErrorHandler(new TransportErrorOccuredEventArgs(error, TransportMethodEnum.ReceiveShellOutputEx)));
+        RaiseError(error, TransportMethodEnum.ReceiveShellOutputEx);
+    }
+
+    // RaiseErrorHandler re-enters the runspace state machine, which may dispose this transport and
+    // wait for this thread: raise it from elsewhere.
+    private void RaiseError(PSRemotingTransportException error, TransportMethodEnum during)
+    {
+        _connection.State.TransportFailed = true;
+        Task.Run(() => RaiseErrorHandler(new TransportErrorOccuredEventArgs(error, during)));
     }
 
     /// <summary>The writer PowerShell sends protocol lines through.</summary>

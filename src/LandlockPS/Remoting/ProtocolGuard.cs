@@ -1,0 +1,154 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+using LandlockPS.Core;
+
+namespace LandlockPS.Remoting;
+
+/// <summary>How much a sandboxed pwsh may send: PowerShell's own remoting limits, in bytes; null is no limit.</summary>
+internal sealed record ReceiveLimits(int? MaximumReceivedObjectSize, int? MaximumReceivedDataSizePerCommand)
+{
+    /// <summary>PowerShell's own client default for one object (New-PSSessionOption), and no limit per command.</summary>
+    public static readonly ReceiveLimits Default = new(200 << 20, null);
+
+    /// <summary>
+    /// The limits a cmdlet was given (in bytes, 0 for none), else those of the caller's
+    /// $PSSessionOption, as PowerShell's own remoting cmdlets take them, else the default.
+    /// </summary>
+    public static ReceiveLimits From(System.Management.Automation.PSCmdlet cmdlet, int? objectSize, int? dataPerCommand)
+    {
+        ReceiveLimits preferred = cmdlet.GetVariableValue("PSSessionOption") is System.Management.Automation.Remoting.PSSessionOption option
+            ? new(option.MaximumReceivedObjectSize, option.MaximumReceivedDataSizePerCommand)
+            : Default;
+        return new(Chosen(objectSize) ?? preferred.MaximumReceivedObjectSize, Chosen(dataPerCommand) ?? preferred.MaximumReceivedDataSizePerCommand);
+    }
+
+    // Not given: null; given as 0: no limit at all.
+    private static int? Chosen(int? bytes) => bytes switch
+    {
+        null => null,
+        0 => int.MaxValue,
+        _ => bytes,
+    };
+}
+
+/// <summary>
+/// Judges every line a sandboxed pwsh sends before PowerShell sees it. Only what a remoting server
+/// sends a client passes: data, and the acknowledgements of data, commands, close and signals,
+/// exactly as PowerShell writes them; fragments must be well formed, and no object or command may
+/// exceed its limit. Anything else means the child is broken or hostile: the session ends at once.
+/// </summary>
+internal sealed partial class ProtocolGuard(ReceiveLimits limits)
+{
+    // The PSRP fragment header: object id, fragment id, flags, blob length (MS-PSRP 2.2.4).
+    private const int FragmentHeaderBytes = 21;
+    private const byte StartFragment = 0x1;
+    private readonly Dictionary<(Guid, string), long> _objectBytes = [];
+    private readonly Dictionary<Guid, long> _commandBytes = [];
+    // What the client sent and the server has not acknowledged yet, by packet kind and PSGuid.
+    private readonly Dictionary<(string, Guid), int> _unanswered = [];
+
+    /// <summary>The longest line PowerShell's server writes is one 32 KB fragment in base64: anything much longer is not protocol.</summary>
+    public const int MaxLineChars = 1 << 20;
+
+    [GeneratedRegex(@"^<Data Stream='(?<stream>Default|PromptResponse)' PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'>(?<data>[A-Za-z0-9+/]*={0,2})</Data>$", RegexOptions.CultureInvariant)]
+    private static partial Regex DataElement();
+
+    [GeneratedRegex(@"^<(?<tag>DataAck|CommandAck|CloseAck|SignalAck) PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})' />$", RegexOptions.CultureInvariant)]
+    private static partial Regex AckElement();
+
+    [GeneratedRegex(@"^<(?<tag>Data|Command|Close|Signal) (?:Stream='\w+' )?PSGuid='(?<guid>[0-9a-f-]{36})'", RegexOptions.CultureInvariant)]
+    private static partial Regex SentElement();
+
+    /// <summary>Notes a packet the client sends: the server may acknowledge it once.</summary>
+    public void Sent(string element)
+    {
+        Match sent = SentElement().Match(element);
+        if (!sent.Success) return;
+        var key = (sent.Groups["tag"].Value, Guid.Parse(sent.Groups["guid"].ValueSpan));
+        lock (_unanswered) _unanswered[key] = _unanswered.GetValueOrDefault(key) + 1;
+    }
+
+    /// <summary>Passes <paramref name="element"/> or throws the reason the session must end.</summary>
+    public void Check(string element)
+    {
+        if (AckElement().Match(element) is { Success: true } ack)
+        {
+            string tag = ack.Groups["tag"].Value;
+            Guid guid = Guid.Parse(ack.Groups["guid"].ValueSpan);
+            Answer(tag[..^"Ack".Length], guid, element);
+            if (tag == "CloseAck") _commandBytes.Remove(guid);
+            return;
+        }
+        Match data = DataElement().Match(element);
+        if (!data.Success) throw Violation("SandboxProtocolViolation", $"it wrote a line that is not PowerShell remoting protocol: '{Abbreviate(element)}'");
+        CheckFragments(Guid.Parse(data.Groups["guid"].Value), data.Groups["stream"].Value, data.Groups["data"].ValueSpan);
+    }
+
+    // A forged acknowledgement could end a close or a command early, silently: only real answers pass.
+    private void Answer(string kind, Guid guid, string element)
+    {
+        lock (_unanswered)
+        {
+            int waiting = _unanswered.GetValueOrDefault((kind, guid));
+            if (waiting == 0) throw Violation("SandboxProtocolViolation", $"it acknowledged something it was never sent: '{Abbreviate(element)}'");
+            if (waiting == 1) _unanswered.Remove((kind, guid));
+            else _unanswered[(kind, guid)] = waiting - 1;
+        }
+    }
+
+    private void CheckFragments(Guid command, string stream, ReadOnlySpan<char> base64)
+    {
+        byte[] rented = ArrayPool<byte>.Shared.Rent(base64.Length / 4 * 3 + 3);
+        try
+        {
+            if (!Convert.TryFromBase64Chars(base64, rented, out int length) || length == 0)
+            {
+                throw Violation("SandboxProtocolViolation", "it sent a data packet that is not valid base64");
+            }
+            ReadOnlySpan<byte> rest = rented.AsSpan(0, length);
+            while (!rest.IsEmpty)
+            {
+                if (rest.Length < FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a truncated remoting fragment");
+                int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
+                if (blob < 0 || blob > rest.Length - FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
+                Count(command, stream, (rest[16] & StartFragment) != 0, blob);
+                rest = rest[(FragmentHeaderBytes + blob)..];
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private void Count(Guid command, string stream, bool startsObject, int blob)
+    {
+        long soFar = startsObject ? 0 : _objectBytes.GetValueOrDefault((command, stream));
+        _objectBytes[(command, stream)] = soFar + blob;
+        if (soFar + blob > limits.MaximumReceivedObjectSize)
+        {
+            throw Violation("ReceivedObjectTooLarge",
+                $"it sent an object larger than {Megabytes(limits.MaximumReceivedObjectSize.Value)} (MaximumReceivedObjectSize). " +
+                "To allow bigger objects, pass -MaximumReceivedObjectSize <bytes> (0: no limit)");
+        }
+        if (command == Guid.Empty) return;
+        long total = _commandBytes.GetValueOrDefault(command) + blob;
+        _commandBytes[command] = total;
+        if (total > limits.MaximumReceivedDataSizePerCommand)
+        {
+            throw Violation("ReceivedDataTooLarge",
+                $"one command sent more than {Megabytes(limits.MaximumReceivedDataSizePerCommand.Value)} (MaximumReceivedDataSizePerCommand). " +
+                "To allow more, pass -MaximumReceivedDataSizePerCommand <bytes> (0: no limit)");
+        }
+    }
+
+    private static string Megabytes(int bytes) => bytes % (1 << 20) == 0 ? $"{bytes >> 20} MB" : $"{bytes} bytes";
+
+    private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";
+
+    private static LandlockException Violation(string errorId, string reason) =>
+        new($"The sandboxed pwsh was ended because {reason}. The output received before it is kept.", errorId: errorId);
+}
