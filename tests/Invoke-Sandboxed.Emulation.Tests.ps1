@@ -47,13 +47,18 @@ Describe 'Script blocks and sessions under every emulation' {
         Invoke-Sandboxed -Ruleset $Full -Environment $environment -ClearEnvironment { $env:DOTNET_EnableDiagnostics } | Should -Be '0'
     }
 
-    It 'runs a session, and says in -Verbose what it emulates' {
+    It 'runs a session, which says what it emulates and what holds it, in -Verbose and on the session' {
         $verbose = $null
         $s = New-LandlockSession -Ruleset $Full -Verbose 4>&1 | Tee-Object -Variable verbose | Where-Object { $_ -is [System.Management.Automation.Runspaces.PSSession] }
         try {
             Invoke-Command -Session $s { 'in the session' } | Should -Be 'in the session'
             "$($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -Match 'Contained by the cgroup .*Emulated: a seccomp filter closes'
+            $s.Enforcement.Emulated | Should -Be ($Emulatable -band $Every)
+            $s.Containment | Should -Be 'ControlGroup'
+            $s.ContainmentDetail | Should -Exist
+            (Get-PSSession -Id $s.Id).Containment | Should -Be 'ControlGroup'
         }
         finally { Remove-PSSession $s }
+        $s.ContainmentDetail | Should -Not -Exist
     }
 }

@@ -24,7 +24,8 @@ internal static unsafe class LaunchFilter
         Emulate(filter, table, emulated);
         if (execGate)
         {
-            // glibc's (and musl's) spawn child hands the very pointers it was given to execve.
+            // glibc's spawn child hands execve the very pointers posix_spawn was given
+            // (args->exec (args->file, args->argv, args->envp) in sysdeps/unix/sysv/linux/spawni.c).
             filter.On(table.Execve, SeccompAction.Notify,
                 [.. ArgTest.Equal64(0, (ulong)block.Path), .. ArgTest.Equal64(1, (ulong)block.Argv), .. ArgTest.Equal64(2, (ulong)block.Envp)]);
         }

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Sandbox;
 using LandlockPS.Remoting;
 
 namespace LandlockPS.Commands;
@@ -58,7 +59,7 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
                 }
                 PSSession session = PSSession.Create(runspace, "LandlockPS", this);
                 if (Name is not null) session.Name = Name;
-                WriteObject(session);
+                WriteObject(WithStatus(session, state.Process));
             }
             catch
             {
@@ -71,5 +72,16 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
         {
             WriteError(ErrorHelper.FromException(e, Ruleset));
         }
+    }
+
+    // A session has no result object: what confines it and what holds its processes ride on it.
+    private static PSObject WithStatus(PSSession session, SandboxedProcess? process)
+    {
+        var wrapped = PSObject.AsPSObject(session);
+        if (process is null) return wrapped;
+        wrapped.Properties.Add(new PSNoteProperty("Enforcement", process.Enforcement));
+        wrapped.Properties.Add(new PSNoteProperty("Containment", process.Containment));
+        wrapped.Properties.Add(new PSNoteProperty("ContainmentDetail", process.ContainmentDetail));
+        return wrapped;
     }
 }
