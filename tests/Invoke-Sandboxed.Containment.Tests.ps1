@@ -134,5 +134,32 @@ exit 0
             $pids | Should -HaveCount 2
             foreach ($escapee in $pids) { Test-ProcessAlive ([int]$escapee) | Should -BeFalse }
         }
+
+        # SIGHUP: the terminal closed; SIGTERM: a service manager stopped it. Neither runs .NET's ProcessExit.
+        It 'ends what a session left running when the caller''s pwsh is ended by <Signal>' -TestCases @(
+            @{ Signal = 'SIGTERM' }
+            @{ Signal = 'SIGHUP' }
+        ) {
+            $pidFile = Join-Path $TestDrive "escapee-$Signal"
+            $script = @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
+`$s = New-LandlockSession -Ruleset `$rs
+Invoke-Command -Session `$s { sh -c '$($Escape -replace "'", "''")' } | Set-Content '$pidFile'
+Start-Sleep 300
+"@
+            $caller = Start-Process (Join-Path $PSHOME pwsh) -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(60) # a hang guard
+                while (-not (Test-Path $pidFile) -or -not (Get-Content $pidFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+                $escapee = [int](Get-Content $pidFile)
+                Test-ProcessAlive $escapee | Should -BeTrue
+                & kill "-$($Signal.Substring(3))" $caller.Id
+                $caller.WaitForExit(30000) | Should -BeTrue
+                Test-ProcessAlive $escapee | Should -BeFalse
+            }
+            finally { if (-not $caller.HasExited) { $caller.Kill() } }
+        }
     }
 }
