@@ -92,3 +92,82 @@ Describe 'The scratch home race' {
         $outcomes | Where-Object { $_ -ne 'ran' } | ForEach-Object { $_ | Should -BeLike 'ScratchHomeFailed*' }
     }
 }
+
+# The caller copies its startup profile from its cache folder into each new home. A sandbox that may
+# write that cache folder grows the file the moment the caller opens it (inotify), after the caller
+# checked its size: the copy must still stop at the limit, never fill the temp folder.
+Describe 'The startup profile copy' -Skip:(-not (Test-Path /usr/bin/python3)) {
+    BeforeAll {
+        $script:Cache = (New-Item -ItemType Directory (Join-Path $Root 'cache')).FullName
+        $script:Profile = Join-Path (New-Item -ItemType Directory (Join-Path $Cache 'powershell')).FullName 'StartupProfileData-ServerMode'
+        [IO.File]::WriteAllBytes($Profile, [byte[]]::new(4KB))
+        $script:SavedCache = $env:XDG_CACHE_HOME
+        $env:XDG_CACHE_HOME = $Cache
+        $script:GrowStop = Join-Path $Cache 'powershell/stop'
+        $grower = @'
+import ctypes, os, select, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+path, size, stop = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+watch = libc.inotify_init1(os.O_NONBLOCK)
+libc.inotify_add_watch(watch, path.encode(), 0x20)  # IN_OPEN
+grown = 0
+def drain():
+    try:
+        while os.read(watch, 4096): pass
+    except BlockingIOError: pass
+while not os.path.exists(stop):
+    if not select.select([watch], [], [], 0.2)[0]: continue
+    with open(path, 'r+b') as f:
+        f.truncate(size); grown += 1
+        time.sleep(1.5)
+        f.truncate(4096)
+    drain()
+print(grown)
+'@
+        $attacker = New-SystemRuleset | Add-LandlockPathRule -Path (Join-Path $Cache 'powershell') -Access ReadWrite -PassThru
+        $script:GrowJob = Start-ThreadJob -ArgumentList "$PSScriptRoot/../LandlockPS.psd1", $attacker, $grower, $Profile, 64MB, $GrowStop {
+            param($Module, $Rs, $Code, $Path, $Size, $Stop)
+            Import-Module $Module
+            Invoke-Sandboxed -Ruleset $Rs /usr/bin/python3 -ArgumentList '-c', $Code, $Path, $Size, $Stop
+        }
+        # Until the attacker watches: it makes the file grow when opened.
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        do {
+            Start-Sleep -Milliseconds 500
+            $stream = [IO.File]::OpenRead($Profile); $stream.Dispose()
+            Start-Sleep -Milliseconds 300
+            $watching = (Get-Item $Profile).Length -gt 4KB
+        } until ($watching -or [DateTime]::UtcNow -gt $deadline)
+        Start-Sleep 2
+    }
+
+    AfterAll {
+        $env:XDG_CACHE_HOME = $SavedCache
+        Set-Content $GrowStop 'stop'
+        $GrowJob | Wait-Job -Timeout 30 | Out-Null
+        $GrowJob | Remove-Job -Force
+    }
+
+    It 'never copies more than its limit, however the file grows after its size was checked' {
+        # The control: a reader that trusts the size it checked gets what the file grew to.
+        $checked = (Get-Item $Profile).Length
+        $stream = [IO.File]::OpenRead($Profile)
+        Start-Sleep -Milliseconds 300
+        $copy = [IO.MemoryStream]::new()
+        $stream.CopyTo($copy); $stream.Dispose()
+        $checked | Should -Be 4KB
+        $copy.Length | Should -BeGreaterThan 16MB -Because 'the attacker must grow the file once it is opened'
+        $copy.Dispose()
+        Start-Sleep 2
+
+        $sizes = foreach ($i in 1..3) {
+            Invoke-Sandboxed -Ruleset $Rs { (Get-Item ~/.cache/powershell/StartupProfileData-ServerMode -ErrorAction SilentlyContinue).Length }
+            Start-Sleep 2
+        }
+        $sizes | ForEach-Object { $_ | Should -BeLessOrEqual 16MB }
+        # The twin: a profile that stays small is copied whole.
+        Set-Content $GrowStop 'stop'
+        $GrowJob | Wait-Job -Timeout 30 | Receive-Job | Should -BeGreaterThan 0
+        Invoke-Sandboxed -Ruleset $Rs { (Get-Item ~/.cache/powershell/StartupProfileData-ServerMode).Length } | Should -Be 4KB
+    }
+}
