@@ -213,3 +213,40 @@ Describe 'The host channel' {
         "$info" | Should -Be "a$([char]0x241b)]52;c;aGk=$([char]0x2407)b"
     }
 }
+
+Describe 'Data for commands the caller never started' {
+    It 'costs the caller nothing, however much of it comes: <Name>' -TestCases @(
+        @{ Name = 'each for a new command'; Fresh = $true }
+        @{ Name = 'the allowed twin, all for one command'; Fresh = $false }
+    ) {
+        # PowerShell drops data for a command it does not know; LandlockPS must not keep account of it either.
+        $s = New-LandlockSession -Ruleset $Rs
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $before = [GC]::GetTotalMemory($true)
+        $written = Invoke-Command -Session $s -ArgumentList $Unreadable, $Fresh {
+            param($fragment, $fresh)
+            $out = [Console]::OpenStandardOutput()
+            $one = [guid]::NewGuid().ToString()
+            $total = 0
+            for ($chunk = 0; $chunk -lt 40; $chunk++) {
+                $lines = [Text.StringBuilder]::new()
+                for ($i = 0; $i -lt 25000; $i++) {
+                    $guid = if ($fresh) { [guid]::NewGuid().ToString() } else { $one }
+                    $null = $lines.Append("<Data Stream='Default' PSGuid='$guid'>$fragment</Data>`n")
+                }
+                $bytes = [Text.Encoding]::ASCII.GetBytes($lines.ToString())
+                $out.Write($bytes, 0, $bytes.Length)
+                $total += $bytes.Length
+            }
+            $out.Flush()
+            $total
+        }
+        Invoke-Command -Session $s { 'still working' } | Should -Be 'still working'
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $grown = [GC]::GetTotalMemory($true) - $before
+        Remove-PSSession $s
+        $written | Should -BeGreaterThan 100MB
+        # A million forged lines were kept as about 130 MB of accounts.
+        $grown | Should -BeLessThan 32MB
+    }
+}
