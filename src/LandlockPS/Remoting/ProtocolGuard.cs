@@ -49,6 +49,8 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     private readonly Dictionary<Guid, long> _commandBytes = [];
     // What the client sent and the server has not acknowledged yet, by packet kind and PSGuid.
     private readonly Dictionary<(string, Guid), int> _unanswered = [];
+    // Commands the client started whose close the server has not acknowledged: only their data is counted.
+    private readonly HashSet<Guid> _commands = [];
 
     /// <summary>The longest line PowerShell's server writes is one 32 KB fragment in base64: anything much longer is not protocol.</summary>
     public const int MaxLineChars = 1 << 20;
@@ -68,23 +70,48 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         Match sent = SentElement().Match(element);
         if (!sent.Success) return;
         var key = (sent.Groups["tag"].Value, Guid.Parse(sent.Groups["guid"].ValueSpan));
-        lock (_unanswered) _unanswered[key] = _unanswered.GetValueOrDefault(key) + 1;
+        lock (_unanswered)
+        {
+            _unanswered[key] = _unanswered.GetValueOrDefault(key) + 1;
+            if (key.Item1 == "Command") _commands.Add(key.Item2);
+        }
     }
 
-    /// <summary>Passes <paramref name="element"/> or throws the reason the session must end.</summary>
-    public void Check(string element)
+    /// <summary>
+    /// Whether to pass <paramref name="element"/> on: not data for a command that is not running
+    /// (PowerShell drops it too: it may come just after the command closed). Throws the reason the
+    /// session must end.
+    /// </summary>
+    public bool Check(string element)
     {
         if (AckElement().Match(element) is { Success: true } ack)
         {
             string tag = ack.Groups["tag"].Value;
             Guid guid = Guid.Parse(ack.Groups["guid"].ValueSpan);
             Answer(tag[..^"Ack".Length], guid, element);
-            if (tag == "CloseAck") _commandBytes.Remove(guid);
-            return;
+            if (tag == "CloseAck") Forget(guid);
+            return true;
         }
         Match data = DataElement().Match(element);
         if (!data.Success) throw Violation("SandboxProtocolViolation", $"it wrote a line that is not PowerShell remoting protocol: '{Abbreviate(element)}'");
-        CheckFragments(Guid.Parse(data.Groups["guid"].Value), data.Groups["stream"].Value, data.Groups["data"].ValueSpan);
+        Guid command = Guid.Parse(data.Groups["guid"].Value);
+        // Kept no account of: a child could name a new command in every line, and each would cost memory for the session's life.
+        if (command != Guid.Empty && !IsRunning(command)) return false;
+        CheckFragments(command, data.Groups["stream"].Value, data.Groups["data"].ValueSpan);
+        return true;
+    }
+
+    private bool IsRunning(Guid command)
+    {
+        lock (_unanswered) return _commands.Contains(command);
+    }
+
+    private void Forget(Guid command)
+    {
+        lock (_unanswered) _commands.Remove(command);
+        _commandBytes.Remove(command);
+        _objectBytes.Remove((command, "Default"));
+        _objectBytes.Remove((command, "PromptResponse"));
     }
 
     // A forged acknowledgement could end a close or a command early, silently: only real answers pass.

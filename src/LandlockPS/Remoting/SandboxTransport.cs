@@ -177,7 +177,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         string element = line[start..];
         try
         {
-            _guard.Check(element);
+            if (!_guard.Check(element)) return;
         }
         catch (LandlockException violation)
         {
