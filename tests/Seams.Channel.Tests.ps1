@@ -250,3 +250,44 @@ Describe 'Data for commands the caller never started' {
         $grown | Should -BeLessThan 32MB
     }
 }
+
+# What a sandbox allowed to prompt (-HostAccess Prompt) puts in its prompts reaches the caller's
+# terminal: the mark must stay visible and no control sequence but colours may act.
+Describe 'A prompt a sandbox may show' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:Tmux = Start-Terminal "llps-prompt-$PID"
+        Wait-TerminalText $Tmux '(?m)^PS .*>' | Out-Null
+        Send-TerminalLine $Tmux "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$rs = New-LandlockRuleset -Abi V7; 'imported' + '-ok'"
+        Wait-TerminalText $Tmux 'imported-ok' | Out-Null
+        function script:Title { & tmux display -p -t $Tmux '#{pane_title}' }
+        function script:Screen([switch] $Escapes) { (& tmux capture-pane -t $Tmux -p -S -200 @(if ($Escapes) { '-e' })) -join "`n" }
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    It 'keeps control sequences in a Read-Host prompt''s text from the terminal' {
+        Send-TerminalLine $Tmux "Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Read-Host -Prompt `"``e]0;owned-field``a``e[1A``e[2Kpassword`" }; 'field' + '-done'"
+        $screen = Wait-TerminalText $Tmux '(?m)password: *$|field-done'
+        if ($screen -notmatch 'field-done') {
+            Send-TerminalLine $Tmux 'typed'
+            Wait-TerminalText $Tmux 'field-done' | Out-Null
+        }
+        Title | Should -Not -Be 'owned-field'
+        Screen | Should -Not -Match '(?m)^password:'
+    }
+
+    It 'keeps its mark visible and control sequences out of captions and choices' {
+        Send-TerminalLine $Tmux ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Write-Host -NoNewline `"``e[8m``e[107m`"; " +
+            "`$host.UI.PromptForChoice(`"``r[sudo] cap`", 'msg', [System.Management.Automation.Host.ChoiceDescription[]]@(`"&Yes``e]0;owned-choice``a`"), 0) }; 'choice' + '-done'")
+        Wait-TerminalText $Tmux '\(default is "Y"\)' | Out-Null
+        Send-TerminalLine $Tmux ''
+        Wait-TerminalText $Tmux 'choice-done' | Out-Null
+        Title | Should -Not -Be 'owned-choice'
+        $line = (Screen) -split "`n" | Where-Object { $_ -match 'cap$' } | Select-Object -Last 1
+        $line | Should -Match '^\[sandbox\] '
+        # Whatever the sandbox set before the prompt (concealed text, a white background), the mark is shown plainly.
+        $marked = (Screen -Escapes) -split "`n" | Where-Object { $_ -match '\[sandbox\] .*cap' } | Select-Object -Last 1
+        $marked.Substring(0, $marked.IndexOf('[sandbox]')) | Should -Not -Match '\e\[[0-9;]*(8|107)m'
+    }
+}
