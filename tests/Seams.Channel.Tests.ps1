@@ -291,3 +291,53 @@ Describe 'A prompt a sandbox may show' -Skip:(-not (Get-Command tmux -ErrorActio
         $marked.Substring(0, $marked.IndexOf('[sandbox]')) | Should -Not -Match '\e\[[0-9;]*(8|107)m'
     }
 }
+
+# Records and errors carry a sandbox's text to the caller's terminal as well as host calls do.
+Describe 'A sandbox''s text in records and errors' {
+    BeforeAll {
+        $script:E = [char]27
+        $script:Osc = "$E]0;owned$([char]7)"
+        $script:Shown = "$([char]0x241b)]0;owned$([char]0x2407)"
+    }
+
+    It 'neutralises an information record whose message is an object' {
+        $info = Invoke-Sandboxed -Ruleset $Rs { param($t) Write-Information -MessageData ([pscustomobject]@{ a = $t }) } -ArgumentList $Osc -InformationAction Continue 6>&1
+        "$info" | Should -Be "@{a=$Shown}"
+    }
+
+    It 'neutralises a program''s standard error written as errors' {
+        $err = Invoke-Sandboxed -Ruleset $System sh -ArgumentList '-c', 'printf "a\033]0;owned\007b\n" >&2' -StandardError Error 2>&1
+        "$err" | Should -Be "a$($Shown)b"
+    }
+
+    It 'neutralises the line a child broke the protocol with, quoted in the error' {
+        $null = Invoke-Forged "<Data $Osc>" $ForgeInBlock
+        $ForgedErrors[0].FullyQualifiedErrorId | Should -BeLike 'SandboxProtocolViolation*'
+        "$($ForgedErrors[0])" | Should -Match ([regex]::Escape($Shown))
+    }
+
+    It 'neutralises what a session''s child wrote before it died, quoted in the error' {
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s -ArgumentList $Osc {
+            param($t)
+            $out = [Console]::OpenStandardOutput()
+            $bytes = [Text.Encoding]::UTF8.GetBytes("$t tail`n")
+            $out.Write($bytes, 0, $bytes.Length)
+            $out.Flush()
+            Start-Sleep 1
+            [Environment]::Exit(3)
+        } -ErrorAction SilentlyContinue -ErrorVariable ev
+        Remove-PSSession $s
+        ($ev | Out-String) | Should -Match ([regex]::Escape("$Shown tail"))
+    }
+
+    It 'neutralises the category and the error id a block gives its error' {
+        $err = Invoke-Sandboxed -Ruleset $Rs {
+            param($t)
+            Write-Error 'boom' -CategoryActivity "act$t" -CategoryReason "why$t" -CategoryTargetName "name$t" -CategoryTargetType "type$t" -ErrorId "id$t"
+        } -ArgumentList $Osc 2>&1
+        $err.CategoryInfo.ToString() | Should -Not -Match "$E"
+        $err.CategoryInfo.ToString() | Should -Match ([regex]::Escape("act$Shown"))
+        $err.FullyQualifiedErrorId | Should -Be "id$Shown"
+    }
+}
