@@ -174,7 +174,8 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
 
     private static string Megabytes(int bytes) => bytes % (1 << 20) == 0 ? $"{bytes >> 20} MB" : $"{bytes} bytes";
 
-    private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";
+    // Quoted in an error the caller's terminal shows.
+    private static string Abbreviate(string text) => HostText.Neutralize(text.Length <= 80 ? text : text[..77] + "...");
 
     private static LandlockException Violation(string errorId, string reason) =>
         new($"The sandboxed pwsh was ended because {reason}. The output received before it is kept.", errorId: errorId);
