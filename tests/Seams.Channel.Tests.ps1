@@ -341,3 +341,47 @@ Describe 'A sandbox''s text in records and errors' {
         $err.FullyQualifiedErrorId.StartsWith("id$Shown") | Should -BeTrue
     }
 }
+
+# A child may simply stop answering: a stop (Ctrl+C) or a close of its session must still end.
+Describe 'A session whose child stops answering' {
+    BeforeAll {
+        # The child's protocol writer stops writing, as if the child had hung: nothing it does is answered any more.
+        $script:Silence = {
+            $mediator = [psobject].Assembly.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+            $instance = $mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null)
+            $writer = $mediator.BaseType.GetField('originalStdOut', [Reflection.BindingFlags]'NonPublic,Instance').GetValue($instance)
+            $later = [powershell]::Create().AddScript({
+                param($writer)
+                Start-Sleep -Milliseconds 1500
+                $writer.GetType().GetField('_isStopped', [Reflection.BindingFlags]'NonPublic,Instance').SetValue($writer, $true)
+            }).AddArgument($writer)
+            $null = $later.BeginInvoke()
+            'silenced soon'
+        }
+    }
+
+    It 'ends a call stopped with Ctrl+C, and the session is broken' {
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s $Silence | Should -Be 'silenced soon'
+        Start-Sleep 3
+        $call = [powershell]::Create().AddCommand('Invoke-Command').AddParameter('Session', $s).AddParameter('ScriptBlock', { 'never answered' })
+        $null = $call.BeginInvoke()
+        Start-Sleep 2
+        $stop = $call.BeginStop($null, $null)
+        $stop.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue -Because 'a stop must not wait for a child that never answers'
+        $s.State | Should -Be 'Broken'
+        $call.Dispose()
+        Remove-PSSession $s
+    }
+
+    It 'closes it without PowerShell''s minute-long wait for the answer' {
+        $s = New-LandlockSession -Ruleset $Rs
+        $childPid = Invoke-Command -Session $s { $PID }
+        Invoke-Command -Session $s $Silence | Out-Null
+        Start-Sleep 3
+        $job = Start-ThreadJob -ArgumentList $s { param($s) Remove-PSSession $s }
+        # PowerShell waits 60 s for an unanswered close.
+        Wait-Job $job -Timeout 40 | Should -Not -BeNullOrEmpty
+        Test-ProcessAlive $childPid | Should -BeFalse
+    }
+}
