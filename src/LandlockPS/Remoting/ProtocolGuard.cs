@@ -77,6 +77,14 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         }
     }
 
+    /// <summary>Whether the server has still to acknowledge <paramref name="element"/>, a packet the client sent.</summary>
+    public bool IsUnanswered(string element)
+    {
+        Match sent = SentElement().Match(element);
+        if (!sent.Success) return false;
+        lock (_unanswered) return _unanswered.ContainsKey((sent.Groups["tag"].Value, Guid.Parse(sent.Groups["guid"].ValueSpan)));
+    }
+
     /// <summary>
     /// Whether to pass <paramref name="element"/> on: not data for a command that is not running
     /// (PowerShell drops it too: it may come just after the command closed). Throws the reason the
