@@ -157,3 +157,27 @@ Describe 'Export-LandlockRuleset' {
     }
 }
 
+
+# A sandbox runs as the same user as its caller (often root): a link it plants is "the caller's own".
+Describe 'Export-LandlockRuleset into a folder a sandbox may write' {
+    It 'replaces a link the sandbox planted there, never writing where it points' {
+        $ruleset = New-LandlockRuleset -Abi V6
+        $folder = (New-Item -ItemType Directory (Join-Path $TestDrive 'shared')).FullName
+        $victim = Join-Path $TestDrive 'victim.conf'
+        'precious' | Set-Content $victim
+        $sandbox = New-LandlockRuleset -Abi ([Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi)) | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
+        $outcome = Invoke-Sandboxed -Ruleset $sandbox -ArgumentList $folder, $victim {
+            param($folder, $victim)
+            [IO.File]::CreateSymbolicLink("$folder/policy.json", $victim) | Out-Null
+            try { Set-Content $victim 'by the sandbox' -ErrorAction Stop; 'wrote' } catch { 'denied' }
+        }
+        $outcome | Should -Be 'denied' -Because 'the victim lies outside the sandbox''s rules'
+        (Get-Item "$folder/policy.json").LinkTarget | Should -Be $victim
+
+        $ruleset | Export-LandlockRuleset "$folder/policy.json"
+
+        Get-Content $victim | Should -Be 'precious'
+        (Get-Item "$folder/policy.json").LinkTarget | Should -BeNullOrEmpty
+        (Import-LandlockRuleset "$folder/policy.json").Abi | Should -Be 'V6'
+    }
+}
