@@ -124,18 +124,21 @@ Describe 'Export-LandlockRuleset' {
         "$warnings" | Should -Match 'HardRequirement'
     }
 
-    It 'keeps a replaced file''s permissions, and writes through a link instead of replacing it' {
+    It 'keeps a replaced file''s permissions, and replaces a link of the caller''s own instead of writing through it' {
         $private = Join-Path $TestDrive 'private.json'
         'old' | Set-Content $private
         [IO.File]::SetUnixFileMode($private, [IO.UnixFileMode]'UserRead, UserWrite')
+        $Ruleset | Export-LandlockRuleset $private
+        [IO.File]::GetUnixFileMode($private) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        (Import-LandlockRuleset $private).Abi | Should -Be 'V6'
+
+        'old' | Set-Content $private
         $link = Join-Path $TestDrive 'link.json'
         $null = New-Item -ItemType SymbolicLink -Path $link -Target $private
-
         $Ruleset | Export-LandlockRuleset $link
-
-        [IO.File]::GetUnixFileMode($private) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
-        (Get-Item $link).LinkTarget | Should -Be $private
-        (Import-LandlockRuleset $private).Abi | Should -Be 'V6'
+        Get-Content $private | Should -Be 'old'
+        (Get-Item $link).LinkTarget | Should -BeNullOrEmpty
+        (Import-LandlockRuleset $link).Abi | Should -Be 'V6'
     }
 
     It 'replaces a link someone else planted instead of writing through it, and copies no setuid bit' {
