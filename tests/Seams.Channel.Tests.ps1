@@ -385,3 +385,29 @@ Describe 'A session whose child stops answering' {
         Test-ProcessAlive $childPid | Should -BeFalse
     }
 }
+
+Describe 'Engine events a sandbox forwards' {
+    It 'end the session: each would stay in the caller''s memory, and the caller never asked for them' {
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s {
+            $null = Register-EngineEvent -SourceIdentifier Flood -Forward
+            $null = New-Event -SourceIdentifier Flood -MessageData ('x' * 1KB)
+            Start-Sleep 2
+            'after'
+        } -ErrorAction SilentlyContinue -ErrorVariable ev
+        ($ev | Out-String) | Should -Match 'engine event'
+        $s.State | Should -Be 'Broken'
+        $s.Runspace.Events.ReceivedEvents.Count | Should -Be 0
+        Remove-PSSession $s
+    }
+
+    It 'leave an event that stays in the sandbox alone (the allowed twin)' {
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s {
+            $null = New-Event -SourceIdentifier Local
+            (Get-Event -SourceIdentifier Local).Count
+        } | Should -Be 1
+        $s.State | Should -Be 'Opened'
+        Remove-PSSession $s
+    }
+}
