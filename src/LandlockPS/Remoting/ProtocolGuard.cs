@@ -45,6 +45,8 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     // The PSRP fragment header: object id, fragment id, flags, blob length (MS-PSRP 2.2.4).
     private const int FragmentHeaderBytes = 21;
     private const byte StartFragment = 0x1;
+    // The message type of a forwarded engine event, in the message header that starts an object's first fragment (MS-PSRP 2.2.1).
+    private const uint PSEventArgs = 0x00021008;
     private readonly Dictionary<(Guid, string), long> _objectBytes = [];
     private readonly Dictionary<Guid, long> _commandBytes = [];
     // What the client sent and the server has not acknowledged yet, by packet kind and PSGuid.
@@ -149,7 +151,14 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
                 if (rest.Length < FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a truncated remoting fragment");
                 int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
                 if (blob < 0 || blob > rest.Length - FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
-                Count(command, stream, (rest[16] & StartFragment) != 0, blob);
+                bool startsObject = (rest[16] & StartFragment) != 0;
+                // Nothing asks for a sandbox's events, nothing takes them, and no limit counts them:
+                // the caller's session would keep every one.
+                if (startsObject && blob >= 8 && BinaryPrimitives.ReadUInt32LittleEndian(rest.Slice(FragmentHeaderBytes + 4, 4)) == PSEventArgs)
+                {
+                    throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
+                }
+                Count(command, stream, startsObject, blob);
                 rest = rest[(FragmentHeaderBytes + blob)..];
             }
         }
