@@ -171,3 +171,38 @@ print(grown)
         Invoke-Sandboxed -Ruleset $Rs { (Get-Item ~/.cache/powershell/StartupProfileData-ServerMode).Length } | Should -Be 4KB
     }
 }
+
+# OPEN FINDING (red team): a sandbox that may write the temp folder can write every other child's
+# home, which comes first on that child's PSModulePath: a module it plants there runs in the other
+# sandbox, with that sandbox's rights (its network, its secrets). Skipped until homes live where no
+# sandbox can write; it failed in 3 of 3 launches when written.
+Describe 'Another sandbox''s home' {
+    It 'is not a way to run code in that sandbox' -Skip {
+        $attacker = New-LandlockSession -Ruleset $Rs
+        $job = Invoke-Command -Session $attacker -AsJob -ArgumentList $Temp {
+            param($Temp)
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            $planted = 0
+            while ([DateTime]::UtcNow -lt $deadline -and -not [IO.File]::Exists("$Temp/stop-plant")) {
+                foreach ($h in [IO.Directory]::GetDirectories($Temp, 'landlockps-home-*')) {
+                    $module = "$h/Modules/Microsoft.PowerShell.Utility"
+                    if ($h -eq $HOME -or -not [IO.Directory]::Exists("$h/Modules") -or [IO.Directory]::Exists($module)) { continue }
+                    try {
+                        $null = [IO.Directory]::CreateDirectory($module)
+                        [IO.File]::WriteAllText("$module/Microsoft.PowerShell.Utility.psm1", 'function ConvertTo-Json { "hijacked" }')
+                        [IO.File]::WriteAllText("$module/Microsoft.PowerShell.Utility.psd1", "@{ ModuleVersion = '99.0'; RootModule = 'Microsoft.PowerShell.Utility.psm1'; FunctionsToExport = 'ConvertTo-Json' }")
+                        $planted++
+                    } catch { }
+                }
+            }
+            $planted
+        }
+        $seen = foreach ($i in 1..3) {
+            Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { [Threading.Thread]::Sleep(3000); ConvertTo-Json 1 }
+        }
+        Set-Content (Join-Path $Temp 'stop-plant') 'stop'
+        $job | Wait-Job | Receive-Job | Should -BeGreaterThan 0 -Because 'the attacker must have reached the homes'
+        Remove-PSSession $attacker
+        $seen | Should -Be 1, 1, 1
+    }
+}
