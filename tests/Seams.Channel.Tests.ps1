@@ -290,6 +290,17 @@ Describe 'A prompt a sandbox may show' -Skip:(-not (Get-Command tmux -ErrorActio
         $marked = (Screen -Escapes) -split "`n" | Where-Object { $_ -match '\[sandbox\] .*cap' } | Select-Object -Last 1
         $marked.Substring(0, $marked.IndexOf('[sandbox]')) | Should -Not -Match '\e\[[0-9;]*(8|107)m'
     }
+
+    # OPEN FINDING (red team): ReadKey reads the caller's keys with no mark at all, so a sandbox
+    # allowed to prompt can show its own "[sudo] password" line and collect the answer key by key.
+    # Skipped until ReadKey is marked (a design choice: a mark per key read is noisy).
+    It 'marks keys read for the sandbox' -Skip {
+        Send-TerminalLine $Tmux "Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Write-Host -NoNewline 'Secret: '; 'key ' + `$host.UI.RawUI.ReadKey('NoEcho,IncludeKeyDown').Character }; 'keys' + '-done'"
+        Wait-TerminalText $Tmux '(?m)^Secret:' | Out-Null
+        & tmux send-keys -t $Tmux -l 'q'
+        Wait-TerminalText $Tmux 'keys-done' | Out-Null
+        (Screen) -split "`n" | Where-Object { $_ -match '^Secret: ' } | Select-Object -Last 1 | Should -Match '\[sandbox\]'
+    }
 }
 
 # Records and errors carry a sandbox's text to the caller's terminal as well as host calls do.
