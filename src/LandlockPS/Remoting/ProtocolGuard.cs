@@ -45,10 +45,14 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     // The PSRP fragment header: object id, fragment id, flags, blob length (MS-PSRP 2.2.4).
     private const int FragmentHeaderBytes = 21;
     private const byte StartFragment = 0x1;
+    // The message type of a forwarded engine event, in the message header that starts an object's first fragment (MS-PSRP 2.2.1).
+    private const uint PSEventArgs = 0x00021008;
     private readonly Dictionary<(Guid, string), long> _objectBytes = [];
     private readonly Dictionary<Guid, long> _commandBytes = [];
     // What the client sent and the server has not acknowledged yet, by packet kind and PSGuid.
     private readonly Dictionary<(string, Guid), int> _unanswered = [];
+    // Commands the client started whose close the server has not acknowledged: only their data is counted.
+    private readonly HashSet<Guid> _commands = [];
 
     /// <summary>The longest line PowerShell's server writes is one 32 KB fragment in base64: anything much longer is not protocol.</summary>
     public const int MaxLineChars = 1 << 20;
@@ -68,23 +72,56 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         Match sent = SentElement().Match(element);
         if (!sent.Success) return;
         var key = (sent.Groups["tag"].Value, Guid.Parse(sent.Groups["guid"].ValueSpan));
-        lock (_unanswered) _unanswered[key] = _unanswered.GetValueOrDefault(key) + 1;
+        lock (_unanswered)
+        {
+            _unanswered[key] = _unanswered.GetValueOrDefault(key) + 1;
+            if (key.Item1 == "Command") _commands.Add(key.Item2);
+        }
     }
 
-    /// <summary>Passes <paramref name="element"/> or throws the reason the session must end.</summary>
-    public void Check(string element)
+    /// <summary>Whether the server has still to acknowledge <paramref name="element"/>, a packet the client sent.</summary>
+    public bool IsUnanswered(string element)
+    {
+        Match sent = SentElement().Match(element);
+        if (!sent.Success) return false;
+        lock (_unanswered) return _unanswered.ContainsKey((sent.Groups["tag"].Value, Guid.Parse(sent.Groups["guid"].ValueSpan)));
+    }
+
+    /// <summary>
+    /// Whether to pass <paramref name="element"/> on: not data for a command that is not running
+    /// (PowerShell drops it too: it may come just after the command closed). Throws the reason the
+    /// session must end.
+    /// </summary>
+    public bool Check(string element)
     {
         if (AckElement().Match(element) is { Success: true } ack)
         {
             string tag = ack.Groups["tag"].Value;
             Guid guid = Guid.Parse(ack.Groups["guid"].ValueSpan);
             Answer(tag[..^"Ack".Length], guid, element);
-            if (tag == "CloseAck") _commandBytes.Remove(guid);
-            return;
+            if (tag == "CloseAck") Forget(guid);
+            return true;
         }
         Match data = DataElement().Match(element);
         if (!data.Success) throw Violation("SandboxProtocolViolation", $"it wrote a line that is not PowerShell remoting protocol: '{Abbreviate(element)}'");
-        CheckFragments(Guid.Parse(data.Groups["guid"].Value), data.Groups["stream"].Value, data.Groups["data"].ValueSpan);
+        Guid command = Guid.Parse(data.Groups["guid"].Value);
+        // Kept no account of: a child could name a new command in every line, and each would cost memory for the session's life.
+        if (command != Guid.Empty && !IsRunning(command)) return false;
+        CheckFragments(command, data.Groups["stream"].Value, data.Groups["data"].ValueSpan);
+        return true;
+    }
+
+    private bool IsRunning(Guid command)
+    {
+        lock (_unanswered) return _commands.Contains(command);
+    }
+
+    private void Forget(Guid command)
+    {
+        lock (_unanswered) _commands.Remove(command);
+        _commandBytes.Remove(command);
+        _objectBytes.Remove((command, "Default"));
+        _objectBytes.Remove((command, "PromptResponse"));
     }
 
     // A forged acknowledgement could end a close or a command early, silently: only real answers pass.
@@ -114,7 +151,14 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
                 if (rest.Length < FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a truncated remoting fragment");
                 int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
                 if (blob < 0 || blob > rest.Length - FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
-                Count(command, stream, (rest[16] & StartFragment) != 0, blob);
+                bool startsObject = (rest[16] & StartFragment) != 0;
+                // Nothing asks for a sandbox's events, nothing takes them, and no limit counts them:
+                // the caller's session would keep every one.
+                if (startsObject && blob >= 8 && BinaryPrimitives.ReadUInt32LittleEndian(rest.Slice(FragmentHeaderBytes + 4, 4)) == PSEventArgs)
+                {
+                    throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
+                }
+                Count(command, stream, startsObject, blob);
                 rest = rest[(FragmentHeaderBytes + blob)..];
             }
         }
@@ -147,7 +191,8 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
 
     private static string Megabytes(int bytes) => bytes % (1 << 20) == 0 ? $"{bytes >> 20} MB" : $"{bytes} bytes";
 
-    private static string Abbreviate(string text) => text.Length <= 80 ? text : text[..77] + "...";
+    // Quoted in an error the caller's terminal shows.
+    private static string Abbreviate(string text) => HostText.Neutralize(text.Length <= 80 ? text : text[..77] + "...");
 
     private static LandlockException Violation(string errorId, string reason) =>
         new($"The sandboxed pwsh was ended because {reason}. The output received before it is kept.", errorId: errorId);

@@ -22,6 +22,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 {
     // A line of the child's stderr is only kept for messages: a few kilobytes of it are plenty.
     private const int MaxStandardErrorLineChars = 4096;
+    // How long the child has to answer what a server answers on receipt, as long as a stopped script block has to end.
+    private const int AnswerGraceMilliseconds = 5000;
     private readonly SandboxConnectionInfo _connection;
     private readonly ProtocolGuard _guard;
     private readonly ConcurrentQueue<byte[]> _outbound = new();
@@ -30,7 +32,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private Thread? _pump;
     private volatile bool _closing;
     private volatile bool _inputClosed;
-    // The close handshake: our Close went out; the server's CloseAck came back.
+    // The close handshake: our Close of the session went out; the server's CloseAck came back.
+    private static readonly string SessionClose = $"<Close PSGuid='{Guid.Empty}'";
     private volatile bool _closeSent;
     private volatile bool _closeAcked;
     private int _disposed;
@@ -106,10 +109,36 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             // PowerShell takes an IOException from the writer to mean "the transport is closed".
             throw new IOException("The sandboxed pwsh is no longer running.");
         }
-        if (line.StartsWith("<Close ", StringComparison.Ordinal)) _closeSent = true;
+        if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
         _guard.Sent(line);
         _outbound.Enqueue(Encoding.UTF8.GetBytes(line + "\n"));
         _process.Wake();
+        if (AwaitedAnswer(line) is { } what) AwaitAnswer(line, what);
+    }
+
+    // What a server answers at once, on receipt; PowerShell waits for the answer to a command
+    // without end (a stop, Ctrl+C, waits for it too), for a stop without end, and a minute for a close.
+    private static string? AwaitedAnswer(string line) =>
+        line.StartsWith("<Command ", StringComparison.Ordinal) ? "a new command"
+        : line.StartsWith("<Signal ", StringComparison.Ordinal) ? "a stop"
+        : line.StartsWith("<Close ", StringComparison.Ordinal) ? "a close"
+        : null;
+
+    // A child that no longer answers (hung, or hostile) is ended instead, and its session is broken.
+    private void AwaitAnswer(string line, string what)
+    {
+        Timer? timer = null;
+        timer = new Timer(_ =>
+        {
+            timer!.Dispose();
+            if (Volatile.Read(ref _disposed) == 0 && _guard.IsUnanswered(line))
+            {
+                Break(new LandlockException(
+                    $"The sandboxed pwsh was ended because it did not answer {what} within {AnswerGraceMilliseconds / 1000} s. The output received before it is kept.",
+                    errorId: "SandboxNotResponding"));
+            }
+        });
+        timer.Change(AnswerGraceMilliseconds, Timeout.Infinite);
     }
 
     private void Pump()
@@ -156,9 +185,9 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             _sandbox?.Dispose();
             _connection.State.MarkEnded();
         }
-        if (!_closing) ReportBroken(null);
         // Gone with our Close unanswered: PowerShell would wait a minute for the answer. End the close now.
-        else if (_closeSent && !_closeAcked) RaiseError(new PSRemotingTransportException("The sandboxed pwsh ended before it answered the close."), TransportMethodEnum.CloseShellOperationEx);
+        if (_closeSent && !_closeAcked) RaiseError(new PSRemotingTransportException("The sandboxed pwsh ended before it answered the close."), TransportMethodEnum.CloseShellOperationEx);
+        else if (!_closing) ReportBroken(null);
     }
 
     // A program the block starts shares the server's stdout. What it prints is not protocol and
@@ -177,7 +206,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         string element = line[start..];
         try
         {
-            _guard.Check(element);
+            if (!_guard.Check(element)) return;
         }
         catch (LandlockException violation)
         {
