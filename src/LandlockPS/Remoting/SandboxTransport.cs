@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
 using System.Management.Automation.Internal;
@@ -14,9 +13,10 @@ using LandlockPS.Core.Sandbox;
 namespace LandlockPS.Remoting;
 
 /// <summary>
-/// PSRP over a confined child pwsh's stdin/stdout. One thread services the child: it writes the
-/// protocol lines PowerShell queues, and hands every line the child prints back to PowerShell.
-/// The child's stderr is never part of the protocol; its tail goes into error messages.
+/// PSRP over a confined child pwsh's stdin/stdout. PowerShell's sending thread writes each protocol
+/// line straight into the child's stdin, as PowerShell's own transport does; one thread services
+/// the child: it writes what a full pipe did not take, and hands every line the child prints back
+/// to PowerShell. The child's stderr is never part of the protocol; its tail goes into error messages.
 /// </summary>
 internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 {
@@ -24,7 +24,6 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private const int MaxStandardErrorLineChars = 4096;
     private readonly SandboxConnectionInfo _connection;
     private readonly ProtocolGuard _guard;
-    private readonly ConcurrentQueue<byte[]> _outbound = new();
     private PwshSandbox? _sandbox;
     private SandboxedProcess? _process;
     private Thread? _pump;
@@ -85,7 +84,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _closeAcked = true;
         _closing = true;
         _inputClosed = true;
-        _process?.Wake();
+        _process?.CloseInput();
     }
 
     protected override void Dispose(bool isDisposing)
@@ -99,36 +98,43 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _sandbox?.Dispose();
     }
 
-    private void Enqueue(string line)
+    // PowerShell writes one line at a time (its writer holds a lock), on its own threads.
+    private void Send(string line)
     {
-        if (_inputClosed || _process is null || _process.HasExited)
-        {
-            // PowerShell takes an IOException from the writer to mean "the transport is closed".
-            throw new IOException("The sandboxed pwsh is no longer running.");
-        }
+        // PowerShell takes an IOException from the writer to mean "the transport is closed".
+        if (_inputClosed || _process is null || _process.HasExited) throw Closed();
         if (line.StartsWith("<Close ", StringComparison.Ordinal)) _closeSent = true;
         _guard.Sent(line);
-        _outbound.Enqueue(Encoding.UTF8.GetBytes(line + "\n"));
-        _process.Wake();
+        bool taken;
+        try
+        {
+            taken = _process.TryWriteInput(Encoding.UTF8.GetBytes(line + "\n"));
+        }
+        catch (InvalidOperationException)
+        {
+            // Closed by the end of the session meanwhile.
+            throw Closed();
+        }
+        if (taken) return;
+        // PowerShell sends at most a fragment per operation before it waits for the answer: a server
+        // with a megabyte of it unread has stopped reading its input.
+        Break(new LandlockException(
+            "The sandboxed pwsh was ended because it stopped reading PowerShell remoting protocol from its input. The output received before it is kept.",
+            errorId: "SandboxProtocolViolation"));
+        throw Closed();
     }
+
+    private static IOException Closed() => new("The sandboxed pwsh is no longer running.");
 
     private void Pump()
     {
         SandboxedProcess process = _process!;
         var stdout = new LineDecoder(Encoding.UTF8, ProtocolGuard.MaxLineChars);
         var stderr = new LineDecoder(Encoding.UTF8, MaxStandardErrorLineChars);
-        byte[]? pending = null;
-        bool inputClosedHere = false;
         try
         {
             while (!process.IsOutputCompleted)
             {
-                while (!inputClosedHere && (pending ??= Dequeue()) is { } line && process.TryWriteInput(line)) pending = null;
-                if (_inputClosed && !inputClosedHere && pending is null && _outbound.IsEmpty)
-                {
-                    process.CloseInput();
-                    inputClosedHere = true;
-                }
                 if (!process.TryTakeOutput(out OutputChunk chunk, Timeout.Infinite)) continue;
                 if (chunk.Stream == ChildStream.StandardOutput)
                 {
@@ -201,8 +207,6 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     // The elements of PowerShell's out-of-process protocol (each also has an ...Ack form).
     private static readonly string[] ProtocolElements = ["<Data ", "<DataAck ", "<Command ", "<CommandAck ", "<Close ", "<CloseAck ", "<Signal ", "<SignalAck "];
 
-    private byte[]? Dequeue() => _outbound.TryDequeue(out byte[]? line) ? line : null;
-
     private void ReportBroken(string? detail)
     {
         // Even when LandlockPS killed the child itself, PowerShell must hear of it: a stop or an
@@ -227,7 +231,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         public override Encoding Encoding => Encoding.UTF8;
 
-        public override void WriteLine(string? value) => transport.Enqueue(value ?? string.Empty);
+        public override void WriteLine(string? value) => transport.Send(value ?? string.Empty);
 
         public override void Write(char value) => throw new NotSupportedException("PSRP is written a line at a time.");
     }
