@@ -258,6 +258,29 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         }
     }
 
+    It 'grants a library the caller loaded from a data folder, never the folder beside it' {
+        $folder = New-Item -ItemType Directory (Join-Path $Work loaded)
+        $library = Join-Path $folder libdata.so
+        # Any shared object will do: a copy of the one that backs the runtime's own compression.
+        $source = (Get-Content /proc/$PID/maps | Where-Object { $_ -match '\s(/\S+/libz\.so[.\d]*)$' } | Select-Object -First 1) -replace '.*\s(/\S+)$', '$1'
+        if (-not $source) { $source = Get-ChildItem /usr/lib/*/libz.so.1, /lib/*/libz.so.1 -ErrorAction Ignore | Select-Object -First 1 -ExpandProperty FullName }
+        Copy-Item $source $library
+        Set-Content (Join-Path $folder secret.txt) 'beside the library'
+        $null = [Runtime.InteropServices.NativeLibrary]::Load($library)
+        $probe = {
+            param($folder)
+            [pscustomobject]@{
+                Secret  = Get-Content (Join-Path $folder secret.txt) -ErrorAction SilentlyContinue
+                Library = [IO.File]::ReadAllBytes((Join-Path $folder libdata.so)).Length
+            }
+        }
+        $seen = Invoke-Sandboxed -Ruleset $Rs $probe -ArgumentList $folder.FullName -ErrorAction SilentlyContinue
+        $seen.Secret | Should -BeNullOrEmpty
+        $seen.Library | Should -Be (Get-Item $library).Length
+        $granted = $Rs.Clone() | Add-LandlockPathRule -LiteralPath $folder -Access ReadFile -PassThru
+        (Invoke-Sandboxed -Ruleset $granted $probe -ArgumentList $folder.FullName).Secret | Should -Be 'beside the library'
+    }
+
     It 'tunes a one-shot child''s runtime for a short life, unless the caller chose otherwise' {
         $settings = { $env:DOTNET_TieredPGO, $env:DOTNET_GCgen0size }
         Invoke-Sandboxed -Ruleset $Rs $settings | Should -Be '0', '0x4000000'

@@ -68,13 +68,13 @@ Describe 'The scratch home race' {
         Get-Content (Join-Path $VictimDir 'LandlockPS.psd1') | Should -Be 'written by path' -Because 'the attack must reach a writer that follows links'
         Remove-Item (Join-Path $VictimDir 'LandlockPS.psd1')
 
-        $outcomes = foreach ($i in 1..20) {
+        $outcomes = foreach ($i in 1..12) {
             try {
                 Invoke-Sandboxed -Ruleset $Rs { 'ran' } -ErrorAction Stop
             } catch {
                 $_.FullyQualifiedErrorId
             }
-            if ($i % 10 -eq 0) {
+            if ($i % 6 -eq 0) {
                 $s = New-LandlockSession -Ruleset $Rs -ErrorAction SilentlyContinue
                 if ($s) { Invoke-Command -Session $s { 'ran' }; Remove-PSSession $s }
             }

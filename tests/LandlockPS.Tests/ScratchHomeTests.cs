@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
@@ -97,5 +98,34 @@ public class ScratchHomeTests
         Assert.False(Directory.Exists(abandoned));
         Assert.True(Directory.Exists(locked));
         Directory.Move(locked, live.Path);
+    }
+}
+
+public class SystemLibraryFolderTests
+{
+    [Fact]
+    public void OnlyFoldersRootAloneCanChangeCount()
+    {
+        using var tree = new TempTree();
+        string open = tree.Dir("open");
+        File.SetUnixFileMode(open, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+
+        Assert.True(FileOwner.IsRootOnlyFolder("/usr/lib"));
+        Assert.False(FileOwner.IsRootOnlyFolder("/tmp"));
+        Assert.False(FileOwner.IsRootOnlyFolder(open));
+        Assert.False(FileOwner.IsRootOnlyFolder(Path.Combine(open, "missing")));
+    }
+
+    [Fact]
+    public void TheLoadersFoldersAreSystemFoldersAndOthersAreNot()
+    {
+        string libc = File.ReadAllLines("/proc/self/maps")
+            .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
+            .First(fields => fields.Length == 6 && fields[5].Contains("/libc.so", StringComparison.Ordinal))[5];
+        string runtime = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+
+        Assert.True(Core.Dependencies.SystemLibraryFolders.Contains(Path.GetDirectoryName(libc)!));
+        Assert.False(Core.Dependencies.SystemLibraryFolders.Contains("/tmp"));
+        Assert.False(Core.Dependencies.SystemLibraryFolders.Contains(runtime));
     }
 }

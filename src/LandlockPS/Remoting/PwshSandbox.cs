@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
 using LandlockPS.Core;
+using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 using LandlockPS.Core.Sandbox;
@@ -177,7 +178,7 @@ internal sealed class PwshSandbox : IDisposable
         yield return (PSHome, ReadOnly);
         yield return (Path.Combine(DotnetRoot, "host"), ReadOnly);
         yield return (Path.Combine(DotnetRoot, "shared"), ReadOnly);
-        foreach (string directory in LoadedLibraryDirectories()) yield return (directory, ReadFile);
+        foreach (string library in LoadedLibraries()) yield return (library, ReadFile);
         yield return ("/proc", ReadOnly);
         yield return ("/sys/fs/cgroup", ReadOnly);
         yield return ("/sys/devices/system/cpu", ReadOnly);
@@ -195,19 +196,25 @@ internal sealed class PwshSandbox : IDisposable
     }
 
     /// <summary>
-    /// Every directory holding a shared object this process has mapped: the native libraries, ICU
-    /// and the runtime the child pwsh will load too, and their siblings it may load later.
-    /// Other mapped files (assemblies, data a script mapped) are left out: a fresh pwsh finds its
-    /// assemblies in the folders granted by name, and a data file's folder is the user's business.
+    /// What the child needs to load the shared objects this process has mapped: the native libraries,
+    /// ICU and the runtime the child pwsh will load too. A system library folder (root's alone) is
+    /// granted whole, for the siblings the child may load later (libssl for its first HTTPS call);
+    /// anywhere else only the library files themselves: a module's native library in a home folder,
+    /// or one loaded from a data folder, must not open its neighbours. Libraries under $PSHOME and
+    /// the .NET root are covered by those folders' own rules. Other mapped files (assemblies, data a
+    /// script mapped) are left out: a fresh pwsh finds its assemblies in the folders granted by name.
     /// </summary>
-    private static IEnumerable<string> LoadedLibraryDirectories() =>
+    private static IEnumerable<string> LoadedLibraries() =>
         File.ReadLines("/proc/self/maps")
             .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
             .Where(fields => fields.Length == 6 && fields[5].StartsWith('/') && !fields[5].EndsWith(" (deleted)", StringComparison.Ordinal))
             .Select(fields => fields[5])
-            .Where(IsSharedObject)
-            .Select(file => Path.GetDirectoryName(file)!)
+            .Where(file => IsSharedObject(file) && !IsBeneath(file, PSHome) && !IsBeneath(file, DotnetRoot))
+            .Select(file => Path.GetDirectoryName(file) is { } folder && SystemLibraryFolders.Contains(folder) ? folder : file)
             .Distinct(StringComparer.Ordinal);
+
+    private static bool IsBeneath(string file, string folder) =>
+        file.StartsWith(Path.TrimEndingDirectorySeparator(folder) + "/", StringComparison.Ordinal);
 
     // libfoo.so, libfoo.so.6, libfoo.so.6.0.1
     private static bool IsSharedObject(string file)

@@ -27,11 +27,16 @@ internal sealed class SandboxSessionState
     /// <summary>Ends a child whose data PowerShell could not read, and keeps why.</summary>
     public void EndUnreadable(Exception unreadable)
     {
+        // The transport's own report of the child's end comes to PowerShell as unreadable data too: its reason is known.
+        if (TransportFailed) return;
         Broken ??= new LandlockException(
             $"The sandboxed pwsh was ended because it sent data PowerShell could not read: {unreadable.Message} The output received before it is kept.",
             errorId: "SandboxProtocolViolation", innerException: unreadable);
         EndNow?.Invoke();
     }
+
+    /// <summary>Set once the transport has told PowerShell the child is gone or broken.</summary>
+    public bool TransportFailed { get; set; }
 
     /// <summary>Why the child could not be started, if it could not: PowerShell hides it behind a generic error.</summary>
     public Exception? StartError { get; set; }

@@ -223,8 +223,11 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 
     // RaiseErrorHandler re-enters the runspace state machine, which may dispose this transport and
     // wait for this thread: raise it from elsewhere.
-    private void RaiseError(PSRemotingTransportException error, TransportMethodEnum during) =>
+    private void RaiseError(PSRemotingTransportException error, TransportMethodEnum during)
+    {
+        _connection.State.TransportFailed = true;
         Task.Run(() => RaiseErrorHandler(new TransportErrorOccuredEventArgs(error, during)));
+    }
 
     /// <summary>The writer PowerShell sends protocol lines through.</summary>
     private sealed class ProtocolWriter(SandboxTransport transport) : TextWriter
