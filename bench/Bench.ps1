@@ -196,37 +196,48 @@ function Close-Session($Session) {
     else { $Session.Runspace.Dispose() }
 }
 
-# The same call into both sessions: $Call takes the session.
-function Compare-Sessions([scriptblock] $Call, $Confined, $Own, [int] $Count, [int] $Batches) {
-    Compare-Batches { & $Call $Confined }.GetNewClosure() { & $Call $Own }.GetNewClosure() $Count $Batches
+# The same call into both sessions, one call at a time, alternating which goes first, so that
+# even short swings in the machine's load land on both. $Call takes the session.
+function Measure-Alternating([scriptblock] $Call, $Confined, $Own, [int] $Count, [int] $Offset) {
+    $clock = [Diagnostics.Stopwatch]::new()
+    $ms = @{ Confined = 0.0; Own = 0.0 }
+    $sessions = @{ Confined = $Confined; Own = $Own }
+    for ($i = 0; $i -lt $Count; $i++) {
+        foreach ($side in $(if (($i + $Offset) % 2) { 'Own', 'Confined' } else { 'Confined', 'Own' })) {
+            $clock.Restart()
+            & $Call $sessions[$side]
+            $ms[$side] += $clock.Elapsed.TotalMilliseconds
+        }
+    }
+    [pscustomobject]@{ Confined = $ms.Confined / $Count; Own = $ms.Own / $Count }
 }
 
-# A new session's first calls: both opened afresh each round, their calls interleaved one by one.
+function Get-Comparison([object[]] $Batches) {
+    [pscustomobject]@{
+        Measured = Get-Median $Batches.Confined
+        Baseline = Get-Median $Batches.Own
+        Ratio = Get-Median ($Batches | ForEach-Object { $_.Confined / $_.Own })
+    }
+}
+
+function Compare-Sessions([scriptblock] $Call, $Confined, $Own, [int] $Count, [int] $Batches) {
+    Get-Comparison @(for ($r = 0; $r -lt $Batches; $r++) { Measure-Alternating $Call $Confined $Own $Count $r })
+}
+
+# A new session's first calls: both opened afresh each round (alternating which first).
 function Compare-FirstCalls([scriptblock] $Call, [int] $Calls, [int] $Rounds) {
-    $c = [Collections.Generic.List[double]]::new()
-    $o = [Collections.Generic.List[double]]::new()
-    $ratios = [Collections.Generic.List[double]]::new()
-    $clock = [Diagnostics.Stopwatch]::new()
-    for ($r = 0; $r -lt $Rounds; $r++) {
+    Get-Comparison @(for ($r = 0; $r -lt $Rounds; $r++) {
         $sessions = @{ Confined = $null; Own = $null }
-        $order = if ($r % 2) { 'Own', 'Confined' } else { 'Confined', 'Own' }
         try {
-            foreach ($side in $order) { $sessions[$side] = if ($side -eq 'Own') { New-OwnSession } else { New-LandlockSession -Ruleset $rs } }
-            $ms = @{ Confined = 0.0; Own = 0.0 }
-            for ($i = 0; $i -lt $Calls; $i++) {
-                foreach ($side in $(if ($i % 2) { $order[1], $order[0] } else { $order })) {
-                    $clock.Restart()
-                    & $Call $sessions[$side]
-                    $ms[$side] += $clock.Elapsed.TotalMilliseconds
-                }
+            foreach ($side in $(if ($r % 2) { 'Own', 'Confined' } else { 'Confined', 'Own' })) {
+                $sessions[$side] = if ($side -eq 'Own') { New-OwnSession } else { New-LandlockSession -Ruleset $rs }
             }
+            Measure-Alternating $Call $sessions.Confined $sessions.Own $Calls $r
         }
         finally {
             $sessions.Values | Where-Object { $_ } | ForEach-Object { Close-Session $_ }
         }
-        $c.Add($ms.Confined / $Calls); $o.Add($ms.Own / $Calls); $ratios.Add($ms.Confined / $ms.Own)
-    }
-    [pscustomobject]@{ Measured = Get-Median $c; Baseline = Get-Median $o; Ratio = Get-Median $ratios }
+    })
 }
 
 # What this pwsh holds after a full collection: its managed heap, and its anonymous resident memory
@@ -271,7 +282,7 @@ if ($Scenario -contains 'Session') {
             & $callOne $confinedSession
             & $callOne $ownSession
         }
-        $call = Compare-Sessions $callOne $confinedSession $ownSession 20 $SessionRounds
+        $call = Compare-Sessions $callOne $confinedSession $ownSession 50 $SessionRounds
         $null = Compare-Sessions $callBulk $confinedSession $ownSession 1 2
         $bulk = Compare-Sessions $callBulk $confinedSession $ownSession 2 $SessionRounds
         $null = Compare-Sessions $callInput $confinedSession $ownSession 1 2
