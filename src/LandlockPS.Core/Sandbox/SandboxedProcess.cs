@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -378,18 +379,22 @@ public sealed unsafe class SandboxedProcess : IDisposable
 
     private void ReadInto(ref SafeDescriptorHandle? pipe, ChildStream stream)
     {
-        // Read straight into the array handed out: a full read (the bulk case) is never copied.
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkBytes);
+        // A full read (the bulk case) hands out the very array it read into, never copied; a short
+        // one (a line or a few) is copied out of a pooled one, so a chatty child does not cost a
+        // fresh 64 KiB array per read.
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         nint got;
-        fixed (byte* p = buffer) got = ProcessApi.Read(pipe!.Fd, p, (nuint)buffer.Length);
-        if (got > 0)
+        fixed (byte* p = buffer) got = ProcessApi.Read(pipe!.Fd, p, ChunkBytes);
+        int errno = got < 0 ? Marshal.GetLastPInvokeError() : 0;
+        if (got == ChunkBytes)
         {
-            if (got < buffer.Length) buffer = buffer.AsSpan(0, (int)got).ToArray();
-            else if (!_grown) GrowForBulkOutput(pipe);
-            _ready.Enqueue(new OutputChunk(stream, buffer, (int)got));
+            if (!_grown) GrowForBulkOutput(pipe);
+            _ready.Enqueue(new OutputChunk(stream, buffer, ChunkBytes));
             return;
         }
-        if (got < 0 && Marshal.GetLastPInvokeError() is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
+        if (got > 0) _ready.Enqueue(new OutputChunk(stream, buffer.AsSpan(0, (int)got).ToArray(), (int)got));
+        ArrayPool<byte>.Shared.Return(buffer);
+        if (got > 0 || errno is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
         pipe.Dispose();
         pipe = null;
     }
