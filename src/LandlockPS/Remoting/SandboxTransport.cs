@@ -24,6 +24,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private const int MaxStandardErrorLineChars = 4096;
     private readonly SandboxConnectionInfo _connection;
     private readonly ProtocolGuard _guard;
+    private readonly ProtocolLineSplitter _serverLines = new(ProtocolGuard.MaxLineBytes);
+    private readonly LineHandler _onServerLine;
     private PwshSandbox? _sandbox;
     private SandboxedProcess? _process;
     private Thread? _pump;
@@ -39,6 +41,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         _connection = connection;
         _guard = new ProtocolGuard(connection.Launch.Limits);
+        _onServerLine = HandleServerLine;
     }
 
     public override void CreateAsync()
@@ -129,7 +132,6 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private void Pump()
     {
         SandboxedProcess process = _process!;
-        var stdout = new LineDecoder(Encoding.UTF8, ProtocolGuard.MaxLineChars);
         var stderr = new LineDecoder(Encoding.UTF8, MaxStandardErrorLineChars);
         try
         {
@@ -138,9 +140,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
                 if (!process.TryTakeOutput(out OutputChunk chunk, Timeout.Infinite)) continue;
                 if (chunk.Stream == ChildStream.StandardOutput)
                 {
-                    foreach (string line in stdout.Push(chunk.Buffer, chunk.Count)) HandleServerLine(line);
-                    if (stdout.SplitLines > 0) Break(new LandlockException(
-                        $"The sandboxed pwsh was ended because it wrote a line longer than {ProtocolGuard.MaxLineChars} characters, which is not PowerShell remoting protocol. The output received before it is kept.",
+                    if (!_serverLines.Push(chunk.Buffer.AsSpan(0, chunk.Count), _onServerLine)) Break(new LandlockException(
+                        $"The sandboxed pwsh was ended because it wrote a line longer than {ProtocolGuard.MaxLineBytes >> 20} MiB, which is not PowerShell remoting protocol. The output received before it is kept.",
                         errorId: "SandboxProtocolViolation"));
                 }
                 else
@@ -160,6 +161,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         {
             // The child is gone (or killed): its private home goes with it.
             _sandbox?.Dispose();
+            _serverLines.Release();
             _connection.State.MarkEnded();
         }
         if (!_closing) ReportBroken(null);
@@ -170,17 +172,17 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     // A program the block starts shares the server's stdout. What it prints is not protocol and
     // would break the session, and a line it leaves unfinished prefixes the server's next one: keep
     // the protocol element, send the rest to the stderr tail.
-    private void HandleServerLine(string line)
+    private void HandleServerLine(ReadOnlySpan<byte> line)
     {
         if (_connection.State.Broken is not null) return;
-        int start = line.StartsWith('<') ? 0 : ProtocolElements.Select(e => line.IndexOf(e, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
-        if (start > 0) _connection.State.AddStandardError(line[..start]);
+        int start = line.StartsWith((byte)'<') ? 0 : ProtocolElementStart(line);
+        if (start > 0) _connection.State.AddStandardError(Encoding.UTF8.GetString(line[..start]));
         if (start < 0)
         {
-            _connection.State.AddStandardError(line);
+            _connection.State.AddStandardError(Encoding.UTF8.GetString(line));
             return;
         }
-        string element = line[start..];
+        ReadOnlySpan<byte> element = line[start..];
         try
         {
             _guard.Check(element);
@@ -190,7 +192,19 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             Break(violation);
             return;
         }
-        HandleOutputDataReceived(element);
+        // The guard passed nothing but ASCII.
+        HandleOutputDataReceived(Encoding.ASCII.GetString(element));
+    }
+
+    private static int ProtocolElementStart(ReadOnlySpan<byte> line)
+    {
+        int start = -1;
+        foreach (byte[] tag in ProtocolElements)
+        {
+            int at = line.IndexOf(tag);
+            if (at >= 0 && (start < 0 || at < start)) start = at;
+        }
+        return start;
     }
 
     /// <summary>Ends a session whose child broke the protocol or its limits: killed at once, and PowerShell told why.</summary>
@@ -205,7 +219,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     }
 
     // The elements of PowerShell's out-of-process protocol (each also has an ...Ack form).
-    private static readonly string[] ProtocolElements = ["<Data ", "<DataAck ", "<Command ", "<CommandAck ", "<Close ", "<CloseAck ", "<Signal ", "<SignalAck "];
+    private static readonly byte[][] ProtocolElements = [.. new[] { "<Data ", "<DataAck ", "<Command ", "<CommandAck ", "<Close ", "<CloseAck ", "<Signal ", "<SignalAck " }.Select(Encoding.ASCII.GetBytes)];
 
     private void ReportBroken(string? detail)
     {
