@@ -23,6 +23,9 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private const int PipeBytes = 1 << 20;
     private const int MaxPendingInputBytes = 1 << 20;
     private const int ExitGraceMilliseconds = 2000;
+    // Read buffers, shared by every child and kept by no thread: a caller with many sessions holds
+    // as many as are read into at once, not one per session's thread as the shared pool would.
+    private static readonly ArrayPool<byte> ReadBuffers = ArrayPool<byte>.Create(ChunkBytes, 16);
 
     private readonly SafePidfdHandle _pidfd;
     private readonly SafeDescriptorHandle _wake;
@@ -382,7 +385,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         // A full read (the bulk case) hands out the very array it read into, never copied; a short
         // one (a line or a few) is copied out of a pooled one, so a chatty child does not cost a
         // fresh 64 KiB array per read.
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        byte[] buffer = ReadBuffers.Rent(ChunkBytes);
         nint got;
         fixed (byte* p = buffer) got = ProcessApi.Read(pipe!.Fd, p, ChunkBytes);
         int errno = got < 0 ? Marshal.GetLastPInvokeError() : 0;
@@ -393,7 +396,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
             return;
         }
         if (got > 0) _ready.Enqueue(new OutputChunk(stream, buffer.AsSpan(0, (int)got).ToArray(), (int)got));
-        ArrayPool<byte>.Shared.Return(buffer);
+        ReadBuffers.Return(buffer);
         if (got > 0 || errno is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
         pipe.Dispose();
         pipe = null;

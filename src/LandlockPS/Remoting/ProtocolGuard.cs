@@ -100,7 +100,7 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
 
     private void CheckFragments(Guid command, bool promptResponse, ReadOnlySpan<byte> base64)
     {
-        byte[] rented = ArrayPool<byte>.Shared.Rent(base64.Length / 4 * 3 + 3);
+        byte[] rented = ProtocolLineSplitter.Buffers.Rent(base64.Length / 4 * 3 + 3);
         try
         {
             if (!TryDecode(base64, rented, out int length) || length == 0)
@@ -119,7 +119,7 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            ProtocolLineSplitter.Buffers.Return(rented);
         }
     }
 

@@ -14,6 +14,12 @@ internal delegate void LineHandler(ReadOnlySpan<byte> line);
 /// </summary>
 internal sealed class ProtocolLineSplitter(int maxLineBytes)
 {
+    /// <summary>
+    /// Buffers for protocol lines and fragments, shared by every session and kept by no thread: the
+    /// shared pool would keep some for each session's thread.
+    /// </summary>
+    internal static readonly ArrayPool<byte> Buffers = ArrayPool<byte>.Create(ProtocolGuard.MaxLineBytes, 16);
+
     private byte[]? _pending;
     private int _pendingCount;
 
@@ -48,7 +54,7 @@ internal sealed class ProtocolLineSplitter(int maxLineBytes)
     {
         _pendingCount = 0;
         if (_pending is null) return;
-        ArrayPool<byte>.Shared.Return(_pending);
+        Buffers.Return(_pending);
         _pending = null;
     }
 
@@ -62,9 +68,9 @@ internal sealed class ProtocolLineSplitter(int maxLineBytes)
         }
         if (_pending is null || _pending.Length < needed)
         {
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 4096));
+            byte[] larger = Buffers.Rent(Math.Max(needed, 4096));
             _pending?.AsSpan(0, _pendingCount).CopyTo(larger);
-            if (_pending is not null) ArrayPool<byte>.Shared.Return(_pending);
+            if (_pending is not null) Buffers.Return(_pending);
             _pending = larger;
         }
         part.CopyTo(_pending.AsSpan(_pendingCount));
