@@ -20,7 +20,7 @@ param(
     [int] $SessionRounds = 9,
     [int] $FirstCallRounds = 5,
     [int] $MemoryRounds = 4,
-    [int] $MemorySessions = 5,
+    [int] $MemorySessions = 6,
     [ValidateSet('Launch', 'Throughput', 'Block', 'Session', 'FirstCalls', 'Memory')]
     [string[]] $Scenario = @('Launch', 'Throughput', 'Block', 'Session', 'FirstCalls', 'Memory')
 )
@@ -308,8 +308,9 @@ if ($Scenario -contains 'FirstCalls') {
 if ($Scenario -contains 'Memory') {
     # A batch of one kind of session, then of the other, alternating which goes first.
     $memory = @{ Confined = [Collections.Generic.List[object]]::new(); Own = [Collections.Generic.List[object]]::new() }
-    $null = Measure-SessionMemory { New-LandlockSession -Ruleset $rs } 1
-    $null = Measure-SessionMemory { New-OwnSession } 1
+    # A first batch of each grows the heap and the allocator's arenas to their working size.
+    $null = Measure-SessionMemory { New-LandlockSession -Ruleset $rs } $MemorySessions
+    $null = Measure-SessionMemory { New-OwnSession } $MemorySessions
     for ($r = 0; $r -lt $MemoryRounds; $r++) {
         foreach ($side in $(if ($r % 2) { 'Own', 'Confined' } else { 'Confined', 'Own' })) {
             $open = if ($side -eq 'Own') { { New-OwnSession } } else { { New-LandlockSession -Ruleset $rs } }
