@@ -124,18 +124,21 @@ Describe 'Export-LandlockRuleset' {
         "$warnings" | Should -Match 'HardRequirement'
     }
 
-    It 'keeps a replaced file''s permissions, and writes through a link instead of replacing it' {
+    It 'keeps a replaced file''s permissions, and replaces a link of the caller''s own instead of writing through it' {
         $private = Join-Path $TestDrive 'private.json'
         'old' | Set-Content $private
         [IO.File]::SetUnixFileMode($private, [IO.UnixFileMode]'UserRead, UserWrite')
+        $Ruleset | Export-LandlockRuleset $private
+        [IO.File]::GetUnixFileMode($private) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        (Import-LandlockRuleset $private).Abi | Should -Be 'V6'
+
+        'old' | Set-Content $private
         $link = Join-Path $TestDrive 'link.json'
         $null = New-Item -ItemType SymbolicLink -Path $link -Target $private
-
         $Ruleset | Export-LandlockRuleset $link
-
-        [IO.File]::GetUnixFileMode($private) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
-        (Get-Item $link).LinkTarget | Should -Be $private
-        (Import-LandlockRuleset $private).Abi | Should -Be 'V6'
+        Get-Content $private | Should -Be 'old'
+        (Get-Item $link).LinkTarget | Should -BeNullOrEmpty
+        (Import-LandlockRuleset $link).Abi | Should -Be 'V6'
     }
 
     It 'replaces a link someone else planted instead of writing through it, and copies no setuid bit' {
@@ -157,3 +160,27 @@ Describe 'Export-LandlockRuleset' {
     }
 }
 
+
+# A sandbox runs as the same user as its caller (often root): a link it plants is "the caller's own".
+Describe 'Export-LandlockRuleset into a folder a sandbox may write' {
+    It 'replaces a link the sandbox planted there, never writing where it points' {
+        $ruleset = New-LandlockRuleset -Abi V6
+        $folder = (New-Item -ItemType Directory (Join-Path $TestDrive 'shared')).FullName
+        $victim = Join-Path $TestDrive 'victim.conf'
+        'precious' | Set-Content $victim
+        $sandbox = New-LandlockRuleset -Abi ([Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi)) | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
+        $outcome = Invoke-Sandboxed -Ruleset $sandbox -ArgumentList $folder, $victim {
+            param($folder, $victim)
+            [IO.File]::CreateSymbolicLink("$folder/policy.json", $victim) | Out-Null
+            try { Set-Content $victim 'by the sandbox' -ErrorAction Stop; 'wrote' } catch { 'denied' }
+        }
+        $outcome | Should -Be 'denied' -Because 'the victim lies outside the sandbox''s rules'
+        (Get-Item "$folder/policy.json").LinkTarget | Should -Be $victim
+
+        $ruleset | Export-LandlockRuleset "$folder/policy.json"
+
+        Get-Content $victim | Should -Be 'precious'
+        (Get-Item "$folder/policy.json").LinkTarget | Should -BeNullOrEmpty
+        (Import-LandlockRuleset "$folder/policy.json").Abi | Should -Be 'V6'
+    }
+}

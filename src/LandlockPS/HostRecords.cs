@@ -29,6 +29,8 @@ internal static class HostRecords
                     Colour(deserialized, "BackgroundColor"), LanguagePrimitives.IsTrue(deserialized.Properties["NoNewLine"]?.Value)),
             string text => HostText.Neutralize(text),
             PSObject { BaseObject: string text } => HostText.Neutralize(text),
+            // Any other object is shown as its text, which a sandbox chose (a deserialized object's text came with it).
+            { } other when other.ToString() is { } shown && Changed(shown) is { } safeText => safeText,
             _ => null,
         };
         if (data is null) return record;
@@ -58,6 +60,13 @@ internal static class HostRecords
 
     public static ErrorRecord Neutralize(ErrorRecord record)
     {
+        // The error id cannot be changed on a record: one that needs it is copied under a safe id.
+        if (Changed(record.FullyQualifiedErrorId) is { } safeId) record = Renamed(record, safeId);
+        ErrorCategoryInfo category = record.CategoryInfo;
+        if (Changed(category.Activity) is { } activity) category.Activity = activity;
+        if (Changed(category.Reason) is { } reason) category.Reason = reason;
+        if (Changed(category.TargetName) is { } targetName) category.TargetName = targetName;
+        if (Changed(category.TargetType) is { } targetType) category.TargetType = targetType;
         string message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception?.Message ?? string.Empty;
         string safe = HostText.Neutralize(message);
         string? action = record.ErrorDetails?.RecommendedAction;
@@ -65,4 +74,19 @@ internal static class HostRecords
         record.ErrorDetails = new ErrorDetails(safe) { RecommendedAction = action is null ? null : HostText.Neutralize(action) };
         return record;
     }
+
+    private static ErrorRecord Renamed(ErrorRecord record, string errorId)
+    {
+        ErrorCategoryInfo category = record.CategoryInfo;
+        var renamed = new ErrorRecord(record.Exception, errorId, category.Category, record.TargetObject) { ErrorDetails = record.ErrorDetails };
+        renamed.CategoryInfo.Activity = category.Activity;
+        renamed.CategoryInfo.Reason = category.Reason;
+        renamed.CategoryInfo.TargetName = category.TargetName;
+        renamed.CategoryInfo.TargetType = category.TargetType;
+        return renamed;
+    }
+
+    // The text made safe, or null when it was safe already.
+    private static string? Changed(string? text) =>
+        text is not null && HostText.Neutralize(text) is var safe && !ReferenceEquals(safe, text) ? safe : null;
 }

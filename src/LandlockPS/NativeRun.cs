@@ -174,7 +174,7 @@ internal sealed class NativeRun : ISandboxRun
                 _cmdlet.WriteObject(line);
                 break;
             case StandardErrorMode.Error:
-                _cmdlet.WriteError(new ErrorRecord(new RemoteException(line), "NativeStandardError", ErrorCategory.NotSpecified, _info.FilePath));
+                _cmdlet.WriteError(new ErrorRecord(new RemoteException(HostText.Neutralize(line)), "NativeStandardError", ErrorCategory.NotSpecified, _info.FilePath));
                 break;
             default:
                 // Shown on the caller's terminal: nothing but colours may act on it.

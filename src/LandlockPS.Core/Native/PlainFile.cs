@@ -41,11 +41,25 @@ public static class PlainFile
     {
         using SafePathHandle? located = PathHandles.TryOpenBeneath(root, relative, out int errno);
         using FileStream? input = TryOpenLocated(located, maxBytes, out _, ref errno);
-        if (input is null) return false;
+        if (input is null || ReadAtMost(input, maxBytes) is not { } content) return false;
         using SafeDescriptorHandle created = target.CreateFile(name);
-        using var output = new FileStream(new SafeFileHandle(created.DangerousGetHandle(), ownsHandle: false), FileAccess.Write);
-        input.CopyTo(output);
+        SafeDirectoryHandle.WriteAll(created, content);
         return true;
+    }
+
+    // Whoever may write the file can grow it after its size was checked: read no more than the
+    // limit, and a file that has grown past it is not copied at all.
+    private static byte[]? ReadAtMost(FileStream input, long maxBytes)
+    {
+        using var content = new MemoryStream();
+        byte[] buffer = new byte[81920];
+        int read;
+        while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (content.Length + read > maxBytes) return null;
+            content.Write(buffer, 0, read);
+        }
+        return content.ToArray();
     }
 
     private static FileStream? TryOpenLocated(SafePathHandle? located, long maxBytes, out PlainFileProblem problem, ref int errno)

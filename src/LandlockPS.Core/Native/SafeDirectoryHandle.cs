@@ -68,11 +68,45 @@ public sealed unsafe partial class SafeDirectoryHandle : SafeFileDescriptor
         return new SafeDescriptorHandle(fd);
     }
 
-    /// <summary>Writes a whole new file <paramref name="name"/> here.</summary>
-    public void WriteNewFile(string name, ReadOnlySpan<byte> content)
+    /// <summary>Writes a whole new file <paramref name="name"/> here, with <paramref name="mode"/> less the umask.</summary>
+    public void WriteNewFile(string name, ReadOnlySpan<byte> content, uint mode = 0x180 /* 0600 */)
     {
-        using SafeDescriptorHandle file = CreateFile(name);
+        using SafeDescriptorHandle file = CreateFile(name, mode);
         WriteAll(file, content);
+    }
+
+    /// <summary>Renames <paramref name="name"/> here to <paramref name="newName"/> here, replacing what that names (a link itself, never what it points to).</summary>
+    public void Rename(string name, string newName)
+    {
+        RequireSingleName(name);
+        RequireSingleName(newName);
+        byte[] from = Encoding.UTF8.GetBytes(name + "\0");
+        byte[] to = Encoding.UTF8.GetBytes(newName + "\0");
+        bool added = false;
+        DangerousAddRef(ref added);
+        try
+        {
+            fixed (byte* f = from, t = to)
+            {
+                if (RenameAt(Fd, f, Fd, t) != 0) throw Failure("renameat", name);
+            }
+        }
+        finally
+        {
+            if (added) DangerousRelease();
+        }
+    }
+
+    /// <summary>Removes the file (or link) <paramref name="name"/> here; false when it cannot (gone, a folder).</summary>
+    public bool TryRemoveFile(string name) => At(name, (dir, n) => UnlinkAt(dir, n, 0)) == 0;
+
+    /// <summary>The permission bits of the plain file <paramref name="name"/> here, itself (a link is not followed); null for anything else.</summary>
+    public uint? PlainFileMode(string name)
+    {
+        RequireSingleName(name);
+        LibC.StatxBuffer status = default;
+        if (LibC.Statx(Fd, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_TYPE | LibC.STATX_MODE, &status) != 0 || !status.IsRegularFile) return null;
+        return status.Mode & 0x1FFu; // rwx for user, group, other: never setuid, setgid or sticky
     }
 
     /// <summary>Writes every byte of <paramref name="content"/> to <paramref name="file"/>.</summary>
@@ -159,6 +193,9 @@ public sealed unsafe partial class SafeDirectoryHandle : SafeFileDescriptor
 
     [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
     internal static partial int UnlinkAt(int dirFd, byte* name, int flags);
+
+    [LibraryImport("libc", EntryPoint = "renameat", SetLastError = true)]
+    private static partial int RenameAt(int oldDirFd, byte* oldName, int newDirFd, byte* newName);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int Flock(int fd, int operation);

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -12,7 +13,8 @@ namespace LandlockPS.Core.Sandbox;
 /// A child process confined by Landlock from its first instruction. Its pipes and its pidfd are
 /// serviced by whichever thread reads its output (one poll per call, no thread of its own): that
 /// thread moves output into chunks, writes queued input, notices the exit, kills every process the
-/// child left behind and reaps it. <see cref="Kill"/> may be called from any thread.
+/// child left behind and reaps it. <see cref="Kill"/>, <see cref="TryWriteInput"/> and
+/// <see cref="CloseInput"/> may be called from any thread.
 /// </summary>
 public sealed unsafe class SandboxedProcess : IDisposable
 {
@@ -21,6 +23,9 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private const int PipeBytes = 1 << 20;
     private const int MaxPendingInputBytes = 1 << 20;
     private const int ExitGraceMilliseconds = 2000;
+    // Read buffers, shared by every child and kept by no thread: a caller with many sessions holds
+    // as many as are read into at once, not one per session's thread as the shared pool would.
+    private static readonly ArrayPool<byte> ReadBuffers = ArrayPool<byte>.Create(ChunkBytes, 16);
 
     private readonly SafePidfdHandle _pidfd;
     private readonly ProcessTree _tree;
@@ -28,6 +33,8 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private readonly Stopwatch _clock;
     private readonly Queue<OutputChunk> _ready = new();
     private readonly Queue<byte[]> _input = new();
+    // Guards the input queue and the stdin pipe, which any thread may write to or close.
+    private readonly object _inputGate = new();
     private readonly bool _hasInputPipe;
     private SafeDescriptorHandle? _stdin;
     private SafeDescriptorHandle? _stdout;
@@ -35,6 +42,8 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private int _inputOffset;
     private int _pendingInputBytes;
     private bool _closeInput;
+    // The thread waiting in poll, if one is: input left queued by another thread must wake it.
+    private int _pollingThread;
     private bool _grown;
     private bool _woken;
     private long _exitedAt = -1;
@@ -181,28 +190,39 @@ public sealed unsafe class SandboxedProcess : IDisposable
     }
 
     /// <summary>
-    /// Queues bytes for the child's standard input and writes what the pipe takes now. False when a
-    /// megabyte is already waiting: take some output and try again, so a child that writes before
-    /// it reads never deadlocks.
+    /// Queues bytes for the child's standard input and writes what the pipe takes now, on the
+    /// calling thread; the thread servicing the child writes the rest. False when a megabyte is
+    /// already waiting: take some output and try again, so a child that writes before it reads
+    /// never deadlocks.
     /// </summary>
     public bool TryWriteInput(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!_hasInputPipe || _closeInput) throw new InvalidOperationException("The child's standard input is not a pipe, or it was closed.");
-        // A child that stopped reading (or ended) gets nothing more; the rest is dropped.
-        if (data.Length == 0 || _stdin is null) return true;
-        if (_pendingInputBytes > 0 && _pendingInputBytes + data.Length > MaxPendingInputBytes) return false;
-        _input.Enqueue(data);
-        _pendingInputBytes += data.Length;
-        WriteInput();
+        int polling;
+        lock (_inputGate)
+        {
+            if (!_hasInputPipe || _closeInput) throw new InvalidOperationException("The child's standard input is not a pipe, or it was closed.");
+            // A child that stopped reading (or ended) gets nothing more; the rest is dropped.
+            if (data.Length == 0 || _stdin is null) return true;
+            if (_pendingInputBytes > 0 && _pendingInputBytes + data.Length > MaxPendingInputBytes) return false;
+            _input.Enqueue(data);
+            _pendingInputBytes += data.Length;
+            WriteInput();
+            polling = _input.Count == 0 ? 0 : _pollingThread;
+        }
+        // What the pipe did not take waits for the servicing thread, which may be polling without watching stdin.
+        if (polling != 0 && polling != Environment.CurrentManagedThreadId) Wake();
         return true;
     }
 
     /// <summary>Closes the child's standard input once everything queued has been written.</summary>
     public void CloseInput()
     {
-        _closeInput = true;
-        if (_input.Count == 0) CloseStdin();
+        lock (_inputGate)
+        {
+            _closeInput = true;
+            if (_input.Count == 0) CloseStdin();
+        }
     }
 
     /// <summary>
@@ -295,7 +315,8 @@ public sealed unsafe class SandboxedProcess : IDisposable
         int n = 0, outIdx = -1, errIdx = -1, inIdx = -1, pidIdx = -1;
         if (room && _stdout is not null) { outIdx = n; fds[n++] = Poll(_stdout.Fd, ProcessApi.POLLIN); }
         if (room && _stderr is not null) { errIdx = n; fds[n++] = Poll(_stderr.Fd, ProcessApi.POLLIN); }
-        if (_stdin is not null && _input.Count > 0) { inIdx = n; fds[n++] = Poll(_stdin.Fd, ProcessApi.POLLOUT); }
+        SafeDescriptorHandle? stdin = WatchInput();
+        if (stdin is not null) { inIdx = n; fds[n++] = Poll(stdin.Fd, ProcessApi.POLLOUT); }
         if (!exited) { pidIdx = n; fds[n++] = Poll(_pidfd.Fd, ProcessApi.POLLIN); }
         int wakeIdx = n;
         fds[n++] = Poll(_wake.Fd, ProcessApi.POLLIN);
@@ -303,10 +324,20 @@ public sealed unsafe class SandboxedProcess : IDisposable
         // After the exit, wait a little for output still in flight, then stop waiting for pipes
         // held open by something that escaped the process group.
         if (exited) timeout = (int)Math.Clamp(ExitGraceMilliseconds - (_clock.ElapsedMilliseconds - _exitedAt), 0, timeout < 0 ? int.MaxValue : timeout);
-        int rc = ProcessApi.Poll(fds, (nuint)n, timeout);
-        if (rc < 0 && Marshal.GetLastPInvokeError() != ProcessApi.EINTR)
+        int rc, errno;
+        try
         {
-            throw new LandlockException($"Waiting on the child failed ({Errno.Name(Marshal.GetLastPInvokeError())}).", "poll", Marshal.GetLastPInvokeError(), "LaunchFailed");
+            rc = ProcessApi.Poll(fds, (nuint)n, timeout);
+            errno = rc < 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        finally
+        {
+            Volatile.Write(ref _pollingThread, 0);
+            stdin?.DangerousRelease();
+        }
+        if (rc < 0 && errno != ProcessApi.EINTR)
+        {
+            throw new LandlockException($"Waiting on the child failed ({Errno.Name(errno)}).", "poll", errno, "LaunchFailed");
         }
         if (rc <= 0)
         {
@@ -321,7 +352,10 @@ public sealed unsafe class SandboxedProcess : IDisposable
         }
         if (outIdx >= 0 && fds[outIdx].Revents != 0) ReadInto(ref _stdout, ChildStream.StandardOutput);
         if (errIdx >= 0 && fds[errIdx].Revents != 0) ReadInto(ref _stderr, ChildStream.StandardError);
-        if (inIdx >= 0 && fds[inIdx].Revents != 0) WriteInput();
+        if (inIdx >= 0 && fds[inIdx].Revents != 0)
+        {
+            lock (_inputGate) WriteInput();
+        }
         if (pidIdx >= 0 && (fds[pidIdx].Revents & ProcessApi.POLLIN) != 0)
         {
             _exitedAt = _clock.ElapsedMilliseconds;
@@ -333,6 +367,20 @@ public sealed unsafe class SandboxedProcess : IDisposable
 
     private static ProcessApi.PollFd Poll(int fd, short events) => new() { Fd = fd, Events = events };
 
+    // Marks this thread as about to poll and returns stdin if input waits for it, referenced so that
+    // another thread closing it meanwhile cannot let its descriptor number be reused under the poll.
+    private SafeDescriptorHandle? WatchInput()
+    {
+        lock (_inputGate)
+        {
+            _pollingThread = Environment.CurrentManagedThreadId;
+            if (_stdin is null || _input.Count == 0) return null;
+            bool added = false;
+            _stdin.DangerousAddRef(ref added);
+            return _stdin;
+        }
+    }
+
     private void DrainWake()
     {
         ulong value;
@@ -341,18 +389,22 @@ public sealed unsafe class SandboxedProcess : IDisposable
 
     private void ReadInto(ref SafeDescriptorHandle? pipe, ChildStream stream)
     {
-        // Read straight into the array handed out: a full read (the bulk case) is never copied.
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkBytes);
+        // A full read (the bulk case) hands out the very array it read into, never copied; a short
+        // one (a line or a few) is copied out of a pooled one, so a chatty child does not cost a
+        // fresh 64 KiB array per read.
+        byte[] buffer = ReadBuffers.Rent(ChunkBytes);
         nint got;
-        fixed (byte* p = buffer) got = ProcessApi.Read(pipe!.Fd, p, (nuint)buffer.Length);
-        if (got > 0)
+        fixed (byte* p = buffer) got = ProcessApi.Read(pipe!.Fd, p, ChunkBytes);
+        int errno = got < 0 ? Marshal.GetLastPInvokeError() : 0;
+        if (got == ChunkBytes)
         {
-            if (got < buffer.Length) buffer = buffer.AsSpan(0, (int)got).ToArray();
-            else if (!_grown) GrowForBulkOutput(pipe);
-            _ready.Enqueue(new OutputChunk(stream, buffer, (int)got));
+            if (!_grown) GrowForBulkOutput(pipe);
+            _ready.Enqueue(new OutputChunk(stream, buffer, ChunkBytes));
             return;
         }
-        if (got < 0 && Marshal.GetLastPInvokeError() is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
+        if (got > 0) _ready.Enqueue(new OutputChunk(stream, buffer.AsSpan(0, (int)got).ToArray(), (int)got));
+        ReadBuffers.Return(buffer);
+        if (got > 0 || errno is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
         pipe.Dispose();
         pipe = null;
     }
@@ -365,6 +417,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _grown = true;
     }
 
+    // Called with _inputGate held.
     private void WriteInput()
     {
         while (_stdin is not null && _input.TryPeek(out byte[]? data))
@@ -402,7 +455,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// </summary>
     private void Finish()
     {
-        CloseStdin();
+        lock (_inputGate) CloseStdin();
         _stdout?.Dispose();
         _stderr?.Dispose();
         _stdout = _stderr = null;

@@ -47,12 +47,16 @@ internal sealed class PwshSandbox : IDisposable
     private const LandlockAccessFs ReadExecute = LandlockAccessFs.ReadExecute;
     private const LandlockAccessFs ReadFile = LandlockAccessFs.ReadFile;
 
-    private PwshSandbox(LandlockRuleset ruleset, IReadOnlyList<LandlockPathRule> implicitRules, SandboxStartInfo startInfo, ScratchHome home)
+    private readonly IReadOnlyList<HeldPathRule> _libraries;
+
+    private PwshSandbox(LandlockRuleset ruleset, IReadOnlyList<LandlockPathRule> implicitRules, SandboxStartInfo startInfo, ScratchHome home,
+        IReadOnlyList<HeldPathRule> libraries)
     {
         Ruleset = ruleset;
         ImplicitRules = implicitRules;
         StartInfo = startInfo;
         Home = home;
+        _libraries = libraries;
     }
 
     /// <summary>The user's ruleset plus the implicit rules; the user's own object is left as it was.</summary>
@@ -69,6 +73,7 @@ internal sealed class PwshSandbox : IDisposable
     public static PwshSandbox Create(PwshLaunch launch)
     {
         ScratchHome home = ScratchHome.Create();
+        var libraries = new List<HeldPathRule>();
         try
         {
             SeedStartupProfile(home);
@@ -78,11 +83,17 @@ internal sealed class PwshSandbox : IDisposable
             var held = new List<HeldPathRule>();
             if (launch.ImplicitRules)
             {
-                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, launch.Environment, launch.Module))
+                string[] loaded = LoadedLibraries().ToArray();
+                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, launch.Environment, launch.Module, loaded))
                 {
                     effective.AddPathRuleIfPresent(path, access, out LandlockAccessFs granted, out _);
                     if (granted != LandlockAccessFs.None) added.Add(new LandlockPathRule(path, granted) { RulesetHandledAccessFs = effective.HandledAccessFs });
                 }
+                // A library outside the system's folders may lie in a folder a sandbox can write, which
+                // could swap its name for a link: the rule is built on the file itself, held open.
+                libraries.AddRange(HeldLibraries(loaded, ReadFile & effective.HandledAccessFs));
+                held.AddRange(libraries);
+                added.AddRange(libraries.Select(l => new LandlockPathRule(l.Path, l.Access) { RulesetHandledAccessFs = effective.HandledAccessFs }));
                 // Built from the folder held open: the home's path lies in a folder other sandboxes may write.
                 // Not ResolveUnix: the child connects to no socket, and a grant anywhere would leave UNIX
                 // sockets open where the kernel's Landlock cannot restrict them (see LandlockEmulation).
@@ -104,10 +115,11 @@ internal sealed class PwshSandbox : IDisposable
                 AllowUnconfined = launch.AllowUnconfined,
                 HeldPathRules = held,
             };
-            return new PwshSandbox(effective, added, info, home);
+            return new PwshSandbox(effective, added, info, home, libraries);
         }
         catch (LandlockException e) when (e.ErrorId == "FolderActionFailed")
         {
+            Release(libraries);
             home.Dispose();
             throw new LandlockException(
                 $"The sandbox's private home {home.Path} changed while it was being prepared ({e.Message}); nothing was written outside it. " +
@@ -116,12 +128,22 @@ internal sealed class PwshSandbox : IDisposable
         }
         catch
         {
+            Release(libraries);
             home.Dispose();
             throw;
         }
     }
 
-    public void Dispose() => Home.Dispose();
+    public void Dispose()
+    {
+        Release(_libraries);
+        Home.Dispose();
+    }
+
+    private static void Release(IEnumerable<HeldPathRule> rules)
+    {
+        foreach (HeldPathRule rule in rules) rule.Handle.Dispose();
+    }
 
     /// <summary>
     /// pwsh replays a record of what it compiled at startup (multi-core JIT) from its cache folder;
@@ -173,14 +195,14 @@ internal sealed class PwshSandbox : IDisposable
         Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
     private static IEnumerable<(string Path, LandlockAccessFs Access)> Needs(
-        string pwsh, IReadOnlyDictionary<string, string> environment, ModuleLocation? module)
+        string pwsh, IReadOnlyDictionary<string, string> environment, ModuleLocation? module, IEnumerable<string> libraries)
     {
         yield return (pwsh, ReadExecute);
         if (ExecutableInspector.FindInterpreter(pwsh) is { } interpreter) yield return (interpreter, ReadExecute);
         yield return (PSHome, ReadOnly);
         yield return (Path.Combine(DotnetRoot, "host"), ReadOnly);
         yield return (Path.Combine(DotnetRoot, "shared"), ReadOnly);
-        foreach (string library in LoadedLibraries()) yield return (library, ReadFile);
+        foreach (string folder in libraries.Select(SystemFolderOf).OfType<string>().Distinct(StringComparer.Ordinal)) yield return (folder, ReadFile);
         yield return ("/proc", ReadOnly);
         yield return ("/sys/fs/cgroup", ReadOnly);
         yield return ("/sys/devices/system/cpu", ReadOnly);
@@ -198,13 +220,14 @@ internal sealed class PwshSandbox : IDisposable
     }
 
     /// <summary>
-    /// What the child needs to load the shared objects this process has mapped: the native libraries,
-    /// ICU and the runtime the child pwsh will load too. A system library folder (root's alone) is
-    /// granted whole, for the siblings the child may load later (libssl for its first HTTPS call);
-    /// anywhere else only the library files themselves: a module's native library in a home folder,
-    /// or one loaded from a data folder, must not open its neighbours. Libraries under $PSHOME and
-    /// the .NET root are covered by those folders' own rules. Other mapped files (assemblies, data a
-    /// script mapped) are left out: a fresh pwsh finds its assemblies in the folders granted by name.
+    /// The shared objects this process has mapped, which the child needs to load too: the native
+    /// libraries, ICU and the runtime the child pwsh will load. A system library folder (root's
+    /// alone) is granted whole, for the siblings the child may load later (libssl for its first HTTPS
+    /// call); anywhere else only the library files themselves (<see cref="HeldLibraries"/>): a
+    /// module's native library in a home folder, or one loaded from a data folder, must not open its
+    /// neighbours. Libraries under $PSHOME and the .NET root are covered by those folders' own rules.
+    /// Other mapped files (assemblies, data a script mapped) are left out: a fresh pwsh finds its
+    /// assemblies in the folders granted by name.
     /// </summary>
     private static IEnumerable<string> LoadedLibraries() =>
         File.ReadLines("/proc/self/maps")
@@ -212,8 +235,17 @@ internal sealed class PwshSandbox : IDisposable
             .Where(fields => fields.Length == 6 && fields[5].StartsWith('/') && !fields[5].EndsWith(" (deleted)", StringComparison.Ordinal))
             .Select(fields => fields[5])
             .Where(file => IsSharedObject(file) && !IsBeneath(file, PSHome) && !IsBeneath(file, DotnetRoot))
-            .Select(file => Path.GetDirectoryName(file) is { } folder && SystemLibraryFolders.Contains(folder) ? folder : file)
             .Distinct(StringComparer.Ordinal);
+
+    private static string? SystemFolderOf(string library) =>
+        Path.GetDirectoryName(library) is { } folder && SystemLibraryFolders.Contains(folder) ? folder : null;
+
+    // /proc/self/maps names each library by its real path, which has no link on the way: one found
+    // there now was swapped in since, and the library goes without a rule.
+    private static IEnumerable<HeldPathRule> HeldLibraries(IEnumerable<string> libraries, LandlockAccessFs access) =>
+        access == LandlockAccessFs.None
+            ? []
+            : libraries.Where(l => SystemFolderOf(l) is null).Select(l => HeldPathRule.OnPlainFile(l, access)).OfType<HeldPathRule>().ToArray();
 
     private static bool IsBeneath(string file, string folder) =>
         file.StartsWith(Path.TrimEndingDirectorySeparator(folder) + "/", StringComparison.Ordinal);

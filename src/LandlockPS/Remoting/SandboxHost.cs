@@ -60,40 +60,59 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         public override string ReadLine()
         {
             RequirePrompt("read from your terminal (Read-Host)");
-            caller.Write(ConsoleColor.Yellow, caller.RawUI.BackgroundColor, Mark);
+            ShowMark();
             return caller.ReadLine();
         }
 
         public override SecureString ReadLineAsSecureString()
         {
             RequirePrompt("read a secret from your terminal (Read-Host -AsSecureString)");
-            caller.Write(ConsoleColor.Yellow, caller.RawUI.BackgroundColor, Mark);
+            ShowMark();
             return caller.ReadLineAsSecureString();
         }
 
         public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
         {
             RequirePrompt("read from your terminal (Read-Host, or a prompt)");
+            foreach (FieldDescription field in descriptions ?? [])
+            {
+                // The host shows a field by its name, which cannot be changed, and a copy would lose
+                // what marks it as a remote field (the host converts a remote answer more carefully).
+                if (field.Name is { } name && !ReferenceEquals(HostText.Neutralize(name), name))
+                {
+                    throw new HostException("The sandbox's prompt was refused: its text carries control characters, which could act on your terminal.",
+                        null, "SandboxPromptUnsafe", ErrorCategory.InvalidData);
+                }
+                field.Label = HostText.Neutralize(field.Label ?? string.Empty);
+                field.HelpMessage = HostText.Neutralize(field.HelpMessage ?? string.Empty);
+            }
+            ResetAttributes();
             return caller.Prompt(Marked(caption), HostText.Neutralize(message ?? string.Empty), descriptions);
         }
 
         public override PSCredential? PromptForCredential(string caption, string message, string userName, string targetName)
         {
             RequirePrompt("ask you for a credential");
-            return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), userName, targetName);
+            ResetAttributes();
+            return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), Neutralized(userName), Neutralized(targetName));
         }
 
         public override PSCredential? PromptForCredential(string caption, string message, string userName, string targetName,
             PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
         {
             RequirePrompt("ask you for a credential");
-            return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), userName, targetName, allowedCredentialTypes, options);
+            ResetAttributes();
+            return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), Neutralized(userName), Neutralized(targetName),
+                allowedCredentialTypes, options);
         }
 
         public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
         {
             RequirePrompt("ask you to choose");
-            return caller.PromptForChoice(Marked(caption), HostText.Neutralize(message ?? string.Empty), choices, defaultChoice);
+            var safe = new Collection<ChoiceDescription>();
+            foreach (ChoiceDescription choice in choices ?? []) safe.Add(new ChoiceDescription(HostText.Neutralize(choice.Label), HostText.Neutralize(choice.HelpMessage ?? string.Empty)));
+            ResetAttributes();
+            return caller.PromptForChoice(Marked(caption), HostText.Neutralize(message ?? string.Empty), safe, defaultChoice);
         }
 
         public override void Write(string value) => Show(() => caller.Write(HostText.Neutralize(value)));
@@ -123,7 +142,25 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
         }
 
-        private static string Marked(string? caption) => Mark + HostText.Neutralize(caption ?? string.Empty);
+        // The mark leads the caption's line: a carriage return or a new line in the caption would
+        // let what follows overwrite it, or push it out of sight.
+        private static string Marked(string? caption) =>
+            Mark + HostText.Neutralize(caption ?? string.Empty).Replace('\r', '\u240d').Replace('\n', '\u240a');
+
+        private static string? Neutralized(string? text) => text is null ? null : HostText.Neutralize(text);
+
+        private void ShowMark()
+        {
+            ResetAttributes();
+            caller.Write(ConsoleColor.Yellow, caller.RawUI.BackgroundColor, Mark);
+        }
+
+        // Colours and attributes the sandbox set before (concealed text, a background the same as the
+        // mark's colour) would hide the mark: it is shown on a reset terminal.
+        private void ResetAttributes()
+        {
+            if (caller.SupportsVirtualTerminal) caller.Write("\u001b[0m");
+        }
     }
 
     /// <summary>

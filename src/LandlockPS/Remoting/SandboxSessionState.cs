@@ -61,7 +61,8 @@ internal sealed class SandboxSessionState
     {
         lock (_stderrTail)
         {
-            _stderrTail.Enqueue(line);
+            // Quoted in errors the caller's terminal shows.
+            _stderrTail.Enqueue(HostText.Neutralize(line));
             while (_stderrTail.Count > 20) _stderrTail.Dequeue();
         }
     }

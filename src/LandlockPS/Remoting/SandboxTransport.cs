@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
 using System.Management.Automation.Internal;
@@ -14,23 +13,28 @@ using LandlockPS.Core.Sandbox;
 namespace LandlockPS.Remoting;
 
 /// <summary>
-/// PSRP over a confined child pwsh's stdin/stdout. One thread services the child: it writes the
-/// protocol lines PowerShell queues, and hands every line the child prints back to PowerShell.
-/// The child's stderr is never part of the protocol; its tail goes into error messages.
+/// PSRP over a confined child pwsh's stdin/stdout. PowerShell's sending thread writes each protocol
+/// line straight into the child's stdin, as PowerShell's own transport does; one thread services
+/// the child: it writes what a full pipe did not take, and hands every line the child prints back
+/// to PowerShell. The child's stderr is never part of the protocol; its tail goes into error messages.
 /// </summary>
 internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 {
     // A line of the child's stderr is only kept for messages: a few kilobytes of it are plenty.
     private const int MaxStandardErrorLineChars = 4096;
+    // How long the child has to answer what a server answers on receipt, as long as a stopped script block has to end.
+    private const int AnswerGraceMilliseconds = 5000;
     private readonly SandboxConnectionInfo _connection;
     private readonly ProtocolGuard _guard;
-    private readonly ConcurrentQueue<byte[]> _outbound = new();
+    private readonly ProtocolLineSplitter _serverLines = new(ProtocolGuard.MaxLineBytes);
+    private readonly LineHandler _onServerLine;
     private PwshSandbox? _sandbox;
     private SandboxedProcess? _process;
     private Thread? _pump;
     private volatile bool _closing;
     private volatile bool _inputClosed;
-    // The close handshake: our Close went out; the server's CloseAck came back.
+    // The close handshake: our Close of the session went out; the server's CloseAck came back.
+    private static readonly string SessionClose = $"<Close PSGuid='{Guid.Empty}'";
     private volatile bool _closeSent;
     private volatile bool _closeAcked;
     private int _disposed;
@@ -40,6 +44,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         _connection = connection;
         _guard = new ProtocolGuard(connection.Launch.Limits);
+        _onServerLine = HandleServerLine;
     }
 
     public override void CreateAsync()
@@ -85,7 +90,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _closeAcked = true;
         _closing = true;
         _inputClosed = true;
-        _process?.Wake();
+        _process?.CloseInput();
     }
 
     protected override void Dispose(bool isDisposing)
@@ -99,42 +104,75 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _sandbox?.Dispose();
     }
 
-    private void Enqueue(string line)
+    // PowerShell writes one line at a time (its writer holds a lock), on its own threads.
+    private void Send(string line)
     {
-        if (_inputClosed || _process is null || _process.HasExited)
-        {
-            // PowerShell takes an IOException from the writer to mean "the transport is closed".
-            throw new IOException("The sandboxed pwsh is no longer running.");
-        }
-        if (line.StartsWith("<Close ", StringComparison.Ordinal)) _closeSent = true;
+        // PowerShell takes an IOException from the writer to mean "the transport is closed".
+        if (_inputClosed || _process is null || _process.HasExited) throw Closed();
+        if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
         _guard.Sent(line);
-        _outbound.Enqueue(Encoding.UTF8.GetBytes(line + "\n"));
-        _process.Wake();
+        bool taken;
+        try
+        {
+            taken = _process.TryWriteInput(Encoding.UTF8.GetBytes(line + "\n"));
+        }
+        catch (InvalidOperationException)
+        {
+            // Closed by the end of the session meanwhile.
+            throw Closed();
+        }
+        if (!taken)
+        {
+            // PowerShell sends at most a fragment per operation before it waits for the answer: a server
+            // with a megabyte of it unread has stopped reading its input.
+            Break(new LandlockException(
+                "The sandboxed pwsh was ended because it stopped reading PowerShell remoting protocol from its input. The output received before it is kept.",
+                errorId: "SandboxProtocolViolation"));
+            throw Closed();
+        }
+        if (AwaitedAnswer(line) is { } what) AwaitAnswer(line, what);
     }
+
+    // What a server answers at once, on receipt; PowerShell waits for the answer to a command
+    // without end (a stop, Ctrl+C, waits for it too), for a stop without end, and a minute for a close.
+    private static string? AwaitedAnswer(string line) =>
+        line.StartsWith("<Command ", StringComparison.Ordinal) ? "a new command"
+        : line.StartsWith("<Signal ", StringComparison.Ordinal) ? "a stop"
+        : line.StartsWith("<Close ", StringComparison.Ordinal) ? "a close"
+        : null;
+
+    // A child that no longer answers (hung, or hostile) is ended instead, and its session is broken.
+    private void AwaitAnswer(string line, string what)
+    {
+        Timer? timer = null;
+        timer = new Timer(_ =>
+        {
+            timer!.Dispose();
+            if (Volatile.Read(ref _disposed) == 0 && _guard.IsUnanswered(line))
+            {
+                Break(new LandlockException(
+                    $"The sandboxed pwsh was ended because it did not answer {what} within {AnswerGraceMilliseconds / 1000} s. The output received before it is kept.",
+                    errorId: "SandboxNotResponding"));
+            }
+        });
+        timer.Change(AnswerGraceMilliseconds, Timeout.Infinite);
+    }
+
+    private static IOException Closed() => new("The sandboxed pwsh is no longer running.");
 
     private void Pump()
     {
         SandboxedProcess process = _process!;
-        var stdout = new LineDecoder(Encoding.UTF8, ProtocolGuard.MaxLineChars);
         var stderr = new LineDecoder(Encoding.UTF8, MaxStandardErrorLineChars);
-        byte[]? pending = null;
-        bool inputClosedHere = false;
         try
         {
             while (!process.IsOutputCompleted)
             {
-                while (!inputClosedHere && (pending ??= Dequeue()) is { } line && process.TryWriteInput(line)) pending = null;
-                if (_inputClosed && !inputClosedHere && pending is null && _outbound.IsEmpty)
-                {
-                    process.CloseInput();
-                    inputClosedHere = true;
-                }
                 if (!process.TryTakeOutput(out OutputChunk chunk, Timeout.Infinite)) continue;
                 if (chunk.Stream == ChildStream.StandardOutput)
                 {
-                    foreach (string line in stdout.Push(chunk.Buffer, chunk.Count)) HandleServerLine(line);
-                    if (stdout.SplitLines > 0) Break(new LandlockException(
-                        $"The sandboxed pwsh was ended because it wrote a line longer than {ProtocolGuard.MaxLineChars} characters, which is not PowerShell remoting protocol. The output received before it is kept.",
+                    if (!_serverLines.Push(chunk.Buffer.AsSpan(0, chunk.Count), _onServerLine)) Break(new LandlockException(
+                        $"The sandboxed pwsh was ended because it wrote a line longer than {ProtocolGuard.MaxLineBytes >> 20} MiB, which is not PowerShell remoting protocol. The output received before it is kept.",
                         errorId: "SandboxProtocolViolation"));
                 }
                 else
@@ -154,37 +192,50 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         {
             // The child is gone (or killed): its private home goes with it.
             _sandbox?.Dispose();
+            _serverLines.Release();
             _connection.State.MarkEnded();
         }
-        if (!_closing) ReportBroken(null);
         // Gone with our Close unanswered: PowerShell would wait a minute for the answer. End the close now.
-        else if (_closeSent && !_closeAcked) RaiseError(new PSRemotingTransportException("The sandboxed pwsh ended before it answered the close."), TransportMethodEnum.CloseShellOperationEx);
+        if (_closeSent && !_closeAcked) RaiseError(new PSRemotingTransportException("The sandboxed pwsh ended before it answered the close."), TransportMethodEnum.CloseShellOperationEx);
+        else if (!_closing) ReportBroken(null);
     }
 
     // A program the block starts shares the server's stdout. What it prints is not protocol and
     // would break the session, and a line it leaves unfinished prefixes the server's next one: keep
     // the protocol element, send the rest to the stderr tail.
-    private void HandleServerLine(string line)
+    private void HandleServerLine(ReadOnlySpan<byte> line)
     {
         if (_connection.State.Broken is not null) return;
-        int start = line.StartsWith('<') ? 0 : ProtocolElements.Select(e => line.IndexOf(e, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
-        if (start > 0) _connection.State.AddStandardError(line[..start]);
+        int start = line.StartsWith((byte)'<') ? 0 : ProtocolElementStart(line);
+        if (start > 0) _connection.State.AddStandardError(Encoding.UTF8.GetString(line[..start]));
         if (start < 0)
         {
-            _connection.State.AddStandardError(line);
+            _connection.State.AddStandardError(Encoding.UTF8.GetString(line));
             return;
         }
-        string element = line[start..];
+        ReadOnlySpan<byte> element = line[start..];
         try
         {
-            _guard.Check(element);
+            if (!_guard.Check(element)) return;
         }
         catch (LandlockException violation)
         {
             Break(violation);
             return;
         }
-        HandleOutputDataReceived(element);
+        // The guard passed nothing but ASCII.
+        HandleOutputDataReceived(Encoding.ASCII.GetString(element));
+    }
+
+    private static int ProtocolElementStart(ReadOnlySpan<byte> line)
+    {
+        int start = -1;
+        foreach (byte[] tag in ProtocolElements)
+        {
+            int at = line.IndexOf(tag);
+            if (at >= 0 && (start < 0 || at < start)) start = at;
+        }
+        return start;
     }
 
     /// <summary>Ends a session whose child broke the protocol or its limits: killed at once, and PowerShell told why.</summary>
@@ -199,9 +250,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     }
 
     // The elements of PowerShell's out-of-process protocol (each also has an ...Ack form).
-    private static readonly string[] ProtocolElements = ["<Data ", "<DataAck ", "<Command ", "<CommandAck ", "<Close ", "<CloseAck ", "<Signal ", "<SignalAck "];
-
-    private byte[]? Dequeue() => _outbound.TryDequeue(out byte[]? line) ? line : null;
+    private static readonly byte[][] ProtocolElements = [.. new[] { "<Data ", "<DataAck ", "<Command ", "<CommandAck ", "<Close ", "<CloseAck ", "<Signal ", "<SignalAck " }.Select(Encoding.ASCII.GetBytes)];
 
     private void ReportBroken(string? detail)
     {
@@ -230,7 +279,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         public override Encoding Encoding => Encoding.UTF8;
 
-        public override void WriteLine(string? value) => transport.Enqueue(value ?? string.Empty);
+        public override void WriteLine(string? value) => transport.Send(value ?? string.Empty);
 
         public override void Write(char value) => throw new NotSupportedException("PSRP is written a line at a time.");
     }
