@@ -8,6 +8,7 @@
 .PARAMETER Task
     Build: compile, lay the module out under ./LandlockPS and compile its help from docs/ into ./en-US
            (Import-Module ./LandlockPS.psd1 and Get-Help then work).
+    Docs:  compile the help again from docs/, without rebuilding (after a Build).
     Test:  build, then run the xUnit and Pester suites; exits non-zero on any failure.
     Package: build, then stage the module as it ships under ./out/package/LandlockPS and publish it
            as a .nupkg to the local file repository ./out/repo (PSResourceGet; nothing is left
@@ -19,7 +20,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Package', 'Demo', 'Bench')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Package', 'Demo', 'Bench')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -56,8 +57,17 @@ function Invoke-Build {
 function Invoke-Docs {
     $maml = Join-Path $Root 'en-US/LandlockPS.dll-Help.xml'
     $docs = Join-Path $Root 'docs/en-US'
+    # A script block and its arguments travel to the child pwsh encoded (-EncodedCommand and
+    # -EncodedArguments): a path with a quote in it stays a path, never becomes code.
+    $compile = {
+        param($Root, $Docs, $Maml)
+        $ErrorActionPreference = 'Stop'
+        Import-Module (Join-Path $Root 'LandlockPS.psd1')
+        & (Join-Path $Root 'tools/Build-MamlHelp.ps1') -DocsPath $Docs -ModuleName LandlockPS -OutFile $Maml
+        & (Join-Path $Root 'tools/Build-AboutHelp.ps1') -DocsPath $Docs -OutDirectory (Split-Path $Maml)
+    }
     Invoke-Native 'compiling help' {
-        & $FreshPwsh -NoProfile -NonInteractive -Command "Import-Module '$(Join-Path $Root 'LandlockPS.psd1')'; & '$(Join-Path $Root 'tools/Build-MamlHelp.ps1')' -DocsPath '$docs' -ModuleName LandlockPS -OutFile '$maml'; & '$(Join-Path $Root 'tools/Build-AboutHelp.ps1')' -DocsPath '$docs' -OutDirectory '$(Split-Path $maml)'"
+        & $FreshPwsh -NoProfile -NonInteractive -Command $compile -args $Root, $docs, $maml
     }
 }
 
@@ -104,6 +114,7 @@ function Invoke-Bench {
 
 switch ($Task) {
     'Build' { Invoke-Build }
+    'Docs' { Invoke-Docs }
     'Test' { Invoke-Test }
     'Package' { Invoke-Package }
     'Demo' { Invoke-Demo }

@@ -105,6 +105,8 @@ Describe 'Get-Help about_LandlockPS' {
         @{ Section = 'WHY A CHILD PROCESS' }
         @{ Section = 'RULESETS' }
         @{ Section = 'ABI VERSIONS AND COMPATIBILITY LEVELS' }
+        @{ Section = 'NO PROCESS OUTLIVES ITS RUN' }
+        @{ Section = "WHAT LANDLOCKPS CLOSES WHERE THE KERNEL'S LANDLOCK CANNOT" }
         @{ Section = 'WHAT LANDLOCK DOES NOT RESTRICT' }
         @{ Section = 'THREAT MODEL' }
     ) {

@@ -1,15 +1,6 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
     $script:Id = 'LandlockPS.Commands.ExportLandlockRulesetCommand'
-
-    function Assert-SameRuleset($Expected, $Actual) {
-        $Actual.Abi | Should -Be $Expected.Abi
-        $Actual.HandledAccessFs | Should -Be $Expected.HandledAccessFs
-        $Actual.HandledAccessNet | Should -Be $Expected.HandledAccessNet
-        $Actual.Scope | Should -Be $Expected.Scope
-        ($Actual.PathRules | Sort-Object Path | Out-String) | Should -Be ($Expected.PathRules | Sort-Object Path | Out-String)
-        ($Actual.NetRules | Sort-Object Port | Out-String) | Should -Be ($Expected.NetRules | Sort-Object Port | Out-String)
-    }
 }
 
 Describe 'Export-LandlockRuleset' {
@@ -37,6 +28,44 @@ Describe 'Export-LandlockRuleset' {
         $Ruleset | Export-LandlockRuleset (Join-Path $TestDrive 'k.json')
         Get-Content -Raw (Join-Path $TestDrive 'k.toml') | Should -Match '(?m)^\[\[path_beneath\]\]'
         (Get-Content -Raw (Join-Path $TestDrive 'k.json') | ConvertFrom-Json).pathBeneath | Should -Not -BeNullOrEmpty
+    }
+
+    It 'names the rights of a rule by the abi.* group they make, never by a versioned group, and reads back the same' -ForEach @(
+        @{ Format = 'Toml'; File = 'groups.toml' }
+        @{ Format = 'Json'; File = 'groups.json' }
+    ) {
+        $rs = New-LandlockRuleset -Abi V5 |
+            Add-LandlockPathRule -Path /usr -Access Execute, ReadFile, ReadDir, Refer -PassThru |
+            Add-LandlockPathRule -Path /tmp -Access ReadWrite -PassThru
+        $path = Join-Path $TestDrive $File
+        $rs | Export-LandlockRuleset $path
+        $text = Get-Content -Raw $path
+        $text | Should -Match '"abi\.read_execute"'
+        $text | Should -Match '"abi\.read_write"'
+        $text | Should -Match '"abi\.all"'
+        $text | Should -Not -Match '"v\d+\.'
+        Assert-SameRuleset $rs (Import-LandlockRuleset $path)
+    }
+
+    It 'comments in TOML the rights landlockconfig cannot name yet, and names them in JSON too' {
+        $rs = New-LandlockRuleset -Abi V10 | Add-LandlockPathRule -Path /tmp -Access ReadWrite -PassThru
+        $rs | Export-LandlockRuleset (Join-Path $TestDrive 'new.toml') -WarningVariable warnings -WarningAction SilentlyContinue
+        $rs | Export-LandlockRuleset (Join-Path $TestDrive 'new.json') -WarningAction SilentlyContinue
+        $toml = Get-Content -Raw (Join-Path $TestDrive 'new.toml')
+        $toml | Should -Match '(?m)^# resolve_unix: newer than landlockconfig''s schema'
+        $toml | Should -Match 'allowed_access = \["abi\.read_write", "resolve_unix"\]'
+        (Get-Content -Raw (Join-Path $TestDrive 'new.json') | ConvertFrom-Json).pathBeneath[0].allowedAccess | Should -Be 'abi.read_write', 'resolve_unix'
+        "$warnings" | Should -Match 'resolve_unix'
+        Assert-SameRuleset $rs (Import-LandlockRuleset (Join-Path $TestDrive 'new.toml'))
+    }
+
+    It 'refuses a ruleset that handles nothing with EmptyRuleset and writes nothing' {
+        $policy = Join-Path $TestDrive 'vars.toml'
+        "[[variable]]`nname = `"x`"`nliteral = [`"/usr`"]" | Set-Content $policy
+        $empty = Import-LandlockRuleset $policy -WarningAction SilentlyContinue
+        $empty | Export-LandlockRuleset (Join-Path $TestDrive 'empty.toml') -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "EmptyRuleset,$script:Id"
+        Test-Path (Join-Path $TestDrive 'empty.toml') | Should -BeFalse
     }
 
     It 'honours -Format over the extension' {
@@ -101,22 +130,25 @@ Describe 'Export-LandlockRuleset' {
             "1..3 | ForEach-Object { New-LandlockRuleset -Abi V10 | Export-LandlockRuleset (Join-Path '$folder' `"new-`$_.toml`") }; " +
             "New-LandlockRuleset -Abi V8 | Export-LandlockRuleset (Join-Path '$folder' v8.toml)"))
         $session.Warnings | Should -HaveCount 1
-        $session.Warnings[0] | Should -Match 'resolve_unix, bind_udp, connect_send_udp are newer .* made with -Abi V8 or older\.$'
+        $session.Warnings[0] | Should -Match 'resolve_unix, bind_udp, connect_send_udp are newer .* made for ABI V8 or older\.$'
         Join-Path $folder new-3.toml | Should -Exist
     }
 
-    It 'keeps a replaced file''s permissions, and writes through a link instead of replacing it' {
+    It 'keeps a replaced file''s permissions, and replaces a link of the caller''s own instead of writing through it' {
         $private = Join-Path $TestDrive 'private.json'
         'old' | Set-Content $private
         [IO.File]::SetUnixFileMode($private, [IO.UnixFileMode]'UserRead, UserWrite')
+        $Ruleset | Export-LandlockRuleset $private
+        [IO.File]::GetUnixFileMode($private) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
+        (Import-LandlockRuleset $private).Abi | Should -Be 'V6'
+
+        'old' | Set-Content $private
         $link = Join-Path $TestDrive 'link.json'
         $null = New-Item -ItemType SymbolicLink -Path $link -Target $private
-
         $Ruleset | Export-LandlockRuleset $link
-
-        [IO.File]::GetUnixFileMode($private) | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
-        (Get-Item $link).LinkTarget | Should -Be $private
-        (Import-LandlockRuleset $private).Abi | Should -Be 'V6'
+        Get-Content $private | Should -Be 'old'
+        (Get-Item $link).LinkTarget | Should -BeNullOrEmpty
+        (Import-LandlockRuleset $link).Abi | Should -Be 'V6'
     }
 
     It 'replaces a link someone else planted instead of writing through it, and copies no setuid bit' {
@@ -138,3 +170,27 @@ Describe 'Export-LandlockRuleset' {
     }
 }
 
+
+# A sandbox runs as the same user as its caller (often root): a link it plants is "the caller's own".
+Describe 'Export-LandlockRuleset into a folder a sandbox may write' {
+    It 'replaces a link the sandbox planted there, never writing where it points' {
+        $ruleset = New-LandlockRuleset -Abi V6
+        $folder = (New-Item -ItemType Directory (Join-Path $TestDrive 'shared')).FullName
+        $victim = Join-Path $TestDrive 'victim.conf'
+        'precious' | Set-Content $victim
+        $sandbox = New-LandlockRuleset -Abi ([Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi)) | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
+        $outcome = Invoke-Sandboxed -Ruleset $sandbox -ArgumentList $folder, $victim {
+            param($folder, $victim)
+            [IO.File]::CreateSymbolicLink("$folder/policy.json", $victim) | Out-Null
+            try { Set-Content $victim 'by the sandbox' -ErrorAction Stop; 'wrote' } catch { 'denied' }
+        }
+        $outcome | Should -Be 'denied' -Because 'the victim lies outside the sandbox''s rules'
+        (Get-Item "$folder/policy.json").LinkTarget | Should -Be $victim
+
+        $ruleset | Export-LandlockRuleset "$folder/policy.json"
+
+        Get-Content $victim | Should -Be 'precious'
+        (Get-Item "$folder/policy.json").LinkTarget | Should -BeNullOrEmpty
+        (Import-LandlockRuleset "$folder/policy.json").Abi | Should -Be 'V6'
+    }
+}

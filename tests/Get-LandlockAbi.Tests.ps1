@@ -4,7 +4,7 @@ BeforeAll {
 
 Describe 'Get-LandlockAbi' {
     AfterEach {
-        Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP -ErrorAction Ignore
+        Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP, Env:LANDLOCKPS_TEST_NO_EMULATION, Env:LANDLOCKPS_TEST_NO_CGROUP -ErrorAction Ignore
     }
 
     It 'reports Landlock available on the test machine' {
@@ -41,6 +41,26 @@ Describe 'Get-LandlockAbi' {
         $abi.EffectiveAbi | Should -BeNullOrEmpty
         $abi.Reason | Should -Match 'LANDLOCKPS_TEST_ABI_CAP'
         ($abi | Out-String) | Should -Match 'Reason'
+    }
+
+    It 'names what it emulates for what this kernel lacks, and only that' {
+        $env:LANDLOCKPS_TEST_ABI_CAP = '7'
+        (Get-LandlockAbi).Emulation | Should -Be 'UnixSockets, UdpSockets, MemfdExecute, IoUring'
+        $env:LANDLOCKPS_TEST_ABI_CAP = '3'
+        (Get-LandlockAbi).Emulation | Should -Be 'UnixSockets, UdpSockets, MemfdExecute, IoUring'
+        $env:LANDLOCKPS_TEST_NO_EMULATION = '1'
+        (Get-LandlockAbi).Emulation | Should -Be 'None'
+        $env:LANDLOCKPS_TEST_ABI_CAP = '0'
+        Remove-Item Env:LANDLOCKPS_TEST_NO_EMULATION
+        (Get-LandlockAbi).Emulation | Should -Be 'None'
+    }
+
+    It 'says what holds the processes of a run, and why when it is only the process group' {
+        # The test machine runs as root with a writable cgroup v2.
+        (Get-LandlockAbi).Containment | Should -Match '^ControlGroup: each run gets a cgroup of its own below /'
+        $env:LANDLOCKPS_TEST_NO_CGROUP = '1'
+        (Get-LandlockAbi).Containment | Should -Match '^ProcessGroup: the test setting LANDLOCKPS_TEST_NO_CGROUP is on'
+        (Get-LandlockAbi | Out-String) | Should -Match 'Containment\s+: ProcessGroup'
     }
 
     It 'lists every known ABI with what it added' {

@@ -283,6 +283,29 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         }
     }
 
+    It 'grants a library the caller loaded from a data folder, never the folder beside it' {
+        $folder = New-Item -ItemType Directory (Join-Path $Work loaded)
+        $library = Join-Path $folder libdata.so
+        # Any shared object will do: a copy of the one that backs the runtime's own compression.
+        $source = (Get-Content /proc/$PID/maps | Where-Object { $_ -match '\s(/\S+/libz\.so[.\d]*)$' } | Select-Object -First 1) -replace '.*\s(/\S+)$', '$1'
+        if (-not $source) { $source = Get-ChildItem /usr/lib/*/libz.so.1, /lib/*/libz.so.1 -ErrorAction Ignore | Select-Object -First 1 -ExpandProperty FullName }
+        Copy-Item $source $library
+        Set-Content (Join-Path $folder secret.txt) 'beside the library'
+        $null = [Runtime.InteropServices.NativeLibrary]::Load($library)
+        $probe = {
+            param($folder)
+            [pscustomobject]@{
+                Secret  = Get-Content (Join-Path $folder secret.txt) -ErrorAction SilentlyContinue
+                Library = [IO.File]::ReadAllBytes((Join-Path $folder libdata.so)).Length
+            }
+        }
+        $seen = Invoke-Sandboxed -Ruleset $Rs $probe -ArgumentList $folder.FullName -ErrorAction SilentlyContinue
+        $seen.Secret | Should -BeNullOrEmpty
+        $seen.Library | Should -Be (Get-Item $library).Length
+        $granted = $Rs.Clone() | Add-LandlockPathRule -LiteralPath $folder -Access ReadFile -PassThru
+        (Invoke-Sandboxed -Ruleset $granted $probe -ArgumentList $folder.FullName).Secret | Should -Be 'beside the library'
+    }
+
     It 'tunes a one-shot child''s runtime for a short life, unless the caller chose otherwise' {
         $settings = { $env:DOTNET_TieredPGO, $env:DOTNET_GCgen0size }
         Invoke-Sandboxed -Ruleset $Rs $settings | Should -Be '0', '0x4000000'
@@ -301,7 +324,7 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
     It 'never confines the caller' {
         $before = Get-Content /etc/passwd -Raw
         $null = Invoke-Sandboxed -Ruleset $Rs { 1 }
-        Get-NoNewPrivsThread | Should -BeNullOrEmpty
+        Get-RestrictedThread | Should -BeNullOrEmpty
         Get-Content /etc/passwd -Raw | Should -Be $before
         Get-ChildProcessId | Should -BeNullOrEmpty
     }
@@ -345,10 +368,10 @@ Describe 'Host calls from a sandboxed block' -Skip:(-not (Get-Command tmux -Erro
         & tmux kill-session -t $Tmux 2>$null
     }
 
-    It 'asks Read-Host on the caller''s terminal and gets the answer back' {
+    It 'asks Read-Host on the caller''s terminal, marked as the sandbox''s, when allowed, and gets the answer back' {
         Wait-TerminalText $Tmux '(?m)^PS .*>' | Should -Match '(?m)^PS .*>'
-        Send-TerminalLine $Tmux "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi V7) { `$n = Read-Host 'Your name'; 'hello ' + `$n.ToUpper() }"
-        Wait-TerminalText $Tmux 'Your name:' | Should -Match 'Your name:'
+        Send-TerminalLine $Tmux "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi V7) -HostAccess Prompt { `$n = Read-Host 'Your name'; 'hello ' + `$n.ToUpper() }"
+        Wait-TerminalText $Tmux '(?m)^\[sandbox\][\s\S]*Your name:' | Should -Match '(?m)^\[sandbox\][\s\S]*Your name:'
         Send-TerminalLine $Tmux 'world'
         Wait-TerminalText $Tmux '(?m)^hello WORLD' | Should -Match '(?m)^hello WORLD'
     }

@@ -519,7 +519,7 @@ Describe 'The caller after many sandboxed runs' {
         $results = 1..150 | ForEach-Object -Parallel { Import-Module $using:module; $using:Sys | Invoke-Sandboxed echo $_ } -ThrottleLimit 8
         ($results | Sort-Object { [int]$_ }) | Should -Be (1..150 | ForEach-Object { "$_" })
 
-        Get-NoNewPrivsThread | Should -BeNullOrEmpty
+        Get-RestrictedThread | Should -BeNullOrEmpty
         Get-Content /etc/passwd -Raw | Should -Be $before
         (Get-ChildItem /proc/$PID/fd).Count | Should -Be $baseline
         Get-ChildProcessId | Should -BeNullOrEmpty

@@ -28,7 +28,7 @@ Describe 'The LandlockPS module' {
 
     It 'never confines the session that imports it' {
         New-LandlockRuleset | Add-LandlockPathRule /usr ReadExecute -PassThru | Test-LandlockRuleset | Out-Null
-        Get-NoNewPrivsThread | Should -BeNullOrEmpty
+        Get-RestrictedThread | Should -BeNullOrEmpty
         Get-Content /etc/passwd -TotalCount 1 | Should -Not -BeNullOrEmpty
     }
 }

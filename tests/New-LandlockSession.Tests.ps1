@@ -166,7 +166,12 @@ Describe 'Enter-PSSession into a confined session' -Skip:(-not (Get-Command tmux
         WaitFor (Prompt /usr) | Should -Match (Prompt /usr)
         Send 'Get-Content /etc/hostname'
         WaitFor 'Access to the path .*/etc/hostname.* is denied' | Should -Match 'Access to the path .*/etc/hostname.* is denied'
+        Send "Read-Host 'word'"
+        WaitFor 'SandboxHostAccessDenied|-HostAccess Prompt' | Should -Match '-HostAccess Prompt'
         Send 'exit'
+        # Only the caller's own shell knows $s: this proves the exit left the session.
+        Send "'back-' + [bool]`$s"
+        WaitFor '(?m)^back-True' | Should -Match '(?m)^back-True'
         Send "Remove-PSSession `$s; 'session' + '-removed'"
         WaitFor '(?m)^session-removed' | Should -Match '(?m)^session-removed'
     }
@@ -187,5 +192,25 @@ Describe 'Enter-PSSession into a confined session' -Skip:(-not (Get-Command tmux
         Send "'example' + '-done'"
         WaitFor '(?m)^example-done' | Should -Match '(?m)^example-done'
         Join-Path $FakeHome notes.txt | Should -Exist
+    }
+
+    It 'lets a command prompt, marked as the sandbox''s, in a session allowed to' {
+        # A clean screen: the prompts of the session before must not match.
+        Send 'Clear-Host'
+        Start-Sleep -Milliseconds 500
+        & tmux clear-history -t $Tmux
+        Send "`$p = New-LandlockSession (New-LandlockRuleset) -HostAccess Prompt; 'prompting' + '-ready'"
+        WaitFor '(?m)^prompting-ready' | Should -Match '(?m)^prompting-ready'
+        Send 'Enter-PSSession $p'
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
+        Send "'typed ' + (Read-Host 'word').ToUpper()"
+        WaitFor '(?m)^\[sandbox\]' | Should -Match '(?m)^\[sandbox\]'
+        Send 'zebra'
+        WaitFor '(?m)^typed ZEBRA' | Should -Match '(?m)^typed ZEBRA'
+        Send 'exit'
+        Send "'back-' + [bool]`$p"
+        WaitFor '(?m)^back-True' | Should -Match '(?m)^back-True'
+        Send "Remove-PSSession `$p; 'prompting' + '-removed'"
+        WaitFor '(?m)^prompting-removed' | Should -Match '(?m)^prompting-removed'
     }
 }

@@ -5,24 +5,45 @@ BeforeAll {
 
 Describe 'Test-LandlockRuleset' {
     AfterEach {
-        Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP -ErrorAction Ignore
+        Remove-Item Env:LANDLOCKPS_TEST_ABI_CAP, Env:LANDLOCKPS_TEST_NO_EMULATION -ErrorAction Ignore
     }
 
-    It 'reports a default ruleset on an ABI 7 kernel as PartiallyEnforced, naming what was dropped' {
+    It 'reports a default ruleset on an ABI 7 kernel as FullyEnforced, naming what LandlockPS emulates' {
         $env:LANDLOCKPS_TEST_ABI_CAP = '7'
         $report = New-LandlockRuleset | Add-LandlockPathRule /usr ReadExecute -PassThru | Test-LandlockRuleset
+        $report.Status | Should -Be 'FullyEnforced'
+        $report.Dropped | Should -BeNullOrEmpty
+        $report.Emulated | Should -Be 'UnixSockets, UdpSockets, MemfdExecute, IoUring'
+        ($report | Out-String) | Should -Match 'Emulated\s+: UnixSockets, UdpSockets, MemfdExecute, IoUring'
+        $report.Describe() | Should -Match 'seccomp filter closes'
+    }
+
+    It 'reports PartiallyEnforced, naming what was dropped, when rules grant part of what the kernel lacks' {
+        $env:LANDLOCKPS_TEST_ABI_CAP = '7'
+        $report = New-LandlockRuleset | Add-LandlockPathRule /run ResolveUnix -PassThru | Add-LandlockNetRule 53 ConnectSendUdp -PassThru | Test-LandlockRuleset
         $report.Status | Should -Be 'PartiallyEnforced'
         $report.Dropped | Should -Be 'ResolveUnix', 'BindUdp', 'ConnectSendUdp'
+        $report.Emulated | Should -Be 'MemfdExecute'
         ($report | Out-String) | Should -Match 'Dropped\s+: ResolveUnix, BindUdp, ConnectSendUdp'
     }
 
-    It 'refuses the same ruleset under HardRequirement with CompatibilityRequirementNotMet' {
+    It 'drops what it would emulate where emulation is off' {
         $env:LANDLOCKPS_TEST_ABI_CAP = '7'
-        $rs = New-LandlockRuleset -CompatibilityLevel HardRequirement
+        $env:LANDLOCKPS_TEST_NO_EMULATION = '1'
+        $report = New-LandlockRuleset | Test-LandlockRuleset
+        $report.Status | Should -Be 'PartiallyEnforced'
+        $report.Emulated | Should -Be 'None'
+        $report.Dropped | Should -Be 'ResolveUnix', 'BindUdp', 'ConnectSendUdp'
+    }
+
+    It 'refuses under HardRequirement what it can neither enforce nor emulate, with CompatibilityRequirementNotMet' {
+        $env:LANDLOCKPS_TEST_ABI_CAP = '7'
+        $rs = New-LandlockRuleset -CompatibilityLevel HardRequirement | Add-LandlockNetRule 53 ConnectSendUdp -PassThru
         $rs | Test-LandlockRuleset -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $ev[0].FullyQualifiedErrorId | Should -Be "CompatibilityRequirementNotMet,$Id"
         $ev[0].CategoryInfo.Category | Should -Be 'NotImplemented'
-        $ev[0].Exception.Message | Should -Match 'ResolveUnix'
+        $ev[0].Exception.Message | Should -Match 'BindUdp, ConnectSendUdp'
+        (New-LandlockRuleset -CompatibilityLevel HardRequirement | Test-LandlockRuleset).Status | Should -Be 'FullyEnforced'
     }
 
     It 'reports FullyEnforced for an ABI the kernel has' {

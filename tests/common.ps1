@@ -13,11 +13,21 @@ function New-SystemRuleset {
         Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
 }
 
-# Threads of this pwsh that have no_new_privs set: a confined thread would. Threads come and go
-# (the thread pool), so one that ends between listing and reading is simply not there.
-function Get-NoNewPrivsThread {
+# Two rulesets mean the same: ABI, handled rights, scopes, and the same rules in any order.
+function Assert-SameRuleset($Expected, $Actual) {
+    $Actual.Abi | Should -Be $Expected.Abi
+    $Actual.HandledAccessFs | Should -Be $Expected.HandledAccessFs
+    $Actual.HandledAccessNet | Should -Be $Expected.HandledAccessNet
+    $Actual.Scope | Should -Be $Expected.Scope
+    ($Actual.PathRules | Sort-Object Path | Out-String) | Should -Be ($Expected.PathRules | Sort-Object Path | Out-String)
+    ($Actual.NetRules | Sort-Object Port | Out-String) | Should -Be ($Expected.NetRules | Sort-Object Port | Out-String)
+}
+
+# Threads of this pwsh that have no_new_privs set or a seccomp filter: a confined thread would.
+# Threads come and go (the thread pool), so one that ends between listing and reading is simply not there.
+function Get-RestrictedThread {
     Get-ChildItem /proc/$PID/task -Directory | Where-Object {
-        (Get-Content -Raw -ErrorAction Ignore (Join-Path $_.FullName status)) -match '(?m)^NoNewPrivs:\s+1'
+        (Get-Content -Raw -ErrorAction Ignore (Join-Path $_.FullName status)) -match '(?m)^(NoNewPrivs:\s+1|Seccomp:\s+[12])'
     } | ForEach-Object Name
 }
 

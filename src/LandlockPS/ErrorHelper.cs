@@ -22,8 +22,9 @@ internal static class ErrorHelper
         "PolicyFileNotRegular" => ErrorCategory.InvalidArgument,
         _ when exception.ErrorId.StartsWith("Policy", System.StringComparison.Ordinal) => ErrorCategory.InvalidData,
         "ExecutableNotAllowed" or "CapabilityDropFailed" => ErrorCategory.PermissionDenied,
-        "RulesetNotEnforced" => ErrorCategory.SecurityError,
-        "ArgumentListTooLong" => ErrorCategory.LimitsExceeded,
+        "RulesetNotEnforced" or "ScratchHomeFailed" or "ContainmentFailed" => ErrorCategory.SecurityError,
+        "ArgumentListTooLong" or "ReceivedObjectTooLarge" or "ReceivedDataTooLarge" => ErrorCategory.LimitsExceeded,
+        "SandboxProtocolViolation" => ErrorCategory.ProtocolError,
         "DependencyResolutionFailed" => ErrorCategory.InvalidData,
         "LandlockNotSupported" or "LandlockNotEnabled" or "CompatibilityRequirementNotMet" => ErrorCategory.NotImplemented,
         "AccessNotHandled" or "AccessNotInAbi" or "AccessNotApplicable" or "InvalidPort" or "EmptyRuleset" or "InvalidLogFlags"

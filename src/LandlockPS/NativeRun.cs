@@ -12,7 +12,7 @@ namespace LandlockPS;
 
 /// <summary>How Invoke-Sandboxed shows one child's output, and how long it waits for a child it asked to end.</summary>
 internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, int KillAfterSec, bool PassThru,
-    Encoding OutputEncoding, Func<Encoding> InputEncoding);
+    Encoding OutputEncoding, Func<Encoding> InputEncoding, int MaximumLineLength);
 
 /// <summary>
 /// One running child, seen from the cmdlet: feeds its standard input, turns its output into
@@ -23,6 +23,9 @@ internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode Sta
 internal sealed class NativeRun : ISandboxRun
 {
     private const int PollMilliseconds = 50;
+
+    /// <summary>16 Mi characters: far beyond any line a person reads, and a bound on what one line can cost the caller.</summary>
+    internal const int DefaultMaximumLineLength = 16 << 20;
 
     private readonly PSCmdlet _cmdlet;
     private readonly SandboxedProcess _process;
@@ -50,8 +53,8 @@ internal sealed class NativeRun : ISandboxRun
         _info = info;
         _options = options;
         _stopping = stopping;
-        _stdout = new LineDecoder(options.OutputEncoding);
-        _stderr = new LineDecoder(options.OutputEncoding);
+        _stdout = new LineDecoder(options.OutputEncoding, options.MaximumLineLength);
+        _stderr = new LineDecoder(options.OutputEncoding, options.MaximumLineLength);
         _stop = new GracefulStop(process, TimeSpan.FromSeconds(options.KillAfterSec));
         if (info.Terminal is { } terminal) _relay = TerminalRelay.Start(terminal);
     }
@@ -97,6 +100,7 @@ internal sealed class NativeRun : ISandboxRun
         End();
         EmitLine(_stdout.Flush(), ChildStream.StandardOutput);
         EmitLine(_stderr.Flush(), ChildStream.StandardError);
+        WarnAboutSplitLines();
 
         int? exitCode = SetExitCode();
         if (exitCode is not null and not 0) _cmdlet.InvokeCommand.HasErrors = true; // $? is $false, as after & with a non-zero exit
@@ -104,7 +108,8 @@ internal sealed class NativeRun : ISandboxRun
         {
             _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
                 $"'{_info.FilePath}' ran longer than {_options.TimeoutSec} s (-TimeoutSec): its process group was sent SIGTERM" +
-                (_stop.Killed ? $", and killed {_options.KillAfterSec} s later (-KillAfterSec)." : "."), _info.FilePath));
+                (_stop.Killed ? $", and killed {_options.KillAfterSec} s later (-KillAfterSec)" : string.Empty) +
+                (_process.Containment == ContainmentMechanism.ControlGroup ? "; every process it started ended with it." : "; what was left of its process group ended with it."), _info.FilePath));
         }
         else if (exitCode is not null and not 0 && NativeErrorsAreErrors())
         {
@@ -169,6 +174,14 @@ internal sealed class NativeRun : ISandboxRun
         return exitCode;
     }
 
+    private void WarnAboutSplitLines()
+    {
+        int split = _stdout.SplitLines + _stderr.SplitLines;
+        if (split == 0) return;
+        _cmdlet.WriteWarning($"{split} line(s) of '{_info.FilePath}''s output were longer than {_options.MaximumLineLength} characters and were cut into pieces of that length. " +
+            "Raise -MaximumLineLength to keep them whole, or use -AsByteStream for raw output.");
+    }
+
     private bool NativeErrorsAreErrors() =>
         _cmdlet.SessionState.PSVariable.GetValue("PSNativeCommandUseErrorActionPreference") is true;
 
@@ -229,10 +242,11 @@ internal sealed class NativeRun : ISandboxRun
                 _cmdlet.WriteObject(line);
                 break;
             case StandardErrorMode.Error:
-                _cmdlet.WriteError(new ErrorRecord(new RemoteException(line), "NativeStandardError", ErrorCategory.NotSpecified, _info.FilePath));
+                _cmdlet.WriteError(new ErrorRecord(new RemoteException(HostText.Neutralize(line)), "NativeStandardError", ErrorCategory.NotSpecified, _info.FilePath));
                 break;
             default:
-                _cmdlet.WriteInformation(new HostInformationMessage { Message = line }, ["PSHOST", "StandardError"]);
+                // Shown on the caller's terminal: nothing but colours may act on it.
+                _cmdlet.WriteInformation(new HostInformationMessage { Message = HostText.Neutralize(line) }, ["PSHOST", "StandardError"]);
                 break;
         }
     }

@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 
@@ -69,16 +68,5 @@ public sealed class LinkedPrograms : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private void Cc(string arguments)
-    {
-        var start = new ProcessStartInfo("/bin/sh", ["-c", "cc " + arguments])
-        {
-            WorkingDirectory = _tree.Root,
-            RedirectStandardError = true,
-        };
-        using Process cc = Process.Start(start) ?? throw new InvalidOperationException("Could not start cc.");
-        string errors = cc.StandardError.ReadToEnd();
-        cc.WaitForExit();
-        if (cc.ExitCode != 0) throw new InvalidOperationException($"cc {arguments} failed (these tests need a C compiler):\n{errors}");
-    }
+    private void Cc(string arguments) => CCompiler.Run(_tree.Root, arguments);
 }

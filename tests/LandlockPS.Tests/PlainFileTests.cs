@@ -10,37 +10,60 @@ public class PlainFileTests
     public void CopiesARegularFileWithinTheLimit()
     {
         using var tree = new TempTree();
-        string source = tree.File("source", "twelve bytes");
-        string target = Path.Combine(tree.Root, "target");
+        tree.File("cache/source", "twelve bytes");
+        using SafeDirectoryHandle target = SafeDirectoryHandle.Open(tree.Dir("target"));
 
-        Assert.True(PlainFile.TryCopy(source, target, maxBytes: 12));
-        Assert.Equal("twelve bytes", File.ReadAllText(target));
+        Assert.True(PlainFile.TryCopyBeneath(tree.Root, "cache/source", target, "copy", maxBytes: 12));
+        Assert.Equal("twelve bytes", File.ReadAllText(Path.Combine(tree.Root, "target", "copy")));
     }
 
     [Fact]
     public void RefusesFilesOverTheLimitOrEmpty()
     {
         using var tree = new TempTree();
-        string target = Path.Combine(tree.Root, "target");
+        tree.File("big", "thirteen byte");
+        tree.File("empty", string.Empty);
+        using SafeDirectoryHandle target = SafeDirectoryHandle.Open(tree.Dir("target"));
 
-        Assert.False(PlainFile.TryCopy(tree.File("big", "thirteen byte"), target, maxBytes: 12));
-        Assert.False(PlainFile.TryCopy(tree.File("empty", string.Empty), target, maxBytes: 12));
-        Assert.False(File.Exists(target));
+        Assert.False(PlainFile.TryCopyBeneath(tree.Root, "big", target, "copy", maxBytes: 12));
+        Assert.False(PlainFile.TryCopyBeneath(tree.Root, "empty", target, "copy", maxBytes: 12));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(tree.Root, "target")));
     }
 
     [Fact]
-    public void RefusesLinksDevicesAndFolders()
+    public void RefusesLinksAnywhereOnTheWayDevicesAndFolders()
     {
         using var tree = new TempTree();
-        string secret = tree.File("secret", "classified");
-        string link = Path.Combine(tree.Root, "link");
-        File.CreateSymbolicLink(link, secret);
-        string target = Path.Combine(tree.Root, "target");
+        string secret = tree.File("secret/file", "classified");
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "link"), secret);
+        // A folder on the way swapped for a link, as a sandbox that may write the cache could do.
+        Directory.CreateSymbolicLink(Path.Combine(tree.Dir("cache"), "powershell"), Path.GetDirectoryName(secret)!);
+        File.CreateSymbolicLink(Path.Combine(tree.Root, "zero"), "/dev/zero");
+        tree.Dir("folder");
+        using SafeDirectoryHandle target = SafeDirectoryHandle.Open(tree.Dir("target"));
 
-        Assert.False(PlainFile.TryCopy(link, target, maxBytes: 1 << 20));
-        Assert.False(PlainFile.TryCopy("/dev/zero", target, maxBytes: 1 << 20));
-        Assert.False(PlainFile.TryCopy(tree.Dir("folder"), target, maxBytes: 1 << 20));
-        Assert.False(File.Exists(target));
+        Assert.False(PlainFile.TryCopyBeneath(tree.Root, "link", target, "copy", maxBytes: 1 << 20));
+        Assert.False(PlainFile.TryCopyBeneath(tree.Root, "cache/powershell/file", target, "copy", maxBytes: 1 << 20));
+        Assert.False(PlainFile.TryCopyBeneath(tree.Root, "zero", target, "copy", maxBytes: 1 << 20));
+        Assert.False(PlainFile.TryCopyBeneath(tree.Root, "folder", target, "copy", maxBytes: 1 << 20));
+        Assert.False(PlainFile.TryCopyBeneath(tree.Root, "../etc/hostname", target, "copy", maxBytes: 1 << 20));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(tree.Root, "target")));
+        // The twin: the same file reached without a link is copied.
+        Assert.True(PlainFile.TryCopyBeneath(tree.Root, "secret/file", target, "copy", maxBytes: 1 << 20));
+    }
+
+    [Fact]
+    public void NeverWritesThroughANameAlreadyThere()
+    {
+        using var tree = new TempTree();
+        tree.File("source", "new content");
+        string victim = tree.File("victim", "keep me");
+        string targetPath = tree.Dir("target");
+        File.CreateSymbolicLink(Path.Combine(targetPath, "copy"), victim);
+        using SafeDirectoryHandle target = SafeDirectoryHandle.Open(targetPath);
+
+        Assert.Throws<LandlockPS.Core.LandlockException>(() => PlainFile.TryCopyBeneath(tree.Root, "source", target, "copy", maxBytes: 1 << 20));
+        Assert.Equal("keep me", File.ReadAllText(victim));
     }
 
     [Fact]

@@ -50,7 +50,12 @@ public class PolicyErrorTests
     [InlineData("""{"variable":[{"name":"bad-name","literal":["/x"]}]}""", "PolicyInvalidVariable", 1)]
     [InlineData("""{"abi":0,"ruleset":[{"handledAccessFs":["execute"]}]}""", "PolicyInvalid", 1)]
     [InlineData("""{"abi":5}""", "PolicyEmpty", 1)]
-    [InlineData("""{"variable":[{"name":"x","literal":["/x"]}]}""", "EmptyRuleset", null)]
+    [InlineData("""{"ruleset":null}""", "PolicyEmpty", 1)]
+    [InlineData("""{"pathBeneath":[{"allowedAccess":["read_dir"],"parent":null}]}""", "PolicyInvalid", 1)]
+    [InlineData("""{"netPort":[{"allowedAccess":["abi.all"],"port":[1]}]}""", "PolicyInvalidGroup", 1)]
+    [InlineData("""{"abi":2,"netPort":[{"allowedAccess":["abi.all"],"port":["80"]}]}""", "PolicyInvalid", 1)]
+    [InlineData("""{"abi":2,"netPort":[{"allowedAccess":["abi.all"],"port":[-1]}]}""", "PolicyInvalidPort", 1)]
+    [InlineData("""{"abi":2,"pathBeneath":[{"allowedAccess":["abi.all"],"parent":["${"]}]}""", "PolicyInvalidPath", 1)]
     [InlineData("""{"ruleset":[{"handledAccessFs":["execute"]}],"ruleset":[{"handledAccessFs":["execute"]}]}""", "PolicySyntaxError", 1)]
     [InlineData("[]", "PolicyInvalid", 1)]
     [InlineData("{\"variable\":[{\"name\":\"v\",\"literal\":[\"/tmp\\u0000/etc\"]}],\"pathBeneath\":[{\"allowedAccess\":[\"read_dir\"],\"parent\":[\"${v}\"]}]}", "PolicyInvalidPath", 1)]
@@ -98,6 +103,7 @@ public class PolicyErrorTests
         byte[] bytes = [.. "abi = 5\n# "u8, 0xff, 0xfe, (byte)'\n'];
         PolicyException e = Assert.Throws<PolicyException>(() => PolicyImport.FromBytes(bytes, "bad.toml", PolicyFormat.Toml, "/", null));
         Assert.Equal("PolicySyntaxError", e.ErrorId);
+        Assert.Equal(new PolicyLocation(2, 3), e.Location);
     }
 
     [Fact]

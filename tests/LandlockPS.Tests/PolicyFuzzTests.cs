@@ -11,12 +11,17 @@ using static LandlockPS.Tests.PolicyFixtures;
 namespace LandlockPS.Tests;
 
 /// <summary>
-/// Thousands of damaged policies: the importer must answer each with a ruleset or its own
-/// PolicyException, never another exception, a crash or a hang.
+/// Thousands of damaged policies, alone and composed with sound ones (as files and as directories):
+/// the importer must answer each with a ruleset or its own PolicyException, never another
+/// exception, a crash or a hang.
 /// </summary>
 public class PolicyFuzzTests
 {
-    private static readonly string[] Seeds = ["mini-write-tmp.json", "mini-write-tmp.toml", "mini-scoped.json", "verbose-write-tmp.json", "micro-var.toml"];
+    private static readonly string[] Seeds =
+    [
+        "mini-write-tmp.json", "mini-write-tmp.toml", "mini-scoped.json", "verbose-write-tmp.json", "micro-var.toml", "micro-write-tmp.toml",
+        "legacy-micro-var-v5-groups.toml", "composition/source/s1.toml", "composition/source/s2.toml", "composition/s.json",
+    ];
 
     [Fact]
     public async Task MutatedPoliciesFailOnlyWithPolicyErrors()
@@ -35,26 +40,18 @@ public class PolicyFuzzTests
         }
         cases.AddRange(Monsters());
 
-        int accepted = 0, rejected = 0;
+        int accepted = 0, rejected = 0, composedAccepted = 0;
         Task run = Task.Run(() =>
         {
             foreach ((byte[] bytes, PolicyFormat format, string what) in cases)
             {
-                try
-                {
-                    PolicyImport.FromBytes(bytes, what, format, tree.Root, "fuzz");
-                    accepted++;
-                }
-                catch (PolicyException)
-                {
-                    rejected++;
-                }
-                catch (Exception e)
-                {
-                    string text = Encoding.UTF8.GetString(bytes);
-                    throw new Xunit.Sdk.XunitException($"{what}: {e.GetType().Name}: {e.Message}\n{text[..Math.Min(text.Length, 400)]}");
-                }
+                (byte[] sound, PolicyFormat soundFormat) = SoundSeed(random);
+                if (Survives(() => PolicyImport.FromBytes(bytes, what, format, tree.Root, "fuzz"), bytes, what)) accepted++;
+                else rejected++;
+                // The same damage composed with a sound policy, in both orders: variables, groups and ports meet across files.
+                if (Survives(() => ComposeBoth(bytes, format, sound, soundFormat, what, tree.Root), bytes, $"{what} (composed)")) composedAccepted++;
             }
+            FuzzDirectories(cases, random, tree);
         });
 
         // A hang guard, not a timing target: the whole set normally takes a few seconds.
@@ -63,6 +60,61 @@ public class PolicyFuzzTests
         await run;
         Assert.True(cases.Count >= 3000, $"only {cases.Count} cases");
         Assert.True(rejected > 1000 && accepted > 10, $"accepted {accepted}, rejected {rejected}: the mutations do not exercise both outcomes");
+        Assert.True(composedAccepted > 10, $"only {composedAccepted} compositions accepted");
+    }
+
+    /// <summary>True for a ruleset, false for a PolicyException; any other exception fails the test with the input.</summary>
+    private static bool Survives(Action import, byte[] bytes, string what)
+    {
+        try
+        {
+            import();
+            return true;
+        }
+        catch (PolicyException)
+        {
+            return false;
+        }
+        catch (Exception e)
+        {
+            string text = Encoding.UTF8.GetString(bytes);
+            throw new Xunit.Sdk.XunitException($"{what}: {e.GetType().Name}: {e.Message}\n{text[..Math.Min(text.Length, 400)]}");
+        }
+    }
+
+    private static void ComposeBoth(byte[] damaged, PolicyFormat format, byte[] sound, PolicyFormat soundFormat, string what, string baseDirectory)
+    {
+        LandlockPolicy bad = PolicyImport.Read(damaged, what, format), good = PolicyImport.Read(sound, "sound", soundFormat);
+        PolicyImport.ToRuleset(LandlockPolicy.Compose([bad, good]), baseDirectory, null);
+        PolicyImport.ToRuleset(LandlockPolicy.Compose([good, bad, good]), baseDirectory, null);
+    }
+
+    private static (byte[], PolicyFormat) SoundSeed(Random random)
+    {
+        string seed = Seeds[random.Next(Seeds.Length)];
+        return (File.ReadAllBytes(PathOf(seed)), seed.EndsWith(".json", StringComparison.Ordinal) ? PolicyFormat.Json : PolicyFormat.Toml);
+    }
+
+    // Directories of three damaged or sound files each: every file's error comes back as a PolicyException, or one ruleset.
+    private static void FuzzDirectories(List<(byte[] Bytes, PolicyFormat Format, string What)> cases, Random random, TempTree tree)
+    {
+        for (int d = 0; d < 60; d++)
+        {
+            string dir = tree.Dir($"dir{d}");
+            for (int f = 0; f < 3; f++)
+            {
+                var damaged = cases[random.Next(cases.Count)];
+                (byte[] bytes, PolicyFormat format) = random.Next(3) == 0 ? SoundSeed(random) : (damaged.Bytes, damaged.Format);
+                // Now and then under the other extension, so a file is read as the format it is not.
+                bool json = (format == PolicyFormat.Json) ^ (random.Next(8) == 0);
+                File.WriteAllBytes(Path.Combine(dir, $"p{f}.{(json ? "json" : "toml")}"), bytes);
+            }
+            Survives(() =>
+            {
+                LandlockPolicy? policy = PolicyImport.ReadDirectory(dir, null, out IReadOnlyList<PolicyException> errors);
+                if (policy is not null) PolicyImport.ToRuleset(policy, tree.Root, null);
+            }, [], $"directory {d}");
+        }
     }
 
     private static readonly (string From, string To)[] TypeSwaps =

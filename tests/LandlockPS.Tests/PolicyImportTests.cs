@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Policy;
 using Xunit;
@@ -76,7 +77,7 @@ public class PolicyImportTests
         using var tree = new TempTree();
         LandlockRuleset rs = Import("micro-var.toml", tree.Root).Ruleset;
 
-        // No ruleset entry: handled is what the rules grant, v5.read_execute | v5.read_write = all of V5.
+        // No ruleset entry: handled is what the rules grant, abi.read_execute | abi.read_write = all of V5.
         Assert.Equal(AllV5, rs.HandledAccessFs);
         Assert.Equal(LandlockAbi.V5, rs.Abi);
         Assert.Equal(ReadExecuteV5, Rule(rs, tree.Root));
@@ -86,6 +87,64 @@ public class PolicyImportTests
             Assert.Equal(AllV5 & ~Fs.Execute, Rule(rs, path));
         }
         Assert.Equal(11, rs.PathRules.Count);
+    }
+
+    [Fact]
+    public void MicroWriteTmpHandlesAllOfItsAbiThroughItsRules()
+    {
+        LandlockRuleset rs = Import("micro-write-tmp.toml").Ruleset;
+
+        Assert.Equal(LandlockAbi.V5, rs.Abi);
+        Assert.Equal(AllV5, rs.HandledAccessFs);
+        Assert.Equal(LandlockAccessNet.None, rs.HandledAccessNet);
+        Assert.Equal(ReadExecuteV5, Rule(rs, "/etc"));
+        Assert.Equal(AllV5 & ~Fs.Execute, Rule(rs, "/tmp"));
+    }
+
+    [Fact]
+    public void TheOlderVersionedGroupsStillReadAsTheirAbiGroups()
+    {
+        // An extension: upstream replaced v5.read_execute with abi = 5 + abi.read_execute in 2025.
+        using var tree = new TempTree();
+        AssertSameRuleset(Import("micro-var.toml", tree.Root).Ruleset, Import("legacy-micro-var-v5-groups.toml", tree.Root).Ruleset);
+    }
+
+    [Fact]
+    public void AFileOfOnlyVariablesIsAPolicyThatHandlesNothing()
+    {
+        PolicyImportResult result = Parse("""{"variable":[{"name":"x","literal":["/x"]}]}""", PolicyFormat.Json);
+
+        Assert.True(result.Ruleset.HandlesNothing);
+        Assert.Empty(result.Ruleset.PathRules);
+        PolicyNote warning = Assert.Single(result.Warnings);
+        Assert.Contains("restricts nothing", warning.Message, System.StringComparison.Ordinal);
+        Assert.Equal("EmptyRuleset", Assert.Throws<LandlockAccessException>(() => RulesetCompiler.Compile(result.Ruleset)).ErrorId);
+    }
+
+    [Theory]
+    [InlineData(PolicyFormat.Json, "{\n\"abi\": 2,\n\"pathBeneath\": [{\"allowedAccess\": [\"abi.read_execute\"], \"parent\": [\"/usr\"]}],\n\"netPort\": [{\"allowedAccess\": [\"abi.all\"], \"port\": [443, 99999]}]\n}", 4)]
+    [InlineData(PolicyFormat.Toml, "abi = 2\n[[path_beneath]]\nallowed_access = [\"abi.read_execute\"]\nparent = [\"/usr\"]\n[[net_port]]\nallowed_access = [\"abi.all\"]\nport = [443]\n", 6)]
+    public void ARuleWhoseGroupMeansNothingUnderTheAbiIsLeftOutAndSaidSo(PolicyFormat format, string text, int line)
+    {
+        PolicyImportResult result = Parse(text, format);
+
+        // ABI 2 has no network right: the net rule goes (its port is never judged), the path rule stays.
+        Assert.Equal(LandlockAccessNet.None, result.Ruleset.HandledAccessNet);
+        Assert.Empty(result.Ruleset.NetRules);
+        Assert.Equal(["/usr"], result.Ruleset.PathRules.Select(r => r.Path));
+        PolicyNote note = Assert.Single(result.Details, d => d.Message.Contains("left out", System.StringComparison.Ordinal));
+        Assert.Equal("test-policy", note.Origin?.File);
+        Assert.Equal(line, note.Origin?.Location?.Line);
+        Assert.StartsWith($"test-policy (line {line}, column ", note.ToString(), System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JsonNullIsAnAbsentKey()
+    {
+        LandlockRuleset rs = Parse("""{"abi":null,"ruleset":null,"variable":[{"name":"v","literal":null}],"netPort":[{"allowedAccess":["bind_tcp"],"port":[80]}]}""", PolicyFormat.Json).Ruleset;
+
+        Assert.Equal(LandlockAccessNet.BindTcp, rs.HandledAccessNet);
+        Assert.Equal(Fs.None, rs.HandledAccessFs);
     }
 
     [Theory]
@@ -146,7 +205,7 @@ public class PolicyImportTests
         PolicyImportResult result = Parse(json, PolicyFormat.Json, tree.Root);
 
         Assert.Equal([$"{tree.Root}/data"], result.Ruleset.PathRules.Select(r => r.Path));
-        Assert.Contains(result.Warnings, w => w.Contains($"{tree.Root}/gone", System.StringComparison.Ordinal));
+        Assert.Contains(result.Warnings, w => w.Message.Contains($"{tree.Root}/gone", System.StringComparison.Ordinal));
     }
 
     [Fact]
@@ -181,6 +240,6 @@ public class PolicyImportTests
         PolicyImportResult result = Parse(json, PolicyFormat.Json, tree.Root);
 
         Assert.Equal(["/usr"], result.Ruleset.PathRules.Select(r => r.Path));
-        Assert.Equal(2, result.Warnings.Count(w => w.Contains("empty path", System.StringComparison.Ordinal)));
+        Assert.Equal(2, result.Warnings.Count(w => w.Message.Contains("empty path", System.StringComparison.Ordinal)));
     }
 }

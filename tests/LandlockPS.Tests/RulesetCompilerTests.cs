@@ -14,17 +14,27 @@ public class RulesetCompilerTests
 {
     private static LandlockSupport Capped(int abi) => LandlockSupport.Query(abi);
 
-    [Fact]
-    public void DefaultRulesetIsPartiallyEnforcedOnAnOlderKernel()
+    private static LandlockRuleset UsrAndHttps()
     {
         var rs = new LandlockRuleset();
         rs.AddPathRule("/usr", LandlockAccessFs.ReadExecute);
         rs.AddNetRule(443, LandlockAccessNet.ConnectTcp);
-        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(7));
+        return rs;
+    }
+
+    // As a kernel without seccomp filters would be: nothing can be emulated.
+    private static LandlockSupport CappedWithoutEmulation(int abi) => LandlockSupport.Query(abi, emulate: false);
+
+    [Fact]
+    public void DefaultRulesetIsPartiallyEnforcedOnAnOlderKernelThatCannotEmulate()
+    {
+        LandlockRuleset rs = UsrAndHttps();
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, CappedWithoutEmulation(7));
 
         LandlockEnforcementReport report = compiled.Report;
         Assert.Equal(EnforcementStatus.PartiallyEnforced, report.Status);
         Assert.Equal(["ResolveUnix", "BindUdp", "ConnectSendUdp"], report.Dropped);
+        Assert.Equal(LandlockEmulation.None, report.Emulated);
         Assert.Equal(LandlockAbi.V7, report.KernelAbi);
         Assert.Equal(LandlockAccessFs.ResolveUnix, report.DroppedAccessFs);
         Assert.Equal(LandlockAccessNet.BindUdp | LandlockAccessNet.ConnectSendUdp, report.DroppedAccessNet);
@@ -35,28 +45,102 @@ public class RulesetCompilerTests
     }
 
     [Fact]
-    public void DefaultRulesetOnThisKernelReportsExactlyWhatItLacks()
+    public void WhatAnOlderKernelLacksIsEmulatedWhenTheRulesetGrantsNoneOfIt()
     {
-        using CompiledRuleset compiled = RulesetCompiler.Compile(new LandlockRuleset());
-        AbiFeatures kernel = AbiFeatures.Of(KernelFacts.Support.EffectiveAbi!.Value);
-        AbiFeatures newest = AbiFeatures.Of(AbiFeatures.Newest);
-        Assert.Equal(newest.AccessFs & ~kernel.AccessFs, compiled.Report.DroppedAccessFs);
-        Assert.Equal(newest.AccessNet & ~kernel.AccessNet, compiled.Report.DroppedAccessNet);
-        Assert.Equal(
-            kernel.Abi == AbiFeatures.Newest ? EnforcementStatus.FullyEnforced : EnforcementStatus.PartiallyEnforced,
-            compiled.Report.Status);
+        LandlockRuleset rs = UsrAndHttps();
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(7));
+
+        LandlockEnforcementReport report = compiled.Report;
+        Assert.Equal(EnforcementStatus.FullyEnforced, report.Status);
+        Assert.Empty(report.Dropped);
+        Assert.Equal(LandlockEmulation.UnixSockets | LandlockEmulation.UdpSockets | LandlockEmulation.MemfdExecute | LandlockEmulation.IoUring, report.Emulated);
+        Assert.Equal(LandlockAccessFs.ResolveUnix, report.EmulatedAccessFs);
+        Assert.Equal(LandlockAccessNet.BindUdp | LandlockAccessNet.ConnectSendUdp, report.EmulatedAccessNet);
+        Assert.Equal(LandlockAccessFs.None, report.EnforcedAccessFs & LandlockAccessFs.ResolveUnix);
+        Assert.Contains("seccomp", report.Describe());
+        Assert.Contains("no UNIX sockets", report.Describe());
     }
 
     [Fact]
-    public void HardRequirementRefusesWhatTheKernelLacks()
+    public void AClassTheRulesetGrantsPartOfIsLeftToLandlockAndDropped()
+    {
+        var rs = new LandlockRuleset();
+        rs.AddPathRule("/run", LandlockAccessFs.ResolveUnix);
+        rs.AddNetRule(53, LandlockAccessNet.ConnectSendUdp);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(7));
+        Assert.Equal(EnforcementStatus.PartiallyEnforced, compiled.Report.Status);
+        Assert.Equal(["ResolveUnix", "BindUdp", "ConnectSendUdp"], compiled.Report.Dropped);
+        Assert.Equal(LandlockEmulation.MemfdExecute, compiled.Report.Emulated);
+        Assert.Contains("Otherwise a seccomp filter closes", compiled.Report.Describe());
+    }
+
+    [Fact]
+    public void UdpIsEmulatedOnlyWhenTheRulesetHandlesBothOfItsRights()
+    {
+        var sendOnly = new LandlockRuleset(handledAccessNet: LandlockAccessNet.ConnectTcp | LandlockAccessNet.ConnectSendUdp);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(sendOnly, Capped(7));
+        // Closing UDP sockets would also forbid binding one, which this ruleset leaves free.
+        Assert.False(compiled.Report.Emulated.HasFlag(LandlockEmulation.UdpSockets));
+        Assert.Contains("ConnectSendUdp", compiled.Report.Dropped);
+    }
+
+    [Fact]
+    public void OnlyWhatTheKernelLacksIsEmulated()
+    {
+        using CompiledRuleset v3 = RulesetCompiler.Compile(new LandlockRuleset(LandlockAbi.V3), Capped(3));
+        Assert.Equal(LandlockEmulation.MemfdExecute, v3.Report.Emulated);
+        // Without Execute handled, memfds are none of the ruleset's business.
+        var noExecute = new LandlockRuleset(LandlockAbi.V7, handledAccessFs: LandlockAccessFs.WriteFile);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(noExecute, Capped(7));
+        Assert.Equal(LandlockEmulation.None, compiled.Report.Emulated);
+    }
+
+    [Fact]
+    public void EmulationNeverStandsInForLandlock()
+    {
+        // Only UDP handled, on a kernel without it: the kernel enforces nothing, so neither does the filter.
+        var udp = new LandlockRuleset(handledAccessFs: LandlockAccessFs.None, handledAccessNet: LandlockAccessNet.BindUdp | LandlockAccessNet.ConnectSendUdp, scope: LandlockScope.None);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(udp, Capped(7));
+        Assert.Equal(EnforcementStatus.NotEnforced, compiled.Report.Status);
+        Assert.Equal(LandlockEmulation.None, compiled.Report.Emulated);
+    }
+
+    [Fact]
+    public void DefaultRulesetOnThisKernelReportsExactlyWhatItLacks()
+    {
+        using CompiledRuleset compiled = RulesetCompiler.Compile(new LandlockRuleset());
+        LandlockEnforcementReport report = compiled.Report;
+        AbiFeatures kernel = AbiFeatures.Of(KernelFacts.Support.EffectiveAbi!.Value);
+        AbiFeatures newest = AbiFeatures.Of(AbiFeatures.Newest);
+        Assert.Equal(newest.AccessFs & ~kernel.AccessFs, report.DroppedAccessFs | report.EmulatedAccessFs);
+        Assert.Equal(newest.AccessNet & ~kernel.AccessNet, report.DroppedAccessNet | report.EmulatedAccessNet);
+        Assert.Equal(report.Dropped.Count == 0 ? EnforcementStatus.FullyEnforced : EnforcementStatus.PartiallyEnforced, report.Status);
+    }
+
+    [Fact]
+    public void HardRequirementRefusesWhatTheKernelLacksAndCannotBeEmulated()
     {
         var rs = new LandlockRuleset(compatibilityLevel: CompatibilityLevel.HardRequirement, name: "strict");
-        var e = Assert.Throws<LandlockCompatibilityException>(() => RulesetCompiler.Compile(rs, Capped(7)));
+        var e = Assert.Throws<LandlockCompatibilityException>(() => RulesetCompiler.Compile(rs, CappedWithoutEmulation(7)));
         Assert.Equal("CompatibilityRequirementNotMet", e.ErrorId);
         Assert.Equal(EnforcementStatus.PartiallyEnforced, e.Report.Status);
         Assert.Contains("'strict'", e.Message);
         Assert.Contains("ResolveUnix", e.Message);
         Assert.Contains("-Abi", e.Message);
+
+        rs.AddNetRule(53, LandlockAccessNet.ConnectSendUdp);
+        e = Assert.Throws<LandlockCompatibilityException>(() => RulesetCompiler.Compile(rs, Capped(7)));
+        Assert.Contains("BindUdp, ConnectSendUdp", e.Message);
+        Assert.DoesNotContain("ResolveUnix", e.Message);
+    }
+
+    [Fact]
+    public void HardRequirementCountsAnEmulatedClassAsEnforced()
+    {
+        var rs = new LandlockRuleset(compatibilityLevel: CompatibilityLevel.HardRequirement);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(7));
+        Assert.Equal(EnforcementStatus.FullyEnforced, compiled.Report.Status);
+        Assert.True(compiled.Report.Emulated.HasFlag(LandlockEmulation.UnixSockets));
     }
 
     [Fact]

@@ -58,11 +58,17 @@ public class RulesetModelTests
     }
 
     [Fact]
-    public void ARulesetThatHandlesNothingIsRefused()
+    public void ARulesetThatHandlesNothingCanBeDescribedButNeverCompiled()
     {
-        var e = Assert.Throws<LandlockAccessException>(() =>
-            new LandlockRuleset(handledAccessFs: LandlockAccessFs.None, handledAccessNet: LandlockAccessNet.None, scope: LandlockScope.None));
-        Assert.Equal("EmptyRuleset", e.ErrorId);
+        var empty = new LandlockRuleset(handledAccessFs: LandlockAccessFs.None, handledAccessNet: LandlockAccessNet.None, scope: LandlockScope.None);
+
+        Assert.True(empty.HandlesNothing);
+        Assert.True(empty.Clone().HandlesNothing);
+        Assert.Equal("EmptyRuleset", Assert.Throws<LandlockAccessException>(() => RulesetCompiler.Compile(empty)).ErrorId);
+        // The twin that handles one right compiles.
+        var one = new LandlockRuleset(handledAccessFs: LandlockAccessFs.Execute, handledAccessNet: LandlockAccessNet.None, scope: LandlockScope.None);
+        Assert.False(one.HandlesNothing);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(one);
     }
 
     [Fact]

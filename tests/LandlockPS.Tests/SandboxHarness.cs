@@ -38,6 +38,17 @@ internal static class SandboxHarness
 
     internal static Result Sh(LandlockRuleset ruleset, string script) => Run(ruleset, "/bin/sh", "-c", script);
 
+    /// <summary>The control: the same program, started without any sandbox; its exit code and output.</summary>
+    internal static (int ExitCode, string Stdout) Unconfined(string program, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout);
+    }
+
     internal static Result Run(LandlockRuleset ruleset, SandboxStartInfo info, byte[]? input = null)
     {
         using SandboxedProcess process = SandboxedProcess.Start(info, ruleset);

@@ -17,19 +17,6 @@ namespace LandlockPS.Tests;
 [Collection(SerialCollection.Name)]
 public class SupervisionTests
 {
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
     private static IEnumerable<int> ChildrenOfThisProcess() =>
         Directory.GetDirectories("/proc")
             .Select(Path.GetFileName)
@@ -54,13 +41,13 @@ public class SupervisionTests
             new SandboxStartInfo("/bin/sh") { Arguments = ["-c", "sleep 300 & echo $!; wait"], Environment = Env }, rs);
         Assert.True(p.TryTakeOutput(out OutputChunk chunk, 10_000));
         int grandchild = int.Parse(System.Text.Encoding.ASCII.GetString(chunk.Buffer, 0, chunk.Count).Trim());
-        Assert.True(IsAlive(grandchild));
+        Assert.True(KernelFacts.IsAlive(grandchild));
 
         p.Kill();
         // A hang guard, not a timing target: the kill lands at once; a loaded machine may be slow to say so.
         Assert.True(p.WaitForExit(30_000));
         Assert.Equal(9, p.ExitStatus!.Signal);
-        Assert.False(IsAlive(grandchild));
+        Assert.False(KernelFacts.IsAlive(grandchild));
     }
 
     [Fact]
@@ -69,7 +56,7 @@ public class SupervisionTests
         var r = Sh(SystemRuleset(), "sleep 300 >/dev/null 2>&1 & echo $!");
         int orphan = int.Parse(r.Stdout.Trim());
         Thread.Sleep(50);
-        Assert.False(IsAlive(orphan));
+        Assert.False(KernelFacts.IsAlive(orphan));
     }
 
     [Fact]
@@ -93,8 +80,10 @@ public class SupervisionTests
     [Fact]
     public async Task AProcessThatLeftTheGroupCannotHoldTheRunOpen()
     {
-        // setsid takes "sleep" out of the child's process group (the group kill misses it) while it
-        // still holds the child's stdout open, so the output never reaches end-of-file.
+        // setsid takes "sleep" out of the child's process group (where only the group holds the
+        // run, the kill misses it) while it still holds the child's stdout open, so the output
+        // never reaches end-of-file.
+        using var fallback = new EnvironmentSetting("LANDLOCKPS_TEST_NO_CGROUP", "1");
         Task<Result> run = Task.Run(() => Sh(SystemRuleset(), "setsid sleep 300 & echo $!; sleep 0.2; exit 0"));
         // Without the fix this run never ends; a minute is a hang guard, not a timing target.
         Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromMinutes(1))) == run, "the run waited for a process outside the child's group");
@@ -103,7 +92,7 @@ public class SupervisionTests
         try
         {
             Assert.Equal(0, result.ExitCode);
-            Assert.True(IsAlive(escaped), "the test needs a process that outlives the run");
+            Assert.True(KernelFacts.IsAlive(escaped), "the test needs a process that outlives the run");
         }
         finally
         {
@@ -143,6 +132,9 @@ public class SupervisionTests
         Assert.Equal(before, File.ReadAllText("/etc/passwd"));
         AssertNoDescriptorLeak(baselineFds, launches: 400);
         Assert.Empty(ChildrenOfThisProcess());
+        // Every run's cgroup is gone; one made ahead for the next run may wait.
+        string hierarchy = LandlockPS.Core.Sandbox.ControlGroupHierarchy.Current!.Path;
+        Assert.True(Directory.GetDirectories(hierarchy, $"landlockps-*-{Environment.ProcessId}-*").Length <= 1);
     }
 
     [Fact]

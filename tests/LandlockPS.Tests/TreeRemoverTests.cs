@@ -16,7 +16,7 @@ public class TreeRemoverTests
         File.CreateSymbolicLink(Path.Combine(home, "a", "dangling"), "/nonexistent");
         Directory.CreateDirectory(Path.Combine(home, "empty"));
 
-        TreeRemover.Remove(home);
+        Remove(tree, "home");
 
         Assert.False(Directory.Exists(home));
         Assert.True(Directory.Exists(tree.Root));
@@ -31,23 +31,30 @@ public class TreeRemoverTests
         Directory.CreateSymbolicLink(Path.Combine(home, "escape"), Path.GetDirectoryName(outside)!);
         Directory.CreateSymbolicLink(Path.Combine(tree.Dir("home/sub"), "escape"), Path.GetDirectoryName(outside)!);
 
-        TreeRemover.Remove(home);
+        Remove(tree, "home");
 
         Assert.False(Directory.Exists(home));
         Assert.True(File.Exists(outside));
     }
 
     [Fact]
-    public void LeavesATopLevelLinkAndItsTargetAlone()
+    public void LeavesAFolderSwappedForALinkAndItsTargetAlone()
     {
         using var tree = new TempTree();
         string outside = tree.File("outside/keep.txt");
-        string link = Path.Combine(tree.Root, "home");
-        Directory.CreateSymbolicLink(link, Path.GetDirectoryName(outside)!);
+        string home = tree.Dir("home");
+        tree.File("home/mine.txt");
+        using SafeDirectoryHandle parent = SafeDirectoryHandle.Open(tree.Root);
+        using SafeDirectoryHandle folder = parent.OpenChild("home");
+        // Swapped after it was opened: the folder is moved away and a link takes its name.
+        Directory.Move(home, Path.Combine(tree.Root, "moved"));
+        Directory.CreateSymbolicLink(home, Path.GetDirectoryName(outside)!);
 
-        TreeRemover.Remove(link);
+        TreeRemover.Remove(parent, "home", folder);
 
         Assert.True(File.Exists(outside));
+        Assert.True(Directory.Exists(home));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(tree.Root, "moved")));
     }
 
     [Fact]
@@ -63,8 +70,15 @@ public class TreeRemoverTests
         }
         Assert.Single(Directory.GetFiles(home));
 
-        TreeRemover.Remove(home);
+        Remove(tree, "home");
 
         Assert.False(Directory.Exists(home));
+    }
+
+    private static void Remove(TempTree tree, string name)
+    {
+        using SafeDirectoryHandle parent = SafeDirectoryHandle.Open(tree.Root);
+        using SafeDirectoryHandle folder = parent.OpenChild(name);
+        TreeRemover.Remove(parent, name, folder);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using LandlockPS.Core.Native;
 using ELFSharp.ELF;
@@ -82,6 +83,9 @@ internal sealed class LdSoCache
         }
         return new LdSoCache(entries);
     }
+
+    /// <summary>Every library path the cache holds.</summary>
+    public IEnumerable<string> Paths => _entries.Select(e => e.Path);
 
     /// <summary>Paths the cache gives for <paramref name="name"/> for programs of this class and machine, best first.</summary>
     public IEnumerable<string> Lookup(string name, Class elfClass, Machine machine)

@@ -4,12 +4,12 @@ using System.Linq;
 namespace LandlockPS.Core.Landlock;
 
 /// <summary>
-/// What a ruleset asked for, what the kernel enforces and what was dropped on the way
-/// (rust-landlock's "requested vs actual handled access").
+/// What a ruleset asked for, what the kernel enforces, what LandlockPS emulates where the kernel's
+/// Landlock cannot, and what was dropped on the way (rust-landlock's "requested vs actual handled access").
 /// </summary>
 public sealed class LandlockEnforcementReport
 {
-    internal LandlockEnforcementReport(LandlockRuleset ruleset, LandlockSupport support, IReadOnlyList<string> skippedRules)
+    internal LandlockEnforcementReport(LandlockRuleset ruleset, LandlockSupport support, IReadOnlyList<string> skippedRules, IReadOnlyList<HeldPathRule> held)
     {
         RequestedAbi = ruleset.Abi;
         KernelAbi = support.EffectiveAbi;
@@ -22,7 +22,10 @@ public sealed class LandlockEnforcementReport
         EnforcedScope = RequestedScope & support.SupportedScope;
         EnforcedLogFlags = RequestedLogFlags & support.SupportedRestrictFlags;
         SkippedRules = skippedRules;
-        Status = (EnforcedAccessFs, EnforcedAccessNet, EnforcedScope) == (0, 0, 0)
+        bool kernelEnforcesNothing = (EnforcedAccessFs, EnforcedAccessNet, EnforcedScope) == (0, 0, 0);
+        // Emulation completes what the kernel enforces in part; it never stands in for Landlock.
+        if (!kernelEnforcesNothing) Emulated = Emulate(ruleset, held, support.Emulation);
+        Status = kernelEnforcesNothing
             ? EnforcementStatus.NotEnforced
             : IsComplete ? EnforcementStatus.FullyEnforced : EnforcementStatus.PartiallyEnforced;
         UnavailableReason = support.Reason;
@@ -42,8 +45,19 @@ public sealed class LandlockEnforcementReport
     public LandlockAccessNet EnforcedAccessNet { get; }
     public LandlockScope EnforcedScope { get; }
     public LandlockRestrictFlags EnforcedLogFlags { get; }
-    public LandlockAccessFs DroppedAccessFs => RequestedAccessFs & ~EnforcedAccessFs;
-    public LandlockAccessNet DroppedAccessNet => RequestedAccessNet & ~EnforcedAccessNet;
+
+    /// <summary>What a seccomp filter closes for this ruleset, because the kernel's Landlock cannot; None when nothing is.</summary>
+    public LandlockEmulation Emulated { get; }
+
+    /// <summary>The filesystem rights the emulation stands in for (ResolveUnix).</summary>
+    public LandlockAccessFs EmulatedAccessFs => (Emulated & LandlockEmulation.UnixSockets) != 0 ? LandlockAccessFs.ResolveUnix : LandlockAccessFs.None;
+
+    /// <summary>The network rights the emulation stands in for (BindUdp, ConnectSendUdp).</summary>
+    public LandlockAccessNet EmulatedAccessNet => (Emulated & LandlockEmulation.UdpSockets) != 0 ? UdpRights : LandlockAccessNet.None;
+
+    /// <summary>What is restricted neither by the kernel nor by emulation.</summary>
+    public LandlockAccessFs DroppedAccessFs => RequestedAccessFs & ~EnforcedAccessFs & ~EmulatedAccessFs;
+    public LandlockAccessNet DroppedAccessNet => RequestedAccessNet & ~EnforcedAccessNet & ~EmulatedAccessNet;
     public LandlockScope DroppedScope => RequestedScope & ~EnforcedScope;
     public LandlockRestrictFlags DroppedLogFlags => RequestedLogFlags & ~EnforcedLogFlags;
 
@@ -60,14 +74,49 @@ public sealed class LandlockEnforcementReport
     /// <summary>A sentence for warnings and errors.</summary>
     public string Describe() => Status switch
     {
-        EnforcementStatus.FullyEnforced => "The kernel enforces the whole ruleset.",
+        EnforcementStatus.FullyEnforced when Emulated == LandlockEmulation.None => "The kernel enforces the whole ruleset.",
+        EnforcementStatus.FullyEnforced => $"The kernel enforces the ruleset; {DescribeEmulation()}",
         EnforcementStatus.NotEnforced when UnavailableReason is not null => $"The kernel enforces nothing of the ruleset: {UnavailableReason}",
         EnforcementStatus.NotEnforced => $"The kernel (Landlock {KernelAbi}) supports none of what the ruleset handles ({string.Join(", ", Dropped)}).",
-        _ => $"The kernel (Landlock {KernelAbi}) does not support {string.Join(", ", Dropped)} of ruleset ABI {RequestedAbi}; those are not restricted.",
+        _ => $"The kernel (Landlock {KernelAbi}) does not support {string.Join(", ", Dropped)} of ruleset ABI {RequestedAbi}; those are not restricted." +
+             (Emulated == LandlockEmulation.None ? string.Empty : $" Otherwise {DescribeEmulation()}"),
     };
+
+    /// <summary>"a seccomp filter closes ...", a sentence for <see cref="Describe"/> and -Verbose.</summary>
+    public string DescribeEmulation()
+    {
+        var closed = new List<string>();
+        if ((Emulated & LandlockEmulation.UnixSockets) != 0) closed.Add("no UNIX sockets (for ResolveUnix)");
+        if ((Emulated & LandlockEmulation.UdpSockets) != 0) closed.Add("no UDP sockets (for BindUdp, ConnectSendUdp)");
+        if ((Emulated & LandlockEmulation.MemfdExecute) != 0) closed.Add("no executable memfds (for Execute)");
+        if ((Emulated & LandlockEmulation.IoUring) != 0) closed.Add("no io_uring");
+        return closed.Count == 0 ? "nothing is emulated." : $"a seccomp filter closes what its Landlock cannot: {string.Join(", ", closed)}.";
+    }
+
+    private const LandlockAccessNet UdpRights = LandlockAccessNet.BindUdp | LandlockAccessNet.ConnectSendUdp;
 
     private bool IsComplete =>
         DroppedAccessFs == 0 && DroppedAccessNet == 0 && DroppedScope == 0 && DroppedLogFlags == 0;
+
+    // A class is emulated when the kernel cannot enforce it, the ruleset handles all of it, and no
+    // rule grants any of it: denying the whole class then denies nothing the ruleset allows.
+    private LandlockEmulation Emulate(LandlockRuleset ruleset, IReadOnlyList<HeldPathRule> held, LandlockEmulation possible)
+    {
+        LandlockEmulation emulated = LandlockEmulation.None;
+        if ((RequestedAccessFs & ~EnforcedAccessFs & LandlockAccessFs.ResolveUnix) != 0
+            && !ruleset.PathRules.Select(r => r.Access).Concat(held.Select(r => r.Access)).Any(a => (a & LandlockAccessFs.ResolveUnix) != 0))
+        {
+            emulated |= LandlockEmulation.UnixSockets;
+        }
+        if ((RequestedAccessNet & UdpRights) == UdpRights && (EnforcedAccessNet & UdpRights) == 0
+            && !ruleset.NetRules.Any(r => (r.Access & UdpRights) != 0))
+        {
+            emulated |= LandlockEmulation.UdpSockets;
+        }
+        if ((EnforcedAccessFs & LandlockAccessFs.Execute) != 0) emulated |= LandlockEmulation.MemfdExecute;
+        if ((emulated & (LandlockEmulation.UnixSockets | LandlockEmulation.UdpSockets)) != 0) emulated |= LandlockEmulation.IoUring;
+        return emulated & possible;
+    }
 
     private static IEnumerable<string> Names<T>(T value) where T : struct, System.Enum
     {

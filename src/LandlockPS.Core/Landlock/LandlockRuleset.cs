@@ -39,11 +39,6 @@ public sealed class LandlockRuleset
                 "Tsync is not a log flag: LandlockPS never confines the caller's threads. Use LogSameExecOff, LogNewExecOn or LogSubdomainsOff.");
         }
         LogFlags = RequireInAbi(logFlags, features.RestrictFlags, "log flag");
-        if (HandledAccessFs == LandlockAccessFs.None && HandledAccessNet == LandlockAccessNet.None && Scope == LandlockScope.None)
-        {
-            throw new LandlockAccessException("EmptyRuleset",
-                "The ruleset handles no filesystem right, network right or scope, so it would restrict nothing. Handle at least one.");
-        }
         CompatibilityLevel = compatibilityLevel;
         Name = name;
     }
@@ -68,6 +63,21 @@ public sealed class LandlockRuleset
 
     /// <summary>Audit log flags passed to landlock_restrict_self.</summary>
     public LandlockRestrictFlags LogFlags { get; }
+
+    /// <summary>
+    /// True when the ruleset handles no right and no scope, so it restricts nothing. Such a ruleset can be
+    /// described (a policy file of only variables means one) but never launched: see <see cref="RequireHandlesSomething"/>.
+    /// </summary>
+    public bool HandlesNothing =>
+        HandledAccessFs == LandlockAccessFs.None && HandledAccessNet == LandlockAccessNet.None && Scope == LandlockScope.None;
+
+    /// <summary>Throws EmptyRuleset when the ruleset handles nothing: confining with it would confine nothing.</summary>
+    public void RequireHandlesSomething()
+    {
+        if (!HandlesNothing) return;
+        throw new LandlockAccessException("EmptyRuleset",
+            $"The ruleset{(Name is null ? string.Empty : $" '{Name}'")} handles no filesystem right, network right or scope, so it would restrict nothing. Handle at least one.");
+    }
 
     public IReadOnlyList<LandlockPathRule> PathRules => _pathRules;
 

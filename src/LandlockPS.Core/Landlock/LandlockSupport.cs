@@ -15,9 +15,12 @@ public sealed class LandlockSupport
     /// </summary>
     public const string AbiCapVariable = "LANDLOCKPS_TEST_ABI_CAP";
 
+    /// <summary>Test-only: when set to 1, nothing is emulated (see <see cref="Emulation"/>). Lets benchmarks measure the filter's cost.</summary>
+    public const string NoEmulationVariable = "LANDLOCKPS_TEST_NO_EMULATION";
+
     private static readonly Lazy<string> KernelReleaseText = new(ReadKernelRelease);
 
-    private LandlockSupport(LandlockAvailability status, int kernelAbi, int? abiCap, long errata, string? reason)
+    private LandlockSupport(LandlockAvailability status, int kernelAbi, int? abiCap, long errata, string? reason, bool canEmulate)
     {
         Status = status;
         KernelAbi = kernelAbi;
@@ -34,6 +37,7 @@ public sealed class LandlockSupport
             Status = LandlockAvailability.NotImplemented;
             Reason = $"Landlock is hidden from this module by the test setting {AbiCapVariable}={abiCap}.";
         }
+        if (EffectiveAbi is { } known && canEmulate) Emulation = Emulatable(known);
     }
 
     /// <summary>Available, NotEnabled (disabled at boot) or NotImplemented (not in this kernel).</summary>
@@ -65,25 +69,48 @@ public sealed class LandlockSupport
     public LandlockScope SupportedScope => Features?.Scope ?? LandlockScope.None;
     public LandlockRestrictFlags SupportedRestrictFlags => Features?.RestrictFlags ?? LandlockRestrictFlags.None;
 
+    /// <summary>
+    /// What LandlockPS closes with a seccomp filter on this kernel, for a ruleset that handles a
+    /// class this kernel's Landlock lacks and grants none of it: UNIX sockets before ABI 9, UDP
+    /// before ABI 10, executable memfds (no ABI restricts them), and io_uring with either socket class.
+    /// None where seccomp filters are unavailable.
+    /// </summary>
+    public LandlockEmulation Emulation { get; }
+
+    /// <summary>
+    /// What holds the processes of a run this process starts: "ControlGroup: ..." (a cgroup of its
+    /// own per run), or "ProcessGroup: " and why no cgroup v2 can be used.
+    /// </summary>
+    public string Containment => Sandbox.ControlGroupHierarchy.Describe();
+
+    private static LandlockEmulation Emulatable(LandlockAbi abi)
+    {
+        LandlockEmulation emulation = LandlockEmulation.MemfdExecute;
+        if (abi < LandlockAbi.V9) emulation |= LandlockEmulation.UnixSockets | LandlockEmulation.IoUring;
+        if (abi < LandlockAbi.V10) emulation |= LandlockEmulation.UdpSockets | LandlockEmulation.IoUring;
+        return emulation;
+    }
+
     private AbiFeatures? Features => EffectiveAbi is { } abi ? AbiFeatures.Of(abi) : null;
 
     /// <summary>Asks the kernel now (two cheap syscalls; nothing is cached, so a test cap applies at once).</summary>
-    public static LandlockSupport Query() => Query(ReadAbiCap());
+    public static LandlockSupport Query() => Query(ReadAbiCap(), Environment.GetEnvironmentVariable(NoEmulationVariable) != "1");
 
-    /// <summary>Asks the kernel, with an explicit ABI cap instead of the environment's (tests).</summary>
-    internal static LandlockSupport Query(int? cap)
+    /// <summary>Asks the kernel, with an explicit ABI cap instead of the environment's (tests); <paramref name="emulate"/> false acts as a kernel without seccomp.</summary>
+    internal static LandlockSupport Query(int? cap, bool emulate = true)
     {
+        bool canEmulate = emulate && SeccompSupport.FiltersAvailable;
         long abi = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetVersion, 0);
         if (abi < 0)
         {
             int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             (LandlockAvailability status, string reason) = Unavailable(errno);
-            return new LandlockSupport(status, 0, cap, 0, reason);
+            return new LandlockSupport(status, 0, cap, 0, reason, canEmulate);
         }
 
         // Kernels before the errata query answer EINVAL: they simply report none.
         long errata = LibC.Syscall(LibC.SYS_landlock_create_ruleset, 0, 0, (nint)LandlockConstants.CreateRulesetErrata, 0);
-        return new LandlockSupport(LandlockAvailability.Available, (int)abi, cap, Math.Max(errata, 0), null);
+        return new LandlockSupport(LandlockAvailability.Available, (int)abi, cap, Math.Max(errata, 0), null, canEmulate);
     }
 
     /// <summary>Throws <see cref="LandlockUnavailableException"/> unless Landlock is available.</summary>

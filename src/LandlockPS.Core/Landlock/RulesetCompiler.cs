@@ -14,12 +14,17 @@ public static class RulesetCompiler
     /// has no handle and status NotEnforced: the caller decides whether to run unconfined.
     /// Nothing here restricts the calling thread.
     /// </summary>
-    public static CompiledRuleset Compile(LandlockRuleset ruleset, LandlockSupport? support = null)
+    /// <param name="ruleset">What to build.</param>
+    /// <param name="support">The kernel's Landlock support; queried when null.</param>
+    /// <param name="held">Rules on files the caller holds open, added as they are (see <see cref="HeldPathRule"/>).</param>
+    public static CompiledRuleset Compile(LandlockRuleset ruleset, LandlockSupport? support = null, IReadOnlyList<HeldPathRule>? held = null)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
+        // Not NotEnforced (which -AllowUnconfined accepts): a ruleset that handles nothing is a mistake, not a kernel's limit.
+        ruleset.RequireHandlesSomething();
         support ??= LandlockSupport.Query();
         var skipped = new List<string>();
-        var preview = new LandlockEnforcementReport(ruleset, support, skipped);
+        var preview = new LandlockEnforcementReport(ruleset, support, skipped, held ?? []);
         if (ruleset.CompatibilityLevel == CompatibilityLevel.HardRequirement && preview.Status != EnforcementStatus.FullyEnforced)
         {
             throw new LandlockCompatibilityException(preview,
@@ -37,6 +42,10 @@ public static class RulesetCompiler
             foreach (LandlockPathRule rule in ruleset.PathRules)
             {
                 AddPathRule(handle, rule, preview.EnforcedAccessFs, skipped);
+            }
+            foreach (HeldPathRule rule in held ?? [])
+            {
+                AddRuleOn(handle, rule.Handle, rule.Path, rule.Access, preview.EnforcedAccessFs, skipped);
             }
             foreach (LandlockNetRule rule in ruleset.NetRules)
             {
@@ -72,17 +81,32 @@ public static class RulesetCompiler
     {
         using SafePathHandle path = PathHandles.TryOpen(rule.Path, out int openErrno)
             ?? throw KernelErrors.ForOpen(rule.Path, openErrno);
-        LandlockAccessFs applicable = PathHandles.IsDirectory(path) ? enforced : enforced & AccessGroups.FileApplicable;
-        LandlockAccessFs access = rule.Access & applicable;
+        AddRuleOn(ruleset, path, rule.Path, rule.Access, enforced, skipped);
+    }
+
+    private static unsafe void AddRuleOn(SafeLandlockRulesetHandle ruleset, SafeFileDescriptor file, string path, LandlockAccessFs requested,
+        LandlockAccessFs enforced, List<string> skipped)
+    {
+        LandlockAccessFs applicable = PathHandles.IsDirectory(file) ? enforced : enforced & AccessGroups.FileApplicable;
+        LandlockAccessFs access = requested & applicable;
         if (access == LandlockAccessFs.None)
         {
-            skipped.Add(rule.ToString());
+            skipped.Add(new LandlockPathRule(path, requested).ToString());
             return;
         }
-        var attr = new LandlockPathBeneathAttr { AllowedAccess = (ulong)access, ParentFd = path.Fd };
-        if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RulePathBeneath, (nint)(&attr), 0) != 0)
+        bool added = false;
+        file.DangerousAddRef(ref added);
+        try
         {
-            throw KernelErrors.ForAddRule(rule.Path, Marshal.GetLastPInvokeError());
+            var attr = new LandlockPathBeneathAttr { AllowedAccess = (ulong)access, ParentFd = file.Fd };
+            if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RulePathBeneath, (nint)(&attr), 0) != 0)
+            {
+                throw KernelErrors.ForAddRule(path, Marshal.GetLastPInvokeError());
+            }
+        }
+        finally
+        {
+            if (added) file.DangerousRelease();
         }
     }
 

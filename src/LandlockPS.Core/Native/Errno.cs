@@ -6,6 +6,7 @@ public static class Errno
     public const int EPERM = 1;
     public const int ENOENT = 2;
     public const int ESRCH = 3;
+    public const int EEXIST = 17;
     public const int EISDIR = 21;
     public const int ENOEXEC = 8;
     public const int ECHILD = 10;
@@ -13,11 +14,13 @@ public static class Errno
     public const int EBADF = 9;
     public const int ENOMEM = 12;
     public const int EACCES = 13;
+    public const int EBUSY = 16;
     public const int EFAULT = 14;
     public const int ENOTDIR = 20;
     public const int EINVAL = 22;
     public const int EMFILE = 24;
     public const int ETXTBSY = 26;
+    public const int EROFS = 30;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
@@ -40,6 +43,8 @@ public static class Errno
         EBADF => "EBADF",
         ENOMEM => "ENOMEM",
         EACCES => "EACCES",
+        EBUSY => "EBUSY",
+        EROFS => "EROFS",
         EFAULT => "EFAULT",
         ENOTDIR => "ENOTDIR",
         EINVAL => "EINVAL",

@@ -26,6 +26,7 @@ internal static partial class LibC
     internal const int AT_FDCWD = -100;
     internal const int AT_SYMLINK_NOFOLLOW = 0x100;
     internal const uint STATX_TYPE = 0x1;
+    internal const uint STATX_MODE = 0x2;
     internal const uint STATX_UID = 0x8;
     internal const uint STATX_INO = 0x100;
     internal const uint STATX_SIZE = 0x200;

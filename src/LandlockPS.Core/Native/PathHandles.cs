@@ -13,21 +13,51 @@ internal static class PathHandles
         return fd < 0 ? null : new SafePathHandle(fd);
     }
 
+    /// <summary>
+    /// Opens <paramref name="relative"/> beneath the folder <paramref name="root"/> without following
+    /// any link on the way (openat2 with RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH): for files in places
+    /// a sandbox may write, where a planted link would lead elsewhere. The root itself is followed.
+    /// </summary>
+    internal static unsafe SafePathHandle? TryOpenBeneath(string root, string relative, out int errno)
+    {
+        using SafePathHandle? folder = TryOpen(root, out errno);
+        if (folder is null) return null;
+        var how = new OpenHow { Flags = (ulong)(LibC.O_PATH | LibC.O_CLOEXEC), Resolve = ResolveNoSymlinks | ResolveNoMagicLinks | ResolveBeneath };
+        byte[] name = System.Text.Encoding.UTF8.GetBytes(relative + "\0");
+        long fd;
+        fixed (byte* n = name) fd = LibC.Syscall(SYS_openat2, folder.Fd, (nint)n, (nint)(&how), sizeof(OpenHow));
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd < 0 ? null : new SafePathHandle((int)fd);
+    }
+
+    private const long SYS_openat2 = 437;
+    private const ulong ResolveNoMagicLinks = 0x02;
+    private const ulong ResolveNoSymlinks = 0x04;
+    private const ulong ResolveBeneath = 0x08;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
+    }
+
     /// <summary>Whether the open descriptor is a directory. Asked of the fd, not the path, so it
     /// describes the very inode the rule will attach to.</summary>
-    internal static bool IsDirectory(SafePathHandle handle) => Status(handle).IsDirectory;
+    internal static bool IsDirectory(SafeFileDescriptor handle) => Status(handle).IsDirectory;
 
     /// <summary>Whether the open descriptor is a regular file (no directory, FIFO, device or socket), asked of the fd as <see cref="IsDirectory"/> is.</summary>
-    internal static bool IsRegularFile(SafePathHandle handle) => Status(handle).IsRegularFile;
+    internal static bool IsRegularFile(SafeFileDescriptor handle) => Status(handle).IsRegularFile;
 
-    private static LibC.StatxBuffer Status(SafePathHandle handle)
+    private static LibC.StatxBuffer Status(SafeFileDescriptor handle)
     {
         if (TryStatus(handle, out LibC.StatxBuffer buffer, out int errno)) return buffer;
         throw new LandlockException($"Could not inspect an opened rule path ({Errno.Name(errno)}).", "statx", errno);
     }
 
     /// <summary>The type and size of the open descriptor's inode; false and the errno when statx fails.</summary>
-    internal static unsafe bool TryStatus(SafePathHandle handle, out LibC.StatxBuffer buffer, out int errno)
+    internal static unsafe bool TryStatus(SafeFileDescriptor handle, out LibC.StatxBuffer buffer, out int errno)
     {
         buffer = default;
         errno = 0;

@@ -28,6 +28,42 @@ public static class PlainFile
         // First an O_PATH descriptor, which opens nothing: a FIFO, a tape or a watchdog device named
         // here (a library search path can be made to point anywhere) is judged, never opened.
         using SafePathHandle? located = PathHandles.TryOpen(path, out errno, followLinks);
+        return TryOpenLocated(located, maxBytes, out problem, ref errno);
+    }
+
+    /// <summary>
+    /// Copies the file <paramref name="relative"/> beneath <paramref name="root"/>, reached without
+    /// following any link, to a new file <paramref name="name"/> in <paramref name="target"/>, if it
+    /// is a plain file of 1..<paramref name="maxBytes"/> bytes. For files a sandbox may have planted
+    /// links to: a link anywhere on the way makes the copy not happen.
+    /// </summary>
+    public static bool TryCopyBeneath(string root, string relative, SafeDirectoryHandle target, string name, long maxBytes)
+    {
+        using SafePathHandle? located = PathHandles.TryOpenBeneath(root, relative, out int errno);
+        using FileStream? input = TryOpenLocated(located, maxBytes, out _, ref errno);
+        if (input is null || ReadAtMost(input, maxBytes) is not { } content) return false;
+        using SafeDescriptorHandle created = target.CreateFile(name);
+        SafeDirectoryHandle.WriteAll(created, content);
+        return true;
+    }
+
+    // Whoever may write the file can grow it after its size was checked: read no more than the
+    // limit, and a file that has grown past it is not copied at all.
+    private static byte[]? ReadAtMost(FileStream input, long maxBytes)
+    {
+        using var content = new MemoryStream();
+        byte[] buffer = new byte[81920];
+        int read;
+        while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (content.Length + read > maxBytes) return null;
+            content.Write(buffer, 0, read);
+        }
+        return content.ToArray();
+    }
+
+    private static FileStream? TryOpenLocated(SafePathHandle? located, long maxBytes, out PlainFileProblem problem, ref int errno)
+    {
         if (located is null)
         {
             problem = PlainFileProblem.OpenFailed;
@@ -48,15 +84,5 @@ public static class PlainFile
             return null;
         }
         return new FileStream(new SafeFileHandle(readable, ownsHandle: true), FileAccess.Read);
-    }
-
-    /// <summary>Copies <paramref name="source"/> to a new file <paramref name="target"/> if it is a plain, unlinked file of 1..<paramref name="maxBytes"/> bytes.</summary>
-    public static bool TryCopy(string source, string target, long maxBytes)
-    {
-        using FileStream? input = TryOpen(source, followLinks: false, maxBytes, out _, out _);
-        if (input is null) return false;
-        using var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
-        input.CopyTo(output);
-        return true;
     }
 }

@@ -14,6 +14,7 @@ internal static unsafe partial class ProcessApi
     internal const int EFD_NONBLOCK = 0x800;
     internal const int EFD_CLOEXEC = 0x80000;
     internal const short POLLIN = 0x1;
+    internal const short POLLPRI = 0x2;
     internal const short POLLOUT = 0x4;
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
@@ -63,6 +64,9 @@ internal static unsafe partial class ProcessApi
 
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     internal static partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "pread", SetLastError = true)]
+    internal static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     internal static partial nint Write(int fd, byte* buffer, nuint count);

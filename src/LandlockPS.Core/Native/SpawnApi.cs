@@ -34,6 +34,7 @@ internal static unsafe class SpawnApi
     internal static readonly delegate* unmanaged[Cdecl, SuppressGCTransition]<int> Gettid;
     internal static readonly delegate* unmanaged[Cdecl]<int*, byte*, void*, void*, byte**, byte**, int> PosixSpawn;
     internal static readonly delegate* unmanaged[Cdecl]<int, void*, nuint, nint> Read;
+    internal static readonly delegate* unmanaged[Cdecl]<int, void*, nuint, nint> Write;
 
     // Called on the calling thread: start the launch thread and wait for it to end.
     internal static readonly delegate* unmanaged[Cdecl]<nint*, void*, delegate* unmanaged<void*, void*>, void*, int> PthreadCreate;
@@ -64,6 +65,7 @@ internal static unsafe class SpawnApi
         PthreadSigmask = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int, void*, void*, int>)NativeLibrary.GetExport(libc, "pthread_sigmask");
         Gettid = (delegate* unmanaged[Cdecl, SuppressGCTransition]<int>)NativeLibrary.GetExport(libc, "gettid");
         Read = (delegate* unmanaged[Cdecl]<int, void*, nuint, nint>)NativeLibrary.GetExport(libc, "read");
+        Write = (delegate* unmanaged[Cdecl]<int, void*, nuint, nint>)NativeLibrary.GetExport(libc, "write");
         PosixSpawn = (delegate* unmanaged[Cdecl]<int*, byte*, void*, void*, byte**, byte**, int>)NativeLibrary.GetExport(libc, "posix_spawn");
         PthreadCreate = (delegate* unmanaged[Cdecl]<nint*, void*, delegate* unmanaged<void*, void*>, void*, int>)NativeLibrary.GetExport(libc, "pthread_create");
         PthreadJoin = (delegate* unmanaged[Cdecl]<nint, void**, int>)NativeLibrary.GetExport(libc, "pthread_join");

@@ -11,19 +11,35 @@ namespace LandlockPS.Core.Native;
 /// </summary>
 internal static unsafe partial class TreeRemover
 {
-    private const int AT_REMOVEDIR = 0x200;
-    // Every folder is opened like this: read, as a folder only, never through a link.
-    private const int FolderFlags = LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC;
     // Deeper than this is left for the temp cleaner: it bounds the descriptors held and the stack.
     private const int MaxDepth = 64;
 
-    /// <summary>Removes <paramref name="path"/> and what it holds; best effort, never throws.</summary>
-    internal static void Remove(string path)
+    /// <summary>
+    /// Removes what <paramref name="folder"/> holds, then the folder itself from <paramref name="parent"/>
+    /// if <paramref name="name"/> there still names it. Best effort, never throws.
+    /// </summary>
+    internal static void Remove(SafeDirectoryHandle parent, string name, SafeDirectoryHandle folder)
     {
-        int fd = LibC.Open(path, FolderFlags, 0);
-        if (fd < 0) return;
-        RemoveContents(fd, 0);
-        Rmdir(LibC.AT_FDCWD, path);
+        RemoveContents(folder);
+        // A name swapped meanwhile for something else is not ours to remove.
+        if (parent.Names(name, folder)) parent.TryRemoveChild(name);
+    }
+
+    /// <summary>Removes everything inside <paramref name="folder"/>; best effort, never throws.</summary>
+    internal static void RemoveContents(SafeDirectoryHandle folder)
+    {
+        bool added = false;
+        folder.DangerousAddRef(ref added);
+        try
+        {
+            // fdopendir takes over the descriptor it is given: give it a copy.
+            int copy = ProcessApi.Fcntl(folder.Fd, ProcessApi.F_DUPFD_CLOEXEC, 3);
+            if (copy >= 0) RemoveContents(copy, 0);
+        }
+        finally
+        {
+            if (added) folder.DangerousRelease();
+        }
     }
 
     // Takes ownership of dirFd.
@@ -37,15 +53,17 @@ internal static unsafe partial class TreeRemover
         }
         try
         {
+            // The stream's offset is shared with every copy of the descriptor: start at the top.
+            RewindDir(stream);
             foreach (byte[] name in Names(stream))
             {
                 fixed (byte* entry = name)
                 {
-                    if (UnlinkAt(dirFd, entry, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.EISDIR || depth >= MaxDepth) continue;
-                    int child = OpenAt(dirFd, entry, FolderFlags, 0);
+                    if (SafeDirectoryHandle.UnlinkAt(dirFd, entry, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.EISDIR || depth >= MaxDepth) continue;
+                    int child = SafeDirectoryHandle.OpenAt(dirFd, entry, SafeDirectoryHandle.FolderFlags, 0);
                     if (child < 0) continue;
                     RemoveContents(child, depth + 1);
-                    UnlinkAt(dirFd, entry, AT_REMOVEDIR);
+                    SafeDirectoryHandle.UnlinkAt(dirFd, entry, SafeDirectoryHandle.AT_REMOVEDIR);
                 }
             }
         }
@@ -74,20 +92,11 @@ internal static unsafe partial class TreeRemover
         return names;
     }
 
-    private static void Rmdir(int dirFd, string path)
-    {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
-        fixed (byte* p = bytes) UnlinkAt(dirFd, p, AT_REMOVEDIR);
-    }
-
-    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true)]
-    private static partial int OpenAt(int dirFd, byte* name, int flags, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "unlinkat", SetLastError = true)]
-    private static partial int UnlinkAt(int dirFd, byte* name, int flags);
-
     [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
     private static partial nint FdOpenDir(int fd);
+
+    [LibraryImport("libc", EntryPoint = "rewinddir")]
+    private static partial void RewindDir(nint stream);
 
     [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
     private static partial nint ReadDir(nint stream);

@@ -74,7 +74,7 @@ internal static class JsonPolicyReader
             case JsonTokenType.False:
                 return PolicyNode.Other("a boolean", at);
             default:
-                return PolicyNode.Other("null", at);
+                return PolicyNode.Null(at);
         }
     }
 
@@ -96,26 +96,5 @@ internal static class JsonPolicyReader
     {
         int index = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
         return index < 0 ? message : message[..index];
-    }
-
-    /// <summary>Turns byte offsets into 1-based line and column.</summary>
-    private sealed class LineMap
-    {
-        private readonly List<long> _starts = [0];
-
-        public LineMap(ReadOnlySpan<byte> text)
-        {
-            for (int i = 0; i < text.Length; i++)
-            {
-                if (text[i] == (byte)'\n') _starts.Add(i + 1);
-            }
-        }
-
-        public PolicyLocation Locate(long offset)
-        {
-            int index = _starts.BinarySearch(offset);
-            int line = index >= 0 ? index : ~index - 1;
-            return new PolicyLocation(line + 1, (int)(offset - _starts[line]) + 1);
-        }
     }
 }

@@ -8,9 +8,9 @@ namespace LandlockPS.Core.Policy;
 
 /// <summary>
 /// The landlockconfig spelling of rights and scopes: snake_case of the kernel's names (read_file,
-/// bind_tcp, abstract_unix_socket), plus groups resolved against an ABI: "abi.all", "abi.read_execute",
-/// "abi.read_write" against the policy's top-level abi, and "v5.read_execute" and the like against a
-/// named version.
+/// bind_tcp, abstract_unix_socket), plus groups resolved against the policy's top-level abi:
+/// "abi.all", "abi.read_execute", "abi.read_write". The older "v5.read_execute" form (a named
+/// version; upstream dropped it in 2025) is still read, as a LandlockPS extension, and never written.
 /// </summary>
 internal static class PolicyAccessNames
 {
@@ -55,19 +55,46 @@ internal static class PolicyAccessNames
     }
 
     /// <summary>The names a list of this kind accepts, for messages.</summary>
-    public static string Expected<T>() where T : struct, Enum
+    public static string Expected<T>() where T : struct, Enum =>
+        $"{string.Join(", ", Single<T>().Select(m => SnakeCase(m.ToString())))}, or {string.Join(", ", GroupsOf<T>().Select(g => "abi." + g))}";
+
+    /// <summary>
+    /// How an export names <paramref name="rights"/> in a file whose abi is <paramref name="abi"/>: the
+    /// largest abi.* group the rights hold whole, then the single rights left. Rights newer than
+    /// landlockconfig's schema are named even when a group holds them: another reader then refuses the
+    /// file, where it would read the group as fewer rights and enforce less without a word.
+    /// </summary>
+    public static IReadOnlyList<string> Spell<T>(T rights, LandlockAbi abi) where T : struct, Enum
     {
-        string groups = typeof(T) == typeof(LandlockAccessFs)
-            ? "abi.all, abi.read_execute, abi.read_write or a versioned group such as v5.read_execute"
-            : $"abi.all or a versioned group such as v{(int)FirstVersion<T>()}.all";
-        return $"{string.Join(", ", Single<T>().Select(m => SnakeCase(m.ToString())))}, or the groups {groups}";
+        ulong bits = Convert.ToUInt64(rights), single = bits;
+        var names = new List<string>();
+        foreach (string group in GroupsOf<T>())
+        {
+            ulong groupBits = GroupRights<T>(group, abi);
+            if (groupBits == 0 || (bits & groupBits) != groupBits) continue;
+            names.Add("abi." + group);
+            single = (bits & ~groupBits) | (bits & BeyondSchemaBits<T>());
+            break;
+        }
+        names.AddRange(Names((T)Enum.ToObject(typeof(T), single)));
+        return names;
     }
+
+    /// <summary>The rights of <paramref name="rights"/> that landlockconfig's schema does not name yet.</summary>
+    public static T BeyondSchemaOf<T>(T rights) where T : struct, Enum =>
+        (T)Enum.ToObject(typeof(T), Convert.ToUInt64(rights) & BeyondSchemaBits<T>());
+
+    private static ulong BeyondSchemaBits<T>() where T : struct, Enum =>
+        Single<T>().Where(m => BeyondSchema.Contains(SnakeCase(m.ToString()))).Aggregate(0UL, (all, m) => all | Convert.ToUInt64(m));
+
+    // Largest first, so an export names the biggest group a rule holds whole.
+    private static string[] GroupsOf<T>() where T : struct, Enum =>
+        typeof(T) == typeof(LandlockAccessFs) ? ["all", "read_write", "read_execute"] : ["all"];
 
     private static IEnumerable<T> Single<T>() where T : struct, Enum =>
         Enum.GetValues<T>().Where(m => System.Numerics.BitOperations.IsPow2(Convert.ToUInt64(m)));
 
-    private static bool IsGroupOf<T>(string group) where T : struct, Enum =>
-        group == "all" || (typeof(T) == typeof(LandlockAccessFs) && group is "read_execute" or "read_write");
+    private static bool IsGroupOf<T>(string group) where T : struct, Enum => GroupsOf<T>().Contains(group);
 
     private static LandlockAbi GroupVersion<T>(string prefix, int? abi, Func<string, Exception> groupError) where T : struct, Enum
     {
@@ -77,12 +104,12 @@ internal static class PolicyAccessNames
             // A version above the newest this module knows means "everything known", as upstream does.
             version = abi ?? throw groupError(
                 "a group prefixed 'abi.' stands for that group in the policy's top-level abi, and this policy has none. " +
-                "Add one (abi = 5 in TOML, \"abi\": 5 in JSON), or name the version in the group (v5.read_execute).");
+                "Add one: abi = 5 in TOML, \"abi\": 5 in JSON.");
             return (LandlockAbi)Math.Min(version, (int)AbiFeatures.Newest);
         }
         if (prefix.Length < 2 || prefix[0] != 'v' || !int.TryParse(prefix.AsSpan(1), System.Globalization.NumberStyles.None, null, out version))
         {
-            throw groupError($"'{prefix}.' is not a group prefix. Use 'abi.' or a version such as 'v5.'.");
+            throw groupError($"'{prefix}.' is not a group prefix. Use 'abi.' with the policy's top-level abi.");
         }
         LandlockAbi first = FirstVersion<T>();
         if (version < (int)first || version > (int)AbiFeatures.Newest)

@@ -7,10 +7,15 @@ namespace LandlockPS.Core.Policy;
 public sealed class PolicyException : LandlockException
 {
     public PolicyException(string errorId, string file, PolicyLocation? location, string message, System.Exception? innerException = null)
-        : base(Compose(file, location, message), errorId: errorId, innerException: innerException)
+        : base($"{new PolicyOrigin(file, location)}: {message}", errorId: errorId, innerException: innerException)
     {
         File = file;
         Location = location;
+    }
+
+    public PolicyException(string errorId, PolicyOrigin origin, string message)
+        : this(errorId, origin.File, origin.Location, message)
+    {
     }
 
     /// <summary>The policy file.</summary>
@@ -18,7 +23,4 @@ public sealed class PolicyException : LandlockException
 
     /// <summary>Where in the file, if known.</summary>
     public PolicyLocation? Location { get; }
-
-    private static string Compose(string file, PolicyLocation? location, string message) =>
-        location is { } at ? $"{file} ({at}): {message}" : $"{file}: {message}";
 }

@@ -1,14 +1,17 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
 using LandlockPS.Core.Landlock;
 
 namespace LandlockPS.Core.Policy;
 
 /// <summary>
-/// Reads the meaning of a parsed policy, following landlockconfig's parser: unknown keys and rights
-/// are errors, every list must be non-empty, rights a rule grants are handled even if no ruleset
-/// entry says so, and "abi." groups need the top-level abi.
+/// Reads the meaning of one parsed policy, following landlockconfig's parser: unknown keys and rights
+/// are errors, every list must be non-empty, rights a rule grants are handled even if no ruleset entry
+/// says so, "abi." groups need the top-level abi, and a rule whose rights resolve to nothing (abi.all
+/// of network rights under abi 2) is left out. Variables are not looked up here: a composition may
+/// define them in another file (see <see cref="PolicyImport.ToRuleset"/>).
 /// </summary>
 internal sealed class PolicyInterpreter
 {
@@ -27,8 +30,8 @@ internal sealed class PolicyInterpreter
     private LandlockPolicy Top(PolicyNode root)
     {
         Dictionary<string, PolicyNode> members = Members(root, "The document", ["abi", "variable", "ruleset", _keys.PathBeneath, _keys.NetPort], required: []);
-        var policy = new LandlockPolicy { File = _file };
-        if (members.TryGetValue("abi", out PolicyNode? abi)) policy.Abi = (int)Integer(abi, "abi", 1, int.MaxValue);
+        var policy = new LandlockPolicy([_file]);
+        if (members.TryGetValue("abi", out PolicyNode? abi)) policy.Abi = Abi(abi);
         if (!members.Keys.Any(k => k != "abi"))
         {
             throw Invalid("PolicyEmpty", root,
@@ -48,11 +51,12 @@ internal sealed class PolicyInterpreter
             Dictionary<string, PolicyNode> members = Members(entry, where, ["name", "literal"], required: ["name"]);
             string name = String(members["name"], $"{where}.name");
             if (VariableName.Problem(name) is { } problem) throw Invalid("PolicyInvalidVariable", members["name"], $"{where}.name: {problem}");
-            SortedSet<string> values = policy.Variables.TryGetValue(name, out SortedSet<string>? known) ? known : policy.Variables[name] = new(StringComparer.Ordinal);
-            if (members.TryGetValue("literal", out PolicyNode? literal))
-            {
-                foreach ((PolicyNode item, string itemWhere) in Entries(literal, $"{where}.literal")) values.Add(String(item, itemWhere));
-            }
+            // A variable without literal is defined and empty: a path using it names nothing, unless
+            // another composed file gives it values.
+            IEnumerable<string> values = members.TryGetValue("literal", out PolicyNode? literal)
+                ? Entries(literal, $"{where}.literal").Select(e => String(e.Item, e.Where)).ToArray()
+                : [];
+            policy.AddVariable(name, values);
         }
     }
 
@@ -77,19 +81,16 @@ internal sealed class PolicyInterpreter
         {
             Dictionary<string, PolicyNode> members = Members(entry, where, [_keys.AllowedAccess, "parent"], required: [_keys.AllowedAccess, "parent"]);
             LandlockAccessFs access = Rights<LandlockAccessFs>(members[_keys.AllowedAccess], $"{where}.{_keys.AllowedAccess}", policy.Abi);
-            policy.HandledAccessFs |= access;
+            var templates = new List<(PolicyTemplate, PolicyOrigin)>();
             foreach ((PolicyNode item, string itemWhere) in Entries(members["parent"], $"{where}.parent"))
             {
                 string text = String(item, itemWhere);
                 if (text.Contains('\0')) throw Invalid("PolicyInvalidPath", item, $"{itemWhere} holds a NUL character, which no path can.");
-                PolicyTemplate template = PolicyTemplate.Parse(text, reason => Invalid("PolicyInvalidPath", item, $"{itemWhere} '{text}': {reason}"));
-                if (template.Variables.FirstOrDefault(v => !policy.Variables.ContainsKey(v)) is { } missing)
-                {
-                    throw Invalid("PolicyUndefinedVariable", item,
-                        $"{itemWhere} '{text}' uses the variable '{missing}', which no variable entry defines. Define it (name = \"{missing}\", literal = [...]) or fix the name.");
-                }
-                policy.AddPathRule(template, access, item.Location);
+                templates.Add((PolicyTemplate.Parse(text, reason => Invalid("PolicyInvalidPath", item, $"{itemWhere} '{text}': {reason}")), Origin(item)));
             }
+            if (GrantsNothing(access, members[_keys.AllowedAccess], where, policy)) continue;
+            policy.HandledAccessFs |= access;
+            foreach ((PolicyTemplate template, PolicyOrigin origin) in templates) policy.AddPathRule(template, access, origin);
         }
     }
 
@@ -99,13 +100,26 @@ internal sealed class PolicyInterpreter
         {
             Dictionary<string, PolicyNode> members = Members(entry, where, [_keys.AllowedAccess, "port"], required: [_keys.AllowedAccess, "port"]);
             LandlockAccessNet access = Rights<LandlockAccessNet>(members[_keys.AllowedAccess], $"{where}.{_keys.AllowedAccess}", policy.Abi);
+            // Any unsigned 64-bit number parses, as upstream's do; a port past 65535 is an error once
+            // its rule reaches the ruleset (a rule left out never does).
+            (ulong Port, PolicyOrigin Origin)[] ports = Entries(members["port"], $"{where}.port")
+                .Select(e => (Port(e.Item, e.Where), Origin(e.Item)))
+                .ToArray();
+            if (GrantsNothing(access, members[_keys.AllowedAccess], where, policy)) continue;
             policy.HandledAccessNet |= access;
-            foreach ((PolicyNode item, string itemWhere) in Entries(members["port"], $"{where}.port"))
-            {
-                int port = (int)Integer(item, itemWhere, 0, LandlockNetRule.MaxPort, "PolicyInvalidPort");
-                policy.NetRules[port] = policy.NetRules.GetValueOrDefault(port) | access;
-            }
+            foreach ((ulong port, PolicyOrigin origin) in ports) policy.AddNetRule(port, access, origin);
         }
+    }
+
+    // Groups resolve against the file's abi, and "abi.all" of network rights is nothing before ABI 4:
+    // upstream leaves such a rule out rather than refuse the file, so a policy can name abi.all for
+    // whichever abi it pins.
+    private bool GrantsNothing<T>(T access, PolicyNode list, string where, LandlockPolicy policy) where T : struct, Enum
+    {
+        if (Convert.ToUInt64(access) != 0) return false;
+        policy.Tell(Origin(list), $"{where} grants no right: its {_keys.AllowedAccess} resolves to nothing under abi {policy.Abi}. " +
+            "The rule is left out, as landlockconfig does.");
+        return true;
     }
 
     private T Rights<T>(PolicyNode list, string where, int? abi) where T : struct, Enum
@@ -131,7 +145,8 @@ internal sealed class PolicyInterpreter
             {
                 throw Invalid("PolicyUnknownKey", value, $"{where} has the unknown key '{key}'. Expected {string.Join(", ", allowed)}.");
             }
-            members[key] = value;
+            // JSON null for a key is the key left out, as upstream's parser has it; a required one is then missing.
+            if (value.Kind != PolicyNodeKind.Null) members[key] = value;
         }
         if (required.FirstOrDefault(k => !members.ContainsKey(k)) is { } absent)
         {
@@ -150,15 +165,26 @@ internal sealed class PolicyInterpreter
     private string String(PolicyNode node, string where) =>
         node.Kind == PolicyNodeKind.String ? node.Text : throw Invalid("PolicyInvalid", node, $"{where} must be a string, not {node.Describe()}.");
 
-    private long Integer(PolicyNode node, string where, long min, long max, string errorId = "PolicyInvalid")
+    private BigInteger Integer(PolicyNode node, string where) =>
+        node.Kind == PolicyNodeKind.Integer ? node.Integer : throw Invalid("PolicyInvalid", node, $"{where} must be an integer, not {node.Describe()}.");
+
+    private int Abi(PolicyNode node)
     {
-        if (node.Kind != PolicyNodeKind.Integer) throw Invalid("PolicyInvalid", node, $"{where} must be an integer, not {node.Describe()}.");
-        if (node.Integer < min || node.Integer > max) throw Invalid(errorId, node, $"{where} is {node.Integer}, out of range: expected {min} to {max}.");
-        return (long)node.Integer;
+        BigInteger abi = Integer(node, "abi");
+        return abi >= 1 && abi <= int.MaxValue ? (int)abi : throw Invalid("PolicyInvalid", node, $"abi is {abi}, out of range: expected 1 to {int.MaxValue}.");
     }
 
+    private ulong Port(PolicyNode node, string where)
+    {
+        BigInteger port = Integer(node, where);
+        return port >= 0 && port <= ulong.MaxValue ? (ulong)port
+            : throw Invalid("PolicyInvalidPort", node, $"{where} is {port}: a port is a number from 0 to {LandlockNetRule.MaxPort}.");
+    }
+
+    private PolicyOrigin Origin(PolicyNode node) => new(_file, node.Location);
+
     private PolicyException Invalid(string errorId, PolicyNode node, string message) =>
-        new(errorId, _file, node.Location, message);
+        new(errorId, Origin(node), message);
 
     private sealed record Keys(string PathBeneath, string NetPort, string HandledAccessFs, string HandledAccessNet, string AllowedAccess)
     {

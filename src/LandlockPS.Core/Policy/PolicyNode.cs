@@ -9,13 +9,36 @@ public readonly record struct PolicyLocation(int Line, int Column)
     public override string ToString() => $"line {Line}, column {Column}";
 }
 
+/// <summary>Turns byte offsets of a policy's text into 1-based line and column (a column counts bytes).</summary>
+internal sealed class LineMap
+{
+    private readonly List<long> _starts = [0];
+
+    public LineMap(System.ReadOnlySpan<byte> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == (byte)'\n') _starts.Add(i + 1);
+        }
+    }
+
+    public PolicyLocation Locate(long offset)
+    {
+        int index = _starts.BinarySearch(offset);
+        int line = index >= 0 ? index : ~index - 1;
+        return new PolicyLocation(line + 1, (int)(offset - _starts[line]) + 1);
+    }
+}
+
 internal enum PolicyNodeKind
 {
     Table,
     Array,
     String,
     Integer,
-    /// <summary>A value no policy key accepts (boolean, float, date, null); <see cref="PolicyNode.Text"/> names its type.</summary>
+    /// <summary>JSON's null: an optional key given as null is absent, as upstream's parser reads it.</summary>
+    Null,
+    /// <summary>A value no policy key accepts (boolean, float, date); <see cref="PolicyNode.Text"/> names its type.</summary>
     Other,
 }
 
@@ -53,6 +76,8 @@ internal sealed class PolicyNode
     public static PolicyNode Number(BigInteger value, PolicyLocation? location) => new(PolicyNodeKind.Integer, location) { Integer = value };
 
     public static PolicyNode Other(string typeName, PolicyLocation? location) => new(PolicyNodeKind.Other, location) { Text = typeName };
+
+    public static PolicyNode Null(PolicyLocation? location) => new(PolicyNodeKind.Null, location) { Text = "null" };
 
     /// <summary>What this value is, for messages: "a string", "an array", "a boolean".</summary>
     public string Describe() => Kind switch

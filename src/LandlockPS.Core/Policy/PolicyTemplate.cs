@@ -13,14 +13,18 @@ internal sealed class PolicyTemplate
 {
     private readonly List<(string Text, bool IsVariable)> _parts;
 
-    private PolicyTemplate(string source, List<(string, bool)> parts)
+    private PolicyTemplate(string source, List<(string Text, bool IsVariable)> parts)
     {
         Source = source;
         _parts = parts;
+        Key = string.Concat(parts.Select(p => p.IsVariable ? $"${{{p.Text}}}" : Escape(p.Text)));
     }
 
     /// <summary>The path as written in the file.</summary>
     public string Source { get; }
+
+    /// <summary>One spelling per meaning ("$$a" and "$a" are the same path), so equal templates merge as upstream's do.</summary>
+    public string Key { get; }
 
     public IEnumerable<string> Variables => _parts.Where(p => p.IsVariable).Select(p => p.Text);
 

@@ -68,6 +68,10 @@ internal static class LaunchChecks
             $"Could not drop the child's capabilities ({Errno.Name(errno)}).", step == LaunchStep.ClearAmbient ? "prctl(PR_CAP_AMBIENT)" : "capset", errno, "CapabilityDropFailed"),
         LaunchStep.RestrictSelf => new LandlockException(
             $"The kernel refused to enforce the ruleset ({Errno.Name(errno)}). Nothing was started.", "landlock_restrict_self", errno, "RestrictFailed"),
+        LaunchStep.InstallFilter => new LandlockException(
+            $"The kernel refused the seccomp filter that closes what its Landlock lacks and places the child in its cgroup ({Errno.Name(errno)}). " +
+            "Nothing was started. A seccomp profile around this pwsh (a container's) may forbid seccomp(2) or its listeners.",
+            "seccomp", errno, "RestrictFailed"),
         _ => new LandlockException($"Preparing the sandboxed thread failed at {step} ({Errno.Name(errno)}). Nothing was started.", step.ToString(), errno, "LaunchFailed"),
     };
 

@@ -14,6 +14,7 @@ internal enum LaunchStep
     DropCapabilities,
     NoNewPrivileges,
     RestrictSelf,
+    InstallFilter,
     Spawn,
     WaitForLaunch,
 }
@@ -40,11 +41,24 @@ internal unsafe struct LaunchContext
     public void* ThreadSignalMask;
     public void* CapHeader;
     public void* CapData;
+    /// <summary>The seccomp program (a sock_fprog) installed after Landlock, or null.</summary>
+    public void* Filter;
+    public uint FilterFlags;
+    public long SeccompSyscall;
+    /// <summary>
+    /// An eventfd the thread writes once its filter's listener exists and again when it is done,
+    /// for the caller thread that serves the listener meanwhile; -1 when the filter has none.
+    /// </summary>
+    public int ProgressFd;
 
     public int Pid;
     public int ThreadId;
     public LaunchStep FailedStep;
     public int Errno;
+    /// <summary>The filter's listener, in this process's descriptor table; -1 until it exists.</summary>
+    public int ListenerFd;
+    /// <summary>Set (before the last write to <see cref="ProgressFd"/>) when the thread is done.</summary>
+    public int Finished;
 }
 
 /// <summary>
@@ -73,18 +87,23 @@ internal static unsafe class LaunchThread
         // replacement), and bind the native functions: nothing may be compiled, resolved or
         // initialized once the thread is confined.
         RuntimeHelpers.RunClassConstructor(typeof(SpawnApi).TypeHandle);
-        RuntimeHelpers.PrepareMethod(typeof(LaunchThread).GetMethod(nameof(Fail), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.MethodHandle);
+        foreach (string method in new[] { nameof(Launch), nameof(Fail), nameof(Report) })
+        {
+            RuntimeHelpers.PrepareMethod(typeof(LaunchThread).GetMethod(method, System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.MethodHandle);
+        }
     }
 
     /// <summary>The thread's start routine. Entering it (before anything is confined) attaches the thread to the runtime.</summary>
     internal static delegate* unmanaged<void*, void*> EntryPoint => &Run;
 
-    /// <summary>Sets what every launch thread gets whatever the launch: its signal mask and the zero capability sets.</summary>
+    /// <summary>Sets what every launch thread gets whatever the launch: its signal mask, the zero capability sets, no filter yet.</summary>
     internal static void Prepare(LaunchContext* context)
     {
         context->ThreadSignalMask = ThreadSignalMask;
         context->CapHeader = CapHeader;
         context->CapData = CapData;
+        context->ProgressFd = -1;
+        context->ListenerFd = -1;
     }
 
     [UnmanagedCallersOnly]
@@ -93,9 +112,21 @@ internal static unsafe class LaunchThread
     {
         LaunchContext* c = (LaunchContext*)argument;
         c->ThreadId = SpawnApi.Gettid();
+        Launch(c);
+        c->Finished = 1;
+        Report(c);
+        return null;
+    }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Launch(LaunchContext* c)
+    {
         // No runtime signal handler may run on this thread once it is confined.
-        if (SpawnApi.PthreadSigmask(SpawnApi.SIG_BLOCK, c->ThreadSignalMask, null) != 0) return Fail(c, LaunchStep.BlockSignals);
+        if (SpawnApi.PthreadSigmask(SpawnApi.SIG_BLOCK, c->ThreadSignalMask, null) != 0)
+        {
+            Fail(c, LaunchStep.BlockSignals);
+            return;
+        }
 
         if (c->DropCapabilities != 0)
         {
@@ -108,7 +139,8 @@ internal static unsafe class LaunchThread
                 if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_READ, (nuint)cap, 0, 0, 0) == 0) continue;
                 if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_DROP, (nuint)cap, 0, 0, 0) == 0) continue;
                 if (c->BoundingDropRequired == 0) break;
-                return Fail(c, LaunchStep.DropBoundingSet);
+                Fail(c, LaunchStep.DropBoundingSet);
+                return;
             }
         }
 
@@ -119,21 +151,56 @@ internal static unsafe class LaunchThread
             ulong go;
             while (SpawnApi.Read(c->GoFd, &go, sizeof(ulong)) < 0)
             {
-                if (*SpawnApi.ErrnoLocation() != ProcessApi.EINTR) return Fail(c, LaunchStep.WaitForLaunch);
+                if (*SpawnApi.ErrnoLocation() != ProcessApi.EINTR)
+                {
+                    Fail(c, LaunchStep.WaitForLaunch);
+                    return;
+                }
             }
         }
 
         if (c->DropCapabilities != 0)
         {
-            if (SpawnApi.Prctl(SpawnApi.PR_CAP_AMBIENT, SpawnApi.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) return Fail(c, LaunchStep.ClearAmbient);
-            if (SpawnApi.Capset(c->CapHeader, c->CapData) != 0) return Fail(c, LaunchStep.DropCapabilities);
+            if (SpawnApi.Prctl(SpawnApi.PR_CAP_AMBIENT, SpawnApi.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+            {
+                Fail(c, LaunchStep.ClearAmbient);
+                return;
+            }
+            if (SpawnApi.Capset(c->CapHeader, c->CapData) != 0)
+            {
+                Fail(c, LaunchStep.DropCapabilities);
+                return;
+            }
         }
 
-        if (SpawnApi.Prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return Fail(c, LaunchStep.NoNewPrivileges);
+        if (SpawnApi.Prctl(LibC.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        {
+            Fail(c, LaunchStep.NoNewPrivileges);
+            return;
+        }
 
         if (c->RulesetFd >= 0 && SpawnApi.Syscall(LibC.SYS_landlock_restrict_self, c->RulesetFd, (nint)c->RestrictFlags, 0, 0) != 0)
         {
-            return Fail(c, LaunchStep.RestrictSelf);
+            Fail(c, LaunchStep.RestrictSelf);
+            return;
+        }
+
+        // The filter goes on after Landlock (seccomp needs no_new_privs, set above) and stays with
+        // the child for good. A listener lands in this process's descriptor table: the caller
+        // thread serving it learns its number through the context.
+        if (c->Filter != null)
+        {
+            long filter = SpawnApi.Syscall(c->SeccompSyscall, (nint)Seccomp.SECCOMP_SET_MODE_FILTER, (nint)c->FilterFlags, (nint)c->Filter, 0);
+            if (filter < 0)
+            {
+                Fail(c, LaunchStep.InstallFilter);
+                return;
+            }
+            if (c->ProgressFd >= 0)
+            {
+                c->ListenerFd = (int)filter;
+                Report(c);
+            }
         }
 
         int pid;
@@ -142,17 +209,24 @@ internal static unsafe class LaunchThread
         {
             c->FailedStep = LaunchStep.Spawn;
             c->Errno = rc;
-            return null;
+            return;
         }
         c->Pid = pid;
-        return null;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void* Fail(LaunchContext* c, LaunchStep step)
+    private static void Fail(LaunchContext* c, LaunchStep step)
     {
         c->FailedStep = step;
         c->Errno = *SpawnApi.ErrnoLocation();
-        return null;
+    }
+
+    // Wakes the caller thread serving the listener, if there is one.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Report(LaunchContext* c)
+    {
+        if (c->ProgressFd < 0) return;
+        ulong one = 1;
+        SpawnApi.Write(c->ProgressFd, &one, sizeof(ulong));
     }
 }

@@ -33,10 +33,16 @@ internal static unsafe class LaunchPad
         public LaunchContext Context;
     }
 
-    /// <summary>Spawns the child with the given stdio descriptors; returns its pid or throws.</summary>
-    internal static int Spawn(SandboxStartInfo info, CompiledRuleset ruleset, int stdinFd, int stdoutFd, int stderrFd)
+    /// <summary>
+    /// Spawns the child with the given stdio descriptors; returns its pid or throws. A cgroup
+    /// <paramref name="tree"/> gets the child through the exec gate, before its program runs.
+    /// </summary>
+    internal static int Spawn(SandboxStartInfo info, CompiledRuleset ruleset, int stdinFd, int stdoutFd, int stderrFd, ProcessTree tree)
     {
         using var block = new NativeLaunchBlock(info, stdinFd, stdoutFd, stderrFd);
+        var gated = tree as ControlGroupTree;
+        Seccomp.SockFprog* filter = LaunchFilter.For(block, ruleset.Report.Emulated, execGate: gated is not null);
+        using SafeDescriptorHandle? progress = gated is null ? null : FileDescriptors.EventFd();
         bool dropCapabilities = !info.KeepCapabilities;
         bool added = false;
         ruleset.Handle?.DangerousAddRef(ref added);
@@ -45,16 +51,14 @@ internal static unsafe class LaunchPad
         try
         {
             if (spare is null) context = NewContext(dropCapabilities, goFd: -1);
-            block.FillIn(context);
-            context->RulesetFd = ruleset.Handle?.Fd ?? -1;
-            context->RestrictFlags = (uint)ruleset.RestrictFlags;
-            nint thread = spare is not null ? Go(spare) : Start(context);
-            SpawnApi.PthreadJoin(thread, null);
-            WaitUntilGone(context->ThreadId);
+            Aim(context, block, ruleset, filter, progress);
+            bool gateReached = RunToEnd(context, spare, gated, progress);
             if (context->FailedStep != LaunchStep.None)
             {
                 throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info, ruleset.Report.EnforcedAccessFs, ruleset.Source);
             }
+            // A child killed before its execve never reached the gate either; one that runs did without it.
+            if (gated is not null && !gateReached && IsRunning(context->Pid)) throw Ungated(context->Pid);
             return context->Pid;
         }
         finally
@@ -65,6 +69,55 @@ internal static unsafe class LaunchPad
             // The child is running now: make the next launch's thread while it does.
             if (dropCapabilities) EnsureSpare();
         }
+    }
+
+    // Everything the launch thread needs from this launch: what to spawn, the ruleset, the filter,
+    // and where to report its listener (only when the filter has one, for the exec gate).
+    private static void Aim(LaunchContext* context, NativeLaunchBlock block, CompiledRuleset ruleset, Seccomp.SockFprog* filter, SafeDescriptorHandle? progress)
+    {
+        block.FillIn(context);
+        context->RulesetFd = ruleset.Handle?.Fd ?? -1;
+        context->RestrictFlags = (uint)ruleset.RestrictFlags;
+        context->Filter = filter;
+        context->FilterFlags = progress is null ? 0 : Seccomp.SECCOMP_FILTER_FLAG_NEW_LISTENER;
+        context->SeccompSyscall = SyscallTable.Current?.Seccomp ?? -1;
+        context->ProgressFd = progress?.Fd ?? -1;
+    }
+
+    // Starts the launch thread (or lets the spare go) and joins it. The child of a gated launch
+    // waits at the gate until this thread lets it go, so the gate is served before the join.
+    // True when the child's execve reached the gate.
+    private static bool RunToEnd(LaunchContext* context, SpareThread* spare, ControlGroupTree? gated, SafeDescriptorHandle? progress)
+    {
+        nint thread = spare is not null ? Go(spare) : Start(context);
+        try
+        {
+            return gated is not null && ExecGate.Serve(context, progress!, gated, SyscallTable.Current!);
+        }
+        finally
+        {
+            SpawnApi.PthreadJoin(thread, null);
+            WaitUntilGone(context->ThreadId);
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        ProcessApi.SigInfo exited = default;
+        return ProcessApi.WaitId(ProcessApi.P_PID, pid, &exited, ProcessApi.WEXITED | ProcessApi.WNOHANG | ProcessApi.WNOWAIT) == 0 && exited.Pid == 0;
+    }
+
+    // The program ran without passing the gate: this C library's posix_spawn did not hand execve
+    // the launch's own pointers. It may not outlive the launch, and no later run trusts the gate.
+    private static LandlockException Ungated(int pid)
+    {
+        ProcessApi.Kill(-pid, ProcessApi.SIGKILL);
+        ProcessApi.SigInfo reaped;
+        ProcessApi.WaitId(ProcessApi.P_PID, pid, &reaped, ProcessApi.WEXITED);
+        const string why = "this C library's posix_spawn does not pass the program path to execve as given, so a child cannot enter its cgroup before it runs";
+        ControlGroupHierarchy.MarkUnusable(why);
+        return new LandlockException($"The program started before it could be placed in its cgroup, and was killed: {why}. Runs from now on are held by their process group.",
+            "posix_spawn", 0, "ContainmentFailed");
     }
 
     /// <summary>Makes a spare if there is none. Spares only save time: a failure leaves launches to make their own.</summary>

@@ -20,7 +20,10 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
     {
         try
         {
-            Path = Utf8(info.FilePath);
+            // At a random offset: the exec gate knows the child's first execve by this address (and
+            // argv's, envp's), which a later exec in the sandbox then matches by accident only with
+            // odds ASLR alone would not give where it is turned off.
+            Path = Utf8(info.FilePath, Random.Shared.Next(4096));
             var argv = new List<string>(info.Arguments.Count + 1) { info.ArgumentZero ?? info.FilePath };
             argv.AddRange(info.Arguments);
             Argv = StringArray(argv);
@@ -80,6 +83,17 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
     internal void* Attributes { get; }
     internal void* FullSignalSet { get; }
 
+    /// <summary>Lays out a seccomp program (a sock_fprog and its instructions) for the launch thread.</summary>
+    internal Seccomp.SockFprog* Program(Seccomp.SockFilter[] code)
+    {
+        var instructions = (Seccomp.SockFilter*)Alloc(code.Length * sizeof(Seccomp.SockFilter));
+        code.CopyTo(new Span<Seccomp.SockFilter>(instructions, code.Length));
+        var program = (Seccomp.SockFprog*)Alloc(sizeof(Seccomp.SockFprog));
+        program->Length = checked((ushort)code.Length);
+        program->Filter = instructions;
+        return program;
+    }
+
     /// <summary>Points the launch thread's context at everything laid out here.</summary>
     internal void FillIn(LaunchContext* context)
     {
@@ -106,14 +120,14 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
         return memory;
     }
 
-    private byte* Utf8(string text)
+    private byte* Utf8(string text, int offset = 0)
     {
         if (text.Contains('\0'))
         {
             throw new ArgumentException($"A launch string contains a NUL character: '{text.Replace("\0", "\\0")}'.");
         }
         int length = Encoding.UTF8.GetByteCount(text);
-        byte* buffer = (byte*)Alloc(length + 1);
+        byte* buffer = (byte*)Alloc(offset + length + 1) + offset;
         Encoding.UTF8.GetBytes(text, new Span<byte>(buffer, length));
         return buffer;
     }

@@ -21,7 +21,10 @@ public sealed class SandboxResult
         Signal = process.ExitStatus?.Signal;
         Status = process.Enforcement.Status;
         Dropped = process.Enforcement.Dropped;
+        Emulated = process.Enforcement.Emulated;
         Enforcement = process.Enforcement;
+        Containment = process.Containment;
+        ContainmentDetail = process.ContainmentDetail;
         TimedOut = timedOut;
         Stopped = stopped;
         Ending = stopped ? SandboxEnding.Stopped : timedOut ? SandboxEnding.TimedOut : Signal is null ? SandboxEnding.Exited : SandboxEnding.Signaled;
@@ -45,6 +48,9 @@ public sealed class SandboxResult
     /// <summary>What the kernel could not enforce of the ruleset.</summary>
     public IReadOnlyList<string> Dropped { get; }
 
+    /// <summary>What a seccomp filter closed because the kernel's Landlock cannot.</summary>
+    public LandlockEmulation Emulated { get; }
+
     public LandlockEnforcementReport Enforcement { get; }
 
     /// <summary>How the run ended: on its own (exit code or signal), by -TimeoutSec, or stopped.</summary>
@@ -52,6 +58,12 @@ public sealed class SandboxResult
 
     /// <summary>True when the child outlived the grace period after Ctrl+C or -TimeoutSec, and its group was killed (SIGKILL).</summary>
     public bool KilledAfterGrace { get; init; }
+
+    /// <summary>What held every process of the run, so that none outlived it.</summary>
+    public ContainmentMechanism Containment { get; }
+
+    /// <summary>The run's cgroup, or why only its process group held it.</summary>
+    public string ContainmentDetail { get; }
 
     /// <summary>True when -TimeoutSec ended the run.</summary>
     public bool TimedOut { get; }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using LandlockPS.Core.Landlock;
 
 namespace LandlockPS.Core.Sandbox;
 
@@ -33,6 +34,9 @@ public sealed class SandboxStartInfo
 
     /// <summary>Keep the caller's capabilities instead of starting the child with none.</summary>
     public bool KeepCapabilities { get; init; }
+
+    /// <summary>Rules on files the caller holds open (a scratch home), added to the ruleset for this launch.</summary>
+    public IReadOnlyList<HeldPathRule> HeldPathRules { get; init; } = [];
 
     /// <summary>Start the child even when the kernel enforces nothing of the ruleset.</summary>
     public bool AllowUnconfined { get; init; }

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -11,8 +12,9 @@ namespace LandlockPS.Core.Sandbox;
 /// <summary>
 /// A child process confined by Landlock from its first instruction. Its pipes and its pidfd are
 /// serviced by whichever thread reads its output (one poll per call, no thread of its own): that
-/// thread moves output into chunks, writes queued input, notices the exit, kills what is left of
-/// the process group and reaps the child. <see cref="Kill"/> may be called from any thread.
+/// thread moves output into chunks, writes queued input, notices the exit, kills every process the
+/// child left behind and reaps it. <see cref="Kill"/>, <see cref="TryWriteInput"/> and
+/// <see cref="CloseInput"/> may be called from any thread.
 /// </summary>
 public sealed unsafe class SandboxedProcess : IDisposable
 {
@@ -21,13 +23,18 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private const int PipeBytes = 1 << 20;
     private const int MaxPendingInputBytes = 1 << 20;
     private const int ExitGraceMilliseconds = 2000;
+    // Read buffers, shared by every child and kept by no thread: a caller with many sessions holds
+    // as many as are read into at once, not one per session's thread as the shared pool would.
+    private static readonly ArrayPool<byte> ReadBuffers = ArrayPool<byte>.Create(ChunkBytes, 16);
 
     private readonly SafePidfdHandle _pidfd;
+    private readonly ProcessTree _tree;
     private readonly SafeDescriptorHandle _wake;
     private readonly Stopwatch _clock;
     private readonly Queue<OutputChunk> _ready = new();
     private readonly Queue<byte[]> _input = new();
-    private readonly object _gate = new();
+    // Guards the input queue and the stdin pipe, which any thread may write to or close.
+    private readonly object _inputGate = new();
     private readonly bool _hasInputPipe;
     private SafeDescriptorHandle? _stdin;
     private SafeDescriptorHandle? _stdout;
@@ -35,17 +42,20 @@ public sealed unsafe class SandboxedProcess : IDisposable
     private int _inputOffset;
     private int _pendingInputBytes;
     private bool _closeInput;
+    // The thread waiting in poll, if one is: input left queued by another thread must wake it.
+    private int _pollingThread;
     private bool _grown;
     private bool _woken;
     private long _exitedAt = -1;
     private bool _reaped;
     private bool _disposed;
 
-    private SandboxedProcess(int pid, SafePidfdHandle pidfd, SafeDescriptorHandle wake, SafeDescriptorHandle? stdin, SafeDescriptorHandle? stdout,
+    private SandboxedProcess(int pid, SafePidfdHandle pidfd, ProcessTree tree, SafeDescriptorHandle wake, SafeDescriptorHandle? stdin, SafeDescriptorHandle? stdout,
         SafeDescriptorHandle? stderr, LandlockEnforcementReport enforcement, Stopwatch clock)
     {
         ProcessId = pid;
         _pidfd = pidfd;
+        _tree = tree;
         _stdin = stdin;
         _hasInputPipe = stdin is not null;
         _stdout = stdout;
@@ -65,6 +75,12 @@ public sealed unsafe class SandboxedProcess : IDisposable
 
     /// <summary>The rules added to a copy of the ruleset so the child can use its private terminal; empty without one.</summary>
     public IReadOnlyList<LandlockPathRule> TerminalRules { get; private init; } = [];
+
+    /// <summary>What holds every process the child starts, so that none outlives the run.</summary>
+    public ContainmentMechanism Containment => _tree.Mechanism;
+
+    /// <summary>The directory of the cgroup that holds the run, or why only the process group does.</summary>
+    public string ContainmentDetail => _tree.Description;
 
     /// <summary>How the child ended; null while it runs. Both fields null: another reaper took it.</summary>
     public SandboxExitStatus? ExitStatus { get; private set; }
@@ -89,10 +105,11 @@ public sealed unsafe class SandboxedProcess : IDisposable
             ruleset = ruleset.Clone(); // the caller's ruleset stays as it was
             terminalRules = terminal.AllowIn(ruleset);
         }
-        using CompiledRuleset compiled = RulesetCompiler.Compile(ruleset);
+        using CompiledRuleset compiled = RulesetCompiler.Compile(ruleset, held: info.HeldPathRules);
         LaunchChecks.RequireEnforcement(compiled.Report, info.AllowUnconfined);
 
         SafeDescriptorHandle? stdinRead = null, stdinWrite = null, stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null, wake = null;
+        ProcessTree tree = ControlGroupHierarchy.ForNewRun();
         try
         {
             // Everything that can fail is made before the child exists, so a failure never strands one.
@@ -111,7 +128,10 @@ public sealed unsafe class SandboxedProcess : IDisposable
             wake = FileDescriptors.EventFd();
 
             var clock = Stopwatch.StartNew();
-            int pid = LaunchPad.Spawn(info, compiled, stdinRead?.Fd ?? -1, stdoutWrite?.Fd ?? -1, stderrWrite?.Fd ?? -1);
+            int pid = LaunchPad.Spawn(info, compiled, stdinRead?.Fd ?? -1, stdoutWrite?.Fd ?? -1, stderrWrite?.Fd ?? -1, tree);
+            tree = Placed(tree);
+            // The child is running now: make the next run's cgroup while it does.
+            if (tree is ControlGroupTree) ControlGroupHierarchy.PrepareNext();
             // The child holds its own copies now; ours would keep its pipes open after it exits.
             stdinRead?.Dispose();
             stdoutWrite?.Dispose();
@@ -126,19 +146,35 @@ public sealed unsafe class SandboxedProcess : IDisposable
                 // No pidfd: the pid is still ours until we reap it (unless SIGCHLD is ignored).
                 if (pid > 0)
                 {
+                    tree.KillAll();
                     ProcessApi.Kill(-pid, ProcessApi.SIGKILL);
                     ProcessApi.SigInfo lost;
                     ProcessApi.WaitId(ProcessApi.P_PID, pid, &lost, ProcessApi.WEXITED);
                 }
                 throw;
             }
-            return new SandboxedProcess(pid, pidfd, wake, stdinWrite, stdoutRead, stderrRead, compiled.Report, clock) { TerminalRules = terminalRules };
+            tree.Attach(pid, pidfd);
+            return new SandboxedProcess(pid, pidfd, tree, wake, stdinWrite, stdoutRead, stderrRead, compiled.Report, clock) { TerminalRules = terminalRules };
         }
         catch
         {
             foreach (SafeDescriptorHandle? h in new[] { stdinRead, stdinWrite, stdoutRead, stdoutWrite, stderrRead, stderrWrite, wake }) h?.Dispose();
+            tree.Dispose();
             throw;
         }
+    }
+
+    // A cgroup the child did not enter holds nothing: the run falls back to the process group.
+    // A refused move says the cgroup cannot be used; a child killed at the gate says nothing.
+    private static ProcessTree Placed(ProcessTree tree)
+    {
+        if (tree is not ControlGroupTree { Adopted: false } unplaced) return tree;
+        string why = unplaced.AdoptionError == 0
+            ? "the child ended before it could be placed in its cgroup"
+            : $"the child could not be moved into its cgroup {unplaced.Description} ({Errno.Name(unplaced.AdoptionError)})";
+        if (unplaced.AdoptionError != 0) ControlGroupHierarchy.MarkUnusable(why);
+        unplaced.Dispose();
+        return new ProcessGroupTree(why);
     }
 
     /// <summary>
@@ -167,79 +203,67 @@ public sealed unsafe class SandboxedProcess : IDisposable
     }
 
     /// <summary>
-    /// Queues bytes for the child's standard input and writes what the pipe takes now. False when a
-    /// megabyte is already waiting: take some output and try again, so a child that writes before
-    /// it reads never deadlocks.
+    /// Queues bytes for the child's standard input and writes what the pipe takes now, on the
+    /// calling thread; the thread servicing the child writes the rest. False when a megabyte is
+    /// already waiting: take some output and try again, so a child that writes before it reads
+    /// never deadlocks.
     /// </summary>
     public bool TryWriteInput(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (!_hasInputPipe || _closeInput) throw new InvalidOperationException("The child's standard input is not a pipe, or it was closed.");
-        // A child that stopped reading (or ended) gets nothing more; the rest is dropped.
-        if (data.Length == 0 || _stdin is null) return true;
-        if (_pendingInputBytes > 0 && _pendingInputBytes + data.Length > MaxPendingInputBytes) return false;
-        _input.Enqueue(data);
-        _pendingInputBytes += data.Length;
-        WriteInput();
+        int polling;
+        lock (_inputGate)
+        {
+            if (!_hasInputPipe || _closeInput) throw new InvalidOperationException("The child's standard input is not a pipe, or it was closed.");
+            // A child that stopped reading (or ended) gets nothing more; the rest is dropped.
+            if (data.Length == 0 || _stdin is null) return true;
+            if (_pendingInputBytes > 0 && _pendingInputBytes + data.Length > MaxPendingInputBytes) return false;
+            _input.Enqueue(data);
+            _pendingInputBytes += data.Length;
+            WriteInput();
+            polling = _input.Count == 0 ? 0 : _pollingThread;
+        }
+        // What the pipe did not take waits for the servicing thread, which may be polling without watching stdin.
+        if (polling != 0 && polling != Environment.CurrentManagedThreadId) Wake();
         return true;
     }
 
     /// <summary>Closes the child's standard input once everything queued has been written.</summary>
     public void CloseInput()
     {
-        _closeInput = true;
-        if (_input.Count == 0) CloseStdin();
+        lock (_inputGate)
+        {
+            _closeInput = true;
+            if (_input.Count == 0) CloseStdin();
+        }
     }
 
-    /// <summary>Kills the child's whole process group (SIGKILL). Safe at any time, from any thread.</summary>
+    /// <summary>
+    /// Kills (SIGKILL) every process of the run: its whole cgroup, or, where only the process group
+    /// holds it (see <see cref="Containment"/>), that group. Safe at any time, from any thread.
+    /// </summary>
     public void Kill()
     {
-        KillGroup();
+        _tree.KillAll();
         Wake();
     }
 
     /// <summary>
-    /// Sends <paramref name="signal"/> to the child's whole process group (SIGINT for Ctrl+C, SIGTERM
-    /// for a timeout), leaving it to end on its own. Safe at any time, from any thread.
+    /// Sends <paramref name="signal"/> to the child's process group (SIGINT for Ctrl+C, SIGTERM for a
+    /// timeout), leaving it to end on its own. Safe at any time, from any thread.
     /// </summary>
     public void Signal(int signal)
     {
-        SignalGroup(signal);
+        _tree.Signal(signal);
         Wake();
     }
 
-    private void KillGroup() => SignalGroup(ProcessApi.SIGKILL);
-
-    // Through the pidfd, the group of exactly this child is signalled, even if something else reaped
-    // it (then nothing is). Kernels before 6.9 lack that: fall back to kill(-pgid), but only while
-    // the child is provably not yet reaped, since only that keeps its pid, and so its group id, ours.
-    private unsafe void SignalGroup(int signal)
-    {
-        lock (_gate)
-        {
-            if (_reaped) return;
-            bool added = false;
-            try
-            {
-                _pidfd.DangerousAddRef(ref added);
-                long rc = LibC.Syscall(ProcessApi.SYS_pidfd_send_signal, _pidfd.Fd, signal, 0, (nint)ProcessApi.PIDFD_SIGNAL_PROCESS_GROUP);
-                if (rc == 0 || Marshal.GetLastPInvokeError() != Errno.EINVAL) return;
-                ProcessApi.SigInfo probe;
-                if (ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &probe, ProcessApi.WEXITED | ProcessApi.WNOHANG | ProcessApi.WNOWAIT) == 0)
-                {
-                    ProcessApi.Kill(-ProcessId, signal);
-                }
-            }
-            catch (ObjectDisposedException)
-            {
-                // Disposed: already reaped.
-            }
-            finally
-            {
-                if (added) _pidfd.DangerousRelease();
-            }
-        }
-    }
+    /// <summary>
+    /// Waits until every process of the run has ended: all of its cgroup, or, held by the process
+    /// group, the child and that group (a process that left the group is not seen). False when the
+    /// time ran out first. Once true, nothing of the run can write to a place it was given.
+    /// </summary>
+    public bool WaitForTreeGone(int millisecondsTimeout = Timeout.Infinite) => _tree.WaitUntilGone(millisecondsTimeout);
 
     /// <summary>
     /// Services the child until it is reaped. Its output stays queued for <see cref="TryTakeOutput"/>,
@@ -263,9 +287,10 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _disposed = true;
         if (!_reaped)
         {
-            KillGroup();
+            _tree.KillAll();
             Finish();
         }
+        _tree.Dispose();
         _wake.Dispose();
         _pidfd.Dispose();
     }
@@ -296,7 +321,8 @@ public sealed unsafe class SandboxedProcess : IDisposable
         int n = 0, outIdx = -1, errIdx = -1, inIdx = -1, pidIdx = -1;
         if (room && _stdout is not null) { outIdx = n; fds[n++] = Poll(_stdout.Fd, ProcessApi.POLLIN); }
         if (room && _stderr is not null) { errIdx = n; fds[n++] = Poll(_stderr.Fd, ProcessApi.POLLIN); }
-        if (_stdin is not null && _input.Count > 0) { inIdx = n; fds[n++] = Poll(_stdin.Fd, ProcessApi.POLLOUT); }
+        SafeDescriptorHandle? stdin = WatchInput();
+        if (stdin is not null) { inIdx = n; fds[n++] = Poll(stdin.Fd, ProcessApi.POLLOUT); }
         if (!exited) { pidIdx = n; fds[n++] = Poll(_pidfd.Fd, ProcessApi.POLLIN); }
         int wakeIdx = n;
         fds[n++] = Poll(_wake.Fd, ProcessApi.POLLIN);
@@ -304,10 +330,20 @@ public sealed unsafe class SandboxedProcess : IDisposable
         // After the exit, wait a little for output still in flight, then stop waiting for pipes
         // held open by something that escaped the process group.
         if (exited) timeout = (int)Math.Clamp(ExitGraceMilliseconds - (_clock.ElapsedMilliseconds - _exitedAt), 0, timeout < 0 ? int.MaxValue : timeout);
-        int rc = ProcessApi.Poll(fds, (nuint)n, timeout);
-        if (rc < 0 && Marshal.GetLastPInvokeError() != ProcessApi.EINTR)
+        int rc, errno;
+        try
         {
-            throw new LandlockException($"Waiting on the child failed ({Errno.Name(Marshal.GetLastPInvokeError())}).", "poll", Marshal.GetLastPInvokeError(), "LaunchFailed");
+            rc = ProcessApi.Poll(fds, (nuint)n, timeout);
+            errno = rc < 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        finally
+        {
+            Volatile.Write(ref _pollingThread, 0);
+            stdin?.DangerousRelease();
+        }
+        if (rc < 0 && errno != ProcessApi.EINTR)
+        {
+            throw new LandlockException($"Waiting on the child failed ({Errno.Name(errno)}).", "poll", errno, "LaunchFailed");
         }
         if (rc <= 0)
         {
@@ -322,17 +358,34 @@ public sealed unsafe class SandboxedProcess : IDisposable
         }
         if (outIdx >= 0 && fds[outIdx].Revents != 0) ReadInto(ref _stdout, ChildStream.StandardOutput);
         if (errIdx >= 0 && fds[errIdx].Revents != 0) ReadInto(ref _stderr, ChildStream.StandardError);
-        if (inIdx >= 0 && fds[inIdx].Revents != 0) WriteInput();
+        if (inIdx >= 0 && fds[inIdx].Revents != 0)
+        {
+            lock (_inputGate) WriteInput();
+        }
         if (pidIdx >= 0 && (fds[pidIdx].Revents & ProcessApi.POLLIN) != 0)
         {
             _exitedAt = _clock.ElapsedMilliseconds;
             Duration = _clock.Elapsed;
-            KillGroup(); // whatever the child left behind in its group
+            _tree.KillAll(); // whatever the child left behind
         }
         return true;
     }
 
     private static ProcessApi.PollFd Poll(int fd, short events) => new() { Fd = fd, Events = events };
+
+    // Marks this thread as about to poll and returns stdin if input waits for it, referenced so that
+    // another thread closing it meanwhile cannot let its descriptor number be reused under the poll.
+    private SafeDescriptorHandle? WatchInput()
+    {
+        lock (_inputGate)
+        {
+            _pollingThread = Environment.CurrentManagedThreadId;
+            if (_stdin is null || _input.Count == 0) return null;
+            bool added = false;
+            _stdin.DangerousAddRef(ref added);
+            return _stdin;
+        }
+    }
 
     private void DrainWake()
     {
@@ -342,18 +395,22 @@ public sealed unsafe class SandboxedProcess : IDisposable
 
     private void ReadInto(ref SafeDescriptorHandle? pipe, ChildStream stream)
     {
-        // Read straight into the array handed out: a full read (the bulk case) is never copied.
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(ChunkBytes);
+        // A full read (the bulk case) hands out the very array it read into, never copied; a short
+        // one (a line or a few) is copied out of a pooled one, so a chatty child does not cost a
+        // fresh 64 KiB array per read.
+        byte[] buffer = ReadBuffers.Rent(ChunkBytes);
         nint got;
-        fixed (byte* p = buffer) got = ProcessApi.Read(pipe!.Fd, p, (nuint)buffer.Length);
-        if (got > 0)
+        fixed (byte* p = buffer) got = ProcessApi.Read(pipe!.Fd, p, ChunkBytes);
+        int errno = got < 0 ? Marshal.GetLastPInvokeError() : 0;
+        if (got == ChunkBytes)
         {
-            if (got < buffer.Length) buffer = buffer.AsSpan(0, (int)got).ToArray();
-            else if (!_grown) GrowForBulkOutput(pipe);
-            _ready.Enqueue(new OutputChunk(stream, buffer, (int)got));
+            if (!_grown) GrowForBulkOutput(pipe);
+            _ready.Enqueue(new OutputChunk(stream, buffer, ChunkBytes));
             return;
         }
-        if (got < 0 && Marshal.GetLastPInvokeError() is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
+        if (got > 0) _ready.Enqueue(new OutputChunk(stream, buffer.AsSpan(0, (int)got).ToArray(), (int)got));
+        ReadBuffers.Return(buffer);
+        if (got > 0 || errno is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
         pipe.Dispose();
         pipe = null;
     }
@@ -366,6 +423,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _grown = true;
     }
 
+    // Called with _inputGate held.
     private void WriteInput()
     {
         while (_stdin is not null && _input.TryPeek(out byte[]? data))
@@ -397,32 +455,25 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _stdin = null;
     }
 
-    /// <summary>Closes the pipes and reaps the child (killing its group first if it still runs).</summary>
+    /// <summary>
+    /// Closes the pipes and reaps the child (killing the run first if it still runs), then ends
+    /// what it left behind and waits, for a while, until all of it is gone.
+    /// </summary>
     private void Finish()
     {
-        CloseStdin();
+        lock (_inputGate) CloseStdin();
         _stdout?.Dispose();
         _stderr?.Dispose();
         _stdout = _stderr = null;
-        ProcessApi.SigInfo info;
-        int rc;
-        if (_exitedAt < 0) KillGroup();
-        lock (_gate)
-        {
-            do
-            {
-                rc = ProcessApi.WaitId(ProcessApi.P_PIDFD, _pidfd.Fd, &info, ProcessApi.WEXITED);
-            }
-            while (rc < 0 && Marshal.GetLastPInvokeError() == ProcessApi.EINTR);
-            _reaped = true;
-        }
+        if (_exitedAt < 0) _tree.KillAll();
+        ExitStatus = _tree.Reap();
+        _reaped = true;
         if (_exitedAt < 0)
         {
             _exitedAt = _clock.ElapsedMilliseconds;
             Duration = _clock.Elapsed;
         }
-        ExitStatus = rc != 0
-            ? new SandboxExitStatus(null, null)
-            : info.Code == ProcessApi.CLD_EXITED ? new SandboxExitStatus(info.Status, null) : new SandboxExitStatus(null, info.Status);
+        _tree.KillAll();
+        _tree.WaitUntilGone(ExitGraceMilliseconds);
     }
 }

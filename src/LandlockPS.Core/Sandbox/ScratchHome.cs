@@ -3,136 +3,142 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Security.Cryptography;
+using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Sandbox;
 
 /// <summary>
-/// The private, writable folders sandboxed children get as their home. Each is named after the
-/// process that made it, so that homes a crashed or killed process left behind can be recognised
-/// and removed by the next one; homes still in use when this process exits are removed then.
+/// A private, writable folder a sandboxed child gets as its home, in the temp folder. Other
+/// sandboxes may write the temp folder, and so this one: the caller therefore holds the home open
+/// from the moment it makes it and does everything in it through that descriptor — folders made
+/// new, files created new, never a link followed, removal by descriptor — and the child's rule on
+/// it is built from the same descriptor (<see cref="Rule"/>). Whatever a sandbox plants or swaps
+/// there, the caller never writes, creates or removes anything outside the folder it made.
+/// A shared lock held on the home while it lives tells the sweep of abandoned homes which are in use.
 /// </summary>
-public static class ScratchHome
+public sealed class ScratchHome : IDisposable
 {
     private const string Prefix = "landlockps-home-";
-    // Each live home, and the child that uses it once one is started.
-    private static readonly Dictionary<string, SandboxedProcess?> Live = new(StringComparer.Ordinal);
-    private static bool _initialized;
+    private const int NameAttempts = 16;
+    private readonly SafeDirectoryHandle _parent;
+    private readonly string _name;
+    private SandboxedProcess? _child;
+    private int _removed;
 
-    /// <summary>Makes a new home, readable and writable by this user alone.</summary>
-    public static string Create()
+    private ScratchHome(SafeDirectoryHandle parent, string parentPath, string name, SafeDirectoryHandle folder)
     {
-        lock (Live)
+        _parent = parent;
+        _name = name;
+        Folder = folder;
+        Path = System.IO.Path.Combine(parentPath, name);
+    }
+
+    /// <summary>Where the home was made: what the child is told (HOME, TMPDIR). The caller never uses it.</summary>
+    public string Path { get; }
+
+    /// <summary>The home itself, open.</summary>
+    public SafeDirectoryHandle Folder { get; }
+
+    /// <summary>The child's rule on its home, attached to the folder held open, not to whatever its path names later.</summary>
+    public HeldPathRule Rule(LandlockAccessFs access) => new(Folder, Path, access);
+
+    /// <summary>Makes a new home, readable and writable by this user alone, in the temp folder.</summary>
+    public static ScratchHome Create()
+    {
+        ScratchHomes.Start();
+        string parentPath = System.IO.Path.GetTempPath();
+        SafeDirectoryHandle parent = SafeDirectoryHandle.Open(parentPath);
+        try
         {
-            if (!_initialized)
-            {
-                _initialized = true;
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteAll();
-                RemoveAbandoned();
-            }
-            string home = Directory.CreateTempSubdirectory($"{Prefix}{Environment.ProcessId}-").FullName;
-            Live.Add(home, null);
+            (string name, SafeDirectoryHandle folder) = MakeUniqueFolder(parent);
+            var home = new ScratchHome(parent, parentPath, name, folder);
+            ScratchHomes.Add(home);
             return home;
         }
-    }
-
-    /// <summary>Names the child using <paramref name="home"/>: it is killed before its home is removed at exit.</summary>
-    public static void Attach(string home, SandboxedProcess child)
-    {
-        lock (Live)
+        catch
         {
-            if (Live.ContainsKey(home)) Live[home] = child;
+            parent.Dispose();
+            throw;
         }
     }
 
-    /// <summary>Removes a home; what cannot be removed now (a file a child still holds) is left to the next sweep.</summary>
-    public static void Delete(string home)
+    /// <summary>Makes the folders <paramref name="names"/>, each inside the one before, and returns the last, open.</summary>
+    public SafeDirectoryHandle CreateFolders(params string[] names)
     {
-        lock (Live) Live.Remove(home);
-        TryDelete(home);
+        SafeDirectoryHandle current = Folder;
+        foreach (string name in names)
+        {
+            SafeDirectoryHandle next = current.CreateChild(name);
+            if (!ReferenceEquals(current, Folder)) current.Dispose();
+            current = next;
+        }
+        return current;
     }
 
-    private static void DeleteAll()
+    /// <summary>Names the child using this home: at exit it is killed before its home is removed.</summary>
+    public void Attach(SandboxedProcess child) => _child = child;
+
+    internal SandboxedProcess? Child => _child;
+
+    /// <summary>Removes the home; what cannot be removed now (a file a child still holds) is left to the next sweep.</summary>
+    public void Dispose()
     {
-        KeyValuePair<string, SandboxedProcess?>[] homes;
-        lock (Live)
+        ScratchHomes.Remove(this);
+        RemoveNow();
+    }
+
+    internal void RemoveNow()
+    {
+        if (System.Threading.Interlocked.Exchange(ref _removed, 1) != 0) return;
+        TreeRemover.Remove(_parent, _name, Folder);
+        Folder.Dispose();
+        _parent.Dispose();
+    }
+
+    internal bool IsRemoved => _removed != 0;
+
+    // A random name, made and opened with the caller's ownership checked on the descriptor. A
+    // name taken meanwhile (by chance, or planted) is skipped; a link planted between making and
+    // opening makes the open fail, and then the next name is tried.
+    private static (string Name, SafeDirectoryHandle Folder) MakeUniqueFolder(SafeDirectoryHandle parent)
+    {
+        LandlockException? last = null;
+        for (int attempt = 0; attempt < NameAttempts; attempt++)
         {
-            homes = [.. Live];
-            Live.Clear();
-        }
-        // A child still running would write its home again on its way out (pwsh saves its JIT
-        // profile when its input closes): end it first.
-        var killed = new List<int>();
-        foreach ((_, SandboxedProcess? child) in homes)
-        {
+            string name = $"{Prefix}{Environment.ProcessId}-{RandomSuffix()}";
+            SafeDirectoryHandle folder;
             try
             {
-                // A reaped child's pid may already be another process's: nothing to wait for.
-                if (child is null || child.HasExited) continue;
-                child.Kill();
-                killed.Add(child.ProcessId);
+                folder = parent.CreateChild(name);
             }
-            catch (ObjectDisposedException)
+            catch (LandlockException e) when (e.Errno is Errno.EEXIST or Errno.ELOOP or Errno.ENOTDIR)
             {
-                // Ended and released meanwhile.
+                last = e;
+                continue;
             }
+            LibC.StatxBuffer status = folder.Status();
+            if (status.IsDirectory && status.Uid == ProcessApi.GetEuid() && folder.TryLock(exclusive: false)) return (name, folder);
+            folder.Dispose();
         }
-        // A kill lands a moment later, and later still on a loaded machine: a write under way
-        // finishes first. Once every thread is gone (a zombie, or no process) nothing more is written.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (killed.Any(IsRunning) && clock.ElapsedMilliseconds < 5000) System.Threading.Thread.Sleep(10);
-        for (int attempt = 0; attempt < 5 && homes.Any(h => Directory.Exists(h.Key)); attempt++)
-        {
-            if (attempt > 0) System.Threading.Thread.Sleep(20);
-            foreach ((string home, _) in homes) TryDelete(home);
-        }
+        throw new LandlockException(
+            $"Could not make a private home for the sandbox in {System.IO.Path.GetTempPath()}: every name tried was taken or replaced ({last?.Message}). " +
+            "Check that TMPDIR is a folder only you can write.", "mkdirat", last?.Errno ?? 0, "ScratchHomeFailed");
     }
 
-    // Running: the process exists and is not a zombie (state after the command name in /proc/<pid>/stat).
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            int end = stat.LastIndexOf(')');
-            return end >= 0 && end + 2 < stat.Length && stat[end + 2] != 'Z';
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private static string RandomSuffix() =>
+        Convert.ToHexString(RandomNumberGenerator.GetBytes(8)).ToLowerInvariant();
 
-    // Only folders this user owns (a recursive delete of someone else's folder, as root, could be
-    // raced into following links) whose maker is gone.
-    private static void RemoveAbandoned()
+    /// <summary>The pid in a home's name, for the sweep.</summary>
+    internal static int? MakerPid(string name)
     {
-        try
-        {
-            uint me = ProcessApi.GetEuid();
-            foreach (string folder in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
-            {
-                if (MakerPid(folder) is { } pid && !Directory.Exists($"/proc/{pid}") && OwnerOf(folder) == me) TryDelete(folder);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A sweep only tidies; a temp folder it cannot list is not this launch's problem.
-        }
-    }
-
-    private static int? MakerPid(string folder)
-    {
-        string name = Path.GetFileName(folder);
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal)) return null;
         int end = name.IndexOf('-', Prefix.Length);
         return end > Prefix.Length && int.TryParse(name.AsSpan(Prefix.Length, end - Prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
             ? pid
             : null;
     }
 
-    private static uint? OwnerOf(string folder) => FileOwner.Of(folder, out bool isDirectory) is { } owner && isDirectory ? owner : null;
-
-    // Not Directory.Delete: sandboxed code may still be writing here (a process that left the
-    // child's process group), and a path-based delete can be raced into following a link.
-    private static void TryDelete(string home) => TreeRemover.Remove(home);
+    internal static string Pattern => Prefix + "*";
 }

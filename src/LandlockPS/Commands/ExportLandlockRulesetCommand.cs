@@ -41,15 +41,24 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
         PolicyFormat format = Format ?? (file.EndsWith(".toml", StringComparison.OrdinalIgnoreCase) ? PolicyFormat.Toml : PolicyFormat.Json);
         if (!ShouldProcess(file, $"Write ruleset '{Ruleset.Name ?? "(unnamed)"}' as a {format} policy")) return;
 
-        PolicyExportResult result = PolicyExport.ToText(Ruleset, format);
+        PolicyExportResult result;
+        try
+        {
+            result = PolicyExport.ToText(Ruleset, format);
+        }
+        catch (Core.LandlockException e)
+        {
+            WriteError(ErrorHelper.FromException(e, Ruleset));
+            return;
+        }
         foreach (string warning in result.Warnings) SessionWarnings.WriteOnce(this, warning);
         try
         {
             WriteWhole(file, result.Text);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Core.LandlockException e)
         {
-            WriteError(ErrorHelper.Create("PolicyFileNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
+            WriteError(ErrorHelper.Create("PolicyFileNotWritten", e.Errno is Core.Native.Errno.EACCES or Core.Native.Errno.EPERM ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
                 $"Cannot write '{file}': {e.Message}", file));
             return;
         }
@@ -76,33 +85,27 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
     }
 
     // Through a temporary file in the same folder and a rename, so a reader never sees half a policy
-    // and a failure leaves the old file as it was. A link of the caller's own is written through (the
-    // file it points to is replaced, the link stays); a link someone else planted (a world-writable
-    // /tmp) is replaced itself, never followed, as the kernel's protected_symlinks would have it. A
-    // replaced file keeps its permission bits (a 0600 policy stays private), never setuid or sticky ones.
+    // and a failure leaves the old file as it was. The folder is opened once, as the path names it,
+    // and the rest is done through that descriptor: a link at the file's name is replaced, never
+    // followed (a sandbox of this user may have planted it: that the caller owns it proves nothing),
+    // and no folder swapped meanwhile can redirect the write. A replaced file keeps its permission
+    // bits (a 0600 policy stays private), never setuid or sticky ones.
     private static void WriteWhole(string path, string text)
     {
-        string file = LinkOfTheCallersOwn(path) ? new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)!.FullName : path;
-        UnixFileMode? mode = File.Exists(file) ? File.GetUnixFileMode(file) & PermissionBits : null;
-        string temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(file) ?? "/", $".{System.IO.Path.GetFileName(file)}.{Guid.NewGuid():N}.tmp");
+        using var folder = Core.Native.SafeDirectoryHandle.Open(System.IO.Path.GetDirectoryName(path) ?? "/");
+        string name = System.IO.Path.GetFileName(path);
+        string temporary = $".{name}.{Guid.NewGuid():N}.tmp";
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (mode is { } kept) options.UnixCreateMode = kept;
-            using (var writer = new StreamWriter(temporary, new System.Text.UTF8Encoding(false), options)) writer.Write(text);
-            File.Move(temporary, file, overwrite: true);
+            folder.WriteNewFile(temporary, new System.Text.UTF8Encoding(false).GetBytes(text), folder.PlainFileMode(name) ?? NewFileMode);
+            folder.Rename(temporary, name);
         }
         finally
         {
-            File.Delete(temporary);
+            folder.TryRemoveFile(temporary);
         }
     }
 
-    private const UnixFileMode PermissionBits =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-        UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
-        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-
-    private static bool LinkOfTheCallersOwn(string path) =>
-        new FileInfo(path).LinkTarget is not null && Core.Native.FileOwner.IsCallers(path);
+    // rw for all, less the umask, as any new file.
+    private const uint NewFileMode = 0x1B6;
 }

@@ -82,6 +82,24 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [Parameter]
     public SwitchParameter NoImplicitRules { get; set; }
 
+    /// <summary>The largest object the child may send back, in bytes (0: no limit); default: $PSSessionOption's, else 200 MB.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaximumReceivedObjectSize { get; set; }
+
+    /// <summary>The most one command may send back, in bytes (0: no limit); default: $PSSessionOption's, else no limit.</summary>
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaximumReceivedDataSizePerCommand { get; set; }
+
+    [Parameter(ParameterSetName = ScriptBlockSet)]
+    public SandboxHostAccess HostAccess { get; set; }
+
+    /// <summary>Longer lines of a program's output are cut into pieces of this many characters (with a warning).</summary>
+    [Parameter(ParameterSetName = FilePathSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaximumLineLength { get; set; } = NativeRun.DefaultMaximumLineLength;
+
     // A script block's pwsh gets what it needs from the implicit rules already.
     [Parameter(ParameterSetName = FilePathSet)]
     public SwitchParameter AllowDependencies { get; set; }
@@ -109,7 +127,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         else
         {
             _template = BuildStartInfo(typed);
-            _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, KillAfterSec, PassThru, ConsoleEncoding(), InputEncoding);
+            _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, KillAfterSec, PassThru, ConsoleEncoding(), InputEncoding, MaximumLineLength);
             // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
             if (AllowDependencies) _dependencies = ResolveDependencies(_template);
         }
@@ -279,7 +297,12 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
     {
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, _environment!,
-            _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true) with { ScriptFolder = _scriptFile?.Folder };
+            _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true) with
+        {
+            ScriptFolder = _scriptFile?.Folder,
+            Limits = ReceiveLimits.From(this, MaximumReceivedObjectSize, MaximumReceivedDataSizePerCommand),
+            HostAccess = HostAccess,
+        };
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
         bool expectsInput = _feedsInput || namedInputOnly;
@@ -341,6 +364,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         if (WantsVerbose())
         {
             WriteVerbose($"Started {CommandLine(info)} (pid {process.ProcessId}) in {info.WorkingDirectory}: {report.Status}.");
+            WriteVerbose(RulesetText.Containment(process));
             foreach (string line in RulesetText.Effective(ruleset, report)) WriteVerbose(line);
             foreach (LandlockPathRule rule in process.TerminalRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path} (its private terminal)");
         }

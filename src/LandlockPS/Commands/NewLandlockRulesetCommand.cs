@@ -41,6 +41,7 @@ public sealed class NewLandlockRulesetCommand : PSCmdlet
         try
         {
             var ruleset = new LandlockRuleset(Abi, ResolveHandledFs(), HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name);
+            ruleset.RequireHandlesSomething();
             foreach (LandlockProfileName profile in Profile ?? [])
             {
                 foreach (LandlockProfileOutcome outcome in ruleset.AddProfile(profile))

@@ -4,6 +4,8 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
+using LandlockPS.Core;
+using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 using LandlockPS.Core.Sandbox;
@@ -45,12 +47,16 @@ internal sealed class PwshSandbox : IDisposable
     private const LandlockAccessFs ReadExecute = LandlockAccessFs.ReadExecute;
     private const LandlockAccessFs ReadFile = LandlockAccessFs.ReadFile;
 
-    private PwshSandbox(LandlockRuleset ruleset, IReadOnlyList<LandlockPathRule> implicitRules, SandboxStartInfo startInfo, string home)
+    private readonly IReadOnlyList<HeldPathRule> _libraries;
+
+    private PwshSandbox(LandlockRuleset ruleset, IReadOnlyList<LandlockPathRule> implicitRules, SandboxStartInfo startInfo, ScratchHome home,
+        IReadOnlyList<HeldPathRule> libraries)
     {
         Ruleset = ruleset;
         ImplicitRules = implicitRules;
         StartInfo = startInfo;
         Home = home;
+        _libraries = libraries;
     }
 
     /// <summary>The user's ruleset plus the implicit rules; the user's own object is left as it was.</summary>
@@ -61,24 +67,41 @@ internal sealed class PwshSandbox : IDisposable
     public SandboxStartInfo StartInfo { get; }
 
     /// <summary>The child's private, writable home (HOME, XDG dirs, TMPDIR), removed on dispose.</summary>
-    public string Home { get; }
+    public ScratchHome Home { get; }
 
-    /// <summary>Lays out a child pwsh for <paramref name="ruleset"/>.</summary>
+    /// <summary>Lays out a child pwsh for <paramref name="launch"/>.</summary>
     public static PwshSandbox Create(PwshLaunch launch)
     {
-        string home = ScratchHome.Create();
+        ScratchHome home = ScratchHome.Create();
+        var libraries = new List<HeldPathRule>();
         try
         {
             SeedStartupProfile(home);
             string pwsh = FindPwsh();
             LandlockRuleset effective = launch.Ruleset.Clone();
             var added = new List<LandlockPathRule>();
+            var held = new List<HeldPathRule>();
             if (launch.ImplicitRules)
             {
-                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, home, launch))
+                string[] loaded = LoadedLibraries().ToArray();
+                foreach ((string path, LandlockAccessFs access) in Needs(pwsh, launch, loaded))
                 {
                     effective.AddPathRuleIfPresent(path, access, out LandlockAccessFs granted, out _);
                     if (granted != LandlockAccessFs.None) added.Add(new LandlockPathRule(path, granted) { RulesetHandledAccessFs = effective.HandledAccessFs });
+                }
+                // A library outside the system's folders may lie in a folder a sandbox can write, which
+                // could swap its name for a link: the rule is built on the file itself, held open.
+                libraries.AddRange(HeldLibraries(loaded, ReadFile & effective.HandledAccessFs));
+                held.AddRange(libraries);
+                added.AddRange(libraries.Select(l => new LandlockPathRule(l.Path, l.Access) { RulesetHandledAccessFs = effective.HandledAccessFs }));
+                // Built from the folder held open: the home's path lies in a folder other sandboxes may write.
+                // Not ResolveUnix: the child connects to no socket, and a grant anywhere would leave UNIX
+                // sockets open where the kernel's Landlock cannot restrict them (see LandlockEmulation).
+                LandlockAccessFs homeAccess = LandlockAccessFs.ReadWrite & ~LandlockAccessFs.ResolveUnix & effective.HandledAccessFs;
+                if (homeAccess != LandlockAccessFs.None)
+                {
+                    held.Add(home.Rule(homeAccess));
+                    added.Add(new LandlockPathRule(home.Path, homeAccess) { RulesetHandledAccessFs = effective.HandledAccessFs });
                 }
             }
             var info = new SandboxStartInfo(pwsh)
@@ -90,44 +113,64 @@ internal sealed class PwshSandbox : IDisposable
                 RedirectStandardInput = true,
                 KeepCapabilities = launch.KeepCapabilities,
                 AllowUnconfined = launch.AllowUnconfined,
+                HeldPathRules = held,
             };
-            return new PwshSandbox(effective, added, info, home);
+            return new PwshSandbox(effective, added, info, home, libraries);
+        }
+        catch (LandlockException e) when (e.ErrorId == "FolderActionFailed")
+        {
+            Release(libraries);
+            home.Dispose();
+            throw new LandlockException(
+                $"The sandbox's private home {home.Path} changed while it was being prepared ({e.Message}); nothing was written outside it. " +
+                "Another sandbox that may write the temp folder can do this: do not give sandboxes write access to TMPDIR, or point TMPDIR elsewhere.",
+                e.Syscall, e.Errno, "ScratchHomeFailed", e);
         }
         catch
         {
-            ScratchHome.Delete(home);
+            Release(libraries);
+            home.Dispose();
             throw;
         }
     }
 
-    public void Dispose() => ScratchHome.Delete(Home);
+    public void Dispose()
+    {
+        Release(_libraries);
+        Home.Dispose();
+    }
+
+    private static void Release(IEnumerable<HeldPathRule> rules)
+    {
+        foreach (HeldPathRule rule in rules) rule.Handle.Dispose();
+    }
 
     /// <summary>
     /// pwsh replays a record of what it compiled at startup (multi-core JIT) from its cache folder;
     /// in an empty home it has none and starts noticeably slower. Give the child a copy of one this
     /// user's own, unconfined pwsh wrote. A copy: nothing a sandbox writes reaches another.
     /// </summary>
-    private static void SeedStartupProfile(string home)
+    private static void SeedStartupProfile(ScratchHome home)
     {
-        string cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
-            ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        // A server's own profile if this user's pwsh ever wrote one, else the non-interactive
-        // one: most of what either records is the engine's own start-up.
-        string target = Path.Combine(home, ".cache", "powershell");
-        Directory.CreateDirectory(target);
-        foreach (string name in StartupProfiles)
+        // Beneath the cache root no link is followed: a sandbox that may write the user's cache
+        // could otherwise plant one and have a file it cannot read copied where it can.
+        (string root, string prefix) = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+            ? (xdg, "powershell")
+            : (Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache/powershell");
+        try
         {
-            try
+            using SafeDirectoryHandle target = home.CreateFolders(".cache", "powershell");
+            // A server's own profile if this user's pwsh ever wrote one, else the non-interactive
+            // one: most of what either records is the engine's own start-up. Only a plain file of
+            // a plausible size: a FIFO or a device could block or never end.
+            foreach (string name in StartupProfiles)
             {
-                // Only a plain file of a plausible size: a link there could hand the child a copy of
-                // a file its ruleset denies, and a FIFO or a device could block or never end.
-                if (PlainFile.TryCopy(Path.Combine(cache, "powershell", name), Path.Combine(target, StartupProfiles[0]), MaxStartupProfileBytes)) return;
+                if (PlainFile.TryCopyBeneath(root, $"{prefix}/{name}", target, StartupProfiles[0], MaxStartupProfileBytes)) return;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return; // only a speed-up
-            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LandlockException)
+        {
+            // Only a speed-up: a cache folder that cannot be made (something planted a name there) goes without.
         }
     }
 
@@ -151,7 +194,7 @@ internal sealed class PwshSandbox : IDisposable
     private static readonly string DotnetRoot =
         Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
-    private static IEnumerable<(string Path, LandlockAccessFs Access)> Needs(string pwsh, string home, PwshLaunch launch)
+    private static IEnumerable<(string Path, LandlockAccessFs Access)> Needs(string pwsh, PwshLaunch launch, IEnumerable<string> libraries)
     {
         IReadOnlyDictionary<string, string> environment = launch.Environment;
         ModuleLocation? module = launch.Module;
@@ -160,7 +203,7 @@ internal sealed class PwshSandbox : IDisposable
         yield return (PSHome, ReadOnly);
         yield return (Path.Combine(DotnetRoot, "host"), ReadOnly);
         yield return (Path.Combine(DotnetRoot, "shared"), ReadOnly);
-        foreach (string directory in LoadedLibraryDirectories()) yield return (directory, ReadFile);
+        foreach (string folder in libraries.Select(SystemFolderOf).OfType<string>().Distinct(StringComparer.Ordinal)) yield return (folder, ReadFile);
         yield return ("/proc", ReadOnly);
         yield return ("/sys/fs/cgroup", ReadOnly);
         yield return ("/sys/devices/system/cpu", ReadOnly);
@@ -170,7 +213,6 @@ internal sealed class PwshSandbox : IDisposable
         foreach (string file in new[] { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime" }) yield return (file, ReadFile);
         yield return ("/usr/share/zoneinfo", ReadOnly);
         foreach (string terminfo in new[] { "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo" }) yield return (terminfo, ReadOnly);
-        yield return (home, LandlockAccessFs.ReadWrite);
         foreach (string modules in ModulePath(environment)) yield return (modules, ReadOnly);
         if (module is not null)
         {
@@ -180,19 +222,35 @@ internal sealed class PwshSandbox : IDisposable
     }
 
     /// <summary>
-    /// Every directory holding a shared object this process has mapped: the native libraries, ICU
-    /// and the runtime the child pwsh will load too, and their siblings it may load later.
+    /// The shared objects this process has mapped, which the child needs to load too: the native
+    /// libraries, ICU and the runtime the child pwsh will load. A system library folder (root's
+    /// alone) is granted whole, for the siblings the child may load later (libssl for its first HTTPS
+    /// call); anywhere else only the library files themselves (<see cref="HeldLibraries"/>): a
+    /// module's native library in a home folder, or one loaded from a data folder, must not open its
+    /// neighbours. Libraries under $PSHOME and the .NET root are covered by those folders' own rules.
     /// Other mapped files (assemblies, data a script mapped) are left out: a fresh pwsh finds its
-    /// assemblies in the folders granted by name, and a data file's folder is the user's business.
+    /// assemblies in the folders granted by name.
     /// </summary>
-    private static IEnumerable<string> LoadedLibraryDirectories() =>
+    private static IEnumerable<string> LoadedLibraries() =>
         File.ReadLines("/proc/self/maps")
             .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
             .Where(fields => fields.Length == 6 && fields[5].StartsWith('/') && !fields[5].EndsWith(" (deleted)", StringComparison.Ordinal))
             .Select(fields => fields[5])
-            .Where(IsSharedObject)
-            .Select(file => Path.GetDirectoryName(file)!)
+            .Where(file => IsSharedObject(file) && !IsBeneath(file, PSHome) && !IsBeneath(file, DotnetRoot))
             .Distinct(StringComparer.Ordinal);
+
+    private static string? SystemFolderOf(string library) =>
+        Path.GetDirectoryName(library) is { } folder && SystemLibraryFolders.Contains(folder) ? folder : null;
+
+    // /proc/self/maps names each library by its real path, which has no link on the way: one found
+    // there now was swapped in since, and the library goes without a rule.
+    private static IEnumerable<HeldPathRule> HeldLibraries(IEnumerable<string> libraries, LandlockAccessFs access) =>
+        access == LandlockAccessFs.None
+            ? []
+            : libraries.Where(l => SystemFolderOf(l) is null).Select(l => HeldPathRule.OnPlainFile(l, access)).OfType<HeldPathRule>().ToArray();
+
+    private static bool IsBeneath(string file, string folder) =>
+        file.StartsWith(Path.TrimEndingDirectorySeparator(folder) + "/", StringComparison.Ordinal);
 
     // libfoo.so, libfoo.so.6, libfoo.so.6.0.1
     private static bool IsSharedObject(string file)
@@ -212,8 +270,9 @@ internal sealed class PwshSandbox : IDisposable
         if (!env.ContainsKey("DOTNET_" + setting) && !env.ContainsKey("COMPlus_" + setting)) env["DOTNET_" + setting] = value;
     }
 
-    private static Dictionary<string, string> ChildEnvironment(PwshLaunch launch, string home)
+    private static Dictionary<string, string> ChildEnvironment(PwshLaunch launch, ScratchHome scratch)
     {
+        string home = scratch.Path;
         IReadOnlyDictionary<string, string> environment = launch.Environment;
         ModuleLocation? module = launch.Module;
         var env = new Dictionary<string, string>(environment, StringComparer.Ordinal)
@@ -244,9 +303,10 @@ internal sealed class PwshSandbox : IDisposable
         {
             // The LandlockPS in use, importable by name, so a block can confine itself further.
             string modules = Path.Combine(home, "Modules");
-            string shim = Path.Combine(modules, module.Name);
-            Directory.CreateDirectory(shim);
-            File.WriteAllText(Path.Combine(shim, module.Name + ".psd1"), module.ShimManifest());
+            using (SafeDirectoryHandle shim = scratch.CreateFolders("Modules", module.Name))
+            {
+                shim.WriteNewFile(module.Name + ".psd1", System.Text.Encoding.UTF8.GetBytes(module.ShimManifest()));
+            }
             env["PSModulePath"] = environment.TryGetValue("PSModulePath", out string? inherited) && inherited.Length > 0
                 ? modules + ":" + inherited
                 : modules;

@@ -21,6 +21,12 @@ internal sealed record PwshLaunch(
 {
     /// <summary>The folder of a .ps1 script the child runs, which it must read; null for a script block or a session.</summary>
     public string? ScriptFolder { get; init; }
+
+    /// <summary>How much the child may send back: PowerShell's own remoting limits.</summary>
+    public ReceiveLimits Limits { get; init; } = ReceiveLimits.Default;
+
+    /// <summary>What the child may do with the caller's host beyond showing text.</summary>
+    public SandboxHostAccess HostAccess { get; init; }
 }
 
 /// <summary>

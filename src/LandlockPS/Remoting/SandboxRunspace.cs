@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
 using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
@@ -36,6 +37,12 @@ internal static class SandboxRunspace
         var connection = new SandboxConnectionInfo(launch, state);
         Runspace runspace = RunspaceFactory.CreateRunspace(connection, host, Types.Value);
         if (name is not null) runspace.Name = name;
+        // PowerShell found the child's data unreadable: it is broken or hostile, end it now rather
+        // than leave it running beside a session that can no longer use it.
+        runspace.StateChanged += (_, e) =>
+        {
+            if (e.RunspaceStateInfo is { State: RunspaceState.Broken, Reason: PSRemotingDataStructureException unreadable }) state.EndUnreadable(unreadable);
+        };
         try
         {
             runspace.Open();

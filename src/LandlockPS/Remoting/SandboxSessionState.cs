@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Sandbox;
 
@@ -19,6 +20,23 @@ internal sealed class SandboxSessionState
 
     /// <summary>Set by the transport: ends the child at once, without the close handshake and without reporting a broken session.</summary>
     public Action? EndNow { get; set; }
+
+    /// <summary>Why LandlockPS ended the child: it broke the protocol or a limit. PowerShell's own error says less.</summary>
+    public LandlockException? Broken { get; set; }
+
+    /// <summary>Ends a child whose data PowerShell could not read, and keeps why.</summary>
+    public void EndUnreadable(Exception unreadable)
+    {
+        // The transport's own report of the child's end comes to PowerShell as unreadable data too: its reason is known.
+        if (TransportFailed) return;
+        Broken ??= new LandlockException(
+            $"The sandboxed pwsh was ended because it sent data PowerShell could not read: {unreadable.Message} The output received before it is kept.",
+            errorId: "SandboxProtocolViolation", innerException: unreadable);
+        EndNow?.Invoke();
+    }
+
+    /// <summary>Set once the transport has told PowerShell the child is gone or broken.</summary>
+    public bool TransportFailed { get; set; }
 
     /// <summary>Why the child could not be started, if it could not: PowerShell hides it behind a generic error.</summary>
     public Exception? StartError { get; set; }
@@ -43,7 +61,8 @@ internal sealed class SandboxSessionState
     {
         lock (_stderrTail)
         {
-            _stderrTail.Enqueue(line);
+            // Quoted in errors the caller's terminal shows.
+            _stderrTail.Enqueue(HostText.Neutralize(line));
             while (_stderrTail.Count > 20) _stderrTail.Dequeue();
         }
     }

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.IO;
 using System.Linq;
 using System.Management.Automation.Internal;
@@ -14,25 +13,38 @@ using LandlockPS.Core.Sandbox;
 namespace LandlockPS.Remoting;
 
 /// <summary>
-/// PSRP over a confined child pwsh's stdin/stdout. One thread services the child: it writes the
-/// protocol lines PowerShell queues, and hands every line the child prints back to PowerShell.
-/// The child's stderr is never part of the protocol; its tail goes into error messages.
+/// PSRP over a confined child pwsh's stdin/stdout. PowerShell's sending thread writes each protocol
+/// line straight into the child's stdin, as PowerShell's own transport does; one thread services
+/// the child: it writes what a full pipe did not take, and hands every line the child prints back
+/// to PowerShell. The child's stderr is never part of the protocol; its tail goes into error messages.
 /// </summary>
 internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 {
+    // A line of the child's stderr is only kept for messages: a few kilobytes of it are plenty.
+    private const int MaxStandardErrorLineChars = 4096;
+    // How long the child has to answer what a server answers on receipt, as long as a stopped script block has to end.
+    private const int AnswerGraceMilliseconds = 5000;
     private readonly SandboxConnectionInfo _connection;
-    private readonly ConcurrentQueue<byte[]> _outbound = new();
+    private readonly ProtocolGuard _guard;
+    private readonly ProtocolLineSplitter _serverLines = new(ProtocolGuard.MaxLineBytes);
+    private readonly LineHandler _onServerLine;
     private PwshSandbox? _sandbox;
     private SandboxedProcess? _process;
     private Thread? _pump;
     private volatile bool _closing;
     private volatile bool _inputClosed;
+    // The close handshake: our Close of the session went out; the server's CloseAck came back.
+    private static readonly string SessionClose = $"<Close PSGuid='{Guid.Empty}'";
+    private volatile bool _closeSent;
+    private volatile bool _closeAcked;
     private int _disposed;
 
     internal SandboxTransport(SandboxConnectionInfo connection, Guid runspaceId, PSRemotingCryptoHelper cryptoHelper)
         : base(runspaceId, cryptoHelper)
     {
         _connection = connection;
+        _guard = new ProtocolGuard(connection.Launch.Limits);
+        _onServerLine = HandleServerLine;
     }
 
     public override void CreateAsync()
@@ -68,16 +80,17 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             _process?.Kill();
         };
         _process = SandboxedProcess.Start(_sandbox.StartInfo, _sandbox.Ruleset);
-        ScratchHome.Attach(_sandbox.Home, _process);
+        _sandbox.Home.Attach(_process);
         state.Process = _process;
     }
 
     /// <summary>After the close handshake: closing stdin lets the server exit on its own.</summary>
     protected override void CleanupConnection()
     {
+        _closeAcked = true;
         _closing = true;
         _inputClosed = true;
-        _process?.Wake();
+        _process?.CloseInput();
     }
 
     protected override void Dispose(bool isDisposing)
@@ -91,38 +104,76 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _sandbox?.Dispose();
     }
 
-    private void Enqueue(string line)
+    // PowerShell writes one line at a time (its writer holds a lock), on its own threads.
+    private void Send(string line)
     {
-        if (_inputClosed || _process is null || _process.HasExited)
+        // PowerShell takes an IOException from the writer to mean "the transport is closed".
+        if (_inputClosed || _process is null || _process.HasExited) throw Closed();
+        if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
+        _guard.Sent(line);
+        bool taken;
+        try
         {
-            // PowerShell takes an IOException from the writer to mean "the transport is closed".
-            throw new IOException("The sandboxed pwsh is no longer running.");
+            taken = _process.TryWriteInput(Encoding.UTF8.GetBytes(line + "\n"));
         }
-        _outbound.Enqueue(Encoding.UTF8.GetBytes(line + "\n"));
-        _process.Wake();
+        catch (InvalidOperationException)
+        {
+            // Closed by the end of the session meanwhile.
+            throw Closed();
+        }
+        if (!taken)
+        {
+            // PowerShell sends at most a fragment per operation before it waits for the answer: a server
+            // with a megabyte of it unread has stopped reading its input.
+            Break(new LandlockException(
+                "The sandboxed pwsh was ended because it stopped reading PowerShell remoting protocol from its input. The output received before it is kept.",
+                errorId: "SandboxProtocolViolation"));
+            throw Closed();
+        }
+        if (AwaitedAnswer(line) is { } what) AwaitAnswer(line, what);
     }
+
+    // What a server answers at once, on receipt; PowerShell waits for the answer to a command
+    // without end (a stop, Ctrl+C, waits for it too), for a stop without end, and a minute for a close.
+    private static string? AwaitedAnswer(string line) =>
+        line.StartsWith("<Command ", StringComparison.Ordinal) ? "a new command"
+        : line.StartsWith("<Signal ", StringComparison.Ordinal) ? "a stop"
+        : line.StartsWith("<Close ", StringComparison.Ordinal) ? "a close"
+        : null;
+
+    // A child that no longer answers (hung, or hostile) is ended instead, and its session is broken.
+    private void AwaitAnswer(string line, string what)
+    {
+        Timer? timer = null;
+        timer = new Timer(_ =>
+        {
+            timer!.Dispose();
+            if (Volatile.Read(ref _disposed) == 0 && _guard.IsUnanswered(line))
+            {
+                Break(new LandlockException(
+                    $"The sandboxed pwsh was ended because it did not answer {what} within {AnswerGraceMilliseconds / 1000} s. The output received before it is kept.",
+                    errorId: "SandboxNotResponding"));
+            }
+        });
+        timer.Change(AnswerGraceMilliseconds, Timeout.Infinite);
+    }
+
+    private static IOException Closed() => new("The sandboxed pwsh is no longer running.");
 
     private void Pump()
     {
         SandboxedProcess process = _process!;
-        var stdout = new LineDecoder(Encoding.UTF8);
-        var stderr = new LineDecoder(Encoding.UTF8);
-        byte[]? pending = null;
-        bool inputClosedHere = false;
+        var stderr = new LineDecoder(Encoding.UTF8, MaxStandardErrorLineChars);
         try
         {
             while (!process.IsOutputCompleted)
             {
-                while (!inputClosedHere && (pending ??= Dequeue()) is { } line && process.TryWriteInput(line)) pending = null;
-                if (_inputClosed && !inputClosedHere && pending is null && _outbound.IsEmpty)
-                {
-                    process.CloseInput();
-                    inputClosedHere = true;
-                }
                 if (!process.TryTakeOutput(out OutputChunk chunk, Timeout.Infinite)) continue;
                 if (chunk.Stream == ChildStream.StandardOutput)
                 {
-                    foreach (string line in stdout.Push(chunk.Buffer, chunk.Count)) HandleServerLine(line);
+                    if (!_serverLines.Push(chunk.Buffer.AsSpan(0, chunk.Count), _onServerLine)) Break(new LandlockException(
+                        $"The sandboxed pwsh was ended because it wrote a line longer than {ProtocolGuard.MaxLineBytes >> 20} MiB, which is not PowerShell remoting protocol. The output received before it is kept.",
+                        errorId: "SandboxProtocolViolation"));
                 }
                 else
                 {
@@ -141,26 +192,65 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         {
             // The child is gone (or killed): its private home goes with it.
             _sandbox?.Dispose();
+            _serverLines.Release();
             _connection.State.MarkEnded();
         }
-        if (!_closing) ReportBroken(null);
+        // Gone with our Close unanswered: PowerShell would wait a minute for the answer. End the close now.
+        if (_closeSent && !_closeAcked) RaiseError(new PSRemotingTransportException("The sandboxed pwsh ended before it answered the close."), TransportMethodEnum.CloseShellOperationEx);
+        else if (!_closing) ReportBroken(null);
     }
 
     // A program the block starts shares the server's stdout. What it prints is not protocol and
     // would break the session, and a line it leaves unfinished prefixes the server's next one: keep
     // the protocol element, send the rest to the stderr tail.
-    private void HandleServerLine(string line)
+    private void HandleServerLine(ReadOnlySpan<byte> line)
     {
-        int start = line.StartsWith('<') ? 0 : ProtocolElements.Select(e => line.IndexOf(e, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
-        if (start > 0) _connection.State.AddStandardError(line[..start]);
-        if (start >= 0) HandleOutputDataReceived(line[start..]);
-        else _connection.State.AddStandardError(line);
+        if (_connection.State.Broken is not null) return;
+        int start = line.StartsWith((byte)'<') ? 0 : ProtocolElementStart(line);
+        if (start > 0) _connection.State.AddStandardError(Encoding.UTF8.GetString(line[..start]));
+        if (start < 0)
+        {
+            _connection.State.AddStandardError(Encoding.UTF8.GetString(line));
+            return;
+        }
+        ReadOnlySpan<byte> element = line[start..];
+        try
+        {
+            if (!_guard.Check(element)) return;
+        }
+        catch (LandlockException violation)
+        {
+            Break(violation);
+            return;
+        }
+        // The guard passed nothing but ASCII.
+        HandleOutputDataReceived(Encoding.ASCII.GetString(element));
+    }
+
+    private static int ProtocolElementStart(ReadOnlySpan<byte> line)
+    {
+        int start = -1;
+        foreach (byte[] tag in ProtocolElements)
+        {
+            int at = line.IndexOf(tag);
+            if (at >= 0 && (start < 0 || at < start)) start = at;
+        }
+        return start;
+    }
+
+    /// <summary>Ends a session whose child broke the protocol or its limits: killed at once, and PowerShell told why.</summary>
+    private void Break(LandlockException reason)
+    {
+        if (_connection.State.Broken is not null) return;
+        _connection.State.Broken = reason;
+        // Nothing more goes to it: a close PowerShell sends now fails at once, which it takes as closed.
+        _inputClosed = true;
+        _process?.Kill();
+        RaiseError(new PSRemotingTransportException(reason.Message), TransportMethodEnum.ReceiveShellOutputEx);
     }
 
     // The elements of PowerShell's out-of-process protocol (each also has an ...Ack form).
-    private static readonly string[] ProtocolElements = ["<Data ", "<DataAck ", "<Command ", "<CommandAck ", "<Close ", "<CloseAck ", "<Signal ", "<SignalAck "];
-
-    private byte[]? Dequeue() => _outbound.TryDequeue(out byte[]? line) ? line : null;
+    private static readonly byte[][] ProtocolElements = [.. new[] { "<Data ", "<DataAck ", "<Command ", "<CommandAck ", "<Close ", "<CloseAck ", "<Signal ", "<SignalAck " }.Select(Encoding.ASCII.GetBytes)];
 
     private void ReportBroken(string? detail)
     {
@@ -173,9 +263,15 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         var error = new PSRemotingTransportException(
             $"The sandboxed pwsh ended unexpectedly{ended}. If it could not start, its ruleset may be missing something it needs " +
             $"(try without -NoImplicitRules, or see -Verbose for the rules it ran under).{why}");
-        // RaiseErrorHandler re-enters the runspace state machine, which may dispose this transport
-        // and wait for this thread: raise it from elsewhere.
-        Task.Run(() => RaiseErrorHandler(new TransportErrorOccuredEventArgs(error, TransportMethodEnum.ReceiveShellOutputEx)));
+        RaiseError(error, TransportMethodEnum.ReceiveShellOutputEx);
+    }
+
+    // RaiseErrorHandler re-enters the runspace state machine, which may dispose this transport and
+    // wait for this thread: raise it from elsewhere.
+    private void RaiseError(PSRemotingTransportException error, TransportMethodEnum during)
+    {
+        _connection.State.TransportFailed = true;
+        Task.Run(() => RaiseErrorHandler(new TransportErrorOccuredEventArgs(error, during)));
     }
 
     /// <summary>The writer PowerShell sends protocol lines through.</summary>
@@ -183,7 +279,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         public override Encoding Encoding => Encoding.UTF8;
 
-        public override void WriteLine(string? value) => transport.Enqueue(value ?? string.Empty);
+        public override void WriteLine(string? value) => transport.Send(value ?? string.Empty);
 
         public override void Write(char value) => throw new NotSupportedException("PSRP is written a line at a time.");
     }

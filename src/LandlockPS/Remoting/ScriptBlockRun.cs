@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using LandlockPS.Core;
 using LandlockPS.Core.Sandbox;
 
 namespace LandlockPS.Remoting;
@@ -43,6 +44,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private volatile bool _disposed;
     private bool _ended;
     private int _settled;
+    private int _brokenReported;
 
     private ScriptBlockRun(PSCmdlet cmdlet, Runspace runspace, SandboxSessionState state, bool passThru, int timeoutSec, int killAfterSec, CancellationToken stopping)
     {
@@ -64,7 +66,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         bool expectsInput, bool passThru, int timeoutSec, int killAfterSec, CancellationToken stopping)
     {
         (string script, object?[] usingValues) = UsingValues.Rewrite(block, cmdlet.SessionState);
-        (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null, new StreamingHost(cmdlet.Host));
+        (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null, new SandboxHost(cmdlet.Host, launch.HostAccess, recordsViaStreams: true));
         var run = new ScriptBlockRun(cmdlet, runspace, state, passThru, timeoutSec, killAfterSec, stopping);
         try
         {
@@ -97,8 +99,10 @@ internal sealed class ScriptBlockRun : ISandboxRun
         catch (RuntimeException e) when (!_stopping.IsCancellationRequested)
         {
             // A terminating error in the block ends it; here it is an error like any other. After a
-            // timeout it is the transport's error for the kill: the timeout error below says it better.
-            if (!_timedOut) _cmdlet.WriteError(e.ErrorRecord);
+            // timeout it is the transport's error for the kill: the timeout error below says it better,
+            // as LandlockPS's own reason does when it ended a child that broke the protocol.
+            if (ClientSide(e.ErrorRecord) is null && _state.Broken is null && !_timedOut) _cmdlet.WriteError(HostRecords.Neutralize(e.ErrorRecord));
+            if (BrokenError() is { } broken) _cmdlet.WriteError(broken);
         }
         finally
         {
@@ -231,12 +235,17 @@ internal sealed class ScriptBlockRun : ISandboxRun
         // Each record is taken out of its collection as it arrives (ReadAll), so memory stays flat
         // however much the block writes.
         _output.DataAdded += (_, _) => Forward(_output, o => _cmdlet.WriteObject(o));
-        streams.Error.DataAdded += (_, _) => Forward(streams.Error, r => _cmdlet.WriteError(r));
-        streams.Warning.DataAdded += (_, _) => Forward(streams.Warning, r => _cmdlet.WriteWarning(r.Message));
-        streams.Verbose.DataAdded += (_, _) => Forward(streams.Verbose, r => _cmdlet.WriteVerbose(r.Message));
-        streams.Debug.DataAdded += (_, _) => Forward(streams.Debug, r => _cmdlet.WriteDebug(r.Message));
-        streams.Information.DataAdded += (_, _) => Forward(streams.Information, r => _cmdlet.WriteInformation(r));
-        streams.Progress.DataAdded += (_, _) => Forward(streams.Progress, r => _cmdlet.WriteProgress(r));
+        // What the streams show reaches the caller's terminal: its text is neutralised; output is data, left alone.
+        streams.Error.DataAdded += (_, _) => Forward(streams.Error, r =>
+        {
+            if (ClientSide(r) is null) _cmdlet.WriteError(HostRecords.Neutralize(r));
+            else if (BrokenError() is { } broken) _cmdlet.WriteError(broken);
+        });
+        streams.Warning.DataAdded += (_, _) => Forward(streams.Warning, r => _cmdlet.WriteWarning(HostText.Neutralize(r.Message)));
+        streams.Verbose.DataAdded += (_, _) => Forward(streams.Verbose, r => _cmdlet.WriteVerbose(HostText.Neutralize(r.Message)));
+        streams.Debug.DataAdded += (_, _) => Forward(streams.Debug, r => _cmdlet.WriteDebug(HostText.Neutralize(r.Message)));
+        streams.Information.DataAdded += (_, _) => Forward(streams.Information, r => _cmdlet.WriteInformation(HostRecords.Neutralize(r)));
+        streams.Progress.DataAdded += (_, _) => Forward(streams.Progress, r => _cmdlet.WriteProgress(HostRecords.Neutralize(r)));
         _powershell.InvocationStateChanged += (_, e) =>
         {
             if (e.InvocationStateInfo.State is PSInvocationState.Completed or PSInvocationState.Failed or PSInvocationState.Stopped)
@@ -247,6 +256,23 @@ internal sealed class ScriptBlockRun : ISandboxRun
         if (!expectsInput) _input.Complete();
         _invocation = _powershell.BeginInvoke(_input, _output);
     }
+
+    // PowerShell reports data it could not read from the child as an error of the block's: the
+    // child is broken or hostile, so it is ended, and the error says so in LandlockPS's terms.
+    private LandlockException? ClientSide(ErrorRecord record)
+    {
+        // The record is made from the exception itself (its Exception is only a stand-in): known by its id.
+        if (record.Exception is not PSRemotingDataStructureException && !record.FullyQualifiedErrorId.StartsWith(typeof(PSRemotingDataStructureException).FullName!, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        _state.EndUnreadable(record.Exception);
+        return _state.Broken;
+    }
+
+    // Why LandlockPS ended the child, once per run, however many ways PowerShell reports it.
+    private ErrorRecord? BrokenError() =>
+        _state.Broken is { } broken && Interlocked.Exchange(ref _brokenReported, 1) == 0 ? ErrorHelper.FromException(broken, null) : null;
 
     private void Forward<T>(PSDataCollection<T> collection, Action<T> write)
     {

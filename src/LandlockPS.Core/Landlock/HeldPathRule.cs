@@ -1,0 +1,27 @@
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Landlock;
+
+/// <summary>
+/// A rule on a file or folder the caller already holds open: it attaches to that very inode,
+/// whatever <see cref="Path"/> names by the time the ruleset is built (a sandbox may have swapped
+/// it for a link). <see cref="Path"/> is for messages only.
+/// </summary>
+public sealed record HeldPathRule(SafeFileDescriptor Handle, string Path, LandlockAccessFs Access)
+{
+    /// <summary>
+    /// A rule on the plain file at the absolute <paramref name="path"/>, reached without following a
+    /// link anywhere on the way: for a file in a folder a sandbox may write, where a link swapped in
+    /// would carry the rule to what it points to. Null when the path names no plain file that way.
+    /// The caller disposes <see cref="Handle"/>.
+    /// </summary>
+    public static HeldPathRule? OnPlainFile(string path, LandlockAccessFs access)
+    {
+        if (!System.IO.Path.IsPathFullyQualified(path)) return null;
+        SafePathHandle? handle = PathHandles.TryOpenBeneath("/", path.TrimStart('/'), out _);
+        if (handle is null) return null;
+        if (PathHandles.TryStatus(handle, out LibC.StatxBuffer status, out _) && status.IsRegularFile) return new HeldPathRule(handle, path, access);
+        handle.Dispose();
+        return null;
+    }
+}

@@ -1,0 +1,16 @@
+namespace LandlockPS.Core.Policy;
+
+/// <summary>Where something in a policy comes from: its file (or "&lt;stdin&gt;") and, where the parser has it, the line and column.</summary>
+public readonly record struct PolicyOrigin(string File, PolicyLocation? Location)
+{
+    public override string ToString() => Location is { } at ? $"{File} ({at})" : File;
+}
+
+/// <summary>
+/// Something the importer has to tell about a policy (a rule left out, a path skipped), with where it
+/// comes from when one place does. The cmdlets write these as verbose or warning messages.
+/// </summary>
+public sealed record PolicyNote(PolicyOrigin? Origin, string Message)
+{
+    public override string ToString() => Origin is { } origin ? $"{origin}: {Message}" : Message;
+}

@@ -1,0 +1,229 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Sandbox;
+
+/// <summary>
+/// The cgroup v2 directory of this process's own cgroup, where every run gets a child cgroup. It
+/// is found from /proc/self/cgroup and /proc/self/mountinfo (the unified hierarchy may be mounted
+/// anywhere: /sys/fs/cgroup, /sys/fs/cgroup/unified). Children are only ever created below this
+/// process's own cgroup, which holds processes and so enables no controllers: the "no internal
+/// processes" rule is never in the way. Names carry the maker's pid namespace, pid and start time,
+/// so the cgroups of a LandlockPS that died without cleaning up are found and emptied by the next.
+/// </summary>
+internal sealed class ControlGroupHierarchy
+{
+    /// <summary>Test-only: when set to 1, runs are held by their process group (lets tests and benchmarks compare).</summary>
+    internal const string NoControlGroupVariable = "LANDLOCKPS_TEST_NO_CGROUP";
+
+    private const string Prefix = "landlockps-";
+
+    private static readonly Lazy<(ControlGroupHierarchy? Found, string Reason)> Discovered = new(Discover);
+    // Set once making a run's cgroup failed for a reason that will not go away by itself.
+    private static string? _unusable;
+
+    private readonly SafeDirectoryHandle _directory;
+    private readonly string _namePrefix;
+    private long _sequence;
+    // The next run's cgroup, made while the previous run's child runs: mkdir and three opens less
+    // before a child can start.
+    private ControlGroupTree? _spare;
+
+    private ControlGroupHierarchy(string path, SafeDirectoryHandle directory, string namePrefix)
+    {
+        Path = path;
+        _directory = directory;
+        _namePrefix = namePrefix;
+    }
+
+    /// <summary>The directory of this process's cgroup.</summary>
+    internal string Path { get; }
+
+    /// <summary>This process's hierarchy, once found; null where there is none.</summary>
+    internal static ControlGroupHierarchy? Current => Discovered.Value.Found;
+
+    /// <summary>The tree for a new run: a cgroup of its own where one can be made, else the child's process group, saying why.</summary>
+    internal static ProcessTree ForNewRun()
+    {
+        if (Environment.GetEnvironmentVariable(NoControlGroupVariable) == "1") return new ProcessGroupTree($"the test setting {NoControlGroupVariable} is on");
+        if (!SeccompSupport.NotificationsAvailable)
+        {
+            return new ProcessGroupTree("seccomp user notifications are unavailable here, so a child cannot be placed in a cgroup before it runs");
+        }
+        (ControlGroupHierarchy? hierarchy, string reason) = Discovered.Value;
+        if (hierarchy is null) return new ProcessGroupTree(reason);
+        if (Volatile.Read(ref _unusable) is { } why) return new ProcessGroupTree(why);
+        return (ProcessTree?)Interlocked.Exchange(ref hierarchy._spare, null) ?? hierarchy.TryCreate();
+    }
+
+    /// <summary>Makes the next run's cgroup ahead, if runs get cgroups here and none is waiting. Only saves time.</summary>
+    internal static void PrepareNext()
+    {
+        if (Current is not { } hierarchy || Volatile.Read(ref hierarchy._spare) is not null || Volatile.Read(ref _unusable) is not null) return;
+        ProcessTree made = hierarchy.TryCreate();
+        if (made is not ControlGroupTree spare || Interlocked.CompareExchange(ref hierarchy._spare, spare, null) is not null) made.Dispose();
+    }
+
+    /// <summary>What holds the runs this process starts, for Get-LandlockAbi: "ControlGroup: ..." or "ProcessGroup: why".</summary>
+    internal static string Describe()
+    {
+        using ProcessTree probe = ForNewRun();
+        return probe.Mechanism == ContainmentMechanism.ControlGroup
+            ? $"ControlGroup: each run gets a cgroup of its own below {Discovered.Value.Found!.Path}"
+            : $"ProcessGroup: {probe.Description}.";
+    }
+
+    /// <summary>Records that a child could not be moved into its cgroup: later runs use the process group straight away.</summary>
+    internal static void MarkUnusable(string reason) => Volatile.Write(ref _unusable, reason);
+
+    /// <summary>Removes a run's cgroup, and any the sandbox made below it.</summary>
+    internal void Remove(string name)
+    {
+        if (_directory.TryRemoveChild(name) || Marshal.GetLastPInvokeError() != Errno.EBUSY) return;
+        try
+        {
+            using SafeDirectoryHandle folder = _directory.OpenChild(name);
+            TreeRemover.Remove(_directory, name, folder);
+        }
+        catch (LandlockException)
+        {
+            // Gone meanwhile.
+        }
+    }
+
+    // A failure that will not go away (no write access, no cgroup.kill) makes every later run use
+    // the process group at once; one that may (a descendant limit, no descriptor left) only this run.
+    private ProcessTree TryCreate()
+    {
+        string name = _namePrefix + Interlocked.Increment(ref _sequence).ToString(CultureInfo.InvariantCulture);
+        SafeDirectoryHandle folder;
+        try
+        {
+            folder = _directory.CreateChild(name, 0x1ed /* 0755 */);
+        }
+        catch (LandlockException e)
+        {
+            int errno = e.Errno;
+            string? lastingReason = errno switch
+            {
+                Errno.EACCES or Errno.EPERM or Errno.EROFS => $"this process's cgroup {Path} is not writable by this user ({Errno.Name(errno)}); " +
+                    "run pwsh in a delegated cgroup (systemd-run --user --scope -p Delegate=yes pwsh) or as root",
+                Errno.ENOENT => $"this process's cgroup {Path} has been removed, or this process moved to another",
+                _ => null,
+            };
+            if (lastingReason is not null) MarkUnusable(lastingReason);
+            return new ProcessGroupTree(lastingReason ?? $"a cgroup could not be made in {Path} ({Errno.Name(errno)})");
+        }
+        ControlGroupTree? tree;
+        string? failure;
+        bool lasting;
+        using (folder) tree = Open(folder, name, out failure, out lasting);
+        if (tree is not null) return tree;
+        Remove(name);
+        if (lasting) MarkUnusable(failure!);
+        return new ProcessGroupTree(failure!);
+    }
+
+    // The files a run's tree is used through, opened once: moving the child in, killing, watching.
+    private ControlGroupTree? Open(SafeDirectoryHandle folder, string name, out string? failure, out bool lasting)
+    {
+        SafeDescriptorHandle? procs = folder.TryOpenFile("cgroup.procs", SafeDirectoryHandle.O_WRONLY);
+        SafeDescriptorHandle? events = folder.TryOpenFile("cgroup.events", LibC.O_RDONLY);
+        SafeDescriptorHandle? kill = folder.TryOpenFile("cgroup.kill", SafeDirectoryHandle.O_WRONLY);
+        lasting = kill is null && Marshal.GetLastPInvokeError() == Errno.ENOENT;
+        failure = lasting ? "the kernel has no cgroup.kill (Linux 5.14 brought it)"
+            : procs is null || events is null || kill is null ? $"the new cgroup {Path}/{name} could not be opened"
+            : null;
+        if (failure is null) return new ControlGroupTree(this, name, procs!, kill!, events!);
+        procs?.Dispose();
+        kill?.Dispose();
+        events?.Dispose();
+        return null;
+    }
+
+    private static (ControlGroupHierarchy?, string) Discover()
+    {
+        try
+        {
+            string? own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
+            if (own is null) return (null, "this process is in no cgroup v2 hierarchy (only cgroup v1 is in use)");
+            string? path = File.ReadLines("/proc/self/mountinfo").Select(line => MountedAt(line, own)).FirstOrDefault(p => p is not null);
+            if (path is null) return (null, $"no cgroup v2 mount shows this process's cgroup {own}");
+            string type = System.IO.Path.Combine(path, "cgroup.type");
+            // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
+            if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
+            var hierarchy = new ControlGroupHierarchy(path, SafeDirectoryHandle.Open(path), $"{Prefix}{Maker(Environment.ProcessId)}-");
+            hierarchy.SweepAbandoned();
+            return (hierarchy, string.Empty);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LandlockException)
+        {
+            return (null, $"this process's cgroup could not be found or opened ({e.Message})");
+        }
+    }
+
+    // A cgroup2 line of mountinfo whose root is an ancestor of (or is) the process's cgroup: the
+    // directory of that cgroup under the mount point. Fields: id parent dev root mountpoint ... - fstype source options.
+    private static string? MountedAt(string line, string cgroup)
+    {
+        string[] fields = line.Split(' ');
+        int separator = Array.IndexOf(fields, "-");
+        if (separator < 5 || separator + 1 >= fields.Length || fields[separator + 1] != "cgroup2") return null;
+        string root = Unescape(fields[3]).TrimEnd('/');
+        if (root.Length > 0 && cgroup != root && !cgroup.StartsWith(root + "/", StringComparison.Ordinal)) return null;
+        return Unescape(fields[4]).TrimEnd('/') + cgroup[root.Length..].TrimEnd('/');
+    }
+
+    // mountinfo writes space, tab, newline and backslash as three octal digits.
+    private static string Unescape(string field) =>
+        System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
+
+    /// <summary>"pidns-pid-starttime": which process, in which pid namespace, made a cgroup.</summary>
+    private static string Maker(int pid) => $"{PidNamespace()}-{pid}-{StartTime(pid)}";
+
+    // "pid:[4026531836]": the namespace's inode number.
+    internal static string PidNamespace() =>
+        new FileInfo("/proc/self/ns/pid").LinkTarget is { } target ? new string(target.Where(char.IsAsciiDigit).ToArray()) : "0";
+
+    // Field 22 of /proc/<pid>/stat (clock ticks after boot): with the pid, it names one process for good.
+    private static string? StartTime(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    // Runs of a LandlockPS in this pid namespace that died without ending them: kill what is left
+    // and remove them. "Died": its pid is gone, or belongs to a process started at another time.
+    internal void SweepAbandoned()
+    {
+        string ours = $"{Prefix}{PidNamespace()}-";
+        foreach (string entry in Directory.EnumerateDirectories(Path, ours + "*"))
+        {
+            string name = System.IO.Path.GetFileName(entry);
+            string[] parts = name[ours.Length..].Split('-');
+            if (parts.Length != 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+            if (StartTime(pid) == parts[1]) continue;
+            try
+            {
+                using SafeDirectoryHandle folder = _directory.OpenChild(name);
+                using ControlGroupTree? abandoned = Open(folder, name, out _, out _);
+            }
+            catch (LandlockException)
+            {
+                // Removed meanwhile, or not a cgroup we can use: nothing to sweep.
+            }
+        }
+    }
+}

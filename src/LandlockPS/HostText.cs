@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace LandlockPS;
+
+/// <summary>
+/// Makes text from a sandbox safe to show on the caller's terminal: colours (SGR sequences) stay,
+/// every other control sequence and control character is shown as a visible symbol instead of
+/// reaching the terminal (an OSC 52 clipboard write, a title change, a cursor jump that hides
+/// what came before). Tabs and line ends stay.
+/// </summary>
+internal static class HostText
+{
+    private const char Escape = '\u001b';
+
+    /// <summary><paramref name="text"/> with nothing but colours and line layout left for the terminal to act on.</summary>
+    public static string Neutralize(string text)
+    {
+        if (!NeedsWork(text)) return text;
+        var safe = new StringBuilder(text.Length + 8);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == Escape && ColourLength(text, i) is int length and > 0)
+            {
+                safe.Append(text, i, length);
+                i += length - 1;
+            }
+            else
+            {
+                safe.Append(IsControl(c) ? Visible(c) : c);
+            }
+        }
+        return safe.ToString();
+    }
+
+    private static bool NeedsWork(string text)
+    {
+        foreach (char c in text)
+        {
+            if (IsControl(c)) return true;
+        }
+        return false;
+    }
+
+    private static bool IsControl(char c) => c is < ' ' and not ('\t' or '\n' or '\r') || c is >= '\u007f' and <= '\u009f';
+
+    // C0 and DEL have their own symbols (U+2400 block); C1 controls (a lone 0x9B is CSI to some terminals) get U+FFFD.
+    private static char Visible(char c) => c switch
+    {
+        < ' ' => (char)('\u2400' + c),
+        '\u007f' => '\u2421',
+        _ => '\uFFFD',
+    };
+
+    // ESC [ digits, ';' or ':' ... m: a colour or text attribute, nothing else.
+    private static int ColourLength(string text, int start)
+    {
+        if (start + 2 >= text.Length || text[start + 1] != '[') return 0;
+        for (int i = start + 2; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == 'm') return i - start + 1;
+            if (!char.IsAsciiDigit(c) && c is not (';' or ':')) return 0;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,219 @@
+using System;
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Collections.Generic;
+using System.Text;
+using System.Text.RegularExpressions;
+using LandlockPS.Core;
+
+namespace LandlockPS.Remoting;
+
+/// <summary>How much a sandboxed pwsh may send: PowerShell's own remoting limits, in bytes; null is no limit.</summary>
+internal sealed record ReceiveLimits(int? MaximumReceivedObjectSize, int? MaximumReceivedDataSizePerCommand)
+{
+    /// <summary>PowerShell's own client default for one object (New-PSSessionOption), and no limit per command.</summary>
+    public static readonly ReceiveLimits Default = new(200 << 20, null);
+
+    /// <summary>
+    /// The limits a cmdlet was given (in bytes, 0 for none), else those of the caller's
+    /// $PSSessionOption, as PowerShell's own remoting cmdlets take them, else the default.
+    /// </summary>
+    public static ReceiveLimits From(System.Management.Automation.PSCmdlet cmdlet, int? objectSize, int? dataPerCommand)
+    {
+        ReceiveLimits preferred = cmdlet.GetVariableValue("PSSessionOption") is System.Management.Automation.Remoting.PSSessionOption option
+            ? new(option.MaximumReceivedObjectSize, option.MaximumReceivedDataSizePerCommand)
+            : Default;
+        return new(Chosen(objectSize) ?? preferred.MaximumReceivedObjectSize, Chosen(dataPerCommand) ?? preferred.MaximumReceivedDataSizePerCommand);
+    }
+
+    // Not given: null; given as 0: no limit at all.
+    private static int? Chosen(int? bytes) => bytes switch
+    {
+        null => null,
+        0 => int.MaxValue,
+        _ => bytes,
+    };
+}
+
+/// <summary>
+/// Judges every line a sandboxed pwsh sends before PowerShell sees it. Only what a remoting server
+/// sends a client passes: data, and the acknowledgements of data, commands, close and signals,
+/// exactly as PowerShell writes them; fragments must be well formed, and no object or command may
+/// exceed its limit. Anything else means the child is broken or hostile: the session ends at once.
+/// Lines are judged as bytes (see <see cref="ProtocolElement"/>), their fragments decoded into a
+/// pooled buffer: judging costs a line no allocation.
+/// </summary>
+internal sealed partial class ProtocolGuard(ReceiveLimits limits)
+{
+    // The PSRP fragment header: object id, fragment id, flags, blob length (MS-PSRP 2.2.4).
+    private const int FragmentHeaderBytes = 21;
+    private const byte StartFragment = 0x1;
+    // The message type of a forwarded engine event, in the message header that starts an object's first fragment (MS-PSRP 2.2.1).
+    private const uint PSEventArgs = 0x00021008;
+    // Bytes of the object being received, by command and by stream (default or prompt response).
+    private readonly Dictionary<(Guid, bool), long> _objectBytes = [];
+    private readonly Dictionary<Guid, long> _commandBytes = [];
+    // What the client sent and the server has not acknowledged yet, by packet kind and PSGuid.
+    private readonly Dictionary<(PacketKind, Guid), int> _unanswered = [];
+    // Commands the client started whose close the server has not acknowledged: only their data is counted.
+    private readonly HashSet<Guid> _commands = [];
+
+    /// <summary>The longest line PowerShell's server writes is one 32 KB fragment in base64: anything much longer is not protocol.</summary>
+    public const int MaxLineBytes = 1 << 20;
+
+    [GeneratedRegex(@"^<(?<tag>Data|Command|Close|Signal) (?:Stream='\w+' )?PSGuid='(?<guid>[0-9a-f-]{36})'", RegexOptions.CultureInvariant)]
+    private static partial Regex SentElement();
+
+    /// <summary>Notes a packet the client sends: the server may acknowledge it once.</summary>
+    public void Sent(string element)
+    {
+        if (SentKey(element) is not { } key) return;
+        lock (_unanswered)
+        {
+            _unanswered[key] = _unanswered.GetValueOrDefault(key) + 1;
+            if (key.Kind == PacketKind.Command) _commands.Add(key.Guid);
+        }
+    }
+
+    /// <summary>Whether the server has still to acknowledge <paramref name="element"/>, a packet the client sent.</summary>
+    public bool IsUnanswered(string element)
+    {
+        if (SentKey(element) is not { } key) return false;
+        lock (_unanswered) return _unanswered.ContainsKey(key);
+    }
+
+    private static (PacketKind Kind, Guid Guid)? SentKey(string element)
+    {
+        Match sent = SentElement().Match(element);
+        return sent.Success ? (Enum.Parse<PacketKind>(sent.Groups["tag"].ValueSpan), Guid.Parse(sent.Groups["guid"].ValueSpan)) : null;
+    }
+
+    /// <summary>
+    /// Whether to pass <paramref name="element"/> on: not data for a command that is not running
+    /// (PowerShell drops it too: it may come just after the command closed). Throws the reason the
+    /// session must end.
+    /// </summary>
+    public bool Check(ReadOnlySpan<byte> element)
+    {
+        if (ProtocolElement.TryParseAck(element, out PacketKind kind, out Guid guid))
+        {
+            Answer(kind, guid, element);
+            if (kind == PacketKind.Close) Forget(guid);
+            return true;
+        }
+        if (!ProtocolElement.TryParseData(element, out bool promptResponse, out Guid command, out ReadOnlySpan<byte> base64))
+        {
+            throw Violation("SandboxProtocolViolation", $"it wrote a line that is not PowerShell remoting protocol: '{Abbreviate(element)}'");
+        }
+        // Kept no account of: a child could name a new command in every line, and each would cost memory for the session's life.
+        if (command != Guid.Empty && !IsRunning(command)) return false;
+        CheckFragments(command, promptResponse, base64);
+        return true;
+    }
+
+    private bool IsRunning(Guid command)
+    {
+        lock (_unanswered) return _commands.Contains(command);
+    }
+
+    private void Forget(Guid command)
+    {
+        lock (_unanswered) _commands.Remove(command);
+        _commandBytes.Remove(command);
+        _objectBytes.Remove((command, false));
+        _objectBytes.Remove((command, true));
+    }
+
+    // A forged acknowledgement could end a close or a command early, silently: only real answers pass.
+    private void Answer(PacketKind kind, Guid guid, ReadOnlySpan<byte> element)
+    {
+        lock (_unanswered)
+        {
+            int waiting = _unanswered.GetValueOrDefault((kind, guid));
+            if (waiting == 0) throw Violation("SandboxProtocolViolation", $"it acknowledged something it was never sent: '{Abbreviate(element)}'");
+            if (waiting == 1) _unanswered.Remove((kind, guid));
+            else _unanswered[(kind, guid)] = waiting - 1;
+        }
+    }
+
+    private void CheckFragments(Guid command, bool promptResponse, ReadOnlySpan<byte> base64)
+    {
+        byte[] rented = ProtocolLineSplitter.Buffers.Rent(base64.Length / 4 * 3 + 3);
+        try
+        {
+            if (!TryDecode(base64, rented, out int length) || length == 0)
+            {
+                throw Violation("SandboxProtocolViolation", "it sent a data packet that is not valid base64");
+            }
+            ReadOnlySpan<byte> rest = rented.AsSpan(0, length);
+            while (!rest.IsEmpty)
+            {
+                if (rest.Length < FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a truncated remoting fragment");
+                int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
+                if (blob < 0 || blob > rest.Length - FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
+                bool startsObject = (rest[16] & StartFragment) != 0;
+                // Nothing asks for a sandbox's events, nothing takes them, and no limit counts them:
+                // the caller's session would keep every one.
+                if (startsObject && blob >= 8 && BinaryPrimitives.ReadUInt32LittleEndian(rest.Slice(FragmentHeaderBytes + 4, 4)) == PSEventArgs)
+                {
+                    throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
+                }
+                Count(command, promptResponse, startsObject, blob);
+                rest = rest[(FragmentHeaderBytes + blob)..];
+            }
+        }
+        finally
+        {
+            ProtocolLineSplitter.Buffers.Return(rented);
+        }
+    }
+
+    // Text that passed ProtocolElement: length a multiple of four, padding only at the end. Convert,
+    // which PowerShell decodes with, also takes a last character whose unused bits are not zero,
+    // which the vectorised UTF-8 decoder refuses: such (rare) text is decoded as PowerShell would.
+    internal static bool TryDecode(ReadOnlySpan<byte> base64, Span<byte> into, out int written)
+    {
+        if (Base64.DecodeFromUtf8(base64, into, out _, out written) == OperationStatus.Done) return true;
+        char[] chars = ArrayPool<char>.Shared.Rent(base64.Length);
+        try
+        {
+            int count = Encoding.ASCII.GetChars(base64, chars);
+            return Convert.TryFromBase64Chars(chars.AsSpan(0, count), into, out written);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private void Count(Guid command, bool promptResponse, bool startsObject, int blob)
+    {
+        long soFar = startsObject ? 0 : _objectBytes.GetValueOrDefault((command, promptResponse));
+        _objectBytes[(command, promptResponse)] = soFar + blob;
+        if (soFar + blob > limits.MaximumReceivedObjectSize)
+        {
+            throw Violation("ReceivedObjectTooLarge",
+                $"it sent an object larger than {Megabytes(limits.MaximumReceivedObjectSize.Value)} (MaximumReceivedObjectSize). " +
+                "To allow bigger objects, pass -MaximumReceivedObjectSize <bytes> (0: no limit)");
+        }
+        if (command == Guid.Empty) return;
+        long total = _commandBytes.GetValueOrDefault(command) + blob;
+        _commandBytes[command] = total;
+        if (total > limits.MaximumReceivedDataSizePerCommand)
+        {
+            throw Violation("ReceivedDataTooLarge",
+                $"one command sent more than {Megabytes(limits.MaximumReceivedDataSizePerCommand.Value)} (MaximumReceivedDataSizePerCommand). " +
+                "To allow more, pass -MaximumReceivedDataSizePerCommand <bytes> (0: no limit)");
+        }
+    }
+
+    private static string Megabytes(int bytes) => bytes % (1 << 20) == 0 ? $"{bytes >> 20} MB" : $"{bytes} bytes";
+
+    // Quoted in an error the caller's terminal shows.
+    private static string Abbreviate(ReadOnlySpan<byte> line) =>
+        HostText.Neutralize(line.Length <= 80 ? Encoding.UTF8.GetString(line) : Encoding.UTF8.GetString(line[..77]) + "...");
+
+    private static LandlockException Violation(string errorId, string reason) =>
+        new($"The sandboxed pwsh was ended because {reason}. The output received before it is kept.", errorId: errorId);
+}

@@ -1,0 +1,234 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+
+namespace LandlockPS.Remoting;
+
+/// <summary>
+/// The host a sandboxed pwsh talks to: the caller's, guarded. Text reaches the caller's terminal
+/// with every control sequence but colours neutralised. Reading the caller's terminal (prompts,
+/// Read-Host, ReadKey) and changing its console (RawUI) need the caller's consent
+/// (<see cref="SandboxHostAccess"/>); with it, every prompt says it comes from the sandbox, and
+/// without it the call fails inside the sandbox with an error that says how to allow it.
+/// For a script block, lines are not written here at all (<paramref name="recordsViaStreams"/>):
+/// the server also sends every stream's records, which Invoke-Sandboxed writes to the caller's
+/// streams, where preferences, redirection and -xxxVariable apply; writing them here too would
+/// show each twice, this copy uncapturable. The price: $host.UI.WriteLine() from a block shows
+/// nothing; Write-Host is the way.
+/// </summary>
+internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool recordsViaStreams) : PSHost, IHostSupportsInteractiveSession
+{
+    private const string Mark = "[sandbox] ";
+    private readonly GuardedUI? _ui = caller.UI is { } ui ? new GuardedUI(ui, access, recordsViaStreams) : null;
+
+    public override string Name => caller.Name;
+    public override Version Version => caller.Version;
+    public override Guid InstanceId { get; } = Guid.NewGuid();
+    public override PSHostUserInterface? UI => _ui;
+    public override CultureInfo CurrentCulture => caller.CurrentCulture;
+    public override CultureInfo CurrentUICulture => caller.CurrentUICulture;
+    public override PSObject? PrivateData => caller.PrivateData;
+    public override void SetShouldExit(int exitCode) { }
+    public override void EnterNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
+    public override void ExitNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
+    public override void NotifyBeginApplication() => caller.NotifyBeginApplication();
+    public override void NotifyEndApplication() => caller.NotifyEndApplication();
+
+    // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as usual.
+    public bool IsRunspacePushed => caller is IHostSupportsInteractiveSession { IsRunspacePushed: true };
+    public System.Management.Automation.Runspaces.Runspace? Runspace => (caller as IHostSupportsInteractiveSession)?.Runspace;
+    public void PushRunspace(System.Management.Automation.Runspaces.Runspace runspace) => Interactive().PushRunspace(runspace);
+    public void PopRunspace() => Interactive().PopRunspace();
+
+    private IHostSupportsInteractiveSession Interactive() =>
+        caller as IHostSupportsInteractiveSession ?? throw new NotSupportedException("This host cannot enter a session interactively.");
+
+    private static HostException Refused(string what, SandboxHostAccess needed) =>
+        new($"The sandbox may not {what} without the caller's consent. To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess {needed}.",
+            null, "SandboxHostAccessDenied", ErrorCategory.PermissionDenied);
+
+    private sealed class GuardedUI(PSHostUserInterface caller, SandboxHostAccess access, bool recordsViaStreams) : PSHostUserInterface
+    {
+        private readonly GuardedRawUI _rawUI = new(caller, access);
+
+        public override PSHostRawUserInterface RawUI => _rawUI;
+
+        public override string ReadLine()
+        {
+            RequirePrompt("read from your terminal (Read-Host)");
+            ShowMark();
+            return caller.ReadLine();
+        }
+
+        public override SecureString ReadLineAsSecureString()
+        {
+            RequirePrompt("read a secret from your terminal (Read-Host -AsSecureString)");
+            ShowMark();
+            return caller.ReadLineAsSecureString();
+        }
+
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions)
+        {
+            RequirePrompt("read from your terminal (Read-Host, or a prompt)");
+            foreach (FieldDescription field in descriptions ?? [])
+            {
+                // The host shows a field by its name, which cannot be changed, and a copy would lose
+                // what marks it as a remote field (the host converts a remote answer more carefully).
+                if (field.Name is { } name && !ReferenceEquals(HostText.Neutralize(name), name))
+                {
+                    throw new HostException("The sandbox's prompt was refused: its text carries control characters, which could act on your terminal.",
+                        null, "SandboxPromptUnsafe", ErrorCategory.InvalidData);
+                }
+                field.Label = HostText.Neutralize(field.Label ?? string.Empty);
+                field.HelpMessage = HostText.Neutralize(field.HelpMessage ?? string.Empty);
+            }
+            ResetAttributes();
+            return caller.Prompt(Marked(caption), HostText.Neutralize(message ?? string.Empty), descriptions);
+        }
+
+        public override PSCredential? PromptForCredential(string caption, string message, string userName, string targetName)
+        {
+            RequirePrompt("ask you for a credential");
+            ResetAttributes();
+            return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), Neutralized(userName), Neutralized(targetName));
+        }
+
+        public override PSCredential? PromptForCredential(string caption, string message, string userName, string targetName,
+            PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
+        {
+            RequirePrompt("ask you for a credential");
+            ResetAttributes();
+            return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), Neutralized(userName), Neutralized(targetName),
+                allowedCredentialTypes, options);
+        }
+
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
+        {
+            RequirePrompt("ask you to choose");
+            var safe = new Collection<ChoiceDescription>();
+            foreach (ChoiceDescription choice in choices ?? []) safe.Add(new ChoiceDescription(HostText.Neutralize(choice.Label), HostText.Neutralize(choice.HelpMessage ?? string.Empty)));
+            ResetAttributes();
+            return caller.PromptForChoice(Marked(caption), HostText.Neutralize(message ?? string.Empty), safe, defaultChoice);
+        }
+
+        public override void Write(string value) => Show(() => caller.Write(HostText.Neutralize(value)));
+
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) =>
+            Show(() => caller.Write(foregroundColor, backgroundColor, HostText.Neutralize(value)));
+
+        public override void WriteLine(string value) => Show(() => caller.WriteLine(HostText.Neutralize(value)));
+
+        public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) =>
+            Show(() => caller.WriteLine(foregroundColor, backgroundColor, HostText.Neutralize(value)));
+
+        public override void WriteErrorLine(string value) => caller.WriteErrorLine(HostText.Neutralize(value));
+        public override void WriteDebugLine(string message) => Show(() => caller.WriteDebugLine(HostText.Neutralize(message)));
+        public override void WriteVerboseLine(string message) => Show(() => caller.WriteVerboseLine(HostText.Neutralize(message)));
+        public override void WriteWarningLine(string message) => Show(() => caller.WriteWarningLine(HostText.Neutralize(message)));
+        public override void WriteProgress(long sourceId, ProgressRecord record) => Show(() => caller.WriteProgress(sourceId, HostRecords.Neutralize(record)));
+        public override void WriteInformation(InformationRecord record) => Show(() => caller.WriteInformation(HostRecords.Neutralize(record)));
+
+        private void Show(Action write)
+        {
+            if (!recordsViaStreams) write();
+        }
+
+        private void RequirePrompt(string what)
+        {
+            if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
+        }
+
+        // The mark leads the caption's line: a carriage return or a new line in the caption would
+        // let what follows overwrite it, or push it out of sight.
+        private static string Marked(string? caption) =>
+            Mark + HostText.Neutralize(caption ?? string.Empty).Replace('\r', '\u240d').Replace('\n', '\u240a');
+
+        private static string? Neutralized(string? text) => text is null ? null : HostText.Neutralize(text);
+
+        private void ShowMark()
+        {
+            ResetAttributes();
+            caller.Write(ConsoleColor.Yellow, caller.RawUI.BackgroundColor, Mark);
+        }
+
+        // Colours and attributes the sandbox set before (concealed text, a background the same as the
+        // mark's colour) would hide the mark: it is shown on a reset terminal.
+        private void ResetAttributes()
+        {
+            if (caller.SupportsVirtualTerminal) caller.Write("\u001b[0m");
+        }
+    }
+
+    /// <summary>
+    /// The caller's console as the sandbox sees it: sizes and colours to read; input and changes
+    /// only with consent. A change is a call the server does not wait for: refused, it is dropped,
+    /// and the caller is told once, since an error would reach the caller rather than the sandbox.
+    /// </summary>
+    private sealed class GuardedRawUI(PSHostUserInterface callerUI, SandboxHostAccess access) : PSHostRawUserInterface
+    {
+        private readonly PSHostRawUserInterface caller = callerUI.RawUI;
+        private int _warned;
+
+        public override ConsoleColor ForegroundColor { get => caller.ForegroundColor; set => Change(() => caller.ForegroundColor = value); }
+        public override ConsoleColor BackgroundColor { get => caller.BackgroundColor; set => Change(() => caller.BackgroundColor = value); }
+        public override Coordinates CursorPosition { get => caller.CursorPosition; set => Change(() => caller.CursorPosition = value); }
+        public override Coordinates WindowPosition { get => caller.WindowPosition; set => Change(() => caller.WindowPosition = value); }
+        public override int CursorSize { get => caller.CursorSize; set => Change(() => caller.CursorSize = value); }
+        public override Size BufferSize { get => caller.BufferSize; set => Change(() => caller.BufferSize = value); }
+        public override Size WindowSize { get => caller.WindowSize; set => Change(() => caller.WindowSize = value); }
+        public override Size MaxWindowSize => caller.MaxWindowSize;
+        public override Size MaxPhysicalWindowSize => caller.MaxPhysicalWindowSize;
+        public override string WindowTitle { get => caller.WindowTitle; set => Change(() => caller.WindowTitle = HostText.Neutralize(value ?? string.Empty)); }
+
+        public override bool KeyAvailable
+        {
+            get
+            {
+                RequirePrompt("watch your keyboard (KeyAvailable)");
+                return caller.KeyAvailable;
+            }
+        }
+
+        public override KeyInfo ReadKey(ReadKeyOptions options)
+        {
+            RequirePrompt("read keys you type (ReadKey)");
+            return caller.ReadKey(options);
+        }
+
+        public override void FlushInputBuffer() => Change(caller.FlushInputBuffer);
+
+        public override BufferCell[,] GetBufferContents(Rectangle rectangle)
+        {
+            // What is on the caller's screen is the caller's, however it got there.
+            if ((access & SandboxHostAccess.RawUI) == 0) throw Refused("read your screen", SandboxHostAccess.RawUI);
+            return caller.GetBufferContents(rectangle);
+        }
+
+        public override void SetBufferContents(Coordinates origin, BufferCell[,] contents) => Change(() => caller.SetBufferContents(origin, contents));
+        public override void SetBufferContents(Rectangle rectangle, BufferCell fill) => Change(() => caller.SetBufferContents(rectangle, fill));
+        public override void ScrollBufferContents(Rectangle source, Coordinates destination, Rectangle clip, BufferCell fill) =>
+            Change(() => caller.ScrollBufferContents(source, destination, clip, fill));
+
+        private void Change(Action change)
+        {
+            if ((access & SandboxHostAccess.RawUI) != 0)
+            {
+                change();
+            }
+            else if (System.Threading.Interlocked.Exchange(ref _warned, 1) == 0)
+            {
+                callerUI.WriteWarningLine("The sandbox tried to change your console (title, colours, cursor or buffer); it was not allowed to. " +
+                    "To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess RawUI.");
+            }
+        }
+
+        private void RequirePrompt(string what)
+        {
+            if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
+        }
+    }
+}

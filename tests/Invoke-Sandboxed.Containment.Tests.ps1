@@ -1,0 +1,165 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Id = 'LandlockPS.Commands.InvokeSandboxedCommand'
+    $script:Sys = New-SystemRuleset
+    # A grandchild in a session of its own whose parent is gone (setsid and a double fork): it
+    # prints its pid once it has left (the command substitution ends when it lets go of the pipe),
+    # then sleeps.
+    $script:Escape = 'pid=$( setsid sh -c ''echo $$; exec sleep 300 >/dev/null 2>&1'' </dev/null 2>/dev/null & ); echo $pid'
+
+    # Runs Invoke-Sandboxed (these parameters, and $Sys) in another pipeline, stops it as Ctrl+C
+    # does once it has printed a line (a pid, checked alive then), and returns that pid.
+    function script:Stop-AfterFirstLine([hashtable] $Parameters) {
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $RepoRoot 'LandlockPS.psd1')).Invoke()
+            $ps.Commands.Clear()
+            $null = $ps.AddCommand('Invoke-Sandboxed').AddParameter('Ruleset', $Sys).AddParameters($Parameters)
+            $none = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $none.Complete() # no pipeline input, so the output streams as the run writes it
+            $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $async = $ps.BeginInvoke($none, $output)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60) # a hang guard
+            while ($output.Count -eq 0 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $escapee = [int]"$($output[0])"
+            Test-ProcessAlive $escapee | Should -BeTrue
+            $ps.Stop()
+            $async.IsCompleted | Should -BeTrue
+            $escapee
+        }
+        finally { $ps.Dispose() }
+    }
+
+    # The pid a run printed first, from a pipeline that may also hold a result and records.
+    function script:Get-Escapee([object[]] $Output) {
+        [int]($Output | Where-Object { $_ -is [string] -and $_ -match '^\d+$' } | Select-Object -First 1)
+    }
+}
+
+Describe 'No process outlives an Invoke-Sandboxed run' {
+    AfterEach {
+        Remove-Item Env:LANDLOCKPS_TEST_NO_CGROUP -ErrorAction Ignore
+    }
+
+    Context 'a program' {
+        It 'ends a process that left the session when the program exits, and says what held it' {
+            $out = $Sys | Invoke-Sandboxed sh '-c', $Escape -PassThru -Verbose 4>&1
+            $escapee = Get-Escapee $out
+            $escapee | Should -BeGreaterThan 0
+            Test-ProcessAlive $escapee | Should -BeFalse
+            $result = $out | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }
+            $result.Containment | Should -Be 'ControlGroup'
+            $result.ContainmentDetail | Should -Match '^/.+/landlockps-\d+-\d+-\d+-\d+$'
+            $result.ContainmentDetail | Should -Not -Exist
+            "$($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -Match 'Contained by the cgroup /.+/landlockps-'
+            ($result | Out-String) | Should -Match 'Containment\s+: cgroup /'
+        }
+
+        It 'ends every process of the run after -TimeoutSec, and says so' {
+            $out = $Sys | Invoke-Sandboxed sh '-c', "$Escape; sleep 300" -TimeoutSec 1 -ErrorVariable ev -ErrorAction SilentlyContinue
+            Test-ProcessAlive (Get-Escapee $out) | Should -BeFalse
+            $ev[0].FullyQualifiedErrorId | Should -Be "TimeoutExceeded,$Id"
+            $ev[0].Exception.Message | Should -Match 'every process it started was killed'
+        }
+
+        It 'ends every process of the run on Ctrl+C' {
+            Test-ProcessAlive (Stop-AfterFirstLine @{ FilePath = 'sh'; ArgumentList = @('-c', "$Escape; sleep 300") }) | Should -BeFalse
+        }
+
+        It 'falls back to the process group visibly where no cgroup can be used, and that group ends with the run' {
+            $env:LANDLOCKPS_TEST_NO_CGROUP = '1'
+            $out = $Sys | Invoke-Sandboxed sh '-c', "$Escape; sleep 300 >/dev/null 2>&1 & echo `$!" -PassThru -Verbose 4>&1
+            $escapee, $member = $out | Where-Object { $_ -is [string] } | ForEach-Object { [int]$_ }
+            try {
+                $result = $out | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }
+                $result.Containment | Should -Be 'ProcessGroup'
+                $result.ContainmentDetail | Should -Match 'LANDLOCKPS_TEST_NO_CGROUP'
+                "$($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -Match 'Contained by the process group only \(the test setting'
+                ($result | Out-String) | Should -Match 'Containment\s+: process group only: the test setting'
+                # The documented difference: the group's member ends with the run, the process that left it does not.
+                Test-ProcessAlive $member | Should -BeFalse
+                Test-ProcessAlive $escapee | Should -BeTrue
+            }
+            finally { Stop-Process -Id $escapee -ErrorAction Ignore }
+        }
+    }
+
+    Context 'a script block' {
+        It 'ends a process the block left running when the block ends' {
+            $out = Invoke-Sandboxed -Ruleset $Sys { sh -c $using:Escape } -PassThru
+            Test-ProcessAlive (Get-Escapee $out) | Should -BeFalse
+            ($out | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }).Containment | Should -Be 'ControlGroup'
+        }
+
+        It 'ends it on Ctrl+C too' {
+            $block = [scriptblock]::Create("sh -c '$($Escape -replace "'", "''")'; Start-Sleep 300")
+            Test-ProcessAlive (Stop-AfterFirstLine @{ ScriptBlock = $block }) | Should -BeFalse
+        }
+
+        It 'ends it after -TimeoutSec too' {
+            $out = Invoke-Sandboxed -Ruleset $Sys { sh -c $using:Escape; Start-Sleep 300 } -TimeoutSec 5 -ErrorAction SilentlyContinue
+            Test-ProcessAlive (Get-Escapee $out) | Should -BeFalse
+        }
+    }
+
+    Context 'a session' {
+        It 'keeps what a command left running while the session lives, and ends it with Remove-PSSession' {
+            $s = New-LandlockSession -Ruleset $Sys
+            try {
+                $escapee = Get-Escapee (Invoke-Command -Session $s { sh -c $using:Escape })
+                Invoke-Command -Session $s { 'still here' } | Should -Be 'still here'
+                Test-ProcessAlive $escapee | Should -BeTrue
+            }
+            finally { Remove-PSSession $s }
+            Test-ProcessAlive $escapee | Should -BeFalse
+        }
+
+        It 'ends what a session and a background run left running when the caller''s pwsh exits' {
+            $script = @"
+`$module = '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+Import-Module `$module
+`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
+`$escape = '$($Escape -replace "'", "''")'
+`$s = New-LandlockSession -Ruleset `$rs
+Invoke-Command -Session `$s { sh -c `$using:escape }
+`$job = Start-ThreadJob { Import-Module `$using:module; `$using:rs | Invoke-Sandboxed sh '-c', "`$using:escape; sleep 300" }
+`$deadline = [DateTime]::UtcNow.AddSeconds(60) # a hang guard
+while (-not (`$job | Receive-Job -Keep) -and [DateTime]::UtcNow -lt `$deadline) { Start-Sleep -Milliseconds 50 }
+`$job | Receive-Job
+exit 0
+"@
+            $pids = & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script
+            $LASTEXITCODE | Should -Be 0
+            $pids | Should -HaveCount 2
+            foreach ($escapee in $pids) { Test-ProcessAlive ([int]$escapee) | Should -BeFalse }
+        }
+
+        # SIGHUP: the terminal closed; SIGTERM: a service manager stopped it. Neither runs .NET's ProcessExit.
+        It 'ends what a session left running when the caller''s pwsh is ended by <Signal>' -TestCases @(
+            @{ Signal = 'SIGTERM' }
+            @{ Signal = 'SIGHUP' }
+        ) {
+            $pidFile = Join-Path $TestDrive "escapee-$Signal"
+            $script = @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
+`$s = New-LandlockSession -Ruleset `$rs
+Invoke-Command -Session `$s { sh -c '$($Escape -replace "'", "''")' } | Set-Content '$pidFile'
+Start-Sleep 300
+"@
+            $caller = Start-Process (Join-Path $PSHOME pwsh) -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -PassThru
+            try {
+                $deadline = [DateTime]::UtcNow.AddSeconds(60) # a hang guard
+                while (-not (Test-Path $pidFile) -or -not (Get-Content $pidFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+                $escapee = [int](Get-Content $pidFile)
+                Test-ProcessAlive $escapee | Should -BeTrue
+                & kill "-$($Signal.Substring(3))" $caller.Id
+                $caller.WaitForExit(30000) | Should -BeTrue
+                Test-ProcessAlive $escapee | Should -BeFalse
+            }
+            finally { if (-not $caller.HasExited) { $caller.Kill() } }
+        }
+    }
+}

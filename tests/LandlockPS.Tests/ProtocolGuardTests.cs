@@ -1,0 +1,236 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using LandlockPS.Core;
+using LandlockPS.Remoting;
+using Xunit;
+
+namespace LandlockPS.Tests;
+
+/// <summary>
+/// The protocol guard reads lines as bytes with a hand-written matcher. It must accept exactly the
+/// lines the regular expressions it replaced accepted: they are kept here as the reference.
+/// </summary>
+public class ProtocolGuardTests
+{
+    private const string Session = "00000000-0000-0000-0000-000000000000";
+    private const string Command = "d1bb6d0f-017e-4b0a-9c3e-5a1f2e3d4c5b";
+
+    private static readonly Regex ReferenceData = new(
+        @"^<Data Stream='(?<stream>Default|PromptResponse)' PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'>(?<data>[A-Za-z0-9+/]*={0,2})</Data>$",
+        RegexOptions.CultureInvariant);
+
+    private static readonly Regex ReferenceAck = new(
+        @"^<(?<tag>DataAck|CommandAck|CloseAck|SignalAck) PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})' />$",
+        RegexOptions.CultureInvariant);
+
+    private static readonly string[] LineTexts =
+    [
+        $"<Data Stream='Default' PSGuid='{Session}'>{Fragment(5)}</Data>",
+        $"<Data Stream='PromptResponse' PSGuid='{Command}'>{Fragment(300)}</Data>",
+        $"<DataAck PSGuid='{Session}' />",
+        $"<CommandAck PSGuid='{Command}' />",
+        $"<CloseAck PSGuid='{Command}' />",
+        $"<SignalAck PSGuid='{Command}' />",
+        $"<Data Stream='Default' PSGuid='{Session.ToUpperInvariant().Replace('0', 'A')}'>{Fragment(5)}</Data>",
+        $"<Data Stream='Default' PSGuid='{Session}'>{Fragment(5)} </Data>",
+        $"<Data Stream='Default' PSGuid='{Session}'>AAAA===</Data>",
+        $"<Data Stream='Default' PSGuid='{Session}'>AA=A</Data>",
+        $"<Data Stream='Other' PSGuid='{Session}'>AAAA</Data>",
+        $"<Data Stream='Default'  PSGuid='{Session}'>AAAA</Data>",
+        $"<Data Stream='Default' PSGuid='{Session}'></Data>",
+        $"<Data Stream='Default' PSGuid='{Session}'>",
+        "<Data Stream='</Data>",
+        "<Data Stream='",
+        $"<DataAck PSGuid='{Session}'/>",
+        $"<DataAck PSGuid='{Session}' />\r",
+        $"<CommandAck PSGuid='{Command[..^1]}' />",
+        $"<Command PSGuid='{Command}' />",
+        $"<Close PSGuid='{Command}' />",
+        $"<Signal PSGuid='{Command}' />",
+        $"<Bogus PSGuid='{Command}' />",
+        "<Bogus/>",
+        "",
+        "<",
+        $"<Data Stream='Default' PSGuid='{Session}'>AAAA</Data>é",
+    ];
+
+    public static TheoryData<string> Lines => new(LineTexts);
+
+    [Theory]
+    [MemberData(nameof(Lines))]
+    public void AcceptsWhatTheReferenceAccepts(string line) =>
+        Assert.Equal(ReferenceAccepts(line), Accepts(Encoding.UTF8.GetBytes(line)));
+
+    [Fact]
+    public void AgreesWithTheReferenceOnMutatedLines()
+    {
+        var random = new Random(15);
+        string[] seeds = LineTexts.Where(ReferenceAccepts).ToArray();
+        const string Alphabet = "<>/='- \rAZaz09+fFgGDataAckPSGuid";
+        for (int i = 0; i < 20_000; i++)
+        {
+            var line = new StringBuilder(seeds[random.Next(seeds.Length)]);
+            for (int edits = random.Next(1, 4); edits > 0 && line.Length > 0; edits--)
+            {
+                int at = random.Next(line.Length);
+                switch (random.Next(3))
+                {
+                    case 0: line[at] = Alphabet[random.Next(Alphabet.Length)]; break;
+                    case 1: line.Insert(at, Alphabet[random.Next(Alphabet.Length)]); break;
+                    default: line.Remove(at, 1); break;
+                }
+            }
+            string text = line.ToString();
+            Assert.True(ReferenceAccepts(text) == Accepts(Encoding.UTF8.GetBytes(text)), $"Disagreement on '{text}'");
+        }
+    }
+
+    [Theory]
+    [InlineData("YQ==")]
+    [InlineData("YR==")] // unused bits set: PowerShell's own decoding takes it, so the guard does
+    [InlineData("YWJ=")]
+    [InlineData("YWJj")]
+    [InlineData("YQ=")]
+    [InlineData("")]
+    public void DecodesBase64AsPowerShellDoes(string text)
+    {
+        var expected = new byte[8];
+        var actual = new byte[8];
+        bool ok = Convert.TryFromBase64Chars(text, expected, out int expectedLength);
+        Assert.Equal(ok, ProtocolGuard.TryDecode(Encoding.ASCII.GetBytes(text), actual, out int actualLength));
+        if (ok) Assert.Equal(expected[..expectedLength], actual[..actualLength]);
+    }
+
+    [Fact]
+    public void PassesAnAcknowledgementOnlyOfWhatWasSent()
+    {
+        var guard = new ProtocolGuard(ReceiveLimits.Default);
+        byte[] ack = Encoding.ASCII.GetBytes($"<CommandAck PSGuid='{Command}' />");
+        Assert.Equal("SandboxProtocolViolation", Assert.Throws<LandlockException>(() => guard.Check(ack)).ErrorId);
+        guard.Sent($"<Command PSGuid='{Command}' />");
+        guard.Check(ack);
+        Assert.Throws<LandlockException>(() => guard.Check(ack));
+    }
+
+    [Fact]
+    public void CountsAnObjectAcrossItsFragmentsAgainstTheLimit()
+    {
+        ProtocolGuard guard = Running(new ReceiveLimits(MaximumReceivedObjectSize: 500, MaximumReceivedDataSizePerCommand: null));
+        guard.Check(DataLine(Fragment(300, start: true)));
+        Assert.Equal("ReceivedObjectTooLarge", Assert.Throws<LandlockException>(() => guard.Check(DataLine(Fragment(300, start: false)))).ErrorId);
+
+        ProtocolGuard fresh = Running(new ReceiveLimits(500, null));
+        fresh.Check(DataLine(Fragment(300, start: true)));
+        fresh.Check(DataLine(Fragment(300, start: true)));
+    }
+
+    [Fact]
+    public void DropsDataForACommandNotRunningWithoutKeepingAnAccount()
+    {
+        var guard = new ProtocolGuard(new ReceiveLimits(500, null));
+        Assert.False(guard.Check(DataLine(Fragment(300))));
+        Assert.False(guard.Check(DataLine(Fragment(300, start: false))));
+        guard.Sent($"<Command PSGuid='{Command}' />");
+        Assert.True(guard.Check(DataLine(Fragment(300))));
+        guard.Sent($"<Close PSGuid='{Command}' />");
+        Assert.True(guard.Check(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Command}' />")));
+        Assert.False(guard.Check(DataLine(Fragment(300, start: false))));
+    }
+
+    [Fact]
+    public void RefusesAForwardedEngineEventAndPassesOtherMessages()
+    {
+        ProtocolGuard guard = Running(ReceiveLimits.Default);
+        Assert.True(guard.Check(DataLine(Fragment(40, messageType: 0x00041004))));
+        Assert.Equal("SandboxProtocolViolation", Assert.Throws<LandlockException>(() => guard.Check(DataLine(Fragment(40, messageType: 0x00021008)))).ErrorId);
+    }
+
+    [Fact]
+    public void AnswersWhetherAPacketSentIsStillUnanswered()
+    {
+        var guard = new ProtocolGuard(ReceiveLimits.Default);
+        string signal = $"<Signal PSGuid='{Command}' />";
+        Assert.False(guard.IsUnanswered(signal));
+        guard.Sent(signal);
+        Assert.True(guard.IsUnanswered(signal));
+        guard.Check(Encoding.ASCII.GetBytes($"<SignalAck PSGuid='{Command}' />"));
+        Assert.False(guard.IsUnanswered(signal));
+    }
+
+    private static ProtocolGuard Running(ReceiveLimits limits)
+    {
+        var guard = new ProtocolGuard(limits);
+        guard.Sent($"<Command PSGuid='{Command}' />");
+        return guard;
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("AAAA")]
+    public void RefusesDataWithoutAWholeFragment(string base64) =>
+        Assert.Equal("SandboxProtocolViolation",
+            Assert.Throws<LandlockException>(() => Running(ReceiveLimits.Default).Check(DataLine(base64))).ErrorId);
+
+    [Fact]
+    public void SplitsLinesHoweverTheBytesArrive()
+    {
+        string text = $"first\r\n<DataAck PSGuid='{Session}' />\n\nlast line\n";
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        for (int cut = 0; cut <= bytes.Length; cut++)
+        {
+            var splitter = new ProtocolLineSplitter(1024);
+            var lines = new List<string>();
+            void OnLine(ReadOnlySpan<byte> line) => lines.Add(Encoding.UTF8.GetString(line));
+            Assert.True(splitter.Push(bytes.AsSpan(0, cut), OnLine));
+            Assert.True(splitter.Push(bytes.AsSpan(cut), OnLine));
+            Assert.Equal(["first", $"<DataAck PSGuid='{Session}' />", "", "last line"], lines);
+        }
+    }
+
+    [Fact]
+    public void RefusesALineLongerThanItsLimitAndTakesOneOfExactlyIt()
+    {
+        var lines = new List<int>();
+        var splitter = new ProtocolLineSplitter(10);
+        Assert.True(splitter.Push("0123456789\n"u8, line => lines.Add(line.Length)));
+        Assert.True(splitter.Push("01234"u8, line => lines.Add(line.Length)));
+        Assert.True(splitter.Push("56789\n"u8, line => lines.Add(line.Length)));
+        Assert.Equal([10, 10], lines);
+        Assert.False(splitter.Push("01234567890\n"u8, line => lines.Add(line.Length)));
+        Assert.False(new ProtocolLineSplitter(10).Push("0123456789A"u8, _ => { }));
+    }
+
+    private static bool ReferenceAccepts(string line)
+    {
+        if (ReferenceAck.IsMatch(line)) return true;
+        Match data = ReferenceData.Match(line);
+        return data.Success && Convert.TryFromBase64Chars(data.Groups["data"].Value, new byte[line.Length], out int length) && length > 0;
+    }
+
+    private static bool Accepts(byte[] line)
+    {
+        if (ProtocolElement.TryParseAck(line, out _, out _)) return true;
+        return ProtocolElement.TryParseData(line, out _, out _, out ReadOnlySpan<byte> base64)
+            && ProtocolGuard.TryDecode(base64, new byte[line.Length], out int length) && length > 0;
+    }
+
+    private static byte[] DataLine(string base64) => Encoding.ASCII.GetBytes($"<Data Stream='Default' PSGuid='{Command}'>{base64}</Data>");
+
+    // One PSRP fragment: object id, fragment id, flags (start and end), blob length, blob (whose
+    // message header, when it starts an object, names the message type: little-endian after the destination).
+    private static string Fragment(int blobBytes, bool start = true, uint messageType = 0)
+    {
+        var fragment = new byte[21 + blobBytes];
+        if (start && blobBytes >= 8) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(fragment.AsSpan(25), messageType);
+        fragment[7] = 1;
+        fragment[16] = (byte)(start ? 3 : 2);
+        fragment[17] = (byte)(blobBytes >> 24);
+        fragment[18] = (byte)(blobBytes >> 16);
+        fragment[19] = (byte)(blobBytes >> 8);
+        fragment[20] = (byte)blobBytes;
+        return Convert.ToBase64String(fragment);
+    }
+}

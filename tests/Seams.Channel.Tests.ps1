@@ -1,0 +1,442 @@
+# What a sandboxed child sends back — protocol lines, objects, program output, host calls — must
+# never stall the caller, fill its memory, read its terminal or act on it.
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Rs = New-LandlockRuleset -Abi ([Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi))
+    $script:System = New-SystemRuleset
+    $script:SessionGuid = '00000000-0000-0000-0000-000000000000'
+    # A fragment whose header is well formed but whose object is not CLIXML.
+    $bytes = [byte[]](@(0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 5) + [Text.Encoding]::UTF8.GetBytes('hello'))
+    $script:Unreadable = [Convert]::ToBase64String($bytes)
+
+    # Runs a block that writes $Line on the child's real stdout, then would run for an hour, in a
+    # thread job: a call that hangs is found by the wait, never by a timing assertion.
+    function Invoke-Forged([string] $Line, [scriptblock] $Call) {
+        $job = Start-ThreadJob -ScriptBlock $Call -ArgumentList $Line, $Rs, "$PSScriptRoot/../LandlockPS.psd1"
+        if (-not (Wait-Job $job -Timeout 60)) {
+            Stop-Job $job
+            throw "The call was still running a minute after the child broke the protocol."
+        }
+        $job | Receive-Job -ErrorAction SilentlyContinue -ErrorVariable errors
+        Remove-Job $job
+        $script:ForgedErrors = $errors
+    }
+
+    $script:ForgeInBlock = {
+        param($Line, $Rs, $Module)
+        Import-Module $Module
+        Invoke-Sandboxed -Ruleset $Rs -TimeoutSec 600 {
+            'before'
+            $out = [Console]::OpenStandardOutput()
+            $bytes = [Text.Encoding]::UTF8.GetBytes($args[0] + "`n")
+            $out.Write($bytes, 0, $bytes.Length)
+            $out.Flush()
+            Start-Sleep 3600
+            'after'
+        } -ArgumentList $Line
+    }
+}
+
+AfterAll {
+    Get-PSSession | Where-Object ComputerName -eq landlock | Remove-PSSession
+}
+
+Describe 'A broken or hostile protocol line' {
+    It 'ends the call at once with <Id>, keeping the output received before: <Name>' -TestCases @(
+        @{ Name = 'a Close the client never receives'; Line = "<Close PSGuid='00000000-0000-0000-0000-000000000000' />"; Id = 'SandboxProtocolViolation' }
+        @{ Name = 'a Signal'; Line = "<Signal PSGuid='00000000-0000-0000-0000-000000000000' />"; Id = 'SandboxProtocolViolation' }
+        @{ Name = 'a forged CloseAck'; Line = "<CloseAck PSGuid='00000000-0000-0000-0000-000000000000' />"; Id = 'SandboxProtocolViolation' }
+        @{ Name = 'a Data packet that is not base64'; Line = "<Data Stream='Default' PSGuid='00000000-0000-0000-0000-000000000000'>garbage</Data>"; Id = 'SandboxProtocolViolation' }
+        @{ Name = 'an unknown element'; Line = '<Bogus/>'; Id = 'SandboxProtocolViolation' }
+        @{ Name = 'a fragment that is not an object'; Line = 'UNREADABLE'; Id = 'SandboxProtocolViolation' }
+    ) {
+        $line = $Line -replace 'UNREADABLE', "<Data Stream='Default' PSGuid='$SessionGuid'>$Unreadable</Data>"
+        $out = Invoke-Forged $line $ForgeInBlock
+        $out | Should -Be 'before'
+        $ForgedErrors.FullyQualifiedErrorId | Should -Be "$Id,LandlockPS.Commands.InvokeSandboxedCommand"
+        $ForgedErrors[0].CategoryInfo.Category | Should -Be 'ProtocolError'
+    }
+
+    It 'ends a line that never ends' {
+        $out = Invoke-Forged 'unused' {
+            param($Line, $Rs, $Module)
+            Import-Module $Module
+            Invoke-Sandboxed -Ruleset $Rs {
+                'before'
+                $out = [Console]::OpenStandardOutput()
+                $chunk = [byte[]]::new(1MB)
+                [Array]::Fill($chunk, [byte][char]'<')
+                for ($i = 0; $i -lt 64; $i++) { $out.Write($chunk, 0, $chunk.Length) }
+                'after'
+            }
+        }
+        $out | Should -Be 'before'
+        $ForgedErrors.FullyQualifiedErrorId | Should -Be 'SandboxProtocolViolation,LandlockPS.Commands.InvokeSandboxedCommand'
+    }
+
+    It 'breaks a session at once, and the session says so' {
+        $s = New-LandlockSession -Ruleset $Rs
+        $childPid = Invoke-Command -Session $s { $PID }
+        $job = Start-ThreadJob -ScriptBlock {
+            param($s, $line)
+            Invoke-Command -Session $s {
+                param($line)
+                $out = [Console]::OpenStandardOutput()
+                $bytes = [Text.Encoding]::UTF8.GetBytes($line + "`n")
+                $out.Write($bytes, 0, $bytes.Length)
+                Start-Sleep 3600
+            } -ArgumentList $line
+        } -ArgumentList $s, '<Bogus/>'
+        Wait-Job $job -Timeout 60 | Should -Not -BeNullOrEmpty -Because 'the call must not hang'
+        $job | Receive-Job -ErrorAction SilentlyContinue -ErrorVariable errors
+        ($errors | Out-String) | Should -Match 'not PowerShell remoting protocol'
+        $s.State | Should -Be 'Broken'
+        Test-ProcessAlive $childPid | Should -BeFalse
+    }
+
+    It 'leaves an ordinary session working (the allowed twin)' {
+        $s = New-LandlockSession -Ruleset $Rs
+        1..3 | ForEach-Object { Invoke-Command -Session $s { 1 + 1 } } | Should -Be 2, 2, 2
+        $s.State | Should -Be 'Opened'
+        Remove-PSSession $s
+    }
+}
+
+Describe 'Memory a child can make the caller spend' {
+    BeforeEach {
+        # Reset the peak resident set of this pwsh, so VmHWM shows what the call itself cost.
+        [IO.File]::WriteAllText("/proc/$PID/clear_refs", '5')
+    }
+
+    It 'refuses an object over the limit, keeps what came before, and the twin under it passes' {
+        $out = Invoke-Sandboxed -Ruleset $Rs { 'before'; 'x' * 20MB } -MaximumReceivedObjectSize 10MB -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out | Should -Be 'before'
+        $ev.FullyQualifiedErrorId | Should -Be 'ReceivedObjectTooLarge,LandlockPS.Commands.InvokeSandboxedCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'LimitsExceeded'
+        $ev[0].Exception.Message | Should -Match '-MaximumReceivedObjectSize'
+        (Invoke-Sandboxed -Ruleset $Rs { 'x' * 2MB } -MaximumReceivedObjectSize 10MB).Length | Should -Be 2MB
+    }
+
+    It 'bounds a huge object by default, at PowerShell''s own 200 MB' {
+        $before = (Get-Process -Id $PID).WorkingSet64
+        $out = Invoke-Sandboxed -Ruleset $Rs { 'x' * 300000000 } -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $ev.FullyQualifiedErrorId | Should -Be 'ReceivedObjectTooLarge,LandlockPS.Commands.InvokeSandboxedCommand'
+        $peak = [long]((Get-Content /proc/$PID/status | Select-String '^VmHWM:\s+(\d+)').Matches.Groups[1].Value) * 1KB
+        # Unbounded, this string cost the caller about 2 GB.
+        ($peak - $before) | Should -BeLessThan 1GB
+    }
+
+    It 'limits what one command sends in all' {
+        $out = Invoke-Sandboxed -Ruleset $Rs { 1..200 | ForEach-Object { 'y' * 100KB } } -MaximumReceivedDataSizePerCommand 5MB -ErrorVariable ev -ErrorAction SilentlyContinue
+        @($out).Count | Should -BeGreaterThan 0
+        @($out).Count | Should -BeLessThan 200
+        $ev.FullyQualifiedErrorId | Should -Be 'ReceivedDataTooLarge,LandlockPS.Commands.InvokeSandboxedCommand'
+    }
+
+    It 'applies the same limits to a session' {
+        $s = New-LandlockSession -Ruleset $Rs -MaximumReceivedObjectSize 1MB
+        Invoke-Command -Session $s { 'x' * 2MB } -ErrorAction SilentlyContinue -ErrorVariable ev
+        ($ev | Out-String) | Should -Match 'MaximumReceivedObjectSize'
+        $s.State | Should -Be 'Broken'
+    }
+
+    It 'cuts a program''s endless line into pieces, with one warning, and keeps every character' {
+        $rs = $System.Clone() | Add-LandlockPathRule -Path /dev/zero -Access ReadFile -PassThru
+        $lines = Invoke-Sandboxed -Ruleset $rs sh -ArgumentList '-c', 'head -c 5000 /dev/zero | tr "\0" x; echo; echo short' -MaximumLineLength 1000 -WarningVariable wv
+        $lines | Should -HaveCount 6
+        ($lines[0..4] -join '') | Should -Be ('x' * 5000)
+        $lines[5] | Should -Be 'short'
+        $wv | Should -HaveCount 1
+        "$wv" | Should -Match '-MaximumLineLength'
+    }
+
+    It 'bounds a 1 GB line without a newline by default' {
+        $rs = $System.Clone() | Add-LandlockPathRule -Path /dev/zero -Access ReadFile -PassThru
+        $before = (Get-Process -Id $PID).WorkingSet64
+        $count = 0
+        Invoke-Sandboxed -Ruleset $rs head -ArgumentList '-c', 1GB, '/dev/zero' -WarningAction SilentlyContinue | ForEach-Object { $count++ }
+        $count | Should -Be 64
+        $peak = [long]((Get-Content /proc/$PID/status | Select-String '^VmHWM:\s+(\d+)').Matches.Groups[1].Value) * 1KB
+        ($peak - $before) | Should -BeLessThan 1GB
+    }
+}
+
+Describe 'The host channel' {
+    It 'refuses to read the caller''s terminal without -HostAccess Prompt: <Call>' -TestCases @(
+        @{ Call = 'Read-Host'; Block = { Read-Host 'password' } }
+        @{ Call = 'ReadKey'; Block = { $host.UI.RawUI.ReadKey() } }
+        @{ Call = 'PromptForCredential'; Block = { $host.UI.PromptForCredential('sudo', '[sudo] password for root:', 'root', '') } }
+        @{ Call = 'PromptForChoice'; Block = { $host.UI.PromptForChoice('Continue?', '', [System.Management.Automation.Host.ChoiceDescription[]]@('&Yes', '&No'), 0) } }
+    ) {
+        $out = Invoke-Sandboxed -Ruleset $Rs $Block -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        ($ev | Out-String) | Should -Match '-HostAccess Prompt'
+    }
+
+    It 'keeps console changes from reaching the caller, and says so once' {
+        $title = $Host.UI.RawUI.WindowTitle
+        $colour = $Host.UI.RawUI.ForegroundColor
+        $out = Invoke-Sandboxed -Ruleset $Rs {
+            $host.UI.RawUI.WindowTitle = 'owned'
+            $host.UI.RawUI.ForegroundColor = 'Magenta'
+            'done'
+        } 3>&1
+        $Host.UI.RawUI.WindowTitle | Should -Be $title
+        $Host.UI.RawUI.ForegroundColor | Should -Be $colour
+        $out | Should -Contain 'done'
+    }
+
+    It 'neutralises control sequences in host text but keeps colours; output objects are untouched' {
+        $e = [char]27
+        $text = "clip$e]52;c;aGVsbG8=$([char]7) title$e]0;owned$([char]7) clear$e[2J $e[31mred$e[0m"
+        $shown = Invoke-Sandboxed -Ruleset $Rs {
+            param($text)
+            Write-Host $text
+            Write-Warning $text
+            Write-Verbose $text
+            Write-Error $text
+        } -ArgumentList $text -Verbose -ErrorAction Continue 6>&1 3>&1 4>&1 2>&1 | ForEach-Object { "$_" } | Where-Object { $_ -like 'clip*' }
+        $shown | Should -HaveCount 4
+        foreach ($line in $shown) {
+            $line | Should -Not -Match "$e\]"
+            $line | Should -Not -Match "$e\[2J"
+            $line | Should -Match ([regex]::Escape("$e[31mred$e[0m"))
+            $line | Should -Match ([regex]::Escape("$([char]0x241b)]52;c;aGVsbG8="))
+        }
+        Invoke-Sandboxed -Ruleset $Rs { param($text) $text } -ArgumentList $text | Should -BeExactly $text
+    }
+
+    It 'neutralises a program''s standard error shown on the host' {
+        $e = [char]27
+        $info = Invoke-Sandboxed -Ruleset $System sh -ArgumentList '-c', 'printf "a\033]52;c;aGk=\007b\n" >&2' 6>&1
+        "$info" | Should -Be "a$([char]0x241b)]52;c;aGk=$([char]0x2407)b"
+    }
+}
+
+Describe 'Data for commands the caller never started' {
+    It 'costs the caller nothing, however much of it comes: <Name>' -TestCases @(
+        @{ Name = 'each for a new command'; Fresh = $true }
+        @{ Name = 'the allowed twin, all for one command'; Fresh = $false }
+    ) {
+        # PowerShell drops data for a command it does not know; LandlockPS must not keep account of it either.
+        $s = New-LandlockSession -Ruleset $Rs
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $before = [GC]::GetTotalMemory($true)
+        $written = Invoke-Command -Session $s -ArgumentList $Unreadable, $Fresh {
+            param($fragment, $fresh)
+            $out = [Console]::OpenStandardOutput()
+            $one = [guid]::NewGuid().ToString()
+            $total = 0
+            for ($chunk = 0; $chunk -lt 40; $chunk++) {
+                $lines = [Text.StringBuilder]::new()
+                for ($i = 0; $i -lt 25000; $i++) {
+                    $guid = if ($fresh) { [guid]::NewGuid().ToString() } else { $one }
+                    $null = $lines.Append("<Data Stream='Default' PSGuid='$guid'>$fragment</Data>`n")
+                }
+                $bytes = [Text.Encoding]::ASCII.GetBytes($lines.ToString())
+                $out.Write($bytes, 0, $bytes.Length)
+                $total += $bytes.Length
+            }
+            $out.Flush()
+            $total
+        }
+        Invoke-Command -Session $s { 'still working' } | Should -Be 'still working'
+        [GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+        $grown = [GC]::GetTotalMemory($true) - $before
+        Remove-PSSession $s
+        $written | Should -BeGreaterThan 100MB
+        # A million forged lines were kept as about 130 MB of accounts.
+        $grown | Should -BeLessThan 32MB
+    }
+}
+
+# What a sandbox allowed to prompt (-HostAccess Prompt) puts in its prompts reaches the caller's
+# terminal: the mark must stay visible and no control sequence but colours may act.
+Describe 'A prompt a sandbox may show' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:Tmux = Start-Terminal "llps-prompt-$PID"
+        Wait-TerminalText $Tmux '(?m)^PS .*>' | Out-Null
+        Send-TerminalLine $Tmux "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$rs = New-LandlockRuleset -Abi V7; 'imported' + '-ok'"
+        Wait-TerminalText $Tmux 'imported-ok' | Out-Null
+        function script:Title { & tmux display -p -t $Tmux '#{pane_title}' }
+        function script:Screen([switch] $Escapes) { (& tmux capture-pane -t $Tmux -p -S -200 @(if ($Escapes) { '-e' })) -join "`n" }
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    It 'keeps control sequences in a Read-Host prompt''s text from the terminal' {
+        Send-TerminalLine $Tmux "Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Read-Host -Prompt `"``e]0;owned-field``a``e[1A``e[2Kpassword`" }; 'field' + '-done'"
+        $screen = Wait-TerminalText $Tmux '(?m)password: *$|field-done'
+        if ($screen -notmatch 'field-done') {
+            Send-TerminalLine $Tmux 'typed'
+            Wait-TerminalText $Tmux 'field-done' | Out-Null
+        }
+        Title | Should -Not -Be 'owned-field'
+        Screen | Should -Not -Match '(?m)^password:'
+    }
+
+    It 'keeps its mark visible and control sequences out of captions and choices' {
+        Send-TerminalLine $Tmux ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Write-Host -NoNewline `"``e[8m``e[107m`"; " +
+            "`$host.UI.PromptForChoice(`"``r[sudo] cap`", 'msg', [System.Management.Automation.Host.ChoiceDescription[]]@(`"&Yes``e]0;owned-choice``a`"), 0) }; 'choice' + '-done'")
+        Wait-TerminalText $Tmux '\(default is "Y"\)' | Out-Null
+        Send-TerminalLine $Tmux ''
+        Wait-TerminalText $Tmux 'choice-done' | Out-Null
+        Title | Should -Not -Be 'owned-choice'
+        $line = (Screen) -split "`n" | Where-Object { $_ -match 'cap$' } | Select-Object -Last 1
+        $line | Should -Match '^\[sandbox\] '
+        # Whatever the sandbox set before the prompt (concealed text, a white background), the mark is shown plainly.
+        $marked = (Screen -Escapes) -split "`n" | Where-Object { $_ -match '\[sandbox\] .*cap' } | Select-Object -Last 1
+        $marked.Substring(0, $marked.IndexOf('[sandbox]')) | Should -Not -Match '\e\[[0-9;]*(8|107)m'
+    }
+
+    # OPEN FINDING (red team): ReadKey reads the caller's keys with no mark at all, so a sandbox
+    # allowed to prompt can show its own "[sudo] password" line and collect the answer key by key.
+    # Skipped until ReadKey is marked (a design choice: a mark per key read is noisy).
+    It 'marks keys read for the sandbox' -Skip {
+        Send-TerminalLine $Tmux "Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Write-Host -NoNewline 'Secret: '; 'key ' + `$host.UI.RawUI.ReadKey('NoEcho,IncludeKeyDown').Character }; 'keys' + '-done'"
+        Wait-TerminalText $Tmux '(?m)^Secret:' | Out-Null
+        & tmux send-keys -t $Tmux -l 'q'
+        Wait-TerminalText $Tmux 'keys-done' | Out-Null
+        (Screen) -split "`n" | Where-Object { $_ -match '^Secret: ' } | Select-Object -Last 1 | Should -Match '\[sandbox\]'
+    }
+}
+
+# Records and errors carry a sandbox's text to the caller's terminal as well as host calls do.
+Describe 'A sandbox''s text in records and errors' {
+    BeforeAll {
+        $script:E = [char]27
+        $script:Osc = "$E]0;owned$([char]7)"
+        $script:Shown = "$([char]0x241b)]0;owned$([char]0x2407)"
+    }
+
+    It 'neutralises an information record whose message is an object' {
+        $info = Invoke-Sandboxed -Ruleset $Rs { param($t) Write-Information -MessageData ([pscustomobject]@{ a = $t }) } -ArgumentList $Osc -InformationAction Continue 6>&1
+        "$info" | Should -Be "@{a=$Shown}"
+    }
+
+    It 'neutralises a program''s standard error written as errors' {
+        $err = Invoke-Sandboxed -Ruleset $System sh -ArgumentList '-c', 'printf "a\033]0;owned\007b\n" >&2' -StandardError Error 2>&1
+        "$err" | Should -Be "a$($Shown)b"
+    }
+
+    It 'neutralises the line a child broke the protocol with, quoted in the error' {
+        $null = Invoke-Forged "<Data $Osc>" $ForgeInBlock
+        $ForgedErrors[0].FullyQualifiedErrorId | Should -BeLike 'SandboxProtocolViolation*'
+        "$($ForgedErrors[0])" | Should -Match ([regex]::Escape($Shown))
+    }
+
+    It 'neutralises what a session''s child wrote before it died, quoted in the error' {
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s -ArgumentList $Osc {
+            param($t)
+            $out = [Console]::OpenStandardOutput()
+            $bytes = [Text.Encoding]::UTF8.GetBytes("$t tail`n")
+            $out.Write($bytes, 0, $bytes.Length)
+            $out.Flush()
+            Start-Sleep 1
+            [Environment]::Exit(3)
+        } -ErrorAction SilentlyContinue -ErrorVariable ev
+        Remove-PSSession $s
+        ($ev | Out-String) | Should -Match ([regex]::Escape("$Shown tail"))
+    }
+
+    It 'neutralises the category and the error id a block gives its error' {
+        $err = Invoke-Sandboxed -Ruleset $Rs {
+            param($t)
+            Write-Error 'boom' -CategoryActivity "act$t" -CategoryReason "why$t" -CategoryTargetName "name$t" -CategoryTargetType "type$t" -ErrorId "id$t"
+        } -ArgumentList $Osc 2>&1
+        $err.CategoryInfo.ToString() | Should -Not -Match "$E"
+        $err.CategoryInfo.ToString() | Should -Match ([regex]::Escape("act$Shown"))
+        $err.FullyQualifiedErrorId.StartsWith("id$Shown") | Should -BeTrue
+    }
+}
+
+# A child may simply stop answering: a stop (Ctrl+C) or a close of its session must still end.
+Describe 'A session whose child stops answering' {
+    BeforeAll {
+        # The child's protocol writer stops writing, as if the child had hung: nothing it does is answered any more.
+        $script:Silence = {
+            $mediator = [psobject].Assembly.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+            $instance = $mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null)
+            $writer = $mediator.BaseType.GetField('originalStdOut', [Reflection.BindingFlags]'NonPublic,Instance').GetValue($instance)
+            $later = [powershell]::Create().AddScript({
+                param($writer)
+                Start-Sleep -Milliseconds 1500
+                $writer.GetType().GetField('_isStopped', [Reflection.BindingFlags]'NonPublic,Instance').SetValue($writer, $true)
+            }).AddArgument($writer)
+            $null = $later.BeginInvoke()
+            'silenced soon'
+        }
+    }
+
+    It 'ends a call stopped with Ctrl+C, and the session is broken' {
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s $Silence | Should -Be 'silenced soon'
+        Start-Sleep 3
+        $call = [powershell]::Create().AddCommand('Invoke-Command').AddParameter('Session', $s).AddParameter('ScriptBlock', { 'never answered' })
+        $null = $call.BeginInvoke()
+        Start-Sleep 2
+        $stop = $call.BeginStop($null, $null)
+        $stop.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue -Because 'a stop must not wait for a child that never answers'
+        $s.State | Should -Be 'Broken'
+        $call.Dispose()
+        Remove-PSSession $s
+    }
+
+    It 'closes it without PowerShell''s minute-long wait for the answer' {
+        $s = New-LandlockSession -Ruleset $Rs
+        $childPid = Invoke-Command -Session $s { $PID }
+        Invoke-Command -Session $s $Silence | Out-Null
+        Start-Sleep 3
+        $job = Start-ThreadJob -ArgumentList $s { param($s) Remove-PSSession $s }
+        # PowerShell waits 60 s for an unanswered close.
+        Wait-Job $job -Timeout 40 | Should -Not -BeNullOrEmpty
+        Test-ProcessAlive $childPid | Should -BeFalse
+    }
+}
+
+Describe 'Engine events a sandbox forwards' {
+    It 'end the session: each would stay in the caller''s memory, and the caller never asked for them' {
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s {
+            $null = Register-EngineEvent -SourceIdentifier Flood -Forward
+            $null = New-Event -SourceIdentifier Flood -MessageData ('x' * 1KB)
+            Start-Sleep 2
+            'after'
+        } -ErrorAction SilentlyContinue -ErrorVariable ev
+        ($ev | Out-String) | Should -Match 'engine event'
+        $s.State | Should -Be 'Broken'
+        $s.Runspace.Events.ReceivedEvents.Count | Should -Be 0
+        Remove-PSSession $s
+    }
+
+    It 'leave an event that stays in the sandbox alone (the allowed twin)' {
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s {
+            $null = New-Event -SourceIdentifier Local
+            (Get-Event -SourceIdentifier Local).Count
+        } | Should -Be 1
+        $s.State | Should -Be 'Opened'
+        Remove-PSSession $s
+    }
+}
+
+# OPEN FINDING (red team): nothing slows a child down when the caller's pipeline consumes slowly:
+# every object it sends waits in the caller's memory. Skipped until the transport applies back
+# pressure; when written, a 20-second wait cost the caller 470 MB, growing with the wait.
+Describe 'A child that outpaces a slow consumer' {
+    BeforeEach {
+        [IO.File]::WriteAllText("/proc/$PID/clear_refs", '5')
+    }
+
+    It 'does not make the caller hold what it sent ahead' -Skip {
+        $before = (Get-Process -Id $PID).WorkingSet64
+        $taken = Invoke-Sandboxed -Ruleset $Rs -TimeoutSec 120 { $item = 'x' * 100KB; while ($true) { $item } } |
+            ForEach-Object { Start-Sleep -Milliseconds 1000; 1 } | Select-Object -First 20
+        @($taken).Count | Should -Be 20
+        $peak = [long]((Get-Content /proc/$PID/status | Select-String '^VmHWM:\s+(\d+)').Matches.Groups[1].Value) * 1KB
+        ($peak - $before) | Should -BeLessThan 256MB
+    }
+}
