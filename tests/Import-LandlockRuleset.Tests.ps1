@@ -49,6 +49,7 @@ Describe 'Import-LandlockRuleset' {
             $verbose = Import-LandlockRuleset $policy -Verbose -WarningVariable warnings -WarningAction SilentlyContinue 4>&1 |
                 Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
             "$verbose" | Should -Match 'Allowing \w+ on /usr\.'
+            "$verbose" | Should -Match 'made for ABI V1, the oldest with every right the policy handles \(it pins no abi\)'
             "$warnings" | Should -Match '/no/such/dir.*does not exist'
         }
     }

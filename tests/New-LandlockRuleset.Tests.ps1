@@ -14,6 +14,13 @@ Describe 'New-LandlockRuleset' {
         $rs.LogFlags | Should -Be 'None'
     }
 
+    It 'names the ABI it defaulted to with -Verbose, and nothing when -Abi is given' {
+        $verbose = New-LandlockRuleset -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        "$verbose" | Should -Match 'defaults to ABI V10, the newest this module knows'
+        "$verbose" | Should -Match 'pin -Abi'
+        New-LandlockRuleset -Abi V10 -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | Should -BeNullOrEmpty
+    }
+
     It 'takes every setting' {
         $rs = New-LandlockRuleset -Name web -Abi V7 -HandledAccessFs ReadFile, WriteFile -HandledAccessNet ConnectTcp `
             -Scope Signal -CompatibilityLevel HardRequirement -LogFlags LogNewExecOn

@@ -95,6 +95,6 @@ public class AbiFeaturesTests
     {
         Assert.Equal("Refer", AbiFeatures.Of(LandlockAbi.V2).Added);
         Assert.Equal("BindTcp, ConnectTcp", AbiFeatures.Of(LandlockAbi.V4).Added);
-        Assert.Equal("BindUdp, ConnectSendUdp", AbiFeatures.Of(LandlockAbi.V10).Added);
+        Assert.Equal("BindUdp, ConnectSendUdp, quiet settings", AbiFeatures.Of(LandlockAbi.V10).Added);
     }
 }

@@ -154,12 +154,14 @@ public class PolicyExportTests
     [Fact]
     public void WhatTheFormatCannotCarryIsWarnedAbout()
     {
-        var rs = new LandlockRuleset(LandlockAbi.V10, compatibilityLevel: CompatibilityLevel.HardRequirement, logFlags: LandlockRestrictFlags.LogNewExecOn);
+        var rs = new LandlockRuleset(LandlockAbi.V10, compatibilityLevel: CompatibilityLevel.HardRequirement, logFlags: LandlockRestrictFlags.LogNewExecOn,
+            quietAccessFs: LandlockAccessFs.ReadFile);
 
         PolicyExportResult exported = PolicyExport.ToText(rs, PolicyFormat.Json);
 
-        Assert.Equal(3, exported.Warnings.Count);
+        Assert.Equal(4, exported.Warnings.Count);
         Assert.Contains(exported.Warnings, w => w.Contains("resolve_unix", System.StringComparison.Ordinal));
+        Assert.Contains(exported.Warnings, w => w.Contains("quiet settings", System.StringComparison.Ordinal));
         AssertSameRuleset(new LandlockRuleset(LandlockAbi.V10), Parse(exported.Text, PolicyFormat.Json).Ruleset);
     }
 

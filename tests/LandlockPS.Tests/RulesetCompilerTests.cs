@@ -173,7 +173,8 @@ public class RulesetCompilerTests
         var rs = new LandlockRuleset(handledAccessFs: LandlockAccessFs.None, scope: LandlockScope.None);
         using CompiledRuleset compiled = RulesetCompiler.Compile(rs, Capped(3));
         Assert.Equal(EnforcementStatus.NotEnforced, compiled.Report.Status);
-        Assert.Null(compiled.Handle);
+        // The cap decides (a launch is refused without -AllowUnconfined); the kernel, which has network rights, still gets them.
+        Assert.NotNull(compiled.Handle);
     }
 
     [Fact]
@@ -182,8 +183,9 @@ public class RulesetCompilerTests
         using (CompiledRuleset compiled = RulesetCompiler.Compile(new LandlockRuleset(), Capped(0)))
         {
             Assert.Equal(EnforcementStatus.NotEnforced, compiled.Report.Status);
-            Assert.Null(compiled.Handle);
+            Assert.NotNull(compiled.Handle);
             Assert.Contains(LandlockSupport.AbiCapVariable, compiled.Report.Describe());
+            Assert.Contains("the kernel is still handed", compiled.Report.Describe());
         }
         var strict = new LandlockRuleset(compatibilityLevel: CompatibilityLevel.HardRequirement);
         Assert.Throws<LandlockCompatibilityException>(() => RulesetCompiler.Compile(strict, Capped(0)));
@@ -195,11 +197,96 @@ public class RulesetCompilerTests
         var rs = new LandlockRuleset(logFlags: LandlockRestrictFlags.LogNewExecOn);
         using (CompiledRuleset old = RulesetCompiler.Compile(rs, Capped(6)))
         {
-            Assert.Equal(LandlockRestrictFlags.None, old.RestrictFlags);
             Assert.Contains("LogNewExecOn", old.Report.Dropped);
+            // Reported as dropped under the cap; this kernel knows the flag, so it is still passed.
+            Assert.Equal(LandlockRestrictFlags.LogNewExecOn, old.RestrictFlags);
         }
         using CompiledRuleset current = RulesetCompiler.Compile(rs, Capped(7));
         Assert.Equal(LandlockRestrictFlags.LogNewExecOn, current.RestrictFlags);
+        Assert.Empty(current.Report.Dropped);
+    }
+
+    [Fact]
+    public void ACapLowersTheReportButNeverWhatTheKernelIsHanded()
+    {
+        var rs = new LandlockRuleset(LandlockAbi.V7);
+        rs.AddPathRule("/usr", LandlockAccessFs.ReadExecute);
+        rs.AddNetRule(443, LandlockAccessNet.ConnectTcp);
+        using CompiledRuleset capped = RulesetCompiler.Compile(rs, Capped(2));
+        Assert.Equal(EnforcementStatus.PartiallyEnforced, capped.Report.Status);
+        Assert.Contains("Truncate", capped.Report.Dropped);
+        Assert.Contains("ConnectTcp", capped.Report.Dropped);
+        // Reported as skipped, as an ABI 2 kernel would skip it; this kernel still gets it (see AbiCapTests).
+        Assert.Equal(["ConnectTcp on port 443"], capped.Report.SkippedRules);
+        // The filter closes at least what the uncapped launch's filter closes.
+        using CompiledRuleset uncapped = RulesetCompiler.Compile(rs, Capped(KernelFacts.Support.KernelAbi));
+        Assert.Equal(uncapped.Filter, capped.Filter & uncapped.Filter);
+        Assert.Equal(uncapped.RestrictFlags, capped.RestrictFlags);
+    }
+
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(3, 8)]
+    [InlineData(4, 16)]
+    [InlineData(5, 16)]
+    [InlineData(6, 24)]
+    [InlineData(9, 24)]
+    [InlineData(10, 48)]
+    [InlineData(11, 48)]
+    public void TheRulesetAttrSizeFollowsTheAbi(int abi, int size)
+    {
+        Assert.Equal(size, LandlockPS.Core.Native.LandlockRulesetAttr.SizeFor(abi));
+        Assert.Equal(48, System.Runtime.CompilerServices.Unsafe.SizeOf<LandlockPS.Core.Native.LandlockRulesetAttr>());
+    }
+
+    [RequireAbiFact(1, Below = 10)]
+    public void QuietSettingsAreDroppedAndReportedOnAKernelBeforeAbi10()
+    {
+        var rs = new LandlockRuleset(LandlockAbi.V10, quietAccessFs: LandlockAccessFs.ReadFile, quietAccessNet: LandlockAccessNet.ConnectTcp);
+        rs.AddPathRule("/usr", LandlockAccessFs.ReadExecute, quiet: true);
+        rs.AddNetRule(443, LandlockAccessNet.ConnectTcp, quiet: true);
+        // The kernel refuses a quiet flag it does not know, and a non-zero field past its struct: neither reaches it.
+        using CompiledRuleset compiled = RulesetCompiler.Compile(rs);
+        Assert.NotNull(compiled.Handle);
+        Assert.True(compiled.Report.RequestedQuiet);
+        Assert.False(compiled.Report.EnforcedQuiet);
+        Assert.Contains("quiet settings", compiled.Report.Dropped);
+        Assert.Equal(EnforcementStatus.PartiallyEnforced, compiled.Report.Status);
+    }
+
+    [RequireAbiFact(6, Below = 10)]
+    public unsafe void AKernelBeforeAbi10RefusesQuietFieldsPastItsStruct()
+    {
+        // Why the size is chosen per ABI, shown on this kernel: the full struct with a quiet field set is refused.
+        var attr = new LandlockPS.Core.Native.LandlockRulesetAttr { HandledAccessFs = (ulong)LandlockAccessFs.ReadFile, QuietAccessFs = (ulong)LandlockAccessFs.ReadFile };
+        long fd = LandlockPS.Core.Native.LibC.Syscall(LandlockPS.Core.Native.LibC.SYS_landlock_create_ruleset, (nint)(&attr), 48, 0, 0);
+        Assert.Equal(-1, fd);
+        Assert.Equal(LandlockPS.Core.Native.Errno.E2BIG, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        attr.QuietAccessFs = 0;
+        fd = LandlockPS.Core.Native.LibC.Syscall(LandlockPS.Core.Native.LibC.SYS_landlock_create_ruleset, (nint)(&attr), LandlockPS.Core.Native.LandlockRulesetAttr.SizeFor(KernelFacts.Support.KernelAbi), 0, 0);
+        Assert.True(fd >= 0, "the ABI's own size is accepted");
+        LandlockPS.Core.Native.LibC.Close((int)fd);
+    }
+
+    [Fact]
+    public void QuietSettingsNeedAbi10AndHandledRights()
+    {
+        var e = Assert.Throws<LandlockAccessException>(() => new LandlockRuleset(LandlockAbi.V9, quietAccessFs: LandlockAccessFs.ReadFile));
+        Assert.Equal("AccessNotInAbi", e.ErrorId);
+        e = Assert.Throws<LandlockAccessException>(() => new LandlockRuleset(LandlockAbi.V10, handledAccessFs: LandlockAccessFs.WriteFile, quietAccessFs: LandlockAccessFs.ReadFile));
+        Assert.Equal("AccessNotHandled", e.ErrorId);
+        var quietless = new LandlockRuleset(LandlockAbi.V10);
+        e = Assert.Throws<LandlockAccessException>(() => quietless.AddPathRule("/usr", LandlockAccessFs.ReadFile, quiet: true));
+        Assert.Equal("AccessNotApplicable", e.ErrorId);
+
+        var rs = new LandlockRuleset(LandlockAbi.V10, quietScope: LandlockScope.Signal, quietAccessFs: LandlockAccessFs.ReadFile);
+        rs.AddPathRule("/usr", LandlockAccessFs.ReadFile, quiet: true);
+        rs.AddPathRule("/usr", LandlockAccessFs.Execute);
+        Assert.True(rs.PathRules[0].Quiet, "widening keeps the mark");
+        LandlockRuleset copy = rs.Clone();
+        Assert.Equal(LandlockScope.Signal, copy.QuietScope);
+        Assert.Equal(rs.PathRules, copy.PathRules);
+        Assert.EndsWith("(quiet)", copy.PathRules[0].ToString());
     }
 
     [Fact]

@@ -26,9 +26,16 @@ public sealed record AbiFeatures(
                 AccessText.FormatFlags(Scope & ~(previous?.Scope ?? 0)),
                 AccessText.FormatFlags(RestrictFlags & ~(previous?.RestrictFlags ?? 0)),
             ];
-            return string.Join(", ", parts.Where(p => p != "None"));
+            string added = string.Join(", ", parts.Where(p => p != "None"));
+            return Quiet && previous is { Quiet: false } ? $"{added}, quiet settings" : added;
         }
     }
+
+    /// <summary>
+    /// The quiet settings of ABI 10: rights and scopes whose denials the audit log leaves out for
+    /// objects a rule marks quiet (<see cref="LandlockRuleset.QuietAccessFs"/>, <see cref="LandlockPathRule.Quiet"/>).
+    /// </summary>
+    public bool Quiet => Abi >= LandlockAbi.V10;
 
     /// <summary>The newest ABI this module knows.</summary>
     public const LandlockAbi Newest = LandlockAbi.V10;

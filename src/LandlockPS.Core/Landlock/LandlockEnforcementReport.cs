@@ -21,7 +21,12 @@ public sealed class LandlockEnforcementReport
         EnforcedAccessNet = RequestedAccessNet & support.SupportedAccessNet;
         EnforcedScope = RequestedScope & support.SupportedScope;
         EnforcedLogFlags = RequestedLogFlags & support.SupportedRestrictFlags;
+        QuietAccessFs = ruleset.QuietAccessFs;
+        QuietAccessNet = ruleset.QuietAccessNet;
+        QuietScope = ruleset.QuietScope;
+        EnforcedQuiet = RequestedQuiet && support.SupportsQuiet;
         SkippedRules = skippedRules;
+        TestAbiCap = support.TestAbiCap;
         bool kernelEnforcesNothing = (EnforcedAccessFs, EnforcedAccessNet, EnforcedScope) == (0, 0, 0);
         // Emulation completes what the kernel enforces in part; it never stands in for Landlock.
         if (!kernelEnforcesNothing) Emulated = Emulate(ruleset, held, support.Emulation);
@@ -46,6 +51,20 @@ public sealed class LandlockEnforcementReport
     public LandlockScope EnforcedScope { get; }
     public LandlockRestrictFlags EnforcedLogFlags { get; }
 
+    /// <summary>The ruleset's quiet settings (ABI 10): rights and scopes whose denials are not audited where a quiet rule covers them.</summary>
+    public LandlockAccessFs QuietAccessFs { get; }
+    public LandlockAccessNet QuietAccessNet { get; }
+    public LandlockScope QuietScope { get; }
+
+    /// <summary>Whether the ruleset has quiet settings.</summary>
+    public bool RequestedQuiet => QuietAccessFs != 0 || QuietAccessNet != 0 || QuietScope != 0;
+
+    /// <summary>Whether the kernel takes them; when it does not, they are dropped (audit logs those denials).</summary>
+    public bool EnforcedQuiet { get; }
+
+    /// <summary>The test-only ABI cap this report was made under, if any (see <see cref="LandlockSupport.AbiCapVariable"/>).</summary>
+    public int? TestAbiCap { get; }
+
     /// <summary>What a seccomp filter closes for this ruleset, because the kernel's Landlock cannot; None when nothing is.</summary>
     public LandlockEmulation Emulated { get; }
 
@@ -69,10 +88,18 @@ public sealed class LandlockEnforcementReport
 
     /// <summary>Everything dropped, as names ("ResolveUnix, BindUdp, ConnectSendUdp"), or empty.</summary>
     public IReadOnlyList<string> Dropped =>
-        Names(DroppedAccessFs).Concat(Names(DroppedAccessNet)).Concat(Names(DroppedScope)).Concat(Names(DroppedLogFlags)).ToArray();
+        Names(DroppedAccessFs).Concat(Names(DroppedAccessNet)).Concat(Names(DroppedScope)).Concat(Names(DroppedLogFlags))
+            .Concat(DroppedQuiet ? [QuietName] : []).ToArray();
 
-    /// <summary>A sentence for warnings and errors.</summary>
-    public string Describe() => Status switch
+    /// <summary>True when the ruleset's quiet settings are dropped: the kernel predates them (ABI 10).</summary>
+    public bool DroppedQuiet => RequestedQuiet && !EnforcedQuiet;
+
+    /// <summary>A sentence for warnings and errors; it names a test cap in force, which lowers what is reported, never what is enforced.</summary>
+    public string Describe() => TestAbiCap is { } cap
+        ? $"{DescribeStatus()} (The test setting {LandlockSupport.AbiCapVariable}={cap} lowers what is reported and decided; the kernel is still handed all of the ruleset it supports.)"
+        : DescribeStatus();
+
+    private string DescribeStatus() => Status switch
     {
         EnforcementStatus.FullyEnforced when Emulated == LandlockEmulation.None => "The kernel enforces the whole ruleset.",
         EnforcementStatus.FullyEnforced => $"The kernel enforces the ruleset; {DescribeEmulation()}",
@@ -95,8 +122,10 @@ public sealed class LandlockEnforcementReport
 
     private const LandlockAccessNet UdpRights = LandlockAccessNet.BindUdp | LandlockAccessNet.ConnectSendUdp;
 
+    private const string QuietName = "quiet settings";
+
     private bool IsComplete =>
-        DroppedAccessFs == 0 && DroppedAccessNet == 0 && DroppedScope == 0 && DroppedLogFlags == 0;
+        DroppedAccessFs == 0 && DroppedAccessNet == 0 && DroppedScope == 0 && DroppedLogFlags == 0 && !DroppedQuiet;
 
     // A class is emulated when the kernel cannot enforce it, the ruleset handles all of it, and no
     // rule grants any of it: denying the whole class then denies nothing the ruleset allows.

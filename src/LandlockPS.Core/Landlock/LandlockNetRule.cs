@@ -5,5 +5,8 @@ public sealed record LandlockNetRule(int Port, LandlockAccessNet Access)
 {
     public const int MaxPort = 65535;
 
-    public override string ToString() => $"{AccessText.FormatFlags(Access)} on port {Port}";
+    /// <summary>Quiet (ABI 10): the ruleset's <see cref="LandlockRuleset.QuietAccessNet"/> denials on this port are left out of the audit log.</summary>
+    public bool Quiet { get; init; }
+
+    public override string ToString() => $"{AccessText.FormatFlags(Access)} on port {Port}{(Quiet ? " (quiet)" : string.Empty)}";
 }

@@ -12,13 +12,19 @@ public sealed record LandlockPathRule(string Path, LandlockAccessFs Access)
     /// </summary>
     public LandlockAccessFs? RulesetHandledAccessFs { get; init; }
 
+    /// <summary>
+    /// Quiet (ABI 10): the ruleset's <see cref="LandlockRuleset.QuietAccessFs"/> denials here and beneath are
+    /// left out of the audit log. Logging only: it allows nothing.
+    /// </summary>
+    public bool Quiet { get; init; }
+
     /// <summary>The access in a few words: group names where they fit, relative to the ruleset when known.</summary>
     public string DescribeAccess() => AccessText.Format(Access, RulesetHandledAccessFs ?? LandlockAccessFs.ReadWriteExecute);
 
     public bool Equals(LandlockPathRule? other) =>
-        other is not null && string.Equals(Path, other.Path, StringComparison.Ordinal) && Access == other.Access;
+        other is not null && string.Equals(Path, other.Path, StringComparison.Ordinal) && Access == other.Access && Quiet == other.Quiet;
 
-    public override int GetHashCode() => HashCode.Combine(Path, Access);
+    public override int GetHashCode() => HashCode.Combine(Path, Access, Quiet);
 
-    public override string ToString() => $"{DescribeAccess()} on {Path}";
+    public override string ToString() => $"{DescribeAccess()} on {Path}{(Quiet ? " (quiet)" : string.Empty)}";
 }

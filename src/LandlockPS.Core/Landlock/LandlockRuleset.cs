@@ -26,7 +26,10 @@ public sealed class LandlockRuleset
         LandlockScope? scope = null,
         CompatibilityLevel compatibilityLevel = CompatibilityLevel.BestEffort,
         LandlockRestrictFlags logFlags = LandlockRestrictFlags.None,
-        string? name = null)
+        string? name = null,
+        LandlockAccessFs quietAccessFs = LandlockAccessFs.None,
+        LandlockAccessNet quietAccessNet = LandlockAccessNet.None,
+        LandlockScope quietScope = LandlockScope.None)
     {
         AbiFeatures features = AbiFeatures.Of(abi);
         Abi = abi;
@@ -41,6 +44,9 @@ public sealed class LandlockRuleset
         LogFlags = RequireInAbi(logFlags, features.RestrictFlags, "log flag");
         CompatibilityLevel = compatibilityLevel;
         Name = name;
+        QuietAccessFs = RequireQuietHandled(quietAccessFs, HandledAccessFs, features);
+        QuietAccessNet = RequireQuietHandled(quietAccessNet, HandledAccessNet, features);
+        QuietScope = RequireQuietHandled(quietScope, Scope, features);
     }
 
     /// <summary>A label for messages and listings.</summary>
@@ -63,6 +69,19 @@ public sealed class LandlockRuleset
 
     /// <summary>Audit log flags passed to landlock_restrict_self.</summary>
     public LandlockRestrictFlags LogFlags { get; }
+
+    /// <summary>
+    /// Filesystem rights (handled ones, ABI 10) whose denials the kernel leaves out of the audit log
+    /// where they happen beneath a quiet rule (<see cref="LandlockPathRule.Quiet"/>). Logging only:
+    /// nothing is allowed by it.
+    /// </summary>
+    public LandlockAccessFs QuietAccessFs { get; }
+
+    /// <summary>Network rights whose denials on a quiet port rule are left out of the audit log (ABI 10).</summary>
+    public LandlockAccessNet QuietAccessNet { get; }
+
+    /// <summary>Scopes whose denials are left out of the audit log (ABI 10).</summary>
+    public LandlockScope QuietScope { get; }
 
     /// <summary>
     /// True when the ruleset handles no right and no scope, so it restricts nothing. Such a ruleset can be
@@ -101,7 +120,10 @@ public sealed class LandlockRuleset
     /// Adds (or widens) the rule for an absolute <paramref name="path"/>. The access must already be
     /// resolved (see <see cref="ResolveAccessFs"/>) and handled by this ruleset.
     /// </summary>
-    public LandlockPathRule AddPathRule(string path, LandlockAccessFs access)
+    /// <param name="path">An absolute path.</param>
+    /// <param name="access">The rights to allow there.</param>
+    /// <param name="quiet">Mark it quiet: denials of <see cref="QuietAccessFs"/> beneath it are not audited (ABI 10).</param>
+    public LandlockPathRule AddPathRule(string path, LandlockAccessFs access, bool quiet = false)
     {
         if (!System.IO.Path.IsPathFullyQualified(path))
         {
@@ -113,18 +135,27 @@ public sealed class LandlockRuleset
             throw new ArgumentException("A rule path cannot hold a NUL character.", nameof(path));
         }
         RequireHandled(access, HandledAccessFs, path);
-        return Upsert(_pathRules, _pathIndex, path, existing => new LandlockPathRule(path, (existing?.Access ?? 0) | access) { RulesetHandledAccessFs = HandledAccessFs });
+        RequireQuietSettings(quiet, QuietAccessFs == LandlockAccessFs.None, path);
+        return Upsert(_pathRules, _pathIndex, path, existing => new LandlockPathRule(path, (existing?.Access ?? 0) | access)
+        {
+            RulesetHandledAccessFs = HandledAccessFs,
+            Quiet = quiet || existing?.Quiet == true,
+        });
     }
 
     /// <summary>Adds (or widens) the rule for a port.</summary>
-    public LandlockNetRule AddNetRule(int port, LandlockAccessNet access)
+    /// <param name="port">0 to 65535.</param>
+    /// <param name="access">The rights to allow on it.</param>
+    /// <param name="quiet">Mark it quiet: denials of <see cref="QuietAccessNet"/> on it are not audited (ABI 10).</param>
+    public LandlockNetRule AddNetRule(int port, LandlockAccessNet access, bool quiet = false)
     {
         if (port is < 0 or > LandlockNetRule.MaxPort)
         {
             throw new LandlockAccessException("InvalidPort", $"Port {port} is out of range: a port is a number from 0 to {LandlockNetRule.MaxPort}.");
         }
         RequireHandled(access, HandledAccessNet, $"port {port}");
-        return Upsert(_netRules, _portIndex, port, existing => new LandlockNetRule(port, (existing?.Access ?? 0) | access));
+        RequireQuietSettings(quiet, QuietAccessNet == LandlockAccessNet.None, $"port {port}");
+        return Upsert(_netRules, _portIndex, port, existing => new LandlockNetRule(port, (existing?.Access ?? 0) | access) { Quiet = quiet || existing?.Quiet == true });
     }
 
     /// <summary>
@@ -141,9 +172,9 @@ public sealed class LandlockRuleset
     /// <summary>A copy with the same settings and rules, to add to without touching this one.</summary>
     public LandlockRuleset Clone()
     {
-        var copy = new LandlockRuleset(Abi, HandledAccessFs, HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name);
-        foreach (LandlockPathRule rule in _pathRules) copy.AddPathRule(rule.Path, rule.Access);
-        foreach (LandlockNetRule rule in _netRules) copy.AddNetRule(rule.Port, rule.Access);
+        var copy = new LandlockRuleset(Abi, HandledAccessFs, HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name, QuietAccessFs, QuietAccessNet, QuietScope);
+        foreach (LandlockPathRule rule in _pathRules) copy.AddPathRule(rule.Path, rule.Access, rule.Quiet);
+        foreach (LandlockNetRule rule in _netRules) copy.AddNetRule(rule.Port, rule.Access, rule.Quiet);
         copy._profiles.AddRange(_profiles);
         return copy;
     }
@@ -203,6 +234,29 @@ public sealed class LandlockRuleset
         throw new LandlockAccessException("AccessNotInAbi",
             $"The {what}(s) {AccessText.FormatFlags(extraValue)} are not part of Landlock ABI {Abi}{needs}. " +
             $"Pin a newer ABI with -Abi, or leave them out.");
+    }
+
+    private TEnum RequireQuietHandled<TEnum>(TEnum quiet, TEnum handled, AbiFeatures features) where TEnum : struct, Enum
+    {
+        ulong requested = Convert.ToUInt64(quiet);
+        if (requested == 0) return quiet;
+        if (!features.Quiet)
+        {
+            throw new LandlockAccessException("AccessNotInAbi",
+                $"Quiet settings are not part of Landlock ABI {Abi} (they need V10). Pin -Abi V10, or leave them out.");
+        }
+        ulong notHandled = requested & ~Convert.ToUInt64(handled);
+        if (notHandled == 0) return quiet;
+        throw new LandlockAccessException("AccessNotHandled",
+            $"The ruleset does not handle {AccessText.FormatFlags((TEnum)Enum.ToObject(typeof(TEnum), notHandled))}, so it cannot quiet its denials: only a handled right is ever denied.");
+    }
+
+    // The kernel refuses a quiet rule in a ruleset that quiets nothing of its kind.
+    private static void RequireQuietSettings(bool quiet, bool nothingQuiet, string target)
+    {
+        if (!quiet || !nothingQuiet) return;
+        throw new LandlockAccessException("AccessNotApplicable",
+            $"The rule for {target} is marked quiet, but the ruleset quiets no right of its kind: give the ruleset quiet rights first (a quiet rule quiets only those).");
     }
 
     private static string FirstProvidingText<TEnum>(TEnum value) where TEnum : struct, Enum

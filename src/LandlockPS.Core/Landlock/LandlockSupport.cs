@@ -10,8 +10,11 @@ namespace LandlockPS.Core.Landlock;
 public sealed class LandlockSupport
 {
     /// <summary>
-    /// Test-only: an integer here lowers the ABI the module believes the kernel has (0 acts as a kernel
-    /// without Landlock). It can never raise it. Lets tests exercise older kernels on a newer one.
+    /// Test-only: an integer here lowers the ABI the module reports and decides with (0 acts as a kernel
+    /// without Landlock), so tests see the warnings, refusals and verdicts of an older kernel on a newer
+    /// one. It never raises the ABI, and it never loosens a launch: the kernel is still handed everything
+    /// of the ruleset it supports (see <see cref="Kernel"/>), so the cap can only make what is reported
+    /// and decided stricter.
     /// </summary>
     public const string AbiCapVariable = "LANDLOCKPS_TEST_ABI_CAP";
 
@@ -38,6 +41,7 @@ public sealed class LandlockSupport
             Reason = $"Landlock is hidden from this module by the test setting {AbiCapVariable}={abiCap}.";
         }
         if (EffectiveAbi is { } known && canEmulate) Emulation = Emulatable(known);
+        Kernel = abiCap is null ? this : new LandlockSupport(status, kernelAbi, null, errata, reason, canEmulate);
     }
 
     /// <summary>Available, NotEnabled (disabled at boot) or NotImplemented (not in this kernel).</summary>
@@ -55,6 +59,12 @@ public sealed class LandlockSupport
     /// <summary>The test-only ABI cap in force, if any.</summary>
     public int? TestAbiCap { get; }
 
+    /// <summary>
+    /// The kernel as it is, without the test cap: what a launch hands the kernel is built from this,
+    /// so <see cref="AbiCapVariable"/> changes what is reported and decided, never what is enforced.
+    /// </summary>
+    internal LandlockSupport Kernel { get; }
+
     /// <summary>Fixes the kernel reports for its Landlock implementation.</summary>
     public IReadOnlyList<LandlockErratum> Errata { get; }
 
@@ -68,6 +78,9 @@ public sealed class LandlockSupport
     public LandlockAccessNet SupportedAccessNet => Features?.AccessNet ?? LandlockAccessNet.None;
     public LandlockScope SupportedScope => Features?.Scope ?? LandlockScope.None;
     public LandlockRestrictFlags SupportedRestrictFlags => Features?.RestrictFlags ?? LandlockRestrictFlags.None;
+
+    /// <summary>Whether the kernel takes quiet settings (ABI 10): rights and rules whose denials are not audited.</summary>
+    public bool SupportsQuiet => Features?.Quiet ?? false;
 
     /// <summary>
     /// What LandlockPS closes with a seccomp filter on this kernel, for a ruleset that handles a

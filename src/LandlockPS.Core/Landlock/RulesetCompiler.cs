@@ -24,32 +24,36 @@ public static class RulesetCompiler
         ruleset.RequireHandlesSomething();
         support ??= LandlockSupport.Query();
         var skipped = new List<string>();
+        // What is reported and decided (under a test cap, an older kernel's view: only ever stricter)...
         var preview = new LandlockEnforcementReport(ruleset, support, skipped, held ?? []);
+        // ...and what the kernel is handed: everything of the ruleset it supports, cap or not.
+        LandlockEnforcementReport handed = support.Kernel == support ? preview : new LandlockEnforcementReport(ruleset, support.Kernel, skipped, held ?? []);
         if (ruleset.CompatibilityLevel == CompatibilityLevel.HardRequirement && preview.Status != EnforcementStatus.FullyEnforced)
         {
             throw new LandlockCompatibilityException(preview,
                 $"Ruleset{NameSuffix(ruleset)} requires everything it handles (HardRequirement), but {Shortfall(preview)} " +
                 "Run on a newer kernel, pin an older ABI with New-LandlockRuleset -Abi, or use -CompatibilityLevel BestEffort.");
         }
-        if (preview.Status == EnforcementStatus.NotEnforced)
+        if (handed.Status == EnforcementStatus.NotEnforced)
         {
-            return new CompiledRuleset(null, preview, LandlockRestrictFlags.None) { Source = ruleset };
+            return new CompiledRuleset(null, preview, LandlockRestrictFlags.None, LandlockEmulation.None) { Source = ruleset };
         }
 
-        SafeLandlockRulesetHandle handle = Create(preview);
+        SafeLandlockRulesetHandle handle = Create(handed);
         try
         {
+            var adding = new RuleAdding(handle, preview, handed, skipped);
             foreach (LandlockPathRule rule in ruleset.PathRules)
             {
-                AddPathRule(handle, rule, preview.EnforcedAccessFs, skipped);
+                AddPathRule(adding, rule);
             }
             foreach (HeldPathRule rule in held ?? [])
             {
-                AddRuleOn(handle, rule.Handle, rule.Path, rule.Access, preview.EnforcedAccessFs, skipped);
+                AddRuleOn(adding, rule.Handle, rule.Path, rule.Access, quiet: false);
             }
             foreach (LandlockNetRule rule in ruleset.NetRules)
             {
-                AddNetRule(handle, rule, preview.EnforcedAccessNet, skipped);
+                AddNetRule(adding, rule);
             }
         }
         catch
@@ -57,18 +61,24 @@ public static class RulesetCompiler
             handle.Dispose();
             throw;
         }
-        return new CompiledRuleset(handle, preview, preview.EnforcedLogFlags) { Source = ruleset };
+        // Each view's filter is sound on its own (it closes only classes no rule grants): their union is too.
+        return new CompiledRuleset(handle, preview, handed.EnforcedLogFlags, preview.Emulated | handed.Emulated) { Source = ruleset };
     }
 
     private static unsafe SafeLandlockRulesetHandle Create(LandlockEnforcementReport report)
     {
+        bool quiet = report.EnforcedQuiet;
         var attr = new LandlockRulesetAttr
         {
             HandledAccessFs = (ulong)report.EnforcedAccessFs,
             HandledAccessNet = (ulong)report.EnforcedAccessNet,
             Scoped = (ulong)report.EnforcedScope,
+            QuietAccessFs = quiet ? (ulong)report.QuietAccessFs : 0,
+            QuietAccessNet = quiet ? (ulong)report.QuietAccessNet : 0,
+            QuietScoped = quiet ? (ulong)report.QuietScope : 0,
         };
-        long fd = LibC.Syscall(LibC.SYS_landlock_create_ruleset, (nint)(&attr), sizeof(LandlockRulesetAttr), 0, 0);
+        int size = LandlockRulesetAttr.SizeFor((int)report.KernelAbi!.Value);
+        long fd = LibC.Syscall(LibC.SYS_landlock_create_ruleset, (nint)(&attr), size, 0, 0);
         if (fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
@@ -77,29 +87,30 @@ public static class RulesetCompiler
         return new SafeLandlockRulesetHandle((int)fd);
     }
 
-    private static unsafe void AddPathRule(SafeLandlockRulesetHandle ruleset, LandlockPathRule rule, LandlockAccessFs enforced, List<string> skipped)
+    // Rules reach the kernel as it takes them (handed); a rule is listed as skipped as the report sees
+    // the kernel (preview), so a test cap shows an older kernel's skips without making them.
+    private sealed record RuleAdding(SafeLandlockRulesetHandle Ruleset, LandlockEnforcementReport Preview, LandlockEnforcementReport Handed, List<string> Skipped);
+
+    private static void AddPathRule(RuleAdding adding, LandlockPathRule rule)
     {
         using SafePathHandle path = PathHandles.TryOpen(rule.Path, out int openErrno)
             ?? throw KernelErrors.ForOpen(rule.Path, openErrno);
-        AddRuleOn(ruleset, path, rule.Path, rule.Access, enforced, skipped);
+        AddRuleOn(adding, path, rule.Path, rule.Access, rule.Quiet);
     }
 
-    private static unsafe void AddRuleOn(SafeLandlockRulesetHandle ruleset, SafeFileDescriptor file, string path, LandlockAccessFs requested,
-        LandlockAccessFs enforced, List<string> skipped)
+    private static unsafe void AddRuleOn(RuleAdding adding, SafeFileDescriptor file, string path, LandlockAccessFs requested, bool quiet)
     {
-        LandlockAccessFs applicable = PathHandles.IsDirectory(file) ? enforced : enforced & AccessGroups.FileApplicable;
-        LandlockAccessFs access = requested & applicable;
-        if (access == LandlockAccessFs.None)
-        {
-            skipped.Add(new LandlockPathRule(path, requested).ToString());
-            return;
-        }
+        LandlockAccessFs applicable = PathHandles.IsDirectory(file) ? LandlockAccessFs.ReadWriteExecute : AccessGroups.FileApplicable;
+        if ((requested & applicable & adding.Preview.EnforcedAccessFs) == 0) adding.Skipped.Add(new LandlockPathRule(path, requested).ToString());
+        LandlockAccessFs access = requested & applicable & adding.Handed.EnforcedAccessFs;
+        if (access == LandlockAccessFs.None) return;
         bool added = false;
         file.DangerousAddRef(ref added);
         try
         {
             var attr = new LandlockPathBeneathAttr { AllowedAccess = (ulong)access, ParentFd = file.Fd };
-            if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RulePathBeneath, (nint)(&attr), 0) != 0)
+            nint flags = RuleFlags(quiet && adding.Handed.EnforcedQuiet && adding.Handed.QuietAccessFs != 0);
+            if (LibC.Syscall(LibC.SYS_landlock_add_rule, adding.Ruleset.Fd, LandlockConstants.RulePathBeneath, (nint)(&attr), flags) != 0)
             {
                 throw KernelErrors.ForAddRule(path, Marshal.GetLastPInvokeError());
             }
@@ -110,20 +121,21 @@ public static class RulesetCompiler
         }
     }
 
-    private static unsafe void AddNetRule(SafeLandlockRulesetHandle ruleset, LandlockNetRule rule, LandlockAccessNet enforced, List<string> skipped)
+    private static unsafe void AddNetRule(RuleAdding adding, LandlockNetRule rule)
     {
-        LandlockAccessNet access = rule.Access & enforced;
-        if (access == LandlockAccessNet.None)
-        {
-            skipped.Add(rule.ToString());
-            return;
-        }
+        if ((rule.Access & adding.Preview.EnforcedAccessNet) == 0) adding.Skipped.Add(rule.ToString());
+        LandlockAccessNet access = rule.Access & adding.Handed.EnforcedAccessNet;
+        if (access == LandlockAccessNet.None) return;
         var attr = new LandlockNetPortAttr { AllowedAccess = (ulong)access, Port = (ulong)rule.Port };
-        if (LibC.Syscall(LibC.SYS_landlock_add_rule, ruleset.Fd, LandlockConstants.RuleNetPort, (nint)(&attr), 0) != 0)
+        nint flags = RuleFlags(rule.Quiet && adding.Handed.EnforcedQuiet && adding.Handed.QuietAccessNet != 0);
+        if (LibC.Syscall(LibC.SYS_landlock_add_rule, adding.Ruleset.Fd, LandlockConstants.RuleNetPort, (nint)(&attr), flags) != 0)
         {
             throw KernelErrors.ForAddRule($"port {rule.Port}", Marshal.GetLastPInvokeError());
         }
     }
+
+    // The kernel refuses the quiet flag where the ruleset quiets nothing of the rule's kind (EINVAL).
+    private static nint RuleFlags(bool quiet) => quiet ? (nint)LandlockConstants.AddRuleQuiet : 0;
 
     private static string NameSuffix(LandlockRuleset ruleset) => ruleset.Name is { } name ? $" '{name}'" : string.Empty;
 

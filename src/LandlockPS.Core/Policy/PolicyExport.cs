@@ -39,6 +39,10 @@ public static class PolicyExport
         {
             warnings.Add($"The log flags ({ruleset.LogFlags}) are not part of the landlockconfig format and are not written: set them again on the imported ruleset.");
         }
+        if (ruleset.QuietAccessFs != 0 || ruleset.QuietAccessNet != 0 || ruleset.QuietScope != 0)
+        {
+            warnings.Add("The quiet settings (ABI 10) are not part of the landlockconfig format and are not written: denials the ruleset kept out of the audit log are logged after an import.");
+        }
         if (ruleset.CompatibilityLevel != CompatibilityLevel.BestEffort)
         {
             warnings.Add($"The compatibility level ({ruleset.CompatibilityLevel}) is not part of the landlockconfig format; an import gets BestEffort: set CompatibilityLevel again on the imported ruleset.");

@@ -41,7 +41,7 @@ internal static unsafe class LaunchPad
     {
         using var block = new NativeLaunchBlock(info, stdinFd, stdoutFd, stderrFd);
         var gated = tree as ControlGroupTree;
-        Seccomp.SockFprog* filter = LaunchFilter.For(block, ruleset.Report.Emulated, execGate: gated is not null);
+        Seccomp.SockFprog* filter = LaunchFilter.For(block, ruleset.Filter, execGate: gated is not null);
         using SafeDescriptorHandle? progress = gated is null ? null : FileDescriptors.EventFd();
         bool dropCapabilities = !info.KeepCapabilities;
         bool added = false;

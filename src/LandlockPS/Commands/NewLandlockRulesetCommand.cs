@@ -42,6 +42,11 @@ public sealed class NewLandlockRulesetCommand : PSCmdlet
         {
             var ruleset = new LandlockRuleset(Abi, ResolveHandledFs(), HandledAccessNet, Scope, CompatibilityLevel, LogFlags, Name);
             ruleset.RequireHandlesSomething();
+            if (!MyInvocation.BoundParameters.ContainsKey(nameof(Abi)))
+            {
+                WriteVerbose($"The ruleset defaults to ABI {Abi}, the newest this module knows: it handles what {Abi} can restrict unless told otherwise. " +
+                    "A newer module's default handles more (see ABI UPGRADES in about_LandlockPS): pin -Abi in scripts to keep this meaning.");
+            }
             foreach (LandlockProfileName profile in Profile ?? [])
             {
                 foreach (LandlockProfileOutcome outcome in ruleset.AddProfile(profile))
