@@ -44,14 +44,19 @@ public sealed class RulesetTransformationAttribute : ArgumentTransformationAttri
             Get<LandlockScope>(bag, nameof(LandlockRuleset.Scope)),
             Get<CompatibilityLevel>(bag, nameof(LandlockRuleset.CompatibilityLevel)),
             Get<LandlockRestrictFlags>(bag, nameof(LandlockRuleset.LogFlags)),
-            bag.Properties[nameof(LandlockRuleset.Name)]?.Value as string);
+            bag.Properties[nameof(LandlockRuleset.Name)]?.Value as string,
+            GetOrDefault<LandlockAccessFs>(bag, nameof(LandlockRuleset.QuietAccessFs)),
+            GetOrDefault<LandlockAccessNet>(bag, nameof(LandlockRuleset.QuietAccessNet)),
+            GetOrDefault<LandlockScope>(bag, nameof(LandlockRuleset.QuietScope)));
         foreach (PSObject rule in Items(bag, nameof(LandlockRuleset.PathRules)))
         {
-            ruleset.AddPathRule(Get<string>(rule, nameof(LandlockPathRule.Path)), Get<LandlockAccessFs>(rule, nameof(LandlockPathRule.Access)));
+            ruleset.AddPathRule(Get<string>(rule, nameof(LandlockPathRule.Path)), Get<LandlockAccessFs>(rule, nameof(LandlockPathRule.Access)),
+                GetOrDefault<bool>(rule, nameof(LandlockPathRule.Quiet)));
         }
         foreach (PSObject rule in Items(bag, nameof(LandlockRuleset.NetRules)))
         {
-            ruleset.AddNetRule(Get<int>(rule, nameof(LandlockNetRule.Port)), Get<LandlockAccessNet>(rule, nameof(LandlockNetRule.Access)));
+            ruleset.AddNetRule(Get<int>(rule, nameof(LandlockNetRule.Port)), Get<LandlockAccessNet>(rule, nameof(LandlockNetRule.Access)),
+                GetOrDefault<bool>(rule, nameof(LandlockNetRule.Quiet)));
         }
         // Re-added rather than just relabelled, so the name always means its rules are in the ruleset.
         foreach (PSObject profile in Items(bag, nameof(LandlockRuleset.Profiles)))
@@ -67,6 +72,10 @@ public sealed class RulesetTransformationAttribute : ArgumentTransformationAttri
             ?? throw new ArgumentTransformationMetadataException($"The deserialized ruleset has no {name}.");
         return LanguagePrimitives.ConvertTo<T>(value is PSObject wrapped ? wrapped.BaseObject : value);
     }
+
+    // Settings a ruleset serialized by an older module does not carry (the quiet ones) mean none.
+    private static T? GetOrDefault<T>(PSObject bag, string name) =>
+        bag.Properties[name]?.Value is null ? default : Get<T>(bag, name);
 
     private static PSObject[] Items(PSObject bag, string name) =>
         bag.Properties[name]?.Value is { } value
