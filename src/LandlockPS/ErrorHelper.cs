@@ -1,45 +1,24 @@
+using System;
 using System.Management.Automation;
 using LandlockPS.Core;
-using LandlockPS.Core.Native;
+using LandlockPS.Core.Errors;
 
 namespace LandlockPS;
 
-/// <summary>Turns module exceptions into ErrorRecords with stable ids and the matching category.</summary>
+/// <summary>Turns module errors into ErrorRecords with stable ids; the category comes from the catalogue (<see cref="LandlockErrors"/>).</summary>
 internal static class ErrorHelper
 {
     internal static ErrorRecord FromException(LandlockException exception, object? target) =>
-        new(exception, exception.ErrorId, Category(exception), target);
+        new(exception, exception.ErrorId, Category(exception.ErrorId, exception.Errno), target);
 
-    internal static ErrorRecord Create(string errorId, ErrorCategory category, string message, object? target) =>
-        new(new LandlockException(message, errorId: errorId), errorId, category, target);
+    /// <summary>A record for a failure the cmdlet layer detects itself; <paramref name="errno"/> refines the category where the catalogue lets it.</summary>
+    internal static ErrorRecord Create(string errorId, string message, object? target, int errno = 0) =>
+        FromException(new LandlockException(message, errno: errno, errorId: errorId), target);
 
-    internal static ErrorCategory Category(LandlockException exception) => exception.ErrorId switch
-    {
-        "PathNotFound" or "ExecutableNotFound" or "WorkingDirectoryNotFound" or "PolicyFileNotFound" => ErrorCategory.ObjectNotFound,
-        "PolicyFileUnreadable" => ErrorCategory.PermissionDenied,
-        "PolicySyntaxError" => ErrorCategory.ParserError,
-        "PolicyFileTooLarge" or "PolicyTooLarge" => ErrorCategory.LimitsExceeded,
-        "PolicyFileNotRegular" => ErrorCategory.InvalidArgument,
-        _ when exception.ErrorId.StartsWith("Policy", System.StringComparison.Ordinal) => ErrorCategory.InvalidData,
-        "ExecutableNotAllowed" or "CapabilityDropFailed" => ErrorCategory.PermissionDenied,
-        "RulesetNotEnforced" or "ScratchHomeFailed" or "ContainmentFailed" => ErrorCategory.SecurityError,
-        "ArgumentListTooLong" or "ReceivedObjectTooLarge" or "ReceivedDataTooLarge" => ErrorCategory.LimitsExceeded,
-        "SandboxProtocolViolation" => ErrorCategory.ProtocolError,
-        "DependencyResolutionFailed" => ErrorCategory.InvalidData,
-        "LandlockNotSupported" or "LandlockNotEnabled" or "CompatibilityRequirementNotMet" => ErrorCategory.NotImplemented,
-        "AccessNotHandled" or "AccessNotInAbi" or "AccessNotApplicable" or "InvalidPort" or "EmptyRuleset" or "InvalidLogFlags"
-            => ErrorCategory.InvalidArgument,
-        _ => FromErrno(exception.Errno),
-    };
+    /// <summary>A record for another exception (an ArgumentException from a check), under a catalogued id.</summary>
+    internal static ErrorRecord Wrap(Exception exception, string errorId, object? target) =>
+        new(exception, errorId, Category(errorId), target);
 
-    private static ErrorCategory FromErrno(int errno) => errno switch
-    {
-        Errno.EACCES or Errno.EPERM => ErrorCategory.PermissionDenied,
-        Errno.EINVAL or Errno.EBADF or Errno.EBADFD or Errno.ENOMSG => ErrorCategory.InvalidArgument,
-        Errno.E2BIG => ErrorCategory.LimitsExceeded,
-        Errno.ENOSYS or Errno.EOPNOTSUPP or Errno.EAFNOSUPPORT => ErrorCategory.NotImplemented,
-        Errno.ENOENT or Errno.ENOTDIR => ErrorCategory.ObjectNotFound,
-        Errno.ENOMEM => ErrorCategory.ResourceUnavailable,
-        _ => ErrorCategory.NotSpecified,
-    };
+    internal static ErrorCategory Category(string errorId, int errno = 0) =>
+        Enum.Parse<ErrorCategory>(LandlockErrors.CategoryOf(errorId, errno).ToString());
 }

@@ -106,14 +106,14 @@ internal sealed class NativeRun : ISandboxRun
         if (exitCode is not null and not 0) _cmdlet.InvokeCommand.HasErrors = true; // $? is $false, as after & with a non-zero exit
         if (_timedOut)
         {
-            _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
+            _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded",
                 $"'{_info.FilePath}' ran longer than {_options.TimeoutSec} s (-TimeoutSec): its process group was sent SIGTERM" +
                 (_stop.Killed ? $", and killed {_options.KillAfterSec} s later (-KillAfterSec)" : string.Empty) +
                 (_process.Containment == ContainmentMechanism.ControlGroup ? "; every process it started ended with it." : "; what was left of its process group ended with it."), _info.FilePath));
         }
         else if (exitCode is not null and not 0 && NativeErrorsAreErrors())
         {
-            _cmdlet.WriteError(ErrorHelper.Create("NativeCommandExitCode", ErrorCategory.NotSpecified,
+            _cmdlet.WriteError(ErrorHelper.Create("NativeCommandExitCode",
                 $"'{_info.FilePath}' exited with code {exitCode} ($PSNativeCommandUseErrorActionPreference is $true).", _info.FilePath));
         }
         if (_options.PassThru)
@@ -242,7 +242,7 @@ internal sealed class NativeRun : ISandboxRun
                 _cmdlet.WriteObject(line);
                 break;
             case StandardErrorMode.Error:
-                _cmdlet.WriteError(new ErrorRecord(new RemoteException(HostText.Neutralize(line)), "NativeStandardError", ErrorCategory.NotSpecified, _info.FilePath));
+                _cmdlet.WriteError(new ErrorRecord(new RemoteException(HostText.Neutralize(line)), "NativeStandardError", ErrorHelper.Category("NativeStandardError"), _info.FilePath));
                 break;
             default:
                 // Shown on the caller's terminal: nothing but colours may act on it.

@@ -78,7 +78,7 @@ internal static class PathResolver
         }
         catch (PathInputException e)
         {
-            cmdlet.WriteError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, input));
+            cmdlet.WriteError(ErrorHelper.Wrap(e, e.ErrorId, input));
             return null;
         }
     }
@@ -96,12 +96,12 @@ internal static class PathResolver
         }
         catch (PathInputException e)
         {
-            cmdlet.ThrowTerminatingError(new ErrorRecord(e, e.ErrorId, ErrorCategory.InvalidArgument, path));
+            cmdlet.ThrowTerminatingError(ErrorHelper.Wrap(e, e.ErrorId, path));
             throw; // not reached: ThrowTerminatingError always throws
         }
         if (!System.IO.Directory.Exists(resolved))
         {
-            cmdlet.ThrowTerminatingError(ErrorHelper.Create(errorId, ErrorCategory.ObjectNotFound, message, path));
+            cmdlet.ThrowTerminatingError(ErrorHelper.Create(errorId, message, path));
         }
         return resolved;
     }

@@ -34,7 +34,7 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
         }
         catch (System.ArgumentException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "InvalidEnvironment", ErrorCategory.InvalidArgument, Environment));
+            ThrowTerminatingError(ErrorHelper.Wrap(e, "InvalidEnvironment", Environment));
             throw; // not reached: ThrowTerminatingError always throws
         }
     }

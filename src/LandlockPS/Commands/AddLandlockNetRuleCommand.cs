@@ -31,7 +31,7 @@ public sealed class AddLandlockNetRuleCommand : PSCmdlet
         int[] invalid = Port.Where(p => p is < 0 or > LandlockNetRule.MaxPort).ToArray();
         if (invalid.Length > 0)
         {
-            ThrowTerminatingError(ErrorHelper.Create("InvalidPort", ErrorCategory.InvalidArgument,
+            ThrowTerminatingError(ErrorHelper.Create("InvalidPort",
                 $"Port {string.Join(", ", invalid)} is out of range: a port is a number from 0 to {LandlockNetRule.MaxPort}.", invalid));
         }
         try

@@ -72,7 +72,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
                 ReportMissing(path);
                 return;
             case RuleTargetKind.Inaccessible:
-                WriteError(ErrorHelper.Create("PathNotAccessible", ErrorCategory.PermissionDenied,
+                WriteError(ErrorHelper.Create("PathNotAccessible",
                     $"No rule can name '{path}': {problem}.", path));
                 return;
             case RuleTargetKind.File:
@@ -97,7 +97,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
                 WriteVerbose($"Skipping '{name}': no such program (-IgnoreMissing).");
                 return null;
             }
-            WriteError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
+            WriteError(ErrorHelper.Create("ExecutableNotFound",
                 $"'{name}' is not a program on PATH or an existing file. Check the name, or give its full path.", name));
             return null;
         }
@@ -117,7 +117,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
         LandlockAccessFs masked = access & AccessGroups.FileApplicable;
         if (masked == LandlockAccessFs.None)
         {
-            WriteError(ErrorHelper.Create("AccessNotApplicable", ErrorCategory.InvalidArgument,
+            WriteError(ErrorHelper.Create("AccessNotApplicable",
                 $"'{path}' is a file, and {AccessText.Format(access)} apply only to directories. " +
                 "Name the parent directory instead, or give rights that apply to files (Execute, WriteFile, ReadFile, Truncate, IoctlDev, ResolveUnix).", path));
         }
@@ -144,7 +144,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
             WriteVerbose($"Skipping '{path}': it does not exist (-IgnoreMissing).");
             return;
         }
-        WriteError(ErrorHelper.Create("PathNotFound", ErrorCategory.ObjectNotFound,
+        WriteError(ErrorHelper.Create("PathNotFound",
             $"Cannot add a rule for '{path}' because it does not exist. Create it first, fix the path, or use -IgnoreMissing to skip missing paths.", path));
     }
 }

@@ -58,8 +58,7 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
         }
         catch (Core.LandlockException e)
         {
-            WriteError(ErrorHelper.Create("PolicyFileNotWritten", e.Errno is Core.Native.Errno.EACCES or Core.Native.Errno.EPERM ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
-                $"Cannot write '{file}': {e.Message}", file));
+            WriteError(ErrorHelper.Create("PolicyFileNotWritten", $"Cannot write '{file}': {e.Message}", file, e.Errno));
             return;
         }
         if (PassThru) WriteObject(InvokeProvider.Item.Get([file], force: true, literalPath: true), enumerateCollection: true);
@@ -71,13 +70,13 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
         if (!_written.Add(file))
         {
             // A second ruleset to the same file would silently replace the first.
-            WriteError(ErrorHelper.Create("PolicyFileReused", ErrorCategory.InvalidOperation,
+            WriteError(ErrorHelper.Create("PolicyFileReused",
                 $"'{file}' was already written by this command; a policy file holds one ruleset. Give each ruleset its own file.", Ruleset));
             return null;
         }
         if (NoClobber && File.Exists(file))
         {
-            WriteError(ErrorHelper.Create("PolicyFileExists", ErrorCategory.ResourceExists,
+            WriteError(ErrorHelper.Create("PolicyFileExists",
                 $"'{file}' exists and -NoClobber is set. Remove -NoClobber to replace it, or choose another path.", file));
             return null;
         }

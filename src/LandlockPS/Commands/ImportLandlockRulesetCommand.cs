@@ -110,7 +110,7 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
     {
         int count = System.Array.FindAll(Path, p => p == StandardInput).Length;
         if (count == 1) return;
-        ThrowTerminatingError(ErrorHelper.Create("PolicyInputUnused", ErrorCategory.InvalidArgument, count == 0
+        ThrowTerminatingError(ErrorHelper.Create("PolicyInputUnused", count == 0
             ? "Text was piped in, but no '-' in -Path says to read it. Add '-' to -Path to read the piped text as a policy, or pipe paths without naming -Path."
             : "'-' appears more than once in -Path; the piped text is one policy. Name it once.", Path));
     }
@@ -142,7 +142,7 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
     {
         if (!_anyPipedText)
         {
-            WriteError(ErrorHelper.Create("PolicyNoInput", ErrorCategory.InvalidArgument,
+            WriteError(ErrorHelper.Create("PolicyNoInput",
                 "'-' stands for the policy text piped into Import-LandlockRuleset, and nothing was piped in. " +
                 "Pipe it in (Get-Content ./policy.toml -Raw | Import-LandlockRuleset -), or from a shell: ... | pwsh -c '$input | Import-LandlockRuleset -'.",
                 StandardInput));
@@ -200,7 +200,7 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
         }
         if (files.Count == 0)
         {
-            WriteError(ErrorHelper.Create("PolicyFileNotFound", ErrorCategory.ObjectNotFound,
+            WriteError(ErrorHelper.Create("PolicyFileNotFound",
                 $"No policy file matches '{input}'. Check the path.", input));
             _partFailed = true;
         }

@@ -152,10 +152,10 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             : [nameof(NoImplicitRules)];
         if (inapplicable.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey) is not { } parameter) return;
         ThrowTerminatingError(_scriptFile is not null
-            ? ErrorHelper.Create("InvalidScriptUse", ErrorCategory.InvalidArgument,
+            ? ErrorHelper.Create("InvalidScriptUse",
                 $"-{parameter} applies to programs. {_scriptFile.Path} is a PowerShell script: it runs in a confined child pwsh, " +
                 "which sends back its objects and streams as a script block's.", FilePath)
-            : ErrorHelper.Create("InvalidProgramUse", ErrorCategory.InvalidArgument,
+            : ErrorHelper.Create("InvalidProgramUse",
                 $"-{parameter} applies to script blocks and .ps1 scripts, which run in a child pwsh; a program gets no implicit rules to leave out.", FilePath));
     }
 
@@ -164,7 +164,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         foreach ((string name, int seconds, string zero) in new[] { ("TimeoutSec", TimeoutSec, "no timeout"), ("KillAfterSec", KillAfterSec, "kill at once") })
         {
             if (seconds >= 0) continue;
-            ThrowTerminatingError(ErrorHelper.Create("InvalidTimeout", ErrorCategory.InvalidArgument,
+            ThrowTerminatingError(ErrorHelper.Create("InvalidTimeout",
                 $"-{name} must be 0 ({zero}) or a positive number of seconds; got {seconds}.", seconds));
         }
     }
@@ -178,7 +178,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             : _inputNamed || (!_rulesetFromPipeline && MyInvocation.ExpectingInput) ? "input from the pipeline or -InputObject"
             : null;
         if (conflict is null) return;
-        ThrowTerminatingError(ErrorHelper.Create("InvalidTerminalUse", ErrorCategory.InvalidArgument,
+        ThrowTerminatingError(ErrorHelper.Create("InvalidTerminalUse",
             $"-Terminal gives the program your terminal: it reads your keys and writes to your screen, so {conflict} cannot apply. " +
             "Leave out -Terminal to capture the program's output or feed it input.", FilePath));
     }
@@ -334,7 +334,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private void RefuseShortenedParameterAfterProgram(CommandAst typed)
     {
         if (ProgramArguments.ShortenedAfterProgram(typed, MyInvocation.MyCommand) is not var (word, parameter, program)) return;
-        ThrowTerminatingError(ErrorHelper.Create("ShortenedParameterAfterProgram", ErrorCategory.InvalidArgument,
+        ThrowTerminatingError(ErrorHelper.Create("ShortenedParameterAfterProgram",
             $"'{word}' after the program matches Invoke-Sandboxed's -{parameter}. To pass it to {program}, put -- before " +
             $"{program}'s arguments (Invoke-Sandboxed {program} -- {word} ...); to mean -{parameter}, write its full name.", word));
     }
@@ -344,7 +344,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         string? program = ExecutableResolver.Resolve(this, FilePath);
         if (program is null)
         {
-            ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
+            ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound",
                 $"'{FilePath}' is not a program on PATH or a file-system path. Check the name, or give its full path.", FilePath));
         }
         return new SandboxStartInfo(program!)

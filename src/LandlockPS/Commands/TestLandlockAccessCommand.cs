@@ -28,7 +28,7 @@ public sealed class TestLandlockAccessCommand : RulesetPathCmdlet
             if (paths is { Count: 0 })
             {
                 // Only a wildcard can match nothing; a plain path that does not exist is explained as one to create.
-                WriteError(ErrorHelper.Create("PathNotFound", ErrorCategory.ObjectNotFound,
+                WriteError(ErrorHelper.Create("PathNotFound",
                     $"No file or directory matches '{input}'. To ask about a path that does not exist yet, give it without wildcards.", input));
             }
             foreach (string fullPath in paths ?? [])

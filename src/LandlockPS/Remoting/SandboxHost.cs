@@ -49,7 +49,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
 
     private static HostException Refused(string what, SandboxHostAccess needed) =>
         new($"The sandbox may not {what} without the caller's consent. To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess {needed}.",
-            null, "SandboxHostAccessDenied", ErrorCategory.PermissionDenied);
+            null, "SandboxHostAccessDenied", ErrorHelper.Category("SandboxHostAccessDenied"));
 
     private sealed class GuardedUI(PSHostUserInterface caller, SandboxHostAccess access, bool recordsViaStreams) : PSHostUserInterface
     {
@@ -81,7 +81,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
                 if (field.Name is { } name && !ReferenceEquals(HostText.Neutralize(name), name))
                 {
                     throw new HostException("The sandbox's prompt was refused: its text carries control characters, which could act on your terminal.",
-                        null, "SandboxPromptUnsafe", ErrorCategory.InvalidData);
+                        null, "SandboxPromptUnsafe", ErrorHelper.Category("SandboxPromptUnsafe"));
                 }
                 field.Label = HostText.Neutralize(field.Label ?? string.Empty);
                 field.HelpMessage = HostText.Neutralize(field.HelpMessage ?? string.Empty);

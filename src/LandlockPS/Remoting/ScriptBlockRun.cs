@@ -112,7 +112,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         _deadline?.Dispose();
         if (_timedOut)
         {
-            _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
+            _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded",
                 "The script block ran longer than -TimeoutSec: it was stopped" +
                 (_killedAfterGrace ? ", and its sandboxed pwsh killed when it had not ended after -KillAfterSec." : "."), null));
         }
