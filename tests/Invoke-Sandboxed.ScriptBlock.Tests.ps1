@@ -59,6 +59,7 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
     }
 
     It 'cannot reach a TCP port without a rule, and can with one' {
+        Skip-UnlessLandlockAbi 4
         $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
         $listener.Start()
         try {
@@ -142,6 +143,12 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         Invoke-Sandboxed -Ruleset $Rs ${function:Get-Greeting} -ArgumentList you | Should -Be 'hello you outer 2', 'outer'
         filter Get-Double { $_ * 2 }
         1, 2, 3 | Invoke-Sandboxed -Ruleset $Rs ${function:Get-Double} | Should -Be 2, 4, 6
+    }
+
+    It 'passes a $using: array whole, as Invoke-Command does' {
+        $many = 1, 2, 3
+        $empty = @()
+        Invoke-Sandboxed -Ruleset $Rs { "$($using:many.Count) $($using:many -join ',') $(@($using:empty).Count)" } | Should -Be '3 1,2,3 0'
     }
 
     It 'splats a $using: hashtable' {

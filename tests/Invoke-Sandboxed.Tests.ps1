@@ -236,6 +236,7 @@ Describe 'Invoke-Sandboxed -FilePath' {
         }
 
         It 'denies a TCP connection without a rule and allows it with one' {
+            Skip-UnlessLandlockAbi 4
             $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
             $listener.Start()
             try {
@@ -311,6 +312,7 @@ Describe 'Invoke-Sandboxed -FilePath' {
         }
 
         It 'refuses a ruleset the kernel enforces nothing of with RulesetNotEnforced' {
+            Skip-UnlessLandlockAbi 3
             $env:LANDLOCKPS_TEST_ABI_CAP = '3'
             try {
                 $netOnly = New-LandlockRuleset -HandledAccessFs None -Scope None
@@ -322,6 +324,7 @@ Describe 'Invoke-Sandboxed -FilePath' {
         }
 
         It 'warns about a partially enforced ruleset, and refuses it under HardRequirement' {
+            Skip-UnlessLandlockAbi 3
             $env:LANDLOCKPS_TEST_ABI_CAP = '3'
             try {
                 $rs = New-LandlockRuleset -Abi V4 | Add-LandlockPathRule /usr, /etc ReadExecute -PassThru
@@ -335,6 +338,7 @@ Describe 'Invoke-Sandboxed -FilePath' {
         }
 
         It 'leaves no child behind when a warning becomes an error (-WarningAction Stop), every time' {
+            Skip-UnlessLandlockAbi 3
             $env:LANDLOCKPS_TEST_ABI_CAP = '3'
             try {
                 $partial = New-LandlockRuleset -Abi V4 | Add-LandlockPathRule /usr, /etc ReadExecute -PassThru
@@ -346,6 +350,7 @@ Describe 'Invoke-Sandboxed -FilePath' {
         }
 
         It 'warns about partial enforcement once per session, naming the fix; the result reports it every time' {
+            Skip-UnlessLandlockAbi 3
             $env:LANDLOCKPS_TEST_ABI_CAP = '3'
             try {
                 $session = Invoke-InNewSession {

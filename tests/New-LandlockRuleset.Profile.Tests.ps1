@@ -133,6 +133,7 @@ Describe 'Profiles confine a child on the real kernel' {
     It 'WebClient connects to port <Port> on localhost but not to another port' -ForEach @(
         @{ Port = 443 }, @{ Port = 80 }
     ) {
+        Skip-UnlessLandlockAbi 4
         $allowed = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $Port)
         try { $allowed.Start() }
         catch [System.Net.Sockets.SocketException] { Set-ItResult -Skipped -Because "port $Port is in use on this machine"; return }

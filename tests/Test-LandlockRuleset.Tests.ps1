@@ -9,6 +9,7 @@ Describe 'Test-LandlockRuleset' {
     }
 
     It 'reports a default ruleset on an ABI 7 kernel as FullyEnforced, naming what LandlockPS emulates' {
+        Skip-UnlessLandlockAbi 7
         $env:LANDLOCKPS_TEST_ABI_CAP = '7'
         $report = New-LandlockRuleset | Add-LandlockPathRule /usr ReadExecute -PassThru | Test-LandlockRuleset
         $report.Status | Should -Be 'FullyEnforced'
@@ -19,6 +20,7 @@ Describe 'Test-LandlockRuleset' {
     }
 
     It 'reports PartiallyEnforced, naming what was dropped, when rules grant part of what the kernel lacks' {
+        Skip-UnlessLandlockAbi 7
         $env:LANDLOCKPS_TEST_ABI_CAP = '7'
         $report = New-LandlockRuleset | Add-LandlockPathRule /run ResolveUnix -PassThru | Add-LandlockNetRule 53 ConnectSendUdp -PassThru | Test-LandlockRuleset
         $report.Status | Should -Be 'PartiallyEnforced'
@@ -28,6 +30,7 @@ Describe 'Test-LandlockRuleset' {
     }
 
     It 'drops what it would emulate where emulation is off' {
+        Skip-UnlessLandlockAbi 7
         $env:LANDLOCKPS_TEST_ABI_CAP = '7'
         $env:LANDLOCKPS_TEST_NO_EMULATION = '1'
         $report = New-LandlockRuleset | Test-LandlockRuleset
@@ -37,6 +40,7 @@ Describe 'Test-LandlockRuleset' {
     }
 
     It 'refuses under HardRequirement what it can neither enforce nor emulate, with CompatibilityRequirementNotMet' {
+        Skip-UnlessLandlockAbi 7
         $env:LANDLOCKPS_TEST_ABI_CAP = '7'
         $rs = New-LandlockRuleset -CompatibilityLevel HardRequirement | Add-LandlockNetRule 53 ConnectSendUdp -PassThru
         $rs | Test-LandlockRuleset -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
@@ -51,6 +55,7 @@ Describe 'Test-LandlockRuleset' {
     }
 
     It 'shows network dropped when capped at V3' {
+        Skip-UnlessLandlockAbi 3
         $env:LANDLOCKPS_TEST_ABI_CAP = '3'
         $report = New-LandlockRuleset | Add-LandlockNetRule 443 ConnectTcp -PassThru | Test-LandlockRuleset
         $report.EnforcedAccessNet | Should -Be 'None'

@@ -13,6 +13,15 @@ function New-SystemRuleset {
         Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
 }
 
+# Skips the running test, saying why, where the kernel's Landlock ABI is older than -Minimum (or has
+# reached -Below): a test of what the kernel enforces cannot pass on a kernel without it, and must not
+# fail there either (go-landlock's RequireABI). Call it first in an It.
+function Skip-UnlessLandlockAbi([int] $Minimum, [int] $Below = 0) {
+    $kernel = (Get-LandlockAbi).KernelAbi
+    if ($kernel -lt $Minimum) { Set-ItResult -Skipped -Because "it needs Landlock ABI $Minimum or newer; this kernel has $kernel" }
+    elseif ($Below -and $kernel -ge $Below) { Set-ItResult -Skipped -Because "it needs a kernel before Landlock ABI $Below; this kernel has $kernel" }
+}
+
 # Two rulesets mean the same: ABI, handled rights, scopes, and the same rules in any order.
 function Assert-SameRuleset($Expected, $Actual) {
     $Actual.Abi | Should -Be $Expected.Abi

@@ -109,7 +109,7 @@ public class FileSystemConfinementTests
         Assert.False(Directory.Exists(sub));
     }
 
-    [Fact]
+    [RequireAbiFact(2)]
     public void RenamingAcrossDirectoriesNeedsRefer()
     {
         using var t = new TempTree();
@@ -126,7 +126,7 @@ public class FileSystemConfinementTests
         Assert.True(File.Exists(to));
     }
 
-    [Fact]
+    [RequireAbiFact(2)]
     public void LinkingAcrossDirectoriesNeedsRefer()
     {
         using var t = new TempTree();
@@ -139,7 +139,7 @@ public class FileSystemConfinementTests
         Assert.True(File.Exists(to));
     }
 
-    [Fact]
+    [RequireAbiFact(3)]
     public void TruncatingNeedsTruncate()
     {
         using var t = new TempTree();

@@ -22,6 +22,18 @@ public class LandlockSupportTests
         Assert.Equal(AbiFeatures.Of(s.EffectiveAbi!.Value).AccessFs, s.SupportedAccessFs);
     }
 
+    [Fact]
+    public void RequireAbiSkipsOutsideItsRangeAndNamesTheKernelsAbi()
+    {
+        int kernel = KernelFacts.Support.KernelAbi;
+        Assert.Null(RequireAbi.SkipReason(1, 0));
+        Assert.Null(RequireAbi.SkipReason(kernel, kernel + 1));
+        Assert.Equal($"needs Landlock ABI {kernel + 1} or newer; this kernel has {kernel}", RequireAbi.SkipReason(kernel + 1, 0));
+        Assert.Equal($"needs a kernel before Landlock ABI {kernel}; this kernel has {kernel}", RequireAbi.SkipReason(1, kernel));
+        Assert.Equal(RequireAbi.SkipReason(99, 0), new RequireAbiFactAttribute(99).Skip);
+        Assert.Null(new RequireAbiTheoryAttribute(1).Skip);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]

@@ -24,7 +24,7 @@ public class NetworkAndIpcConfinementTests
         return port;
     }
 
-    [Fact]
+    [RequireAbiFact(4)]
     public void ConnectingToALocalPortNeedsARule()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -47,7 +47,7 @@ public class NetworkAndIpcConfinementTests
         }
     }
 
-    [Fact]
+    [RequireAbiFact(4)]
     public void BindingALocalPortNeedsARule()
     {
         int port = FreePort();
@@ -60,7 +60,7 @@ public class NetworkAndIpcConfinementTests
         Assert.Equal("bound\n", Run(rs, "/usr/bin/perl", "-e", Bind, port.ToString()).Stdout);
     }
 
-    [Fact]
+    [RequireAbiFact(4)]
     public void AConnectRuleDoesNotAllowBinding()
     {
         int port = FreePort();
@@ -69,7 +69,7 @@ public class NetworkAndIpcConfinementTests
         Assert.Contains("Permission denied", Run(rs, "/usr/bin/perl", "-e", Bind, port.ToString()).Stderr);
     }
 
-    [Fact]
+    [RequireAbiFact(6)]
     public void SignallingTheParentIsDeniedByTheSignalScope()
     {
         string parent = Environment.ProcessId.ToString();
@@ -82,7 +82,7 @@ public class NetworkAndIpcConfinementTests
         Assert.Equal(0, Run(SystemRuleset(), "/bin/sh", "-c", "kill -0 $$").ExitCode);
     }
 
-    [Fact]
+    [RequireAbiFact(6)]
     public void ConnectingToTheParentsAbstractSocketIsDeniedByTheScope()
     {
         string name = "llps-test-" + Guid.NewGuid().ToString("N");

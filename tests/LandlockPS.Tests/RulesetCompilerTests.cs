@@ -25,7 +25,7 @@ public class RulesetCompilerTests
     // As a kernel without seccomp filters would be: nothing can be emulated.
     private static LandlockSupport CappedWithoutEmulation(int abi) => LandlockSupport.Query(abi, emulate: false);
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void DefaultRulesetIsPartiallyEnforcedOnAnOlderKernelThatCannotEmulate()
     {
         LandlockRuleset rs = UsrAndHttps();
@@ -44,7 +44,7 @@ public class RulesetCompilerTests
         Assert.True(KernelFacts.NoThreadIsRestricted());
     }
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void WhatAnOlderKernelLacksIsEmulatedWhenTheRulesetGrantsNoneOfIt()
     {
         LandlockRuleset rs = UsrAndHttps();
@@ -61,7 +61,7 @@ public class RulesetCompilerTests
         Assert.Contains("no UNIX sockets", report.Describe());
     }
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void AClassTheRulesetGrantsPartOfIsLeftToLandlockAndDropped()
     {
         var rs = new LandlockRuleset();
@@ -74,7 +74,7 @@ public class RulesetCompilerTests
         Assert.Contains("Otherwise a seccomp filter closes", compiled.Report.Describe());
     }
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void UdpIsEmulatedOnlyWhenTheRulesetHandlesBothOfItsRights()
     {
         var sendOnly = new LandlockRuleset(handledAccessNet: LandlockAccessNet.ConnectTcp | LandlockAccessNet.ConnectSendUdp);
@@ -84,7 +84,7 @@ public class RulesetCompilerTests
         Assert.Contains("ConnectSendUdp", compiled.Report.Dropped);
     }
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void OnlyWhatTheKernelLacksIsEmulated()
     {
         using CompiledRuleset v3 = RulesetCompiler.Compile(new LandlockRuleset(LandlockAbi.V3), Capped(3));
@@ -95,7 +95,7 @@ public class RulesetCompilerTests
         Assert.Equal(LandlockEmulation.None, compiled.Report.Emulated);
     }
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void EmulationNeverStandsInForLandlock()
     {
         // Only UDP handled, on a kernel without it: the kernel enforces nothing, so neither does the filter.
@@ -117,7 +117,7 @@ public class RulesetCompilerTests
         Assert.Equal(report.Dropped.Count == 0 ? EnforcementStatus.FullyEnforced : EnforcementStatus.PartiallyEnforced, report.Status);
     }
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void HardRequirementRefusesWhatTheKernelLacksAndCannotBeEmulated()
     {
         var rs = new LandlockRuleset(compatibilityLevel: CompatibilityLevel.HardRequirement, name: "strict");
@@ -134,7 +134,7 @@ public class RulesetCompilerTests
         Assert.DoesNotContain("ResolveUnix", e.Message);
     }
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void HardRequirementCountsAnEmulatedClassAsEnforced()
     {
         var rs = new LandlockRuleset(compatibilityLevel: CompatibilityLevel.HardRequirement);
@@ -143,7 +143,7 @@ public class RulesetCompilerTests
         Assert.True(compiled.Report.Emulated.HasFlag(LandlockEmulation.UnixSockets));
     }
 
-    [Fact]
+    [RequireAbiFact(3)]
     public void APinnedAbiTheKernelHasIsFullyEnforced()
     {
         var rs = new LandlockRuleset(LandlockAbi.V3, compatibilityLevel: CompatibilityLevel.HardRequirement);
@@ -153,7 +153,7 @@ public class RulesetCompilerTests
         Assert.Empty(compiled.Report.Dropped);
     }
 
-    [Fact]
+    [RequireAbiFact(3)]
     public void CappedAtV3NetworkIsNotHandledAndTheReportSaysSo()
     {
         var rs = new LandlockRuleset();
@@ -167,7 +167,7 @@ public class RulesetCompilerTests
         Assert.Contains("ConnectTcp on port 80", compiled.Report.SkippedRules);
     }
 
-    [Fact]
+    [RequireAbiFact(4)]
     public void OnlyNetworkOnAKernelWithoutNetworkIsNotEnforced()
     {
         var rs = new LandlockRuleset(handledAccessFs: LandlockAccessFs.None, scope: LandlockScope.None);
@@ -191,7 +191,7 @@ public class RulesetCompilerTests
         Assert.Throws<LandlockCompatibilityException>(() => RulesetCompiler.Compile(strict, Capped(0)));
     }
 
-    [Fact]
+    [RequireAbiFact(7)]
     public void LogFlagsAreDroppedBeforeAbi7()
     {
         var rs = new LandlockRuleset(logFlags: LandlockRestrictFlags.LogNewExecOn);
@@ -206,7 +206,7 @@ public class RulesetCompilerTests
         Assert.Empty(current.Report.Dropped);
     }
 
-    [Fact]
+    [RequireAbiFact(4)]
     public void ACapLowersTheReportButNeverWhatTheKernelIsHanded()
     {
         var rs = new LandlockRuleset(LandlockAbi.V7);

@@ -56,8 +56,9 @@ internal static class UsingValues
 
     // A using expression is a variable, optionally with member and index access: evaluate that
     // expression where the caller stands, with the variable's own "using:" scope removed (and only
-    // there: a string in an index stays as written), wrapped in a one-element array so that
-    // collections come back whole.
+    // there: a string in an index stays as written), wrapped twice in a one-element array so that
+    // collections come back whole: InvokeScript unrolls its output once more than a pipeline does
+    // (wrapped once, $using:list gave the list's first item).
     private static object? Evaluate(UsingExpressionAst usingAst, SessionState callerScope)
     {
         ExpressionAst expression = usingAst.SubExpression;
@@ -68,7 +69,7 @@ internal static class UsingValues
         string name = qualified[(qualified.IndexOf(':') + 1)..];
         string bare = "$" + (System.Text.RegularExpressions.Regex.IsMatch(name, "^\\w+$") ? name : "{" + name.Replace("}", "`}") + "}");
         string rewritten = text[..at] + bare + text[(at + variable.Extent.Text.Length)..];
-        var result = callerScope.InvokeCommand.InvokeScript(callerScope, ScriptBlock.Create($",({rewritten})"), []);
+        var result = callerScope.InvokeCommand.InvokeScript(callerScope, ScriptBlock.Create($",,({rewritten})"), []);
         return result.Count == 0 ? null : result[0];
     }
 
