@@ -12,7 +12,8 @@
     Test:  build, then run the xUnit and Pester suites; exits non-zero on any failure.
     Package: build, then stage the module as it ships under ./out/package/LandlockPS and publish it
            as a .nupkg to the local file repository ./out/repo (PSResourceGet; nothing is left
-           registered). Prints the path of the .nupkg.
+           registered), and pack the .NET library as ./out/nuget/LandlockPS.Core.<version>.nupkg
+           (the same version). Prints the paths of both packages.
     Demo:  build, then show a confined run next to this session, in a fresh pwsh.
     Bench: build, then measure confined runs against unconfined baselines, side by side.
 .PARAMETER Configuration
@@ -100,6 +101,8 @@ function Invoke-Package {
     Invoke-Build
     $package = & (Join-Path $Root 'tools/New-ModulePackage.ps1') -ModuleRoot $Root -OutPath (Join-Path $Root 'out')
     Write-Host "Packaged LandlockPS into $package"
+    $library = & (Join-Path $Root 'tools/New-CorePackage.ps1') -ModuleRoot $Root -OutPath (Join-Path $Root 'out/nuget') -Configuration $Configuration
+    Write-Host "Packaged LandlockPS.Core into $library"
 }
 
 function Invoke-Demo {

@@ -1,5 +1,18 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
+    # A .nupkg's entry names and its .nuspec.
+    function Read-Package([string] $Path) {
+        $zip = [IO.Compression.ZipFile]::OpenRead($Path)
+        try {
+            $entries = $zip.Entries.FullName
+            $reader = [IO.StreamReader]::new(($zip.Entries | Where-Object FullName -Like '*.nuspec').Open())
+            try { $nuspec = [xml]$reader.ReadToEnd() } finally { $reader.Dispose() }
+        } finally {
+            $zip.Dispose()
+        }
+        , $entries
+        $nuspec
+    }
     Add-Type -AssemblyName System.IO.Compression.FileSystem
 
     $script:Scratch = Join-Path ([IO.Path]::GetTempPath()) "landlockps-package-test-$([guid]::NewGuid().ToString('N'))"
@@ -15,6 +28,7 @@ BeforeAll {
 
     # The same packaging build.ps1 -Task Package does, from the module this test run built.
     $script:Package = & (Join-Path $RepoRoot 'tools/New-ModulePackage.ps1') -ModuleRoot $RepoRoot -OutPath (Join-Path $Scratch 'out')
+    $script:Library = & (Join-Path $RepoRoot 'tools/New-CorePackage.ps1') -ModuleRoot $RepoRoot -OutPath (Join-Path $Scratch 'out/nuget')
 }
 
 AfterAll {
@@ -23,14 +37,7 @@ AfterAll {
 
 Describe 'The module package' {
     BeforeAll {
-        $zip = [IO.Compression.ZipFile]::OpenRead($Package)
-        try {
-            $script:Entries = $zip.Entries.FullName
-            $reader = [IO.StreamReader]::new($zip.GetEntry('LandlockPS.nuspec').Open())
-            try { $script:Nuspec = [xml]$reader.ReadToEnd() } finally { $reader.Dispose() }
-        } finally {
-            $zip.Dispose()
-        }
+        $script:Entries, $script:Nuspec = Read-Package $Package
         # The files of the module, without the package's own plumbing.
         $script:ModuleFiles = $Entries | Where-Object { $_ -notmatch '^(_rels/|package/|\[Content_Types\]\.xml$|LandlockPS\.nuspec$)' }
     }
@@ -146,5 +153,46 @@ Describe 'Installing the package' {
         # .NET gives PSResourceGet and NuGet the working directory when a user folder is missing.
         Join-Path $RepoRoot 'PSResourceGet' | Should -Not -Exist
         Join-Path $RepoRoot 'NuGet' | Should -Not -Exist
+    }
+}
+
+Describe 'The library package (LandlockPS.Core)' {
+    BeforeAll {
+        $script:LibraryEntries, $script:LibraryNuspec = Read-Package $Library
+    }
+
+    It 'has the module''s version' {
+        $Library | Should -Be (Join-Path $Scratch "out/nuget/LandlockPS.Core.$($Manifest.ModuleVersion).nupkg")
+        $LibraryNuspec.package.metadata.version | Should -Be $Manifest.ModuleVersion
+    }
+
+    It 'holds the assembly, its API documentation and the README for .NET users, and declares what it needs' {
+        $LibraryEntries | Should -Contain 'lib/net10.0/LandlockPS.Core.dll'
+        $LibraryEntries | Should -Contain 'lib/net10.0/LandlockPS.Core.xml'
+        $LibraryEntries | Should -Contain 'README.md'
+        $LibraryNuspec.package.metadata.readme | Should -Be 'README.md'
+        $LibraryNuspec.package.metadata.license.'#text' | Should -Be 'MIT'
+        $LibraryNuspec.package.metadata.dependencies.group.dependency.id | Sort-Object | Should -Be 'ELFSharp', 'Tomlyn'
+        $LibraryEntries | Where-Object { $_ -match 'PowerShell|Management\.Automation|LandlockPS\.dll' } | Should -BeNullOrEmpty
+    }
+
+    It 'builds the sample (samples/ConfineChild) from the package, which confines a child: <Label>' -ForEach @(
+        @{ Label = 'denied'; Line = '^denied: exit 1 \(FullyEnforced\): .*/etc/hostname: Permission denied$' }
+        @{ Label = 'allowed'; Line = "^allowed: exit 0 \(FullyEnforced\): $([regex]::Escape((Get-Content -Raw /etc/hostname).Trim()))`$" }
+    ) {
+        if (-not $script:SampleOutput) {
+            # Its own package folder and artifacts: a package of this version cached earlier cannot stand in for this one.
+            $project = Join-Path $RepoRoot 'samples/ConfineChild/ConfineChild.csproj'
+            $artifacts = Join-Path $Scratch 'sample'
+            $build = dotnet build $project -c Release --nologo -v quiet --artifacts-path $artifacts "-p:LandlockPSCoreVersion=$($Manifest.ModuleVersion)" `
+                "-p:RestoreAdditionalProjectSources=$(Split-Path $Library)" "-p:RestorePackagesPath=$(Join-Path $Scratch 'packages')" 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "the sample builds from the package ($build)"
+            $dll = Get-ChildItem (Join-Path $artifacts 'bin') -Recurse -Filter ConfineChild.dll | Select-Object -First 1
+            Get-ChildItem (Split-Path $dll.FullName) -Filter LandlockPS.Core.dll | Should -Not -BeNullOrEmpty
+            $script:SampleOutput = dotnet $dll.FullName
+            $script:SampleExit = $LASTEXITCODE
+        }
+        $SampleExit | Should -Be 0
+        @($SampleOutput) -match $Line | Should -HaveCount 1 -Because "the sample printed: $($SampleOutput -join ' | ')"
     }
 }

@@ -16,6 +16,12 @@ internal sealed class HostedPowerShell : IDisposable
 {
     private readonly Runspace _runspace;
 
+    static HostedPowerShell()
+    {
+        // No telemetry thread sending from the test host, opening sockets while other tests count descriptors.
+        Environment.SetEnvironmentVariable("POWERSHELL_TELEMETRY_OPTOUT", "1");
+    }
+
     public HostedPowerShell()
     {
         InitialSessionState state = InitialSessionState.CreateDefault2();

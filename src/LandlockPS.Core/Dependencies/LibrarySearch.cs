@@ -52,6 +52,8 @@ internal sealed class LibrarySearch
 
     /// <param name="program">The program's own object: the class and machine every library must match.</param>
     /// <param name="libraryPath">LD_LIBRARY_PATH as the program will see it, or null.</param>
+    /// <param name="cache">The system's /etc/ld.so.cache.</param>
+    /// <param name="read">Reads an ELF file, or null where it is none.</param>
     public LibrarySearch(LoadedObject program, string? libraryPath, LdSoCache cache, Func<string, ElfImage?> read)
     {
         _program = program.Image;

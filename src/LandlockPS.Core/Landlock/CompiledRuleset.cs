@@ -17,6 +17,7 @@ public sealed class CompiledRuleset : IDisposable
     /// <summary>The ruleset fd, or null when nothing is enforced (<see cref="EnforcementStatus.NotEnforced"/>).</summary>
     public SafeLandlockRulesetHandle? Handle { get; }
 
+    /// <summary>What is enforced, as reported and decided (see <see cref="LandlockSupport.AbiCapVariable"/>).</summary>
     public LandlockEnforcementReport Report { get; }
 
     /// <summary>The description it was built from, to explain a launch it refused.</summary>
@@ -31,5 +32,6 @@ public sealed class CompiledRuleset : IDisposable
     /// </summary>
     public LandlockEmulation Filter { get; }
 
+    /// <inheritdoc/>
     public void Dispose() => Handle?.Dispose();
 }

@@ -32,8 +32,10 @@ public sealed class LandlockAccessExplanation
     /// <summary>What the kernel meets: <see cref="FullPath"/> with every symlink resolved.</summary>
     public string RealPath { get; }
 
+    /// <summary>What the path is: a file, a directory, or missing.</summary>
     public LandlockPathType Type { get; }
 
+    /// <summary>The rights asked about.</summary>
     public LandlockAccessFs RequestedAccess { get; }
 
     /// <summary>The filesystem rights the ruleset handles: what the group names in the views are relative to.</summary>
@@ -78,6 +80,7 @@ public sealed class LandlockAccessExplanation
         return string.Join("\n", lines);
     }
 
+    /// <inheritdoc/>
     public override string ToString() =>
         $"{(Allowed ? "Allowed" : "Denied")}: {AccessText.Format(RequestedAccess, RulesetHandledAccessFs)} on {FullPath}";
 

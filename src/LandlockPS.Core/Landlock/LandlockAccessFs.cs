@@ -9,19 +9,33 @@ namespace LandlockPS.Core.Landlock;
 [Flags]
 public enum LandlockAccessFs : ulong
 {
+    /// <summary>No right.</summary>
     None = 0,
+    /// <summary>Execute a file.</summary>
     Execute = 1UL << 0,
+    /// <summary>Open a file for writing.</summary>
     WriteFile = 1UL << 1,
+    /// <summary>Open a file for reading.</summary>
     ReadFile = 1UL << 2,
+    /// <summary>List a directory.</summary>
     ReadDir = 1UL << 3,
+    /// <summary>Remove an empty directory.</summary>
     RemoveDir = 1UL << 4,
+    /// <summary>Unlink a file.</summary>
     RemoveFile = 1UL << 5,
+    /// <summary>Create a character device.</summary>
     MakeChar = 1UL << 6,
+    /// <summary>Create a directory.</summary>
     MakeDir = 1UL << 7,
+    /// <summary>Create a regular file.</summary>
     MakeReg = 1UL << 8,
+    /// <summary>Create a UNIX socket file.</summary>
     MakeSock = 1UL << 9,
+    /// <summary>Create a FIFO.</summary>
     MakeFifo = 1UL << 10,
+    /// <summary>Create a block device.</summary>
     MakeBlock = 1UL << 11,
+    /// <summary>Create a symbolic link.</summary>
     MakeSym = 1UL << 12,
     /// <summary>ABI 2: link or rename a file into another directory.</summary>
     Refer = 1UL << 13,

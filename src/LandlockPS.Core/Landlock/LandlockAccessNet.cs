@@ -6,6 +6,7 @@ namespace LandlockPS.Core.Landlock;
 [Flags]
 public enum LandlockAccessNet : ulong
 {
+    /// <summary>No right.</summary>
     None = 0,
     /// <summary>ABI 4: bind a TCP socket to the port.</summary>
     BindTcp = 1UL << 0,

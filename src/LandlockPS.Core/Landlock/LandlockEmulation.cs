@@ -10,6 +10,7 @@ namespace LandlockPS.Core.Landlock;
 [Flags]
 public enum LandlockEmulation
 {
+    /// <summary>Nothing is emulated.</summary>
     None = 0,
     /// <summary>For ResolveUnix (ABI 9): no new UNIX sockets at all (socketpair keeps working).</summary>
     UnixSockets = 1 << 0,

@@ -36,24 +36,36 @@ public sealed class LandlockEnforcementReport
         UnavailableReason = support.Reason;
     }
 
+    /// <summary>Fully, partially or not enforced.</summary>
     public EnforcementStatus Status { get; }
+    /// <summary>The ABI the ruleset was made for.</summary>
     public LandlockAbi RequestedAbi { get; }
 
     /// <summary>The ABI used with this kernel; null when it has no Landlock.</summary>
     public LandlockAbi? KernelAbi { get; }
 
+    /// <summary>The filesystem rights the ruleset handles.</summary>
     public LandlockAccessFs RequestedAccessFs { get; }
+    /// <summary>The network rights the ruleset handles.</summary>
     public LandlockAccessNet RequestedAccessNet { get; }
+    /// <summary>The scopes the ruleset asks for.</summary>
     public LandlockScope RequestedScope { get; }
+    /// <summary>The log flags the ruleset asks for.</summary>
     public LandlockRestrictFlags RequestedLogFlags { get; }
+    /// <summary>The handled filesystem rights the kernel enforces.</summary>
     public LandlockAccessFs EnforcedAccessFs { get; }
+    /// <summary>The handled network rights the kernel enforces.</summary>
     public LandlockAccessNet EnforcedAccessNet { get; }
+    /// <summary>The scopes the kernel enforces.</summary>
     public LandlockScope EnforcedScope { get; }
+    /// <summary>The log flags the kernel takes.</summary>
     public LandlockRestrictFlags EnforcedLogFlags { get; }
 
     /// <summary>The ruleset's quiet settings (ABI 10): rights and scopes whose denials are not audited where a quiet rule covers them.</summary>
     public LandlockAccessFs QuietAccessFs { get; }
+    /// <summary>Network rights whose denials on a quiet port rule are not audited.</summary>
     public LandlockAccessNet QuietAccessNet { get; }
+    /// <summary>Scopes whose denials are not audited.</summary>
     public LandlockScope QuietScope { get; }
 
     /// <summary>Whether the ruleset has quiet settings.</summary>
@@ -76,8 +88,11 @@ public sealed class LandlockEnforcementReport
 
     /// <summary>What is restricted neither by the kernel nor by emulation.</summary>
     public LandlockAccessFs DroppedAccessFs => RequestedAccessFs & ~EnforcedAccessFs & ~EmulatedAccessFs;
+    /// <summary>Network rights restricted neither by the kernel nor by emulation.</summary>
     public LandlockAccessNet DroppedAccessNet => RequestedAccessNet & ~EnforcedAccessNet & ~EmulatedAccessNet;
+    /// <summary>Scopes the kernel cannot enforce.</summary>
     public LandlockScope DroppedScope => RequestedScope & ~EnforcedScope;
+    /// <summary>Log flags the kernel does not know.</summary>
     public LandlockRestrictFlags DroppedLogFlags => RequestedLogFlags & ~EnforcedLogFlags;
 
     /// <summary>Rules left out because none of their rights are enforced by this kernel or apply to their target.</summary>

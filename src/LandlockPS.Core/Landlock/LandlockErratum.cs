@@ -22,5 +22,6 @@ public sealed record LandlockErratum(int Id, LandlockAbi AffectedSince, string T
                 ?? new LandlockErratum(id, LandlockAbi.V1, "Not known to this module version", false))
             .ToArray();
 
+    /// <inheritdoc/>
     public override string ToString() => $"{Id}: {Title}";
 }

@@ -21,10 +21,13 @@ public sealed record LandlockPathRule(string Path, LandlockAccessFs Access)
     /// <summary>The access in a few words: group names where they fit, relative to the ruleset when known.</summary>
     public string DescribeAccess() => AccessText.Format(Access, RulesetHandledAccessFs ?? LandlockAccessFs.ReadWriteExecute);
 
+    /// <inheritdoc/>
     public bool Equals(LandlockPathRule? other) =>
         other is not null && string.Equals(Path, other.Path, StringComparison.Ordinal) && Access == other.Access && Quiet == other.Quiet;
 
+    /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Path, Access, Quiet);
 
+    /// <inheritdoc/>
     public override string ToString() => $"{DescribeAccess()} on {Path}{(Quiet ? " (quiet)" : string.Empty)}";
 }

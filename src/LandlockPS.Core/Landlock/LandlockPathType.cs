@@ -5,6 +5,7 @@ public enum LandlockPathType
 {
     /// <summary>Nothing there yet (or a symlink to nothing): judged as a new entry of the directory it would be created in (for a symlink, its target's).</summary>
     Missing,
+    /// <summary>A directory.</summary>
     Directory,
     /// <summary>A regular file.</summary>
     File,

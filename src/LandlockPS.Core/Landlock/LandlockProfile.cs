@@ -20,6 +20,7 @@ public sealed class LandlockProfile
         NetRules = netRules;
     }
 
+    /// <summary>The profile's name.</summary>
     public LandlockProfileName Name { get; }
 
     /// <summary>What the profile is for.</summary>
@@ -28,10 +29,13 @@ public sealed class LandlockProfile
     /// <summary>What the profile exposes beyond its purpose, or what it cannot restrict.</summary>
     public string Caveat { get; }
 
+    /// <summary>Its path rules (absent paths are skipped when it is applied).</summary>
     public IReadOnlyList<LandlockPathRule> PathRules { get; }
 
+    /// <summary>Its port rules.</summary>
     public IReadOnlyList<LandlockNetRule> NetRules { get; }
 
+    /// <inheritdoc/>
     public override string ToString() => Name.ToString();
 
     /// <summary>

@@ -6,6 +6,7 @@ namespace LandlockPS.Core.Landlock;
 /// </summary>
 public sealed record LandlockProfileOutcome(LandlockProfileName Profile, string Rule, string? SkipReason)
 {
+    /// <inheritdoc/>
     public override string ToString() =>
         SkipReason is null ? $"Profile {Profile}: allowing {Rule}." : $"Profile {Profile}: skipping {Rule}: {SkipReason}.";
 }

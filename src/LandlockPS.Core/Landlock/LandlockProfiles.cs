@@ -83,6 +83,7 @@ public static class LandlockProfiles
     /// <summary>Every profile, in the order of <see cref="LandlockProfileName"/>.</summary>
     public static IReadOnlyList<LandlockProfile> All => Catalogue;
 
+    /// <summary>The profile of that name.</summary>
     public static LandlockProfile Get(LandlockProfileName name) =>
         Catalogue.FirstOrDefault(p => p.Name == name)
             ?? throw new ArgumentOutOfRangeException(nameof(name), name, $"Unknown profile; this module knows {string.Join(", ", Enum.GetNames<LandlockProfileName>())}.");

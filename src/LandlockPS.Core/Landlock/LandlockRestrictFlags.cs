@@ -6,6 +6,7 @@ namespace LandlockPS.Core.Landlock;
 [Flags]
 public enum LandlockRestrictFlags : uint
 {
+    /// <summary>No flag.</summary>
     None = 0,
     /// <summary>ABI 7: do not log denials of the sandboxed program itself.</summary>
     LogSameExecOff = 1u << 0,

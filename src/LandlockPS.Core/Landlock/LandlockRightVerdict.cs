@@ -13,5 +13,6 @@ public sealed record LandlockRightVerdict(
     IReadOnlyList<LandlockPathRule> GrantedBy,
     string Reason)
 {
+    /// <inheritdoc/>
     public override string ToString() => $"{Right}: {Verdict}. {Reason}";
 }

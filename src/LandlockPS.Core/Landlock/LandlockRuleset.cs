@@ -98,8 +98,10 @@ public sealed class LandlockRuleset
             $"The ruleset{(Name is null ? string.Empty : $" '{Name}'")} handles no filesystem right, network right or scope, so it would restrict nothing. Handle at least one.");
     }
 
+    /// <summary>The path rules, in the order they were first added.</summary>
     public IReadOnlyList<LandlockPathRule> PathRules => _pathRules;
 
+    /// <summary>The port rules, in the order they were first added.</summary>
     public IReadOnlyList<LandlockNetRule> NetRules => _netRules;
 
     /// <summary>The profiles whose rules were added, in the order they were added.</summary>
@@ -205,6 +207,7 @@ public sealed class LandlockRuleset
         return kind;
     }
 
+    /// <inheritdoc/>
     public override string ToString() =>
         $"{Name ?? "LandlockRuleset"} ({Abi}, {_pathRules.Count} path rule(s), {_netRules.Count} net rule(s))";
 

@@ -6,6 +6,7 @@ namespace LandlockPS.Core.Landlock;
 [Flags]
 public enum LandlockScope : ulong
 {
+    /// <summary>No scope.</summary>
     None = 0,
     /// <summary>ABI 6: connect to an abstract UNIX socket created outside the sandbox.</summary>
     AbstractUnixSocket = 1UL << 0,

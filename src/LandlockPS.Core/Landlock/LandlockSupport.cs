@@ -74,9 +74,13 @@ public sealed class LandlockSupport
     /// <summary>The kernel release (uname -r).</summary>
     public string KernelRelease => KernelReleaseText.Value;
 
+    /// <summary>The filesystem rights the module uses with this kernel.</summary>
     public LandlockAccessFs SupportedAccessFs => Features?.AccessFs ?? LandlockAccessFs.None;
+    /// <summary>The network rights the module uses with this kernel.</summary>
     public LandlockAccessNet SupportedAccessNet => Features?.AccessNet ?? LandlockAccessNet.None;
+    /// <summary>The scopes the module uses with this kernel.</summary>
     public LandlockScope SupportedScope => Features?.Scope ?? LandlockScope.None;
+    /// <summary>The restrict flags this kernel knows.</summary>
     public LandlockRestrictFlags SupportedRestrictFlags => Features?.RestrictFlags ?? LandlockRestrictFlags.None;
 
     /// <summary>Whether the kernel takes quiet settings (ABI 10): rights and rules whose denials are not audited.</summary>

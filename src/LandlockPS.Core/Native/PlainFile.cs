@@ -6,12 +6,15 @@ namespace LandlockPS.Core.Native;
 /// <summary>Why <see cref="PlainFile.TryOpen"/> refused a file.</summary>
 public enum PlainFileProblem
 {
+    /// <summary>The file was opened.</summary>
     None,
     /// <summary>The open failed; the errno says why.</summary>
     OpenFailed,
     /// <summary>A directory, FIFO, device or socket, or (without following) a link.</summary>
     NotRegular,
+    /// <summary>The file is empty.</summary>
     Empty,
+    /// <summary>The file is larger than the limit.</summary>
     TooLarge,
 }
 

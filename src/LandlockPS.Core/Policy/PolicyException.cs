@@ -6,6 +6,7 @@ namespace LandlockPS.Core.Policy;
 /// </summary>
 public sealed class PolicyException : LandlockException
 {
+    /// <summary>A policy error with its id, file, position and message.</summary>
     public PolicyException(string errorId, string file, PolicyLocation? location, string message, System.Exception? innerException = null)
         : base($"{new PolicyOrigin(file, location)}: {message}", errorId: errorId, innerException: innerException)
     {
@@ -13,6 +14,7 @@ public sealed class PolicyException : LandlockException
         Location = location;
     }
 
+    /// <summary>A policy error at <paramref name="origin"/>.</summary>
     public PolicyException(string errorId, PolicyOrigin origin, string message)
         : this(errorId, origin.File, origin.Location, message)
     {

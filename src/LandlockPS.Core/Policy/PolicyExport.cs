@@ -25,6 +25,7 @@ public sealed record PolicyExportResult(string Text, IReadOnlyList<string> Warni
 /// </summary>
 public static class PolicyExport
 {
+    /// <summary>The ruleset as landlockconfig text, with warnings about what the format cannot carry.</summary>
     public static PolicyExportResult ToText(LandlockRuleset ruleset, PolicyFormat format)
     {
         ArgumentNullException.ThrowIfNull(ruleset);

@@ -6,6 +6,7 @@ namespace LandlockPS.Core.Policy;
 /// <summary>Where a value sits in a policy file, 1-based, as far as the parser reports it.</summary>
 public readonly record struct PolicyLocation(int Line, int Column)
 {
+    /// <inheritdoc/>
     public override string ToString() => $"line {Line}, column {Column}";
 }
 

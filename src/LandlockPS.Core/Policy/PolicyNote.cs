@@ -3,6 +3,7 @@ namespace LandlockPS.Core.Policy;
 /// <summary>Where something in a policy comes from: its file (or "&lt;stdin&gt;") and, where the parser has it, the line and column.</summary>
 public readonly record struct PolicyOrigin(string File, PolicyLocation? Location)
 {
+    /// <inheritdoc/>
     public override string ToString() => Location is { } at ? $"{File} ({at})" : File;
 }
 
@@ -12,5 +13,6 @@ public readonly record struct PolicyOrigin(string File, PolicyLocation? Location
 /// </summary>
 public sealed record PolicyNote(PolicyOrigin? Origin, string Message)
 {
+    /// <inheritdoc/>
     public override string ToString() => Origin is { } origin ? $"{origin}: {Message}" : Message;
 }

@@ -3,7 +3,9 @@ namespace LandlockPS.Core.Sandbox;
 /// <summary>Which of the child's output streams a chunk came from.</summary>
 public enum ChildStream
 {
+    /// <summary>The child's standard output.</summary>
     StandardOutput,
+    /// <summary>The child's standard error.</summary>
     StandardError,
 }
 

@@ -108,6 +108,7 @@ public sealed unsafe class PseudoTerminal : IDisposable
 
     private const string ControllingTerminalPath = "/dev/tty";
 
+    /// <inheritdoc/>
     public void Dispose() => Primary.Dispose();
 
     // The child opens the replica by path: make sure the path is this pair's replica (the devpts

@@ -54,6 +54,7 @@ public sealed unsafe class RawTerminalMode : IDisposable
         return mode;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         lock (Active)

@@ -6,6 +6,7 @@ public sealed record SandboxExitStatus(int? ExitCode, int? Signal)
     /// <summary>The exit code as a shell reports it: the code, or 128 + the signal number.</summary>
     public int ShellExitCode => ExitCode ?? 128 + (Signal ?? 0);
 
+    /// <inheritdoc/>
     public override string ToString() => (ExitCode, Signal) switch
     {
         (_, { } signal) => $"killed by signal {signal}",

@@ -7,6 +7,7 @@ namespace LandlockPS.Core.Sandbox;
 /// <summary>What a finished sandboxed run reports (Invoke-Sandboxed -PassThru).</summary>
 public sealed class SandboxResult
 {
+    /// <summary>The result of a finished run.</summary>
     public SandboxResult(SandboxStartInfo info, SandboxedProcess process, bool timedOut, bool stopped)
     {
         ArgumentNullException.ThrowIfNull(info);
@@ -30,11 +31,17 @@ public sealed class SandboxResult
         Ending = stopped ? SandboxEnding.Stopped : timedOut ? SandboxEnding.TimedOut : Signal is null ? SandboxEnding.Exited : SandboxEnding.Signaled;
     }
 
+    /// <summary>The program that ran.</summary>
     public string FilePath { get; }
+    /// <summary>Its arguments.</summary>
     public IReadOnlyList<string> Arguments { get; }
+    /// <summary>Where it ran.</summary>
     public string WorkingDirectory { get; }
+    /// <summary>Its process id.</summary>
     public int ProcessId { get; }
+    /// <summary>When it started.</summary>
     public DateTimeOffset StartTime { get; }
+    /// <summary>How long it ran.</summary>
     public TimeSpan Duration { get; }
 
     /// <summary>The exit code, or 128 + the signal that ended it; null if it could not be reaped.</summary>
@@ -43,6 +50,7 @@ public sealed class SandboxResult
     /// <summary>The signal that ended the child, if one did.</summary>
     public int? Signal { get; }
 
+    /// <summary>How it ended: an exit code, or the signal that ended it.</summary>
     public EnforcementStatus Status { get; }
 
     /// <summary>What the kernel could not enforce of the ruleset.</summary>
@@ -51,6 +59,7 @@ public sealed class SandboxResult
     /// <summary>What a seccomp filter closed because the kernel's Landlock cannot.</summary>
     public LandlockEmulation Emulated { get; }
 
+    /// <summary>What the kernel enforced for the run.</summary>
     public LandlockEnforcementReport Enforcement { get; }
 
     /// <summary>How the run ended: on its own (exit code or signal), by -TimeoutSec, or stopped.</summary>

@@ -15,6 +15,7 @@ public sealed class SandboxStartInfo
     /// <summary>argv[0]; defaults to <see cref="FilePath"/>.</summary>
     public string? ArgumentZero { get; init; }
 
+    /// <summary>The program's arguments, after its name.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     /// <summary>The child's working directory (absolute).</summary>

@@ -66,8 +66,10 @@ public sealed unsafe class SandboxedProcess : IDisposable
         _wake = wake;
     }
 
+    /// <summary>The child's process id.</summary>
     public int ProcessId { get; }
 
+    /// <summary>When the child started.</summary>
     public DateTimeOffset StartTime { get; }
 
     /// <summary>What the kernel enforces of the ruleset for this child.</summary>
@@ -88,6 +90,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// <summary>From the spawn to the exit.</summary>
     public TimeSpan Duration { get; private set; }
 
+    /// <summary>Whether the child has ended.</summary>
     public bool HasExited => _exitedAt >= 0;
 
     /// <summary>True once the child is reaped and every output chunk has been taken.</summary>
@@ -281,6 +284,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         return true;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (_disposed) return;
