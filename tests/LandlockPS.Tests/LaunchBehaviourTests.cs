@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using LandlockPS.Core;
+using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Sandbox;
 using Xunit;

@@ -4,7 +4,6 @@ using System.IO;
 using System.Linq;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
-using LandlockPS.Core.Sandbox;
 
 namespace LandlockPS.Core.Dependencies;
 

@@ -1,5 +1,6 @@
 using System.IO;
 using System.Linq;
+using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 

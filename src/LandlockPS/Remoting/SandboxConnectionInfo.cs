@@ -8,27 +8,6 @@ using LandlockPS.Core.Landlock;
 
 namespace LandlockPS.Remoting;
 
-/// <summary>Everything needed to start a confined child pwsh; fixed once made.</summary>
-internal sealed record PwshLaunch(
-    LandlockRuleset Ruleset,
-    bool ImplicitRules,
-    IReadOnlyDictionary<string, string> Environment,
-    string WorkingDirectory,
-    bool KeepCapabilities,
-    bool AllowUnconfined,
-    ModuleLocation? Module,
-    bool ShortLived)
-{
-    /// <summary>The folder of a .ps1 script the child runs, which it must read; null for a script block or a session.</summary>
-    public string? ScriptFolder { get; init; }
-
-    /// <summary>How much the child may send back: PowerShell's own remoting limits.</summary>
-    public ReceiveLimits Limits { get; init; } = ReceiveLimits.Default;
-
-    /// <summary>What the child may do with the caller's host beyond showing text.</summary>
-    public SandboxHostAccess HostAccess { get; init; }
-}
-
 /// <summary>
 /// A PowerShell remoting connection to a child pwsh that LandlockPS starts confined, speaking PSRP
 /// over its stdin/stdout. Immutable: PowerShell clones it several times before it builds the

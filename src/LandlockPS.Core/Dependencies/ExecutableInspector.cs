@@ -1,10 +1,9 @@
 using System;
 using System.IO;
 using System.Text;
-using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Native;
 
-namespace LandlockPS.Core.Sandbox;
+namespace LandlockPS.Core.Dependencies;
 
 /// <summary>A script's #! line as the kernel reads it: the interpreter, and at most one argument (the rest of the line).</summary>
 public sealed record Shebang(string Interpreter, string? Argument);

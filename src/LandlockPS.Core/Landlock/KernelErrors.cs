@@ -1,6 +1,6 @@
-using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Native;
 
-namespace LandlockPS.Core.Native;
+namespace LandlockPS.Core.Landlock;
 
 /// <summary>Turns a failed Landlock-related syscall's errno into an exception a user can act on.</summary>
 internal static class KernelErrors
