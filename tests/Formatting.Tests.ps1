@@ -11,6 +11,7 @@ BeforeDiscovery {
         'LandlockPS.Core.Landlock.LandlockEnforcementReport'
         'LandlockPS.Core.Landlock.LandlockAccessExplanation'
         'LandlockPS.Core.Landlock.LandlockRightVerdict'
+        'LandlockPS.Core.Landlock.LandlockAccessFix'
         'LandlockPS.Core.Sandbox.SandboxResult'
         'LandlockPS.Core.Policy.PolicyImportResult'
         'LandlockPS.Core.Policy.PolicyExportResult'
@@ -151,6 +152,8 @@ Describe 'Formatting' {
             @{ Name = 'Test-LandlockAccess'; Width = $width; Output = { $Explained }; Expected = '(?m)^  Fix: Add-LandlockPathRule' }
             @{ Name = 'Test-LandlockAccess with Format-Table'; Width = $width; Output = { $Explained | Format-Table }; Expected = 'Allowed +Requested +Denied +Type +Path' }
             @{ Name = 'Test-LandlockAccess with Format-List'; Width = $width; Output = { $Explained | Format-List }; Expected = 'Suggestion +: Add-LandlockPathRule' }
+            @{ Name = 'fixes'; Width = $width; Output = { $Explained.Fixes }; Expected = 'ReadFile +/\S+ +Add-LandlockPathRule' }
+            @{ Name = 'fixes with Format-List'; Width = $width; Output = { $Explained.Fixes | Format-List }; Expected = 'Command +: Add-LandlockPathRule' }
             @{ Name = 'verdicts on rights'; Width = $width; Output = { $Explained[0].Rights }; Expected = 'Execute +Allowed' }
             @{ Name = 'verdicts on rights with Format-List'; Width = $width; Output = { $Explained[0].Rights | Format-List }; Expected = 'GrantedBy +: ReadExecute on /usr' }
             @{ Name = 'Get-LandlockProfile'; Width = $width; Output = { Get-LandlockProfile WebClient }; Expected = 'ConnectTcp on port 443' }

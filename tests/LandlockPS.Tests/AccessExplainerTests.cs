@@ -37,7 +37,7 @@ public class AccessExplainerTests
         Assert.Equal(["/data/sub"], e.Rights[0].GrantedBy.Select(r => r.Path));
         Assert.Equal(["/data"], e.Rights[1].GrantedBy.Select(r => r.Path));
         Assert.All(e.Rights, r => Assert.Equal("/data/sub/file.txt", r.JudgedOn));
-        Assert.Null(e.Suggestion);
+        Assert.Empty(e.Fixes);
     }
 
     [Fact]
@@ -48,7 +48,9 @@ public class AccessExplainerTests
         Assert.False(e.Allowed);
         Assert.Equal(LandlockAccessFs.ReadFile, e.DeniedAccess);
         Assert.Contains("No rule on /data/sub/file.txt", Only(e).Reason);
-        Assert.Equal("Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '/data/sub/file.txt' -Access ReadFile", e.Suggestion);
+        Assert.Equal([new LandlockAccessFix(LandlockAccessFs.ReadFile, "/data/sub/file.txt")], e.Fixes);
+        Assert.Equal("Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '/data/sub/file.txt' -Access ReadFile", AccessFixText.Suggestion(e));
+        Assert.EndsWith("Fix: allow ReadFile on '/data/sub/file.txt'", e.Explain());
     }
 
     [Fact]
@@ -61,7 +63,7 @@ public class AccessExplainerTests
         Assert.Equal(LandlockAccessVerdict.Denied, remove.Verdict);
         Assert.Equal("/data/sub", remove.JudgedOn);
         Assert.Equal(LandlockAccessVerdict.Allowed, e.Rights.Single(r => r.Right == LandlockAccessFs.ReadFile).Verdict);
-        Assert.Equal("Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '/data/sub' -Access RemoveFile", e.Suggestion);
+        Assert.Equal("Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '/data/sub' -Access RemoveFile", AccessFixText.Suggestion(e));
     }
 
     [Fact]
@@ -97,7 +99,8 @@ public class AccessExplainerTests
         LandlockAccessExplanation v1 = Judge(new LandlockRuleset(LandlockAbi.V1), LandlockAccessFs.Refer,
             anchors: [Anchor("/", LandlockAccessFs.ReadWriteExecute & AbiFeatures.Of(LandlockAbi.V1).AccessFs, Root)]);
         Assert.Equal(LandlockAccessVerdict.Denied, Only(v1).Verdict);
-        Assert.StartsWith("Handle Refer", v1.Suggestion);
+        Assert.True(v1.Fixes.Single().HandleFirst);
+        Assert.StartsWith("Handle Refer", AccessFixText.Suggestion(v1));
 
         var netOnly = new LandlockRuleset(LandlockAbi.V7, handledAccessFs: LandlockAccessFs.None);
         Assert.Equal(LandlockAccessVerdict.Unhandled, Only(Judge(netOnly, LandlockAccessFs.Refer)).Verdict);
@@ -146,7 +149,7 @@ public class AccessExplainerTests
     public void SuggestionsQuotePathsForPowerShell()
     {
         var odd = new AccessTarget("/it's", "/it's", LandlockPathType.File, new InodeWalk("/it's", [File, Root]), new InodeWalk("/", [Root]), []);
-        Assert.Contains("-LiteralPath '/it''s'", Judge(new LandlockRuleset(LandlockAbi.V7), LandlockAccessFs.ReadFile, odd).Suggestion);
+        Assert.Contains("-LiteralPath '/it''s'", AccessFixText.Suggestion(Judge(new LandlockRuleset(LandlockAbi.V7), LandlockAccessFs.ReadFile, odd)));
     }
 
     [Fact]

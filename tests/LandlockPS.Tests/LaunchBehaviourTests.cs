@@ -96,7 +96,7 @@ public class LaunchBehaviourTests
         string interpreter = ExecutableInspector.FindInterpreter("/usr/bin/ls")!;
         string real = LandlockPS.Core.Native.PathLookup.RealPath(interpreter, out _)!;
         Assert.Contains($"on its ELF interpreter {interpreter}", e.Message);
-        Assert.Contains($"-LiteralPath '{real}' -Access Execute, ReadFile", e.Message);
+        Assert.Contains($"allow Execute, ReadFile on '{real}'", e.Message);
         Assert.DoesNotContain("ReadFile on the program", e.Message);
         // The twin: what the message asks for, and the libraries next to the interpreter, and ls runs.
         rs.AddPathRule(real, LandlockAccessFs.Execute | LandlockAccessFs.ReadFile);

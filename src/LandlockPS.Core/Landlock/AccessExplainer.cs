@@ -46,25 +46,20 @@ public static class AccessExplainer
         return new LandlockAccessExplanation(path, target, requested, ruleset.HandledAccessFs, rights, Suggest(ruleset, rights));
     }
 
-    /// <summary>One Add-LandlockPathRule per place where something is denied; for Refer the ruleset must handle it first.</summary>
-    private static IReadOnlyList<string> Suggest(LandlockRuleset ruleset, IEnumerable<LandlockRightVerdict> rights)
+    /// <summary>One rule per place where something is denied; for Refer the ruleset must handle it first.</summary>
+    private static IReadOnlyList<LandlockAccessFix> Suggest(LandlockRuleset ruleset, IEnumerable<LandlockRightVerdict> rights)
     {
         LandlockRightVerdict[] denied = rights.Where(r => r.Verdict == LandlockAccessVerdict.Denied).ToArray();
         bool referUnhandled = (ruleset.HandledAccessFs & LandlockAccessFs.Refer) == 0;
-        var steps = new List<string>();
-        if (referUnhandled && denied.Any(r => r.Right == LandlockAccessFs.Refer))
-        {
-            steps.Add("Handle Refer (New-LandlockRuleset -Abi V2 or newer handles it unless -HandledAccessFs leaves it out), " +
-                "then allow it on the directories a file moves between");
-        }
+        var fixes = new List<LandlockAccessFix>();
+        if (referUnhandled && denied.Any(r => r.Right == LandlockAccessFs.Refer)) fixes.Add(new(LandlockAccessFs.Refer, null));
         foreach (IGrouping<string, LandlockRightVerdict> place in denied
             .Where(r => !(referUnhandled && r.Right == LandlockAccessFs.Refer))
             .GroupBy(r => r.JudgedOn))
         {
-            string access = string.Join(", ", place.Select(r => r.Right));
-            steps.Add($"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{place.Key.Replace("'", "''")}' -Access {access}");
+            fixes.Add(new(place.Aggregate(LandlockAccessFs.None, (all, r) => all | r.Right), place.Key));
         }
-        return steps;
+        return fixes;
     }
 
     private static IEnumerable<LandlockAccessFs> SingleRights(LandlockAccessFs access)

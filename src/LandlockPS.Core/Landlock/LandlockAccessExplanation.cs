@@ -10,7 +10,7 @@ namespace LandlockPS.Core.Landlock;
 public sealed class LandlockAccessExplanation
 {
     internal LandlockAccessExplanation(string path, AccessTarget target, LandlockAccessFs requested, LandlockAccessFs handled,
-        IReadOnlyList<LandlockRightVerdict> rights, IReadOnlyList<string> fixes)
+        IReadOnlyList<LandlockRightVerdict> rights, IReadOnlyList<LandlockAccessFix> fixes)
     {
         Path = path;
         FullPath = target.FullPath;
@@ -56,18 +56,15 @@ public sealed class LandlockAccessExplanation
     /// <summary>What shaped the answer: symlinks followed, paths that do not exist, rule paths that are gone.</summary>
     public IReadOnlyList<string> Notes { get; }
 
-    /// <summary>The command(s) that would allow what is denied, separated by "; "; null when nothing is.</summary>
-    public string? Suggestion => Fixes.Count == 0 ? null : string.Join("; ", Fixes);
-
-    /// <summary>The steps of <see cref="Suggestion"/>, one per place where something is denied.</summary>
-    public IReadOnlyList<string> Fixes { get; }
+    /// <summary>What would allow what is denied, one fix per place where something is denied; empty when nothing is.</summary>
+    public IReadOnlyList<LandlockAccessFix> Fixes { get; }
 
     /// <summary>
-    /// The answer with its reasons and fix, as Test-LandlockAccess shows it: the verdict on one line,
-    /// then why, right by right (rights with the same reason together), what shaped the answer, and
-    /// the commands that would allow what is denied, each on a line of its own, ready to paste.
+    /// The answer with its reasons and fixes: the verdict on one line, then why, right by right (rights
+    /// with the same reason together), what shaped the answer, and each fix on a line of its own, in
+    /// the words <paramref name="renderFix"/> gives it (by default, <see cref="LandlockAccessFix.ToString"/>).
     /// </summary>
-    public string Explain()
+    public string Explain(System.Func<LandlockAccessFix, string>? renderFix = null)
     {
         const string Indent = "  ";
         var lines = new List<string> { $"{(Allowed ? "Allowed" : "Denied")}: {AccessText.Format(RequestedAccess, RulesetHandledAccessFs)} on {FullPath} ({Type})" };
@@ -76,7 +73,7 @@ public sealed class LandlockAccessExplanation
             lines.Add($"{Indent}{string.Join(", ", reason.Select(r => r.Right))}: {reason.Key.Item2}");
         }
         lines.AddRange(Notes.Select(note => $"{Indent}Note: {note}"));
-        lines.AddRange(Fixes.Select(step => $"{Indent}Fix: {step}"));
+        lines.AddRange(Fixes.Select(fix => $"{Indent}Fix: {renderFix?.Invoke(fix) ?? fix.ToString()}"));
         return string.Join("\n", lines);
     }
 

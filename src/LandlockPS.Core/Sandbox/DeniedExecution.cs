@@ -35,7 +35,7 @@ internal static class DeniedExecution
         }
         if (denied.Count == 0) return null;
         string where = string.Join("; and ", denied.Select(d => $"{AccessText.FormatFlags(d.Verdict.DeniedAccess)} on {d.Role} {Describe(d.Verdict)}"));
-        string fixes = string.Join("; ", denied.Select(d => d.Verdict.Suggestion));
+        string fixes = string.Join("; ", denied.SelectMany(d => d.Verdict.Fixes));
         return new LandlockException(
             $"Executing {program} needs ReadFile and Execute on the program and on each interpreter it starts through; " +
             $"the ruleset denies {where}. To allow it: {fixes}. The libraries it loads need ReadFile too; " +

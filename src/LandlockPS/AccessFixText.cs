@@ -1,0 +1,25 @@
+using System.Linq;
+using System.Management.Automation.Language;
+using LandlockPS.Core.Landlock;
+
+namespace LandlockPS;
+
+/// <summary>
+/// Renders the fixes Core hands over (<see cref="LandlockAccessFix"/>) as PowerShell a user can paste:
+/// the Suggestion property (LandlockPS.types.ps1xml) and the Test-LandlockAccess view use it.
+/// </summary>
+public static class AccessFixText
+{
+    /// <summary>One fix as a command (or, to handle a right first, the parameters that do).</summary>
+    public static string Render(LandlockAccessFix fix) => fix.HandleFirst
+        ? $"Handle {AccessText.FormatFlags(fix.Access)} (New-LandlockRuleset -Abi V2 or newer handles it unless -HandledAccessFs leaves it out), " +
+          "then allow it on the directories a file moves between"
+        : $"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{CodeGeneration.EscapeSingleQuotedStringContent(fix.Path)}' -Access {AccessText.FormatFlags(fix.Access)}";
+
+    /// <summary>Every fix of an explanation, separated by "; "; null when nothing is denied.</summary>
+    public static string? Suggestion(LandlockAccessExplanation explanation) =>
+        explanation.Fixes.Count == 0 ? null : string.Join("; ", explanation.Fixes.Select(Render));
+
+    /// <summary>The explanation as Test-LandlockAccess shows it, its fixes ready to paste.</summary>
+    public static string Explain(LandlockAccessExplanation explanation) => explanation.Explain(Render);
+}
