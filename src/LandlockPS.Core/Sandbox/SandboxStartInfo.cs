@@ -3,14 +3,13 @@ using LandlockPS.Core.Landlock;
 
 namespace LandlockPS.Core.Sandbox;
 
-/// <summary>What to start in the sandbox: the program, its arguments, where, and with which environment.</summary>
-public sealed class SandboxStartInfo
+/// <summary>
+/// What to start in the sandbox: the program, its arguments, where, and with which environment. A
+/// record, so a variant for one launch is a copy with <c>with</c>, where no setting can be forgotten.
+/// </summary>
+/// <param name="FilePath">The absolute path of the program to execute.</param>
+public sealed record SandboxStartInfo(string FilePath)
 {
-    /// <param name="filePath">The absolute path of the program to execute.</param>
-    public SandboxStartInfo(string filePath) => FilePath = filePath;
-
-    /// <summary>The absolute path of the program.</summary>
-    public string FilePath { get; }
 
     /// <summary>argv[0]; defaults to <see cref="FilePath"/>.</summary>
     public string? ArgumentZero { get; init; }

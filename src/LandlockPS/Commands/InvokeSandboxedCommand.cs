@@ -269,17 +269,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
                 (ushort rows, ushort columns) = TerminalRelay.CallerSize();
                 terminal = PseudoTerminal.Open(rows, columns);
             }
-            SandboxStartInfo info = new(_template!.FilePath)
-            {
-                ArgumentZero = _template.ArgumentZero,
-                Arguments = _template.Arguments,
-                WorkingDirectory = _template.WorkingDirectory,
-                Environment = _template.Environment,
-                KeepCapabilities = _template.KeepCapabilities,
-                AllowUnconfined = _template.AllowUnconfined,
-                RedirectStandardInput = redirectInput,
-                Terminal = terminal,
-            };
+            SandboxStartInfo info = _template! with { RedirectStandardInput = redirectInput, Terminal = terminal };
             process = SandboxedProcess.Start(info, ruleset);
             // A warning can throw here (-WarningAction Stop): the child must not outlive that. And
             // it is written before the terminal goes raw, where a line would lose its carriage return.
