@@ -45,6 +45,9 @@ internal sealed class NativeRun : ISandboxRun
     /// <summary>Rules LandlockPS added to this run's copy of the caller's ruleset (-AllowDependencies, the terminal), for the result.</summary>
     internal IReadOnlyList<LandlockPathRule> AddedRules { get; init; } = [];
 
+    /// <summary>-ExplainDenials: the ruleset the run's observed accesses are judged against (with <see cref="AddedRules"/>); null otherwise.</summary>
+    internal LandlockRuleset? ExplainAgainst { get; init; }
+
     /// <summary>Starts serving <paramref name="process"/>; with a terminal, relays it to the caller's from now on.</summary>
     internal NativeRun(PSCmdlet cmdlet, SandboxedProcess process, SandboxStartInfo info, NativeRunOptions options, CancellationToken stopping)
     {
@@ -116,9 +119,12 @@ internal sealed class NativeRun : ISandboxRun
             _cmdlet.WriteError(ErrorHelper.Create("NativeCommandExitCode", ErrorCategory.NotSpecified,
                 $"'{_info.FilePath}' exited with code {exitCode} ($PSNativeCommandUseErrorActionPreference is $true).", _info.FilePath));
         }
+        IReadOnlyList<Core.Observe.LandlockAccessEvent> denials = _info.Observer is { } observer && ExplainAgainst is { } ruleset
+            ? RunObservation.ExplainDenials(_cmdlet, observer, ruleset, AddedRules)
+            : [];
         if (_options.PassThru)
         {
-            _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopped) { ImplicitRules = AddedRules, KilledAfterGrace = _stop.Killed });
+            _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopped) { ImplicitRules = AddedRules, KilledAfterGrace = _stop.Killed, Denials = denials });
         }
     }
 
@@ -134,6 +140,7 @@ internal sealed class NativeRun : ISandboxRun
             WaitForEnd();
         }
         _process.Dispose();
+        _info.Observer?.Dispose();
     }
 
     // Ctrl+C while the child ran: it gets its interrupt and the grace period, its output is dropped

@@ -8,6 +8,7 @@ using System.Text;
 using LandlockPS.Core;
 using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Observe;
 using LandlockPS.Core.Sandbox;
 using LandlockPS.Remoting;
 
@@ -106,6 +107,10 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
 
     [Parameter]
     public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Trace the run; at its end, warn once about each access the ruleset denied, with the rule that would allow it.</summary>
+    [Parameter]
+    public SwitchParameter ExplainDenials { get; set; }
 
     private bool IsScriptBlock => ParameterSetName == ScriptBlockSet;
 
@@ -262,6 +267,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         // A private terminal of the caller's window size, for this one run; the run owns it.
         PseudoTerminal? terminal = null;
         SandboxedProcess? process = null;
+        AccessObserver? observer = null;
         try
         {
             if (Terminal)
@@ -279,16 +285,23 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
                 AllowUnconfined = _template.AllowUnconfined,
                 RedirectStandardInput = redirectInput,
                 Terminal = terminal,
+                Observer = ExplainDenials ? new AccessObserver() : null,
             };
+            observer = info.Observer;
             process = SandboxedProcess.Start(info, ruleset);
             // A warning can throw here (-WarningAction Stop): the child must not outlive that. And
             // it is written before the terminal goes raw, where a line would lose its carriage return.
             ReportEnforcement(process, ruleset, info);
-            return new NativeRun(this, process, info, _options!, StopToken) { AddedRules = [.. _dependencyRules, .. process.TerminalRules] };
+            return new NativeRun(this, process, info, _options!, StopToken)
+            {
+                AddedRules = [.. _dependencyRules, .. process.TerminalRules],
+                ExplainAgainst = ExplainDenials ? ruleset : null,
+            };
         }
         catch
         {
             process?.Dispose();
+            observer?.Dispose();
             terminal?.Dispose();
             throw;
         }
