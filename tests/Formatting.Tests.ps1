@@ -12,6 +12,7 @@ BeforeDiscovery {
         'LandlockPS.Core.Landlock.LandlockAccessExplanation'
         'LandlockPS.Core.Landlock.LandlockRightVerdict'
         'LandlockPS.Core.Sandbox.SandboxResult'
+        'LandlockPS.Core.Observe.LandlockAccessEvent'
         'LandlockPS.Core.Policy.PolicyImportResult'
         'LandlockPS.Core.Policy.PolicyExportResult'
     ) | ForEach-Object { @{ TypeName = $_ } }

@@ -12,6 +12,10 @@ internal static class HostText
 {
     private const char Escape = '\u001b';
 
+    /// <summary>Shows <paramref name="text"/>, which came from a sandbox, on the caller's host (the information stream, tagged PSHOST and <paramref name="tag"/>), neutralized.</summary>
+    public static void Show(System.Management.Automation.Cmdlet cmdlet, string text, string tag) =>
+        cmdlet.WriteInformation(new System.Management.Automation.HostInformationMessage { Message = Neutralize(text) }, ["PSHOST", tag]);
+
     /// <summary><paramref name="text"/> with nothing but colours and line layout left for the terminal to act on.</summary>
     public static string Neutralize(string text)
     {

@@ -12,7 +12,11 @@ namespace LandlockPS;
 
 /// <summary>How Invoke-Sandboxed shows one child's output, and how long it waits for a child it asked to end.</summary>
 internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, int KillAfterSec, bool PassThru,
-    Encoding OutputEncoding, Func<Encoding> InputEncoding, int MaximumLineLength);
+    Encoding OutputEncoding, Func<Encoding> InputEncoding, int MaximumLineLength)
+{
+    /// <summary>Show standard output on the host instead of emitting it (a trial run, whose output objects are what it accessed).</summary>
+    public bool OutputToHost { get; init; }
+}
 
 /// <summary>
 /// One running child, seen from the cmdlet: feeds its standard input, turns its output into
@@ -240,7 +244,8 @@ internal sealed class NativeRun : ISandboxRun
         if (line is null) return;
         if (stream == ChildStream.StandardOutput)
         {
-            _cmdlet.WriteObject(line);
+            if (_options.OutputToHost) HostText.Show(_cmdlet, line, "StandardOutput");
+            else _cmdlet.WriteObject(line);
             return;
         }
         switch (_options.StandardError)
@@ -253,7 +258,7 @@ internal sealed class NativeRun : ISandboxRun
                 break;
             default:
                 // Shown on the caller's terminal: nothing but colours may act on it.
-                _cmdlet.WriteInformation(new HostInformationMessage { Message = HostText.Neutralize(line) }, ["PSHOST", "StandardError"]);
+                HostText.Show(_cmdlet, line, "StandardError");
                 break;
         }
     }

@@ -40,7 +40,9 @@ internal static class RunObservation
     internal static IReadOnlyList<LandlockAccessEvent> ExplainDenials(PSCmdlet cmdlet, AccessObserver observer, LandlockRuleset ruleset,
         IReadOnlyList<LandlockPathRule> added)
     {
-        IReadOnlyList<LandlockAccessEvent> denials = AccessVerdicts.Denials(Collect(cmdlet, observer), WithRules(ruleset, added));
+        // What the added rules cover is allowed by them, and may be gone by now (a script block's scratch home): it is not judged.
+        IEnumerable<LandlockAccessEvent> own = ImplicitAccesses.Mark(Collect(cmdlet, observer), added).Where(e => !e.Implicit);
+        IReadOnlyList<LandlockAccessEvent> denials = AccessVerdicts.Denials(own, WithRules(ruleset, added));
         foreach (LandlockAccessEvent denial in denials) cmdlet.WriteWarning(Describe(denial));
         return denials;
     }

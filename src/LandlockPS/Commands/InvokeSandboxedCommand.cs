@@ -131,7 +131,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         }
         else
         {
-            _template = BuildStartInfo(typed);
+            _template = BuildProgramStartInfo(FilePath, ArgumentList ?? [], typed, _workingDirectory);
             _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, KillAfterSec, PassThru, ConsoleEncoding(), InputEncoding, MaximumLineLength);
             // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
             if (AllowDependencies) _dependencies = ResolveDependencies(_template);
@@ -315,12 +315,23 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             ScriptFolder = _scriptFile?.Folder,
             Limits = ReceiveLimits.From(this, MaximumReceivedObjectSize, MaximumReceivedDataSizePerCommand),
             HostAccess = HostAccess,
+            Observer = ExplainDenials ? new AccessObserver() : null,
         };
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
         bool expectsInput = _feedsInput || namedInputOnly;
         ScriptBlock block = _scriptFile?.Invocation(expectsInput) ?? ScriptBlock;
-        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, block, ArgumentList ?? [], expectsInput, PassThru, TimeoutSec, KillAfterSec, StopToken);
+        ScriptBlockRun run;
+        try
+        {
+            run = ScriptBlockRun.Start(this, launch, block, ArgumentList ?? [], expectsInput, PassThru, TimeoutSec, KillAfterSec, StopToken,
+                explainAgainst: ExplainDenials ? ruleset : null);
+        }
+        catch
+        {
+            launch.Observer?.Dispose();
+            throw;
+        }
         try
         {
             if (namedInputOnly && _rulesetFromPipeline) run.Feed(InputObject);
@@ -339,36 +350,6 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             throw;
         }
         return run;
-    }
-
-    // After the program, "-c" is far more likely the program's option than -ClearEnvironment: bound
-    // to LandlockPS, it would change the run silently (-k keeping capabilities, -f running another
-    // program). Refuse, and say how to write either meaning.
-    private void RefuseShortenedParameterAfterProgram(CommandAst typed)
-    {
-        if (ProgramArguments.ShortenedAfterProgram(typed, MyInvocation.MyCommand) is not var (word, parameter, program)) return;
-        ThrowTerminatingError(ErrorHelper.Create("ShortenedParameterAfterProgram", ErrorCategory.InvalidArgument,
-            $"'{word}' after the program matches Invoke-Sandboxed's -{parameter}. To pass it to {program}, put -- before " +
-            $"{program}'s arguments (Invoke-Sandboxed {program} -- {word} ...); to mean -{parameter}, write its full name.", word));
-    }
-
-    private SandboxStartInfo BuildStartInfo(CommandAst? typed)
-    {
-        string? program = ExecutableResolver.Resolve(this, FilePath);
-        if (program is null)
-        {
-            ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound", ErrorCategory.ObjectNotFound,
-                $"'{FilePath}' is not a program on PATH or a file-system path. Check the name, or give its full path.", FilePath));
-        }
-        return new SandboxStartInfo(program!)
-        {
-            ArgumentZero = FilePath,
-            Arguments = ProgramArguments.From(ArgumentList ?? [], typed),
-            WorkingDirectory = _workingDirectory,
-            Environment = BuildEnvironment(),
-            KeepCapabilities = KeepCapabilities,
-            AllowUnconfined = AllowUnconfined,
-        };
     }
 
     private void ReportEnforcement(SandboxedProcess process, LandlockRuleset ruleset, SandboxStartInfo info)
