@@ -21,11 +21,8 @@ namespace LandlockPS.Commands;
 [Cmdlet(VerbsLifecycle.Invoke, "Sandboxed", SupportsShouldProcess = true, DefaultParameterSetName = FilePathSet)]
 [OutputType(typeof(string), typeof(byte[]), typeof(SandboxResult), ParameterSetName = [FilePathSet])]
 [OutputType(typeof(PSObject), typeof(SandboxResult), ParameterSetName = [ScriptBlockSet])]
-public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
+public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
 {
-    private const string FilePathSet = "FilePath";
-    private const string ScriptBlockSet = "ScriptBlock";
-
     private SandboxStartInfo? _template;
     // A .ps1 given as the program: it runs in a child pwsh, as a script block does.
     private ScriptFile? _scriptFile;
@@ -45,21 +42,6 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [RulesetTransformation]
     [ValidateNotNull]
     public LandlockRuleset Ruleset { get; set; } = null!;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilePathSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ExecutableCompleter))]
-    public string FilePath { get; set; } = null!;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
-    [ValidateNotNull]
-    public ScriptBlock ScriptBlock { get; set; } = null!;
-
-    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
-    [AllowEmptyCollection]
-    [AllowNull]
-    [Alias("Args")]
-    public object?[] ArgumentList { get; set; } = [];
 
     [Parameter(ValueFromPipeline = true)]
     public object? InputObject { get; set; }
@@ -111,8 +93,6 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     /// <summary>Trace the run; at its end, warn once about each access the ruleset denied, with the rule that would allow it.</summary>
     [Parameter]
     public SwitchParameter ExplainDenials { get; set; }
-
-    private bool IsScriptBlock => ParameterSetName == ScriptBlockSet;
 
     // A script block, or a .ps1 script: PowerShell in a confined child pwsh.
     private bool RunsInPwsh => IsScriptBlock || _scriptFile is not null;

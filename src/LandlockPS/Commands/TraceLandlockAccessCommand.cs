@@ -19,27 +19,9 @@ namespace LandlockPS.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Trace, "LandlockAccess", SupportsShouldProcess = true, DefaultParameterSetName = FilePathSet)]
 [OutputType(typeof(LandlockAccessEvent))]
-public sealed class TraceLandlockAccessCommand : SandboxLaunchCmdlet
+public sealed class TraceLandlockAccessCommand : ProgramOrScriptCmdlet
 {
-    private const string FilePathSet = "FilePath";
-    private const string ScriptBlockSet = "ScriptBlock";
-
     private ISandboxRun? _run;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilePathSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ExecutableCompleter))]
-    public string FilePath { get; set; } = null!;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
-    [ValidateNotNull]
-    public ScriptBlock ScriptBlock { get; set; } = null!;
-
-    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
-    [AllowEmptyCollection]
-    [AllowNull]
-    [Alias("Args")]
-    public object?[] ArgumentList { get; set; } = [];
 
     /// <summary>Run the trial confined by this ruleset, and judge each access against it; without it the trial may do anything.</summary>
     [Parameter]
@@ -62,16 +44,16 @@ public sealed class TraceLandlockAccessCommand : SandboxLaunchCmdlet
 
     protected override void EndProcessing()
     {
-        CommandAst? typed = ParameterSetName == FilePathSet ? ProgramArguments.Parse(MyInvocation) : null;
+        CommandAst? typed = !IsScriptBlock ? ProgramArguments.Parse(MyInvocation) : null;
         if (typed is not null) RefuseShortenedParameterAfterProgram(typed);
         string workingDirectory = ResolveWorkingDirectory();
-        string target = ParameterSetName == ScriptBlockSet ? "script block" : FilePath;
+        string target = IsScriptBlock ? "script block" : FilePath;
         if (!ShouldProcess(target, Ruleset is null ? "Trace a trial run" : $"Trace a trial run confined by {RulesetText.Describe(Ruleset)}")) return;
         LandlockRuleset ruleset = Ruleset ?? TrialRuleset();
         var observer = new AccessObserver(MaximumAccessCount);
         try
         {
-            IReadOnlyList<LandlockAccessEvent> events = ParameterSetName == ScriptBlockSet
+            IReadOnlyList<LandlockAccessEvent> events = IsScriptBlock
                 ? TraceScriptBlock(observer, ruleset, workingDirectory)
                 : TraceProgram(observer, ruleset, BuildProgramStartInfo(FilePath, ArgumentList ?? [], typed, workingDirectory, observer));
             if (Ruleset is not null) events = AccessVerdicts.Judge(events, Ruleset);
