@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 using LandlockPS.Core.Landlock;
 
 namespace LandlockPS.Core.Observe;
@@ -38,9 +39,14 @@ public static class AccessVerdicts
             Allowed = verdict.Allowed,
             DeniedAccess = verdict.DeniedAccess,
             Reason = string.Join(" ", shown.Select(r => $"{r.Right}: {r.Reason}").Distinct()),
-            Suggestion = verdict.Suggestion,
+            Suggestion = verdict.Suggestion is { } fix ? ProcRule.Replace(fix, "-LiteralPath '/proc'") : null,
         };
     }
+
+    // A rule is built on the inode its path names when the ruleset is built: one on /proc/<pid> (or on
+    // /proc/self, /proc/mounts...) would name this session's process, or one long gone, never the next
+    // run's. What a program reads of its own /proc is granted by a rule on /proc.
+    private static readonly Regex ProcRule = new("-LiteralPath '/proc/[^']*'", RegexOptions.CultureInvariant);
 
     private static LandlockAccessEvent JudgePort(LandlockAccessEvent e, LandlockRuleset ruleset, LandlockAbi? kernelAbi)
     {
