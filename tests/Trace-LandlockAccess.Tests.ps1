@@ -157,6 +157,17 @@ Describe 'Trace-LandlockAccess' {
         }
     }
 
+    It 'shows a file name the sandbox chose with its control characters visible, never acting on the terminal' {
+        $name = "evil`e]0;pwned`a`n.txt"
+        $events = Trace-LandlockAccess -WorkingDirectory $Work /bin/sh -- -c "printf x > '$name'; rm '$name'"
+        $made = (Find-Access $events (Join-Path $Work $name) open)[0]
+        $made.Path | Should -Be (Join-Path $Work $name) -Because 'the event keeps the real name, for what consumes it'
+        foreach ($text in ($made | Format-Table | Out-String -Width 300), ($made | Format-List | Out-String -Width 300)) {
+            $text | Should -Not -Match '[\x00-\x08\x0b-\x1f\x7f]'
+            $text | Should -Match 'evil\u241B\]0;pwned\u2407\u240A\.txt'
+        }
+    }
+
     It 'runs nothing with -WhatIf' {
         Trace-LandlockAccess -WhatIf -WorkingDirectory $Work touch never.txt | Should -BeNullOrEmpty
         Test-Path (Join-Path $Work never.txt) | Should -BeFalse
