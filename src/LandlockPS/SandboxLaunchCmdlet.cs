@@ -14,7 +14,10 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     [ValidateNotNullOrEmpty]
     public string? WorkingDirectory { get; set; }
 
+    // -e stays -Environment beside -ExplainDenials: after a program, its transformation then says how
+    // to pass -e to the program (put -- before its arguments), where PowerShell would only say "ambiguous".
     [Parameter]
+    [Alias("e")]
     [EnvironmentTransformation]
     [ValidateNotNull]
     public IDictionary? Environment { get; set; }
