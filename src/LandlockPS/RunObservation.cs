@@ -28,7 +28,7 @@ internal static class RunObservation
         if (observer.LostAccesses > 0)
         {
             cmdlet.WriteWarning($"{observer.LostAccesses} call(s) were not recorded: the run made more than {observer.MaximumAccesses} distinct accesses. " +
-                "What is reported is incomplete; trace a smaller part of the work, or raise -MaximumAccessCount.");
+                "What is reported is incomplete: trace a smaller part of the work, or raise Trace-LandlockAccess -MaximumAccessCount.");
         }
         return observer.Events();
     }
