@@ -22,6 +22,7 @@
         'New-LandlockSession'
         'Test-LandlockAccess'
         'Test-LandlockRuleset'
+        'Trace-LandlockAccess'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -109,6 +109,7 @@ Describe 'Get-Help about_LandlockPS' {
         @{ Section = "WHAT LANDLOCKPS CLOSES WHERE THE KERNEL'S LANDLOCK CANNOT" }
         @{ Section = 'WHAT LANDLOCK DOES NOT RESTRICT' }
         @{ Section = 'THREAT MODEL' }
+        @{ Section = 'FROM A TRIAL RUN TO A POLICY' }
     ) {
         $about | Should -Match "(?m)^\s*$Section\s*$"
     }

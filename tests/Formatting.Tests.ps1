@@ -13,6 +13,7 @@ BeforeDiscovery {
         'LandlockPS.Core.Landlock.LandlockRightVerdict'
         'LandlockPS.Core.Landlock.LandlockAccessFix'
         'LandlockPS.Core.Sandbox.SandboxResult'
+        'LandlockPS.Core.Observe.LandlockAccessEvent'
         'LandlockPS.Core.Policy.PolicyImportResult'
         'LandlockPS.Core.Policy.PolicyExportResult'
     ) | ForEach-Object { @{ TypeName = $_ } }

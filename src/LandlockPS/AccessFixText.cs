@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Linq;
+using LandlockPS.Core.Observe;
 using System.Management.Automation.Language;
 using LandlockPS.Core.Landlock;
 
@@ -19,6 +21,10 @@ public static class AccessFixText
     /// <summary>Every fix of an explanation, separated by "; "; null when nothing is denied.</summary>
     public static string? Suggestion(LandlockAccessExplanation explanation) =>
         explanation.Fixes.Count == 0 ? null : string.Join("; ", explanation.Fixes.Select(Render));
+
+    /// <summary>Each judged event with its fixes rendered as <see cref="LandlockAccessEvent.Suggestion"/>.</summary>
+    public static IReadOnlyList<LandlockAccessEvent> WithSuggestions(IEnumerable<LandlockAccessEvent> events) =>
+        events.Select(e => e.Fixes is { Count: > 0 } fixes ? e with { Suggestion = string.Join("; ", fixes.Select(Render)) } : e).ToArray();
 
     /// <summary>The explanation as Test-LandlockAccess shows it, its fixes ready to paste.</summary>
     public static string Explain(LandlockAccessExplanation explanation) => explanation.Explain(Render);

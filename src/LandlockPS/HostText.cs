@@ -12,6 +12,10 @@ internal static class HostText
 {
     private const char Escape = '\u001b';
 
+    /// <summary>Shows <paramref name="text"/>, which came from a sandbox, on the caller's host (the information stream, tagged PSHOST and <paramref name="tag"/>), neutralized.</summary>
+    public static void Show(System.Management.Automation.Cmdlet cmdlet, string text, string tag) =>
+        cmdlet.WriteInformation(new System.Management.Automation.HostInformationMessage { Message = Neutralize(text) }, ["PSHOST", tag]);
+
     /// <summary><paramref name="text"/> with nothing but colours and line layout left for the terminal to act on.</summary>
     public static string Neutralize(string text)
     {
@@ -42,15 +46,10 @@ internal static class HostText
         return false;
     }
 
-    private static bool IsControl(char c) => c is < ' ' and not ('\t' or '\n' or '\r') || c is >= '\u007f' and <= '\u009f';
+    // Tabs and line ends keep the layout; every other control character is shown, not obeyed.
+    private static bool IsControl(char c) => c is not ('\t' or '\n' or '\r') && Core.ControlCharacters.IsControl(c);
 
-    // C0 and DEL have their own symbols (U+2400 block); C1 controls (a lone 0x9B is CSI to some terminals) get U+FFFD.
-    private static char Visible(char c) => c switch
-    {
-        < ' ' => (char)('\u2400' + c),
-        '\u007f' => '\u2421',
-        _ => '\uFFFD',
-    };
+    private static char Visible(char c) => Core.ControlCharacters.Visible(c);
 
     // ESC [ digits, ';' or ':' ... m: a colour or text attribute, nothing else.
     private static int ColourLength(string text, int start)

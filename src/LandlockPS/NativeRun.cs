@@ -12,7 +12,11 @@ namespace LandlockPS;
 
 /// <summary>How Invoke-Sandboxed shows one child's output, and how long it waits for a child it asked to end.</summary>
 internal sealed record NativeRunOptions(bool AsByteStream, StandardErrorMode StandardError, int TimeoutSec, int KillAfterSec, bool PassThru,
-    Encoding OutputEncoding, Func<Encoding> InputEncoding, int MaximumLineLength);
+    Encoding OutputEncoding, Func<Encoding> InputEncoding, int MaximumLineLength)
+{
+    /// <summary>Show standard output on the host instead of emitting it (a trial run, whose output objects are what it accessed).</summary>
+    public bool OutputToHost { get; init; }
+}
 
 /// <summary>
 /// One running child, seen from the cmdlet: feeds its standard input, turns its output into
@@ -44,6 +48,9 @@ internal sealed class NativeRun : ISandboxRun
 
     /// <summary>Rules LandlockPS added to this run's copy of the caller's ruleset (-AllowDependencies, the terminal), for the result.</summary>
     internal IReadOnlyList<LandlockPathRule> AddedRules { get; init; } = [];
+
+    /// <summary>-ExplainDenials: the ruleset the run's observed accesses are judged against (with <see cref="AddedRules"/>); null otherwise.</summary>
+    internal LandlockRuleset? ExplainAgainst { get; init; }
 
     /// <summary>Starts serving <paramref name="process"/>; with a terminal, relays it to the caller's from now on.</summary>
     internal NativeRun(PSCmdlet cmdlet, SandboxedProcess process, SandboxStartInfo info, NativeRunOptions options, CancellationToken stopping)
@@ -116,9 +123,12 @@ internal sealed class NativeRun : ISandboxRun
             _cmdlet.WriteError(ErrorHelper.Create("NativeCommandExitCode",
                 $"'{_info.FilePath}' exited with code {exitCode} ($PSNativeCommandUseErrorActionPreference is $true).", _info.FilePath));
         }
+        IReadOnlyList<Core.Observe.LandlockAccessEvent> denials = _info.Observer is { } observer && ExplainAgainst is { } ruleset
+            ? RunObservation.ExplainDenials(_cmdlet, observer, ruleset, AddedRules)
+            : [];
         if (_options.PassThru)
         {
-            _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopped) { ImplicitRules = AddedRules, KilledAfterGrace = _stop.Killed });
+            _cmdlet.WriteObject(new SandboxResult(_info, _process, _timedOut, _stopped) { ImplicitRules = AddedRules, KilledAfterGrace = _stop.Killed, Denials = denials });
         }
     }
 
@@ -134,6 +144,7 @@ internal sealed class NativeRun : ISandboxRun
             WaitForEnd();
         }
         _process.Dispose();
+        _info.Observer?.Dispose();
     }
 
     // Ctrl+C while the child ran: it gets its interrupt and the grace period, its output is dropped
@@ -233,7 +244,8 @@ internal sealed class NativeRun : ISandboxRun
         if (line is null) return;
         if (stream == ChildStream.StandardOutput)
         {
-            _cmdlet.WriteObject(line);
+            if (_options.OutputToHost) HostText.Show(_cmdlet, line, "StandardOutput");
+            else _cmdlet.WriteObject(line);
             return;
         }
         switch (_options.StandardError)
@@ -246,7 +258,7 @@ internal sealed class NativeRun : ISandboxRun
                 break;
             default:
                 // Shown on the caller's terminal: nothing but colours may act on it.
-                _cmdlet.WriteInformation(new HostInformationMessage { Message = HostText.Neutralize(line) }, ["PSHOST", "StandardError"]);
+                HostText.Show(_cmdlet, line, "StandardError");
                 break;
         }
     }

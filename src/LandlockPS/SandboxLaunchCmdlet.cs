@@ -1,6 +1,9 @@
 using System.Collections;
 using System.Management.Automation;
+using System.Management.Automation.Language;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Observe;
+using LandlockPS.Core.Sandbox;
 
 namespace LandlockPS;
 
@@ -11,7 +14,10 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     [ValidateNotNullOrEmpty]
     public string? WorkingDirectory { get; set; }
 
+    // -e stays -Environment beside -ExplainDenials: after a program, its transformation then says how
+    // to pass -e to the program (put -- before its arguments), where PowerShell would only say "ambiguous".
     [Parameter]
+    [Alias("e")]
     [EnvironmentTransformation]
     [ValidateNotNull]
     public IDictionary? Environment { get; set; }
@@ -57,6 +63,43 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
         {
             WriteWarning($"Running UNCONFINED (-AllowUnconfined): {report.Describe()}");
         }
+    }
+
+    /// <summary>
+    /// What starts a program: <paramref name="filePath"/> found as &amp; finds it (PATH, or a path), its
+    /// arguments as &amp; passes them, and this call's directory, environment and privileges. A terminating
+    /// ExecutableNotFound error when there is no such program.
+    /// </summary>
+    protected SandboxStartInfo BuildProgramStartInfo(string filePath, object?[] arguments, CommandAst? typed, string workingDirectory, AccessObserver? observer = null)
+    {
+        string? program = ExecutableResolver.Resolve(this, filePath);
+        if (program is null)
+        {
+            ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound",
+                $"'{filePath}' is not a program on PATH or a file-system path. Check the name, or give its full path.", filePath));
+        }
+        return new SandboxStartInfo(program!)
+        {
+            ArgumentZero = filePath,
+            Arguments = ProgramArguments.From(arguments, typed),
+            WorkingDirectory = workingDirectory,
+            Environment = BuildEnvironment(),
+            KeepCapabilities = KeepCapabilities,
+            AllowUnconfined = AllowUnconfined,
+            Observer = observer,
+        };
+    }
+
+    // After the program, "-c" is far more likely the program's option than -ClearEnvironment: bound
+    // to LandlockPS, it would change the run silently (-k keeping capabilities, -f running another
+    // program). Refuse, and say how to write either meaning.
+    protected void RefuseShortenedParameterAfterProgram(CommandAst typed)
+    {
+        if (ProgramArguments.ShortenedAfterProgram(typed, MyInvocation.MyCommand) is not var (word, parameter, program)) return;
+        string name = MyInvocation.MyCommand.Name;
+        ThrowTerminatingError(ErrorHelper.Create("ShortenedParameterAfterProgram",
+            $"'{word}' after the program matches {name}'s -{parameter}. To pass it to {program}, put -- before " +
+            $"{program}'s arguments ({name} {program} -- {word} ...); to mean -{parameter}, write its full name.", word));
     }
 
     /// <summary>-WorkingDirectory resolved against the PowerShell location, or that location; terminating error if it is not a directory.</summary>

@@ -15,7 +15,7 @@ public class SeccompFilterTests
     private static readonly uint Denied = SeccompAction.Fail(Errno.EACCES);
 
     // The instructions the builder emits: load word, jeq/jge/jset, and, ret.
-    private static uint Run(Seccomp.SockFilter[] program, int nr, ulong[] args, uint arch = 0xC000003E)
+    internal static uint Run(Seccomp.SockFilter[] program, int nr, ulong[] args, uint arch = 0xC000003E)
     {
         byte[] data = new byte[64];
         BitConverter.TryWriteBytes(data.AsSpan(0), nr);

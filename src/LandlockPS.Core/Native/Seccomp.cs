@@ -25,6 +25,8 @@ internal static unsafe partial class Seccomp
     // _IOWR('!', 0, struct seccomp_notif) and _IOWR('!', 1, struct seccomp_notif_resp).
     private const nuint SECCOMP_IOCTL_NOTIF_RECV = 0xc0502100;
     private const nuint SECCOMP_IOCTL_NOTIF_SEND = 0xc0182101;
+    // _IOW('!', 2, __u64).
+    private const nuint SECCOMP_IOCTL_NOTIF_ID_VALID = 0x40082102;
 
     // struct seccomp_data: int nr; u32 arch; u64 instruction_pointer; u64 args[6].
     internal const uint DataNr = 0;
@@ -85,6 +87,13 @@ internal static unsafe partial class Seccomp
     /// <summary>Lets the stopped call run as if unfiltered. A caller that died meanwhile needs no answer.</summary>
     internal static void Continue(SafeDescriptorHandle listener, ulong id) =>
         Send(listener, new Response { Id = id, Flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE });
+
+    /// <summary>
+    /// True while the call <paramref name="id"/> still waits for its answer: its thread is alive and
+    /// its pid names it still, so what was read from /proc/pid before this check was that thread's.
+    /// </summary>
+    internal static bool IsPending(SafeDescriptorHandle listener, ulong id) =>
+        Ioctl(listener.Fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
 
     /// <summary>Fails the stopped call with <paramref name="errno"/>.</summary>
     internal static void Deny(SafeDescriptorHandle listener, ulong id, int errno) =>

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Threading;
 using LandlockPS.Core.Native;
+using LandlockPS.Core.Observe;
 
 namespace LandlockPS.Core.Sandbox;
 
@@ -13,42 +14,55 @@ namespace LandlockPS.Core.Sandbox;
 /// thread spawns, moves the stopped child into the cgroup and lets the execve go on. Then it
 /// closes the listener: a later execve that happens to match fails with ENOSYS (a denial, never a
 /// way out), and the sandbox may make listeners of its own.
+/// <para>
+/// A traced run's filter stops more than the gate's execve, from the first call the spawn makes: the
+/// observer records those and lets them run, and takes the listener over once the launch is done.
+/// Such a run may be ungated (held by its process group): the listener is served all the same.
+/// </para>
 /// </summary>
 internal static unsafe class ExecGate
 {
     /// <summary>
     /// Serves the listener until the launch thread is done. True when the child's execve reached
-    /// the gate. Whatever goes wrong, the listener is closed before this returns or throws, which
-    /// fails a call still waiting at the gate (ENOSYS): the launch thread can always finish.
+    /// the gate (never without a <paramref name="tree"/> to place it in). Whatever goes wrong, the
+    /// listener is closed before this returns or throws, which fails a call still waiting at the gate
+    /// (ENOSYS): the launch thread can always finish. An <paramref name="observer"/> takes over a
+    /// listener still open when the launch is done.
     /// </summary>
-    internal static bool Serve(LaunchContext* context, SafeDescriptorHandle progress, ControlGroupTree tree, SyscallTable table)
+    internal static bool Serve(LaunchContext* context, SafeDescriptorHandle progress, ControlGroupTree? tree, SyscallTable table, AccessObserver? observer)
     {
         var listener = new Listener(context);
         bool reached = false;
+        bool handedOver = false;
         try
         {
             while (Volatile.Read(ref context->Finished) == 0)
             {
                 if (!WaitForProgress(progress, listener.Open)) continue;
-                if (listener.Open is { } open && Readable(open))
+                while (listener.Open is { } open && Readable(open))
                 {
-                    Answer(open, tree, table, context);
-                    reached = true;
-                    listener.Close();
+                    bool gate = Answer(open, tree is not null && !reached ? tree : null, table, context, observer);
+                    reached |= gate;
+                    if (gate && observer is null) listener.Close();
                 }
                 listener.TakeIfReported();
+            }
+            if (observer is not null && listener.Open is not null)
+            {
+                observer.Attach(listener.Release());
+                handedOver = true;
             }
             return reached;
         }
         finally
         {
             // Without a listener to close yet, wait for the thread to report one (or be done), then close it.
-            while (Volatile.Read(ref context->Finished) == 0 && listener.Unseen)
+            while (!handedOver && Volatile.Read(ref context->Finished) == 0 && listener.Unseen)
             {
                 listener.TakeIfReported();
                 if (listener.Unseen) Thread.Sleep(1);
             }
-            listener.Close();
+            if (!handedOver) listener.Close();
         }
     }
 
@@ -100,21 +114,32 @@ internal static unsafe class ExecGate
             Open?.Dispose();
             Open = null;
         }
+
+        /// <summary>Gives the open listener away: it is no longer this side's to close.</summary>
+        public SafeDescriptorHandle Release()
+        {
+            SafeDescriptorHandle open = Open!;
+            Open = null;
+            return open;
+        }
     }
 
-    // The filter stops nothing but the gate's execve; anything else would be a bug, and is refused.
-    private static void Answer(SafeDescriptorHandle listener, ControlGroupTree tree, SyscallTable table, LaunchContext* context)
+    // Without an observer, the filter stops nothing but the gate's execve; anything else would be a
+    // bug, and is refused. With one, everything else is the observer's to record and let run. True
+    // when this was the gate's execve (only looked for while a tree waits for the child).
+    private static bool Answer(SafeDescriptorHandle listener, ControlGroupTree? tree, SyscallTable table, LaunchContext* context, AccessObserver? observer)
     {
         // A child killed while it waited needs no answer.
-        if (!Seccomp.TryReceive(listener, out Seccomp.Notification call)) return;
-        bool gate = call.Nr == table.Execve && call.Arch == table.AuditArch
+        if (!Seccomp.TryReceive(listener, out Seccomp.Notification call)) return false;
+        bool gate = tree is not null && call.Nr == table.Execve && call.Arch == table.AuditArch
             && call.Args[0] == (ulong)context->Path && call.Args[1] == (ulong)context->Argv && call.Args[2] == (ulong)context->Envp;
-        if (!gate)
+        if (gate)
         {
-            Seccomp.Deny(listener, call.Id, Errno.ENOSYS);
-            return;
+            tree!.Adopt((int)call.Pid);
+            if (observer is null) Seccomp.Continue(listener, call.Id);
         }
-        tree.Adopt((int)call.Pid);
-        Seccomp.Continue(listener, call.Id);
+        if (observer is not null) observer.Answer(listener, call);
+        else if (!gate) Seccomp.Deny(listener, call.Id, Errno.ENOSYS);
+        return gate;
     }
 }

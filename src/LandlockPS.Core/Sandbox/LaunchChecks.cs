@@ -11,6 +11,7 @@ internal static class LaunchChecks
 {
     internal static void Validate(SandboxStartInfo info)
     {
+        if (info.Observer is not null) Observe.AccessObserver.RequireSupport();
         string? withNul = new[] { info.FilePath, info.WorkingDirectory, info.ArgumentZero ?? string.Empty }
             .Concat(info.Arguments)
             .Concat(info.Environment?.SelectMany(e => new[] { e.Key, e.Value }) ?? [])

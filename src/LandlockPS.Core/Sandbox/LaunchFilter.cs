@@ -5,7 +5,8 @@ namespace LandlockPS.Core.Sandbox;
 
 /// <summary>
 /// The seccomp filter a launch installs after Landlock: the classes the ruleset's emulation closes,
-/// and the exec gate that stops the child's first execve for the caller. Every other call is allowed.
+/// the exec gate that stops the child's first execve for the caller, and, for a traced run, every call
+/// the observer records (which then stops the gate's execve too). Every other call is allowed.
 /// </summary>
 internal static unsafe class LaunchFilter
 {
@@ -17,12 +18,17 @@ internal static unsafe class LaunchFilter
     private const uint SOCK_TYPE_MASK = 0xf;
 
     /// <summary>The filter for one launch, laid out in <paramref name="block"/>; null when it would filter nothing.</summary>
-    internal static Seccomp.SockFprog* For(NativeLaunchBlock block, LandlockEmulation emulated, bool execGate)
+    internal static Seccomp.SockFprog* For(NativeLaunchBlock block, LandlockEmulation emulated, bool execGate, bool observe)
     {
         if (SyscallTable.Current is not { } table) return null;
         var filter = new SeccompFilterBuilder(table);
         Emulate(filter, table, emulated);
-        if (execGate)
+        // After the emulation's rules: a call it fails never runs, so there is nothing to record.
+        if (observe)
+        {
+            foreach (int call in Observe.AccessObserver.ObservedNumbers) filter.On(call, SeccompAction.Notify);
+        }
+        else if (execGate)
         {
             // glibc's spawn child hands execve the very pointers posix_spawn was given
             // (args->exec (args->file, args->argv, args->envp) in sysdeps/unix/sysv/linux/spawni.c).

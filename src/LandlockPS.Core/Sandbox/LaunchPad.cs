@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Threading;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
+using LandlockPS.Core.Observe;
 
 namespace LandlockPS.Core.Sandbox;
 
@@ -35,14 +36,17 @@ internal static unsafe class LaunchPad
 
     /// <summary>
     /// Spawns the child with the given stdio descriptors; returns its pid or throws. A cgroup
-    /// <paramref name="tree"/> gets the child through the exec gate, before its program runs.
+    /// <paramref name="tree"/> gets the child through the exec gate, before its program runs. The
+    /// start info's observer, if any, is served from the spawn's first call on, and keeps the listener.
     /// </summary>
     internal static int Spawn(SandboxStartInfo info, CompiledRuleset ruleset, int stdinFd, int stdoutFd, int stderrFd, ProcessTree tree)
     {
         using var block = new NativeLaunchBlock(info, stdinFd, stdoutFd, stderrFd);
         var gated = tree as ControlGroupTree;
-        Seccomp.SockFprog* filter = LaunchFilter.For(block, ruleset.Filter, execGate: gated is not null);
-        using SafeDescriptorHandle? progress = gated is null ? null : FileDescriptors.EventFd();
+        AccessObserver? observer = info.Observer;
+        Seccomp.SockFprog* filter = LaunchFilter.For(block, ruleset.Filter, execGate: gated is not null, observe: observer is not null);
+        bool listens = gated is not null || observer is not null;
+        using SafeDescriptorHandle? progress = listens ? FileDescriptors.EventFd() : null;
         bool dropCapabilities = !info.KeepCapabilities;
         bool added = false;
         ruleset.Handle?.DangerousAddRef(ref added);
@@ -52,7 +56,7 @@ internal static unsafe class LaunchPad
         {
             if (spare is null) context = NewContext(dropCapabilities, goFd: -1);
             Aim(context, block, ruleset, filter, progress);
-            bool gateReached = RunToEnd(context, spare, gated, progress);
+            bool gateReached = RunToEnd(context, spare, gated, progress, observer);
             if (context->FailedStep != LaunchStep.None)
             {
                 throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info, ruleset.Report.EnforcedAccessFs, ruleset.Source);
@@ -84,15 +88,15 @@ internal static unsafe class LaunchPad
         context->ProgressFd = progress?.Fd ?? -1;
     }
 
-    // Starts the launch thread (or lets the spare go) and joins it. The child of a gated launch
-    // waits at the gate until this thread lets it go, so the gate is served before the join.
+    // Starts the launch thread (or lets the spare go) and joins it. The child of a gated or traced
+    // launch waits for this thread's answer to its first calls, so they are served before the join.
     // True when the child's execve reached the gate.
-    private static bool RunToEnd(LaunchContext* context, SpareThread* spare, ControlGroupTree? gated, SafeDescriptorHandle? progress)
+    private static bool RunToEnd(LaunchContext* context, SpareThread* spare, ControlGroupTree? gated, SafeDescriptorHandle? progress, AccessObserver? observer)
     {
         nint thread = spare is not null ? Go(spare) : Start(context);
         try
         {
-            return gated is not null && ExecGate.Serve(context, progress!, gated, SyscallTable.Current!);
+            return progress is not null && ExecGate.Serve(context, progress, gated, SyscallTable.Current!, observer);
         }
         finally
         {

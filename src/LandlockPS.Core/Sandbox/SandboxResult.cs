@@ -86,4 +86,10 @@ public sealed class SandboxResult
     /// (-AllowDependencies); empty otherwise.
     /// </summary>
     public IReadOnlyList<LandlockPathRule> ImplicitRules { get; init; } = [];
+
+    /// <summary>
+    /// With -ExplainDenials: each distinct access of the run that its ruleset denies, with the rule that
+    /// would allow it (also written as warnings); empty when nothing was denied or the run was not traced.
+    /// </summary>
+    public IReadOnlyList<Observe.LandlockAccessEvent> Denials { get; init; } = [];
 }

@@ -40,4 +40,10 @@ public sealed record SandboxStartInfo(string FilePath)
 
     /// <summary>Start the child even when the kernel enforces nothing of the ruleset.</summary>
     public bool AllowUnconfined { get; init; }
+
+    /// <summary>
+    /// Record what the child and every process it starts access (Trace-LandlockAccess, -ExplainDenials);
+    /// null: the run is not traced, and its filter is what it would be anyway. One observer, one launch.
+    /// </summary>
+    public Observe.AccessObserver? Observer { get; init; }
 }

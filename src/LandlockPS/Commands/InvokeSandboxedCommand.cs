@@ -8,6 +8,7 @@ using System.Text;
 using LandlockPS.Core;
 using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Observe;
 using LandlockPS.Core.Sandbox;
 using LandlockPS.Remoting;
 
@@ -20,11 +21,8 @@ namespace LandlockPS.Commands;
 [Cmdlet(VerbsLifecycle.Invoke, "Sandboxed", SupportsShouldProcess = true, DefaultParameterSetName = FilePathSet)]
 [OutputType(typeof(string), typeof(byte[]), typeof(SandboxResult), ParameterSetName = [FilePathSet])]
 [OutputType(typeof(PSObject), typeof(SandboxResult), ParameterSetName = [ScriptBlockSet])]
-public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
+public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
 {
-    private const string FilePathSet = "FilePath";
-    private const string ScriptBlockSet = "ScriptBlock";
-
     private SandboxStartInfo? _template;
     // A .ps1 given as the program: it runs in a child pwsh, as a script block does.
     private ScriptFile? _scriptFile;
@@ -44,21 +42,6 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [RulesetTransformation]
     [ValidateNotNull]
     public LandlockRuleset Ruleset { get; set; } = null!;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilePathSet)]
-    [ValidateNotNullOrEmpty]
-    [ArgumentCompleter(typeof(ExecutableCompleter))]
-    public string FilePath { get; set; } = null!;
-
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ScriptBlockSet)]
-    [ValidateNotNull]
-    public ScriptBlock ScriptBlock { get; set; } = null!;
-
-    [Parameter(Position = 1, ValueFromRemainingArguments = true)]
-    [AllowEmptyCollection]
-    [AllowNull]
-    [Alias("Args")]
-    public object?[] ArgumentList { get; set; } = [];
 
     [Parameter(ValueFromPipeline = true)]
     public object? InputObject { get; set; }
@@ -110,7 +93,9 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    private bool IsScriptBlock => ParameterSetName == ScriptBlockSet;
+    /// <summary>Trace the run; at its end, warn once about each access the ruleset denied, with the rule that would allow it.</summary>
+    [Parameter]
+    public SwitchParameter ExplainDenials { get; set; }
 
     // A script block, or a .ps1 script: PowerShell in a confined child pwsh.
     private bool RunsInPwsh => IsScriptBlock || _scriptFile is not null;
@@ -129,7 +114,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         }
         else
         {
-            _template = BuildStartInfo(typed);
+            _template = BuildProgramStartInfo(FilePath, ArgumentList ?? [], typed, _workingDirectory);
             _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, KillAfterSec, PassThru, ConsoleEncoding(), InputEncoding, MaximumLineLength);
             // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
             if (AllowDependencies) _dependencies = ResolveDependencies(_template);
@@ -265,6 +250,7 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         // A private terminal of the caller's window size, for this one run; the run owns it.
         PseudoTerminal? terminal = null;
         SandboxedProcess? process = null;
+        AccessObserver? observer = null;
         try
         {
             if (Terminal)
@@ -272,16 +258,27 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
                 (ushort rows, ushort columns) = TerminalRelay.CallerSize();
                 terminal = PseudoTerminal.Open(rows, columns);
             }
-            SandboxStartInfo info = _template! with { RedirectStandardInput = redirectInput, Terminal = terminal };
+            SandboxStartInfo info = _template! with
+            {
+                RedirectStandardInput = redirectInput,
+                Terminal = terminal,
+                Observer = ExplainDenials ? new AccessObserver() : null,
+            };
+            observer = info.Observer;
             process = SandboxedProcess.Start(info, ruleset);
             // A warning can throw here (-WarningAction Stop): the child must not outlive that. And
             // it is written before the terminal goes raw, where a line would lose its carriage return.
             ReportEnforcement(process, ruleset, info);
-            return new NativeRun(this, process, info, _options!, StopToken) { AddedRules = [.. _dependencyRules, .. process.TerminalRules] };
+            return new NativeRun(this, process, info, _options!, StopToken)
+            {
+                AddedRules = [.. _dependencyRules, .. process.TerminalRules],
+                ExplainAgainst = ExplainDenials ? ruleset : null,
+            };
         }
         catch
         {
             process?.Dispose();
+            observer?.Dispose();
             terminal?.Dispose();
             throw;
         }
@@ -295,12 +292,23 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             ScriptFolder = _scriptFile?.Folder,
             Limits = ReceiveLimits.From(this, MaximumReceivedObjectSize, MaximumReceivedDataSizePerCommand),
             HostAccess = HostAccess,
+            Observer = ExplainDenials ? new AccessObserver() : null,
         };
         // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
         bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
         bool expectsInput = _feedsInput || namedInputOnly;
         ScriptBlock block = _scriptFile?.Invocation(expectsInput) ?? ScriptBlock;
-        ScriptBlockRun run = ScriptBlockRun.Start(this, launch, block, ArgumentList ?? [], expectsInput, PassThru, TimeoutSec, KillAfterSec, StopToken);
+        ScriptBlockRun run;
+        try
+        {
+            run = ScriptBlockRun.Start(this, launch, block, ArgumentList ?? [], expectsInput, PassThru, TimeoutSec, KillAfterSec, StopToken,
+                explainAgainst: ExplainDenials ? ruleset : null);
+        }
+        catch
+        {
+            launch.Observer?.Dispose();
+            throw;
+        }
         try
         {
             if (namedInputOnly && _rulesetFromPipeline) run.Feed(InputObject);
@@ -319,36 +327,6 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             throw;
         }
         return run;
-    }
-
-    // After the program, "-c" is far more likely the program's option than -ClearEnvironment: bound
-    // to LandlockPS, it would change the run silently (-k keeping capabilities, -f running another
-    // program). Refuse, and say how to write either meaning.
-    private void RefuseShortenedParameterAfterProgram(CommandAst typed)
-    {
-        if (ProgramArguments.ShortenedAfterProgram(typed, MyInvocation.MyCommand) is not var (word, parameter, program)) return;
-        ThrowTerminatingError(ErrorHelper.Create("ShortenedParameterAfterProgram",
-            $"'{word}' after the program matches Invoke-Sandboxed's -{parameter}. To pass it to {program}, put -- before " +
-            $"{program}'s arguments (Invoke-Sandboxed {program} -- {word} ...); to mean -{parameter}, write its full name.", word));
-    }
-
-    private SandboxStartInfo BuildStartInfo(CommandAst? typed)
-    {
-        string? program = ExecutableResolver.Resolve(this, FilePath);
-        if (program is null)
-        {
-            ThrowTerminatingError(ErrorHelper.Create("ExecutableNotFound",
-                $"'{FilePath}' is not a program on PATH or a file-system path. Check the name, or give its full path.", FilePath));
-        }
-        return new SandboxStartInfo(program!)
-        {
-            ArgumentZero = FilePath,
-            Arguments = ProgramArguments.From(ArgumentList ?? [], typed),
-            WorkingDirectory = _workingDirectory,
-            Environment = BuildEnvironment(),
-            KeepCapabilities = KeepCapabilities,
-            AllowUnconfined = AllowUnconfined,
-        };
     }
 
     private void ReportEnforcement(SandboxedProcess process, LandlockRuleset ruleset, SandboxStartInfo info)

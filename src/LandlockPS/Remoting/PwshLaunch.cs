@@ -22,4 +22,7 @@ internal sealed record PwshLaunch(
 
     /// <summary>What the child may do with the caller's host beyond showing text.</summary>
     public SandboxHostAccess HostAccess { get; init; }
+
+    /// <summary>Trace the child (Trace-LandlockAccess, -ExplainDenials); null: untraced.</summary>
+    public LandlockPS.Core.Observe.AccessObserver? Observer { get; init; }
 }

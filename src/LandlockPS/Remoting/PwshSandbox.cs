@@ -90,6 +90,7 @@ internal sealed class PwshSandbox : IDisposable
                 KeepCapabilities = launch.KeepCapabilities,
                 AllowUnconfined = launch.AllowUnconfined,
                 HeldPathRules = held,
+                Observer = launch.Observer,
             };
             return new PwshSandbox(effective, added, info, home, libraries);
         }

@@ -6,6 +6,8 @@ using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using LandlockPS.Core;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Observe;
 using LandlockPS.Core.Sandbox;
 
 namespace LandlockPS.Remoting;
@@ -33,6 +35,8 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private readonly PSDataCollection<PSObject> _output = new();
     private readonly BlockingCollection<Action?> _pending = new();
     private readonly bool _passThru;
+    private bool _outputToHost;
+    private LandlockRuleset? _explainAgainst;
     private readonly int _stopGraceMilliseconds;
     private readonly CancellationToken _stopping;
     private readonly Timer? _deadline;
@@ -62,12 +66,19 @@ internal sealed class ScriptBlockRun : ISandboxRun
     internal SandboxSessionState State => _state;
 
     /// <summary>Starts the child, opens a runspace in it and starts the block; input is fed afterwards.</summary>
+    /// <param name="outputToHost">Show the block's output on the host instead of emitting it (a trial run).</param>
+    /// <param name="explainAgainst">-ExplainDenials: the ruleset the traced run's accesses (launch.Observer's) are judged against.</param>
     internal static ScriptBlockRun Start(PSCmdlet cmdlet, PwshLaunch launch, ScriptBlock block, object?[] arguments,
-        bool expectsInput, bool passThru, int timeoutSec, int killAfterSec, CancellationToken stopping)
+        bool expectsInput, bool passThru, int timeoutSec, int killAfterSec, CancellationToken stopping,
+        bool outputToHost = false, LandlockRuleset? explainAgainst = null)
     {
         (string script, object?[] usingValues) = UsingValues.Rewrite(block, cmdlet.SessionState);
         (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null, new SandboxHost(cmdlet.Host, launch.HostAccess, recordsViaStreams: true));
-        var run = new ScriptBlockRun(cmdlet, runspace, state, passThru, timeoutSec, killAfterSec, stopping);
+        var run = new ScriptBlockRun(cmdlet, runspace, state, passThru, timeoutSec, killAfterSec, stopping)
+        {
+            _outputToHost = outputToHost,
+            _explainAgainst = explainAgainst,
+        };
         try
         {
             run.Prepare(usingValues);
@@ -116,7 +127,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
                 "The script block ran longer than -TimeoutSec: it was stopped" +
                 (_killedAfterGrace ? ", and its sandboxed pwsh killed when it had not ended after -KillAfterSec." : "."), null));
         }
-        if (!_passThru) return;
+        if (!_passThru && _explainAgainst is null) return;
         // A graceful close, to report how the server ended: it answers, then exits once its stdin closes.
         try
         {
@@ -129,13 +140,17 @@ internal sealed class ScriptBlockRun : ISandboxRun
         _state.WaitForEnd(_stopGraceMilliseconds);
         if (_state.Process is { } process && _state.StartInfo is { } info)
         {
+            IReadOnlyList<LandlockAccessEvent> denials = info.Observer is { } observer && _explainAgainst is { } ruleset
+                ? RunObservation.ExplainDenials(_cmdlet, observer, ruleset, _state.ImplicitRules)
+                : [];
+            if (!_passThru) return;
             // A pwsh server that ends because its stdin closed after the close handshake exits
             // 4000 (seen as 160): that is a clean end.
             int? exitCode = process.ExitStatus?.ShellExitCode;
             if (exitCode == ServerClosedExitCode) exitCode = 0;
             _cmdlet.WriteObject(new SandboxResult(info, process, _timedOut, _stopped)
             {
-                ImplicitRules = _state.ImplicitRules, ExitCode = exitCode, KilledAfterGrace = _killedAfterGrace,
+                ImplicitRules = _state.ImplicitRules, ExitCode = exitCode, KilledAfterGrace = _killedAfterGrace, Denials = denials,
             });
         }
     }
@@ -187,6 +202,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         if (_runspace.RunspaceStateInfo.State != RunspaceState.Closed) _state.EndNow?.Invoke();
         _runspace.Dispose();
         _pending.Dispose();
+        _state.StartInfo?.Observer?.Dispose();
     }
 
     // $using: values, and the caller's stream preferences (so -Verbose on the call shows the
@@ -234,7 +250,11 @@ internal sealed class ScriptBlockRun : ISandboxRun
         PSDataStreams streams = _powershell.Streams;
         // Each record is taken out of its collection as it arrives (ReadAll), so memory stays flat
         // however much the block writes.
-        _output.DataAdded += (_, _) => Forward(_output, o => _cmdlet.WriteObject(o));
+        _output.DataAdded += (_, _) => Forward(_output, o =>
+        {
+            if (_outputToHost) HostText.Show(_cmdlet, o?.ToString() ?? string.Empty, "Output");
+            else _cmdlet.WriteObject(o);
+        });
         // What the streams show reaches the caller's terminal: its text is neutralised; output is data, left alone.
         streams.Error.DataAdded += (_, _) => Forward(streams.Error, r =>
         {

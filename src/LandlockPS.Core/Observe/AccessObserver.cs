@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Observe;
+
+/// <summary>
+/// Records what one traced run does, without deciding anything: every call its filter stops is read,
+/// counted and answered SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the kernel (Landlock included) then runs
+/// it exactly as it would untraced. The arguments are read while the call waits and the kernel reads
+/// them again when it runs: a thread of the program that changes them meanwhile only misleads the
+/// record, never the decision, which is not ours.
+/// <para>
+/// The listener is served by a thread of its own, one call at a time: a program that floods it waits
+/// for its answers and slows itself. What is kept is one entry per distinct access, at most
+/// <see cref="MaximumAccesses"/>; calls that would add more are counted in <see cref="LostAccesses"/>.
+/// </para>
+/// Give it to one launch (<see cref="Sandbox.SandboxStartInfo.Observer"/>); it serves until every
+/// traced process is gone, or until disposed.
+/// </summary>
+public sealed class AccessObserver : IDisposable
+{
+    /// <summary>The distinct accesses kept by default: far more than a program's trial makes, and a bound on what a flood costs.</summary>
+    public const int DefaultMaximumAccesses = 50_000;
+
+    private readonly Dictionary<AccessKey, Entry> _accesses = [];
+    private readonly List<ObservedAccess> _decoded = [];
+    private readonly AccessDecoder _decoder;
+    private readonly SafeDescriptorHandle _stop = FileDescriptors.EventFd();
+    private Thread? _server;
+    private SafeDescriptorHandle? _listener;
+    private long _lost;
+    private long _calls;
+    private int _attached;
+
+    /// <summary>An observer that keeps at most <paramref name="maximumAccesses"/> distinct accesses.</summary>
+    public AccessObserver(int maximumAccesses = DefaultMaximumAccesses)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maximumAccesses, 1);
+        MaximumAccesses = maximumAccesses;
+        _decoder = new AccessDecoder(ObservedSyscalls.Current ?? throw Unsupported("this architecture has no table of system calls to observe"));
+    }
+
+    /// <summary>The most distinct accesses kept: a flooding program costs no more memory than these.</summary>
+    public int MaximumAccesses { get; }
+
+    /// <summary>Calls that would have added a distinct access past <see cref="MaximumAccesses"/>, and so were not recorded.</summary>
+    public long LostAccesses => Interlocked.Read(ref _lost);
+
+    /// <summary>Every call the observer answered.</summary>
+    public long Calls => Interlocked.Read(ref _calls);
+
+    /// <summary>True when this kernel and process can observe a run (seccomp user notifications, Linux 5.5 or newer).</summary>
+    public static bool IsSupported => SeccompSupport.NotificationsAvailable && ObservedSyscalls.Current is not null;
+
+    /// <summary>The system calls a traced run stops, by number on this architecture.</summary>
+    internal static IEnumerable<int> ObservedNumbers => ObservedSyscalls.Current?.Calls.Keys ?? [];
+
+    /// <summary>Throws when this machine cannot observe a run, saying why.</summary>
+    public static void RequireSupport()
+    {
+        if (!IsSupported) throw Unsupported("seccomp user notifications (Linux 5.5 or newer, and no outer seccomp profile that forbids them) are not available here");
+    }
+
+    /// <summary>
+    /// What was seen so far: one event per operation, path (or port) and rights, with how often, in
+    /// the order first seen.
+    /// </summary>
+    public IReadOnlyList<LandlockAccessEvent> Events()
+    {
+        lock (_accesses)
+        {
+            return _accesses.Values
+                .OrderBy(e => e.Order)
+                .GroupBy(e => (e.Event.Operation, e.Event.Path, e.Event.Access, e.Event.NetAccess, e.Event.Port))
+                .Select(g => g.First().Event with { Count = g.Sum(e => e.Count) })
+                .ToArray();
+        }
+    }
+
+    /// <summary>Waits until the listener is done: every traced process is gone (or the observer was disposed). False on timeout.</summary>
+    public bool WaitForEnd(int millisecondsTimeout) => _server?.Join(millisecondsTimeout) ?? true;
+
+    /// <summary>
+    /// Stops serving: a traced process still running (one that escaped its run's containment) then
+    /// gets ENOSYS from the calls the filter stops. Waits for the serving thread.
+    /// </summary>
+    public void Dispose()
+    {
+        FileDescriptors.Notify(_stop);
+        _server?.Join();
+        _listener?.Dispose();
+        _stop.Dispose();
+    }
+
+    /// <summary>Records <paramref name="call"/> and lets it run (CONTINUE), whatever recording it met.</summary>
+    internal void Answer(SafeDescriptorHandle listener, in Seccomp.Notification call)
+    {
+        try
+        {
+            Interlocked.Increment(ref _calls);
+            _decoded.Clear();
+            _decoder.Decode(call, _decoded);
+            // Whatever was read from the thread's memory and /proc/<pid> was its own only if the call still waits.
+            if (_decoded.Count > 0 && Seccomp.IsPending(listener, call.Id)) Record((int)call.Pid);
+        }
+        finally
+        {
+            Seccomp.Continue(listener, call.Id);
+        }
+    }
+
+    /// <summary>Takes over the listener once the launch is done with it, and serves it on a thread of its own.</summary>
+    internal void Attach(SafeDescriptorHandle listener)
+    {
+        if (Interlocked.Exchange(ref _attached, 1) != 0)
+        {
+            listener.Dispose();
+            throw new InvalidOperationException("An AccessObserver observes one launch only.");
+        }
+        _listener = listener;
+        _server = new Thread(Serve) { IsBackground = true, Name = "LandlockPS observer" };
+        _server.Start();
+    }
+
+    private unsafe void Serve()
+    {
+        ProcessApi.PollFd* fds = stackalloc ProcessApi.PollFd[2];
+        while (true)
+        {
+            fds[0] = new ProcessApi.PollFd { Fd = _listener!.Fd, Events = ProcessApi.POLLIN };
+            fds[1] = new ProcessApi.PollFd { Fd = _stop.Fd, Events = ProcessApi.POLLIN };
+            if (ProcessApi.Poll(fds, 2, -1) < 0)
+            {
+                if (Marshal.GetLastPInvokeError() == ProcessApi.EINTR) continue;
+                return;
+            }
+            if (fds[1].Revents != 0) return;
+            if ((fds[0].Revents & ProcessApi.POLLIN) != 0)
+            {
+                // A caller killed meanwhile needs no answer.
+                if (Seccomp.TryReceive(_listener, out Seccomp.Notification call)) Answer(_listener, call);
+                continue;
+            }
+            // POLLHUP: no process holds the filter any more.
+            if (fds[0].Revents != 0) return;
+        }
+    }
+
+    private void Record(int tid)
+    {
+        lock (_accesses)
+        {
+            foreach (ObservedAccess access in _decoded)
+            {
+                var key = new AccessKey(access.Operation, access.Path, access.Access, access.NetAccess, access.Port);
+                if (_accesses.TryGetValue(key, out Entry? seen))
+                {
+                    seen.Count++;
+                }
+                else if (_accesses.Count >= MaximumAccesses)
+                {
+                    _lost++;
+                }
+                else if (First(tid, access) is { } first)
+                {
+                    _accesses[key] = new Entry(first, _accesses.Count);
+                }
+            }
+        }
+    }
+
+    // Told once, when an access is first seen: who made it, whether a read is of a directory, where
+    // links lead. An open of a name that does not exist fails (ENOENT) before Landlock is asked, and
+    // programs probe many (library and module search paths): such an access is not recorded, and is
+    // looked at again the next time, when the name may exist.
+    private static LandlockAccessEvent? First(int tid, ObservedAccess access)
+    {
+        LandlockAccessFs rights = access.Access;
+        if (access.Operation == "open" && (rights & LandlockAccessFs.MakeReg) == 0 && access.Path is { } path)
+        {
+            if (!PathLookup.TryStat(path, out LibC.StatxBuffer status, out _)) return null;
+            if (rights == LandlockAccessFs.ReadFile && status.IsDirectory) rights = LandlockAccessFs.ReadDir;
+        }
+        return new LandlockAccessEvent
+        {
+            ProcessId = ThreadGroup(tid),
+            Program = PathLookup.ReadLink($"/proc/{tid}/exe", out _) ?? string.Empty,
+            Operation = access.Operation,
+            Path = access.Path,
+            LinkTarget = access.Path is null ? null : TraceePaths.LinkTarget(access.Path, access.FollowsLink),
+            Access = rights,
+            NetAccess = access.NetAccess,
+            Port = access.Port,
+        };
+    }
+
+    // The process a thread belongs to (its Tgid); the thread itself when that cannot be read.
+    private static int ThreadGroup(int tid)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{tid}/status"))
+            {
+                if (line.StartsWith("Tgid:", StringComparison.Ordinal) && int.TryParse(line.AsSpan(5).Trim(), out int tgid)) return tgid;
+            }
+        }
+        catch (IOException)
+        {
+            // Gone meanwhile.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not ours to read.
+        }
+        return tid;
+    }
+
+    private static LandlockException Unsupported(string why) =>
+        new($"Cannot trace a run: {why}.", "seccomp", Errno.ENOSYS, "TraceNotSupported");
+
+    private readonly record struct AccessKey(string Operation, string? Path, LandlockAccessFs Access, LandlockAccessNet NetAccess, int? Port);
+
+    private sealed class Entry(LandlockAccessEvent first, long order)
+    {
+        public LandlockAccessEvent Event { get; } = first;
+        public long Order { get; } = order;
+        public long Count { get; set; } = 1;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Observe;
+
+namespace LandlockPS;
+
+/// <summary>
+/// What a traced run's observer saw, once the run is over: the events (with a warning when some were
+/// not recorded), and for -ExplainDenials the ones the run's ruleset denies, one warning each.
+/// </summary>
+internal static class RunObservation
+{
+    // The run's processes are gone when its result is reported, so the observer's listener hangs up
+    // at once; only a process that escaped the run's containment keeps it open.
+    private const int EndMilliseconds = 2000;
+
+    /// <summary>Stops <paramref name="observer"/> once the run is over and returns what it saw.</summary>
+    internal static IReadOnlyList<LandlockAccessEvent> Collect(PSCmdlet cmdlet, AccessObserver observer)
+    {
+        if (!observer.WaitForEnd(EndMilliseconds))
+        {
+            cmdlet.WriteWarning("A process of the traced run outlived it (it left the run's process group): it is no longer traced, " +
+                "and the calls it makes from now on that the trace stopped fail with ENOSYS.");
+        }
+        observer.Dispose();
+        if (observer.LostAccesses > 0)
+        {
+            cmdlet.WriteWarning($"{observer.LostAccesses} call(s) were not recorded: the run made more than {observer.MaximumAccesses} distinct accesses. " +
+                "What is reported is incomplete: trace a smaller part of the work, or raise Trace-LandlockAccess -MaximumAccessCount.");
+        }
+        return observer.Events();
+    }
+
+    /// <summary>
+    /// The run's accesses that <paramref name="ruleset"/> (with the rules LandlockPS <paramref name="added"/> to
+    /// it for the run) denies, each written as one warning with its fix; empty when nothing was denied.
+    /// </summary>
+    internal static IReadOnlyList<LandlockAccessEvent> ExplainDenials(PSCmdlet cmdlet, AccessObserver observer, LandlockRuleset ruleset,
+        IReadOnlyList<LandlockPathRule> added)
+    {
+        // What the added rules cover is allowed by them, and may be gone by now (a script block's scratch home): it is not judged.
+        IEnumerable<LandlockAccessEvent> own = ImplicitAccesses.Mark(Collect(cmdlet, observer), added).Where(e => !e.Implicit);
+        IReadOnlyList<LandlockAccessEvent> denials = AccessFixText.WithSuggestions(AccessVerdicts.Denials(own, WithRules(ruleset, added)));
+        foreach (LandlockAccessEvent denial in denials) cmdlet.WriteWarning(Describe(denial));
+        return denials;
+    }
+
+    /// <summary><paramref name="ruleset"/> as the run really had it: with the rules LandlockPS added (a copy; the caller's stays as it was).</summary>
+    internal static LandlockRuleset WithRules(LandlockRuleset ruleset, IReadOnlyList<LandlockPathRule> added)
+    {
+        if (added.Count == 0) return ruleset;
+        LandlockRuleset effective = ruleset.Clone();
+        foreach (LandlockPathRule rule in added) effective.AddPathRuleIfPresent(rule.Path, rule.Access, out _, out _);
+        return effective;
+    }
+
+    /// <summary>One denial in a line a person can act on: what, where, who, how often, and the fix. The path came from the sandbox: it is neutralized.</summary>
+    internal static string Describe(LandlockAccessEvent denial)
+    {
+        string what = denial.Path is { } path
+            ? $"{AccessText.FormatFlags(denial.DeniedAccess)} on {path}"
+            : $"{AccessText.FormatFlags(denial.NetAccess)} on port {denial.Port}";
+        string times = denial.Count == 1 ? string.Empty : $", {denial.Count} times";
+        return HostText.Neutralize($"Denied {what} ({denial.Operation} by {denial.Program}{times}). Fix: {denial.Suggestion}");
+    }
+}
