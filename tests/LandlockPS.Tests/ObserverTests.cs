@@ -77,7 +77,7 @@ public unsafe class ObserverTests
         Assert.Contains(events, e => e.Path == open && e.Access == LandlockAccessFs.ReadFile);
         IReadOnlyList<LandlockAccessEvent> denials = AccessVerdicts.Denials(events, ruleset);
         Assert.Equal([secret], denials.Select(d => d.Path));
-        Assert.Equal($"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{secret}' -Access ReadFile", denials[0].Suggestion);
+        Assert.Equal([new LandlockAccessFix(LandlockAccessFs.ReadFile, secret)], denials[0].Fixes!);
     }
 
     [Fact]

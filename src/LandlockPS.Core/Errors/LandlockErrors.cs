@@ -81,6 +81,7 @@ public static class LandlockErrors
         Entry("ShortenedParameterAfterProgram", InvalidArgument, "A shortened Invoke-Sandboxed parameter after the program; use -- or the full name."),
         Entry("TerminalUnavailable", NotSpecified, "No private terminal could be made (-Terminal).", byErrno: true),
         Entry("TimeoutExceeded", OperationTimeout, "The run outlived -TimeoutSec and was ended."),
+        Entry("TraceNotSupported", NotImplemented, "A run cannot be traced here (no seccomp user notifications, or no table of system calls for this architecture)."),
         Entry("WorkingDirectoryNotFound", ObjectNotFound, "The working directory does not exist."),
     ];
 
