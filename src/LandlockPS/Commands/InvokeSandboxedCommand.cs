@@ -239,16 +239,17 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     {
         string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}"
             : _scriptFile is { } script ? $"script {script.Path}" : CommandLine(_template!);
+        LandlockRuleset shown = ruleset;
         if (_dependencies is not null)
         {
             // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
-            ruleset = ruleset.Clone(); // the caller's ruleset stays as it was
-            _dependencyRules = DependencyRules.Add(this, ruleset, _dependencies);
+            shown = ruleset.Clone(); // the caller's ruleset stays as it was
+            _dependencyRules = DependencyRules.Add(this, shown, _dependencies);
         }
-        if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
+        if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(shown)}" : "Run confined")) return null;
         try
         {
-            return RunsInPwsh ? StartScriptBlock(ruleset) : StartProgram(ruleset, redirectInput);
+            return RunsInPwsh ? StartScriptBlock(ruleset) : StartProgram(ruleset, shown, redirectInput);
         }
         catch (LandlockException e)
         {
@@ -257,11 +258,14 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
         }
     }
 
-    private NativeRun StartProgram(LandlockRuleset ruleset, bool redirectInput)
+    // The dependency rules are built on the files themselves, held open (see DependencyRules.Hold);
+    // `shown` is the ruleset with them as paths, for what the caller is told.
+    private NativeRun StartProgram(LandlockRuleset ruleset, LandlockRuleset shown, bool redirectInput)
     {
         // A private terminal of the caller's window size, for this one run; the run owns it.
         PseudoTerminal? terminal = null;
         SandboxedProcess? process = null;
+        IReadOnlyList<HeldPathRule> dependencies = DependencyRules.Hold(_dependencyRules);
         try
         {
             if (Terminal)
@@ -279,11 +283,12 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
                 AllowUnconfined = _template.AllowUnconfined,
                 RedirectStandardInput = redirectInput,
                 Terminal = terminal,
+                HeldPathRules = dependencies,
             };
             process = SandboxedProcess.Start(info, ruleset);
             // A warning can throw here (-WarningAction Stop): the child must not outlive that. And
             // it is written before the terminal goes raw, where a line would lose its carriage return.
-            ReportEnforcement(process, ruleset, info);
+            ReportEnforcement(process, shown, info);
             return new NativeRun(this, process, info, _options!, StopToken) { AddedRules = [.. _dependencyRules, .. process.TerminalRules] };
         }
         catch
@@ -291,6 +296,11 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
             process?.Dispose();
             terminal?.Dispose();
             throw;
+        }
+        finally
+        {
+            // Compiled into the child's ruleset when it started: no longer needed.
+            foreach (HeldPathRule rule in dependencies) rule.Handle.Dispose();
         }
     }
 
