@@ -91,14 +91,14 @@ Describe 'New-LandlockSession' {
     }
 
     It 'sweeps only abandoned homes this user owns' -Skip:((id -u) -ne '0') {
-        $gone = Start-Process (Join-Path $PSHOME pwsh) -ArgumentList '-NoProfile', '-Command', 'exit' -PassThru
-        $gone.WaitForExit()
-        $tmp = [IO.Path]::GetTempPath()
-        $mine = New-Item -ItemType Directory (Join-Path $tmp "landlockps-home-$($gone.Id)-mine")
-        $theirs = New-Item -ItemType Directory (Join-Path $tmp "landlockps-home-$($gone.Id)-theirs")
+        # A pwsh killed with two sessions open leaves both homes behind.
+        $manifest = Join-Path $RepoRoot LandlockPS.psd1
+        $mine, $theirs = & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command (
+            "Import-Module '$manifest'; `$rs = New-LandlockRuleset -Abi 7; " +
+            "foreach (`$i in 1..2) { Invoke-Command (New-LandlockSession -Ruleset `$rs) { `$HOME } }; [Diagnostics.Process]::GetCurrentProcess().Kill()")
         try {
-            chown 65534 $theirs.FullName
-            $manifest = Join-Path $RepoRoot LandlockPS.psd1
+            Test-Path $mine, $theirs | Should -Be $true, $true
+            chown 65534 $theirs
             & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command "Import-Module '$manifest'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { 1 } 3>`$null" | Should -Be 1
             Test-Path $mine | Should -BeFalse
             Test-Path $theirs | Should -BeTrue

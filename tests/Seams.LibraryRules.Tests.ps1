@@ -76,13 +76,12 @@ Describe 'A loaded library''s rule' -Skip:(-not (Test-Path /usr/bin/python3)) {
     }
 }
 
-# OPEN FINDING (red team): -AllowDependencies adds its rules by path too. A program run from a folder
-# a sandbox may write (a build output, say) has its rule redirected the same way: swapped for a link
-# to /, the program's rule (ReadFile and Execute) lands on the whole file system. Skipped until
-# dependency rules are held like the implicit library rules; 2 of 60 launches read the secret when
-# written.
+# -AllowDependencies builds its rules on the files themselves too. A program run from a folder a
+# sandbox may write (a build output, say) could otherwise have its rule redirected the same way:
+# swapped for a link to /, the program's rule (ReadFile and Execute) landed on the whole file system
+# (found by a red team: 2 of 60 launches read the secret).
 Describe 'A program''s dependency rules' -Skip:(-not (Test-Path /usr/bin/python3)) {
-    It 'are built on the program itself, never on what a link swapped in for it points to' -Skip {
+    It 'are built on the program itself, never on what a link swapped in for it points to' {
         $root = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "llps-depswap-$([guid]::NewGuid().ToString('n'))")).FullName
         try {
             $folder = (New-Item -ItemType Directory (Join-Path $root 'bin')).FullName
@@ -102,6 +101,14 @@ Describe 'A program''s dependency rules' -Skip:(-not (Test-Path /usr/bin/python3
             Set-Content (Join-Path $folder 'stop') 'stop'
             $job | Wait-Job -Timeout 30 | Receive-Job | Should -BeGreaterThan 0
             $read | Should -Not -Contain 'the secret'
+
+            # The twin: with the program back at its name, its held rules let it run and read what it may.
+            $program = Join-Path $folder 'cat'
+            if ((Get-Item $program).LinkTarget) { [IO.File]::Move((Join-Path $folder 'link'), "$program.tmp"); [IO.File]::Move($program, (Join-Path $folder 'link')); [IO.File]::Move("$program.tmp", $program) }
+            $readable = Join-Path $root 'readable.txt'
+            Set-Content $readable 'readable'
+            $rs = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $readable -Access ReadFile -PassThru
+            Invoke-Sandboxed -Ruleset $rs -AllowDependencies $program -ArgumentList $readable | Should -Be 'readable'
         }
         finally {
             Get-Job | Remove-Job -Force

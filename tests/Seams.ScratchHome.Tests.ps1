@@ -13,14 +13,20 @@ BeforeAll {
     $script:Target = Join-Path $Victim 'target.psd1'
     Set-Content $Target 'original'
     $script:SavedTemp = $env:TMPDIR
+    $script:SavedRuntime = $env:XDG_RUNTIME_DIR
     $env:TMPDIR = $Temp
+    # Without a login session's private runtime folder, homes are made in the temp folder.
+    $env:XDG_RUNTIME_DIR = $null
     $script:Rs = New-LandlockRuleset -Abi ([Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi)) |
         Add-LandlockPathRule -Path $Temp -Access ReadWrite -PassThru
+    # Where this process makes homes: the folder each child's HOME is in.
+    function script:Get-HomeRoot { Split-Path (Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { $HOME }) }
+    $script:HomeRoot = Get-HomeRoot
 
     # Runs in the attacker's sandbox until told to stop: for every home it sees (its own aside),
     # plants links where the caller makes folders and files, and swaps whole homes for links.
     $script:Attack = {
-        param($Temp, $VictimDir, $Target)
+        param($Temp, $HomeRoot, $VictimDir, $Target)
         $plants = 0
         $swapped = @{}
         $deadline = [DateTime]::UtcNow.AddMinutes(2)
@@ -28,7 +34,7 @@ BeforeAll {
             try { [IO.File]::CreateSymbolicLink($Path, $To) | Out-Null; $script:plants++ } catch { }
         }
         while ([DateTime]::UtcNow -lt $deadline -and -not [IO.File]::Exists("$Temp/stop")) {
-            foreach ($h in [IO.Directory]::GetDirectories($Temp, 'landlockps-home-*')) {
+            foreach ($h in [IO.Directory]::GetDirectories($HomeRoot, 'landlockps-home-*')) {
                 if ($h -eq $HOME -or $h.EndsWith('.moved')) { continue }
                 Plant "$h/.cache" $VictimDir
                 try { [IO.Directory]::CreateDirectory("$h/Modules") | Out-Null } catch { }
@@ -48,6 +54,7 @@ BeforeAll {
 
 AfterAll {
     $env:TMPDIR = $SavedTemp
+    $env:XDG_RUNTIME_DIR = $SavedRuntime
     Get-PSSession | Where-Object ComputerName -eq landlock | Remove-PSSession
     # .NET's recursive delete removes links, never what they point to.
     [IO.Directory]::Delete($Root, $true)
@@ -55,11 +62,12 @@ AfterAll {
 
 Describe 'The scratch home race' {
     It 'never writes, creates or removes anything outside the homes the caller made' {
-        $attacker = New-LandlockSession -Ruleset $Rs
-        $job = Invoke-Command -Session $attacker -ScriptBlock $Attack -ArgumentList $Temp, $VictimDir, $Target -AsJob
+        $HomeRoot | Should -BeLike "$Temp*" -Because 'the attacker may write the temp folder, and so the homes made there'
+        $attacker = New-LandlockSession -Ruleset $Rs -WarningAction SilentlyContinue
+        $job = Invoke-Command -Session $attacker -ScriptBlock $Attack -ArgumentList $Temp, $HomeRoot, $VictimDir, $Target -AsJob
 
         # The control: the same attack against a writer that follows links lands in the victim's folder.
-        $control = New-Item -ItemType Directory (Join-Path $Temp 'landlockps-home-control')
+        $control = New-Item -ItemType Directory (Join-Path $HomeRoot 'landlockps-home-control')
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
         while (-not (Get-Item (Join-Path $control 'Modules/LandlockPS') -ErrorAction Ignore).LinkTarget -and [DateTime]::UtcNow -lt $deadline) {
             Start-Sleep -Milliseconds 50
@@ -70,12 +78,12 @@ Describe 'The scratch home race' {
 
         $outcomes = foreach ($i in 1..12) {
             try {
-                Invoke-Sandboxed -Ruleset $Rs { 'ran' } -ErrorAction Stop
+                Invoke-Sandboxed -Ruleset $Rs { 'ran' } -ErrorAction Stop -WarningAction SilentlyContinue
             } catch {
                 $_.FullyQualifiedErrorId
             }
             if ($i % 6 -eq 0) {
-                $s = New-LandlockSession -Ruleset $Rs -ErrorAction SilentlyContinue
+                $s = New-LandlockSession -Ruleset $Rs -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
                 if ($s) { Invoke-Command -Session $s { 'ran' }; Remove-PSSession $s }
             }
         }
@@ -161,30 +169,35 @@ print(grown)
         Start-Sleep 2
 
         $sizes = foreach ($i in 1..3) {
-            Invoke-Sandboxed -Ruleset $Rs { (Get-Item ~/.cache/powershell/StartupProfileData-ServerMode -ErrorAction SilentlyContinue).Length }
+            Invoke-Sandboxed -Ruleset $Rs { (Get-Item ~/.cache/powershell/StartupProfileData-ServerMode -ErrorAction SilentlyContinue).Length } -WarningAction SilentlyContinue
             Start-Sleep 2
         }
         $sizes | ForEach-Object { $_ | Should -BeLessOrEqual 16MB }
         # The twin: a profile that stays small is copied whole.
         Set-Content $GrowStop 'stop'
         $GrowJob | Wait-Job -Timeout 30 | Receive-Job | Should -BeGreaterThan 0
-        Invoke-Sandboxed -Ruleset $Rs { (Get-Item ~/.cache/powershell/StartupProfileData-ServerMode).Length } | Should -Be 4KB
+        Invoke-Sandboxed -Ruleset $Rs { (Get-Item ~/.cache/powershell/StartupProfileData-ServerMode).Length } -WarningAction SilentlyContinue | Should -Be 4KB
     }
 }
 
-# OPEN FINDING (red team): a sandbox that may write the temp folder can write every other child's
-# home, which comes first on that child's PSModulePath: a module it plants there runs in the other
-# sandbox, with that sandbox's rights (its network, its secrets). Skipped until homes live where no
-# sandbox can write; it failed in 3 of 3 launches when written.
+# A sandbox that may write where another child's home is can put a module first on that child's
+# PSModulePath (or in its user module folder, which pwsh always searches): it runs in the other
+# sandbox, with that sandbox's rights (its network, its secrets). Homes are therefore made in the
+# login session's private runtime folder when there is one, which sandboxes are rarely given, and a
+# launch that may write where the homes are says so.
 Describe 'Another sandbox''s home' {
-    It 'is not a way to run code in that sandbox' -Skip {
-        $attacker = New-LandlockSession -Ruleset $Rs
-        $job = Invoke-Command -Session $attacker -AsJob -ArgumentList $Temp {
-            param($Temp)
+    BeforeAll {
+        # A login session's runtime folder (/run/user/<uid>): this user's alone.
+        $script:Runtime = (New-Item -ItemType Directory (Join-Path $Root 'run')).FullName
+        & chmod 700 $Runtime
+        # Plants a module named like PowerShell's own in every home it can list, until told to stop.
+        $script:Plant = {
+            param($Homes, $Stop)
             $deadline = [DateTime]::UtcNow.AddSeconds(90)
             $planted = 0
-            while ([DateTime]::UtcNow -lt $deadline -and -not [IO.File]::Exists("$Temp/stop-plant")) {
-                foreach ($h in [IO.Directory]::GetDirectories($Temp, 'landlockps-home-*')) {
+            while ([DateTime]::UtcNow -lt $deadline -and -not [IO.File]::Exists($Stop)) {
+                try { $found = [IO.Directory]::GetDirectories($Homes, 'landlockps-home-*') } catch { $found = @() }
+                foreach ($h in $found) {
                     $module = "$h/Modules/Microsoft.PowerShell.Utility"
                     if ($h -eq $HOME -or -not [IO.Directory]::Exists("$h/Modules") -or [IO.Directory]::Exists($module)) { continue }
                     try {
@@ -197,30 +210,76 @@ Describe 'Another sandbox''s home' {
             }
             $planted
         }
-        $seen = foreach ($i in 1..3) {
-            Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { [Threading.Thread]::Sleep(3000); ConvertTo-Json 1 }
+        function script:Invoke-Victims([string] $Homes, $AttackerRuleset) {
+            $stop = Join-Path $Temp "stop-plant-$([guid]::NewGuid().ToString('n'))"
+            $attacker = New-LandlockSession -Ruleset $AttackerRuleset -WarningAction SilentlyContinue
+            try {
+                $job = Invoke-Command -Session $attacker -AsJob -ArgumentList $Homes, $stop $Plant
+                $seen = foreach ($i in 1..3) {
+                    Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { [Threading.Thread]::Sleep(3000); ConvertTo-Json 1 }
+                }
+                Set-Content $stop 'stop'
+                [pscustomobject]@{ Seen = $seen; Planted = $job | Wait-Job | Receive-Job }
+            }
+            finally {
+                Remove-PSSession $attacker
+            }
         }
-        Set-Content (Join-Path $Temp 'stop-plant') 'stop'
-        $job | Wait-Job | Receive-Job | Should -BeGreaterThan 0 -Because 'the attacker must have reached the homes'
-        Remove-PSSession $attacker
-        $seen | Should -Be 1, 1, 1
+    }
+    BeforeEach {
+        $env:XDG_RUNTIME_DIR = $Runtime
+    }
+    AfterEach {
+        $env:XDG_RUNTIME_DIR = $null
+    }
+
+    It 'is made in the session''s runtime folder, out of reach of a sandbox that may write the temp folder' {
+        $homes = Get-HomeRoot
+        $outcome = Invoke-Victims $homes $Rs
+        $outcome.Seen | Should -Be 1, 1, 1
+        $outcome.Planted | Should -Be 0
+        $homes | Should -Be (Join-Path $Runtime 'landlockps')
+        (Get-Item $homes).UnixMode | Should -Be 'drwx------'
+    }
+
+    It 'is reached by a sandbox that may write the runtime folder (the twin), and its launch says so' {
+        $homes = Get-HomeRoot
+        $reaching = $Rs.Clone() | Add-LandlockPathRule -Path $Runtime -Access ReadWrite -PassThru
+        Invoke-Sandboxed -Ruleset $reaching { 1 } -WarningVariable warned -WarningAction SilentlyContinue | Should -Be 1
+        "$warned" | Should -Match ([regex]::Escape($homes))
+        $outcome = Invoke-Victims $homes $reaching
+        $outcome.Planted | Should -BeGreaterThan 0 -Because 'the attack must work where the rules let it'
+        $outcome.Seen | Should -Contain 'hijacked'
+    }
+
+    It 'says so for a program too, and not for a launch that cannot write there' {
+        $env:XDG_RUNTIME_DIR = $null
+        # Without a runtime folder the homes are in the temp folder, which $Rs may write.
+        $homes = Get-HomeRoot
+        $writer = New-SystemRuleset | Add-LandlockPathRule -Path $Temp -Access ReadWrite -PassThru
+        $null = Invoke-Sandboxed -Ruleset $writer /bin/true -WarningVariable warned -WarningAction SilentlyContinue
+        "$warned" | Should -Match ([regex]::Escape($homes))
+        $null = Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { 1 } -WarningVariable quiet -WarningAction SilentlyContinue
+        $quiet | Should -BeNullOrEmpty
     }
 }
 
-# OPEN FINDING (red team, low): the sweep of abandoned homes knows a home by its name alone. A
-# sandbox that may make and remove folders in the temp folder, but not remove files, renames a
-# folder of the caller's to a dead process's home name, and the next caller's sweep removes its
-# files for it. Skipped: nothing a sandbox cannot forge marks a home as the caller's.
+# The sweep of abandoned homes removes only what it can prove a LandlockPS made (that it removes
+# those: New-LandlockSession.Tests.ps1). A sandbox that may make, rename and remove folders where
+# homes are made, but not make or remove files, renames a folder of the caller's to a dead
+# process's home name: the next caller's sweep must leave it.
 Describe 'The sweep of abandoned homes' {
-    It 'removes nothing a sandbox renamed to look like a home' -Skip {
+    It 'removes nothing a sandbox renamed to look like a home' {
         $data = New-Item -ItemType Directory (Join-Path $Temp 'data')
         Set-Content (Join-Path $data 'important.txt') 'keep me'
+        $fake = Join-Path $HomeRoot 'landlockps-home-999999-0123456789abcdef'
         $rs = New-LandlockRuleset -Abi 7 -HandledAccessFs ReadDir, RemoveFile, RemoveDir, MakeDir, MakeReg, Refer |
-            Add-LandlockPathRule -Path $Temp -Access ReadDir, MakeDir, RemoveDir -PassThru |
+            Add-LandlockPathRule -Path $Temp -Access ReadDir, MakeDir, RemoveDir, Refer -PassThru |
             Add-LandlockPathRule -Path /usr, /lib, /lib64, /bin -Access ReadDir -IgnoreMissing -PassThru
         Invoke-Sandboxed -Ruleset $rs rm -ArgumentList (Join-Path $data 'important.txt') -StandardError Output | Should -Match 'Permission denied'
-        Invoke-Sandboxed -Ruleset $rs mv -ArgumentList $data, (Join-Path $Temp 'landlockps-home-999999-0123456789abcdef')
+        Invoke-Sandboxed -Ruleset $rs mv -ArgumentList $data, $fake -WarningAction SilentlyContinue
+        Test-Path $fake | Should -BeTrue
         & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command "Import-Module '$RepoRoot/LandlockPS.psd1'; Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { 1 }" | Should -Be 1
-        Get-Content (Join-Path $Temp 'landlockps-home-999999-0123456789abcdef/important.txt') | Should -Be 'keep me'
+        Get-Content (Join-Path $fake 'important.txt') | Should -Be 'keep me'
     }
 }

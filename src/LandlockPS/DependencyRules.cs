@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
@@ -25,7 +26,9 @@ internal static class DependencyRules
 
     /// <summary>
     /// Allows every file of <paramref name="dependencies"/> in <paramref name="ruleset"/>, as far as
-    /// it handles the rights (a right it does not handle is not restricted anyway); returns the rules added.
+    /// it handles the rights (a right it does not handle is not restricted anyway); returns the rules
+    /// added. Rules by path, for a ruleset that outlives the call (-Executable) and for what the caller
+    /// is shown; a launch builds them on the files themselves (<see cref="Hold"/>).
     /// </summary>
     internal static IReadOnlyList<LandlockPathRule> Add(PSCmdlet cmdlet, LandlockRuleset ruleset, ProgramDependencies dependencies)
     {
@@ -41,4 +44,14 @@ internal static class DependencyRules
         }
         return added;
     }
+
+    /// <summary>
+    /// The <paramref name="rules"/> built on the files themselves, each opened now without following a
+    /// link anywhere on its path: a program run from a folder a sandbox may write could otherwise have
+    /// its name swapped for a link, and its rule (ReadFile, Execute) land on what the link points to.
+    /// A path through a link (a library's name) gets no rule: the file's real path, also among the
+    /// rules, covers it. The caller disposes the handles once the child has started.
+    /// </summary>
+    internal static IReadOnlyList<HeldPathRule> Hold(IEnumerable<LandlockPathRule> rules) =>
+        rules.Select(r => HeldPathRule.OnPlainFile(r.Path, r.Access)).OfType<HeldPathRule>().ToArray();
 }

@@ -9,10 +9,10 @@ public enum SandboxHostAccess
     /// <summary>Text only, with control sequences other than colours neutralised. Prompts, Read-Host and ReadKey fail; the console cannot be changed.</summary>
     None = 0,
 
-    /// <summary>Read from the caller's terminal: Read-Host, ReadKey, credential and choice prompts, each marked as coming from the sandbox.</summary>
+    /// <summary>Read from the caller's terminal: Read-Host, credential and choice prompts, each marked as coming from the sandbox.</summary>
     Prompt = 1,
 
-    /// <summary>Change the caller's console through RawUI: window title, colours, cursor, buffer.</summary>
+    /// <summary>Use the caller's console through RawUI: read keys (ReadKey, KeyAvailable) and the screen; change the window title, colours, cursor, buffer. Unmarked: a key read has no line to mark.</summary>
     RawUI = 2,
 
     /// <summary>Both.</summary>

@@ -102,6 +102,20 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
             $"{program}'s arguments ({name} {program} -- {word} ...); to mean -{parameter}, write its full name.", word));
     }
 
+    /// <summary>
+    /// A sandbox that may write where scratch homes are made could plant code in the homes of other
+    /// sandboxed pwsh children (their module path starts there), which then runs with their rights:
+    /// said once per session, for the run is still what the caller asked for.
+    /// </summary>
+    protected void WarnIfWritesHomes(LandlockRuleset ruleset)
+    {
+        if (Core.Sandbox.HomeRoot.WritableBy(ruleset) is not { } homes) return;
+        SessionWarnings.WriteOnce(this,
+            $"This sandbox may write {homes}, where LandlockPS makes the private homes of sandboxed script blocks and sessions: " +
+            "it could plant code there that runs in another sandbox, with that sandbox's rights. Grant write access to narrower folders " +
+            $"(not {homes} or a folder above it), or run LandlockPS where XDG_RUNTIME_DIR names your login session's private folder, which homes then use.");
+    }
+
     /// <summary>-WorkingDirectory resolved against the PowerShell location, or that location; terminating error if it is not a directory.</summary>
     protected string ResolveWorkingDirectory()
     {

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
@@ -81,23 +82,64 @@ public class ScratchHomeTests
     }
 
     [Fact]
-    public void TheSweepTakesAbandonedHomesButNeverOneInUse()
+    public void TheSweepTakesAbandonedHomesButNeverOneInUseNorAFolderNamedLikeOne()
     {
         using var tree = new TempTree();
         using var scope = new TempFolderScope(tree.Dir("tmp"));
         using ScratchHome live = ScratchHome.Create();
         // Left by a process that is gone: no lock is held on it and no such pid runs.
-        string abandoned = Directory.CreateDirectory(Path.Combine(scope.Folder, "landlockps-home-2147483600-abandoned")).FullName;
+        ScratchHome left = ScratchHome.Create();
+        string abandoned = Path.Combine(scope.Homes, "landlockps-home-2147483600-abandoned");
+        Directory.Move(left.Path, abandoned);
         File.WriteAllText(Path.Combine(abandoned, "f"), "x");
+        ScratchHomes.Remove(left);
+        left.Folder.Dispose();
         // Named after a gone pid too, but still locked by its maker (a process in another PID namespace, say).
         string locked = live.Path.Replace($"-{Environment.ProcessId}-", "-2147483601-", StringComparison.Ordinal);
         Directory.Move(live.Path, locked);
+        // Named like a home, but no home: a folder of the caller's a sandbox renamed; and one it
+        // marked too, as a home's mark names its folder, but seconds after the folder was made.
+        string renamed = Directory.CreateDirectory(Path.Combine(scope.Homes, "landlockps-home-2147483602-renamed")).FullName;
+        File.WriteAllText(Path.Combine(renamed, "keep"), "x");
+        string forged = Directory.CreateDirectory(Path.Combine(scope.Homes, "landlockps-home-2147483603-forged")).FullName;
+        File.WriteAllText(Path.Combine(forged, "keep"), "x");
+        Thread.Sleep(6000);
+        using (SafeDirectoryHandle folder = SafeDirectoryHandle.Open(forged))
+        {
+            LibC.StatxBuffer status = folder.Status();
+            Assert.NotNull(status.BirthTime); // the temp folder's file system records when a file was made
+            File.WriteAllText(Path.Combine(forged, ".landlockps-home"), $"LandlockPS home {status.DevMajor}:{status.DevMinor}:{status.Inode}\n");
+        }
 
         ScratchHomes.RemoveAbandoned();
 
         Assert.False(Directory.Exists(abandoned));
         Assert.True(Directory.Exists(locked));
+        Assert.True(File.Exists(Path.Combine(renamed, "keep")));
+        Assert.True(File.Exists(Path.Combine(forged, "keep")));
         Directory.Move(locked, live.Path);
+    }
+
+    [Fact]
+    public void HomesAreMadeInTheSessionsRuntimeFolderWhenItIsPrivate()
+    {
+        using var tree = new TempTree();
+        using var scope = new TempFolderScope(tree.Dir("tmp"));
+        string runtime = tree.Dir("run");
+        try
+        {
+            Environment.SetEnvironmentVariable("XDG_RUNTIME_DIR", runtime);
+            File.SetUnixFileMode(runtime, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            using (ScratchHome home = ScratchHome.Create()) Assert.Equal(Path.Combine(runtime, "landlockps"), Path.GetDirectoryName(home.Path));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(runtime, "landlockps")));
+            // Not a login session's: others may use it.
+            File.SetUnixFileMode(runtime, File.GetUnixFileMode(runtime) | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+            Assert.Equal(Path.Combine(scope.Folder, $"landlockps-{ProcessApi.GetEuid()}"), HomeRoot.Path);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("XDG_RUNTIME_DIR", null);
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.InteropServices;
 
 namespace LandlockPS.Core.Native;
@@ -30,6 +31,7 @@ internal static partial class LibC
     internal const uint STATX_UID = 0x8;
     internal const uint STATX_INO = 0x100;
     internal const uint STATX_SIZE = 0x200;
+    internal const uint STATX_BTIME = 0x800;
     internal const ushort S_IFMT = 0xF000;
     internal const ushort S_IFSOCK = 0xC000;
     internal const ushort S_IFBLK = 0x6000;
@@ -65,7 +67,7 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "free")]
     internal static partial void Free(nint pointer);
 
-    /// <summary>struct statx: the layout is the same on every architecture; only owner, type, inode, size and device are read.</summary>
+    /// <summary>struct statx: the layout is the same on every architecture; only owner, type, inode, size, birth time and device are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     internal struct StatxBuffer
     {
@@ -74,6 +76,8 @@ internal static partial class LibC
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;
+        [FieldOffset(80)] public long BirthSeconds;
+        [FieldOffset(88)] public uint BirthNanoseconds;
         [FieldOffset(136)] public uint DevMajor;
         [FieldOffset(140)] public uint DevMinor;
 
@@ -84,5 +88,11 @@ internal static partial class LibC
         public readonly bool IsDevice => (Mode & S_IFMT) is S_IFCHR or S_IFBLK;
 
         public readonly bool IsSocket => (Mode & S_IFMT) == S_IFSOCK;
+
+        /// <summary>When the inode was made; null where the file system does not record it.</summary>
+        public readonly TimeSpan? BirthTime => (Mask & STATX_BTIME) != 0 ? TimeSpan.FromSeconds(BirthSeconds) + TimeSpan.FromTicks(BirthNanoseconds / 100) : null;
+
+        /// <summary>The inode, across file systems: the same inode, the same identity.</summary>
+        public readonly (uint Major, uint Minor, ulong Inode) Identity => (DevMajor, DevMinor, Inode);
     }
 }

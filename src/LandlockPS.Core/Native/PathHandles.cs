@@ -30,6 +30,15 @@ internal static class PathHandles
         return fd < 0 ? null : new SafePathHandle((int)fd);
     }
 
+    internal const uint FullStatus = LibC.STATX_TYPE | LibC.STATX_MODE | LibC.STATX_UID | LibC.STATX_INO | LibC.STATX_SIZE | LibC.STATX_BTIME;
+
+    /// <summary>The inode <paramref name="path"/> names, links followed as a rule's path is; null when it names nothing.</summary>
+    internal static unsafe LibC.StatxBuffer? TryStatus(string path)
+    {
+        LibC.StatxBuffer buffer = default;
+        return LibC.Statx(LibC.AT_FDCWD, path, 0, FullStatus, &buffer) == 0 ? buffer : null;
+    }
+
     private const long SYS_openat2 = 437;
     private const ulong ResolveNoMagicLinks = 0x02;
     private const ulong ResolveNoSymlinks = 0x04;
@@ -56,7 +65,7 @@ internal static class PathHandles
         throw new LandlockException($"Could not inspect an opened rule path ({Errno.Name(errno)}).", "statx", errno);
     }
 
-    /// <summary>The type and size of the open descriptor's inode; false and the errno when statx fails.</summary>
+    /// <summary>The type, size, owner, identity and birth time of the open descriptor's inode; false and the errno when statx fails.</summary>
     internal static unsafe bool TryStatus(SafeFileDescriptor handle, out LibC.StatxBuffer buffer, out int errno)
     {
         buffer = default;
@@ -67,7 +76,7 @@ internal static class PathHandles
         {
             fixed (LibC.StatxBuffer* status = &buffer)
             {
-                if (LibC.Statx(handle.Fd, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_TYPE | LibC.STATX_SIZE, status) == 0) return true;
+                if (LibC.Statx(handle.Fd, string.Empty, LibC.AT_EMPTY_PATH, FullStatus, status) == 0) return true;
             }
             errno = Marshal.GetLastPInvokeError();
             return false;

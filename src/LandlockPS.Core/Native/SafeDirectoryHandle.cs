@@ -128,15 +128,29 @@ public sealed unsafe partial class SafeDirectoryHandle : SafeFileDescriptor
     /// <summary>Takes a lock on the folder without waiting: shared while in use, exclusive to prove nobody uses it.</summary>
     public bool TryLock(bool exclusive) => Flock(Fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0;
 
-    /// <summary>Owner, type, inode and device of the folder itself.</summary>
+    /// <summary>Owner, type, permissions, inode, device and birth time of the folder itself.</summary>
     internal LibC.StatxBuffer Status()
     {
-        LibC.StatxBuffer status = default;
-        if (LibC.Statx(Fd, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_UID | LibC.STATX_TYPE | LibC.STATX_INO, &status) != 0)
-        {
-            throw Failure("statx", null);
-        }
+        if (!PathHandles.TryStatus(this, out LibC.StatxBuffer status, out _)) throw Failure("statx", null);
         return status;
+    }
+
+    /// <summary>Opens the folder this one is in (the same folder at the file system's root).</summary>
+    internal SafeDirectoryHandle OpenParent()
+    {
+        byte* up = stackalloc byte[] { (byte)'.', (byte)'.', 0 };
+        bool added = false;
+        DangerousAddRef(ref added);
+        try
+        {
+            int fd = OpenAt(Fd, up, FolderFlags, 0);
+            if (fd < 0) throw Failure("openat", "..");
+            return new SafeDirectoryHandle(fd);
+        }
+        finally
+        {
+            if (added) DangerousRelease();
+        }
     }
 
     /// <summary>Whether <paramref name="name"/> here names, itself (not through a link), the very folder <paramref name="folder"/> is open on.</summary>

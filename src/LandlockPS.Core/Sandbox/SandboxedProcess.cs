@@ -206,6 +206,18 @@ public sealed unsafe class SandboxedProcess : IDisposable
     }
 
     /// <summary>
+    /// Services the child without taking its output, for a reader that must not take more for now:
+    /// writes queued input and notices the exit, and reads output only while a little waits (then the
+    /// child blocks on its full pipe). Returns when something happened, on <see cref="Wake"/>, or
+    /// after <paramref name="millisecondsTimeout"/>.
+    /// </summary>
+    public void Service(int millisecondsTimeout)
+    {
+        if (!_reaped) PollOnce(millisecondsTimeout);
+        _woken = false;
+    }
+
+    /// <summary>
     /// Queues bytes for the child's standard input and writes what the pipe takes now, on the
     /// calling thread; the thread servicing the child writes the rest. False when a megabyte is
     /// already waiting: take some output and try again, so a child that writes before it reads

@@ -10,17 +10,22 @@ using LandlockPS.Core.Native;
 namespace LandlockPS.Core.Sandbox;
 
 /// <summary>
-/// A private, writable folder a sandboxed child gets as its home, in the temp folder. Other
-/// sandboxes may write the temp folder, and so this one: the caller therefore holds the home open
-/// from the moment it makes it and does everything in it through that descriptor — folders made
-/// new, files created new, never a link followed, removal by descriptor — and the child's rule on
-/// it is built from the same descriptor (<see cref="Rule"/>). Whatever a sandbox plants or swaps
-/// there, the caller never writes, creates or removes anything outside the folder it made.
-/// A shared lock held on the home while it lives tells the sweep of abandoned homes which are in use.
+/// A private, writable folder a sandboxed child gets as its home, in the folder of homes
+/// (<see cref="HomeRoot"/>). A sandbox given write access there could write this one too: the
+/// caller therefore holds the home open from the moment it makes it and does everything in it
+/// through that descriptor — folders made new, files created new, never a link followed, removal by
+/// descriptor — and the child's rule on it is built from the same descriptor (<see cref="Rule"/>).
+/// Whatever a sandbox plants or swaps there, the caller never writes, creates or removes anything
+/// outside the folder it made. A shared lock held on the home while it lives tells the sweep of
+/// abandoned homes which are in use, and a mark made inside it at once tells the sweep it is a home.
 /// </summary>
 public sealed class ScratchHome : IDisposable
 {
     private const string Prefix = "landlockps-home-";
+    private const string MarkName = ".landlockps-home";
+    private const int MaxMarkBytes = 128;
+    // How long after its folder a mark may be made: at once, or a little later on a stalled machine.
+    private static readonly TimeSpan MarkDelay = TimeSpan.FromSeconds(5);
     private const int NameAttempts = 16;
     private readonly SafeDirectoryHandle _parent;
     private readonly string _name;
@@ -44,12 +49,11 @@ public sealed class ScratchHome : IDisposable
     /// <summary>The child's rule on its home, attached to the folder held open, not to whatever its path names later.</summary>
     public HeldPathRule Rule(LandlockAccessFs access) => new(Folder, Path, access);
 
-    /// <summary>Makes a new home, readable and writable by this user alone, in the temp folder.</summary>
+    /// <summary>Makes a new home, readable and writable by this user alone, in the folder of homes.</summary>
     public static ScratchHome Create()
     {
         ScratchHomes.Start();
-        string parentPath = System.IO.Path.GetTempPath();
-        SafeDirectoryHandle parent = SafeDirectoryHandle.Open(parentPath);
+        SafeDirectoryHandle parent = HomeRoot.Open(out string parentPath);
         try
         {
             (string name, SafeDirectoryHandle folder) = MakeUniqueFolder(parent);
@@ -119,12 +123,52 @@ public sealed class ScratchHome : IDisposable
                 continue;
             }
             LibC.StatxBuffer status = folder.Status();
-            if (status.IsDirectory && status.Uid == ProcessApi.GetEuid() && folder.TryLock(exclusive: false)) return (name, folder);
+            if (status.IsDirectory && status.Uid == ProcessApi.GetEuid() && folder.TryLock(exclusive: false) && TryMark(folder, status)) return (name, folder);
             folder.Dispose();
         }
         throw new LandlockException(
-            $"Could not make a private home for the sandbox in {System.IO.Path.GetTempPath()}: every name tried was taken or replaced ({last?.Message}). " +
-            "Check that TMPDIR is a folder only you can write.", "mkdirat", last?.Errno ?? 0, "ScratchHomeFailed");
+            $"Could not make a private home for the sandbox in {HomeRoot.Path}: every name tried was taken or replaced ({last?.Message}). " +
+            "Check that no sandbox may write there.", "mkdirat", last?.Errno ?? 0, "ScratchHomeFailed");
+    }
+
+    // The mark names the very folder it is in; a name taken meanwhile (planted) leaves the folder unmarked.
+    private static bool TryMark(SafeDirectoryHandle folder, LibC.StatxBuffer status)
+    {
+        try
+        {
+            folder.WriteNewFile(MarkName, System.Text.Encoding.ASCII.GetBytes(MarkText(status)), 0x100 /* 0400 */);
+            return true;
+        }
+        catch (LandlockException)
+        {
+            return false;
+        }
+    }
+
+    private static string MarkText(LibC.StatxBuffer folder) =>
+        string.Create(CultureInfo.InvariantCulture, $"LandlockPS home {folder.DevMajor}:{folder.DevMinor}:{folder.Inode}\n");
+
+    /// <summary>
+    /// Whether <paramref name="folder"/> (its <paramref name="status"/>) is a home a LandlockPS made:
+    /// its mark is a plain file of the same owner that names this very folder, and was made with it.
+    /// A folder of the caller's that a sandbox renamed to a home's name has no mark; one the sandbox
+    /// marks itself is marked later than the folder was made (where the file system records when).
+    /// </summary>
+    internal static bool IsMarked(SafeDirectoryHandle folder, LibC.StatxBuffer status)
+    {
+        // Never blocking (a FIFO planted there), never through a link.
+        using SafeDescriptorHandle? mark = folder.TryOpenFile(MarkName, LibC.O_RDONLY | LibC.O_NONBLOCK);
+        if (mark is null || !PathHandles.TryStatus(mark, out LibC.StatxBuffer made, out _)) return false;
+        if (!made.IsRegularFile || made.Uid != status.Uid || made.Size > MaxMarkBytes) return false;
+        if (status.BirthTime is { } born && made.BirthTime is { } marked && (marked < born || marked - born > MarkDelay)) return false;
+        return ReadSmall(mark) == MarkText(status);
+    }
+
+    private static unsafe string? ReadSmall(SafeDescriptorHandle file)
+    {
+        byte* buffer = stackalloc byte[MaxMarkBytes];
+        nint read = ProcessApi.Read(file.Fd, buffer, MaxMarkBytes);
+        return read < 0 ? null : System.Text.Encoding.ASCII.GetString(buffer, (int)read);
     }
 
     private static string RandomSuffix() =>

@@ -87,27 +87,28 @@ internal static class ScratchHomes
     }
 
     /// <summary>
-    /// Removes homes nobody uses: folders of this user whose lock anyone can take (every live home
-    /// holds a shared one, across PID namespaces too) and whose maker is gone from this namespace.
-    /// Root never recursively deletes another user's folder, and never through a link.
+    /// Removes homes nobody uses: folders of this user, marked as homes when they were made, whose
+    /// lock anyone can take (every live home holds a shared one, across PID namespaces too) and
+    /// whose maker is gone from this namespace. A folder renamed to a home's name is not one. Root
+    /// never recursively deletes another user's folder, and never through a link.
     /// </summary>
     internal static void RemoveAbandoned()
     {
         try
         {
-            string temp = Path.GetTempPath();
-            using SafeDirectoryHandle parent = SafeDirectoryHandle.Open(temp);
+            using SafeDirectoryHandle root = HomeRoot.Open(out _);
             uint me = ProcessApi.GetEuid();
-            foreach (string folder in Directory.EnumerateDirectories(temp, ScratchHome.Pattern))
+            // Listed through the folder held open: the names are those of the folder it checked.
+            foreach (string folder in Directory.EnumerateDirectories($"/proc/self/fd/{root.Fd}", ScratchHome.Pattern))
             {
                 string name = Path.GetFileName(folder);
                 if (ScratchHome.MakerPid(name) is not { } pid || Directory.Exists($"/proc/{pid}")) continue;
-                RemoveIfAbandoned(parent, name, me);
+                RemoveIfAbandoned(root, name, me);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or LandlockException)
         {
-            // A sweep only tidies; a temp folder it cannot list is not this launch's problem.
+            // A sweep only tidies; a folder of homes it cannot open or list is not this launch's problem.
         }
     }
 
@@ -117,7 +118,7 @@ internal static class ScratchHomes
         {
             using SafeDirectoryHandle folder = parent.OpenChild(name);
             LibC.StatxBuffer status = folder.Status();
-            if (status.Uid == me && folder.TryLock(exclusive: true)) TreeRemover.Remove(parent, name, folder);
+            if (status.Uid == me && ScratchHome.IsMarked(folder, status) && folder.TryLock(exclusive: true)) TreeRemover.Remove(parent, name, folder);
         }
         catch (LandlockException)
         {

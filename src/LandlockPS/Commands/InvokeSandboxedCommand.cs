@@ -227,16 +227,17 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
     {
         string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}"
             : _scriptFile is { } script ? $"script {script.Path}" : CommandLine(_template!);
+        LandlockRuleset shown = ruleset;
         if (_dependencies is not null)
         {
             // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
-            ruleset = ruleset.Clone(); // the caller's ruleset stays as it was
-            _dependencyRules = DependencyRules.Add(this, ruleset, _dependencies);
+            shown = ruleset.Clone(); // the caller's ruleset stays as it was
+            _dependencyRules = DependencyRules.Add(this, shown, _dependencies);
         }
-        if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(ruleset)}" : "Run confined")) return null;
+        if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(shown)}" : "Run confined")) return null;
         try
         {
-            return RunsInPwsh ? StartScriptBlock(ruleset) : StartProgram(ruleset, redirectInput);
+            return RunsInPwsh ? StartScriptBlock(ruleset) : StartProgram(ruleset, shown, redirectInput);
         }
         catch (LandlockException e)
         {
@@ -245,12 +246,15 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
         }
     }
 
-    private NativeRun StartProgram(LandlockRuleset ruleset, bool redirectInput)
+    // The dependency rules are built on the files themselves, held open (see DependencyRules.Hold);
+    // `shown` is the ruleset with them as paths, for what the caller is told.
+    private NativeRun StartProgram(LandlockRuleset ruleset, LandlockRuleset shown, bool redirectInput)
     {
         // A private terminal of the caller's window size, for this one run; the run owns it.
         PseudoTerminal? terminal = null;
         SandboxedProcess? process = null;
         AccessObserver? observer = null;
+        IReadOnlyList<HeldPathRule> dependencies = DependencyRules.Hold(_dependencyRules);
         try
         {
             if (Terminal)
@@ -263,16 +267,17 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
                 RedirectStandardInput = redirectInput,
                 Terminal = terminal,
                 Observer = ExplainDenials ? new AccessObserver() : null,
+                HeldPathRules = dependencies,
             };
             observer = info.Observer;
             process = SandboxedProcess.Start(info, ruleset);
             // A warning can throw here (-WarningAction Stop): the child must not outlive that. And
             // it is written before the terminal goes raw, where a line would lose its carriage return.
-            ReportEnforcement(process, ruleset, info);
+            ReportEnforcement(process, shown, info);
             return new NativeRun(this, process, info, _options!, StopToken)
             {
                 AddedRules = [.. _dependencyRules, .. process.TerminalRules],
-                ExplainAgainst = ExplainDenials ? ruleset : null,
+                ExplainAgainst = ExplainDenials ? shown : null,
             };
         }
         catch
@@ -281,6 +286,11 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
             observer?.Dispose();
             terminal?.Dispose();
             throw;
+        }
+        finally
+        {
+            // Compiled into the child's ruleset when it started: no longer needed.
+            foreach (HeldPathRule rule in dependencies) rule.Handle.Dispose();
         }
     }
 
@@ -340,6 +350,7 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
             foreach (LandlockPathRule rule in process.TerminalRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path} (its private terminal)");
         }
         WarnAboutEnforcement(report);
+        WarnIfWritesHomes(ruleset);
     }
 
     // -WhatIf, -Confirm and -Verbose show the operation with its rules; otherwise nobody reads it.

@@ -76,6 +76,15 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         }
     }
 
+    /// <summary>Whether the server has still to acknowledge anything the client sent.</summary>
+    public bool AwaitsAnswer
+    {
+        get
+        {
+            lock (_unanswered) return _unanswered.Count > 0;
+        }
+    }
+
     /// <summary>Whether the server has still to acknowledge <paramref name="element"/>, a packet the client sent.</summary>
     public bool IsUnanswered(string element)
     {

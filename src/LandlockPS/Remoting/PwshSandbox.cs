@@ -100,7 +100,7 @@ internal sealed class PwshSandbox : IDisposable
             home.Dispose();
             throw new LandlockException(
                 $"The sandbox's private home {home.Path} changed while it was being prepared ({e.Message}); nothing was written outside it. " +
-                "Another sandbox that may write the temp folder can do this: do not give sandboxes write access to TMPDIR, or point TMPDIR elsewhere.",
+                $"Another sandbox that may write {HomeRoot.Path} can do this: do not give sandboxes write access to it or a folder above it.",
                 e.Syscall, e.Errno, "ScratchHomeFailed", e);
         }
         catch

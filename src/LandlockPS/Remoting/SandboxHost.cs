@@ -11,7 +11,7 @@ namespace LandlockPS.Remoting;
 /// <summary>
 /// The host a sandboxed pwsh talks to: the caller's, guarded. Text reaches the caller's terminal
 /// with every control sequence but colours neutralised. Reading the caller's terminal (prompts,
-/// Read-Host, ReadKey) and changing its console (RawUI) need the caller's consent
+/// Read-Host) and using its console (RawUI: keys, screen, title, colours) need the caller's consent
 /// (<see cref="SandboxHostAccess"/>); with it, every prompt says it comes from the sandbox, and
 /// without it the call fails inside the sandbox with an error that says how to allow it.
 /// For a script block, lines are not written here at all (<paramref name="recordsViaStreams"/>):
@@ -184,18 +184,20 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         public override Size MaxPhysicalWindowSize => caller.MaxPhysicalWindowSize;
         public override string WindowTitle { get => caller.WindowTitle; set => Change(() => caller.WindowTitle = HostText.Neutralize(value ?? string.Empty)); }
 
+        // Keys are the console's, not a prompt's: a key read has no line to mark as the sandbox's,
+        // so a sandbox could draw its own password line and collect the answer key by key.
         public override bool KeyAvailable
         {
             get
             {
-                RequirePrompt("watch your keyboard (KeyAvailable)");
+                RequireConsole("watch your keyboard (KeyAvailable)");
                 return caller.KeyAvailable;
             }
         }
 
         public override KeyInfo ReadKey(ReadKeyOptions options)
         {
-            RequirePrompt("read keys you type (ReadKey)");
+            RequireConsole("read keys you type (ReadKey)");
             return caller.ReadKey(options);
         }
 
@@ -204,7 +206,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         public override BufferCell[,] GetBufferContents(Rectangle rectangle)
         {
             // What is on the caller's screen is the caller's, however it got there.
-            if ((access & SandboxHostAccess.RawUI) == 0) throw Refused("read your screen", SandboxHostAccess.RawUI);
+            RequireConsole("read your screen");
             return caller.GetBufferContents(rectangle);
         }
 
@@ -226,9 +228,9 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             }
         }
 
-        private void RequirePrompt(string what)
+        private void RequireConsole(string what)
         {
-            if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
+            if ((access & SandboxHostAccess.RawUI) == 0) throw Refused(what, SandboxHostAccess.RawUI);
         }
     }
 }

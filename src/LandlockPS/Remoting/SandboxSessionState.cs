@@ -35,6 +35,9 @@ internal sealed class SandboxSessionState
         EndNow?.Invoke();
     }
 
+    /// <summary>What the child sent that the caller's pipeline has not caught up with: the transport holds the child back past its bound.</summary>
+    public ReceiveBacklog Backlog { get; } = new();
+
     /// <summary>Set once the transport has told PowerShell the child is gone or broken.</summary>
     public bool TransportFailed { get; set; }
 

@@ -16,7 +16,8 @@ namespace LandlockPS.Remoting;
 /// PSRP over a confined child pwsh's stdin/stdout. PowerShell's sending thread writes each protocol
 /// line straight into the child's stdin, as PowerShell's own transport does; one thread services
 /// the child: it writes what a full pipe did not take, and hands every line the child prints back
-/// to PowerShell. The child's stderr is never part of the protocol; its tail goes into error messages.
+/// to PowerShell, unless the caller's pipeline has fallen behind (<see cref="ReceiveBacklog"/>).
+/// The child's stderr is never part of the protocol; its tail goes into error messages.
 /// </summary>
 internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 {
@@ -80,6 +81,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             _process?.Kill();
         };
         _process = SandboxedProcess.Start(_sandbox.StartInfo, _sandbox.Ruleset);
+        state.Backlog.Wake = _process.Wake;
         _sandbox.Home.Attach(_process);
         state.Process = _process;
     }
@@ -131,6 +133,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             throw Closed();
         }
         if (AwaitedAnswer(line) is { } what) AwaitAnswer(line, what);
+        // The answer must be read even while the child is held back.
+        if (_connection.State.Backlog.IsFull) _process.Wake();
     }
 
     // What a server answers at once, on receipt; PowerShell waits for the answer to a command
@@ -168,6 +172,11 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         {
             while (!process.IsOutputCompleted)
             {
+                if (IsHeldBack(process))
+                {
+                    process.Service(Timeout.Infinite);
+                    continue;
+                }
                 if (!process.TryTakeOutput(out OutputChunk chunk, Timeout.Infinite)) continue;
                 if (chunk.Stream == ChildStream.StandardOutput)
                 {
@@ -200,6 +209,12 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         else if (!_closing) ReportBroken(null);
     }
 
+    // While the caller's pipeline is behind, the child waits on its full pipe; not once it has
+    // ended (what is left in the pipe must be read before it closes), nor while PowerShell waits
+    // for an answer (a stop, a close), which would otherwise never come.
+    private bool IsHeldBack(SandboxedProcess process) =>
+        _connection.State.Backlog.IsFull && !process.HasExited && !_guard.AwaitsAnswer;
+
     // A program the block starts shares the server's stdout. What it prints is not protocol and
     // would break the session, and a line it leaves unfinished prefixes the server's next one: keep
     // the protocol element, send the rest to the stderr tail.
@@ -224,6 +239,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             return;
         }
         // The guard passed nothing but ASCII.
+        _connection.State.Backlog.Handed(element.Length);
         HandleOutputDataReceived(Encoding.ASCII.GetString(element));
     }
 

@@ -165,6 +165,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
 
     private void AskToStop()
     {
+        _state.Backlog.Release();
         Post(null);
         try
         {
@@ -191,6 +192,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         // as Ctrl+C would, so the kill timer bounds the wait below.
         if (_invocation is { IsCompleted: false }) Stop();
         _disposed = true;
+        _state.Backlog.Release();
         _deadline?.Dispose();
         // Disposing a PowerShell that still runs stops it and waits for the server to say so, which
         // lets the block's finally run. The kill timer stays armed meanwhile: if the block does not
@@ -274,6 +276,8 @@ internal sealed class ScriptBlockRun : ISandboxRun
             }
         };
         if (!expectsInput) _input.Complete();
+        // What arrives waits in _pending for this pipeline: the child is held back while it falls behind.
+        _state.Backlog.Watch(() => _pending.Count > 0);
         _invocation = _powershell.BeginInvoke(_input, _output);
     }
 
@@ -317,6 +321,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         while (true)
         {
             Action? action;
+            if (_pending.Count == 0) _state.Backlog.CaughtUp();
             try
             {
                 if (!_pending.TryTake(out action, waitMilliseconds, _stopping)) return;
