@@ -45,4 +45,14 @@ public sealed record LandlockAccessEvent
 
     /// <summary>With a ruleset and a denial: the rule that would allow it, ready to paste.</summary>
     public string? Suggestion { get; init; }
+
+    /// <summary>With a ruleset: the file-system rights of <see cref="Access"/> it denies (None when allowed, or for a network access).</summary>
+    public LandlockAccessFs DeniedAccess { get; init; }
+
+    /// <summary>
+    /// True when a rule LandlockPS adds by itself already covers the access: the runtime a script
+    /// block's child pwsh needs, or its scratch home (see Invoke-Sandboxed -NoImplicitRules). Such an
+    /// access says nothing about what the script itself needs.
+    /// </summary>
+    public bool Implicit { get; init; }
 }

@@ -20,7 +20,7 @@ namespace LandlockPS.Core.Sandbox;
 /// </summary>
 public sealed class ScratchHome : IDisposable
 {
-    private const string Prefix = "landlockps-home-";
+    internal const string Prefix = "landlockps-home-";
     private const int NameAttempts = 16;
     private readonly SafeDirectoryHandle _parent;
     private readonly string _name;
