@@ -18,6 +18,10 @@ internal sealed class Candidate(string place)
 
     internal bool OnFolder { get; private set; }
 
+    internal LandlockRuleFlag Flag { get; set; }
+
+    internal string? FlagReason { get; set; }
+
     /// <summary>The paths the accesses behind the rule named (what the kernel checked).</summary>
     internal IEnumerable<string> Paths => _events.Select(e => e.LinkTarget ?? e.Path!).Distinct(StringComparer.Ordinal);
 
@@ -29,23 +33,30 @@ internal sealed class Candidate(string place)
         _events.Add(need.Source);
     }
 
+    /// <summary>Keeps only the rights in <paramref name="applicable"/>, now that what the place is is known.</summary>
+    internal void Restrict(LandlockAccessFs applicable, bool folder)
+    {
+        Access &= applicable;
+        OnFolder = folder;
+    }
+
     /// <summary>Takes in the evidence of a rule this one makes needless.</summary>
     internal void Absorb(Candidate covered)
     {
         foreach (LandlockAccessEvent e in covered._events) _events.Add(e);
     }
 
-    internal LandlockProposedRule ToRule(LandlockAccessFs access, LandlockRuleFlag flag, string? reason, bool included, int examples) => new()
+    internal LandlockProposedRule ToRule(bool included, int examples) => new()
     {
         Path = Place,
-        Access = access,
+        Access = Access,
         SeenCount = _events.Sum(e => e.Count),
         AccessCount = _events.Count,
         Basis = string.Join(", ", _bases),
         Programs = _events.Select(e => e.Program).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToArray(),
         Examples = _events.OrderByDescending(e => e.Count).Select(e => e.LinkTarget ?? e.Path!).Distinct(StringComparer.Ordinal).Take(examples).ToArray(),
-        Flag = flag,
-        FlagReason = reason,
+        Flag = Flag,
+        FlagReason = FlagReason,
         Included = included,
     };
 }

@@ -102,12 +102,14 @@ public sealed class RulesetProposer
         LandlockAccessEvent[] fs = events.Where(e => e.Path is not null && e.Access != LandlockAccessFs.None).ToArray();
         HashSet<string> transient = Transient(fs);
         IEnumerable<AccessNeed> needs = fs.SelectMany(Needs).Select(n => Relocate(n, transient)).Select(Collapse);
-        List<Candidate> candidates = MergeCovered(Aggregate(Widen(needs.ToList())));
         var missing = new List<string>();
+        List<Candidate> ready = Aggregate(Widen(needs.ToList())).Where(c => Prepare(c, ruleset, missing)).ToList();
         var proposed = new List<LandlockProposedRule>();
-        foreach (Candidate candidate in candidates.OrderBy(c => c.Place, StringComparer.Ordinal))
+        foreach (Candidate candidate in MergeCovered(ready).OrderBy(c => c.Place, StringComparer.Ordinal))
         {
-            if (Propose(candidate, ruleset, missing) is { } rule) proposed.Add(rule);
+            bool included = IsIncluded(candidate);
+            if (included) ruleset.AddPathRule(candidate.Place, candidate.Access);
+            proposed.Add(candidate.ToRule(included, ExamplesKept));
         }
         if (missing.Count > 0)
         {
@@ -221,35 +223,55 @@ public sealed class RulesetProposer
         return byPlace.Values.ToList();
     }
 
-    // A rule whose rights a folder rule above it already grants adds nothing: its evidence joins the deepest such folder's.
-    private static List<Candidate> MergeCovered(List<Candidate> candidates)
-    {
-        var kept = new List<Candidate>();
-        foreach (Candidate candidate in candidates.OrderBy(c => PlacePath.Depth(c.Place)))
-        {
-            Candidate[] above = kept.Where(k => k.OnFolder && k.Place != candidate.Place && PlacePath.IsWithin(candidate.Place, k.Place)).ToArray();
-            LandlockAccessFs inherited = above.Aggregate(LandlockAccessFs.None, (all, k) => all | k.Access);
-            if (above.Length > 0 && (candidate.Access & ~inherited) == 0) above.MaxBy(k => k.Place.Length)!.Absorb(candidate);
-            else kept.Add(candidate);
-        }
-        return kept;
-    }
-
-    private LandlockProposedRule? Propose(Candidate candidate, LandlockRuleset ruleset, List<string> missing)
+    /// <summary>
+    /// Finds what <paramref name="candidate"/> is now (a rule must name something that exists), keeps the
+    /// rights the ruleset handles and the place can take, and judges it. False: it gets no rule.
+    /// </summary>
+    private bool Prepare(Candidate candidate, LandlockRuleset ruleset, List<string> missing)
     {
         RuleTargetKind kind = RuleTarget.Probe(candidate.Place);
         if (kind == RuleTargetKind.Missing)
         {
             missing.Add(candidate.Place);
-            return null;
+            return false;
         }
         bool folder = kind == RuleTargetKind.Directory || (kind == RuleTargetKind.Inaccessible && candidate.OnFolder);
-        LandlockAccessFs access = candidate.Access & ruleset.HandledAccessFs & (folder ? LandlockAccessFs.ReadWriteExecute : AccessGroups.FileApplicable);
-        if (access == LandlockAccessFs.None) return null;
-        (LandlockRuleFlag flag, string? reason) = _risks.Classify(candidate.Place, folder, access, candidate.Paths);
-        bool included = flag == LandlockRuleFlag.None || _options.IncludeFlagged;
-        if (included) ruleset.AddPathRule(candidate.Place, access);
-        return candidate.ToRule(access, flag, reason, included, ExamplesKept);
+        candidate.Restrict(ruleset.HandledAccessFs & (folder ? LandlockAccessFs.ReadWriteExecute : AccessGroups.FileApplicable), folder);
+        if (candidate.Access == LandlockAccessFs.None) return false;
+        Judge(candidate);
+        return true;
+    }
+
+    private void Judge(Candidate candidate)
+    {
+        (LandlockRuleFlag flag, string? reason) = _risks.Classify(candidate.Place, candidate.OnFolder, candidate.Access, candidate.Paths);
+        candidate.Flag = flag;
+        candidate.FlagReason = reason;
+    }
+
+    private bool IsIncluded(Candidate candidate) => candidate.Flag == LandlockRuleFlag.None || _options.IncludeFlagged;
+
+    /// <summary>
+    /// A rule whose rights granted folder rules above it already give adds nothing: its evidence joins
+    /// the deepest such folder's, which is judged again with it (a secret it read now reads through that folder).
+    /// </summary>
+    private List<Candidate> MergeCovered(List<Candidate> candidates)
+    {
+        var kept = new List<Candidate>();
+        foreach (Candidate candidate in candidates.OrderBy(c => PlacePath.Depth(c.Place)))
+        {
+            Candidate[] above = kept.Where(k => k.OnFolder && IsIncluded(k) && k.Place != candidate.Place && PlacePath.IsWithin(candidate.Place, k.Place)).ToArray();
+            LandlockAccessFs inherited = above.Aggregate(LandlockAccessFs.None, (all, k) => all | k.Access);
+            if (above.Length == 0 || (candidate.Access & ~inherited) != 0)
+            {
+                kept.Add(candidate);
+                continue;
+            }
+            Candidate deepest = above.MaxBy(k => k.Place.Length)!;
+            deepest.Absorb(candidate);
+            Judge(deepest);
+        }
+        return kept;
     }
 
     // ---- net rules ----------------------------------------------------------------------------
