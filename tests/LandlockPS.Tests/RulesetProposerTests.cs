@@ -249,7 +249,7 @@ public sealed class RulesetProposerTests
     {
         using var tree = new TempTree();
         string folder = tree.Dir("conf");
-        string key = tree.File("conf/api-token.txt", "x");
+        string key = tree.File("conf/deploy.key", "x");
         tree.File("conf/settings.ini", "x");
 
         LandlockProposal proposal = Propose(new ProposalOptions(Granularity: ProposalGranularity.Directory), Event(key, LandlockAccessFs.ReadFile));

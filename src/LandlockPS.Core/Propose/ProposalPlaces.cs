@@ -54,12 +54,16 @@ public static class ProposalPlaces
     public static IReadOnlyList<string> SecretFolders { get; } =
         [".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".password-store", ".pki", "gcloud", "keyrings"];
 
-    /// <summary>Name patterns (case-insensitive, * and ?) of files and folders that look like secrets.</summary>
+    /// <summary>
+    /// Name patterns (case-insensitive, * and ?) of files and folders that look like secrets. Whole names
+    /// and endings rather than any "key" or "token" inside a name: a runtime's keyword.py or tokenize.py is no secret.
+    /// </summary>
     public static IReadOnlyList<string> SecretNames { get; } =
     [
-        ".netrc", ".git-credentials", ".pgpass", ".pypirc", ".npmrc", ".my.cnf", ".vault-token",
+        ".netrc", ".git-credentials", ".pgpass", ".pypirc", ".npmrc", ".my.cnf", ".vault-token", ".env",
         "shadow", "shadow-", "gshadow", "gshadow-", "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*",
-        "*.pem", "*.p12", "*.pfx", "*.jks", "*.kdbx", "*key*", "*secret*", "*credential*", "*password*", "*token*",
+        "*.pem", "*.key", "*_key", "*-key", "*privkey*", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.kdbx", "*.gpg",
+        "*.token", "*_token", "*-token", "*.secret", "secret.*", "secrets.json", "secrets.y*ml", "*credential*", "*password*",
     ];
 
     /// <summary>Secrets at fixed places: a folder rule that holds one of them is flagged, as one on a home folder is.</summary>
@@ -83,9 +87,13 @@ public static class ProposalPlaces
     public static bool CoversHome(string path, string? home) =>
         IsHome(path, home) || path == "/" || path == "/home" || (home is not null && PlacePath.IsWithin(home, path));
 
-    /// <summary>Whether <paramref name="path"/> names a secret-looking file or folder, or lies in one.</summary>
+    /// <summary>
+    /// Whether <paramref name="path"/> names a secret-looking file or folder, or lies in one. Nothing in a
+    /// <see cref="SystemTrees">system tree</see> does: they were chosen to hold none (certificates are public; libkeyutils is a library).
+    /// </summary>
     public static bool LooksSecret(string path, string? home)
     {
+        if (SystemTrees.Any(t => PlacePath.IsWithin(path, t.Root))) return false;
         IEnumerable<string> names = PlacePath.Names(OutsideHomeRoot(path, home));
         return names.Any(name => SecretFolders.Contains(name, StringComparer.Ordinal)
             || SecretNames.Any(pattern => FileSystemName.MatchesSimpleExpression(pattern, name, ignoreCase: true)));
