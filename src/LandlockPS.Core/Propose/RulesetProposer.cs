@@ -253,24 +253,30 @@ public sealed class RulesetProposer
 
     /// <summary>
     /// A rule whose rights granted folder rules above it already give adds nothing: its evidence joins
-    /// the deepest such folder's, which is judged again with it (a secret it read now reads through that folder).
+    /// the deepest such folder's, which is judged again with it once all have joined (a secret it read
+    /// now reads through that folder).
     /// </summary>
     private List<Candidate> MergeCovered(List<Candidate> candidates)
     {
         var kept = new List<Candidate>();
+        var folders = new Dictionary<string, Candidate>(StringComparer.Ordinal);
+        var grown = new HashSet<Candidate>(ReferenceEqualityComparer.Instance);
         foreach (Candidate candidate in candidates.OrderBy(c => PlacePath.Depth(c.Place)))
         {
-            Candidate[] above = kept.Where(k => k.OnFolder && IsIncluded(k) && k.Place != candidate.Place && PlacePath.IsWithin(candidate.Place, k.Place)).ToArray();
+            Candidate[] above = PlacePath.SelfAndAncestorsFromTop(candidate.Place).SkipLast(1)
+                .Select(folder => folders.GetValueOrDefault(folder)).OfType<Candidate>().Where(IsIncluded).ToArray();
             LandlockAccessFs inherited = above.Aggregate(LandlockAccessFs.None, (all, k) => all | k.Access);
             if (above.Length == 0 || (candidate.Access & ~inherited) != 0)
             {
                 kept.Add(candidate);
+                if (candidate.OnFolder) folders[candidate.Place] = candidate;
                 continue;
             }
             Candidate deepest = above.MaxBy(k => k.Place.Length)!;
             deepest.Absorb(candidate);
-            Judge(deepest);
+            grown.Add(deepest);
         }
+        foreach (Candidate candidate in grown) Judge(candidate);
         return kept;
     }
 
