@@ -427,9 +427,20 @@ end {
     It 'refuses what applies to programs only: -<Parameter>' -TestCases @(
         @{ Parameter = 'Terminal'; Value = $true }, @{ Parameter = 'AsByteStream'; Value = $true }
         @{ Parameter = 'StandardError'; Value = 'Output' }, @{ Parameter = 'AllowDependencies'; Value = $true }
+        @{ Parameter = 'MaximumLineLength'; Value = 100 }
     ) {
         $splat = @{ $Parameter = $Value }
         { $Rs | Invoke-Sandboxed (Join-Path $Scripts report.ps1) @splat } | Should -Throw -ErrorId "InvalidScriptUse,$Id"
         { $Rs | Invoke-Sandboxed true -NoImplicitRules } | Should -Throw -ErrorId "InvalidProgramUse,$Id"
+    }
+
+    It 'refuses what applies to PowerShell in a child pwsh only, for a program: -<Parameter>' -TestCases @(
+        @{ Parameter = 'HostAccess'; Value = 'Prompt' }
+        @{ Parameter = 'MaximumReceivedObjectSize'; Value = 1MB }, @{ Parameter = 'MaximumReceivedDataSizePerCommand'; Value = 1MB }
+    ) {
+        $splat = @{ $Parameter = $Value }
+        { $Rs | Invoke-Sandboxed true @splat } | Should -Throw -ErrorId "InvalidProgramUse,$Id"
+        # The allowed twin: the same parameter with a script.
+        $Rs | Invoke-Sandboxed (Join-Path $Scripts report.ps1) @splat -ErrorAction SilentlyContinue | Should -Not -BeNullOrEmpty
     }
 }

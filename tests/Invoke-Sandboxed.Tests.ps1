@@ -99,7 +99,7 @@ Describe 'Invoke-Sandboxed -FilePath' {
         It 'passes every word after the program to it, in order: <Words>' -TestCases @(
             @{ Words = '-la /usr' }, @{ Words = 'a b c' }, @{ Words = "'-c' '-e' x" }, @{ Words = '-XX:+UseG1GC -Dx=1' }
             @{ Words = '--long --x=1 -' }, @{ Words = '-1 1.5 $true' }, @{ Words = "'' a" }, @{ Words = '$null a @() @(1, 2) @(3, @(4, 5))' }
-            @{ Words = 'x -h -q -z -m 1' }
+            @{ Words = 'x -q -z -u -y 1' }
         ) {
             $native = & ([scriptblock]::Create("& printf '%s|' $Words"))
             $sandboxed = & ([scriptblock]::Create("`$Sys | Invoke-Sandboxed printf '%s|' $Words"))
@@ -128,6 +128,7 @@ Describe 'Invoke-Sandboxed -FilePath' {
             @{ Words = 'cat -f /etc/hostname'; Typed = '-f'; Parameter = 'FilePath' }
             @{ Words = 'grep -i x /etc/hostname'; Typed = '-i'; Parameter = 'InputObject' }
             @{ Words = 'sleep 1 -Time 5'; Typed = '-Time'; Parameter = 'TimeoutSec' }
+            @{ Words = 'grep -h 1 /etc/hostname'; Typed = '-h'; Parameter = 'HostAccess' }
         ) {
             $e = { & ([scriptblock]::Create("`$Sys | Invoke-Sandboxed $Words")) } | Should -Throw -ErrorId "ShortenedParameterAfterProgram,$Id" -PassThru
             $e.Exception.Message | Should -Match ([regex]::Escape("'$Typed' after the program matches Invoke-Sandboxed's -$Parameter"))

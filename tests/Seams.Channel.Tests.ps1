@@ -317,7 +317,7 @@ Describe 'A sandbox''s text in records and errors' {
     }
 
     It 'neutralises a program''s standard error written as errors' {
-        $err = Invoke-Sandboxed -Ruleset $System sh -ArgumentList '-c', 'printf "a\033]0;owned\007b\n" >&2' -StandardError Error 2>&1
+        $err = Invoke-Sandboxed -Ruleset $System sh -ArgumentList '-c', 'printf "a\033]0;owned\007b\n" >&2' -StandardError Error -ErrorAction Continue 2>&1
         "$err" | Should -Be "a$($Shown)b"
     }
 
@@ -346,7 +346,7 @@ Describe 'A sandbox''s text in records and errors' {
         $err = Invoke-Sandboxed -Ruleset $Rs {
             param($t)
             Write-Error 'boom' -CategoryActivity "act$t" -CategoryReason "why$t" -CategoryTargetName "name$t" -CategoryTargetType "type$t" -ErrorId "id$t"
-        } -ArgumentList $Osc 2>&1
+        } -ArgumentList $Osc -ErrorAction Continue 2>&1
         $err.CategoryInfo.ToString() | Should -Not -Match "$E"
         $err.CategoryInfo.ToString() | Should -Match ([regex]::Escape("act$Shown"))
         $err.FullyQualifiedErrorId.StartsWith("id$Shown") | Should -BeTrue

@@ -109,7 +109,7 @@ internal sealed class NativeRun : ISandboxRun
             _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded", ErrorCategory.OperationTimeout,
                 $"'{_info.FilePath}' ran longer than {_options.TimeoutSec} s (-TimeoutSec): its process group was sent SIGTERM" +
                 (_stop.Killed ? $", and killed {_options.KillAfterSec} s later (-KillAfterSec)" : string.Empty) +
-                (_process.Containment == ContainmentMechanism.ControlGroup ? "; every process it started ended with it." : "; what was left of its process group ended with it."), _info.FilePath));
+                (_process.Containment == ContainmentMechanism.ControlGroup ? "; every process it started was killed with it." : "; what was left of its process group was killed with it."), _info.FilePath));
         }
         else if (exitCode is not null and not 0 && NativeErrorsAreErrors())
         {

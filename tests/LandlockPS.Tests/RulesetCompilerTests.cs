@@ -10,6 +10,8 @@ namespace LandlockPS.Tests;
 /// Builds real kernel rulesets. Building never restricts the caller; confinement itself is tested
 /// through the launch pad, in child processes.
 /// </summary>
+// Alone: a launch in another test holds a seccomp listener and restricts its launch thread for a moment.
+[Collection(SerialCollection.Name)]
 public class RulesetCompilerTests
 {
     private static LandlockSupport Capped(int abi) => LandlockSupport.Query(abi);

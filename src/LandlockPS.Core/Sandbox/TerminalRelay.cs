@@ -8,7 +8,8 @@ namespace LandlockPS.Core.Sandbox;
 /// <summary>
 /// Relays the caller's terminal to a child's private pseudo-terminal, on a thread of its own:
 /// keystrokes in (the caller's terminal in raw mode, so Ctrl+C and Ctrl+Z reach the child's own line
-/// discipline), output out unchanged, and the window size along (on SIGWINCH, and checked twice a
+/// discipline), output out as it came but for the few commands a terminal would carry out on the
+/// caller's machine beyond the screen (see <see cref="TerminalOutputFilter"/>), and the window size along (on SIGWINCH, and checked twice a
 /// second besides). Input is read only while the relay runs: once it stops, nothing more is taken
 /// from the caller's terminal. Without a terminal on the caller's input, only output is relayed.
 /// </summary>
@@ -29,6 +30,7 @@ public sealed unsafe class TerminalRelay : IDisposable
     private readonly PosixSignalRegistration? _resized;
     private readonly Thread _thread;
     private readonly byte[] _pending = new byte[ChunkBytes];
+    private readonly TerminalOutputFilter _filter = new();
     private int _pendingStart;
     private int _pendingEnd;
     private (ushort Rows, ushort Columns) _size;
@@ -148,8 +150,9 @@ public sealed unsafe class TerminalRelay : IDisposable
     private void CopyOutput(int primary)
     {
         byte* buffer = stackalloc byte[ChunkBytes];
+        byte* shown = stackalloc byte[ChunkBytes + TerminalOutputFilter.MaxHeldBytes];
         nint got = ProcessApi.Read(primary, buffer, ChunkBytes);
-        if (got > 0) WriteAll(_output, buffer, got);
+        if (got > 0) WriteAll(_output, shown, _filter.Filter(new ReadOnlySpan<byte>(buffer, (int)got), new Span<byte>(shown, ChunkBytes + TerminalOutputFilter.MaxHeldBytes)));
         else if (got == 0 || Marshal.GetLastPInvokeError() is not (ProcessApi.EAGAIN or ProcessApi.EINTR)) _replicaClosed = true;
     }
 

@@ -82,17 +82,20 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     [Parameter]
     public SwitchParameter NoImplicitRules { get; set; }
 
+    // These three are for script blocks and .ps1 scripts, yet in every set: a program's option such as
+    // grep's -h would otherwise select the script-block set and prompt for a block.
+
     /// <summary>The largest object the child may send back, in bytes (0: no limit); default: $PSSessionOption's, else 200 MB.</summary>
-    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [Parameter]
     [ValidateRange(0, int.MaxValue)]
     public int? MaximumReceivedObjectSize { get; set; }
 
     /// <summary>The most one command may send back, in bytes (0: no limit); default: $PSSessionOption's, else no limit.</summary>
-    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [Parameter]
     [ValidateRange(0, int.MaxValue)]
     public int? MaximumReceivedDataSizePerCommand { get; set; }
 
-    [Parameter(ParameterSetName = ScriptBlockSet)]
+    [Parameter]
     public SandboxHostAccess HostAccess { get; set; }
 
     /// <summary>Longer lines of a program's output are cut into pieces of this many characters (with a warning).</summary>
@@ -148,15 +151,15 @@ public sealed class InvokeSandboxedCommand : SandboxLaunchCmdlet
     private void RefuseInapplicableParameters()
     {
         string[] inapplicable = RunsInPwsh
-            ? [nameof(Terminal), nameof(AsByteStream), nameof(StandardError), nameof(AllowDependencies)]
-            : [nameof(NoImplicitRules)];
+            ? [nameof(Terminal), nameof(AsByteStream), nameof(StandardError), nameof(AllowDependencies), nameof(MaximumLineLength)]
+            : [nameof(NoImplicitRules), nameof(MaximumReceivedObjectSize), nameof(MaximumReceivedDataSizePerCommand), nameof(HostAccess)];
         if (inapplicable.FirstOrDefault(MyInvocation.BoundParameters.ContainsKey) is not { } parameter) return;
         ThrowTerminatingError(_scriptFile is not null
             ? ErrorHelper.Create("InvalidScriptUse", ErrorCategory.InvalidArgument,
                 $"-{parameter} applies to programs. {_scriptFile.Path} is a PowerShell script: it runs in a confined child pwsh, " +
                 "which sends back its objects and streams as a script block's.", FilePath)
             : ErrorHelper.Create("InvalidProgramUse", ErrorCategory.InvalidArgument,
-                $"-{parameter} applies to script blocks and .ps1 scripts, which run in a child pwsh; a program gets no implicit rules to leave out.", FilePath));
+                $"-{parameter} applies to script blocks and .ps1 scripts, which run in a child pwsh, not to a program.", FilePath));
     }
 
     private void RefuseInvalidTimes()

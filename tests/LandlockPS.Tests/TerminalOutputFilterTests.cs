@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using LandlockPS.Core.Sandbox;
+using Xunit;
+
+namespace LandlockPS.Tests;
+
+public class TerminalOutputFilterTests
+{
+    private const string Esc = "\u001b";
+    private const string Bel = "\u0007";
+
+    public static TheoryData<string, string> Cases => new()
+    {
+        // What an editor draws passes as it came: colours, cursor moves, the title, hyperlinks.
+        { $"{Esc}[1;31mred{Esc}[0m{Esc}[2J{Esc}[H", $"{Esc}[1;31mred{Esc}[0m{Esc}[2J{Esc}[H" },
+        { $"{Esc}]0;vim notes.txt{Bel}text", $"{Esc}]0;vim notes.txt{Bel}text" },
+        { $"{Esc}]8;;https://example.org{Esc}\\link{Esc}]8;;{Esc}\\", $"{Esc}]8;;https://example.org{Esc}\\link{Esc}]8;;{Esc}\\" },
+        { $"{Esc}]5;x{Bel}{Esc}]520;x{Bel}", $"{Esc}]5;x{Bel}{Esc}]520;x{Bel}" },
+        { "é ü \u00c2\u009d plain", "é ü \u00c2\u009d plain" },
+        // The clipboard, the font and file transfers are dropped, whichever terminator ends them.
+        { $"a{Esc}]52;c;ZXZpbA=={Bel}b", "ab" },
+        { $"a{Esc}]52;c;ZXZpbA=={Esc}\\b", "ab" },
+        { $"a{Esc}]52;c;?{Bel}b", "ab" },
+        { $"a{Esc}]50;?{Bel}{Esc}]1337;File=name=eA==:eA=={Bel}{Esc}]5113;ac=send{Esc}\\b", "ab" },
+        // ESC before anything but a backslash ends the command and starts a new sequence.
+        { $"a{Esc}]52;c;ZXZp{Esc}[31mb", $"a{Esc}[31mb" },
+        // The C1 form of OSC, as UTF-8.
+        { "a\u009d52;c;ZXZp\u009cb", "ab" },
+        // A lone ESC, an unfinished number, an OSC with no number pass as they came.
+        { $"{Esc}x{Esc}]12345678;x{Bel}{Esc}];x{Bel}", $"{Esc}x{Esc}]12345678;x{Bel}{Esc}];x{Bel}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void DropsOnlyTheCommandsThatReachBeyondTheScreenHoweverTheOutputIsCut(string written, string shown)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(written);
+        for (int cut = 0; cut <= bytes.Length; cut++)
+        {
+            var filter = new TerminalOutputFilter();
+            var result = new List<byte>();
+            foreach (ReadOnlyMemory<byte> piece in new[] { bytes.AsMemory(0, cut), bytes.AsMemory(cut) })
+            {
+                var output = new byte[piece.Length + TerminalOutputFilter.MaxHeldBytes];
+                result.AddRange(output.AsSpan(0, filter.Filter(piece.Span, output)).ToArray());
+            }
+            Assert.Equal(shown, Encoding.UTF8.GetString(result.ToArray()));
+        }
+    }
+
+    [Fact]
+    public void DropsAnUnfinishedClipboardCommandToTheEnd()
+    {
+        var filter = new TerminalOutputFilter();
+        byte[] bytes = Encoding.UTF8.GetBytes($"a{Esc}]52;c;{new string('A', 100_000)}");
+        var output = new byte[bytes.Length + TerminalOutputFilter.MaxHeldBytes];
+        Assert.Equal("a", Encoding.UTF8.GetString(output, 0, filter.Filter(bytes, output)));
+    }
+}
