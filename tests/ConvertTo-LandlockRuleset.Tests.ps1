@@ -158,6 +158,14 @@ Describe 'ConvertTo-LandlockRuleset' {
         ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain 'ConnectTcp on port 8080 is not restricted by ABI V3: no rule is needed.'
     }
 
+    It 'warns about a place the trial used that is gone, and proposes no rule for it' {
+        $gone = Join-Path $TestDrive 'gone.txt'
+        $ruleset = New-AccessEvent -Path $gone -Access ReadFile | ConvertTo-LandlockRuleset -WarningVariable warned -WarningAction SilentlyContinue
+        $ruleset.PathRules | Should -BeNullOrEmpty
+        "$warned" | Should -Match ([regex]::Escape($gone))
+        "$warned" | Should -Match 'trace it again'
+    }
+
     It 'warns when no event came in, and proposes a ruleset that allows nothing' {
         $ruleset = @() | ConvertTo-LandlockRuleset -WarningVariable warned -WarningAction SilentlyContinue
         $ruleset.PathRules | Should -BeNullOrEmpty

@@ -95,6 +95,7 @@ public sealed class RulesetProposerTests
             | LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir, RuleOn(proposal, output));
         Assert.Single(proposal.Ruleset.PathRules);
         Assert.Empty(proposal.Notes);
+        Assert.Empty(proposal.MissingPlaces);
     }
 
     [Fact]
@@ -351,7 +352,7 @@ public sealed class RulesetProposerTests
     }
 
     [Fact]
-    public void APlaceThatIsGoneGetsNoRuleAndANoteSaysSo()
+    public void APlaceThatIsGoneGetsNoRuleAndIsReported()
     {
         using var tree = new TempTree();
         string gone = Path.Combine(tree.Root, "gone.txt");
@@ -359,7 +360,7 @@ public sealed class RulesetProposerTests
         LandlockProposal proposal = Propose(null, Event(gone, LandlockAccessFs.ReadFile));
 
         Assert.Empty(proposal.Ruleset.PathRules);
-        Assert.Contains(proposal.Notes, n => n.Contains(gone));
+        Assert.Equal([gone], proposal.MissingPlaces);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class RulesetProposer
     private readonly ProposalOptions _options;
     private readonly RuleRisks _risks;
     private readonly List<string> _notes = [];
+    private readonly List<string> _missing = [];
     private readonly Dictionary<string, string[]> _interpreters = new(StringComparer.Ordinal);
 
     private RulesetProposer(ProposalOptions options)
@@ -47,7 +48,7 @@ public sealed class RulesetProposer
         var rules = new List<LandlockProposedRule>();
         rules.AddRange(proposer.PathRules(admitted, ruleset));
         rules.AddRange(proposer.NetRules(admitted, ruleset));
-        return new LandlockProposal(ruleset, rules, proposer._notes);
+        return new LandlockProposal(ruleset, rules, proposer._notes, proposer._missing);
     }
 
     // ---- which events count -------------------------------------------------------------------
@@ -102,19 +103,13 @@ public sealed class RulesetProposer
         LandlockAccessEvent[] fs = events.Where(e => e.Path is not null && e.Access != LandlockAccessFs.None).ToArray();
         HashSet<string> transient = Transient(fs);
         IEnumerable<AccessNeed> needs = fs.SelectMany(Needs).Select(n => Relocate(n, transient)).Select(Collapse);
-        var missing = new List<string>();
-        List<Candidate> ready = Aggregate(Widen(needs.ToList())).Where(c => Prepare(c, ruleset, missing)).ToList();
+        List<Candidate> ready = Aggregate(Widen(needs.ToList())).Where(c => Prepare(c, ruleset)).ToList();
         var proposed = new List<LandlockProposedRule>();
         foreach (Candidate candidate in MergeCovered(ready).OrderBy(c => c.Place, StringComparer.Ordinal))
         {
             bool included = IsIncluded(candidate);
             if (included) ruleset.AddPathRule(candidate.Place, candidate.Access);
             proposed.Add(candidate.ToRule(included, ExamplesKept));
-        }
-        if (missing.Count > 0)
-        {
-            _notes.Add($"{missing.Count} place(s) the trial used no longer exist and got no rule ({string.Join(", ", missing.Take(ExamplesKept))}" +
-                $"{(missing.Count > ExamplesKept ? ", ..." : string.Empty)}): trace again where they exist.");
         }
         return proposed;
     }
@@ -227,12 +222,12 @@ public sealed class RulesetProposer
     /// Finds what <paramref name="candidate"/> is now (a rule must name something that exists), keeps the
     /// rights the ruleset handles and the place can take, and judges it. False: it gets no rule.
     /// </summary>
-    private bool Prepare(Candidate candidate, LandlockRuleset ruleset, List<string> missing)
+    private bool Prepare(Candidate candidate, LandlockRuleset ruleset)
     {
         RuleTargetKind kind = RuleTarget.Probe(candidate.Place);
         if (kind == RuleTargetKind.Missing)
         {
-            missing.Add(candidate.Place);
+            _missing.Add(candidate.Place);
             return false;
         }
         bool folder = kind == RuleTargetKind.Directory || (kind == RuleTargetKind.Inaccessible && candidate.OnFolder);

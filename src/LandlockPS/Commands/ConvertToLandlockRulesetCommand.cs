@@ -65,6 +65,7 @@ public sealed class ConvertToLandlockRulesetCommand : PSCmdlet
         foreach (string note in proposal.Notes) WriteVerbose(note);
         foreach (LandlockProposedRule rule in proposal.Rules) WriteVerbose(Describe(rule));
         WarnAboutFlagged(proposal.Rules.Where(r => r.Flag != LandlockRuleFlag.None).ToArray());
+        WarnAboutMissing(proposal.MissingPlaces);
         if (_events.Count == 0) WriteWarning("No access events came in: the proposed ruleset allows nothing. Pipe the output of Trace-LandlockAccess.");
         var output = PSObject.AsPSObject(proposal.Ruleset);
         output.Properties.Add(new PSNoteProperty(ProposedRulesProperty, proposal.Rules.ToArray()));
@@ -78,6 +79,16 @@ public sealed class ConvertToLandlockRulesetCommand : PSCmdlet
         $"{(rule.Included ? "Proposing" : "Leaving out")} {rule} ({rule.Basis}; seen {rule.SeenCount} time(s) in {rule.AccessCount} access(es)" +
         $"{(rule.Programs.Count > 0 ? $" by {string.Join(", ", rule.Programs)}" : string.Empty)})" +
         $"{(rule.FlagReason is { } why ? $": flagged, {why}" : string.Empty)}.";
+
+    private void WarnAboutMissing(IReadOnlyList<string> places)
+    {
+        if (places.Count == 0) return;
+        WriteWarning($"{places.Count} place(s) the trial used no longer exist, so the proposal has no rule for them (a rule must name " +
+            $"something that exists when a run starts): {string.Join(", ", places.Take(MissingShown))}{(places.Count > MissingShown ? ", ..." : string.Empty)}. " +
+            "If the work needs them, trace it again where they exist.");
+    }
+
+    private const int MissingShown = 5;
 
     // One warning for all of them, each with why and the exact way to grant it.
     private void WarnAboutFlagged(LandlockProposedRule[] flagged)
