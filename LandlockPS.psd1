@@ -13,6 +13,7 @@
     CmdletsToExport      = @(
         'Add-LandlockNetRule'
         'Add-LandlockPathRule'
+        'ConvertTo-LandlockRuleset'
         'Export-LandlockRuleset'
         'Get-LandlockAbi'
         'Get-LandlockProfile'

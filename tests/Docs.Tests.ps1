@@ -102,6 +102,7 @@ Describe 'Get-Help about_LandlockPS' {
 
     It 'explains <Section>' -ForEach @(
         @{ Section = 'WHAT LANDLOCK IS' }
+        @{ Section = 'PROPOSING A RULESET, AND REVIEWING IT' }
         @{ Section = 'WHY A CHILD PROCESS' }
         @{ Section = 'RULESETS' }
         @{ Section = 'ABI VERSIONS AND COMPATIBILITY LEVELS' }

@@ -4,6 +4,7 @@ BeforeDiscovery {
         'LandlockPS.Core.Landlock.LandlockRuleset'
         'LandlockPS.Core.Landlock.LandlockPathRule'
         'LandlockPS.Core.Landlock.LandlockNetRule'
+        'LandlockPS.Core.Propose.LandlockProposedRule'
         'LandlockPS.Core.Landlock.LandlockProfile'
         'LandlockPS.Core.Landlock.LandlockSupport'
         'LandlockPS.Core.Landlock.AbiFeatures'

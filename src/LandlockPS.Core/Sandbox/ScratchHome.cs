@@ -21,7 +21,7 @@ namespace LandlockPS.Core.Sandbox;
 /// </summary>
 public sealed class ScratchHome : IDisposable
 {
-    private const string Prefix = "landlockps-home-";
+    internal const string Prefix = "landlockps-home-";
     private const string MarkName = ".landlockps-home";
     private const int MaxMarkBytes = 128;
     // How long after its folder a mark may be made: at once, or a little later on a stalled machine.

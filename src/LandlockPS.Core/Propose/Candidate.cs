@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Observe;
+
+namespace LandlockPS.Core.Propose;
+
+/// <summary>A rule in the making: the rights every need on one place adds up to, and the accesses behind them.</summary>
+internal sealed class Candidate(string place)
+{
+    private readonly HashSet<LandlockAccessEvent> _events = new(ReferenceEqualityComparer.Instance);
+    private readonly List<string> _bases = [];
+
+    internal string Place { get; } = place;
+
+    internal LandlockAccessFs Access { get; private set; }
+
+    internal bool OnFolder { get; private set; }
+
+    internal LandlockRuleFlag Flag { get; set; }
+
+    internal string? FlagReason { get; set; }
+
+    /// <summary>The paths the accesses behind the rule named (what the kernel checked).</summary>
+    internal IEnumerable<string> Paths => _events.Select(e => e.LinkTarget ?? e.Path!).Distinct(StringComparer.Ordinal);
+
+    internal void Add(AccessNeed need)
+    {
+        Access |= need.Access;
+        OnFolder |= need.OnFolder;
+        if (!_bases.Contains(need.Basis)) _bases.Add(need.Basis);
+        _events.Add(need.Source);
+    }
+
+    /// <summary>Keeps only the rights in <paramref name="applicable"/>, now that what the place is is known.</summary>
+    internal void Restrict(LandlockAccessFs applicable, bool folder)
+    {
+        Access &= applicable;
+        OnFolder = folder;
+    }
+
+    /// <summary>Takes in the evidence of a rule this one makes needless.</summary>
+    internal void Absorb(Candidate covered)
+    {
+        foreach (LandlockAccessEvent e in covered._events) _events.Add(e);
+    }
+
+    internal LandlockProposedRule ToRule(bool included, int examples) => new()
+    {
+        Path = Place,
+        Access = Access,
+        SeenCount = _events.Sum(e => e.Count),
+        AccessCount = _events.Count,
+        Basis = string.Join(", ", _bases),
+        Programs = _events.Select(e => e.Program).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToArray(),
+        Examples = _events.OrderByDescending(e => e.Count).Select(e => e.LinkTarget ?? e.Path!).Distinct(StringComparer.Ordinal).Take(examples).ToArray(),
+        Flag = Flag,
+        FlagReason = FlagReason,
+        Included = included,
+    };
+}

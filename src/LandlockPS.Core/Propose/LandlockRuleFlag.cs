@@ -1,0 +1,19 @@
+using System;
+
+namespace LandlockPS.Core.Propose;
+
+/// <summary>Why a proposed rule is not granted unless asked for (ConvertTo-LandlockRuleset -IncludeFlagged).</summary>
+[Flags]
+public enum LandlockRuleFlag
+{
+    None = 0,
+
+    /// <summary>It writes (creates, removes, changes) within the system's programs, configuration, state or devices.</summary>
+    SystemWrite = 1,
+
+    /// <summary>It writes a whole home folder, a folder above one, or a home's start-up and configuration files (~/.bashrc, ~/.config...).</summary>
+    HomeWrite = 2,
+
+    /// <summary>It reaches a secret-looking path (~/.ssh, *.pem, .netrc, /etc/shadow...), or a folder holding one or a home folder.</summary>
+    Secret = 4,
+}

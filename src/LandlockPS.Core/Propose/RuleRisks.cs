@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using System.Linq;
+using LandlockPS.Core.Landlock;
+
+namespace LandlockPS.Core.Propose;
+
+/// <summary>Judges proposed rules against <see cref="ProposalPlaces"/>: what is flagged, and which folders are too high to widen to.</summary>
+internal sealed class RuleRisks(string? home, string? tempFolder)
+{
+    // Reading and running change nothing; connecting to a socket is judged by where it is.
+    private const LandlockAccessFs NotWrites =
+        LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir | LandlockAccessFs.Execute | LandlockAccessFs.ResolveUnix;
+
+    private readonly string? _home = home is { Length: > 1 } h && h.StartsWith('/') ? PlacePath.Normalize(h) : null;
+    private readonly string? _temp = tempFolder is { Length: > 1 } t && t.StartsWith('/') ? PlacePath.Normalize(t) : null;
+
+    /// <summary>Why a rule granting <paramref name="access"/> on <paramref name="place"/> must not be granted silently, if it must not.</summary>
+    internal (LandlockRuleFlag Flag, string? Reason) Classify(string place, bool folder, LandlockAccessFs access, IEnumerable<string> paths)
+    {
+        var flag = LandlockRuleFlag.None;
+        var reasons = new List<string>();
+        bool writes = (access & ~NotWrites) != 0;
+        if (writes && IsSystemWrite(place))
+        {
+            flag |= LandlockRuleFlag.SystemWrite;
+            reasons.Add("it writes within a system tree");
+        }
+        if (writes && (ProposalPlaces.CoversHome(place, _home) || IsHomeStartupFile(place)))
+        {
+            flag |= LandlockRuleFlag.HomeWrite;
+            reasons.Add("it writes a home folder or its start-up and configuration files");
+        }
+        string? secret = paths.Prepend(place).FirstOrDefault(p => ProposalPlaces.LooksSecret(p, _home));
+        if (secret is not null)
+        {
+            flag |= LandlockRuleFlag.Secret;
+            reasons.Add($"{secret} looks like a secret");
+        }
+        else if (folder && (access & ~(LandlockAccessFs.ReadDir | LandlockAccessFs.Execute)) != 0 && HoldsSecrets(place))
+        {
+            flag |= LandlockRuleFlag.Secret;
+            reasons.Add("the folder holds secrets (a home folder, /etc/shadow, /etc/ssl/private)");
+        }
+        return (flag, reasons.Count == 0 ? null : string.Join("; ", reasons));
+    }
+
+    /// <summary>A folder no rule is widened to: /, the first level of the system trees, a home, the temp folder...</summary>
+    internal bool IsBoundary(string folder) =>
+        ProposalPlaces.TreeBoundaries.Contains(folder) || ProposalPlaces.SystemWriteTrees.Contains(folder)
+        || ProposalPlaces.SystemTrees.Any(t => t.Root == folder) || folder == _temp || ProposalPlaces.IsHome(folder, _home);
+
+    /// <summary>The folder right below the deepest boundary holding <paramref name="place"/> (the place itself when it is a boundary).</summary>
+    internal string TopFolder(string place)
+    {
+        string[] chain = PlacePath.SelfAndAncestorsFromTop(place).ToArray();
+        int boundary = System.Array.FindLastIndex(chain, IsBoundary);
+        return boundary == chain.Length - 1 ? place : chain[boundary + 1];
+    }
+
+    private static bool IsSystemWrite(string place) =>
+        ProposalPlaces.SystemWriteTrees.Any(t => PlacePath.IsWithin(place, t) || PlacePath.IsWithin(t, place))
+        && !ProposalPlaces.WritableSystemPlaces.Any(w => PlacePath.IsWithin(place, w));
+
+    // ~/.bashrc, ~/.profile, ~/.config/...: what runs or configures the user's next session.
+    private bool IsHomeStartupFile(string place) =>
+        new[] { _home, "/root" }.OfType<string>().Concat(HomeOf(place))
+            .Any(h => place != h && PlacePath.IsWithin(place, h) && place[(h.Length + 1)..].StartsWith('.'));
+
+    private static IEnumerable<string> HomeOf(string place)
+    {
+        string[] names = PlacePath.Names(place).ToArray();
+        if (names.Length >= 2 && names[0] == "home") yield return "/home/" + names[1];
+    }
+
+    private bool HoldsSecrets(string folder) =>
+        ProposalPlaces.CoversHome(folder, _home) || ProposalPlaces.SecretPlaces.Any(s => PlacePath.IsWithin(s, folder));
+}
