@@ -56,5 +56,6 @@ public sealed record LandlockProposedRule
     /// <summary>The rights in a few words: group names where they fit.</summary>
     public string DescribeAccess() => Path is null ? AccessText.FormatFlags(NetAccess) : AccessText.Format(Access);
 
+    /// <summary>The rule in words: its rights and its target.</summary>
     public override string ToString() => $"{DescribeAccess()} on {Target}";
 }

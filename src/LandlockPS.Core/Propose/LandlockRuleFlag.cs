@@ -6,6 +6,7 @@ namespace LandlockPS.Core.Propose;
 [Flags]
 public enum LandlockRuleFlag
 {
+    /// <summary>Nothing to flag: granted as proposed.</summary>
     None = 0,
 
     /// <summary>It writes (creates, removes, changes) within the system's programs, configuration, state or devices.</summary>

@@ -10,6 +10,7 @@ namespace LandlockPS.Core.Propose;
 /// <param name="ExcludedPaths">Absolute paths whose accesses (theirs and beneath them) are left out.</param>
 /// <param name="Home">This user's home folder, counted among the homes (/root and /home/* always are).</param>
 /// <param name="TempFolder">The temp folder, where sandboxes' scratch homes are; never widened to by Tree.</param>
+/// <param name="Name">The proposed ruleset's name.</param>
 public sealed record ProposalOptions(
     LandlockAbi Abi = AbiFeatures.Newest,
     ProposalGranularity Granularity = ProposalGranularity.File,

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 using LandlockPS.Core.Observe;
