@@ -191,18 +191,7 @@ internal sealed class ControlGroupHierarchy
         new FileInfo("/proc/self/ns/pid").LinkTarget is { } target ? new string(target.Where(char.IsAsciiDigit).ToArray()) : "0";
 
     // Field 22 of /proc/<pid>/stat (clock ticks after boot): with the pid, it names one process for good.
-    private static string? StartTime(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    private static string? StartTime(int pid) => ProcessStat.Fields(pid) is { Length: > 19 } fields ? fields[19] : null;
 
     // Runs of a LandlockPS in this pid namespace that died without ending them: kill what is left
     // and remove them. "Died": its pid is gone, or belongs to a process started at another time.

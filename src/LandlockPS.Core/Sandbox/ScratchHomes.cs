@@ -72,19 +72,7 @@ internal static class ScratchHomes
     }
 
     // Running: the process exists and is not a zombie (state after the command name in /proc/<pid>/stat).
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            int end = stat.LastIndexOf(')');
-            return end >= 0 && end + 2 < stat.Length && stat[end + 2] != 'Z';
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    private static bool IsRunning(int pid) => ProcessStat.Fields(pid) is [var state, ..] && state != "Z";
 
     /// <summary>
     /// Removes homes nobody uses: folders of this user, marked as homes when they were made, whose
