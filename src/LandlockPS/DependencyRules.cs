@@ -13,13 +13,14 @@ namespace LandlockPS;
 internal static class DependencyRules
 {
     /// <summary>
-    /// What <paramref name="program"/> needs when it runs with <paramref name="environment"/>;
-    /// what cannot be found becomes a warning (the program may still start, or fail then).
+    /// What <paramref name="program"/> needs when it runs with <paramref name="environment"/>, under
+    /// <paramref name="ruleset"/>; what cannot be found, or is not trusted, becomes a warning (the
+    /// program may still start, or fail then).
     /// </summary>
     /// <exception cref="Core.LandlockException">DependencyResolutionFailed, when the resolution failed as a whole.</exception>
-    internal static ProgramDependencies Resolve(PSCmdlet cmdlet, string program, IReadOnlyDictionary<string, string> environment)
+    internal static ProgramDependencies Resolve(PSCmdlet cmdlet, string program, IReadOnlyDictionary<string, string> environment, LandlockRuleset ruleset)
     {
-        ProgramDependencies dependencies = ProgramDependencies.Resolve(program, environment);
+        ProgramDependencies dependencies = ProgramDependencies.Resolve(program, environment, ruleset);
         foreach (string problem in dependencies.Problems) cmdlet.WriteWarning(problem);
         return dependencies;
     }

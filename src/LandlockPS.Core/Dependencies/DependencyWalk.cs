@@ -22,6 +22,7 @@ internal sealed class DependencyWalk
     private const int SearchedShown = 4;
 
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly WritableTrees? _writable;
     private readonly List<DependencyFile> _files = [];
     private readonly Dictionary<string, int> _fileIndex = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
@@ -29,22 +30,29 @@ internal sealed class DependencyWalk
     private readonly Lazy<LdSoCache> _cache = new(() => LdSoCache.Load());
     private int _objects;
 
-    internal DependencyWalk(IReadOnlyDictionary<string, string> environment) => _environment = environment;
+    internal DependencyWalk(IReadOnlyDictionary<string, string> environment, WritableTrees? writable)
+    {
+        _environment = environment;
+        _writable = writable;
+    }
 
     internal ProgramDependencies Result() => new(_files, _problems);
 
-    /// <summary>A program the kernel executes: the file, then its #! interpreter or its ELF dependencies.</summary>
-    internal void AddProgram(string path, string reason, int depth)
+    /// <summary>
+    /// A program the kernel executes, named with <paramref name="named"/>: the file, then its #!
+    /// interpreter or its ELF dependencies.
+    /// </summary>
+    internal void AddProgram(string path, string reason, int depth, Provenance named)
     {
-        if (!Grant(path, Executable, reason)) return;
+        if (Grant(path, Executable, reason, named) is not { } source) return;
         if (ExecutableInspector.ReadShebang(path) is { } shebang)
         {
-            AddInterpreter(path, shebang, depth);
+            AddInterpreter(path, shebang, depth, source);
             return;
         }
         if (Read(path) is { } image)
         {
-            AddElfProgram(path, image);
+            AddElfProgram(path, image, source);
         }
         else if (ProcessApi.Access(path, ProcessApi.R_OK) != 0)
         {
@@ -52,7 +60,7 @@ internal sealed class DependencyWalk
         }
     }
 
-    private void AddInterpreter(string script, Shebang shebang, int depth)
+    private void AddInterpreter(string script, Shebang shebang, int depth, Provenance source)
     {
         if (depth + 1 > ProgramDependencies.MaxInterpreterDepth)
         {
@@ -65,12 +73,12 @@ internal sealed class DependencyWalk
             return;
         }
         if (!KernelWouldExecute(shebang.Interpreter, $"the #! interpreter of {script}")) return;
-        AddProgram(shebang.Interpreter, $"#! interpreter of {script}", depth + 1);
+        AddProgram(shebang.Interpreter, $"#! interpreter of {script}", depth + 1, source);
         if (Path.GetFileName(shebang.Interpreter) == "env" && EnvProgram(shebang.Argument) is { } name)
         {
             if (FindOnPath(name) is { } program)
             {
-                AddProgram(program, $"{name}, run by {shebang.Interpreter} for {script}", depth + 1);
+                AddProgram(program, $"{name}, run by {shebang.Interpreter} for {script}", depth + 1, source);
             }
             else
             {
@@ -123,7 +131,7 @@ internal sealed class DependencyWalk
     /// breadth first, as the loader loads them. A name already loaded (by the name it was
     /// needed as, or its DT_SONAME) is not searched again, which also ends every cycle.
     /// </summary>
-    private void AddElfProgram(string path, ElfImage image)
+    private void AddElfProgram(string path, ElfImage image, Provenance source)
     {
         if (image.Interpreter is null) return; // statically linked: the kernel maps nothing else
         if (!Path.IsPathFullyQualified(image.Interpreter))
@@ -132,12 +140,12 @@ internal sealed class DependencyWalk
             return;
         }
         // Without its interpreter the program cannot start: its libraries would be granted for nothing.
-        if (!KernelWouldExecute(image.Interpreter, $"the ELF interpreter of {path}") || !Grant(image.Interpreter, Executable, $"ELF interpreter of {path}")) return;
-        var program = new LoadedObject(path, image, loader: null);
+        if (!KernelWouldExecute(image.Interpreter, $"the ELF interpreter of {path}") || Grant(image.Interpreter, Executable, $"ELF interpreter of {path}", source) is null) return;
+        var program = new LoadedObject(path, image, loader: null, source);
         // The loader is loaded before anything else, under its path and its DT_SONAME.
         var loaded = new HashSet<string>(StringComparer.Ordinal) { image.Interpreter };
         if (Read(image.Interpreter) is { SoName: { } loaderName }) loaded.Add(loaderName);
-        if (File.Exists(LdSoCache.DefaultPath)) Grant(LdSoCache.DefaultPath, LandlockAccessFs.ReadFile, $"the library cache the loader of {path} reads");
+        if (File.Exists(LdSoCache.DefaultPath)) Grant(LdSoCache.DefaultPath, LandlockAccessFs.ReadFile, $"the library cache the loader of {path} reads", Provenance.Trusted);
 
         var search = new LibrarySearch(program, _environment.GetValueOrDefault("LD_LIBRARY_PATH"), _cache.Value, Read);
         var realPaths = new HashSet<string>(StringComparer.Ordinal);
@@ -154,19 +162,17 @@ internal sealed class DependencyWalk
                 if (Locate(needed, current, search) is not { } found) continue;
                 // The same file under another name (a link) is the same object to the loader.
                 string real = PathLookup.RealPath(found.Path, out _) ?? found.Path;
-                if (!realPaths.Contains(real))
-                {
-                    if (!WithinCap(path)) return;
-                    realPaths.Add(real);
-                    queue.Enqueue(new LoadedObject(found.Path, found.Image, current));
-                }
+                bool first = !realPaths.Contains(real);
+                if (first && !WithinCap(path)) return;
+                realPaths.Add(real);
                 loaded.Add(needed);
                 if (found.Image.SoName is { } soName) loaded.Add(soName);
-                Grant(found.Path, Executable, $"{needed} needed by {current.Path}");
+                if (Grant(found.Path, Executable, $"{needed} needed by {current.Path}", current.Source) is not { } librarySource) continue;
+                if (first) queue.Enqueue(new LoadedObject(found.Path, found.Image, current, librarySource));
                 // A CPU-specific build is the same library built differently: it needs what the plain one does.
                 foreach (string variant in search.Variants(found.Path))
                 {
-                    Grant(variant, Executable, $"{needed} needed by {current.Path}, the build for CPUs that support {Path.GetFileName(Path.GetDirectoryName(variant))}");
+                    Grant(variant, Executable, $"{needed} needed by {current.Path}, the build for CPUs that support {Path.GetFileName(Path.GetDirectoryName(variant))}", current.Source);
                 }
             }
         }
@@ -224,18 +230,61 @@ internal sealed class DependencyWalk
     /// either path alone works today. Both are kept so the ruleset, a description that outlives
     /// this moment, still means the file the program names after a link is moved to a new
     /// version, and shows where that leads now.
+    /// Returns null when nothing was allowed, otherwise the provenance of what the file names in turn.
     /// </summary>
-    private bool Grant(string path, LandlockAccessFs access, string reason)
+    private Provenance? Grant(string path, LandlockAccessFs access, string reason, Provenance named)
     {
         if (NotAFile(path) is { } why)
         {
             _problems.Add($"{path} ({reason}) {why}: no rule is added for it.");
-            return false;
+            return null;
+        }
+        string real = PathLookup.RealPath(path, out _) ?? path;
+        // A name a sandbox could have chosen, or a link it could have planted on the way, may lead
+        // anywhere: it is only followed to a file no more private than where it was chosen, so the
+        // rule cannot hand the sandbox a private file (a key, a private tool) it was never given.
+        var places = new List<string>();
+        if (named.Place is { } place) places.Add(place);
+        if (real != path) places.AddRange(UntrustedLinks(path));
+        if (places.FirstOrDefault(p => !NoMorePrivate(real, p)) is { } from)
+        {
+            _problems.Add($"{path} ({reason}) was chosen by way of {from}, which a sandbox could have written, and leads to {real}, " +
+                "which other users could not read from there: no rule is added for it. Allow it with a path rule of your own if you trust it.");
+            return null;
         }
         Add(path, access, reason);
-        if (PathLookup.RealPath(path, out _) is { } real && real != path) Add(real, access, $"{reason}, where {path} leads");
-        return true;
+        if (real != path) Add(real, access, $"{reason}, where {path} leads");
+        bool trusted = places.Count == 0 && Trusted(Path.GetDirectoryName(real)!) && _writable?.Reach(real) != true;
+        return trusted ? Provenance.Trusted : new Provenance(real);
     }
+
+    // Whether what lies in `folder` can only have been put there by root or this user, outside any
+    // sandbox: every folder above it is theirs alone (no link on the way) and the ruleset the program
+    // runs under may not write there. A file elsewhere, or one the ruleset may write, may have been
+    // written by a sandbox, and what it names (its #! line, its libraries) chosen by it.
+    private bool Trusted(string folder) => FileOwner.IsPrivateFolder(folder) && _writable?.Reach(folder) != true;
+
+    // The links met resolving `path` that lie in an untrusted folder, by their real location. A link
+    // in a folder above is judged untrusted (Trusted does not follow one): that only bounds where the
+    // name may lead.
+    private List<string> UntrustedLinks(string path)
+    {
+        var untrusted = new List<string>();
+        for (int followed = 0; followed <= PathLookup.MaxSymlinks; followed++)
+        {
+            string folder = Path.GetDirectoryName(path) ?? "/";
+            if (!Trusted(folder)) untrusted.Add(Path.Combine(PathLookup.RealPath(folder, out _) ?? folder, Path.GetFileName(path)));
+            if (PathLookup.ReadLink(path, out _) is not { } target) return untrusted;
+            path = Path.GetFullPath(target, folder);
+        }
+        untrusted.Add(path);
+        return untrusted;
+    }
+
+    // Whether `file` keeps out no one `place` lets in: other users may read it, and no folder above
+    // it closes them out unless one above `place` does too.
+    private static bool NoMorePrivate(string file, string place) =>
+        file == place || FileOwner.ReadableByOthers(file) && FileOwner.ClosedFoldersAbove(file).IsSubsetOf(FileOwner.ClosedFoldersAbove(place));
 
     // Judged on a descriptor opened as the rule will be (O_PATH: no read right needed, and a FIFO
     // or device is not opened at all), so it is the very inode the rule would attach to.

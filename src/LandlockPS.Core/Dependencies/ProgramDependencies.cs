@@ -50,14 +50,21 @@ public sealed class ProgramDependencies
     /// Resolves what <paramref name="program"/> (an absolute path) needs, as it will run with
     /// <paramref name="environment"/>: its LD_LIBRARY_PATH takes part in the search and its PATH
     /// finds the program of a <c>#!/usr/bin/env</c> line.
+    /// What a file names (a #! interpreter, a library) is only trusted when the file lies where only
+    /// root or this user can write, outside what <paramref name="ruleset"/> (the ruleset the program
+    /// will run under, when known) lets a sandbox write, and every link on the way does too.
+    /// Otherwise a sandbox could have written that file, or planted a link, to have a private file
+    /// allowed: an untrusted name only gets a rule on a file no more private than the place it was
+    /// chosen in (readable by other users, behind no folder closed to them that the place is not behind), and a problem otherwise.
     /// </summary>
     /// <exception cref="LandlockException">DependencyResolutionFailed: a file could not be read as the walk expected; nothing is returned, so no rule is half-added.</exception>
-    public static ProgramDependencies Resolve(string program, IReadOnlyDictionary<string, string> environment)
+    public static ProgramDependencies Resolve(string program, IReadOnlyDictionary<string, string> environment, LandlockRuleset? ruleset = null)
     {
-        var walk = new DependencyWalk(environment);
+        var walk = new DependencyWalk(environment, ruleset is null ? null : new WritableTrees(ruleset));
         try
         {
-            walk.AddProgram(program, "the program itself", depth: 0);
+            // The caller chose the program, but not what a link at its name leads to.
+            walk.AddProgram(program, "the program itself", depth: 0, Provenance.Trusted);
         }
         // What a file the walk reads may still provoke (the walk reports what it expects as
         // problems): one stable error rather than a bare .NET exception.

@@ -77,6 +77,16 @@ internal static class LaunchChecks
         _ => new LandlockException($"Preparing the sandboxed thread failed at {step} ({Errno.Name(errno)}). Nothing was started.", step.ToString(), errno, "LaunchFailed"),
     };
 
+    // The rules the child really ran under: the held ones (a program's dependencies) were compiled
+    // in beside the ruleset's own, so a judge without them would blame files they allowed.
+    private static LandlockRuleset WithHeldRules(LandlockRuleset ruleset, SandboxStartInfo info)
+    {
+        if (info.HeldPathRules.Count == 0) return ruleset;
+        LandlockRuleset effective = ruleset.Clone();
+        foreach (HeldPathRule rule in info.HeldPathRules) effective.AddPathRuleWithin(rule.Path, rule.Access, isDirectory: false);
+        return effective;
+    }
+
     private static LandlockException ForSpawn(int errno, SandboxStartInfo info, LandlockAccessFs enforced, LandlockRuleset? ruleset)
     {
         string? interpreter = ExecutableInspector.FindInterpreter(info.FilePath);
@@ -95,7 +105,7 @@ internal static class LaunchChecks
                 $"check its permissions{(interpreter is null ? string.Empty : $" and its interpreter {interpreter}'s")}, and that its file system is not mounted noexec.",
                 "posix_spawn", errno, "ExecutableNotAllowed"),
             // Named file by file where the ruleset is at hand; otherwise the general advice.
-            Errno.EACCES => (ruleset is null ? null : DeniedExecution.Explain(info.FilePath, ruleset)) ?? new LandlockException(
+            Errno.EACCES => (ruleset is null ? null : DeniedExecution.Explain(info.FilePath, WithHeldRules(ruleset, info))) ?? new LandlockException(
                 $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed"),
             Errno.ENOENT => new LandlockException(
                 $"Could not execute {info.FilePath}: it{(interpreter is null ? string.Empty : $" or its interpreter {interpreter}")} does not exist.",

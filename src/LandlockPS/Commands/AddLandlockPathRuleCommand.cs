@@ -103,7 +103,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
         }
         try
         {
-            return DependencyRules.Resolve(this, program, ChildEnvironment.Build(null, clear: false));
+            return DependencyRules.Resolve(this, program, ChildEnvironment.Build(null, clear: false), Ruleset);
         }
         catch (LandlockException e)
         {

@@ -26,7 +26,6 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
     private SandboxStartInfo? _template;
     // A .ps1 given as the program: it runs in a child pwsh, as a script block does.
     private ScriptFile? _scriptFile;
-    private ProgramDependencies? _dependencies;
     // A script block's child environment, built once for every ruleset of the call.
     private Dictionary<string, string>? _environment;
     private IReadOnlyList<LandlockPathRule> _dependencyRules = [];
@@ -116,8 +115,6 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
         {
             _template = BuildProgramStartInfo(FilePath, ArgumentList ?? [], typed, _workingDirectory);
             _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, KillAfterSec, PassThru, ConsoleEncoding(), InputEncoding, MaximumLineLength);
-            // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
-            if (AllowDependencies) _dependencies = ResolveDependencies(_template);
         }
 
         // The rule: a ruleset named with -Ruleset leaves the pipeline to the run's input; otherwise
@@ -210,11 +207,13 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
     }
 
     // Without what the program needs the run would only fail to start: the call ends here.
-    private ProgramDependencies ResolveDependencies(SandboxStartInfo template)
+    // Resolved in the child's environment (its LD_LIBRARY_PATH and PATH), for each ruleset: what
+    // that one lets a sandbox write is not trusted to name a dependency.
+    private ProgramDependencies ResolveDependencies(SandboxStartInfo template, LandlockRuleset ruleset)
     {
         try
         {
-            return DependencyRules.Resolve(this, template.FilePath, template.Environment!);
+            return DependencyRules.Resolve(this, template.FilePath, template.Environment!, ruleset);
         }
         catch (LandlockException e)
         {
@@ -228,11 +227,12 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
         string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}"
             : _scriptFile is { } script ? $"script {script.Path}" : CommandLine(_template!);
         LandlockRuleset shown = ruleset;
-        if (_dependencies is not null)
+        if (AllowDependencies && !RunsInPwsh)
         {
             // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
+            ProgramDependencies dependencies = ResolveDependencies(_template!, ruleset);
             shown = ruleset.Clone(); // the caller's ruleset stays as it was
-            _dependencyRules = DependencyRules.Add(this, shown, _dependencies);
+            _dependencyRules = DependencyRules.Add(this, shown, dependencies);
         }
         if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(shown)}" : "Run confined")) return null;
         try
