@@ -3,6 +3,7 @@ using System.Linq;
 using LandlockPS.Core.Observe;
 using System.Management.Automation.Language;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Propose;
 
 namespace LandlockPS;
 
@@ -16,7 +17,7 @@ public static class AccessFixText
     public static string Render(LandlockAccessFix fix) => fix.HandleFirst
         ? $"Handle {AccessText.FormatFlags(fix.Access)} (New-LandlockRuleset -Abi V2 or newer handles it unless -HandledAccessFs leaves it out), " +
           "then allow it on the directories a file moves between"
-        : $"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{CodeGeneration.EscapeSingleQuotedStringContent(fix.Path)}' -Access {AccessText.FormatFlags(fix.Access)}";
+        : PathRule(fix.Path!, fix.Access);
 
     /// <summary>Every fix of an explanation, separated by "; "; null when nothing is denied.</summary>
     public static string? Suggestion(LandlockAccessExplanation explanation) =>
@@ -24,7 +25,24 @@ public static class AccessFixText
 
     /// <summary>Each judged event with its fixes rendered as <see cref="LandlockAccessEvent.Suggestion"/>.</summary>
     public static IReadOnlyList<LandlockAccessEvent> WithSuggestions(IEnumerable<LandlockAccessEvent> events) =>
-        events.Select(e => e.Fixes is { Count: > 0 } fixes ? e with { Suggestion = string.Join("; ", fixes.Select(Render)) } : e).ToArray();
+        events.Select(e => Suggest(e) is { } suggestion ? e with { Suggestion = suggestion } : e).ToArray();
+
+    /// <summary>A proposed rule as the command that adds it to a ruleset in $ruleset (its Command property, LandlockPS.types.ps1xml).</summary>
+    public static string Command(LandlockProposedRule rule) => rule.Path is { } path
+        ? PathRule(path, rule.Access)
+        : NetRule(rule.Port ?? 0, rule.NetAccess);
+
+    // A denied path carries its fixes; a denied port is allowed by a rule for what was asked on that port.
+    private static string? Suggest(LandlockAccessEvent e) =>
+        e.Fixes is { Count: > 0 } fixes ? string.Join("; ", fixes.Select(Render))
+        : e is { Allowed: false, Port: { } port } ? NetRule(port, e.NetAccess)
+        : null;
+
+    private static string PathRule(string path, LandlockAccessFs access) =>
+        $"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{CodeGeneration.EscapeSingleQuotedStringContent(path)}' -Access {AccessText.FormatFlags(access)}";
+
+    private static string NetRule(int port, LandlockAccessNet access) =>
+        $"Add-LandlockNetRule -Ruleset $ruleset -Port {port} -Access {AccessText.FormatFlags(access)}";
 
     /// <summary>The explanation as Test-LandlockAccess shows it, its fixes ready to paste.</summary>
     public static string Explain(LandlockAccessExplanation explanation) => explanation.Explain(Render);

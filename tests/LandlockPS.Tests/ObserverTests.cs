@@ -90,7 +90,7 @@ public unsafe class ObserverTests
         IReadOnlyList<LandlockAccessEvent> judged = AccessVerdicts.Judge([Connect(443), Connect(80)], ruleset, support);
         Assert.True(judged[0].Allowed);
         Assert.False(judged[1].Allowed);
-        Assert.Equal("Add-LandlockNetRule -Ruleset $ruleset -Port 80 -Access ConnectTcp", judged[1].Suggestion);
+        Assert.Equal("Add-LandlockNetRule -Ruleset $ruleset -Port 80 -Access ConnectTcp", AccessFixText.WithSuggestions(judged)[1].Suggestion);
         var fsOnly = new LandlockRuleset(LandlockAbi.V4, handledAccessNet: LandlockAccessNet.None);
         Assert.True(AccessVerdicts.Judge([Connect(80)], fsOnly, support)[0].Allowed);
     }

@@ -72,7 +72,7 @@ public sealed class ProgramDependencies
         {
             throw new LandlockException(
                 $"Could not work out which files {program} needs to start: {e.Message} " +
-                "Allow them with Add-LandlockPathRule instead, or run the program unconfined to see what it loads.",
+                "Allow them with path rules instead, or run the program unconfined to see what it loads.",
                 errorId: "DependencyResolutionFailed", innerException: e);
         }
         return walk.Result();

@@ -1,6 +1,7 @@
 using System.IO;
 using System.Linq;
 using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Errors;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 
@@ -53,9 +54,10 @@ internal static class LaunchChecks
             LandlockAvailability.NotEnabled => "LandlockNotEnabled",
             _ => "LandlockNotSupported",
         };
-        throw new LandlockException(
-            $"Refusing to start the program without a sandbox. {report.Describe()} Pass -AllowUnconfined to run it unconfined anyway.",
-            errorId: errorId);
+        throw new LandlockException($"Refusing to start the program without a sandbox. {report.Describe()}", errorId: errorId)
+        {
+            Remedy = LandlockRemedy.AllowUnconfined,
+        };
     }
 
     internal static LandlockException ForFailedStep(LaunchStep step, int errno, SandboxStartInfo info, LandlockAccessFs enforced,
@@ -64,15 +66,15 @@ internal static class LaunchChecks
         LaunchStep.Spawn => ForSpawn(errno, info, enforced, ruleset),
         LaunchStep.DropBoundingSet => new LandlockException(
             $"Could not empty the capability bounding set ({Errno.Name(errno)}): running as root without CAP_SETPCAP, the child " +
-            "could regain capabilities at exec. Run with CAP_SETPCAP, or pass -KeepCapabilities to accept that.",
-            "prctl(PR_CAPBSET_DROP)", errno, "CapabilityDropFailed"),
+            "could regain capabilities at exec. Run with CAP_SETPCAP, or let the child keep its capabilities.",
+            "prctl(PR_CAPBSET_DROP)", errno, "CapabilityDropFailed") { Remedy = LandlockRemedy.KeepCapabilities },
         LaunchStep.ClearAmbient or LaunchStep.DropCapabilities => new LandlockException(
             $"Could not drop the child's capabilities ({Errno.Name(errno)}).", step == LaunchStep.ClearAmbient ? "prctl(PR_CAP_AMBIENT)" : "capset", errno, "CapabilityDropFailed"),
         LaunchStep.RestrictSelf => new LandlockException(
             $"The kernel refused to enforce the ruleset ({Errno.Name(errno)}). Nothing was started.", "landlock_restrict_self", errno, "RestrictFailed"),
         LaunchStep.InstallFilter => new LandlockException(
             $"The kernel refused the seccomp filter that closes what its Landlock lacks and places the child in its cgroup ({Errno.Name(errno)}). " +
-            "Nothing was started. A seccomp profile around this pwsh (a container's) may forbid seccomp(2) or its listeners.",
+            "Nothing was started. A seccomp profile around this process (a container's) may forbid seccomp(2) or its listeners.",
             "seccomp", errno, "RestrictFailed"),
         _ => new LandlockException($"Preparing the sandboxed thread failed at {step} ({Errno.Name(errno)}). Nothing was started.", step.ToString(), errno, "LaunchFailed"),
     };
@@ -95,8 +97,6 @@ internal static class LaunchChecks
             ? "allow ReadFile and Execute on it"
             : $"allow ReadFile and Execute on it, and on its interpreter {interpreter} and the libraries that loads " +
               (string.IsNullOrEmpty(interpreterFolder) ? "(e.g. ReadExecute on /usr/lib)" : $"(e.g. ReadExecute on {interpreterFolder} and /usr/lib)");
-        // -AllowDependencies (Invoke-Sandboxed) finds exactly those files; a script block's pwsh has implicit rules instead.
-        needs += ". Invoke-Sandboxed -AllowDependencies adds these rules for a program";
         bool rulesetInvolved = (enforced & (LandlockAccessFs.Execute | LandlockAccessFs.ReadFile)) != 0;
         return errno switch
         {
@@ -106,7 +106,11 @@ internal static class LaunchChecks
                 "posix_spawn", errno, "ExecutableNotAllowed"),
             // Named file by file where the ruleset is at hand; otherwise the general advice.
             Errno.EACCES => (ruleset is null ? null : DeniedExecution.Explain(info.FilePath, WithHeldRules(ruleset, info))) ?? new LandlockException(
-                $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed"),
+                $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed")
+            {
+                // Resolving the program's dependencies finds exactly those files.
+                Remedy = LandlockRemedy.AllowDependencies,
+            },
             Errno.ENOENT => new LandlockException(
                 $"Could not execute {info.FilePath}: it{(interpreter is null ? string.Empty : $" or its interpreter {interpreter}")} does not exist.",
                 "posix_spawn", errno, "ExecutableNotFound"),
