@@ -83,6 +83,18 @@ public static class LandlockProfiles
     /// <summary>Every profile, in the order of <see cref="LandlockProfileName"/>.</summary>
     public static IReadOnlyList<LandlockProfile> All => Catalogue;
 
+    /// <summary>
+    /// Adds the rules of a profile to <paramref name="ruleset"/>, each narrowed to what it handles, and
+    /// records the profile's name there. Adding it again re-adds its rules (paths may have appeared
+    /// since) and records nothing new.
+    /// </summary>
+    public static IReadOnlyList<LandlockProfileOutcome> AddProfile(this LandlockRuleset ruleset, LandlockProfileName name)
+    {
+        IReadOnlyList<LandlockProfileOutcome> outcomes = Get(name).ApplyTo(ruleset);
+        ruleset.RecordProfile(name);
+        return outcomes;
+    }
+
     /// <summary>The profile of that name.</summary>
     public static LandlockProfile Get(LandlockProfileName name) =>
         Catalogue.FirstOrDefault(p => p.Name == name)

@@ -108,15 +108,10 @@ public sealed class LandlockRuleset
     /// <summary>The profiles whose rules were added, in the order they were added.</summary>
     public IReadOnlyList<LandlockProfileName> Profiles => _profiles;
 
-    /// <summary>
-    /// Adds the rules of a profile, each narrowed to what this ruleset handles, and records its name.
-    /// Adding it again re-adds its rules (paths may have appeared since) and records nothing new.
-    /// </summary>
-    public IReadOnlyList<LandlockProfileOutcome> AddProfile(LandlockProfileName name)
+    // The profile catalogue adds a profile's rules (LandlockProfiles.AddProfile); the ruleset only remembers its name.
+    internal void RecordProfile(LandlockProfileName name)
     {
-        IReadOnlyList<LandlockProfileOutcome> outcomes = LandlockProfiles.Get(name).ApplyTo(this);
         if (!_profiles.Contains(name)) _profiles.Add(name);
-        return outcomes;
     }
 
     /// <summary>
