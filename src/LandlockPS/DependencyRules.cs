@@ -28,14 +28,22 @@ internal static class DependencyRules
     /// <summary>
     /// Allows every file of <paramref name="dependencies"/> in <paramref name="ruleset"/>, as far as
     /// it handles the rights (a right it does not handle is not restricted anyway); returns the rules
-    /// added. Rules by path, for a ruleset that outlives the call (-Executable) and for what the caller
-    /// is shown; a launch builds them on the files themselves (<see cref="Hold"/>).
+    /// added. Rules by path, for a ruleset that outlives the call (-Executable, <paramref name="keptByPath"/>)
+    /// and for what the caller is shown; a launch builds them on the files themselves (<see cref="Hold"/>).
+    /// A rule kept by path is opened by path at every later launch, so a file a sandbox could swap
+    /// for a link gets none then: it is left out with a warning.
     /// </summary>
-    internal static IReadOnlyList<LandlockPathRule> Add(PSCmdlet cmdlet, LandlockRuleset ruleset, ProgramDependencies dependencies)
+    internal static IReadOnlyList<LandlockPathRule> Add(PSCmdlet cmdlet, LandlockRuleset ruleset, ProgramDependencies dependencies, bool keptByPath = false)
     {
         var added = new List<LandlockPathRule>();
         foreach (DependencyFile file in dependencies.Files)
         {
+            if (keptByPath && file.Swappable)
+            {
+                cmdlet.WriteWarning($"Not allowing {file.Path} ({file.Reason}): it lies where a sandbox could swap it for a link, and a rule kept in the ruleset " +
+                    "would follow that link at a later launch. Run the program with Invoke-Sandboxed -AllowDependencies instead, which holds the file itself at launch.");
+                continue;
+            }
             LandlockAccessFs granted = ruleset.AddPathRuleWithin(file.Path, file.Access, isDirectory: false);
             if (granted != LandlockAccessFs.None)
             {

@@ -76,13 +76,28 @@ public sealed class DependencyTrustTests : IDisposable
     }
 
     [Fact]
-    public void AProgramInAPrivateFolderNamesWhatLiesBesideIt()
+    public void AProgramInAPrivateScratchFolderNamesOnlyWhatTheRulesetMayReadAlready()
     {
-        // A build in a private scratch folder (mktemp -d) and its own interpreter: nothing more private than the program.
+        // mktemp -d: private, but in /tmp, where anyone may have made it; a sandbox given it may write
+        // it too. What it names beside it is not readable by others, so only a ruleset that already
+        // lets the sandbox read it gets the rule.
         string program = Script(_private, "prog", $"#!{_privateTool}\n");
-        ProgramDependencies deps = ProgramDependencies.Resolve(program, Environment);
+        Assert.DoesNotContain(ProgramDependencies.Resolve(program, Environment).Files, f => f.Path == _privateTool);
+        LandlockRuleset reader = Ruleset((_private.Root, LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir));
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, Environment, reader);
         Assert.Contains(deps.Files, f => f.Path == _privateTool);
         Assert.Empty(deps.Problems);
+    }
+
+    [Fact]
+    public void ADependencyInASharedFolderIsSwappableAndTheProgramItselfIsNot()
+    {
+        string program = Script(_shared, "prog", $"#!{_publicTool}\n");
+        ProgramDependencies deps = ProgramDependencies.Resolve(program, Environment);
+        Assert.False(deps.Files.Single(f => f.Path == program).Swappable);
+        Assert.True(deps.Files.Single(f => f.Path == _publicTool).Swappable);
+        // The system's loader, as named (/lib64, a link in / on merged-/usr systems) and where it leads: root's folders.
+        Assert.All(deps.Files.Where(f => f.Reason.StartsWith("ELF interpreter")), f => Assert.False(f.Swappable, f.Path));
     }
 
     [RootOnlyFact]
@@ -107,6 +122,10 @@ public sealed class DependencyTrustTests : IDisposable
             ProgramDependencies deps = ProgramDependencies.Resolve(program, Environment, writer);
             Assert.DoesNotContain(deps.Files, f => f.Path == _privateTool);
             Assert.Contains(deps.Problems, p => p.Contains("which a sandbox could have written"));
+
+            // A script others may write is not trusted either, whatever its folder.
+            File.SetUnixFileMode(program, Open | UnixFileMode.OtherWrite);
+            Assert.DoesNotContain(ProgramDependencies.Resolve(program, Environment).Files, f => f.Path == _privateTool);
         }
         finally
         {
@@ -115,17 +134,17 @@ public sealed class DependencyTrustTests : IDisposable
     }
 
     [Fact]
-    public void WritableTreesReachWhatIsBeneathAWriteRuleOnly()
+    public void RuleReachReachesWhatIsBeneathARuleWithTheRightsOnly()
     {
         string inside = _shared.File("a/b/c.txt");
-        var trees = new WritableTrees(Ruleset(
+        var trees = new RuleReach(Ruleset(
             (Path.Combine(_shared.Root, "a"), LandlockAccessFs.WriteFile),
-            (_private.Root, LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir)));
+            (_private.Root, LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir)), RuleReach.Writes);
         Assert.True(trees.Reach(inside));
         Assert.True(trees.Reach(Path.Combine(_shared.Root, "a", "not-yet-made")));
         Assert.False(trees.Reach(_shared.Root));
         Assert.False(trees.Reach(_privateTool)); // read rights only
-        Assert.True(new WritableTrees(Ruleset((inside, LandlockAccessFs.Truncate))).Reach(inside));
+        Assert.True(new RuleReach(Ruleset((inside, LandlockAccessFs.Truncate)), RuleReach.Writes).Reach(inside));
     }
 
     private static LandlockRuleset Ruleset(params (string Path, LandlockAccessFs Access)[] rules)

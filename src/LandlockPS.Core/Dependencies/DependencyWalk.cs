@@ -21,8 +21,11 @@ internal sealed class DependencyWalk
     // How many of the places a library was looked for a warning names.
     private const int SearchedShown = 4;
 
+    private readonly string _program;
     private readonly IReadOnlyDictionary<string, string> _environment;
-    private readonly WritableTrees? _writable;
+    // What the run's ruleset lets a sandbox write and read; null when the ruleset is not known.
+    private readonly RuleReach? _writable;
+    private readonly RuleReach? _readable;
     private readonly List<DependencyFile> _files = [];
     private readonly Dictionary<string, int> _fileIndex = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
@@ -30,19 +33,26 @@ internal sealed class DependencyWalk
     private readonly Lazy<LdSoCache> _cache = new(() => LdSoCache.Load());
     private int _objects;
 
-    internal DependencyWalk(IReadOnlyDictionary<string, string> environment, WritableTrees? writable)
+    internal DependencyWalk(string program, IReadOnlyDictionary<string, string> environment, LandlockRuleset? ruleset)
     {
+        _program = program;
         _environment = environment;
-        _writable = writable;
+        _writable = ruleset is null ? null : new RuleReach(ruleset, RuleReach.Writes);
+        _readable = ruleset is null ? null : new RuleReach(ruleset, LandlockAccessFs.ReadFile);
     }
 
-    internal ProgramDependencies Result() => new(_files, _problems);
+    /// <summary>Walks from the program the caller named (trusted as a name: the caller chose it), once.</summary>
+    internal ProgramDependencies Run()
+    {
+        AddProgram(_program, "the program itself", depth: 0, Provenance.Trusted);
+        return new(_files, _problems);
+    }
 
     /// <summary>
     /// A program the kernel executes, named with <paramref name="named"/>: the file, then its #!
     /// interpreter or its ELF dependencies.
     /// </summary>
-    internal void AddProgram(string path, string reason, int depth, Provenance named)
+    private void AddProgram(string path, string reason, int depth, Provenance named)
     {
         if (Grant(path, Executable, reason, named) is not { } source) return;
         if (ExecutableInspector.ReadShebang(path) is { } shebang)
@@ -93,10 +103,12 @@ internal sealed class DependencyWalk
     private static string? EnvProgram(string? argument)
     {
         string[] words = argument?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) ?? [];
+        bool optionsEnded = false; // after --, a word starting with - is the program
         for (int i = 0; i < words.Length; i++)
         {
-            if (words[i] is "--unset" or "--chdir" or "--argv0" || TakesValue(words[i])) i++;
-            else if (!words[i].StartsWith('-') && !words[i].Contains('=')) return words[i];
+            if (!optionsEnded && words[i] == "--") optionsEnded = true;
+            else if (!optionsEnded && (words[i] is "--unset" or "--chdir" or "--argv0" || TakesValue(words[i]))) i++;
+            else if ((optionsEnded || !words[i].StartsWith('-')) && !words[i].Contains('=')) return words[i];
         }
         return null;
     }
@@ -241,50 +253,64 @@ internal sealed class DependencyWalk
         }
         string real = PathLookup.RealPath(path, out _) ?? path;
         // A name a sandbox could have chosen, or a link it could have planted on the way, may lead
-        // anywhere: it is only followed to a file no more private than where it was chosen, so the
-        // rule cannot hand the sandbox a private file (a key, a private tool) it was never given.
-        var places = new List<string>();
-        if (named.Place is { } place) places.Add(place);
-        if (real != path) places.AddRange(UntrustedLinks(path));
-        if (places.FirstOrDefault(p => !NoMorePrivate(real, p)) is { } from)
+        // anywhere: it is only followed to a file the sandbox gains nothing by reading, so the rule
+        // cannot hand it a private file (a key, a private tool) it was never given.
+        string? untrustedLink = real == path ? null : UntrustedLink(path);
+        string? chosenAt = named.Place ?? untrustedLink;
+        if (chosenAt is not null && !HarmlessToGrant(real))
         {
-            _problems.Add($"{path} ({reason}) was chosen by way of {from}, which a sandbox could have written, and leads to {real}, " +
-                "which other users could not read from there: no rule is added for it. Allow it with a path rule of your own if you trust it.");
+            _problems.Add($"{path} ({reason}) was chosen by way of {chosenAt}, which a sandbox could have written, and leads to {real}, " +
+                "which is not readable by every user nor by the ruleset already: no rule is added for it. Allow it with a path rule of your own if you trust it.");
             return null;
         }
-        Add(path, access, reason);
-        if (real != path) Add(real, access, $"{reason}, where {path} leads");
-        bool trusted = places.Count == 0 && Trusted(Path.GetDirectoryName(real)!) && _writable?.Reach(real) != true;
-        return trusted ? Provenance.Trusted : new Provenance(real);
+        bool realTrusted = Trusted(Path.GetDirectoryName(real)!);
+        // The program's own name is the caller's choice, as a path rule of theirs would be.
+        Add(path, access, reason, swappable: path != _program && (untrustedLink is not null || real == path && !realTrusted));
+        if (real != path) Add(real, access, $"{reason}, where {path} leads", swappable: real != _program && !realTrusted);
+        return chosenAt is null && realTrusted && TrustedFile(real) ? Provenance.Trusted : new Provenance(real);
     }
 
     // Whether what lies in `folder` can only have been put there by root or this user, outside any
-    // sandbox: every folder above it is theirs alone (no link on the way) and the ruleset the program
-    // runs under may not write there. A file elsewhere, or one the ruleset may write, may have been
-    // written by a sandbox, and what it names (its #! line, its libraries) chosen by it.
+    // sandbox: every folder above it is theirs alone (no link on the way, none others may write) and
+    // the ruleset the program runs under may not write there. A file elsewhere may have been written
+    // by a sandbox, and what it names (its #! line, its libraries) chosen by it.
     private bool Trusted(string folder) => FileOwner.IsPrivateFolder(folder) && _writable?.Reach(folder) != true;
 
-    // The links met resolving `path` that lie in an untrusted folder, by their real location. A link
-    // in a folder above is judged untrusted (Trusted does not follow one): that only bounds where the
-    // name may lead.
-    private List<string> UntrustedLinks(string path)
+    // The file itself too: root's or this user's, writable by no group or other user, and out of the ruleset's reach.
+    private bool TrustedFile(string file) => FileOwner.IsPrivateFile(file) && _writable?.Reach(file) != true;
+
+    // The first link met resolving `path` (name by name, as the kernel does) that lies in an untrusted
+    // folder; null when every link on the way lies in a trusted one (/lib64 in /, say).
+    private string? UntrustedLink(string path)
     {
-        var untrusted = new List<string>();
-        for (int followed = 0; followed <= PathLookup.MaxSymlinks; followed++)
+        var names = new Stack<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
+        string folder = "/"; // no link in it: each is resolved before going on
+        int links = 0;
+        while (names.TryPop(out string? name))
         {
-            string folder = Path.GetDirectoryName(path) ?? "/";
-            if (!Trusted(folder)) untrusted.Add(Path.Combine(PathLookup.RealPath(folder, out _) ?? folder, Path.GetFileName(path)));
-            if (PathLookup.ReadLink(path, out _) is not { } target) return untrusted;
-            path = Path.GetFullPath(target, folder);
+            if (name == ".") continue;
+            if (name == "..")
+            {
+                folder = Path.GetDirectoryName(folder) ?? "/";
+                continue;
+            }
+            string next = Path.Combine(folder, name);
+            if (PathLookup.ReadLink(next, out _) is not { } target)
+            {
+                folder = next;
+                continue;
+            }
+            if (!Trusted(folder) || ++links > PathLookup.MaxSymlinks) return next;
+            if (target.StartsWith('/')) folder = "/";
+            foreach (string part in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) names.Push(part);
         }
-        untrusted.Add(path);
-        return untrusted;
+        return null;
     }
 
-    // Whether `file` keeps out no one `place` lets in: other users may read it, and no folder above
-    // it closes them out unless one above `place` does too.
-    private static bool NoMorePrivate(string file, string place) =>
-        file == place || FileOwner.ReadableByOthers(file) && FileOwner.ClosedFoldersAbove(file).IsSubsetOf(FileOwner.ClosedFoldersAbove(place));
+    // A file the sandbox learns nothing from: one every user may read, one its ruleset already lets
+    // it read, or one already allowed by a trusted name.
+    private bool HarmlessToGrant(string file) =>
+        FileOwner.IsPublic(file) || _readable?.Reach(file) == true || _fileIndex.ContainsKey(file);
 
     // Judged on a descriptor opened as the rule will be (O_PATH: no read right needed, and a FIFO
     // or device is not opened at all), so it is the very inode the rule would attach to.
@@ -295,7 +321,7 @@ internal sealed class DependencyWalk
         return PathHandles.IsRegularFile(handle) ? null : "is not a regular file";
     }
 
-    private void Add(string path, LandlockAccessFs access, string reason)
+    private void Add(string path, LandlockAccessFs access, string reason, bool swappable)
     {
         if (_fileIndex.TryGetValue(path, out int index))
         {
@@ -304,6 +330,6 @@ internal sealed class DependencyWalk
             return;
         }
         _fileIndex[path] = _files.Count;
-        _files.Add(new DependencyFile(path, access, reason));
+        _files.Add(new DependencyFile(path, access, reason) { Swappable = swappable });
     }
 }

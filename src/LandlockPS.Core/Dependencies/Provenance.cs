@@ -3,8 +3,8 @@ namespace LandlockPS.Core.Dependencies;
 /// <summary>
 /// Where the name of a dependency came from, as far as trust goes. A trusted name was chosen by
 /// the caller, or by a file no sandbox could have written. Otherwise <see cref="Place"/> is the file
-/// or link a sandbox could have written to choose it: the name may only lead somewhere no more
-/// private than that place, since a sandbox able to write there could read nothing better anyway.
+/// a sandbox could have written to choose it, named in the warning when the name is not followed:
+/// an untrusted name only leads to a file the sandbox learns nothing from.
 /// </summary>
 internal readonly record struct Provenance(string? Place)
 {

@@ -1,6 +1,3 @@
-using System;
-using System.Collections.Generic;
-
 namespace LandlockPS.Core.Native;
 
 /// <summary>Who owns a path itself: a final link is not followed, so a link is judged as the link.</summary>
@@ -39,21 +36,26 @@ public static unsafe class FileOwner
         return true;
     }
 
-    /// <summary>Whether users other than the owner and group may read <paramref name="path"/> (links followed).</summary>
-    public static bool ReadableByOthers(string path) => HasOtherBits(path, OtherRead);
-
     /// <summary>
-    /// The folders above <paramref name="path"/> (a path without links) that other users may not
-    /// search: what keeps a file private even when its own mode lets others read it.
+    /// Whether every user of the machine may read <paramref name="path"/> (links followed): others may
+    /// read it and search every folder above it.
     /// </summary>
-    public static IReadOnlySet<string> ClosedFoldersAbove(string path)
+    public static bool IsPublic(string path)
     {
-        var closed = new HashSet<string>(StringComparer.Ordinal);
+        if (!HasOtherBits(path, OtherRead)) return false;
         for (string? folder = System.IO.Path.GetDirectoryName(path); folder is not null; folder = System.IO.Path.GetDirectoryName(folder))
         {
-            if (!HasOtherBits(folder, OtherSearch)) closed.Add(folder);
+            if (!HasOtherBits(folder, OtherSearch)) return false;
         }
-        return closed;
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="file"/> itself (not through a link) belongs to root or the user this process acts as, and no group or other user may write it.</summary>
+    public static bool IsPrivateFile(string file)
+    {
+        LibC.StatxBuffer status = default;
+        if (LibC.Statx(LibC.AT_FDCWD, file, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_UID | LibC.STATX_MODE, &status) != 0) return false;
+        return (status.Uid == 0 || status.Uid == ProcessApi.GetEuid()) && (status.Mode & GroupOrOtherWrite) == 0;
     }
 
     private static bool HasOtherBits(string path, ushort bits)

@@ -97,6 +97,6 @@ public static class HomeRoot
     public static string? WritableBy(LandlockRuleset ruleset)
     {
         string root = Path;
-        return new WritableTrees(ruleset).Reach(root) ? root : null;
+        return new RuleReach(ruleset, RuleReach.Writes).Reach(root) ? root : null;
     }
 }

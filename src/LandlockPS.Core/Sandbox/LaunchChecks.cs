@@ -1,5 +1,6 @@
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Errors;
 using LandlockPS.Core.Landlock;
@@ -35,9 +36,13 @@ internal static class LaunchChecks
         }
         if (ProcessApi.Access(info.FilePath, ProcessApi.X_OK) != 0)
         {
-            throw new LandlockException(
-                $"'{info.FilePath}' is not executable for this user: its permission bits, or a file system mounted noexec. Make it executable (chmod +x), or run its interpreter instead.",
-                "access", Errno.EACCES, "ExecutableNotAllowed");
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno == Errno.EACCES
+                ? new LandlockException(
+                    $"'{info.FilePath}' is not executable for this user: its permission bits, or a file system mounted noexec. Make it executable (chmod +x), or run its interpreter instead.",
+                    "access", errno, "ExecutableNotAllowed")
+                // A loop of links, say: File.Exists judges the last link itself.
+                : new LandlockException($"Could not use the program '{info.FilePath}': {PathLookup.Failure(errno)}.", "access", errno, "ExecutableNotFound");
         }
         if (!Path.IsPathFullyQualified(info.WorkingDirectory) || !Directory.Exists(info.WorkingDirectory))
         {

@@ -36,7 +36,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
             {
                 if (ResolveDependencies(name) is { } dependencies) resolved.Add(dependencies);
             }
-            foreach (ProgramDependencies dependencies in resolved) DependencyRules.Add(this, Ruleset, dependencies);
+            foreach (ProgramDependencies dependencies in resolved) DependencyRules.Add(this, Ruleset, dependencies, keptByPath: true);
             if (PassThru) WriteObject(Ruleset);
             return;
         }

@@ -6,40 +6,44 @@ using LandlockPS.Core.Native;
 namespace LandlockPS.Core.Landlock;
 
 /// <summary>
-/// What a child confined by one ruleset may change: every file or folder a rule grants a write right
-/// on, and everything beneath such a folder. Matched by inode, links followed, as the kernel matches
-/// a rule. Asked before the caller trusts a place (a folder it makes homes in, a file that names a
-/// program's dependencies), since a sandbox could have put anything there.
+/// Where a child confined by one ruleset holds some of a set of rights: every file or folder a rule
+/// grants one of them on, and everything beneath such a folder. Matched by inode, links followed, as
+/// the kernel matches a rule. Asked before the caller trusts a place (a folder it makes homes in, a
+/// file that names a program's dependencies: <see cref="Writes"/>), since a sandbox could have put
+/// anything there; and before it hands a sandbox a file (<see cref="LandlockAccessFs.ReadFile"/>).
 /// </summary>
-public sealed class WritableTrees
+public sealed class RuleReach
 {
     /// <summary>The rights that let a sandbox change what a file holds or what a folder lists: write, make, remove, rename, truncate.</summary>
     public const LandlockAccessFs Writes = LandlockAccessFs.ReadWrite & ~(LandlockAccessFs.ReadOnly | LandlockAccessFs.IoctlDev | LandlockAccessFs.ResolveUnix);
 
     private readonly HashSet<(uint, uint, ulong)> _roots;
+    private readonly bool _everywhere;
 
-    /// <summary>The places <paramref name="ruleset"/> lets a sandbox write, as they are now (a rule path that names nothing reaches nothing).</summary>
-    public WritableTrees(LandlockRuleset ruleset)
+    /// <summary>
+    /// The places <paramref name="ruleset"/> grants any of <paramref name="rights"/> on, as they are
+    /// now (a rule path that names nothing reaches nothing); everywhere when it handles none of them.
+    /// </summary>
+    public RuleReach(LandlockRuleset ruleset, LandlockAccessFs rights)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
+        _everywhere = (ruleset.HandledAccessFs & rights) == 0;
         _roots = ruleset.PathRules
-            .Where(r => (r.Access & Writes) != 0)
+            .Where(r => (r.Access & rights) != 0)
             .Select(r => PathHandles.TryStatus(r.Path)?.Identity)
             .OfType<(uint, uint, ulong)>()
             .ToHashSet();
     }
 
-    /// <summary>Whether the ruleset lets a sandbox write nothing at all.</summary>
-    public bool IsEmpty => _roots.Count == 0;
-
     /// <summary>
-    /// Whether a sandbox may change <paramref name="path"/> (links followed): a write rule is on it or
-    /// on a folder above it. A path that names nothing is judged by its nearest existing folder, where
-    /// a sandbox could make it.
+    /// Whether the rights reach <paramref name="path"/> (links followed): a rule is on it or on a folder
+    /// above it. A path that names nothing is judged by its nearest existing folder, where a sandbox
+    /// could make it.
     /// </summary>
     public bool Reach(string path)
     {
-        if (IsEmpty) return false;
+        if (_everywhere) return true;
+        if (_roots.Count == 0) return false;
         if (PathHandles.TryStatus(path) is not { } status)
         {
             string? parent = System.IO.Path.GetDirectoryName(path);
