@@ -7,18 +7,7 @@ BeforeAll {
     $script:Python = '/usr/bin/python3'
     $script:Abi = [LandlockPS.Core.Landlock.LandlockAbi][Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi)
     # Exchanges two names over and over (renameat2 RENAME_EXCHANGE) until a file named stop appears.
-    $script:Swapper = @'
-import ctypes, os, platform, sys
-libc = ctypes.CDLL(None, use_errno=True)
-renameat2 = {'x86_64': 316, 'aarch64': 276}[platform.machine()]
-a, b, stop = (s.encode() for s in sys.argv[1:4])
-n = 0
-while not os.path.exists(stop):
-    for _ in range(1000):
-        libc.syscall(renameat2, -100, a, -100, b, 2)
-    n += 1000
-print(n)
-'@
+    $script:Swapper = Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/exchange-names.py')
 }
 
 Describe 'A loaded library''s rule' -Skip:(-not (Test-Path /usr/bin/python3)) {
