@@ -30,7 +30,11 @@ public sealed class ScratchHome : IDisposable
     private readonly SafeDirectoryHandle _parent;
     private readonly string _name;
     private SandboxedProcess? _child;
-    private int _removed;
+    // Held while the home is removed: a second caller (the exit's sweep of live homes, while a
+    // session ends on another thread) waits for the removal under way rather than letting the
+    // process exit in the middle of it.
+    private readonly object _removal = new();
+    private bool _removed;
 
     private ScratchHome(SafeDirectoryHandle parent, string parentPath, string name, SafeDirectoryHandle folder)
     {
@@ -89,19 +93,30 @@ public sealed class ScratchHome : IDisposable
     /// <summary>Removes the home; what cannot be removed now (a file a child still holds) is left to the next sweep.</summary>
     public void Dispose()
     {
-        ScratchHomes.Remove(this);
+        // Removed before it leaves the live list, so the exit's sweep still finds it and waits.
         RemoveNow();
+        ScratchHomes.Remove(this);
     }
 
     internal void RemoveNow()
     {
-        if (System.Threading.Interlocked.Exchange(ref _removed, 1) != 0) return;
-        TreeRemover.Remove(_parent, _name, Folder);
-        Folder.Dispose();
-        _parent.Dispose();
+        lock (_removal)
+        {
+            if (_removed) return;
+            _removed = true;
+            TreeRemover.Remove(_parent, _name, Folder);
+            Folder.Dispose();
+            _parent.Dispose();
+        }
     }
 
-    internal bool IsRemoved => _removed != 0;
+    internal bool IsRemoved
+    {
+        get
+        {
+            lock (_removal) return _removed;
+        }
+    }
 
     // A random name, made and opened with the caller's ownership checked on the descriptor. A
     // name taken meanwhile (by chance, or planted) is skipped; a link planted between making and
