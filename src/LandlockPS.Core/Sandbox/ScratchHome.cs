@@ -110,13 +110,6 @@ public sealed class ScratchHome : IDisposable
         }
     }
 
-    internal bool IsRemoved
-    {
-        get
-        {
-            lock (_removal) return _removed;
-        }
-    }
 
     // A random name, made and opened with the caller's ownership checked on the descriptor. A
     // name taken meanwhile (by chance, or planted) is skipped; a link planted between making and
