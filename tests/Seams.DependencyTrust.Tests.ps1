@@ -5,10 +5,13 @@
 # set-up leading to a public file still gets its rule), so a child that fails everything cannot pass.
 #
 # The attacks that succeeded against 33e6d28 are marked "Found by the red team, fixed" (2b1ee55);
-# each was seen failing before the fix.
+# each was seen failing before the fix. Those that still succeed are skipped until fixed, the reason
+# in the comment above each; LANDLOCKPS_TEST_UNFIXED=1 runs them (each then fails, showing the leak).
 BeforeDiscovery {
-    # The loader searches glibc-hwcaps/x86-64-v2 on this machine (an x86-64 CPU from 2009 on).
-    $script:NoHwcaps = -not ((& /lib64/ld-linux-x86-64.so.2 --help 2>$null) -match 'x86-64-v2 \(supported, searched\)')
+    $script:SkipRace = -not $env:LANDLOCKPS_TEST_UNFIXED -or -not (Test-Path /usr/bin/python3)
+    # The glibc-hwcaps tests need a loader that searches x86-64-v2 (an x86-64 CPU from 2009 on).
+    $loader = '/lib64/ld-linux-x86-64.so.2'
+    $script:NoHwcaps = -not ((Test-Path $loader) -and ((& $loader --help 2>$null) -match 'x86-64-v2 \(supported, searched\)'))
 }
 
 BeforeAll {
@@ -45,6 +48,31 @@ BeforeAll {
     function New-Script([string] $Path, [string] $Text) {
         Set-Content $Path $Text
         & chmod 755 $Path
+    }
+
+    # Runs $Attack while the attacker exchanges the names $Name and $Link (a link) over and over
+    # (renameat2 RENAME_EXCHANGE), once an unconfined $Program has reached the secret meanwhile (the
+    # swap is under way); then leaves the plain file or folder at $Name again, for the allowed twin.
+    function Invoke-DuringSwap([string] $Name, [string] $Link, [string] $Program, [scriptblock] $Attack) {
+        $stop = "$Name.stop"
+        $swapper = Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/exchange-names.py')
+        $job = Start-ThreadJob -ArgumentList "$PSScriptRoot/../LandlockPS.psd1", $Attacker, $swapper, $Name, $Link, $stop {
+            param($Module, $Rs, $Code, $A, $B, $Stop)
+            Import-Module $Module
+            Invoke-Sandboxed -Ruleset $Rs /usr/bin/python3 -ArgumentList '-c', $Code, $A, $B, $Stop
+        }
+        try {
+            $reached = $false
+            for ($i = 0; $i -lt 300 -and -not $reached; $i++) { $reached = (Invoke-Unconfined $Program) -match $Secret }
+            $reached | Should -BeTrue -Because 'the swap must be under way'
+            & $Attack
+        }
+        finally {
+            Set-Content $stop 'stop'
+            $job | Wait-Job -Timeout 30 | Receive-Job | Out-Null
+            $job | Remove-Job -Force
+        }
+        if ((Get-Item $Name).LinkTarget) { Invoke-Attacker "mv '$Name' '$Name.tmp' && mv '$Link' '$Name' && mv '$Name.tmp' '$Link'" }
     }
 
     # What a victim run with -AllowDependencies prints, its warnings and its implicit rules. The
@@ -259,30 +287,34 @@ Describe 'A private file a sandbox cannot link or swap into its folder' {
         $shared = New-SharedFolder
         Copy-Item (Join-Path $Public 'tool') "$shared/interp"
         Invoke-Attacker "ln -s '$Private/tool' '$shared/link' && printf '#!$shared/interp\n' > '$shared/prog' && chmod 755 '$shared/prog'"
-        $attacker = $Attacker
-        $swapper = Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/exchange-names.py')
-        $job = Start-ThreadJob -ArgumentList "$PSScriptRoot/../LandlockPS.psd1", $attacker, $swapper, "$shared/interp", "$shared/link", "$shared/stop" {
-            param($Module, $Rs, $Code, $A, $B, $Stop)
-            Import-Module $Module
-            Invoke-Sandboxed -Ruleset $Rs /usr/bin/python3 -ArgumentList '-c', $Code, $A, $B, $Stop
-        }
-        try {
-            # The control: unconfined, the swap makes the program run the private tool now and then.
-            $reached = $false
-            for ($i = 0; $i -lt 300 -and -not $reached; $i++) { $reached = (Invoke-Unconfined "$shared/prog") -match $Secret }
-            $reached | Should -BeTrue -Because 'the swap must be under way'
-
+        Invoke-DuringSwap "$shared/interp" "$shared/link" "$shared/prog" {
             $read = foreach ($i in 1..40) { (Invoke-Victim "$shared/prog").Output }
             $read | Should -Not -Match $Secret
         }
-        finally {
-            Set-Content "$shared/stop" 'stop'
-            $job | Wait-Job -Timeout 30 | Receive-Job | Out-Null
-            $job | Remove-Job -Force
-        }
         # The twin: with the swap over and the interpreter back at its name, the program runs it.
-        if ((Get-Item "$shared/interp").LinkTarget) { Invoke-Attacker "mv '$shared/interp' '$shared/tmp' && mv '$shared/link' '$shared/interp' && mv '$shared/tmp' '$shared/link'" }
         (Invoke-Victim "$shared/prog").Output | Should -Match 'the public tool'
+    }
+
+    # Skipped until fixed (found against 2b1ee55): Grant resolves the name twice, once with RealPath
+    # (where the rule goes) and once with UntrustedLink (whether a link a sandbox planted is on the
+    # way). A sandbox exchanging a folder link to the private folder with a plain folder of its own
+    # (RENAME_EXCHANGE, over and over) makes RealPath see the link and UntrustedLink the plain folder:
+    # the name seems to pass no link, so the private tool gets its rule, held by its link-free path
+    # (seen: 10 of 100 runs got the rule, 6 printed the secret). Names the caller's side chose are
+    # open to it: the program, LD_LIBRARY_PATH and PATH folders, glibc-hwcaps builds. Suggested: one
+    # walk, name by name on descriptors (openat O_NOFOLLOW), that both judges each link and ends on
+    # the file the rule is held on, so what is judged is what is held.
+    It 'gets no rule on a private tool when the sandbox swaps a folder link on the program''s name while the resolution runs' -Skip:$SkipRace {
+        $shared = New-SharedFolder
+        New-Script "$shared/tool" "#!/bin/cat`nthe attacker's tool"
+        Invoke-Attacker "mkdir '$shared/plain' && mv '$shared/tool' '$shared/plain/tool' && ln -s '$Private' '$shared/d'"
+        Invoke-DuringSwap "$shared/d" "$shared/plain" "$shared/d/tool" {
+            $runs = foreach ($i in 1..100) { Invoke-Victim "$shared/d/tool" }
+            $runs.Rules | Should -Not -Contain (Join-Path $Private 'tool')
+            $runs.Output | Should -Not -Match $Secret
+        }
+        # The twin: with the swap over and the plain folder at the name, the attacker's tool runs.
+        (Invoke-Victim "$shared/d/tool").Output | Should -Match 'the attacker''s tool'
     }
 }
 
