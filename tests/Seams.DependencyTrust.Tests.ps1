@@ -5,10 +5,9 @@
 # set-up leading to a public file still gets its rule), so a child that fails everything cannot pass.
 #
 # The attacks that succeeded against 33e6d28 are marked "Found by the red team, fixed" (2b1ee55);
-# each was seen failing before the fix. Those that still succeed are skipped until fixed, the reason
-# in the comment above each; LANDLOCKPS_TEST_UNFIXED=1 runs them (each then fails, showing the leak).
+# each was seen failing before the fix; so was the race found against 2b1ee55, fixed after it.
 BeforeDiscovery {
-    $script:SkipRace = -not $env:LANDLOCKPS_TEST_UNFIXED -or -not (Test-Path /usr/bin/python3)
+    $script:SkipRace = -not (Test-Path /usr/bin/python3)
     # The glibc-hwcaps tests need a loader that searches x86-64-v2 (an x86-64 CPU from 2009 on).
     $loader = '/lib64/ld-linux-x86-64.so.2'
     $script:NoHwcaps = -not ((Test-Path $loader) -and ((& $loader --help 2>$null) -match 'x86-64-v2 \(supported, searched\)'))
@@ -295,15 +294,14 @@ Describe 'A private file a sandbox cannot link or swap into its folder' {
         (Invoke-Victim "$shared/prog").Output | Should -Match 'the public tool'
     }
 
-    # Skipped until fixed (found against 2b1ee55): Grant resolves the name twice, once with RealPath
+    # Found by the red team against 2b1ee55, fixed: Grant resolved the name twice, once with RealPath
     # (where the rule goes) and once with UntrustedLink (whether a link a sandbox planted is on the
     # way). A sandbox exchanging a folder link to the private folder with a plain folder of its own
     # (RENAME_EXCHANGE, over and over) makes RealPath see the link and UntrustedLink the plain folder:
     # the name seems to pass no link, so the private tool gets its rule, held by its link-free path
     # (seen: 10 of 100 runs got the rule, 6 printed the secret). Names the caller's side chose are
-    # open to it: the program, LD_LIBRARY_PATH and PATH folders, glibc-hwcaps builds. Suggested: one
-    # walk, name by name on descriptors (openat O_NOFOLLOW), that both judges each link and ends on
-    # the file the rule is held on, so what is judged is what is held.
+    # open to it: the program, LD_LIBRARY_PATH and PATH folders, glibc-hwcaps builds. Now one walk,
+    # name by name, both judges each link and finds the link-free path the rule is held on.
     It 'gets no rule on a private tool when the sandbox swaps a folder link on the program''s name while the resolution runs' -Skip:$SkipRace {
         $shared = New-SharedFolder
         New-Script "$shared/tool" "#!/bin/cat`nthe attacker's tool"

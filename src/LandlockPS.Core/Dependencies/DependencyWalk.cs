@@ -54,17 +54,19 @@ internal sealed class DependencyWalk
     /// </summary>
     private void AddProgram(string path, string reason, int depth, Provenance named)
     {
-        if (Grant(path, Executable, reason, named) is not { } source) return;
-        if (ExecutableInspector.ReadShebang(path) is { } shebang)
+        if (Grant(path, Executable, reason, named) is not { } granted) return;
+        // What the file holds is read where the walk found it, by its path without links, never again
+        // through its name: a link swapped in meanwhile would hand over another file's #! line.
+        if (ExecutableInspector.ReadShebang(granted.Real) is { } shebang)
         {
-            AddInterpreter(path, shebang, depth, source);
+            AddInterpreter(path, shebang, depth, granted.Source);
             return;
         }
-        if (Read(path) is { } image)
+        if (Read(granted.Real) is { } image)
         {
-            AddElfProgram(path, image, source);
+            AddElfProgram(path, image, granted.Source);
         }
-        else if (ProcessApi.Access(path, ProcessApi.R_OK) != 0)
+        else if (ProcessApi.Access(granted.Real, ProcessApi.R_OK) != 0)
         {
             _problems.Add($"{path} ({reason}) cannot be read, so what it needs to run is unknown.");
         }
@@ -179,8 +181,9 @@ internal sealed class DependencyWalk
                 realPaths.Add(real);
                 loaded.Add(needed);
                 if (found.Image.SoName is { } soName) loaded.Add(soName);
-                if (Grant(found.Path, Executable, $"{needed} needed by {current.Path}", current.Source) is not { } librarySource) continue;
-                if (first) queue.Enqueue(new LoadedObject(found.Path, found.Image, current, librarySource));
+                if (Grant(found.Path, Executable, $"{needed} needed by {current.Path}", current.Source) is not { } library) continue;
+                // Its own needs are read from where the walk found it (see AddProgram).
+                if (first && Read(library.Real) is { } libraryImage) queue.Enqueue(new LoadedObject(found.Path, libraryImage, current, library.Source));
                 // A CPU-specific build is the same library built differently: it needs what the plain one does.
                 foreach (string variant in search.Variants(found.Path))
                 {
@@ -242,20 +245,22 @@ internal sealed class DependencyWalk
     /// either path alone works today. Both are kept so the ruleset, a description that outlives
     /// this moment, still means the file the program names after a link is moved to a new
     /// version, and shows where that leads now.
-    /// Returns null when nothing was allowed, otherwise the provenance of what the file names in turn.
+    /// Returns null when nothing was allowed, otherwise where the walk found the file and the
+    /// provenance of what it names in turn.
     /// </summary>
-    private Provenance? Grant(string path, LandlockAccessFs access, string reason, Provenance named)
+    private Granted? Grant(string path, LandlockAccessFs access, string reason, Provenance named)
     {
         if (NotAFile(path) is { } why)
         {
             _problems.Add($"{path} ({reason}) {why}: no rule is added for it.");
             return null;
         }
-        string real = PathLookup.RealPath(path, out _) ?? path;
+        // One walk, name by name, both finds the file and judges each link on the way: two lookups
+        // could each see a different side of a link a sandbox swaps meanwhile.
+        (string real, string? untrustedLink) = Resolve(path);
         // A name a sandbox could have chosen, or a link it could have planted on the way, may lead
         // anywhere: it is only followed to a file the sandbox gains nothing by reading, so the rule
         // cannot hand it a private file (a key, a private tool) it was never given.
-        string? untrustedLink = real == path ? null : UntrustedLink(path);
         string? chosenAt = named.Place ?? untrustedLink;
         if (chosenAt is not null && !HarmlessToGrant(real))
         {
@@ -267,8 +272,10 @@ internal sealed class DependencyWalk
         // The program's own name is the caller's choice, as a path rule of theirs would be.
         Add(path, access, reason, swappable: path != _program && (untrustedLink is not null || real == path && !realTrusted));
         if (real != path) Add(real, access, $"{reason}, where {path} leads", swappable: real != _program && !realTrusted);
-        return chosenAt is null && realTrusted && TrustedFile(real) ? Provenance.Trusted : new Provenance(real);
+        return new Granted(chosenAt is null && realTrusted && TrustedFile(real) ? Provenance.Trusted : new Provenance(real), real);
     }
+
+    private readonly record struct Granted(Provenance Source, string Real);
 
     // Whether what lies in `folder` can only have been put there by root or this user, outside any
     // sandbox: every folder above it is theirs alone (no link on the way, none others may write) and
@@ -279,12 +286,15 @@ internal sealed class DependencyWalk
     // The file itself too: root's or this user's, writable by no group or other user, and out of the ruleset's reach.
     private bool TrustedFile(string file) => FileOwner.IsPrivateFile(file) && _writable?.Reach(file) != true;
 
-    // The first link met resolving `path` (name by name, as the kernel does) that lies in an untrusted
-    // folder; null when every link on the way lies in a trusted one (/lib64 in /, say).
-    private string? UntrustedLink(string path)
+    // Resolves `path` name by name, as the kernel does: the path it leads to, without links, and the
+    // first link met on the way that lies in an untrusted folder (null when every link lies in a
+    // trusted one: /lib64 in /, say). Whatever a concurrent swap makes of the names, the answer is one
+    // consistent view; a launch then holds the rule on that link-free path, opened without following any.
+    private (string Real, string? UntrustedLink) Resolve(string path)
     {
         var names = new Stack<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
         string folder = "/"; // no link in it: each is resolved before going on
+        string? untrusted = null;
         int links = 0;
         while (names.TryPop(out string? name))
         {
@@ -300,11 +310,12 @@ internal sealed class DependencyWalk
                 folder = next;
                 continue;
             }
-            if (!Trusted(folder) || ++links > PathLookup.MaxSymlinks) return next;
+            if (++links > PathLookup.MaxSymlinks) return (path, untrusted ?? next);
+            if (!Trusted(folder)) untrusted ??= next;
             if (target.StartsWith('/')) folder = "/";
             foreach (string part in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) names.Push(part);
         }
-        return null;
+        return (folder, untrusted);
     }
 
     // A file the sandbox learns nothing from: one every user may read, one its ruleset already lets
