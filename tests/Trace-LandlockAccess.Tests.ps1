@@ -115,6 +115,19 @@ Describe 'Trace-LandlockAccess' {
         @($events | Where-Object { $_.Path -like "$PSHOME/*" -and -not $_.Implicit }) | Should -BeNullOrEmpty
     }
 
+    It 'marks what a block''s child pwsh did only while it started as Startup, and a block''s own access to the same place as its own' {
+        $events = Trace-LandlockAccess -ScriptBlock { $null = [System.IO.Directory]::GetFiles('/sys/devices/system/node') } 6>$null
+        $startup = @($events | Where-Object { $_.Startup -and -not $_.Implicit })
+        $startup.Count | Should -BeGreaterThan 0 -Because 'pwsh reads places of its own while it starts (.NET probes /sys/devices/system/node, pwsh lists /)'
+        $node = Find-Access $events /sys/devices/system/node open
+        $node[0].Startup | Should -BeFalse -Because 'the block listed it too'
+        $idle = Trace-LandlockAccess -ScriptBlock { 1 } 6>$null
+        (Find-Access $idle /sys/devices/system/node open)[0].Startup | Should -BeTrue -Because 'the twin: a block that does not list it'
+        $out = $idle | ConvertTo-LandlockRuleset -Verbose -WarningAction SilentlyContinue 4>&1
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'made only while it started' }).Count | Should -Be 1
+        ($out | Where-Object { $_ -is [LandlockPS.Core.Landlock.LandlockRuleset] }).PathRules.Path | Should -Not -Contain /sys/devices/system/node
+    }
+
     It 'judges each access against -Ruleset: the denied one with its fix, the allowed twin without' {
         $ruleset = New-SystemRuleset | Add-LandlockPathRule -Path (Join-Path $Data a.txt) -Access ReadFile -PassThru
         $events = Trace-LandlockAccess -Ruleset $ruleset -WorkingDirectory $Data -InformationVariable shown /bin/sh -- -c 'cat a.txt; cat b.txt'
@@ -208,6 +221,19 @@ Describe 'Invoke-Sandboxed -ExplainDenials' {
         $out | Should -Contain 'alpha'
         $warned | Should -BeNullOrEmpty
         ($out | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }).Denials | Should -BeNullOrEmpty
+    }
+
+    It 'leaves out what the block''s child pwsh did on its own (starting, finding common commands), and reports the block''s own access to the same places' {
+        $null = Invoke-Sandboxed -Ruleset $Ruleset -ExplainDenials -ScriptBlock {
+            Get-Content "$using:Data/a.txt"; $null = Get-Date; $null = Get-Item "$using:Data/a.txt"
+        } -WarningVariable quiet 3>$null
+        $quiet | Should -BeNullOrEmpty -Because 'pwsh lists / and /sys/devices/system/node as it starts, and does without them'
+        $null = Invoke-Sandboxed -Ruleset $Ruleset -ExplainDenials -ScriptBlock {
+            $null = Get-ChildItem / -ErrorAction SilentlyContinue
+            try { $null = [System.IO.Directory]::GetFiles('/sys/devices/system/node') } catch { }
+        } -WarningVariable warned 3>$null
+        @($warned.Message -like 'Denied ReadDir on / (open by *').Count | Should -Be 1
+        @($warned.Message -like 'Denied ReadDir on /sys/devices/system/node (open by *').Count | Should -Be 1
     }
 
     It 'explains a denied connect with the net rule that would allow it' {

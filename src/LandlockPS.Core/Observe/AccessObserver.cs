@@ -37,6 +37,8 @@ public sealed class AccessObserver : IDisposable
     private long _lost;
     private long _calls;
     private int _attached;
+    private int _disposed;
+    private bool _workStarted;
 
     /// <summary>An observer that keeps at most <paramref name="maximumAccesses"/> distinct accesses.</summary>
     public AccessObserver(int maximumAccesses = DefaultMaximumAccesses)
@@ -69,7 +71,8 @@ public sealed class AccessObserver : IDisposable
 
     /// <summary>
     /// What was seen so far: one event per operation, path (or port) and rights, with how often, in
-    /// the order first seen.
+    /// the order first seen. Once <see cref="MarkWorkStart"/> was called, an access seen only before
+    /// it is marked <see cref="LandlockAccessEvent.Startup"/>.
     /// </summary>
     public IReadOnlyList<LandlockAccessEvent> Events()
     {
@@ -77,10 +80,19 @@ public sealed class AccessObserver : IDisposable
         {
             return _accesses.Values
                 .OrderBy(e => e.Order)
-                .GroupBy(e => (e.Event.Operation, e.Event.Path, e.Event.Access, e.Event.NetAccess, e.Event.Port))
-                .Select(g => g.First().Event with { Count = g.Sum(e => e.Count) })
+                .Select(e => e.Event with { Count = e.Count, Startup = _workStarted && !e.SeenInWork })
                 .ToArray();
         }
+    }
+
+    /// <summary>
+    /// Says that the work itself starts now: what ran so far only made ready to run it (a script
+    /// block's child pwsh starting up and opening its session). An access seen from now on is the
+    /// work's own, even when the start-up made the same one.
+    /// </summary>
+    public void MarkWorkStart()
+    {
+        lock (_accesses) _workStarted = true;
     }
 
     /// <summary>Waits until the listener is done: every traced process is gone (or the observer was disposed). False on timeout.</summary>
@@ -88,10 +100,11 @@ public sealed class AccessObserver : IDisposable
 
     /// <summary>
     /// Stops serving: a traced process still running (one that escaped its run's containment) then
-    /// gets ENOSYS from the calls the filter stops. Waits for the serving thread.
+    /// gets ENOSYS from the calls the filter stops. Waits for the serving thread. Disposing again does nothing.
     /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         FileDescriptors.Notify(_stop);
         _server?.Join();
         _listener?.Dispose();
@@ -162,6 +175,7 @@ public sealed class AccessObserver : IDisposable
                 if (_accesses.TryGetValue(key, out Entry? seen))
                 {
                     seen.Count++;
+                    seen.SeenInWork |= _workStarted;
                 }
                 else if (_accesses.Count >= MaximumAccesses)
                 {
@@ -169,7 +183,7 @@ public sealed class AccessObserver : IDisposable
                 }
                 else if (First(tid, access) is { } first)
                 {
-                    _accesses[key] = new Entry(first, _accesses.Count);
+                    _accesses[key] = new Entry(first, _accesses.Count) { SeenInWork = _workStarted };
                 }
             }
         }
@@ -231,5 +245,6 @@ public sealed class AccessObserver : IDisposable
         public LandlockAccessEvent Event { get; } = first;
         public long Order { get; } = order;
         public long Count { get; set; } = 1;
+        public bool SeenInWork { get; set; }
     }
 }

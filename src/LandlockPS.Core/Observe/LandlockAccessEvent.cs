@@ -59,4 +59,11 @@ public sealed record LandlockAccessEvent
     /// access says nothing about what the script itself needs.
     /// </summary>
     public bool Implicit { get; init; }
+
+    /// <summary>
+    /// True when the access was seen only while the run made ready for the work, before it began: a
+    /// script block's child pwsh starting up and opening its session, not the block itself. Such an
+    /// access says nothing about what the script needs, and -ExplainDenials leaves it out.
+    /// </summary>
+    public bool Startup { get; init; }
 }
