@@ -78,6 +78,8 @@ public static class LandlockErrors
         Entry("SandboxProtocolViolation", ProtocolError, "A sandbox broke the remoting protocol; its session is ended."),
         Entry("SandboxedPwshUnusable", NotSpecified, "The confined pwsh started but cannot run commands."),
         Entry("ScratchHomeFailed", SecurityError, "The child's private scratch home could not be made safely."),
+        Entry("SessionNotSandboxed", InvalidArgument, "A session given to Get-LandlockSessionDenial was not made by New-LandlockSession."),
+        Entry("SessionNotTraced", InvalidOperation, "The session was started without -ExplainDenials, so it has no denials to read."),
         Entry("ShortenedParameterAfterProgram", InvalidArgument, "A shortened Invoke-Sandboxed parameter after the program; use -- or the full name."),
         Entry("TerminalUnavailable", NotSpecified, "No private terminal could be made (-Terminal).", byErrno: true),
         Entry("TimeoutExceeded", OperationTimeout, "The run outlived -TimeoutSec and was ended."),
