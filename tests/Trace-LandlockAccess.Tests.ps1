@@ -236,6 +236,36 @@ Describe 'Invoke-Sandboxed -ExplainDenials' {
         @($warned.Message -like 'Denied ReadDir on /sys/devices/system/node (open by *').Count | Should -Be 1
     }
 
+    It 'explains what LandlockPS''s own filter closes where the kernel cannot (UNIX and UDP sockets), failing each call as an untraced run does' {
+        Skip-UnlessLandlockAbi -Minimum 1 -Below 9
+        $system = '/usr', '/bin', '/lib', '/lib64', '/etc'
+        $closing = New-LandlockRuleset -Abi V10 | Add-LandlockPathRule -Path $system -Access ReadExecute -IgnoreMissing -PassThru
+        $probe = {
+            foreach ($kind in @('Unix', 'Stream', 'Unspecified'), @('InterNetwork', 'Dgram', 'Udp')) {
+                try { [System.Net.Sockets.Socket]::new($kind[0], $kind[1], $kind[2]).Dispose(); "$($kind[0]): made" }
+                catch { "$($kind[0]): $(($_.Exception.InnerException ?? $_.Exception).SocketErrorCode)" }
+            }
+        }
+        $untraced = Invoke-Sandboxed -Ruleset $closing -ScriptBlock $probe 3>$null
+        $untraced | Should -Be 'Unix: AccessDenied', 'InterNetwork: AccessDenied' -Because 'the emulation closes both classes on this kernel'
+        $traced = Invoke-Sandboxed -Ruleset $closing -ScriptBlock $probe -ExplainDenials -WarningVariable warned 3>$null
+        $traced | Should -Be $untraced -Because 'the observer fails them with the errno the filter fails them with untraced'
+        $denied = @($warned.Message -like 'Denied *')
+        @($denied -like "Denied a UNIX socket (socket by */pwsh*). Fix: Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath <the socket's folder> -Access ResolveUnix *New-LandlockRuleset -Abi V8").Count | Should -Be 1
+        @($denied -like 'Denied a UDP socket (socket by */pwsh*). Fix: Add-LandlockNetRule -Ruleset $ruleset -Port <the port> -Access ConnectSendUdp *New-LandlockRuleset -Abi V9').Count | Should -Be 1
+
+        $events = Trace-LandlockAccess -Ruleset $closing -ScriptBlock $probe 6>$null 3>$null
+        $unix = @($events | Where-Object Emulation -EQ UnixSockets)
+        $unix[0].Operation | Should -Be socket
+        $unix[0].Allowed | Should -BeFalse
+        $unix[0].Reason | Should -BeLike 'LandlockPS closes UNIX sockets on this kernel*'
+
+        # The twin: a ruleset that does not handle those rights closes nothing, and nothing is denied.
+        $open = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path $system -Access ReadExecute -IgnoreMissing -PassThru
+        Invoke-Sandboxed -Ruleset $open -ScriptBlock $probe -ExplainDenials -WarningVariable quiet | Should -Be 'Unix: made', 'InterNetwork: made'
+        $quiet | Should -BeNullOrEmpty
+    }
+
     It 'explains a denied connect with the net rule that would allow it' {
         $ruleset = New-SystemRuleset
         $null = Invoke-Sandboxed -Ruleset $ruleset -ExplainDenials -ScriptBlock {

@@ -80,8 +80,8 @@ internal static class RunObservation
     /// <summary>One denial in a line a person can act on: what, where, who, how often, and the fix. The path came from the sandbox: it is neutralized.</summary>
     internal static string Describe(LandlockAccessEvent denial)
     {
-        string what = denial.Path is { } path
-            ? $"{AccessText.FormatFlags(denial.DeniedAccess)} on {path}"
+        string what = denial.Emulation != LandlockEmulation.None ? AccessText.Describe(denial.Emulation)
+            : denial.Path is { } path ? $"{AccessText.FormatFlags(denial.DeniedAccess)} on {path}"
             : $"{AccessText.FormatFlags(denial.NetAccess)} on port {denial.Port}";
         string times = denial.Count == 1 ? string.Empty : $", {denial.Count} times";
         return HostText.Neutralize($"Denied {what} ({denial.Operation} by {denial.Program}{times}). Fix: {denial.Suggestion}");

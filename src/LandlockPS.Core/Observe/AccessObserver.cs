@@ -14,7 +14,9 @@ namespace LandlockPS.Core.Observe;
 /// counted and answered SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the kernel (Landlock included) then runs
 /// it exactly as it would untraced. The arguments are read while the call waits and the kernel reads
 /// them again when it runs: a thread of the program that changes them meanwhile only misleads the
-/// record, never the decision, which is not ours.
+/// record, never the decision, which is not ours. The one exception is a call of a class the run's
+/// emulation closes: the filter stops it only so that it is seen, and it is failed as the filter fails
+/// it untraced (see <see cref="Sandbox.LaunchFilter"/>).
 /// <para>
 /// The listener is served by a thread of its own, one call at a time: a program that floods it waits
 /// for its answers and slows itself. What is kept is one entry per distinct access, at most
@@ -111,21 +113,37 @@ public sealed class AccessObserver : IDisposable
         _stop.Dispose();
     }
 
-    /// <summary>Records <paramref name="call"/> and lets it run (CONTINUE), whatever recording it met.</summary>
+    /// <summary>
+    /// Records <paramref name="call"/> and lets it run (CONTINUE), whatever recording it met; a call of
+    /// a class the run's emulation closes (the filter stops those only to be seen: see
+    /// <see cref="Sandbox.LaunchFilter"/>) is failed instead, with the errno the filter fails it with untraced.
+    /// </summary>
     internal void Answer(SafeDescriptorHandle listener, in Seccomp.Notification call)
     {
+        int? denied = SyscallTable.Current is { } table ? EmulatedCalls.DeniedErrno(table, call.Nr) : null;
         try
         {
             Interlocked.Increment(ref _calls);
             _decoded.Clear();
-            _decoder.Decode(call, _decoded);
+            if (denied is null) _decoder.Decode(call, _decoded);
+            else _decoded.Add(Emulated(SyscallTable.Current!, call));
             // Whatever was read from the thread's memory and /proc/<pid> was its own only if the call still waits.
             if (_decoded.Count > 0 && Seccomp.IsPending(listener, call.Id)) Record((int)call.Pid);
         }
         finally
         {
-            Seccomp.Continue(listener, call.Id);
+            if (denied is int errno) Seccomp.Deny(listener, call.Id, errno);
+            else Seccomp.Continue(listener, call.Id);
         }
+    }
+
+    // Told by the call's number and registers alone: nothing is read from the thread's memory.
+    private static unsafe ObservedAccess Emulated(SyscallTable table, in Seccomp.Notification call)
+    {
+        Seccomp.Notification copy = call;
+        LandlockEmulation emulation = EmulatedCalls.ClassOf(table, call.Nr, copy.Args[0]);
+        return new ObservedAccess(EmulatedCalls.Name(table, call.Nr), null, false,
+            EmulatedCalls.AccessFs(emulation), EmulatedCalls.AccessNet(emulation), Emulation: emulation);
     }
 
     /// <summary>Takes over the listener once the launch is done with it, and serves it on a thread of its own.</summary>
@@ -211,6 +229,7 @@ public sealed class AccessObserver : IDisposable
             Access = rights,
             NetAccess = access.NetAccess,
             Port = access.Port,
+            Emulation = access.Emulation,
         };
     }
 

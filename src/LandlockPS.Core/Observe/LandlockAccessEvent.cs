@@ -35,6 +35,14 @@ public sealed record LandlockAccessEvent
     /// <summary>The TCP or UDP port of a connect or bind; null for a file-system access.</summary>
     public int? Port { get; init; }
 
+    /// <summary>
+    /// For a call LandlockPS's own filter denied where the kernel's Landlock cannot restrict its class
+    /// (a UNIX or UDP socket, io_uring, an executable memfd): that class. Such a call has no path or
+    /// port; <see cref="Access"/> and <see cref="NetAccess"/> name the rights the class stands in for.
+    /// None for every other access.
+    /// </summary>
+    public LandlockEmulation Emulation { get; init; }
+
     /// <summary>How many times this access was seen.</summary>
     public long Count { get; init; } = 1;
 
