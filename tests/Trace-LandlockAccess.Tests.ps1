@@ -181,6 +181,17 @@ Describe 'Trace-LandlockAccess' {
         }
     }
 
+    It 'refuses to trace inside a traced run, saying why (NestedTraceNotSupported), and traces inside an untraced one' {
+        $nested = {
+            Import-Module LandlockPS
+            try { $null = Trace-LandlockAccess /bin/true -ErrorAction Stop; 'traced' }
+            catch { "$($_.FullyQualifiedErrorId) $($_.CategoryInfo.Category) $($_.Exception.Message)" }
+        }
+        $inTraced = Invoke-Sandboxed -Ruleset (New-SystemRuleset) -ExplainDenials -ScriptBlock $nested 3>$null
+        $inTraced | Should -BeLike 'NestedTraceNotSupported,LandlockPS.Commands.TraceLandlockAccessCommand ResourceUnavailable This run cannot be traced: this pwsh itself runs inside a traced run *'
+        Invoke-Sandboxed -Ruleset (New-SystemRuleset) -ScriptBlock $nested | Should -Be 'traced' -Because 'the twin: an untraced sandbox holds no listener'
+    }
+
     It 'runs nothing with -WhatIf' {
         Trace-LandlockAccess -WhatIf -WorkingDirectory $Work touch never.txt | Should -BeNullOrEmpty
         Test-Path (Join-Path $Work never.txt) | Should -BeFalse

@@ -41,6 +41,7 @@ public static class LandlockErrors
         Entry("LaunchFailed", NotSpecified, "Starting the confined child failed; nothing ran.", byErrno: true),
         Entry("NativeCommandExitCode", NotSpecified, "The program exited non-zero (with $PSNativeCommandUseErrorActionPreference)."),
         Entry("NativeStandardError", NotSpecified, "A line the program wrote to standard error (-StandardError Error)."),
+        Entry("NestedTraceNotSupported", ResourceUnavailable, "A traced run was started inside a run that is itself traced: the kernel allows one seccomp listener per process tree."),
         Entry("PathInvalid", InvalidArgument, "A path that cannot name a file (an empty one, a NUL)."),
         Entry("PathNotAccessible", PermissionDenied, "A path exists but cannot be reached: permission, a link loop, a name too long."),
         Entry("PathNotFileSystem", InvalidArgument, "A path on a provider other than the file system."),
