@@ -121,6 +121,7 @@ Describe 'Trace-LandlockAccess' {
         $startup.Count | Should -BeGreaterThan 0 -Because 'pwsh reads places of its own while it starts (.NET probes /sys/devices/system/node, pwsh lists /)'
         $node = Find-Access $events /sys/devices/system/node open
         $node[0].Startup | Should -BeFalse -Because 'the block listed it too'
+        $node[0].Count | Should -Be 1 -Because 'it counts the block''s own listing, not the start-up''s as well'
         $idle = Trace-LandlockAccess -ScriptBlock { 1 } 6>$null
         (Find-Access $idle /sys/devices/system/node open)[0].Startup | Should -BeTrue -Because 'the twin: a block that does not list it'
         $out = $idle | ConvertTo-LandlockRuleset -Verbose -WarningAction SilentlyContinue 4>&1

@@ -74,7 +74,8 @@ public sealed class AccessObserver : IDisposable
     /// <summary>
     /// What was seen so far: one event per operation, path (or port) and rights, with how often, in
     /// the order first seen. Once <see cref="MarkWorkStart"/> was called, an access seen only before
-    /// it is marked <see cref="LandlockAccessEvent.Startup"/>.
+    /// it is marked <see cref="LandlockAccessEvent.Startup"/>, and one the work made counts the times
+    /// the work made it.
     /// </summary>
     public IReadOnlyList<LandlockAccessEvent> Events()
     {
@@ -82,7 +83,7 @@ public sealed class AccessObserver : IDisposable
         {
             return _accesses.Values
                 .OrderBy(e => e.Order)
-                .Select(e => e.Event with { Count = e.Count, Startup = _workStarted && !e.SeenInWork })
+                .Select(e => e.Event with { Count = e.WorkCount > 0 ? e.WorkCount : e.Count, Startup = _workStarted && e.WorkCount == 0 })
                 .ToArray();
         }
     }
@@ -193,7 +194,7 @@ public sealed class AccessObserver : IDisposable
                 if (_accesses.TryGetValue(key, out Entry? seen))
                 {
                     seen.Count++;
-                    seen.SeenInWork |= _workStarted;
+                    if (_workStarted) seen.WorkCount++;
                 }
                 else if (_accesses.Count >= MaximumAccesses)
                 {
@@ -201,7 +202,7 @@ public sealed class AccessObserver : IDisposable
                 }
                 else if (First(tid, access) is { } first)
                 {
-                    _accesses[key] = new Entry(first, _accesses.Count) { SeenInWork = _workStarted };
+                    _accesses[key] = new Entry(first, _accesses.Count) { WorkCount = _workStarted ? 1 : 0 };
                 }
             }
         }
@@ -264,6 +265,7 @@ public sealed class AccessObserver : IDisposable
         public LandlockAccessEvent Event { get; } = first;
         public long Order { get; } = order;
         public long Count { get; set; } = 1;
-        public bool SeenInWork { get; set; }
+        // How often the work made it, once it started (see MarkWorkStart).
+        public long WorkCount { get; set; }
     }
 }

@@ -43,7 +43,7 @@ public sealed record LandlockAccessEvent
     /// </summary>
     public LandlockEmulation Emulation { get; init; }
 
-    /// <summary>How many times this access was seen.</summary>
+    /// <summary>How many times this access was seen; for a script block, how many times the block made it (not counting the child pwsh starting).</summary>
     public long Count { get; init; } = 1;
 
     /// <summary>With a ruleset: whether it allows the access; null when the trial ran unconfined.</summary>
