@@ -36,6 +36,10 @@ Describe 'New-LandlockSession -ExplainDenials and Get-LandlockSessionDenial' {
             $denials[0].DeniedAccess | Should -Be ReadFile
             $denials[0].Count | Should -Be 2 -Because 'the same access twice is one denial with its count'
             $denials[0].Suggestion | Should -Be "Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath '$Data/b.txt' -Access ReadFile"
+            $shown = $denials | Out-String -Width 250
+            $shown | Should -Match 'Count\s+Denied\s+Target\s+Fix'
+            $shown | Should -Match '\s2 ReadFile\s' -Because 'the default view shows how often, what was denied, where, and the fix'
+            $shown | Should -Match ([regex]::Escape("Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath '$Data/b.txt' -Access ReadFile"))
         }
         finally { Remove-PSSession $s }
     }

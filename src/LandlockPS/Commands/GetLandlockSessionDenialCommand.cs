@@ -35,7 +35,17 @@ public sealed class GetLandlockSessionDenialCommand : PSCmdlet
                 continue;
             }
             if (denials.LostWarning is { } lost) WriteWarning(lost);
-            WriteObject(denials.Current(), enumerateCollection: true);
+            foreach (LandlockAccessEvent denial in denials.Current()) WriteObject(AsDenial(denial));
         }
     }
+
+    // Shown by the view for denials: what was denied, where, and the fix (the event's own view has no room for it).
+    private static PSObject AsDenial(LandlockAccessEvent denial)
+    {
+        var shown = new PSObject(denial);
+        shown.TypeNames.Insert(0, DenialTypeName);
+        return shown;
+    }
+
+    private const string DenialTypeName = "LandlockPS.Core.Observe.LandlockAccessEvent#Denial";
 }
