@@ -7,18 +7,7 @@ BeforeAll {
     $script:Python = '/usr/bin/python3'
     $script:Abi = [LandlockPS.Core.Landlock.LandlockAbi][Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi)
     # Exchanges two names over and over (renameat2 RENAME_EXCHANGE) until a file named stop appears.
-    $script:Swapper = @'
-import ctypes, os, platform, sys
-libc = ctypes.CDLL(None, use_errno=True)
-renameat2 = {'x86_64': 316, 'aarch64': 276}[platform.machine()]
-a, b, stop = (s.encode() for s in sys.argv[1:4])
-n = 0
-while not os.path.exists(stop):
-    for _ in range(1000):
-        libc.syscall(renameat2, -100, a, -100, b, 2)
-    n += 1000
-print(n)
-'@
+    $script:Swapper = Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/exchange-names.py')
 }
 
 Describe 'A loaded library''s rule' -Skip:(-not (Test-Path /usr/bin/python3)) {
@@ -114,5 +103,60 @@ Describe 'A program''s dependency rules' -Skip:(-not (Test-Path /usr/bin/python3
             Get-Job | Remove-Job -Force
             [IO.Directory]::Delete($root, $true)
         }
+    }
+}
+
+# What a program names is no better than where it lies. A sandbox that may write the folder of a
+# program swaps its #! interpreter for a link to a private tool: -AllowDependencies must not follow
+# that link to allow the tool in the next run (found by a red team: the next run got Execute and
+# ReadFile on it, visible only with -Verbose).
+Describe 'A dependency named from a folder a sandbox may write' {
+    BeforeAll {
+        $script:Shared = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "llps-depname-$([guid]::NewGuid().ToString('n'))")).FullName
+        # A private folder (0700) with a tool in it that prints the file it is given.
+        $script:Private = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "llps-private-$([guid]::NewGuid().ToString('n'))")).FullName
+        [IO.File]::SetUnixFileMode($Private, [IO.UnixFileMode]'UserRead, UserWrite, UserExecute')
+        $script:PrivateTool = Join-Path $Private 'tool'
+        Copy-Item /bin/cat $PrivateTool
+        $script:PublicTool = Join-Path $Shared 'public-tool'
+        Copy-Item /bin/cat $PublicTool
+        $script:Program = Join-Path $Shared 'prog'
+        $script:Interpreter = Join-Path $Shared 'interp'
+        Set-Content $Program "#!$Interpreter"
+        & chmod 755 $Program $PublicTool $PrivateTool
+
+        # The attacker may write the shared folder, and run ln.
+        $script:Attacker = New-SystemRuleset | Add-LandlockPathRule -Path $Shared -Access ReadWrite -PassThru
+        $script:Plant = { param($target) Invoke-Sandboxed -Ruleset $Attacker ln -sfn $target $Interpreter }
+        $script:Victim = New-LandlockRuleset -Abi $Abi
+    }
+
+    AfterAll {
+        [IO.Directory]::Delete($Shared, $true)
+        [IO.Directory]::Delete($Private, $true)
+    }
+
+    It 'gets no rule on a private tool a planted link leads to' {
+        & $Plant $PrivateTool
+        $LASTEXITCODE | Should -Be 0
+        # Unconfined, the kernel follows the planted link: the private tool runs and prints the program.
+        (& $Program) | Should -Be "#!$Interpreter"
+        # Confined with a rule on the tool, it would run too: the rule is what the link was after.
+        $granted = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Executable $PrivateTool -PassThru
+        Invoke-Sandboxed -Ruleset $granted -AllowDependencies $Program -WarningAction SilentlyContinue | Should -Be "#!$Interpreter"
+
+        $warnings = @(); $errors = @()
+        $out = Invoke-Sandboxed -Ruleset $Victim -AllowDependencies $Program -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable errors -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $errors.FullyQualifiedErrorId | Should -Match '^ExecutableNotAllowed'
+        $warnings.Message | Should -Match ([regex]::Escape("leads to $PrivateTool"))
+    }
+
+    It 'still follows a planted link to a tool every user may read (the allowed twin)' {
+        & $Plant $PublicTool
+        $warnings = @()
+        $out = Invoke-Sandboxed -Ruleset $Victim -AllowDependencies $Program -WarningVariable warnings -WarningAction SilentlyContinue
+        $out | Should -Be "#!$Interpreter"
+        $warnings | Should -BeNullOrEmpty
     }
 }

@@ -189,7 +189,7 @@ Describe 'Trace-LandlockAccess' {
             catch { "$($_.FullyQualifiedErrorId) $($_.CategoryInfo.Category) $($_.Exception.Message)" }
         }
         $inTraced = Invoke-Sandboxed -Ruleset (New-SystemRuleset) -ExplainDenials -ScriptBlock $nested 3>$null
-        $inTraced | Should -BeLike 'NestedTraceNotSupported,LandlockPS.Commands.TraceLandlockAccessCommand ResourceUnavailable This run cannot be traced: this pwsh itself runs inside a traced run *'
+        $inTraced | Should -BeLike 'NestedTraceNotSupported,LandlockPS.Commands.TraceLandlockAccessCommand ResourceUnavailable This run cannot be traced: this process itself runs inside a traced run*'
         Invoke-Sandboxed -Ruleset (New-SystemRuleset) -ScriptBlock $nested | Should -Be 'traced' -Because 'the twin: an untraced sandbox holds no listener'
     }
 

@@ -1,4 +1,5 @@
 using System;
+using LandlockPS.Core.Errors;
 
 namespace LandlockPS.Core;
 
@@ -8,6 +9,8 @@ namespace LandlockPS.Core;
 /// </summary>
 public class LandlockException : Exception
 {
+    private string? _remedyText;
+
     /// <summary>An error with a message a user can act on, the failed system call and errno if any, and a stable id.</summary>
     public LandlockException(string message, string? syscall = null, int errno = 0, string errorId = "LandlockError", Exception? innerException = null)
         : base(message, innerException)
@@ -25,4 +28,33 @@ public class LandlockException : Exception
 
     /// <summary>The errno the system call returned, or 0.</summary>
     public int Errno { get; }
+
+    /// <summary>A setting that would get past the error, as data; <see cref="LandlockRemedy.None"/> when the message says all.</summary>
+    public LandlockRemedy Remedy { get; init; }
+
+    /// <summary>What went wrong, without the sentence that names the <see cref="Remedy"/>.</summary>
+    public string Reason => base.Message;
+
+    /// <summary>What went wrong and, with a <see cref="Remedy"/>, a sentence that names it.</summary>
+    public override string Message => Remedy == LandlockRemedy.None ? Reason : $"{Reason} {_remedyText ?? Describe(Remedy)}";
+
+    /// <summary>
+    /// This error with its <see cref="Remedy"/> named in a front end's terms (a command-line option, say)
+    /// instead of this library's: a copy of the same type, id and data.
+    /// </summary>
+    public LandlockException WithRemedyText(string text)
+    {
+        var copy = (LandlockException)MemberwiseClone();
+        copy._remedyText = text;
+        return copy;
+    }
+
+    private static string Describe(LandlockRemedy remedy) => remedy switch
+    {
+        LandlockRemedy.AllowUnconfined => "Set SandboxStartInfo.AllowUnconfined to start it unconfined anyway.",
+        LandlockRemedy.KeepCapabilities => "Set SandboxStartInfo.KeepCapabilities to accept that.",
+        LandlockRemedy.AllowDependencies => "ProgramDependencies.Resolve lists every file a program needs to start, with the access each needs.",
+        LandlockRemedy.ChooseAbi => "A ruleset's ABI is chosen when it is made (LandlockRuleset's abi); LandlockSupport.Query() tells the kernel's.",
+        _ => string.Empty,
+    };
 }

@@ -3,6 +3,7 @@ using System.Linq;
 using LandlockPS.Core.Observe;
 using System.Management.Automation.Language;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Propose;
 
 namespace LandlockPS;
 
@@ -15,11 +16,10 @@ public static class AccessFixText
     /// <summary>One fix as a command (or, to handle a right first or leave a class to the kernel, the commands and parameters that do).</summary>
     public static string Render(LandlockAccessFix fix) =>
         fix.Emulation != LandlockEmulation.None ? LiftEmulation(fix.Emulation)
-        : fix.Port is { } port ? $"Add-LandlockNetRule -Ruleset $ruleset -Port {port} -Access {AccessText.FormatFlags(fix.NetAccess)}"
         : fix.HandleFirst
             ? $"Handle {AccessText.FormatFlags(fix.Access)} (New-LandlockRuleset -Abi V2 or newer handles it unless -HandledAccessFs leaves it out), " +
               "then allow it on the directories a file moves between"
-            : $"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{CodeGeneration.EscapeSingleQuotedStringContent(fix.Path)}' -Access {AccessText.FormatFlags(fix.Access)}";
+            : PathRule(fix.Path!, fix.Access);
 
     // The socket's folder and the port are not known: the call that would name them was the one denied.
     private static string LiftEmulation(LandlockEmulation emulation) => emulation switch
@@ -41,7 +41,24 @@ public static class AccessFixText
 
     /// <summary>Each judged event with its fixes rendered as <see cref="LandlockAccessEvent.Suggestion"/>.</summary>
     public static IReadOnlyList<LandlockAccessEvent> WithSuggestions(IEnumerable<LandlockAccessEvent> events) =>
-        events.Select(e => e.Fixes is { Count: > 0 } fixes ? e with { Suggestion = string.Join("; ", fixes.Select(Render)) } : e).ToArray();
+        events.Select(e => Suggest(e) is { } suggestion ? e with { Suggestion = suggestion } : e).ToArray();
+
+    /// <summary>A proposed rule as the command that adds it to a ruleset in $ruleset (its Command property, LandlockPS.types.ps1xml).</summary>
+    public static string Command(LandlockProposedRule rule) => rule.Path is { } path
+        ? PathRule(path, rule.Access)
+        : NetRule(rule.Port ?? 0, rule.NetAccess);
+
+    // A denied path carries its fixes; a denied port is allowed by a rule for what was asked on that port.
+    private static string? Suggest(LandlockAccessEvent e) =>
+        e.Fixes is { Count: > 0 } fixes ? string.Join("; ", fixes.Select(Render))
+        : e is { Allowed: false, Port: { } port } ? NetRule(port, e.NetAccess)
+        : null;
+
+    private static string PathRule(string path, LandlockAccessFs access) =>
+        $"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{CodeGeneration.EscapeSingleQuotedStringContent(path)}' -Access {AccessText.FormatFlags(access)}";
+
+    private static string NetRule(int port, LandlockAccessNet access) =>
+        $"Add-LandlockNetRule -Ruleset $ruleset -Port {port} -Access {AccessText.FormatFlags(access)}";
 
     /// <summary>The explanation as Test-LandlockAccess shows it, its fixes ready to paste.</summary>
     public static string Explain(LandlockAccessExplanation explanation) => explanation.Explain(Render);

@@ -13,13 +13,14 @@ namespace LandlockPS;
 internal static class DependencyRules
 {
     /// <summary>
-    /// What <paramref name="program"/> needs when it runs with <paramref name="environment"/>;
-    /// what cannot be found becomes a warning (the program may still start, or fail then).
+    /// What <paramref name="program"/> needs when it runs with <paramref name="environment"/>, under
+    /// <paramref name="ruleset"/>; what cannot be found, or is not trusted, becomes a warning (the
+    /// program may still start, or fail then).
     /// </summary>
     /// <exception cref="Core.LandlockException">DependencyResolutionFailed, when the resolution failed as a whole.</exception>
-    internal static ProgramDependencies Resolve(PSCmdlet cmdlet, string program, IReadOnlyDictionary<string, string> environment)
+    internal static ProgramDependencies Resolve(PSCmdlet cmdlet, string program, IReadOnlyDictionary<string, string> environment, LandlockRuleset ruleset)
     {
-        ProgramDependencies dependencies = ProgramDependencies.Resolve(program, environment);
+        ProgramDependencies dependencies = ProgramDependencies.Resolve(program, environment, ruleset);
         foreach (string problem in dependencies.Problems) cmdlet.WriteWarning(problem);
         return dependencies;
     }
@@ -27,14 +28,22 @@ internal static class DependencyRules
     /// <summary>
     /// Allows every file of <paramref name="dependencies"/> in <paramref name="ruleset"/>, as far as
     /// it handles the rights (a right it does not handle is not restricted anyway); returns the rules
-    /// added. Rules by path, for a ruleset that outlives the call (-Executable) and for what the caller
-    /// is shown; a launch builds them on the files themselves (<see cref="Hold"/>).
+    /// added. Rules by path, for a ruleset that outlives the call (-Executable, <paramref name="keptByPath"/>)
+    /// and for what the caller is shown; a launch builds them on the files themselves (<see cref="Hold"/>).
+    /// A rule kept by path is opened by path at every later launch, so a file a sandbox could swap
+    /// for a link gets none then: it is left out with a warning.
     /// </summary>
-    internal static IReadOnlyList<LandlockPathRule> Add(PSCmdlet cmdlet, LandlockRuleset ruleset, ProgramDependencies dependencies)
+    internal static IReadOnlyList<LandlockPathRule> Add(PSCmdlet cmdlet, LandlockRuleset ruleset, ProgramDependencies dependencies, bool keptByPath = false)
     {
         var added = new List<LandlockPathRule>();
         foreach (DependencyFile file in dependencies.Files)
         {
+            if (keptByPath && file.Swappable)
+            {
+                cmdlet.WriteWarning($"Not allowing {file.Path} ({file.Reason}): it lies where a sandbox could swap it for a link, and a rule kept in the ruleset " +
+                    "would follow that link at a later launch. Run the program with Invoke-Sandboxed -AllowDependencies instead, which holds the file itself at launch.");
+                continue;
+            }
             LandlockAccessFs granted = ruleset.AddPathRuleWithin(file.Path, file.Access, isDirectory: false);
             if (granted != LandlockAccessFs.None)
             {

@@ -9,7 +9,18 @@ namespace LandlockPS;
 internal static class ErrorHelper
 {
     internal static ErrorRecord FromException(LandlockException exception, object? target) =>
-        new(exception, exception.ErrorId, Category(exception.ErrorId, exception.Errno), target);
+        new(InPowerShellTerms(exception), exception.ErrorId, Category(exception.ErrorId, exception.Errno), target);
+
+    // Core names a remedy in its own API; a PowerShell user is told the parameter that sets it.
+    internal static LandlockException InPowerShellTerms(LandlockException exception) => exception.Remedy switch
+    {
+        LandlockRemedy.None => exception,
+        LandlockRemedy.AllowUnconfined => exception.WithRemedyText("Pass -AllowUnconfined to run it unconfined anyway."),
+        LandlockRemedy.KeepCapabilities => exception.WithRemedyText("Pass -KeepCapabilities to accept that."),
+        LandlockRemedy.AllowDependencies => exception.WithRemedyText("Invoke-Sandboxed -AllowDependencies adds rules for all a program needs to start."),
+        LandlockRemedy.ChooseAbi => exception.WithRemedyText("New-LandlockRuleset -Abi chooses a ruleset's ABI; Get-LandlockAbi shows the kernel's."),
+        _ => exception,
+    };
 
     /// <summary>A record for a failure the cmdlet layer detects itself; <paramref name="errno"/> refines the category where the catalogue lets it.</summary>
     internal static ErrorRecord Create(string errorId, string message, object? target, int errno = 0) =>

@@ -27,7 +27,7 @@ public sealed class RulesetTransformationAttribute : ArgumentTransformationAttri
         }
         catch (LandlockException e)
         {
-            throw new ArgumentTransformationMetadataException($"The deserialized ruleset is not valid: {e.Message}", e);
+            throw new ArgumentTransformationMetadataException($"The deserialized ruleset is not valid: {ErrorHelper.InPowerShellTerms(e).Message}", e);
         }
         catch (PSInvalidCastException e)
         {

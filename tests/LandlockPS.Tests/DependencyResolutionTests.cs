@@ -76,8 +76,8 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
     public void TheProgramsOriginIsWhereItsLinksLead()
     {
         // The loader takes the program's $ORIGIN from /proc/self/exe: a link elsewhere changes nothing.
-        using var t = new TempTree();
-        string link = Path.Combine(t.Dir("elsewhere"), "app");
+        // (Elsewhere in the same private folder: a link in /tmp could be anyone's, see UntrustedNames.)
+        string link = Path.Combine(Directory.CreateDirectory(Path.Combine(programs.Bin, "..", $"elsewhere-{Guid.NewGuid():n}")).FullName, "app");
         File.CreateSymbolicLink(link, programs.Program("app-rpath"));
         ProgramDependencies deps = ProgramDependencies.Resolve(link, NoLibraryPath);
         Assert.Empty(deps.Problems);
@@ -90,7 +90,7 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
     {
         // What LD_DEBUG=libs shows Debian's x86-64 loader make of them.
         string program = programs.Program("app-rpath");
-        var owner = new LoadedObject(program, ElfImage.TryRead(program)!, loader: null);
+        var owner = new LoadedObject(program, ElfImage.TryRead(program)!, loader: null, Provenance.Trusted);
         Assert.Equal("/x/lib/x86_64-linux-gnu:/y/x86_64", LibrarySearch.ExpandTokens("/x/$LIB:/y/${PLATFORM}", owner));
         Assert.Equal(programs.Bin + "/../lib", LibrarySearch.ExpandTokens("${ORIGIN}/../lib", owner));
     }

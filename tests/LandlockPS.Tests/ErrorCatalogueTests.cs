@@ -150,4 +150,19 @@ public class ErrorCatalogueTests
     {
         Assert.Equal(expected, LandlockErrors.CategoryOf(id, errno));
     }
+
+    // Core's messages name its own API; the cmdlet layer names every remedy as the parameter that sets it.
+    [Theory]
+    [MemberData(nameof(Remedies))]
+    public void EveryRemedyIsNamedInPowerShellTerms(LandlockRemedy remedy)
+    {
+        var error = new LandlockPS.Core.LandlockAccessException("AccessNotInAbi", "Something went wrong.") { Remedy = remedy };
+        LandlockPS.Core.LandlockException shown = ErrorHelper.InPowerShellTerms(error);
+        Assert.IsType<LandlockPS.Core.LandlockAccessException>(shown);
+        Assert.Equal(error.ErrorId, shown.ErrorId);
+        Assert.StartsWith("Something went wrong. ", error.Message);
+        Assert.Matches(@"^Something went wrong\. (.* )?-[A-Z][A-Za-z]+ ", shown.Message);
+    }
+
+    public static TheoryData<LandlockRemedy> Remedies() => new(Enum.GetValues<LandlockRemedy>().Where(r => r != LandlockRemedy.None));
 }

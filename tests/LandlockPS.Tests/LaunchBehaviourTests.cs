@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading;
 using LandlockPS.Core;
 using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Errors;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Sandbox;
 using Xunit;
@@ -173,7 +174,13 @@ public class LaunchBehaviourTests
         Assert.Equal(EnforcementStatus.NotEnforced, probe.Report.Status);
         var e = Assert.Throws<LandlockException>(() => LaunchChecks.RequireEnforcement(probe.Report, allowUnconfined: false));
         Assert.Equal("RulesetNotEnforced", e.ErrorId);
-        Assert.Contains("-AllowUnconfined", e.Message);
+        // Core names its own setting; the cmdlet layer names the parameter, keeping the exception's type and id.
+        Assert.Equal(LandlockRemedy.AllowUnconfined, e.Remedy);
+        Assert.EndsWith("Set SandboxStartInfo.AllowUnconfined to start it unconfined anyway.", e.Message);
+        System.Management.Automation.ErrorRecord record = ErrorHelper.FromException(e, null);
+        Assert.Same(e.GetType(), record.Exception.GetType());
+        Assert.Equal(e.Reason + " Pass -AllowUnconfined to run it unconfined anyway.", record.Exception.Message);
+        Assert.StartsWith("RulesetNotEnforced", record.FullyQualifiedErrorId);
         LaunchChecks.RequireEnforcement(probe.Report, allowUnconfined: true);
     }
 }

@@ -16,6 +16,9 @@ public sealed class LinkedPrograms : IDisposable
 
     public LinkedPrograms()
     {
+        // Readable by every user, as a shared build folder is: these programs' libraries are named
+        // from /tmp, where only files anyone may read are followed (see DependencyTrustTests).
+        File.SetUnixFileMode(_tree.Root, (UnixFileMode)0b111_101_101);
         Lib = _tree.Dir("lib");
         Bin = _tree.Dir("bin");
         string src = _tree.Dir("src");

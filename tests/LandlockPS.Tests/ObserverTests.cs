@@ -118,10 +118,7 @@ public unsafe class ObserverTests
         IReadOnlyList<LandlockAccessEvent> judged = AccessVerdicts.Judge([Connect(443), Connect(80)], ruleset, support);
         Assert.True(judged[0].Allowed);
         Assert.False(judged[1].Allowed);
-        // Core hands the fix over as data; the module renders it.
-        Assert.Equal([LandlockAccessFix.NetRule(LandlockAccessNet.ConnectTcp, 80)], judged[1].Fixes!);
-        Assert.Null(judged[1].Suggestion);
-        Assert.Equal("Add-LandlockNetRule -Ruleset $ruleset -Port 80 -Access ConnectTcp", LandlockPS.AccessFixText.WithSuggestions(judged)[1].Suggestion);
+        Assert.Equal("Add-LandlockNetRule -Ruleset $ruleset -Port 80 -Access ConnectTcp", AccessFixText.WithSuggestions(judged)[1].Suggestion);
         var fsOnly = new LandlockRuleset(LandlockAbi.V4, handledAccessNet: LandlockAccessNet.None);
         Assert.True(AccessVerdicts.Judge([Connect(80)], fsOnly, support)[0].Allowed);
     }

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using LandlockPS.Core;
+using LandlockPS.Core.Errors;
 using LandlockPS.Core.Landlock;
 using Xunit;
 
@@ -128,7 +129,9 @@ public class RulesetCompilerTests
         Assert.Equal(EnforcementStatus.PartiallyEnforced, e.Report.Status);
         Assert.Contains("'strict'", e.Message);
         Assert.Contains("ResolveUnix", e.Message);
-        Assert.Contains("-Abi", e.Message);
+        Assert.Contains("older ABI", e.Message);
+        Assert.Equal(LandlockRemedy.ChooseAbi, e.Remedy);
+        Assert.Contains("New-LandlockRuleset -Abi", ErrorHelper.InPowerShellTerms(e).Message);
 
         rs.AddNetRule(53, LandlockAccessNet.ConnectSendUdp);
         e = Assert.Throws<LandlockCompatibilityException>(() => RulesetCompiler.Compile(rs, Capped(7)));

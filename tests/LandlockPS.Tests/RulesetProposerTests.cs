@@ -215,7 +215,7 @@ public sealed class RulesetProposerTests
         Assert.False(rule.Included);
         Assert.NotNull(rule.FlagReason);
         Assert.Empty(proposal.Ruleset.PathRules);
-        Assert.Contains($"-LiteralPath '{path}'", rule.Command);
+        Assert.Contains($"-LiteralPath '{path}'", AccessFixText.Command(rule));
 
         LandlockProposal included = Propose(new ProposalOptions(Home: "/root", IncludeFlagged: true), Event(path, access));
         Assert.Equal(access, RuleOn(included, path));

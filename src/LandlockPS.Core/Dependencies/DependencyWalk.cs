@@ -21,7 +21,11 @@ internal sealed class DependencyWalk
     // How many of the places a library was looked for a warning names.
     private const int SearchedShown = 4;
 
+    private readonly string _program;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    // What the run's ruleset lets a sandbox write and read; null when the ruleset is not known.
+    private readonly RuleReach? _writable;
+    private readonly RuleReach? _readable;
     private readonly List<DependencyFile> _files = [];
     private readonly Dictionary<string, int> _fileIndex = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
@@ -29,22 +33,36 @@ internal sealed class DependencyWalk
     private readonly Lazy<LdSoCache> _cache = new(() => LdSoCache.Load());
     private int _objects;
 
-    internal DependencyWalk(IReadOnlyDictionary<string, string> environment) => _environment = environment;
-
-    internal ProgramDependencies Result() => new(_files, _problems);
-
-    /// <summary>A program the kernel executes: the file, then its #! interpreter or its ELF dependencies.</summary>
-    internal void AddProgram(string path, string reason, int depth)
+    internal DependencyWalk(string program, IReadOnlyDictionary<string, string> environment, LandlockRuleset? ruleset)
     {
-        if (!Grant(path, Executable, reason)) return;
+        _program = program;
+        _environment = environment;
+        _writable = ruleset is null ? null : new RuleReach(ruleset, RuleReach.Writes);
+        _readable = ruleset is null ? null : new RuleReach(ruleset, LandlockAccessFs.ReadFile);
+    }
+
+    /// <summary>Walks from the program the caller named (trusted as a name: the caller chose it), once.</summary>
+    internal ProgramDependencies Run()
+    {
+        AddProgram(_program, "the program itself", depth: 0, Provenance.Trusted);
+        return new(_files, _problems);
+    }
+
+    /// <summary>
+    /// A program the kernel executes, named with <paramref name="named"/>: the file, then its #!
+    /// interpreter or its ELF dependencies.
+    /// </summary>
+    private void AddProgram(string path, string reason, int depth, Provenance named)
+    {
+        if (Grant(path, Executable, reason, named) is not { } source) return;
         if (ExecutableInspector.ReadShebang(path) is { } shebang)
         {
-            AddInterpreter(path, shebang, depth);
+            AddInterpreter(path, shebang, depth, source);
             return;
         }
         if (Read(path) is { } image)
         {
-            AddElfProgram(path, image);
+            AddElfProgram(path, image, source);
         }
         else if (ProcessApi.Access(path, ProcessApi.R_OK) != 0)
         {
@@ -52,7 +70,7 @@ internal sealed class DependencyWalk
         }
     }
 
-    private void AddInterpreter(string script, Shebang shebang, int depth)
+    private void AddInterpreter(string script, Shebang shebang, int depth, Provenance source)
     {
         if (depth + 1 > ProgramDependencies.MaxInterpreterDepth)
         {
@@ -65,12 +83,12 @@ internal sealed class DependencyWalk
             return;
         }
         if (!KernelWouldExecute(shebang.Interpreter, $"the #! interpreter of {script}")) return;
-        AddProgram(shebang.Interpreter, $"#! interpreter of {script}", depth + 1);
+        AddProgram(shebang.Interpreter, $"#! interpreter of {script}", depth + 1, source);
         if (Path.GetFileName(shebang.Interpreter) == "env" && EnvProgram(shebang.Argument) is { } name)
         {
             if (FindOnPath(name) is { } program)
             {
-                AddProgram(program, $"{name}, run by {shebang.Interpreter} for {script}", depth + 1);
+                AddProgram(program, $"{name}, run by {shebang.Interpreter} for {script}", depth + 1, source);
             }
             else
             {
@@ -85,10 +103,12 @@ internal sealed class DependencyWalk
     private static string? EnvProgram(string? argument)
     {
         string[] words = argument?.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) ?? [];
+        bool optionsEnded = false; // after --, a word starting with - is the program
         for (int i = 0; i < words.Length; i++)
         {
-            if (words[i] is "--unset" or "--chdir" or "--argv0" || TakesValue(words[i])) i++;
-            else if (!words[i].StartsWith('-') && !words[i].Contains('=')) return words[i];
+            if (!optionsEnded && words[i] == "--") optionsEnded = true;
+            else if (!optionsEnded && (words[i] is "--unset" or "--chdir" or "--argv0" || TakesValue(words[i]))) i++;
+            else if ((optionsEnded || !words[i].StartsWith('-')) && !words[i].Contains('=')) return words[i];
         }
         return null;
     }
@@ -123,7 +143,7 @@ internal sealed class DependencyWalk
     /// breadth first, as the loader loads them. A name already loaded (by the name it was
     /// needed as, or its DT_SONAME) is not searched again, which also ends every cycle.
     /// </summary>
-    private void AddElfProgram(string path, ElfImage image)
+    private void AddElfProgram(string path, ElfImage image, Provenance source)
     {
         if (image.Interpreter is null) return; // statically linked: the kernel maps nothing else
         if (!Path.IsPathFullyQualified(image.Interpreter))
@@ -132,12 +152,12 @@ internal sealed class DependencyWalk
             return;
         }
         // Without its interpreter the program cannot start: its libraries would be granted for nothing.
-        if (!KernelWouldExecute(image.Interpreter, $"the ELF interpreter of {path}") || !Grant(image.Interpreter, Executable, $"ELF interpreter of {path}")) return;
-        var program = new LoadedObject(path, image, loader: null);
+        if (!KernelWouldExecute(image.Interpreter, $"the ELF interpreter of {path}") || Grant(image.Interpreter, Executable, $"ELF interpreter of {path}", source) is null) return;
+        var program = new LoadedObject(path, image, loader: null, source);
         // The loader is loaded before anything else, under its path and its DT_SONAME.
         var loaded = new HashSet<string>(StringComparer.Ordinal) { image.Interpreter };
         if (Read(image.Interpreter) is { SoName: { } loaderName }) loaded.Add(loaderName);
-        if (File.Exists(LdSoCache.DefaultPath)) Grant(LdSoCache.DefaultPath, LandlockAccessFs.ReadFile, $"the library cache the loader of {path} reads");
+        if (File.Exists(LdSoCache.DefaultPath)) Grant(LdSoCache.DefaultPath, LandlockAccessFs.ReadFile, $"the library cache the loader of {path} reads", Provenance.Trusted);
 
         var search = new LibrarySearch(program, _environment.GetValueOrDefault("LD_LIBRARY_PATH"), _cache.Value, Read);
         var realPaths = new HashSet<string>(StringComparer.Ordinal);
@@ -154,19 +174,17 @@ internal sealed class DependencyWalk
                 if (Locate(needed, current, search) is not { } found) continue;
                 // The same file under another name (a link) is the same object to the loader.
                 string real = PathLookup.RealPath(found.Path, out _) ?? found.Path;
-                if (!realPaths.Contains(real))
-                {
-                    if (!WithinCap(path)) return;
-                    realPaths.Add(real);
-                    queue.Enqueue(new LoadedObject(found.Path, found.Image, current));
-                }
+                bool first = !realPaths.Contains(real);
+                if (first && !WithinCap(path)) return;
+                realPaths.Add(real);
                 loaded.Add(needed);
                 if (found.Image.SoName is { } soName) loaded.Add(soName);
-                Grant(found.Path, Executable, $"{needed} needed by {current.Path}");
+                if (Grant(found.Path, Executable, $"{needed} needed by {current.Path}", current.Source) is not { } librarySource) continue;
+                if (first) queue.Enqueue(new LoadedObject(found.Path, found.Image, current, librarySource));
                 // A CPU-specific build is the same library built differently: it needs what the plain one does.
                 foreach (string variant in search.Variants(found.Path))
                 {
-                    Grant(variant, Executable, $"{needed} needed by {current.Path}, the build for CPUs that support {Path.GetFileName(Path.GetDirectoryName(variant))}");
+                    Grant(variant, Executable, $"{needed} needed by {current.Path}, the build for CPUs that support {Path.GetFileName(Path.GetDirectoryName(variant))}", current.Source);
                 }
             }
         }
@@ -224,18 +242,75 @@ internal sealed class DependencyWalk
     /// either path alone works today. Both are kept so the ruleset, a description that outlives
     /// this moment, still means the file the program names after a link is moved to a new
     /// version, and shows where that leads now.
+    /// Returns null when nothing was allowed, otherwise the provenance of what the file names in turn.
     /// </summary>
-    private bool Grant(string path, LandlockAccessFs access, string reason)
+    private Provenance? Grant(string path, LandlockAccessFs access, string reason, Provenance named)
     {
         if (NotAFile(path) is { } why)
         {
             _problems.Add($"{path} ({reason}) {why}: no rule is added for it.");
-            return false;
+            return null;
         }
-        Add(path, access, reason);
-        if (PathLookup.RealPath(path, out _) is { } real && real != path) Add(real, access, $"{reason}, where {path} leads");
-        return true;
+        string real = PathLookup.RealPath(path, out _) ?? path;
+        // A name a sandbox could have chosen, or a link it could have planted on the way, may lead
+        // anywhere: it is only followed to a file the sandbox gains nothing by reading, so the rule
+        // cannot hand it a private file (a key, a private tool) it was never given.
+        string? untrustedLink = real == path ? null : UntrustedLink(path);
+        string? chosenAt = named.Place ?? untrustedLink;
+        if (chosenAt is not null && !HarmlessToGrant(real))
+        {
+            _problems.Add($"{path} ({reason}) was chosen by way of {chosenAt}, which a sandbox could have written, and leads to {real}, " +
+                "which is not readable by every user nor by the ruleset already: no rule is added for it. Allow it with a path rule of your own if you trust it.");
+            return null;
+        }
+        bool realTrusted = Trusted(Path.GetDirectoryName(real)!);
+        // The program's own name is the caller's choice, as a path rule of theirs would be.
+        Add(path, access, reason, swappable: path != _program && (untrustedLink is not null || real == path && !realTrusted));
+        if (real != path) Add(real, access, $"{reason}, where {path} leads", swappable: real != _program && !realTrusted);
+        return chosenAt is null && realTrusted && TrustedFile(real) ? Provenance.Trusted : new Provenance(real);
     }
+
+    // Whether what lies in `folder` can only have been put there by root or this user, outside any
+    // sandbox: every folder above it is theirs alone (no link on the way, none others may write) and
+    // the ruleset the program runs under may not write there. A file elsewhere may have been written
+    // by a sandbox, and what it names (its #! line, its libraries) chosen by it.
+    private bool Trusted(string folder) => FileOwner.IsPrivateFolder(folder) && _writable?.Reach(folder) != true;
+
+    // The file itself too: root's or this user's, writable by no group or other user, and out of the ruleset's reach.
+    private bool TrustedFile(string file) => FileOwner.IsPrivateFile(file) && _writable?.Reach(file) != true;
+
+    // The first link met resolving `path` (name by name, as the kernel does) that lies in an untrusted
+    // folder; null when every link on the way lies in a trusted one (/lib64 in /, say).
+    private string? UntrustedLink(string path)
+    {
+        var names = new Stack<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
+        string folder = "/"; // no link in it: each is resolved before going on
+        int links = 0;
+        while (names.TryPop(out string? name))
+        {
+            if (name == ".") continue;
+            if (name == "..")
+            {
+                folder = Path.GetDirectoryName(folder) ?? "/";
+                continue;
+            }
+            string next = Path.Combine(folder, name);
+            if (PathLookup.ReadLink(next, out _) is not { } target)
+            {
+                folder = next;
+                continue;
+            }
+            if (!Trusted(folder) || ++links > PathLookup.MaxSymlinks) return next;
+            if (target.StartsWith('/')) folder = "/";
+            foreach (string part in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) names.Push(part);
+        }
+        return null;
+    }
+
+    // A file the sandbox learns nothing from: one every user may read, one its ruleset already lets
+    // it read, or one already allowed by a trusted name.
+    private bool HarmlessToGrant(string file) =>
+        FileOwner.IsPublic(file) || _readable?.Reach(file) == true || _fileIndex.ContainsKey(file);
 
     // Judged on a descriptor opened as the rule will be (O_PATH: no read right needed, and a FIFO
     // or device is not opened at all), so it is the very inode the rule would attach to.
@@ -246,7 +321,7 @@ internal sealed class DependencyWalk
         return PathHandles.IsRegularFile(handle) ? null : "is not a regular file";
     }
 
-    private void Add(string path, LandlockAccessFs access, string reason)
+    private void Add(string path, LandlockAccessFs access, string reason, bool swappable)
     {
         if (_fileIndex.TryGetValue(path, out int index))
         {
@@ -255,6 +330,6 @@ internal sealed class DependencyWalk
             return;
         }
         _fileIndex[path] = _files.Count;
-        _files.Add(new DependencyFile(path, access, reason));
+        _files.Add(new DependencyFile(path, access, reason) { Swappable = swappable });
     }
 }

@@ -10,11 +10,12 @@ namespace LandlockPS.Core.Dependencies;
 /// <summary>An object loaded into a program: where it was found, and which object's DT_NEEDED brought it in first.</summary>
 internal sealed class LoadedObject
 {
-    public LoadedObject(string path, ElfImage image, LoadedObject? loader)
+    public LoadedObject(string path, ElfImage image, LoadedObject? loader, Provenance source)
     {
         Path = path;
         Image = image;
         Loader = loader;
+        Source = source;
         // glibc takes the program's origin from /proc/self/exe (links resolved) and a library's
         // from the path it was opened by (links kept).
         string located = loader is null ? PathLookup.RealPath(path, out _) ?? path : path;
@@ -26,6 +27,9 @@ internal sealed class LoadedObject
     public ElfImage Image { get; }
 
     public LoadedObject? Loader { get; }
+
+    /// <summary>Where what this object names (its libraries, its search paths) was chosen.</summary>
+    public Provenance Source { get; }
 
     /// <summary>What $ORIGIN stands for in this object's search paths.</summary>
     public string Origin { get; }

@@ -5,7 +5,15 @@ using LandlockPS.Core.Landlock;
 namespace LandlockPS.Core.Dependencies;
 
 /// <summary>One file a program needs to start: the path to allow, the rights it needs there, and why.</summary>
-public sealed record DependencyFile(string Path, LandlockAccessFs Access, string Reason);
+public sealed record DependencyFile(string Path, LandlockAccessFs Access, string Reason)
+{
+    /// <summary>
+    /// Whether a sandbox could swap this name for a link: it is one, or it lies in a folder others
+    /// or the ruleset may write. A rule kept by path would follow such a link at a later launch; a
+    /// rule built on the file held open at launch does not.
+    /// </summary>
+    public bool Swappable { get; init; }
+}
 
 /// <summary>
 /// Everything the kernel and the dynamic loader open to start a program: the program, its #!
@@ -50,14 +58,20 @@ public sealed class ProgramDependencies
     /// Resolves what <paramref name="program"/> (an absolute path) needs, as it will run with
     /// <paramref name="environment"/>: its LD_LIBRARY_PATH takes part in the search and its PATH
     /// finds the program of a <c>#!/usr/bin/env</c> line.
+    /// What a file names (a #! interpreter, a library) is only trusted when the file is root's or this
+    /// user's, writable by no one else, and it and every link on the way lie where only they can
+    /// write, outside what <paramref name="ruleset"/> (the ruleset the program will run under, when
+    /// known) lets a sandbox write. Otherwise a sandbox could have written that file, or planted a
+    /// link, to have a private file allowed: an untrusted name only gets a rule on a file every user
+    /// may read or the ruleset already lets the sandbox read, and a problem otherwise.
     /// </summary>
     /// <exception cref="LandlockException">DependencyResolutionFailed: a file could not be read as the walk expected; nothing is returned, so no rule is half-added.</exception>
-    public static ProgramDependencies Resolve(string program, IReadOnlyDictionary<string, string> environment)
+    public static ProgramDependencies Resolve(string program, IReadOnlyDictionary<string, string> environment, LandlockRuleset? ruleset = null)
     {
-        var walk = new DependencyWalk(environment);
+        var walk = new DependencyWalk(program, environment, ruleset);
         try
         {
-            walk.AddProgram(program, "the program itself", depth: 0);
+            return walk.Run();
         }
         // What a file the walk reads may still provoke (the walk reports what it expects as
         // problems): one stable error rather than a bare .NET exception.
@@ -65,9 +79,8 @@ public sealed class ProgramDependencies
         {
             throw new LandlockException(
                 $"Could not work out which files {program} needs to start: {e.Message} " +
-                "Allow them with Add-LandlockPathRule instead, or run the program unconfined to see what it loads.",
+                "Allow them with path rules instead, or run the program unconfined to see what it loads.",
                 errorId: "DependencyResolutionFailed", innerException: e);
         }
-        return walk.Result();
     }
 }

@@ -73,11 +73,6 @@ public static class AccessVerdicts
         LandlockNetRule? rule = ruleset.NetRules.FirstOrDefault(r => r.Port == e.Port && (r.Access & requested) == requested);
         return rule is not null
             ? e with { Allowed = true, Reason = $"Granted by the rule {rule}." }
-            : e with
-            {
-                Allowed = false,
-                Reason = $"No rule grants {requested} on port {e.Port}.",
-                Fixes = [LandlockAccessFix.NetRule(requested, e.Port ?? 0)],
-            };
+            : e with { Allowed = false, Reason = $"No rule grants {requested} on port {e.Port}." };
     }
 }

@@ -217,8 +217,8 @@ public static class PolicyImport
             }
             if (ruleset.HandlesNothing)
             {
-                _warnings.Add(new(_whole, "The policy handles no right and no scope, so it restricts nothing: Invoke-Sandboxed and " +
-                    "New-LandlockSession refuse to run with it (EmptyRuleset). A file of only variables is like this, and so is a composition with one."));
+                _warnings.Add(new(_whole, "The policy handles no right and no scope, so it restricts nothing: a sandbox " +
+                    "refuses to start with it (EmptyRuleset). A file of only variables is like this, and so is a composition with one."));
             }
             _details.Add(new(_whole, policy.Abi is null
                 ? $"The ruleset is made for ABI {ruleset.Abi}, the oldest with every right the policy handles (it pins no abi)."

@@ -45,11 +45,6 @@ public sealed record LandlockProposedRule
     /// <summary>Whether the proposed ruleset holds the rule (a flagged one only with -IncludeFlagged).</summary>
     public bool Included { get; init; }
 
-    /// <summary>The command that adds this rule to a ruleset in $ruleset, ready to paste.</summary>
-    public string Command => Path is { } path
-        ? $"Add-LandlockPathRule -Ruleset $ruleset -LiteralPath '{path.Replace("'", "''")}' -Access {AccessText.FormatFlags(Access)}"
-        : $"Add-LandlockNetRule -Ruleset $ruleset -Port {Port} -Access {AccessText.FormatFlags(NetAccess)}";
-
     /// <summary>What the rule is on: its path, or "port N".</summary>
     public string Target => Path ?? $"port {Port}";
 

@@ -69,10 +69,10 @@ public sealed class RulesetProposer
             else if (IsExcluded(e)) excluded++;
             else admitted.Add(Normalized(e));
         }
-        Note(implicitCount, "access(es) covered by the implicit rules of a script block's child pwsh (its runtime, libraries and scratch home) were left out: Invoke-Sandboxed adds those rules itself");
+        Note(implicitCount, "access(es) covered by the implicit rules of a script block's child pwsh (its runtime, libraries and scratch home) were left out: the launch of a child pwsh adds those rules itself");
         Note(startup, "access(es) a script block's child pwsh made only while it started, before the block ran, were left out: they are not the block's, and pwsh starts without them");
         Note(scratch, $"access(es) in a sandbox's scratch home ({ScratchHome.Prefix}*) were left out: each run gets a new one");
-        Note(excluded, "access(es) under -ExcludePath were left out");
+        Note(excluded, "access(es) under the excluded paths were left out");
         return admitted.ToArray();
     }
 

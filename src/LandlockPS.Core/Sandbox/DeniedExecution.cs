@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Errors;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 
@@ -38,9 +39,8 @@ internal static class DeniedExecution
         string fixes = string.Join("; ", denied.SelectMany(d => d.Verdict.Fixes));
         return new LandlockException(
             $"Executing {program} needs ReadFile and Execute on the program and on each interpreter it starts through; " +
-            $"the ruleset denies {where}. To allow it: {fixes}. The libraries it loads need ReadFile too; " +
-            "Invoke-Sandboxed -AllowDependencies adds all a program needs to start.",
-            "posix_spawn", Errno.EACCES, "ExecutableNotAllowed");
+            $"the ruleset denies {where}. To allow it: {fixes}. The libraries it loads need ReadFile too.",
+            "posix_spawn", Errno.EACCES, "ExecutableNotAllowed") { Remedy = LandlockRemedy.AllowDependencies };
     }
 
     // The path as the chain names it, and the file the kernel meets when a link leads elsewhere.

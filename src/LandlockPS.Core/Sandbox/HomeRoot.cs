@@ -19,8 +19,6 @@ public static class HomeRoot
 {
     private const string RuntimeFolderName = "landlockps";
     private const uint GroupAndOtherBits = 0x3F; // 0077
-    // What a sandbox needs to change what a home holds: write, make, remove, rename, truncate.
-    private const LandlockAccessFs Writes = LandlockAccessFs.ReadWrite & ~(LandlockAccessFs.ReadOnly | LandlockAccessFs.IoctlDev | LandlockAccessFs.ResolveUnix);
 
     /// <summary>Where homes are made now, from XDG_RUNTIME_DIR and TMPDIR.</summary>
     public static string Path
@@ -98,51 +96,7 @@ public static class HomeRoot
     /// </summary>
     public static string? WritableBy(LandlockRuleset ruleset)
     {
-        ArgumentNullException.ThrowIfNull(ruleset);
-        LandlockPathRule[] writers = ruleset.PathRules.Where(r => (r.Access & Writes) != 0).ToArray();
-        if (writers.Length == 0) return null;
-        (string parentPath, string name) = Location();
-        HashSet<(uint, uint, ulong)> lineage;
-        try
-        {
-            lineage = Lineage(parentPath, name);
-        }
-        catch (LandlockException)
-        {
-            return null; // no such folder: no home to reach
-        }
-        return writers.Any(r => PathHandles.TryStatus(r.Path) is { } status && lineage.Contains(status.Identity))
-            ? System.IO.Path.Combine(parentPath, name)
-            : null;
-    }
-
-    // The root (if made yet) and every folder above it, up to the file system's root.
-    private static HashSet<(uint, uint, ulong)> Lineage(string parentPath, string name)
-    {
-        var lineage = new HashSet<(uint, uint, ulong)>();
-        SafeDirectoryHandle folder = SafeDirectoryHandle.Open(parentPath);
-        try
-        {
-            try
-            {
-                using SafeDirectoryHandle root = folder.OpenChild(name);
-                lineage.Add(root.Status().Identity);
-            }
-            catch (LandlockException)
-            {
-                // Not made yet.
-            }
-            while (lineage.Add(folder.Status().Identity))
-            {
-                SafeDirectoryHandle up = folder.OpenParent();
-                folder.Dispose();
-                folder = up;
-            }
-        }
-        finally
-        {
-            folder.Dispose();
-        }
-        return lineage;
+        string root = Path;
+        return new RuleReach(ruleset, RuleReach.Writes).Reach(root) ? root : null;
     }
 }

@@ -1,6 +1,8 @@
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using LandlockPS.Core.Dependencies;
+using LandlockPS.Core.Errors;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 
@@ -34,9 +36,13 @@ internal static class LaunchChecks
         }
         if (ProcessApi.Access(info.FilePath, ProcessApi.X_OK) != 0)
         {
-            throw new LandlockException(
-                $"'{info.FilePath}' is not executable for this user: its permission bits, or a file system mounted noexec. Make it executable (chmod +x), or run its interpreter instead.",
-                "access", Errno.EACCES, "ExecutableNotAllowed");
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno == Errno.EACCES
+                ? new LandlockException(
+                    $"'{info.FilePath}' is not executable for this user: its permission bits, or a file system mounted noexec. Make it executable (chmod +x), or run its interpreter instead.",
+                    "access", errno, "ExecutableNotAllowed")
+                // A loop of links, say: File.Exists judges the last link itself.
+                : new LandlockException($"Could not use the program '{info.FilePath}': {PathLookup.Failure(errno)}.", "access", errno, "ExecutableNotFound");
         }
         if (!Path.IsPathFullyQualified(info.WorkingDirectory) || !Directory.Exists(info.WorkingDirectory))
         {
@@ -53,9 +59,10 @@ internal static class LaunchChecks
             LandlockAvailability.NotEnabled => "LandlockNotEnabled",
             _ => "LandlockNotSupported",
         };
-        throw new LandlockException(
-            $"Refusing to start the program without a sandbox. {report.Describe()} Pass -AllowUnconfined to run it unconfined anyway.",
-            errorId: errorId);
+        throw new LandlockException($"Refusing to start the program without a sandbox. {report.Describe()}", errorId: errorId)
+        {
+            Remedy = LandlockRemedy.AllowUnconfined,
+        };
     }
 
     internal static LandlockException ForFailedStep(LaunchStep step, int errno, SandboxStartInfo info, LandlockAccessFs enforced,
@@ -64,8 +71,8 @@ internal static class LaunchChecks
         LaunchStep.Spawn => ForSpawn(errno, info, enforced, ruleset),
         LaunchStep.DropBoundingSet => new LandlockException(
             $"Could not empty the capability bounding set ({Errno.Name(errno)}): running as root without CAP_SETPCAP, the child " +
-            "could regain capabilities at exec. Run with CAP_SETPCAP, or pass -KeepCapabilities to accept that.",
-            "prctl(PR_CAPBSET_DROP)", errno, "CapabilityDropFailed"),
+            "could regain capabilities at exec. Run with CAP_SETPCAP, or let the child keep its capabilities.",
+            "prctl(PR_CAPBSET_DROP)", errno, "CapabilityDropFailed") { Remedy = LandlockRemedy.KeepCapabilities },
         LaunchStep.ClearAmbient or LaunchStep.DropCapabilities => new LandlockException(
             $"Could not drop the child's capabilities ({Errno.Name(errno)}).", step == LaunchStep.ClearAmbient ? "prctl(PR_CAP_AMBIENT)" : "capset", errno, "CapabilityDropFailed"),
         LaunchStep.RestrictSelf => new LandlockException(
@@ -73,7 +80,7 @@ internal static class LaunchChecks
         LaunchStep.InstallFilter when errno == Errno.EBUSY => NestedListener(info),
         LaunchStep.InstallFilter => new LandlockException(
             $"The kernel refused the seccomp filter that closes what its Landlock lacks and places the child in its cgroup ({Errno.Name(errno)}). " +
-            "Nothing was started. A seccomp profile around this pwsh (a container's) may forbid seccomp(2) or its listeners.",
+            "Nothing was started. A seccomp profile around this process (a container's) may forbid seccomp(2) or its listeners.",
             "seccomp", errno, "RestrictFailed"),
         _ => new LandlockException($"Preparing the sandboxed thread failed at {step} ({Errno.Name(errno)}). Nothing was started.", step.ToString(), errno, "LaunchFailed"),
     };
@@ -82,10 +89,20 @@ internal static class LaunchChecks
     // sandbox that is itself traced holds it for as long as it runs.
     private static LandlockException NestedListener(SandboxStartInfo info) => new(
         (info.Observer is not null ? "This run cannot be traced" : "This run cannot be placed in its cgroup") +
-        ": this pwsh itself runs inside a traced run (Trace-LandlockAccess, -ExplainDenials) or under another program's seccomp " +
-        "listener, and the kernel allows one listener per process tree (EBUSY). Nothing was started. Trace the work from outside " +
-        "that run (trace the whole of it once), or run the outer sandbox untraced.",
+        ": this process itself runs inside a traced run, or under another program's seccomp listener, and the kernel " +
+        "allows one listener per process tree (EBUSY). Nothing was started. Trace the work from outside that run (trace the " +
+        "whole of it once), or run the outer sandbox untraced.",
         "seccomp", Errno.EBUSY, "NestedTraceNotSupported");
+
+    // The rules the child really ran under: the held ones (a program's dependencies) were compiled
+    // in beside the ruleset's own, so a judge without them would blame files they allowed.
+    private static LandlockRuleset WithHeldRules(LandlockRuleset ruleset, SandboxStartInfo info)
+    {
+        if (info.HeldPathRules.Count == 0) return ruleset;
+        LandlockRuleset effective = ruleset.Clone();
+        foreach (HeldPathRule rule in info.HeldPathRules) effective.AddPathRuleWithin(rule.Path, rule.Access, isDirectory: false);
+        return effective;
+    }
 
     private static LandlockException ForSpawn(int errno, SandboxStartInfo info, LandlockAccessFs enforced, LandlockRuleset? ruleset)
     {
@@ -95,8 +112,6 @@ internal static class LaunchChecks
             ? "allow ReadFile and Execute on it"
             : $"allow ReadFile and Execute on it, and on its interpreter {interpreter} and the libraries that loads " +
               (string.IsNullOrEmpty(interpreterFolder) ? "(e.g. ReadExecute on /usr/lib)" : $"(e.g. ReadExecute on {interpreterFolder} and /usr/lib)");
-        // -AllowDependencies (Invoke-Sandboxed) finds exactly those files; a script block's pwsh has implicit rules instead.
-        needs += ". Invoke-Sandboxed -AllowDependencies adds these rules for a program";
         bool rulesetInvolved = (enforced & (LandlockAccessFs.Execute | LandlockAccessFs.ReadFile)) != 0;
         return errno switch
         {
@@ -105,8 +120,12 @@ internal static class LaunchChecks
                 $"check its permissions{(interpreter is null ? string.Empty : $" and its interpreter {interpreter}'s")}, and that its file system is not mounted noexec.",
                 "posix_spawn", errno, "ExecutableNotAllowed"),
             // Named file by file where the ruleset is at hand; otherwise the general advice.
-            Errno.EACCES => (ruleset is null ? null : DeniedExecution.Explain(info.FilePath, ruleset)) ?? new LandlockException(
-                $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed"),
+            Errno.EACCES => (ruleset is null ? null : DeniedExecution.Explain(info.FilePath, WithHeldRules(ruleset, info))) ?? new LandlockException(
+                $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed")
+            {
+                // Resolving the program's dependencies finds exactly those files.
+                Remedy = LandlockRemedy.AllowDependencies,
+            },
             Errno.ENOENT => new LandlockException(
                 $"Could not execute {info.FilePath}: it{(interpreter is null ? string.Empty : $" or its interpreter {interpreter}")} does not exist.",
                 "posix_spawn", errno, "ExecutableNotFound"),

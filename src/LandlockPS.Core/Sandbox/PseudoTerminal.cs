@@ -128,7 +128,7 @@ public sealed unsafe class PseudoTerminal : IDisposable
             {
                 throw new LandlockException(
                     $"{ReplicaPath} is not the pseudo-terminal just opened: /dev/pts is not the devpts instance /dev/ptmx belongs to. " +
-                    "Mount devpts at /dev/pts (with /dev/ptmx a link to pts/ptmx), or run without -Terminal.",
+                    "Mount devpts at /dev/pts (with /dev/ptmx a link to pts/ptmx), or run without a private terminal.",
                     errorId: "TerminalUnavailable");
             }
         }

@@ -96,6 +96,12 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// <summary>True once the child is reaped and every output chunk has been taken.</summary>
     public bool IsOutputCompleted => _reaped && _ready.Count == 0;
 
+    /// <summary>
+    /// What holds the processes of a run this process starts: "ControlGroup: ..." (a cgroup of its
+    /// own per run), or "ProcessGroup: " and why no cgroup v2 can be used.
+    /// </summary>
+    public static string DescribeContainment() => ControlGroupHierarchy.Describe();
+
     /// <summary>Compiles the ruleset, confines a new thread with it, spawns the child from that thread.</summary>
     public static SandboxedProcess Start(SandboxStartInfo info, LandlockRuleset ruleset)
     {

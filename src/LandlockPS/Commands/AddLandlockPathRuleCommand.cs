@@ -36,7 +36,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
             {
                 if (ResolveDependencies(name) is { } dependencies) resolved.Add(dependencies);
             }
-            foreach (ProgramDependencies dependencies in resolved) DependencyRules.Add(this, Ruleset, dependencies);
+            foreach (ProgramDependencies dependencies in resolved) DependencyRules.Add(this, Ruleset, dependencies, keptByPath: true);
             if (PassThru) WriteObject(Ruleset);
             return;
         }
@@ -103,7 +103,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
         }
         try
         {
-            return DependencyRules.Resolve(this, program, ChildEnvironment.Build(null, clear: false));
+            return DependencyRules.Resolve(this, program, ChildEnvironment.Build(null, clear: false), Ruleset);
         }
         catch (LandlockException e)
         {

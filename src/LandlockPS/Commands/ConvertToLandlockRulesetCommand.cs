@@ -94,7 +94,7 @@ public sealed class ConvertToLandlockRulesetCommand : PSCmdlet
     private void WarnAboutFlagged(LandlockProposedRule[] flagged)
     {
         if (flagged.Length == 0) return;
-        string list = string.Join(Environment.NewLine, flagged.Select(r => $"  {r} ({r.FlagReason}):{Environment.NewLine}    {r.Command}"));
+        string list = string.Join(Environment.NewLine, flagged.Select(r => $"  {r} ({r.FlagReason}):{Environment.NewLine}    {AccessFixText.Command(r)}"));
         WriteWarning(IncludeFlagged
             ? $"The proposal grants {flagged.Length} flagged rule(s), as -IncludeFlagged asks:{Environment.NewLine}{list}"
             : $"The proposal leaves out {flagged.Length} flagged rule(s) the trial needed; review each, then run again with -IncludeFlagged " +

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Sandbox;
 
 namespace LandlockPS.Commands;
 
@@ -23,6 +24,10 @@ public sealed class GetLandlockAbiCommand : PSCmdlet
             WriteObject(AbiFeatures.All, enumerateCollection: true);
             return;
         }
-        WriteObject(LandlockSupport.Query());
+        // Containment is the launch pad's, not the kernel's Landlock: the model knows nothing of
+        // launching, so it is shown here, beside what the kernel supports.
+        var support = new PSObject(LandlockSupport.Query());
+        support.Properties.Add(new PSNoteProperty("Containment", SandboxedProcess.DescribeContainment()));
+        WriteObject(support);
     }
 }

@@ -26,17 +26,18 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
     private SandboxStartInfo? _template;
     // A .ps1 given as the program: it runs in a child pwsh, as a script block does.
     private ScriptFile? _scriptFile;
-    private ProgramDependencies? _dependencies;
     // A script block's child environment, built once for every ruleset of the call.
     private Dictionary<string, string>? _environment;
     private IReadOnlyList<LandlockPathRule> _dependencyRules = [];
     private NativeRunOptions? _options;
     private string _workingDirectory = "/";
+    private SandboxRouting _routing;
+    private RunStart? _startRun;
     private ISandboxRun? _run;
     private volatile ISandboxRun? _current;
-    private bool _rulesetFromPipeline;
-    private bool _feedsInput;
-    private bool _inputNamed;
+
+    // Starts one run for a ruleset; `shown` is that ruleset as the caller is told of it.
+    private delegate ISandboxRun RunStart(LandlockRuleset ruleset, LandlockRuleset shown);
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [RulesetTransformation]
@@ -108,28 +109,25 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
         _workingDirectory = ResolveWorkingDirectory();
         _scriptFile = IsScriptBlock ? null : ScriptFile.Find(this, FilePath);
         RefuseInapplicableParameters();
+        _startRun = PrepareRuns(typed);
+        _routing = SandboxRouting.Decide(MyInvocation.BoundParameters.ContainsKey(nameof(Ruleset)),
+            MyInvocation.BoundParameters.ContainsKey(nameof(InputObject)), MyInvocation.ExpectingInput);
+        if (Terminal) RefuseRedirectedTerminal();
+        if (!_routing.RunPerRecord) _run = Start(Ruleset);
+    }
+
+    // The one place that chooses between a program and a child pwsh: what every run of the call
+    // shares is prepared here, once, and the start of one run is returned.
+    private RunStart PrepareRuns(CommandAst? typed)
+    {
         if (RunsInPwsh)
         {
             _environment = BuildEnvironment();
+            return StartScriptBlock;
         }
-        else
-        {
-            _template = BuildProgramStartInfo(FilePath, ArgumentList ?? [], typed, _workingDirectory);
-            _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, KillAfterSec, PassThru, ConsoleEncoding(), InputEncoding, MaximumLineLength);
-            // Resolved once, in the child's environment (its LD_LIBRARY_PATH and PATH), for every ruleset of the call.
-            if (AllowDependencies) _dependencies = ResolveDependencies(_template);
-        }
-
-        // The rule: a ruleset named with -Ruleset leaves the pipeline to the run's input; otherwise
-        // rulesets come from the pipeline, one run each, and -InputObject is every run's input.
-        _inputNamed = MyInvocation.BoundParameters.ContainsKey(nameof(InputObject));
-        _rulesetFromPipeline = !MyInvocation.BoundParameters.ContainsKey(nameof(Ruleset));
-        if (Terminal) RefuseRedirectedTerminal();
-        if (!_rulesetFromPipeline)
-        {
-            _feedsInput = MyInvocation.ExpectingInput || _inputNamed;
-            _run = Start(Ruleset, _feedsInput);
-        }
+        _template = BuildProgramStartInfo(FilePath, ArgumentList ?? [], typed, _workingDirectory);
+        _options = new NativeRunOptions(AsByteStream, StandardError, TimeoutSec, KillAfterSec, PassThru, ConsoleEncoding(), InputEncoding, MaximumLineLength);
+        return StartProgram;
     }
 
     // A program has no implicit rules to leave out; a script returns objects, through no terminal.
@@ -163,7 +161,7 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
     {
         string? conflict = MyInvocation.BoundParameters.ContainsKey(nameof(AsByteStream)) ? "-AsByteStream"
             : MyInvocation.BoundParameters.ContainsKey(nameof(StandardError)) ? "-StandardError"
-            : _inputNamed || (!_rulesetFromPipeline && MyInvocation.ExpectingInput) ? "input from the pipeline or -InputObject"
+            : _routing.FeedsInput ? "input from the pipeline or -InputObject"
             : null;
         if (conflict is null) return;
         ThrowTerminatingError(ErrorHelper.Create("InvalidTerminalUse",
@@ -173,17 +171,17 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!_rulesetFromPipeline)
+        if (!_routing.RunPerRecord)
         {
-            if (_feedsInput) _run?.Feed(InputObject);
+            if (_routing.FeedsInput) _run?.Feed(InputObject);
             return;
         }
-        using ISandboxRun? run = Start(Ruleset, _inputNamed);
+        using ISandboxRun? run = Start(Ruleset);
         if (run is null) return;
         _current = run;
         try
         {
-            if (_inputNamed && !RunsInPwsh) run.Feed(InputObject);
+            if (_routing.FeedsInput) run.Feed(InputObject);
             run.Finish();
         }
         finally
@@ -210,11 +208,13 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
     }
 
     // Without what the program needs the run would only fail to start: the call ends here.
-    private ProgramDependencies ResolveDependencies(SandboxStartInfo template)
+    // Resolved in the child's environment (its LD_LIBRARY_PATH and PATH), for each ruleset: what
+    // that one lets a sandbox write is not trusted to name a dependency.
+    private ProgramDependencies ResolveDependencies(SandboxStartInfo template, LandlockRuleset ruleset)
     {
         try
         {
-            return DependencyRules.Resolve(this, template.FilePath, template.Environment!);
+            return DependencyRules.Resolve(this, template.FilePath, template.Environment!, ruleset);
         }
         catch (LandlockException e)
         {
@@ -223,21 +223,22 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
         }
     }
 
-    private ISandboxRun? Start(LandlockRuleset ruleset, bool redirectInput)
+    private ISandboxRun? Start(LandlockRuleset ruleset)
     {
         string target = IsScriptBlock ? $"script block {{{Abbreviate(ScriptBlock.ToString())}}}"
             : _scriptFile is { } script ? $"script {script.Path}" : CommandLine(_template!);
         LandlockRuleset shown = ruleset;
-        if (_dependencies is not null)
+        if (AllowDependencies) // a program's only: refused with a child pwsh (RefuseInapplicableParameters)
         {
             // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
+            ProgramDependencies dependencies = ResolveDependencies(_template!, ruleset);
             shown = ruleset.Clone(); // the caller's ruleset stays as it was
-            _dependencyRules = DependencyRules.Add(this, shown, _dependencies);
+            _dependencyRules = DependencyRules.Add(this, shown, dependencies);
         }
         if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(shown)}" : "Run confined")) return null;
         try
         {
-            return RunsInPwsh ? StartScriptBlock(ruleset) : StartProgram(ruleset, shown, redirectInput);
+            return _startRun!(ruleset, shown);
         }
         catch (LandlockException e)
         {
@@ -248,7 +249,7 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
 
     // The dependency rules are built on the files themselves, held open (see DependencyRules.Hold);
     // `shown` is the ruleset with them as paths, for what the caller is told.
-    private NativeRun StartProgram(LandlockRuleset ruleset, LandlockRuleset shown, bool redirectInput)
+    private NativeRun StartProgram(LandlockRuleset ruleset, LandlockRuleset shown)
     {
         // A private terminal of the caller's window size, for this one run; the run owns it.
         PseudoTerminal? terminal = null;
@@ -264,7 +265,7 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
             }
             SandboxStartInfo info = _template! with
             {
-                RedirectStandardInput = redirectInput,
+                RedirectStandardInput = _routing.FeedsInput,
                 Terminal = terminal,
                 Observer = ExplainDenials ? new AccessObserver() : null,
                 HeldPathRules = dependencies,
@@ -294,7 +295,8 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
         }
     }
 
-    private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset)
+    // `shown` is the ruleset itself: what a child pwsh needs comes from its implicit rules, added at launch.
+    private ScriptBlockRun StartScriptBlock(LandlockRuleset ruleset, LandlockRuleset shown)
     {
         PwshLaunch launch = SandboxRunspace.LaunchFor(this, ruleset, !NoImplicitRules, _environment!,
             _workingDirectory, KeepCapabilities, AllowUnconfined, shortLived: true) with
@@ -304,15 +306,12 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
             HostAccess = HostAccess,
             Observer = ExplainDenials ? new AccessObserver() : null,
         };
-        // The block's input: the pipeline (when -Ruleset is named), or -InputObject, or nothing.
-        bool namedInputOnly = _inputNamed && !(_feedsInput && MyInvocation.ExpectingInput);
-        bool expectsInput = _feedsInput || namedInputOnly;
-        ScriptBlock block = _scriptFile?.Invocation(expectsInput) ?? ScriptBlock;
+        ScriptBlock block = _scriptFile?.Invocation(_routing.FeedsInput) ?? ScriptBlock;
         ScriptBlockRun run;
         try
         {
-            run = ScriptBlockRun.Start(this, launch, block, ArgumentList ?? [], expectsInput, PassThru, TimeoutSec, KillAfterSec, StopToken,
-                explainAgainst: ExplainDenials ? ruleset : null);
+            run = ScriptBlockRun.Start(this, launch, block, ArgumentList ?? [], _routing.FeedsInput, PassThru, TimeoutSec, KillAfterSec, StopToken,
+                explainAgainst: ExplainDenials ? shown : null);
         }
         catch
         {
@@ -321,10 +320,9 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
         }
         try
         {
-            if (namedInputOnly && _rulesetFromPipeline) run.Feed(InputObject);
             if (run.State.Process is { } process && run.State.StartInfo is { } info)
             {
-                ReportEnforcement(process, ruleset, info);
+                ReportEnforcement(process, shown, info);
                 if (WantsVerbose())
                 {
                     foreach (LandlockPathRule rule in run.State.ImplicitRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path}");

@@ -5,7 +5,7 @@ namespace LandlockPS.Core.Landlock;
 /// <summary>
 /// A named bundle of rules for a common need, with what it is for and what it exposes. The rules are
 /// exact: the rights a profile grants on each path and port, before a ruleset narrows them to what it
-/// handles (see <see cref="LandlockRuleset.AddProfile"/>).
+/// handles (see <see cref="LandlockProfiles.AddProfile"/>).
 /// </summary>
 public sealed class LandlockProfile
 {

@@ -62,5 +62,5 @@ internal sealed class AccessJudge(LandlockRuleset ruleset, LandlockAbi? kernelAb
     private string NotEnforcedReason(LandlockAccessFs right) => kernelAbi is { } abi
         ? $"This kernel (Landlock {abi}) cannot enforce {right}, which needs {AbiFeatures.FirstProviding(right)}: " +
           "a BestEffort launch leaves it unrestricted, a HardRequirement launch is refused."
-        : "This kernel enforces no Landlock at all, so nothing is restricted (and a launch refuses to run unconfined without -AllowUnconfined).";
+        : "This kernel enforces no Landlock at all, so nothing is restricted (and a launch refuses to run unconfined unless told to).";
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using LandlockPS.Core.Errors;
 
 namespace LandlockPS.Core.Landlock;
 
@@ -107,15 +108,10 @@ public sealed class LandlockRuleset
     /// <summary>The profiles whose rules were added, in the order they were added.</summary>
     public IReadOnlyList<LandlockProfileName> Profiles => _profiles;
 
-    /// <summary>
-    /// Adds the rules of a profile, each narrowed to what this ruleset handles, and records its name.
-    /// Adding it again re-adds its rules (paths may have appeared since) and records nothing new.
-    /// </summary>
-    public IReadOnlyList<LandlockProfileOutcome> AddProfile(LandlockProfileName name)
+    // The profile catalogue adds a profile's rules (LandlockProfiles.AddProfile); the ruleset only remembers its name.
+    internal void RecordProfile(LandlockProfileName name)
     {
-        IReadOnlyList<LandlockProfileOutcome> outcomes = LandlockProfiles.Get(name).ApplyTo(this);
         if (!_profiles.Contains(name)) _profiles.Add(name);
-        return outcomes;
     }
 
     /// <summary>
@@ -236,7 +232,7 @@ public sealed class LandlockRuleset
         string needs = FirstProvidingText(extraValue);
         throw new LandlockAccessException("AccessNotInAbi",
             $"The {what}(s) {AccessText.FormatFlags(extraValue)} are not part of Landlock ABI {Abi}{needs}. " +
-            $"Pin a newer ABI with -Abi, or leave them out.");
+            "Make the ruleset for a newer ABI, or leave them out.") { Remedy = LandlockRemedy.ChooseAbi };
     }
 
     private TEnum RequireQuietHandled<TEnum>(TEnum quiet, TEnum handled, AbiFeatures features) where TEnum : struct, Enum
@@ -246,7 +242,7 @@ public sealed class LandlockRuleset
         if (!features.Quiet)
         {
             throw new LandlockAccessException("AccessNotInAbi",
-                $"Quiet settings are not part of Landlock ABI {Abi} (they need V10). Pin -Abi V10, or leave them out.");
+                $"Quiet settings are not part of Landlock ABI {Abi} (they need V10). Make the ruleset for V10, or leave them out.") { Remedy = LandlockRemedy.ChooseAbi };
         }
         ulong notHandled = requested & ~Convert.ToUInt64(handled);
         if (notHandled == 0) return quiet;
@@ -289,7 +285,7 @@ public sealed class LandlockRuleset
             TEnum extra = (TEnum)Enum.ToObject(typeof(TEnum), notHandled);
             throw new LandlockAccessException("AccessNotHandled",
                 $"The ruleset does not handle {AccessText.FormatFlags(extra)}, so a rule{where} cannot grant it (unhandled rights are " +
-                "never restricted in the first place). Handle it in New-LandlockRuleset, or leave it out of the rule.");
+                "never restricted in the first place). Handle it in the ruleset, or leave it out of the rule.");
         }
     }
 }

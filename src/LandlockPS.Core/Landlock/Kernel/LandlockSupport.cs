@@ -94,12 +94,6 @@ public sealed class LandlockSupport
     /// </summary>
     public LandlockEmulation Emulation { get; }
 
-    /// <summary>
-    /// What holds the processes of a run this process starts: "ControlGroup: ..." (a cgroup of its
-    /// own per run), or "ProcessGroup: " and why no cgroup v2 can be used.
-    /// </summary>
-    public string Containment => Sandbox.ControlGroupHierarchy.Describe();
-
     private static LandlockEmulation Emulatable(LandlockAbi abi)
     {
         LandlockEmulation emulation = LandlockEmulation.MemfdExecute;

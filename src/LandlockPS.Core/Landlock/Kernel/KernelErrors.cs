@@ -1,3 +1,4 @@
+using LandlockPS.Core.Errors;
 using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Landlock;
@@ -13,13 +14,13 @@ internal static class KernelErrors
             Errno.ENOSYS or Errno.EOPNOTSUPP => Unavailable(errno),
             Errno.EINVAL => new LandlockException(
                 "The kernel rejected the ruleset's handled rights as unknown (EINVAL). This is a LandlockPS bug if " +
-                "Get-LandlockAbi reports them as supported; otherwise pin an older ABI with New-LandlockRuleset -Abi.", call, errno, "RulesetRejected"),
+                "the kernel's ABI supports them; otherwise make the ruleset for an older ABI.", call, errno, "RulesetRejected") { Remedy = LandlockRemedy.ChooseAbi },
             Errno.E2BIG => new LandlockException(
-                "The kernel rejected the ruleset attributes as too large for its Landlock version (E2BIG). Pin an older ABI with New-LandlockRuleset -Abi.",
-                call, errno, "RulesetRejected"),
+                "The kernel rejected the ruleset attributes as too large for its Landlock version (E2BIG). Make the ruleset for an older ABI.",
+                call, errno, "RulesetRejected") { Remedy = LandlockRemedy.ChooseAbi },
             Errno.ENOMSG => new LandlockException(
-                "The ruleset handles nothing the kernel supports (ENOMSG). Handle at least one right the kernel knows (see Get-LandlockAbi).",
-                call, errno, "RulesetRejected"),
+                "The ruleset handles nothing the kernel supports (ENOMSG). Handle at least one right of the kernel's ABI.",
+                call, errno, "RulesetRejected") { Remedy = LandlockRemedy.ChooseAbi },
             Errno.ENOMEM => new LandlockException("The kernel is out of memory for a new ruleset (ENOMEM). Free memory and retry.", call, errno, "ResourceExhausted"),
             _ => new LandlockException($"The kernel could not create the ruleset ({Errno.Name(errno)}).", call, errno, "RulesetRejected"),
         };

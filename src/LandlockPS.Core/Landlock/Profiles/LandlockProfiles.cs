@@ -35,7 +35,7 @@ public static class LandlockProfiles
             "/etc also holds secrets that only root may read (/etc/shadow, /etc/gshadow, SSH host keys, /etc/ssl/private). " +
             "Landlock cannot carve them out of a rule on /etc, and a sandbox running as root can read them even with its " +
             "capabilities dropped, because root owns them. Run the sandbox as another user, or name the files it needs " +
-            "with Add-LandlockPathRule instead.",
+            "with path rules instead.",
             [.. Rules(LandlockAccessFs.ReadOnly, "/etc")],
             []),
         new(LandlockProfileName.ProcessInfo,
@@ -67,7 +67,7 @@ public static class LandlockProfiles
             "Read and write the machine-wide temporary directories /tmp and /var/tmp (no Execute, no connecting to others' sockets there).",
             "Every process on the machine shares them: the sandbox can read what others leave readable there, and leave " +
             "files, FIFOs, sockets and symbolic links for them to find. Prefer a private directory given with " +
-            "Add-LandlockPathRule, and a TMPDIR that points to it.",
+            "a path rule, and a TMPDIR that points to it.",
             [.. Rules(SharedTempAccess, "/tmp", "/var/tmp")],
             []),
     ];
@@ -82,6 +82,18 @@ public static class LandlockProfiles
 
     /// <summary>Every profile, in the order of <see cref="LandlockProfileName"/>.</summary>
     public static IReadOnlyList<LandlockProfile> All => Catalogue;
+
+    /// <summary>
+    /// Adds the rules of a profile to <paramref name="ruleset"/>, each narrowed to what it handles, and
+    /// records the profile's name there. Adding it again re-adds its rules (paths may have appeared
+    /// since) and records nothing new.
+    /// </summary>
+    public static IReadOnlyList<LandlockProfileOutcome> AddProfile(this LandlockRuleset ruleset, LandlockProfileName name)
+    {
+        IReadOnlyList<LandlockProfileOutcome> outcomes = Get(name).ApplyTo(ruleset);
+        ruleset.RecordProfile(name);
+        return outcomes;
+    }
 
     /// <summary>The profile of that name.</summary>
     public static LandlockProfile Get(LandlockProfileName name) =>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using LandlockPS.Core.Errors;
 using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Landlock;
@@ -32,7 +33,7 @@ public static class RulesetCompiler
         {
             throw new LandlockCompatibilityException(preview,
                 $"Ruleset{NameSuffix(ruleset)} requires everything it handles (HardRequirement), but {Shortfall(preview)} " +
-                "Run on a newer kernel, pin an older ABI with New-LandlockRuleset -Abi, or use -CompatibilityLevel BestEffort.");
+                "Run on a newer kernel, make the ruleset for an older ABI, or make it BestEffort.") { Remedy = LandlockRemedy.ChooseAbi };
         }
         if (handed.Status == EnforcementStatus.NotEnforced)
         {

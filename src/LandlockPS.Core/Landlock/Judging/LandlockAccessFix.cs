@@ -2,10 +2,9 @@ namespace LandlockPS.Core.Landlock;
 
 /// <summary>
 /// What would allow a denied access, as data for a front end to render (the PowerShell module renders
-/// it as the Add-LandlockPathRule or Add-LandlockNetRule call to paste). One of: a rule granting
-/// <see cref="Access"/> on <see cref="Path"/>; a net rule granting <see cref="NetAccess"/> on
-/// <see cref="Port"/>; handling <see cref="Access"/> in the ruleset first (Refer, which a ruleset must
-/// handle before any rule can grant it), when neither a path nor a port is given; or, for a call
+/// it as the Add-LandlockPathRule call to paste): a rule granting <see cref="Access"/> on
+/// <see cref="Path"/>; or, when <see cref="Path"/> is null, handling <see cref="Access"/> in the
+/// ruleset first (Refer, which a ruleset must handle before any rule can grant it); or, for a call
 /// LandlockPS's own filter denied (<see cref="Emulation"/>), granting part of that class, which leaves
 /// it to the kernel.
 /// </summary>
@@ -13,11 +12,8 @@ namespace LandlockPS.Core.Landlock;
 /// <param name="Path">The file or directory the rule would name; null when the ruleset must handle the rights first.</param>
 public sealed record LandlockAccessFix(LandlockAccessFs Access, string? Path)
 {
-    /// <summary>For a net rule: the network rights to grant on <see cref="Port"/>.</summary>
+    /// <summary>For a class LandlockPS closes: the network rights it stands in for (BindUdp, ConnectSendUdp).</summary>
     public LandlockAccessNet NetAccess { get; init; }
-
-    /// <summary>For a net rule: the port.</summary>
-    public int? Port { get; init; }
 
     /// <summary>
     /// For a call of a class LandlockPS closes where the kernel's Landlock cannot: that class. The fix
@@ -28,11 +24,7 @@ public sealed record LandlockAccessFix(LandlockAccessFs Access, string? Path)
     public LandlockEmulation Emulation { get; init; }
 
     /// <summary>True when the ruleset must handle <see cref="Access"/> before a rule can grant it.</summary>
-    public bool HandleFirst => Path is null && Port is null && Emulation == LandlockEmulation.None;
-
-    /// <summary>A net rule granting <paramref name="access"/> on <paramref name="port"/>.</summary>
-    public static LandlockAccessFix NetRule(LandlockAccessNet access, int port) =>
-        new(LandlockAccessFs.None, null) { NetAccess = access, Port = port };
+    public bool HandleFirst => Path is null && Emulation == LandlockEmulation.None;
 
     /// <summary>Granting part of a class LandlockPS closes (<paramref name="emulation"/>), with the rights it stands in for.</summary>
     public static LandlockAccessFix LiftEmulation(LandlockEmulation emulation, LandlockAccessFs access, LandlockAccessNet netAccess) =>
@@ -41,7 +33,6 @@ public sealed record LandlockAccessFix(LandlockAccessFs Access, string? Path)
     /// <summary>The fix in words, for messages that name no tool.</summary>
     public override string ToString() =>
         Emulation != LandlockEmulation.None ? LiftText()
-        : Port is { } port ? $"allow {AccessText.FormatFlags(NetAccess)} on port {port}"
         : HandleFirst ? $"handle {AccessText.FormatFlags(Access)} in the ruleset (ABI V2 or newer), then allow it on the directories a file moves between"
         : $"allow {AccessText.FormatFlags(Access)} on '{Path}'";
 

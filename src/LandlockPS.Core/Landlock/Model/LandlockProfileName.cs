@@ -1,7 +1,7 @@
 namespace LandlockPS.Core.Landlock;
 
 /// <summary>
-/// The named rule bundles LandlockPS ships (see <see cref="LandlockProfiles"/>). An enum, so a
+/// The named rule bundles LandlockPS ships (see <c>LandlockProfiles</c>). An enum, so a
 /// misspelt name fails at binding and PowerShell completes the names.
 /// </summary>
 public enum LandlockProfileName

@@ -1,0 +1,86 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LandlockPS.Core.Native;
+
+namespace LandlockPS.Core.Landlock;
+
+/// <summary>
+/// Where a child confined by one ruleset holds some of a set of rights: every file or folder a rule
+/// grants one of them on, and everything beneath such a folder. Matched by inode, links followed, as
+/// the kernel matches a rule. Asked before the caller trusts a place (a folder it makes homes in, a
+/// file that names a program's dependencies: <see cref="Writes"/>), since a sandbox could have put
+/// anything there; and before it hands a sandbox a file (<see cref="LandlockAccessFs.ReadFile"/>).
+/// </summary>
+public sealed class RuleReach
+{
+    /// <summary>The rights that let a sandbox change what a file holds or what a folder lists: write, make, remove, rename, truncate.</summary>
+    public const LandlockAccessFs Writes = LandlockAccessFs.ReadWrite & ~(LandlockAccessFs.ReadOnly | LandlockAccessFs.IoctlDev | LandlockAccessFs.ResolveUnix);
+
+    private readonly HashSet<(uint, uint, ulong)> _roots;
+    private readonly bool _everywhere;
+
+    /// <summary>
+    /// The places <paramref name="ruleset"/> grants any of <paramref name="rights"/> on, as they are
+    /// now (a rule path that names nothing reaches nothing); everywhere when it handles none of them.
+    /// </summary>
+    public RuleReach(LandlockRuleset ruleset, LandlockAccessFs rights)
+    {
+        ArgumentNullException.ThrowIfNull(ruleset);
+        _everywhere = (ruleset.HandledAccessFs & rights) == 0;
+        _roots = ruleset.PathRules
+            .Where(r => (r.Access & rights) != 0)
+            .Select(r => PathHandles.TryStatus(r.Path)?.Identity)
+            .OfType<(uint, uint, ulong)>()
+            .ToHashSet();
+    }
+
+    /// <summary>
+    /// Whether the rights reach <paramref name="path"/> (links followed): a rule is on it or on a folder
+    /// above it. A path that names nothing is judged by its nearest existing folder, where a sandbox
+    /// could make it.
+    /// </summary>
+    public bool Reach(string path)
+    {
+        if (_everywhere) return true;
+        if (_roots.Count == 0) return false;
+        if (PathHandles.TryStatus(path) is not { } status)
+        {
+            string? parent = System.IO.Path.GetDirectoryName(path);
+            return parent is not null && Reach(parent);
+        }
+        if (_roots.Contains(status.Identity)) return true;
+        string? folder = status.IsDirectory ? path : System.IO.Path.GetDirectoryName(path);
+        return folder is not null && LineageReached(folder);
+    }
+
+    // The folder and every folder above it, walked by descriptor up to the file system's root.
+    private bool LineageReached(string folderPath)
+    {
+        SafeDirectoryHandle folder;
+        try
+        {
+            folder = SafeDirectoryHandle.Open(folderPath);
+        }
+        catch (LandlockException)
+        {
+            return false; // cannot be opened: nothing there to trust either way
+        }
+        try
+        {
+            var seen = new HashSet<(uint, uint, ulong)>();
+            while (seen.Add(folder.Status().Identity))
+            {
+                if (_roots.Contains(folder.Status().Identity)) return true;
+                SafeDirectoryHandle up = folder.OpenParent();
+                folder.Dispose();
+                folder = up;
+            }
+            return false;
+        }
+        finally
+        {
+            folder.Dispose();
+        }
+    }
+}

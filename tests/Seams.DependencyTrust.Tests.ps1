@@ -1,0 +1,447 @@
+# Red team of -AllowDependencies / -Executable (commit 33e6d28): a sandbox that may write a folder
+# arranges files and links there so that a later run of a program in, or reached from, that folder
+# gets a rule (Execute, ReadFile) on a private file, and reads it. Each attack has an unconfined
+# control (the set-up works: the kernel or the loader follows it) and an allowed twin (the same
+# set-up leading to a public file still gets its rule), so a child that fails everything cannot pass.
+#
+# The attacks that succeeded against 33e6d28 are marked "Found by the red team, fixed" (2b1ee55);
+# each was seen failing before the fix.
+BeforeDiscovery {
+    # The loader searches glibc-hwcaps/x86-64-v2 on this machine (an x86-64 CPU from 2009 on).
+    $script:NoHwcaps = -not ((& /lib64/ld-linux-x86-64.so.2 --help 2>$null) -match 'x86-64-v2 \(supported, searched\)')
+}
+
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $script:Abi = [LandlockPS.Core.Landlock.LandlockAbi][Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi)
+    $script:Root = (New-Item -ItemType Directory (Join-Path ([IO.Path]::GetTempPath()) "llps-deptrust-$([guid]::NewGuid().ToString('n'))")).FullName
+    $script:Libc = Get-ChildItem /lib/*/libc.so.6, /usr/lib/*/libc.so.6 -ErrorAction Ignore | Select-Object -First 1 -ExpandProperty FullName
+
+    # A private folder (0700, as /root is) with a tool whose text is the secret (#!/bin/cat: running
+    # it prints it) and a library; a public folder with their twins.
+    function New-ToolFolder([string] $Name, [string] $Mode, [string] $Text) {
+        $folder = (New-Item -ItemType Directory (Join-Path $Root $Name)).FullName
+        Set-Content (Join-Path $folder 'tool') "#!/bin/cat`n$Text"
+        Copy-Item $Libc (Join-Path $folder 'libc.so.6')
+        & chmod 755 (Join-Path $folder 'tool')
+        & chmod $Mode $folder
+        $folder
+    }
+    $script:Private = New-ToolFolder private 700 'the private secret'
+    $script:Public = New-ToolFolder public 755 'the public tool'
+    $script:Secret = 'the private secret'
+    $script:PrivateLibHash = (Get-FileHash -Algorithm MD5 (Join-Path $Private 'libc.so.6')).Hash.ToLowerInvariant()
+
+    # Each test gets its own folder the attacker may write, and the attacker runs ln and sh there.
+    function New-SharedFolder {
+        $folder = (New-Item -ItemType Directory (Join-Path $Root "shared-$([guid]::NewGuid().ToString('n'))")).FullName
+        $script:Attacker = New-SystemRuleset | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
+        $folder
+    }
+    function Invoke-Attacker([string] $Command) {
+        Invoke-Sandboxed -Ruleset $Attacker /bin/sh -- -c $Command
+        if ($LASTEXITCODE -ne 0) { throw "the attacker's '$Command' failed ($LASTEXITCODE)" }
+    }
+    function New-Script([string] $Path, [string] $Text) {
+        Set-Content $Path $Text
+        & chmod 755 $Path
+    }
+
+    # What a victim run with -AllowDependencies prints, its warnings and its implicit rules. The
+    # victim's ruleset allows nothing but what the resolution adds (and what -Extra allows).
+    function Invoke-Victim([string] $Program, [object[]] $Arguments = @(), [hashtable] $Environment = @{}, $Ruleset = (New-LandlockRuleset -Abi $Abi)) {
+        $warnings = @()
+        $all = Invoke-Sandboxed -Ruleset $Ruleset -AllowDependencies $Program -ArgumentList $Arguments -Environment $Environment -PassThru `
+            -WarningVariable warnings -WarningAction SilentlyContinue -ErrorAction SilentlyContinue 2>$null
+        $result = $all | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }
+        [pscustomobject]@{
+            Output = ($all | Where-Object { $_ -is [string] } | Out-String)
+            Warnings = ($warnings.Message | Out-String)
+            Rules = @($result.ImplicitRules.Path)
+        }
+    }
+    function Invoke-Unconfined([string] $Program, [object[]] $Arguments = @(), [hashtable] $Environment = @{}) {
+        $saved = @{}
+        foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $Environment[$name]) }
+        try { & $Program @Arguments 2>&1 | Out-String }
+        finally { foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) } }
+    }
+}
+
+AfterAll {
+    & chmod -R u+rwx $Root
+    [IO.Directory]::Delete($Root, $true)
+}
+
+Describe 'A dependency named through a folder link a sandbox planted' {
+    # Found by the red team, fixed: DependencyWalk.UntrustedLinks records a link met in a folder above the
+    # file by where the folder leads (RealPath(folder)/name), which is the private file itself, so
+    # NoMorePrivate(file, place) holds by `file == place`. The program the caller names is trusted,
+    # the folder link on its way is not: it should be recorded where it lies (in the shared folder).
+    It 'gets no rule on the private tool that a link to its folder leads the program''s name to' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "ln -s '$Private' '$shared/d'"
+        # Unconfined, the name leads to the private tool, which prints its secret.
+        Invoke-Unconfined "$shared/d/tool" | Should -Match $Secret
+        # A run with a rule on the tool itself would print it too: the rule is what the link is after.
+        $granted = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Executable (Join-Path $Private 'tool') -PassThru
+        (Invoke-Victim "$shared/d/tool" -Ruleset $granted).Output | Should -Match $Secret
+
+        $run = Invoke-Victim "$shared/d/tool"
+        $run.Output | Should -Not -Match $Secret
+        $run.Rules | Should -Not -Contain (Join-Path $Private 'tool')
+        $run.Warnings | Should -Match ([regex]::Escape("leads to $(Join-Path $Private 'tool')"))
+    }
+
+    # Found by the red team, fixed: as above, for a library the loader finds through LD_LIBRARY_PATH: a folder
+    # on it that a sandbox may write is replaced by a link to a private folder holding a library of
+    # the name the program needs.
+    It 'gets no rule on a private library that a link to a LD_LIBRARY_PATH folder leads to' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "ln -s '$Private' '$shared/lib'"
+        $environment = @{ LD_LIBRARY_PATH = "$shared/lib" }
+        # Unconfined, the loader loads the private library through the link.
+        Invoke-Unconfined /usr/bin/true @() ($environment + @{ LD_DEBUG = 'libs' }) | Should -Match ([regex]::Escape("calling init: $shared/lib/libc.so.6"))
+
+        $run = Invoke-Victim /usr/bin/md5sum (Join-Path $Private 'libc.so.6') $environment
+        $run.Output | Should -Not -Match $PrivateLibHash
+        $run.Rules | Should -Not -Contain (Join-Path $Private 'libc.so.6')
+    }
+
+    # Found by the red team, fixed: the same, one level down, for the glibc-hwcaps builds granted beside a
+    # library found in a shared folder (LibrarySearch.Variants): glibc-hwcaps itself is a planted
+    # link. (Variants are also judged by the provenance of the object that needed the library, not
+    # of the folder they lie in.)
+    It 'gets no rule on a private library that a planted glibc-hwcaps link leads to' -Skip:$NoHwcaps {
+        $shared = New-SharedFolder
+        $hwcaps = (New-Item -ItemType Directory (Join-Path $Private 'hwcaps/x86-64-v2')).FullName
+        Copy-Item $Libc (Join-Path $hwcaps 'libc.so.6')
+        Invoke-Attacker "mkdir '$shared/lib' && cp '$Libc' '$shared/lib/libc.so.6' && ln -s '$Private/hwcaps' '$shared/lib/glibc-hwcaps'"
+        $variant = Join-Path $hwcaps 'libc.so.6'
+        # Unconfined, the loader prefers the build for this CPU, through the link.
+        Invoke-Unconfined /usr/bin/true @() @{ LD_LIBRARY_PATH = "$shared/lib"; LD_DEBUG = 'libs' } | Should -Match ([regex]::Escape("calling init: $shared/lib/glibc-hwcaps/x86-64-v2/libc.so.6"))
+
+        $run = Invoke-Victim /usr/bin/md5sum $variant @{ LD_LIBRARY_PATH = "$shared/lib" }
+        $run.Output | Should -Not -Match (Get-FileHash -Algorithm MD5 $variant).Hash
+        $run.Rules | Should -Not -Contain $variant
+    }
+
+    # Found by the red team, fixed: Add-LandlockPathRule -Executable resolves the same way, and keeps the rule
+    # in a ruleset that outlives the call.
+    It 'adds no rule on the private tool to a ruleset with -Executable' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "ln -s '$Private' '$shared/d'"
+        $warnings = @()
+        $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Executable "$shared/d/tool" -PassThru -WarningVariable warnings -WarningAction SilentlyContinue
+        $ruleset.PathRules.Path | Should -Not -Contain (Join-Path $Private 'tool')
+        $warnings | Should -Not -BeNullOrEmpty
+    }
+
+    It 'still follows a folder link to a public folder (the allowed twin)' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "ln -s '$Public' '$shared/d' && ln -s '$Public' '$shared/lib'"
+        $run = Invoke-Victim "$shared/d/tool"
+        $run.Output | Should -Match 'the public tool'
+        $run.Warnings | Should -BeNullOrEmpty
+        $publicLib = Join-Path $Public 'libc.so.6'
+        $hash = (Get-FileHash -Algorithm MD5 $publicLib).Hash.ToLowerInvariant()
+        (Invoke-Victim /usr/bin/md5sum $publicLib @{ LD_LIBRARY_PATH = "$shared/lib" }).Output | Should -Match $hash
+    }
+
+    It 'gets no rule on a private tool when the #! line naming it lies in the shared folder' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "ln -s '$Private' '$shared/d' && printf '#!$shared/d/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        Invoke-Unconfined "$shared/prog" | Should -Match $Secret
+        $run = Invoke-Victim "$shared/prog"
+        $run.Output | Should -Not -Match $Secret
+        $run.Rules | Should -Not -Contain (Join-Path $Private 'tool')
+
+        # The twin: the same #! line, the link leading to the public folder.
+        Invoke-Attacker "ln -sfn '$Public' '$shared/d'"
+        (Invoke-Victim "$shared/prog").Output | Should -Match 'the public tool'
+    }
+}
+
+Describe 'A dependency named through file links a sandbox planted' {
+    It 'gets no rule on a private tool at the end of a chain of links across folders' {
+        $shared = New-SharedFolder
+        $other = New-SharedFolder
+        $script:Attacker = $Attacker | Add-LandlockPathRule -Path $shared -Access ReadWrite -PassThru
+        Invoke-Attacker "ln -s '$other/l2' '$shared/l1' && ln -s '$Private/tool' '$other/l2'"
+        Invoke-Unconfined "$shared/l1" | Should -Match $Secret
+        (Invoke-Victim "$shared/l1").Output | Should -Not -Match $Secret
+
+        Invoke-Attacker "ln -sfn '$Public/tool' '$other/l2'"
+        (Invoke-Victim "$shared/l1").Output | Should -Match 'the public tool'
+    }
+
+    It 'gets no rule on a private tool a relative link with .. leads to' {
+        $shared = New-SharedFolder
+        $up = [IO.Path]::GetRelativePath("$shared/sub", $Private)
+        Invoke-Attacker "mkdir '$shared/sub' && ln -s '$up/tool' '$shared/sub/l'"
+        Invoke-Unconfined "$shared/sub/l" | Should -Match $Secret
+        $run = Invoke-Victim "$shared/sub/l"
+        $run.Output | Should -Not -Match $Secret
+        $run.Warnings | Should -Match 'could have written'
+
+        $up = [IO.Path]::GetRelativePath("$shared/sub", $Public)
+        Invoke-Attacker "ln -sfn '$up/tool' '$shared/sub/l'"
+        (Invoke-Victim "$shared/sub/l").Output | Should -Match 'the public tool'
+    }
+
+    It 'gets no rule on a private library a link in a LD_LIBRARY_PATH folder leads to' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "mkdir '$shared/lib' && ln -s '$Private/libc.so.6' '$shared/lib/libc.so.6'"
+        $environment = @{ LD_LIBRARY_PATH = "$shared/lib" }
+        $library = Join-Path $Private 'libc.so.6'
+        Invoke-Unconfined /usr/bin/true @() ($environment + @{ LD_DEBUG = 'libs' }) | Should -Match ([regex]::Escape("calling init: $shared/lib/libc.so.6"))
+        $run = Invoke-Victim /usr/bin/md5sum $library $environment
+        $run.Output | Should -Not -Match $PrivateLibHash
+        $run.Rules | Should -Not -Contain $library
+
+        $publicLib = Join-Path $Public 'libc.so.6'
+        Invoke-Attacker "ln -sfn '$publicLib' '$shared/lib/libc.so.6'"
+        (Invoke-Victim /usr/bin/md5sum $publicLib $environment).Output | Should -Match (Get-FileHash -Algorithm MD5 $publicLib).Hash.ToLowerInvariant()
+    }
+
+    It 'gets no rule on a private library a link among the glibc-hwcaps builds leads to' -Skip:$NoHwcaps {
+        $shared = New-SharedFolder
+        Invoke-Attacker "mkdir -p '$shared/lib/glibc-hwcaps/x86-64-v2' && cp '$Libc' '$shared/lib/libc.so.6' && ln -s '$Private/libc.so.6' '$shared/lib/glibc-hwcaps/x86-64-v2/libc.so.6'"
+        $library = Join-Path $Private 'libc.so.6'
+        Invoke-Unconfined /usr/bin/true @() @{ LD_LIBRARY_PATH = "$shared/lib"; LD_DEBUG = 'libs' } | Should -Match ([regex]::Escape("calling init: $shared/lib/glibc-hwcaps/x86-64-v2/libc.so.6"))
+        $run = Invoke-Victim /usr/bin/md5sum $library @{ LD_LIBRARY_PATH = "$shared/lib" }
+        $run.Output | Should -Not -Match $PrivateLibHash
+        $run.Rules | Should -Not -Contain $library
+        $run.Rules | Should -Contain "$shared/lib/libc.so.6" -Because 'the plain library beside it is the twin, allowed'
+    }
+
+    It 'gets no rule on a private tool that #!/usr/bin/env finds on a PATH folder the sandbox may write' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "mkdir '$shared/bin' && ln -s '$Private/tool' '$shared/bin/lltool' && printf '#!/usr/bin/env lltool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        $environment = @{ PATH = "$shared/bin:/usr/bin:/bin" }
+        Invoke-Unconfined "$shared/prog" @() $environment | Should -Match $Secret
+        $run = Invoke-Victim "$shared/prog" @() $environment
+        $run.Output | Should -Not -Match $Secret
+        $run.Rules | Should -Not -Contain (Join-Path $Private 'tool')
+
+        Invoke-Attacker "ln -sfn '$Public/tool' '$shared/bin/lltool'"
+        (Invoke-Victim "$shared/prog" @() $environment).Output | Should -Match 'the public tool'
+    }
+
+    It 'gets no rule on a private tool named through /proc/self/root' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "printf '#!/proc/self/root$Private/tool\n' > '$shared/prog' && printf '#!/proc/self/root$Public/tool\n' > '$shared/twin' && chmod 755 '$shared/prog' '$shared/twin'"
+        Invoke-Unconfined "$shared/prog" | Should -Match $Secret
+        (Invoke-Victim "$shared/prog").Output | Should -Not -Match $Secret
+        (Invoke-Victim "$shared/twin").Output | Should -Match 'the public tool'
+    }
+}
+
+Describe 'A private file a sandbox cannot link or swap into its folder' {
+    It 'is out of reach of a hard link: the sandbox may not make one' {
+        $shared = New-SharedFolder
+        # The control: a hard link in the shared folder is a plain file there, which the resolution
+        # follows (nothing tells it from the attacker's own): made unconfined, it reaches the secret.
+        & ln (Join-Path $Private 'tool') "$shared/unconfined-link"
+        (Invoke-Victim "$shared/unconfined-link").Output | Should -Match $Secret
+        # A sandbox may not make one: Landlock refuses to link a file into a folder from one where it
+        # has no Refer right.
+        Invoke-Sandboxed -Ruleset $Attacker /bin/ln -- (Join-Path $Private 'tool') "$shared/hard" 2>$null
+        $LASTEXITCODE | Should -Not -Be 0
+        Test-Path "$shared/hard" | Should -BeFalse
+        # The twin: a hard link to a file of its own folder, it may make, and the link is followed.
+        Copy-Item (Join-Path $Public 'tool') "$shared/own"
+        Invoke-Attacker "ln '$shared/own' '$shared/hard'"
+        (Invoke-Victim "$shared/hard").Output | Should -Match 'the public tool'
+    }
+
+    It 'gets no rule when the sandbox swaps the interpreter''s name for a link while the resolution runs' -Skip:(-not (Test-Path /usr/bin/python3)) {
+        $shared = New-SharedFolder
+        Copy-Item (Join-Path $Public 'tool') "$shared/interp"
+        Invoke-Attacker "ln -s '$Private/tool' '$shared/link' && printf '#!$shared/interp\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        $attacker = $Attacker
+        $swapper = Get-Content -Raw (Join-Path $PSScriptRoot 'fixtures/exchange-names.py')
+        $job = Start-ThreadJob -ArgumentList "$PSScriptRoot/../LandlockPS.psd1", $attacker, $swapper, "$shared/interp", "$shared/link", "$shared/stop" {
+            param($Module, $Rs, $Code, $A, $B, $Stop)
+            Import-Module $Module
+            Invoke-Sandboxed -Ruleset $Rs /usr/bin/python3 -ArgumentList '-c', $Code, $A, $B, $Stop
+        }
+        try {
+            # The control: unconfined, the swap makes the program run the private tool now and then.
+            $reached = $false
+            for ($i = 0; $i -lt 300 -and -not $reached; $i++) { $reached = (Invoke-Unconfined "$shared/prog") -match $Secret }
+            $reached | Should -BeTrue -Because 'the swap must be under way'
+
+            $read = foreach ($i in 1..40) { (Invoke-Victim "$shared/prog").Output }
+            $read | Should -Not -Match $Secret
+        }
+        finally {
+            Set-Content "$shared/stop" 'stop'
+            $job | Wait-Job -Timeout 30 | Receive-Job | Out-Null
+            $job | Remove-Job -Force
+        }
+        # The twin: with the swap over and the interpreter back at its name, the program runs it.
+        if ((Get-Item "$shared/interp").LinkTarget) { Invoke-Attacker "mv '$shared/interp' '$shared/tmp' && mv '$shared/link' '$shared/interp' && mv '$shared/tmp' '$shared/link'" }
+        (Invoke-Victim "$shared/prog").Output | Should -Match 'the public tool'
+    }
+}
+
+Describe 'The rules -Executable keeps in a ruleset' {
+    # Found by the red team, fixed: -Executable keeps its rules as paths, and a later launch builds them by
+    # path, following links. Besides the program the caller named, they name files the caller never
+    # chose: here a library found through LD_LIBRARY_PATH in a folder a sandbox may write. Once the
+    # ruleset is built, the sandbox swaps that name for a link to any file (a 0600 key, no ELF
+    # needed), and every later launch of the ruleset gets ReadFile and Execute on it. (-AllowDependencies
+    # holds its rules on the files, so it is not open to this.) Suggested: launch the rules
+    # -Executable added without following links (as DependencyRules.Hold does), or leave out (with a
+    # warning) those in folders a sandbox may write.
+    It 'do not follow a link a sandbox later swaps in for a library it found' {
+        $shared = New-SharedFolder
+        $key = Join-Path $Private 'key'
+        Set-Content $key 'the private key'
+        & chmod 600 $key
+        Invoke-Attacker "mkdir '$shared/lib' && cp '$Libc' '$shared/lib/libc.so.6'"
+        $saved = $env:LD_LIBRARY_PATH
+        $env:LD_LIBRARY_PATH = "$shared/lib"
+        try { $ruleset = New-SystemRuleset | Add-LandlockPathRule -Executable /usr/bin/md5sum -PassThru -WarningAction SilentlyContinue }
+        finally { $env:LD_LIBRARY_PATH = $saved }
+        # The control: before the swap the ruleset does not let cat read the key.
+        Invoke-Sandboxed -Ruleset $ruleset /bin/cat -ArgumentList $key 2>$null | Should -BeNullOrEmpty
+        Invoke-Attacker "ln -sfn '$key' '$shared/lib/libc.so.6'"
+        Get-Content "$shared/lib/libc.so.6" | Should -Be 'the private key' -Because 'the planted link leads to the key'
+
+        Invoke-Sandboxed -Ruleset $ruleset /bin/cat -ArgumentList $key 2>$null | Should -BeNullOrEmpty
+    }
+
+    It 'leave out, with a warning, a library a sandbox could swap, which -AllowDependencies holds instead (the allowed twin)' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "mkdir '$shared/lib' && cp '$Libc' '$shared/lib/libc.so.6'"
+        $saved = $env:LD_LIBRARY_PATH
+        $env:LD_LIBRARY_PATH = "$shared/lib"
+        $warnings = @()
+        try { $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Executable /usr/bin/md5sum -PassThru -WarningVariable warnings -WarningAction SilentlyContinue }
+        finally { $env:LD_LIBRARY_PATH = $saved }
+        $ruleset.PathRules.Path | Should -Not -Contain "$shared/lib/libc.so.6"
+        $warnings.Message | Should -Match ([regex]::Escape("Not allowing $shared/lib/libc.so.6"))
+        $publicLib = Join-Path $Public 'libc.so.6'
+        $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $publicLib -Access ReadFile -PassThru
+        Invoke-Sandboxed -Ruleset $ruleset -AllowDependencies /usr/bin/md5sum -ArgumentList $publicLib -Environment @{ LD_LIBRARY_PATH = "$shared/lib" } |
+            Should -Match (Get-FileHash -Algorithm MD5 $publicLib).Hash.ToLowerInvariant()
+    }
+
+    # -Executable judges trust against the ruleset as it is when it runs: a write rule added after it
+    # is not seen (documented in about_LandlockPS: add write rules first). Here the tool lies in /tmp,
+    # so -Executable would leave it out anyway (see above); this checks the judgement itself.
+    It 'judge a #! line in a folder the ruleset already may write as untrusted' {
+        $folder = New-FolderOutside /tmp
+        if (-not $folder) { Set-ItResult -Skipped -Because 'no folder outside /tmp is writable here'; return }
+        try {
+            $script:Attacker = New-SystemRuleset | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
+            Invoke-Attacker "printf '#!$Private/tool\n' > '$folder/prog' && chmod 755 '$folder/prog'"
+            Invoke-Unconfined "$folder/prog" | Should -Match $Secret
+            $writeFirst = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $folder -Access ReadWrite -PassThru
+            (Invoke-Victim "$folder/prog" -Ruleset $writeFirst).Output | Should -Not -Match $Secret
+            # The twin: a ruleset that may not write the folder trusts the #! line there, and runs the tool.
+            (Invoke-Victim "$folder/prog").Output | Should -Match $Secret
+        }
+        finally { Remove-Item $folder -Recurse -Force }
+    }
+}
+
+Describe 'A program in a folder only root may change' {
+    # Found by the red team, fixed: a name is trusted when the folders holding its file are only root's (or
+    # the caller's) to change, but the file itself is not looked at: a script other users may write
+    # (mode o+w or g+w, or owned by another user) in such a folder is trusted, and what another user
+    # writes in its #! line is followed to a private tool. Suggested: trust the file only when it is
+    # owned by root or the caller and writable by no group or other user, as its folders are.
+    It 'does not trust a #! line another user may write' -Skip:(-not (Get-Command setpriv -ErrorAction Ignore) -or (id -u) -ne '0') {
+        # A folder every user may search (the repository's, root's and 0755 all the way up), so another user can reach the script.
+        $folder = (New-Item -ItemType Directory (Join-Path $RepoRoot "llps-trusted-$([guid]::NewGuid().ToString('n'))")).FullName
+        try {
+            & chmod 755 $folder
+            New-Script "$folder/prog" "#!/bin/cat`nthe script"
+            & chmod 777 "$folder/prog"
+            # Another user, unconfined, rewrites the #! line.
+            & setpriv --reuid=65534 --regid=65534 --clear-groups /bin/sh -c "printf '#!$Private/tool\n' > '$folder/prog'"
+            Invoke-Unconfined "$folder/prog" | Should -Match $Secret
+
+            (Invoke-Victim "$folder/prog").Output | Should -Not -Match $Secret
+        }
+        finally { Remove-Item $folder -Recurse -Force }
+    }
+}
+
+Describe 'A private file behind a closed folder that is also above the shared one' {
+    # Found by the red team, fixed: NoMorePrivate counts a file as no more
+    # private than the naming place when every closed folder above it is above the place too. A
+    # sandbox allowed to write ~/work (home 0700) names ~/deploy-tool (0755): its next run gets
+    # Execute and ReadFile on it although its ruleset never let it read the home. Other *users*
+    # could not read the tool either, but the sandbox is confined by Landlock, not by file modes:
+    # the test that fits it is whether its own ruleset lets it read the file.
+    It 'gets no rule on a tool in the private home above the folder the sandbox may write' {
+        $home2 = (New-Item -ItemType Directory (Join-Path $Root "home-$([guid]::NewGuid().ToString('n'))")).FullName
+        & chmod 700 $home2
+        $work = (New-Item -ItemType Directory (Join-Path $home2 'work')).FullName
+        New-Script (Join-Path $home2 'deploy-tool') "#!/bin/cat`nthe deploy secret"
+        $script:Attacker = New-SystemRuleset | Add-LandlockPathRule -Path $work -Access ReadWrite -PassThru
+        Invoke-Attacker "printf '#!$home2/deploy-tool\n' > '$work/prog' && chmod 755 '$work/prog'"
+        $victim = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $work -Access ReadWrite -PassThru
+        # The control: the ruleset alone does not let the sandbox read the tool.
+        Invoke-Sandboxed -Ruleset ($victim.Clone() | Add-LandlockPathRule -Executable /bin/cat -PassThru) /bin/cat -ArgumentList (Join-Path $home2 'deploy-tool') 2>$null | Should -BeNullOrEmpty
+        Invoke-Unconfined "$work/prog" | Should -Match 'the deploy secret'
+
+        (Invoke-Victim "$work/prog" -Ruleset $victim).Output | Should -Not -Match 'the deploy secret'
+    }
+
+    It 'still allows a tool beside the program in the folder the sandbox may write (the allowed twin)' {
+        $home2 = (New-Item -ItemType Directory (Join-Path $Root "home-$([guid]::NewGuid().ToString('n'))")).FullName
+        & chmod 700 $home2
+        $work = (New-Item -ItemType Directory (Join-Path $home2 'work')).FullName
+        $script:Attacker = New-SystemRuleset | Add-LandlockPathRule -Path $work -Access ReadWrite -PassThru
+        Invoke-Attacker "printf '#!/bin/cat\nthe build tool\n' > '$work/tool' && printf '#!$work/tool\n' > '$work/prog' && chmod 755 '$work/tool' '$work/prog'"
+        $victim = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $work -Access ReadWrite -PassThru
+        (Invoke-Victim "$work/prog" -Ruleset $victim).Output | Should -Match 'the build tool'
+    }
+}
+
+Describe 'The program #!/usr/bin/env runs' {
+    # Found by the red team, fixed: DependencyWalk.EnvProgram skips every word that starts with '-', but after
+    # `--` env(1) takes the next word as the program (-C DIR then makes a relative one work). So the
+    # walk allows a file env never runs (here a decoy; with a tool the place may name, the attacker's
+    # shell reads it) and misses the program env does run, without a warning.
+    It 'is the one that gets the rule, even after --' {
+        $shared = New-SharedFolder
+        # The program env runs is an ELF file (a script would get its name, -d/..., as an option).
+        Copy-Item /usr/bin/echo "$shared/run"
+        Invoke-Attacker "mkdir '$shared/-d' && printf '#!/usr/bin/env -S -C $shared -- -d/../run $Public/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        # Unconfined, env runs it (echo prints its arguments), not the tool the last word names.
+        Invoke-Unconfined "$shared/prog" | Should -Match ([regex]::Escape("$Public/tool $shared/prog"))
+        Invoke-Unconfined "$shared/prog" | Should -Not -Match 'the public tool'
+        $run = Invoke-Victim "$shared/prog"
+        $run.Rules | Should -Not -Contain (Join-Path $Public 'tool')
+        $run.Warnings | Should -Match ([regex]::Escape('-d/../run'))
+    }
+}
+
+Describe 'Hostile programs given to -AllowDependencies' {
+    It 'ends with a clear error for a FIFO, without waiting for a writer' {
+        $shared = New-SharedFolder
+        & mkfifo "$shared/fifo"
+        & chmod 755 "$shared/fifo"
+        $warnings = @()
+        Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi $Abi) -AllowDependencies "$shared/fifo" -TimeoutSec 20 -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable failed -ErrorAction SilentlyContinue
+        $warnings.Message | Should -Match 'not a regular file'
+        $failed.FullyQualifiedErrorId | Should -Match '^ExecutableNotAllowed'
+    }
+
+    # Found by the red team, fixed: a program name that is a loop of links is refused by the walk with ELOOP
+    # (a warning), then reported as "not executable for this user: its permission bits...", which
+    # sends the user to chmod.
+    It 'names the loop of links for a program that is one' {
+        $shared = New-SharedFolder
+        $null = New-Item -ItemType SymbolicLink -Path "$shared/a" -Target "$shared/b"
+        $null = New-Item -ItemType SymbolicLink -Path "$shared/b" -Target "$shared/a"
+        Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi $Abi) -AllowDependencies "$shared/a" -WarningAction SilentlyContinue -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.Exception.Message | Should -Match 'symbolic link|ELOOP'
+    }
+}
