@@ -17,6 +17,7 @@
         'Export-LandlockRuleset'
         'Get-LandlockAbi'
         'Get-LandlockProfile'
+        'Get-LandlockSessionDenial'
         'Import-LandlockRuleset'
         'Invoke-Sandboxed'
         'New-LandlockRuleset'
@@ -38,6 +39,7 @@
 - New-LandlockRuleset (with -Profile), Add-LandlockPathRule, Add-LandlockNetRule: rulesets as objects, for Landlock ABI V1 to V10.
 - Invoke-Sandboxed runs a program or a script block in a confined child process (-AllowDependencies finds what a program loads); New-LandlockSession gives a PSSession to a confined pwsh.
 - Get-LandlockProfile lists the documented rule bundles New-LandlockRuleset -Profile starts from.
+- New-LandlockSession -ExplainDenials observes a session for its whole life; Get-LandlockSessionDenial lists what its ruleset denied, with the fixes, and Remove-PSSession shows them once.
 - Test-LandlockRuleset and Test-LandlockAccess report what the kernel would enforce and why a path is allowed or denied.
 - Import-/Export-LandlockRuleset read and write landlockconfig policies in JSON and TOML.
 - Get-LandlockAbi reports the kernel's Landlock ABI and errata.

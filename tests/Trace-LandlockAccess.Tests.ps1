@@ -115,6 +115,20 @@ Describe 'Trace-LandlockAccess' {
         @($events | Where-Object { $_.Path -like "$PSHOME/*" -and -not $_.Implicit }) | Should -BeNullOrEmpty
     }
 
+    It 'marks what a block''s child pwsh did only while it started as Startup, and a block''s own access to the same place as its own' {
+        $events = Trace-LandlockAccess -ScriptBlock { $null = [System.IO.Directory]::GetFiles('/sys/devices/system/node') } 6>$null
+        $startup = @($events | Where-Object { $_.Startup -and -not $_.Implicit })
+        $startup.Count | Should -BeGreaterThan 0 -Because 'pwsh reads places of its own while it starts (.NET probes /sys/devices/system/node, pwsh lists /)'
+        $node = Find-Access $events /sys/devices/system/node open
+        $node[0].Startup | Should -BeFalse -Because 'the block listed it too'
+        $node[0].Count | Should -Be 1 -Because 'it counts the block''s own listing, not the start-up''s as well'
+        $idle = Trace-LandlockAccess -ScriptBlock { 1 } 6>$null
+        (Find-Access $idle /sys/devices/system/node open)[0].Startup | Should -BeTrue -Because 'the twin: a block that does not list it'
+        $out = $idle | ConvertTo-LandlockRuleset -Verbose -WarningAction SilentlyContinue 4>&1
+        @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'made only while it started' }).Count | Should -Be 1
+        ($out | Where-Object { $_ -is [LandlockPS.Core.Landlock.LandlockRuleset] }).PathRules.Path | Should -Not -Contain /sys/devices/system/node
+    }
+
     It 'judges each access against -Ruleset: the denied one with its fix, the allowed twin without' {
         $ruleset = New-SystemRuleset | Add-LandlockPathRule -Path (Join-Path $Data a.txt) -Access ReadFile -PassThru
         $events = Trace-LandlockAccess -Ruleset $ruleset -WorkingDirectory $Data -InformationVariable shown /bin/sh -- -c 'cat a.txt; cat b.txt'
@@ -168,6 +182,17 @@ Describe 'Trace-LandlockAccess' {
         }
     }
 
+    It 'refuses to trace inside a traced run, saying why (NestedTraceNotSupported), and traces inside an untraced one' {
+        $nested = {
+            Import-Module LandlockPS
+            try { $null = Trace-LandlockAccess /bin/true -ErrorAction Stop; 'traced' }
+            catch { "$($_.FullyQualifiedErrorId) $($_.CategoryInfo.Category) $($_.Exception.Message)" }
+        }
+        $inTraced = Invoke-Sandboxed -Ruleset (New-SystemRuleset) -ExplainDenials -ScriptBlock $nested 3>$null
+        $inTraced | Should -BeLike 'NestedTraceNotSupported,LandlockPS.Commands.TraceLandlockAccessCommand ResourceUnavailable This run cannot be traced: this process itself runs inside a traced run*'
+        Invoke-Sandboxed -Ruleset (New-SystemRuleset) -ScriptBlock $nested | Should -Be 'traced' -Because 'the twin: an untraced sandbox holds no listener'
+    }
+
     It 'runs nothing with -WhatIf' {
         Trace-LandlockAccess -WhatIf -WorkingDirectory $Work touch never.txt | Should -BeNullOrEmpty
         Test-Path (Join-Path $Work never.txt) | Should -BeFalse
@@ -208,6 +233,49 @@ Describe 'Invoke-Sandboxed -ExplainDenials' {
         $out | Should -Contain 'alpha'
         $warned | Should -BeNullOrEmpty
         ($out | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }).Denials | Should -BeNullOrEmpty
+    }
+
+    It 'leaves out what the block''s child pwsh did on its own (starting, finding common commands), and reports the block''s own access to the same places' {
+        $null = Invoke-Sandboxed -Ruleset $Ruleset -ExplainDenials -ScriptBlock {
+            Get-Content "$using:Data/a.txt"; $null = Get-Date; $null = Get-Item "$using:Data/a.txt"
+        } -WarningVariable quiet 3>$null
+        $quiet | Should -BeNullOrEmpty -Because 'pwsh lists / and /sys/devices/system/node as it starts, and does without them'
+        $null = Invoke-Sandboxed -Ruleset $Ruleset -ExplainDenials -ScriptBlock {
+            $null = Get-ChildItem / -ErrorAction SilentlyContinue
+            try { $null = [System.IO.Directory]::GetFiles('/sys/devices/system/node') } catch { }
+        } -WarningVariable warned 3>$null
+        @($warned.Message -like 'Denied ReadDir on / (open by *').Count | Should -Be 1
+        @($warned.Message -like 'Denied ReadDir on /sys/devices/system/node (open by *').Count | Should -Be 1
+    }
+
+    It 'explains what LandlockPS''s own filter closes where the kernel cannot (UNIX and UDP sockets), failing each call as an untraced run does' {
+        Skip-UnlessLandlockAbi -Minimum 1 -Below 9
+        $system = '/usr', '/bin', '/lib', '/lib64', '/etc'
+        $closing = New-LandlockRuleset -Abi V10 | Add-LandlockPathRule -Path $system -Access ReadExecute -IgnoreMissing -PassThru
+        $probe = {
+            foreach ($kind in @('Unix', 'Stream', 'Unspecified'), @('InterNetwork', 'Dgram', 'Udp')) {
+                try { [System.Net.Sockets.Socket]::new($kind[0], $kind[1], $kind[2]).Dispose(); "$($kind[0]): made" }
+                catch { "$($kind[0]): $(($_.Exception.InnerException ?? $_.Exception).SocketErrorCode)" }
+            }
+        }
+        $untraced = Invoke-Sandboxed -Ruleset $closing -ScriptBlock $probe 3>$null
+        $untraced | Should -Be 'Unix: AccessDenied', 'InterNetwork: AccessDenied' -Because 'the emulation closes both classes on this kernel'
+        $traced = Invoke-Sandboxed -Ruleset $closing -ScriptBlock $probe -ExplainDenials -WarningVariable warned 3>$null
+        $traced | Should -Be $untraced -Because 'the observer fails them with the errno the filter fails them with untraced'
+        $denied = @($warned.Message -like 'Denied *')
+        @($denied -like "Denied a UNIX socket (socket by */pwsh*). Fix: Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath <the socket's folder> -Access ResolveUnix *New-LandlockRuleset -Abi V8").Count | Should -Be 1
+        @($denied -like 'Denied a UDP socket (socket by */pwsh*). Fix: Add-LandlockNetRule -Ruleset $ruleset -Port <the port> -Access ConnectSendUdp *New-LandlockRuleset -Abi V9').Count | Should -Be 1
+
+        $events = Trace-LandlockAccess -Ruleset $closing -ScriptBlock $probe 6>$null 3>$null
+        $unix = @($events | Where-Object Emulation -EQ UnixSockets)
+        $unix[0].Operation | Should -Be socket
+        $unix[0].Allowed | Should -BeFalse
+        $unix[0].Reason | Should -BeLike 'LandlockPS closes UNIX sockets on this kernel*'
+
+        # The twin: a ruleset that does not handle those rights closes nothing, and nothing is denied.
+        $open = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path $system -Access ReadExecute -IgnoreMissing -PassThru
+        Invoke-Sandboxed -Ruleset $open -ScriptBlock $probe -ExplainDenials -WarningVariable quiet | Should -Be 'Unix: made', 'InterNetwork: made'
+        $quiet | Should -BeNullOrEmpty
     }
 
     It 'explains a denied connect with the net rule that would allow it' {

@@ -54,6 +54,7 @@ public sealed class AccessEventTransformationAttribute : ArgumentTransformationA
                 Suggestion = Text(bag, nameof(LandlockAccessEvent.Suggestion)),
                 DeniedAccess = Rights<LandlockAccessFs>(bag, nameof(LandlockAccessEvent.DeniedAccess), LandlockAccessFs.ReadWriteExecute),
                 Implicit = Flag(bag, nameof(LandlockAccessEvent.Implicit)) ?? false,
+                Startup = Flag(bag, nameof(LandlockAccessEvent.Startup)) ?? false,
             };
         }
         catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or PSInvalidCastException)

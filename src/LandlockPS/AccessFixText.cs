@@ -13,11 +13,27 @@ namespace LandlockPS;
 /// </summary>
 public static class AccessFixText
 {
-    /// <summary>One fix as a command (or, to handle a right first, the parameters that do).</summary>
-    public static string Render(LandlockAccessFix fix) => fix.HandleFirst
-        ? $"Handle {AccessText.FormatFlags(fix.Access)} (New-LandlockRuleset -Abi V2 or newer handles it unless -HandledAccessFs leaves it out), " +
-          "then allow it on the directories a file moves between"
-        : PathRule(fix.Path!, fix.Access);
+    /// <summary>One fix as a command (or, to handle a right first or leave a class to the kernel, the commands and parameters that do).</summary>
+    public static string Render(LandlockAccessFix fix) =>
+        fix.Emulation != LandlockEmulation.None ? LiftEmulation(fix.Emulation)
+        : fix.HandleFirst
+            ? $"Handle {AccessText.FormatFlags(fix.Access)} (New-LandlockRuleset -Abi V2 or newer handles it unless -HandledAccessFs leaves it out), " +
+              "then allow it on the directories a file moves between"
+            : PathRule(fix.Path!, fix.Access);
+
+    // The socket's folder and the port are not known: the call that would name them was the one denied.
+    private static string LiftEmulation(LandlockEmulation emulation) => emulation switch
+    {
+        LandlockEmulation.UnixSockets =>
+            "Add-LandlockPathRule -Ruleset $ruleset -LiteralPath <the socket's folder> -Access ResolveUnix (this kernel then restricts no UNIX socket), " +
+            "or make the ruleset with New-LandlockRuleset -Abi V8",
+        LandlockEmulation.UdpSockets =>
+            "Add-LandlockNetRule -Ruleset $ruleset -Port <the port> -Access ConnectSendUdp (BindUdp to serve; this kernel then restricts no UDP socket), " +
+            "or make the ruleset with New-LandlockRuleset -Abi V9",
+        LandlockEmulation.MemfdExecute =>
+            "Have the program make its memfds with MFD_NOEXEC_SEAL, or make the ruleset with New-LandlockRuleset -HandledAccessFs leaving out Execute",
+        _ => "Grant what the program needs of the UNIX or UDP sockets LandlockPS closes (see their denials), or make the ruleset with New-LandlockRuleset -Abi V8",
+    };
 
     /// <summary>Every fix of an explanation, separated by "; "; null when nothing is denied.</summary>
     public static string? Suggestion(LandlockAccessExplanation explanation) =>

@@ -55,6 +55,34 @@ public unsafe class ObserverTests
     }
 
     [Fact]
+    public void ATracedLaunchStopsWhatTheEmulationClosesForTheObserver_AnUntracedOneFailsIt()
+    {
+        using NativeLaunchBlock block = Block();
+        SyscallTable table = SyscallTable.Current!;
+        const LandlockEmulation all = LandlockEmulation.UnixSockets | LandlockEmulation.UdpSockets | LandlockEmulation.IoUring | LandlockEmulation.MemfdExecute;
+        Seccomp.SockFilter[] untraced = Program(LaunchFilter.For(block, all, execGate: false, observe: false));
+        Seccomp.SockFilter[] traced = Program(LaunchFilter.For(block, all, execGate: false, observe: true));
+        (int Call, ulong[] Args, LandlockEmulation Class)[] closed =
+        [
+            (table.Socket, [EmulatedCalls.AF_UNIX, 1, 0], LandlockEmulation.UnixSockets),
+            (table.Socket, [EmulatedCalls.AF_INET, EmulatedCalls.SOCK_DGRAM | 0x80000, 0], LandlockEmulation.UdpSockets),
+            (table.Socket, [EmulatedCalls.AF_INET6, EmulatedCalls.SOCK_DGRAM, 0], LandlockEmulation.UdpSockets),
+            (table.IoUringSetup, [8, 0, 0], LandlockEmulation.IoUring),
+            (table.MemfdCreate, [0, 0, 0], LandlockEmulation.MemfdExecute),
+        ];
+        foreach ((int call, ulong[] args, LandlockEmulation expected) in closed)
+        {
+            int errno = EmulatedCalls.DeniedErrno(table, call)!.Value;
+            Assert.Equal(Seccomp.RetErrno | (uint)errno, SeccompFilterTests.Run(untraced, call, args, table.AuditArch));
+            Assert.Equal(Seccomp.RetUserNotif, SeccompFilterTests.Run(traced, call, args, table.AuditArch));
+            Assert.Equal(expected, EmulatedCalls.ClassOf(table, call, args[0]));
+        }
+        // What the emulation leaves open stays open, traced or not: a TCP socket.
+        Assert.Equal(Seccomp.RetAllow, SeccompFilterTests.Run(traced, table.Socket, [EmulatedCalls.AF_INET, 1, 0], table.AuditArch));
+        Assert.Null(EmulatedCalls.DeniedErrno(table, table.Execve));
+    }
+
+    [Fact]
     public void TheObserverOnlyRecords_TheKernelStillDeniesWhatLandlockDenies()
     {
         using var tree = new TempTree();

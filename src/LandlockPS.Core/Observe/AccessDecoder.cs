@@ -13,8 +13,10 @@ namespace LandlockPS.Core.Observe;
 /// <param name="NetAccess">The network rights it needs.</param>
 /// <param name="Port">The port of a connect or bind.</param>
 /// <param name="FollowsLink">Whether the call follows a symbolic link in the final name (open does; unlink acts on the link).</param>
+/// <param name="Emulation">The class LandlockPS's emulation closes that the call belongs to (it was denied); None for an ordinary call.</param>
 internal readonly record struct ObservedAccess(string Operation, string? Path, bool FollowsLink,
-    LandlockAccessFs Access, LandlockAccessNet NetAccess = LandlockAccessNet.None, int? Port = null);
+    LandlockAccessFs Access, LandlockAccessNet NetAccess = LandlockAccessNet.None, int? Port = null,
+    LandlockEmulation Emulation = LandlockEmulation.None);
 
 /// <summary>
 /// Turns a stopped call into the accesses it makes and the Landlock rights each needs, reading its

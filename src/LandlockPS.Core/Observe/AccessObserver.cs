@@ -14,7 +14,9 @@ namespace LandlockPS.Core.Observe;
 /// counted and answered SECCOMP_USER_NOTIF_FLAG_CONTINUE, so the kernel (Landlock included) then runs
 /// it exactly as it would untraced. The arguments are read while the call waits and the kernel reads
 /// them again when it runs: a thread of the program that changes them meanwhile only misleads the
-/// record, never the decision, which is not ours.
+/// record, never the decision, which is not ours. The one exception is a call of a class the run's
+/// emulation closes: the filter stops it only so that it is seen, and it is failed as the filter fails
+/// it untraced (see <see cref="Sandbox.LaunchFilter"/>).
 /// <para>
 /// The listener is served by a thread of its own, one call at a time: a program that floods it waits
 /// for its answers and slows itself. What is kept is one entry per distinct access, at most
@@ -37,6 +39,8 @@ public sealed class AccessObserver : IDisposable
     private long _lost;
     private long _calls;
     private int _attached;
+    private int _disposed;
+    private bool _workStarted;
 
     /// <summary>An observer that keeps at most <paramref name="maximumAccesses"/> distinct accesses.</summary>
     public AccessObserver(int maximumAccesses = DefaultMaximumAccesses)
@@ -69,7 +73,9 @@ public sealed class AccessObserver : IDisposable
 
     /// <summary>
     /// What was seen so far: one event per operation, path (or port) and rights, with how often, in
-    /// the order first seen.
+    /// the order first seen. Once <see cref="MarkWorkStart"/> was called, an access seen only before
+    /// it is marked <see cref="LandlockAccessEvent.Startup"/>, and one the work made counts the times
+    /// the work made it.
     /// </summary>
     public IReadOnlyList<LandlockAccessEvent> Events()
     {
@@ -77,10 +83,19 @@ public sealed class AccessObserver : IDisposable
         {
             return _accesses.Values
                 .OrderBy(e => e.Order)
-                .GroupBy(e => (e.Event.Operation, e.Event.Path, e.Event.Access, e.Event.NetAccess, e.Event.Port))
-                .Select(g => g.First().Event with { Count = g.Sum(e => e.Count) })
+                .Select(e => e.Event with { Count = e.WorkCount > 0 ? e.WorkCount : e.Count, Startup = _workStarted && e.WorkCount == 0 })
                 .ToArray();
         }
+    }
+
+    /// <summary>
+    /// Says that the work itself starts now: what ran so far only made ready to run it (a script
+    /// block's child pwsh starting up and opening its session). An access seen from now on is the
+    /// work's own, even when the start-up made the same one.
+    /// </summary>
+    public void MarkWorkStart()
+    {
+        lock (_accesses) _workStarted = true;
     }
 
     /// <summary>Waits until the listener is done: every traced process is gone (or the observer was disposed). False on timeout.</summary>
@@ -88,31 +103,48 @@ public sealed class AccessObserver : IDisposable
 
     /// <summary>
     /// Stops serving: a traced process still running (one that escaped its run's containment) then
-    /// gets ENOSYS from the calls the filter stops. Waits for the serving thread.
+    /// gets ENOSYS from the calls the filter stops. Waits for the serving thread. Disposing again does nothing.
     /// </summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         FileDescriptors.Notify(_stop);
         _server?.Join();
         _listener?.Dispose();
         _stop.Dispose();
     }
 
-    /// <summary>Records <paramref name="call"/> and lets it run (CONTINUE), whatever recording it met.</summary>
+    /// <summary>
+    /// Records <paramref name="call"/> and lets it run (CONTINUE), whatever recording it met; a call of
+    /// a class the run's emulation closes (the filter stops those only to be seen: see
+    /// <see cref="Sandbox.LaunchFilter"/>) is failed instead, with the errno the filter fails it with untraced.
+    /// </summary>
     internal void Answer(SafeDescriptorHandle listener, in Seccomp.Notification call)
     {
+        int? denied = SyscallTable.Current is { } table ? EmulatedCalls.DeniedErrno(table, call.Nr) : null;
         try
         {
             Interlocked.Increment(ref _calls);
             _decoded.Clear();
-            _decoder.Decode(call, _decoded);
+            if (denied is null) _decoder.Decode(call, _decoded);
+            else _decoded.Add(Emulated(SyscallTable.Current!, call));
             // Whatever was read from the thread's memory and /proc/<pid> was its own only if the call still waits.
             if (_decoded.Count > 0 && Seccomp.IsPending(listener, call.Id)) Record((int)call.Pid);
         }
         finally
         {
-            Seccomp.Continue(listener, call.Id);
+            if (denied is int errno) Seccomp.Deny(listener, call.Id, errno);
+            else Seccomp.Continue(listener, call.Id);
         }
+    }
+
+    // Told by the call's number and registers alone: nothing is read from the thread's memory.
+    private static unsafe ObservedAccess Emulated(SyscallTable table, in Seccomp.Notification call)
+    {
+        Seccomp.Notification copy = call;
+        LandlockEmulation emulation = EmulatedCalls.ClassOf(table, call.Nr, copy.Args[0]);
+        return new ObservedAccess(EmulatedCalls.Name(table, call.Nr), null, false,
+            EmulatedCalls.AccessFs(emulation), EmulatedCalls.AccessNet(emulation), Emulation: emulation);
     }
 
     /// <summary>Takes over the listener once the launch is done with it, and serves it on a thread of its own.</summary>
@@ -162,6 +194,7 @@ public sealed class AccessObserver : IDisposable
                 if (_accesses.TryGetValue(key, out Entry? seen))
                 {
                     seen.Count++;
+                    if (_workStarted) seen.WorkCount++;
                 }
                 else if (_accesses.Count >= MaximumAccesses)
                 {
@@ -169,7 +202,7 @@ public sealed class AccessObserver : IDisposable
                 }
                 else if (First(tid, access) is { } first)
                 {
-                    _accesses[key] = new Entry(first, _accesses.Count);
+                    _accesses[key] = new Entry(first, _accesses.Count) { WorkCount = _workStarted ? 1 : 0 };
                 }
             }
         }
@@ -197,6 +230,7 @@ public sealed class AccessObserver : IDisposable
             Access = rights,
             NetAccess = access.NetAccess,
             Port = access.Port,
+            Emulation = access.Emulation,
         };
     }
 
@@ -231,5 +265,7 @@ public sealed class AccessObserver : IDisposable
         public LandlockAccessEvent Event { get; } = first;
         public long Order { get; } = order;
         public long Count { get; set; } = 1;
+        // How often the work made it, once it started (see MarkWorkStart).
+        public long WorkCount { get; set; }
     }
 }

@@ -19,8 +19,8 @@ public static class AccessVerdicts
         var notes = new List<string>();
         // The rule paths are opened once for every event, not once per event.
         IReadOnlyList<RuleAnchor> anchors = RuleAnchor.Resolve(ruleset, notes);
-        return events.Select(e => e.Path is { } path && e.Access != LandlockAccessFs.None
-                ? JudgePath(e, path, ruleset, support.EffectiveAbi, anchors)
+        return events.Select(e => e.Emulation != LandlockEmulation.None ? JudgeEmulated(e)
+                : e.Path is { } path && e.Access != LandlockAccessFs.None ? JudgePath(e, path, ruleset, support.EffectiveAbi, anchors)
                 : JudgePort(e, ruleset, support.EffectiveAbi))
             .ToArray();
     }
@@ -47,6 +47,16 @@ public static class AccessVerdicts
     // run's. What a program reads of its own /proc is granted by a rule on /proc.
     private static LandlockAccessFix OutsideProc(LandlockAccessFix fix) =>
         fix.Path is { } path && path.StartsWith("/proc/", System.StringComparison.Ordinal) ? fix with { Path = "/proc" } : fix;
+
+    // LandlockPS's own filter failed the call (the observer answered it so): no rule of the ruleset
+    // could have allowed it, and the way out is to leave the class to the kernel.
+    private static LandlockAccessEvent JudgeEmulated(LandlockAccessEvent e) => e with
+    {
+        Allowed = false,
+        DeniedAccess = e.Access,
+        Reason = EmulatedCalls.Reason(e.Emulation),
+        Fixes = [LandlockAccessFix.LiftEmulation(e.Emulation, e.Access, e.NetAccess)],
+    };
 
     private static LandlockAccessEvent JudgePort(LandlockAccessEvent e, LandlockRuleset ruleset, LandlockAbi? kernelAbi)
     {

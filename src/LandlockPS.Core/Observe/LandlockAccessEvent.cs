@@ -35,7 +35,15 @@ public sealed record LandlockAccessEvent
     /// <summary>The TCP or UDP port of a connect or bind; null for a file-system access.</summary>
     public int? Port { get; init; }
 
-    /// <summary>How many times this access was seen.</summary>
+    /// <summary>
+    /// For a call LandlockPS's own filter denied where the kernel's Landlock cannot restrict its class
+    /// (a UNIX or UDP socket, io_uring, an executable memfd): that class. Such a call has no path or
+    /// port; <see cref="Access"/> and <see cref="NetAccess"/> name the rights the class stands in for.
+    /// None for every other access.
+    /// </summary>
+    public LandlockEmulation Emulation { get; init; }
+
+    /// <summary>How many times this access was seen; for a script block, how many times the block made it (not counting the child pwsh starting).</summary>
     public long Count { get; init; } = 1;
 
     /// <summary>With a ruleset: whether it allows the access; null when the trial ran unconfined.</summary>
@@ -59,4 +67,11 @@ public sealed record LandlockAccessEvent
     /// access says nothing about what the script itself needs.
     /// </summary>
     public bool Implicit { get; init; }
+
+    /// <summary>
+    /// True when the access was seen only while the run made ready for the work, before it began: a
+    /// script block's child pwsh starting up and opening its session, not the block itself. Such an
+    /// access says nothing about what the script needs, and -ExplainDenials leaves it out.
+    /// </summary>
+    public bool Startup { get; init; }
 }

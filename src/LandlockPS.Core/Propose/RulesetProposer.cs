@@ -57,10 +57,11 @@ public sealed class RulesetProposer
     private LandlockAccessEvent[] Admit(IEnumerable<LandlockAccessEvent> events)
     {
         var admitted = new List<LandlockAccessEvent>();
-        int implicitCount = 0, scratch = 0, excluded = 0;
+        int implicitCount = 0, startup = 0, scratch = 0, excluded = 0;
         foreach (LandlockAccessEvent e in events)
         {
             if (e.Implicit) implicitCount++;
+            else if (e.Startup) startup++;
             else if (e.Path is null && e.Port is null) continue;
             else if (e.Path is not null && !IsUsablePath(e.Path)) _notes.Add($"The access path '{e.Path}' is not absolute and was left out.");
             else if (e.Port is < 0 or > LandlockNetRule.MaxPort) _notes.Add($"The port {e.Port} is out of range and was left out.");
@@ -69,6 +70,7 @@ public sealed class RulesetProposer
             else admitted.Add(Normalized(e));
         }
         Note(implicitCount, "access(es) covered by the implicit rules of a script block's child pwsh (its runtime, libraries and scratch home) were left out: the launch of a child pwsh adds those rules itself");
+        Note(startup, "access(es) a script block's child pwsh made only while it started, before the block ran, were left out: they are not the block's, and pwsh starts without them");
         Note(scratch, $"access(es) in a sandbox's scratch home ({ScratchHome.Prefix}*) were left out: each run gets a new one");
         Note(excluded, "access(es) under the excluded paths were left out");
         return admitted.ToArray();

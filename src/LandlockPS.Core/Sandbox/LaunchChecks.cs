@@ -77,12 +77,22 @@ internal static class LaunchChecks
             $"Could not drop the child's capabilities ({Errno.Name(errno)}).", step == LaunchStep.ClearAmbient ? "prctl(PR_CAP_AMBIENT)" : "capset", errno, "CapabilityDropFailed"),
         LaunchStep.RestrictSelf => new LandlockException(
             $"The kernel refused to enforce the ruleset ({Errno.Name(errno)}). Nothing was started.", "landlock_restrict_self", errno, "RestrictFailed"),
+        LaunchStep.InstallFilter when errno == Errno.EBUSY => NestedListener(info),
         LaunchStep.InstallFilter => new LandlockException(
             $"The kernel refused the seccomp filter that closes what its Landlock lacks and places the child in its cgroup ({Errno.Name(errno)}). " +
             "Nothing was started. A seccomp profile around this process (a container's) may forbid seccomp(2) or its listeners.",
             "seccomp", errno, "RestrictFailed"),
         _ => new LandlockException($"Preparing the sandboxed thread failed at {step} ({Errno.Name(errno)}). Nothing was started.", step.ToString(), errno, "LaunchFailed"),
     };
+
+    // The kernel allows one seccomp listener in a process's chain of filters (EBUSY for a second): a
+    // sandbox that is itself traced holds it for as long as it runs.
+    private static LandlockException NestedListener(SandboxStartInfo info) => new(
+        (info.Observer is not null ? "This run cannot be traced" : "This run cannot be placed in its cgroup") +
+        ": this process itself runs inside a traced run, or under another program's seccomp listener, and the kernel " +
+        "allows one listener per process tree (EBUSY). Nothing was started. Trace the work from outside that run (trace the " +
+        "whole of it once), or run the outer sandbox untraced.",
+        "seccomp", Errno.EBUSY, "NestedTraceNotSupported");
 
     // The rules the child really ran under: the held ones (a program's dependencies) were compiled
     // in beside the ruleset's own, so a judge without them would blame files they allowed.

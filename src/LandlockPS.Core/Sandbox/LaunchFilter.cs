@@ -7,22 +7,21 @@ namespace LandlockPS.Core.Sandbox;
 /// The seccomp filter a launch installs after Landlock: the classes the ruleset's emulation closes,
 /// the exec gate that stops the child's first execve for the caller, and, for a traced run, every call
 /// the observer records (which then stops the gate's execve too). Every other call is allowed.
+/// <para>
+/// In a traced run, the calls the emulation denies are stopped for the observer instead of failed
+/// here, or it could never see them (a filter's errno outranks its notification): it records each and
+/// fails it with <see cref="EmulatedCalls.DeniedErrno"/>, and never lets one run. Should nothing answer (the
+/// observer gone), the kernel fails it too (ENOSYS): every way, the call is denied.
+/// </para>
 /// </summary>
 internal static unsafe class LaunchFilter
 {
-    private const uint AF_UNIX = 1;
-    private const uint AF_INET = 2;
-    private const uint AF_INET6 = 10;
-    private const uint SOCK_DGRAM = 2;
-    // The socket type without SOCK_NONBLOCK and SOCK_CLOEXEC.
-    private const uint SOCK_TYPE_MASK = 0xf;
-
     /// <summary>The filter for one launch, laid out in <paramref name="block"/>; null when it would filter nothing.</summary>
     internal static Seccomp.SockFprog* For(NativeLaunchBlock block, LandlockEmulation emulated, bool execGate, bool observe)
     {
         if (SyscallTable.Current is not { } table) return null;
         var filter = new SeccompFilterBuilder(table);
-        Emulate(filter, table, emulated);
+        Emulate(filter, table, emulated, observe);
         // After the emulation's rules: a call it fails never runs, so there is nothing to record.
         if (observe)
         {
@@ -38,28 +37,27 @@ internal static unsafe class LaunchFilter
         return filter.IsEmpty ? null : block.Program(filter.Build());
     }
 
-    private static void Emulate(SeccompFilterBuilder filter, SyscallTable table, LandlockEmulation emulated)
+    private static void Emulate(SeccompFilterBuilder filter, SyscallTable table, LandlockEmulation emulated, bool observe)
     {
         if (emulated == LandlockEmulation.None) return;
-        uint denied = SeccompAction.Fail(Errno.EACCES);
+        uint Denied(int syscall) => observe ? SeccompAction.Notify : SeccompAction.Fail(EmulatedCalls.DeniedErrno(table, syscall)!.Value);
         // Another ABI has other call numbers (and i386 has socketcall, whose arguments a filter
         // cannot read): a sandbox that emulates anything gets none of them.
         filter.OtherAbis(SeccompAction.KillProcess);
         if ((emulated & LandlockEmulation.UnixSockets) != 0)
         {
-            filter.On(table.Socket, denied, ArgTest.Equal(0, AF_UNIX));
+            filter.On(table.Socket, Denied(table.Socket), ArgTest.Equal(0, EmulatedCalls.AF_UNIX));
         }
         if ((emulated & LandlockEmulation.UdpSockets) != 0)
         {
-            filter.On(table.Socket, denied, ArgTest.Equal(0, AF_INET), ArgTest.MaskedEqual(1, SOCK_TYPE_MASK, SOCK_DGRAM));
-            filter.On(table.Socket, denied, ArgTest.Equal(0, AF_INET6), ArgTest.MaskedEqual(1, SOCK_TYPE_MASK, SOCK_DGRAM));
+            filter.On(table.Socket, Denied(table.Socket), ArgTest.Equal(0, EmulatedCalls.AF_INET), ArgTest.MaskedEqual(1, EmulatedCalls.SOCK_TYPE_MASK, EmulatedCalls.SOCK_DGRAM));
+            filter.On(table.Socket, Denied(table.Socket), ArgTest.Equal(0, EmulatedCalls.AF_INET6), ArgTest.MaskedEqual(1, EmulatedCalls.SOCK_TYPE_MASK, EmulatedCalls.SOCK_DGRAM));
         }
         if ((emulated & LandlockEmulation.IoUring) != 0)
         {
-            // EPERM, as the kernel answers when io_uring is turned off: programs take it as "no io_uring".
             foreach (int call in new[] { table.IoUringSetup, table.IoUringEnter, table.IoUringRegister })
             {
-                filter.On(call, SeccompAction.Fail(Errno.EPERM));
+                filter.On(call, Denied(call));
             }
         }
         if ((emulated & LandlockEmulation.MemfdExecute) != 0)
@@ -67,12 +65,12 @@ internal static unsafe class LaunchFilter
             // A memfd is on no path a rule could name, so Landlock never checks executing one. A
             // sealed one can never be executed (no x bits, and F_SEAL_EXEC keeps them off), so it
             // may be made; any other is refused, as kernels before 6.3 cannot seal.
-            filter.On(table.MemfdCreate, denied, ArgTest.AnySet(1, SeccompSupport.MFD_EXEC));
+            filter.On(table.MemfdCreate, Denied(table.MemfdCreate), ArgTest.AnySet(1, SeccompSupport.MFD_EXEC));
             if (SeccompSupport.MemfdNoExecSeal)
             {
                 filter.On(table.MemfdCreate, SeccompAction.Allow, ArgTest.AnySet(1, SeccompSupport.MFD_NOEXEC_SEAL));
             }
-            filter.On(table.MemfdCreate, denied);
+            filter.On(table.MemfdCreate, Denied(table.MemfdCreate));
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Observe;
 using LandlockPS.Core.Sandbox;
 using LandlockPS.Remoting;
 
@@ -37,6 +38,10 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
     [Parameter]
     public SandboxHostAccess HostAccess { get; set; }
 
+    /// <summary>Trace the session for its whole life: Get-LandlockSessionDenial reads what its ruleset denied, and its end shows each denial once, with its fix.</summary>
+    [Parameter]
+    public SwitchParameter ExplainDenials { get; set; }
+
     protected override void ProcessRecord()
     {
         string workingDirectory = ResolveWorkingDirectory();
@@ -45,10 +50,11 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
         {
             Limits = ReceiveLimits.From(this, MaximumReceivedObjectSize, MaximumReceivedDataSizePerCommand),
             HostAccess = HostAccess,
+            Observer = ExplainDenials ? new AccessObserver() : null,
         };
         try
         {
-            (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(this, launch, Name, new SandboxHost(Host, HostAccess, recordsViaStreams: false));
+            (Runspace runspace, SandboxSessionState state) = OpenObserved(launch);
             try
             {
                 if (state.Process is { } process)
@@ -61,18 +67,46 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
                 }
                 PSSession session = PSSession.Create(runspace, "LandlockPS", this);
                 if (Name is not null) session.Name = Name;
+                if (launch.Observer is { } observer)
+                {
+                    SandboxRunspace.BeginObservedWork(runspace, observer);
+                    state.Denials = new SessionDenials(observer, Ruleset, state, WarningsShown() ? Host : null, session.Name);
+                }
                 WriteObject(WithStatus(session, state));
             }
             catch
             {
-                // Nobody holds the session yet: its child and home must not outlive this failure.
+                // Nobody holds the session yet: its child, home and observer must not outlive this failure.
                 runspace.Dispose();
+                launch.Observer?.Dispose();
                 throw;
             }
         }
         catch (LandlockException e)
         {
             WriteError(ErrorHelper.FromException(e, Ruleset));
+        }
+    }
+
+    // The session ends long after this call, in Remove-PSSession: the warnings it then shows follow
+    // the preference this call had (-WarningAction SilentlyContinue: read them with Get-LandlockSessionDenial).
+    private bool WarningsShown()
+    {
+        object? preference = MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? bound) ? bound : GetVariableValue("WarningPreference");
+        return preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
+    }
+
+    // Until the session holds the observer (and ends it with itself), a failed start ends it here.
+    private (Runspace, SandboxSessionState) OpenObserved(PwshLaunch launch)
+    {
+        try
+        {
+            return SandboxRunspace.Open(this, launch, Name, new SandboxHost(Host, HostAccess, recordsViaStreams: false));
+        }
+        catch
+        {
+            launch.Observer?.Dispose();
+            throw;
         }
     }
 

@@ -51,6 +51,9 @@ internal sealed class SandboxSessionState
 
     public IReadOnlyList<LandlockPathRule> ImplicitRules { get; set; } = [];
 
+    /// <summary>What the session's ruleset denied, when it was started with -ExplainDenials; null otherwise.</summary>
+    public SessionDenials? Denials { get; set; }
+
     /// <summary>The last lines the child wrote to stderr, for messages when it dies.</summary>
     public string StandardErrorTail
     {

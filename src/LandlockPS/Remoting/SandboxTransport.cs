@@ -104,6 +104,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _pump?.Join();
         _process?.Dispose();
         _sandbox?.Dispose();
+        // Every process of the session is gone: what its ruleset denied is complete.
+        _connection.State.Denials?.End();
     }
 
     // PowerShell writes one line at a time (its writer holds a lock), on its own threads.

@@ -278,6 +278,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         if (!expectsInput) _input.Complete();
         // What arrives waits in _pending for this pipeline: the child is held back while it falls behind.
         _state.Backlog.Watch(() => _pending.Count > 0);
+        if (_state.StartInfo?.Observer is { } observer) SandboxRunspace.BeginObservedWork(_runspace, observer);
         _invocation = _powershell.BeginInvoke(_input, _output);
     }
 

@@ -41,6 +41,16 @@ public static class AccessText
         return names.Length == 0 ? "None" : string.Join(", ", names);
     }
 
+    /// <summary>What one class LandlockPS closes where the kernel's Landlock cannot (<see cref="LandlockEmulation"/>) keeps a sandbox from making, in words: "a UNIX socket".</summary>
+    public static string Describe(LandlockEmulation emulation) => emulation switch
+    {
+        LandlockEmulation.UnixSockets => "a UNIX socket",
+        LandlockEmulation.UdpSockets => "a UDP socket",
+        LandlockEmulation.MemfdExecute => "a memfd that could be executed",
+        LandlockEmulation.IoUring => "io_uring",
+        _ => emulation.ToString(),
+    };
+
     /// <summary>
     /// How wide a column of rights may be on a screen <paramref name="screenWidth"/> characters wide: a
     /// quarter of it, at least 28 (so the path beside it stays in view at 80 columns), at most 60.
