@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Threading;
 
 namespace LandlockPS;
 
@@ -14,6 +15,12 @@ namespace LandlockPS;
 /// </summary>
 internal static class ProgramArguments
 {
+    // The statement parsed last: a loop runs the same statement over and over, and parsing it again
+    // costs more than the rest of a short run's preparation. An AST is only ever read.
+    private static ParsedStatement? _lastParsed;
+
+    private sealed record ParsedStatement(string Text, CommandAst? Command);
+
     /// <summary>
     /// The arguments in order: arrays give one argument per item (one level, as <c>&amp;</c> does),
     /// $null gives none, everything else its string form. <c>-name:value</c> written as one word
@@ -48,9 +55,13 @@ internal static class ProgramArguments
     /// <summary>The command as the user typed it, when PowerShell knows its text (not for a call through the API).</summary>
     internal static CommandAst? Parse(InvocationInfo invocation)
     {
-        if (string.IsNullOrEmpty(invocation.Statement)) return null;
-        ScriptBlockAst ast = Parser.ParseInput(invocation.Statement, out _, out ParseError[] errors);
-        return errors.Length == 0 ? ast.Find(a => a is CommandAst, searchNestedScriptBlocks: false) as CommandAst : null;
+        string statement = invocation.Statement;
+        if (string.IsNullOrEmpty(statement)) return null;
+        if (Volatile.Read(ref _lastParsed) is { } last && last.Text == statement) return last.Command;
+        ScriptBlockAst ast = Parser.ParseInput(statement, out _, out ParseError[] errors);
+        CommandAst? command = errors.Length == 0 ? ast.Find(a => a is CommandAst, searchNestedScriptBlocks: false) as CommandAst : null;
+        Volatile.Write(ref _lastParsed, new ParsedStatement(statement, command));
+        return command;
     }
 
     /// <summary>

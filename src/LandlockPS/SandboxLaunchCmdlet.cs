@@ -109,12 +109,17 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     /// </summary>
     protected void WarnIfWritesHomes(LandlockRuleset ruleset)
     {
+        // Once shown, the warning is not shown again: skip the walk (a stat per writing rule, and
+        // per folder from the homes up) that every launch would otherwise make to find it again.
+        if (SessionWarnings.WouldSkip(this, HomesWarning(Core.Sandbox.HomeRoot.Path))) return;
         if (Core.Sandbox.HomeRoot.WritableBy(ruleset) is not { } homes) return;
-        SessionWarnings.WriteOnce(this,
-            $"This sandbox may write {homes}, where LandlockPS makes the private homes of sandboxed script blocks and sessions: " +
-            "it could plant code there that runs in another sandbox, with that sandbox's rights. Grant write access to narrower folders " +
-            $"(not {homes} or a folder above it), or run LandlockPS where XDG_RUNTIME_DIR names your login session's private folder, which homes then use.");
+        SessionWarnings.WriteOnce(this, HomesWarning(homes));
     }
+
+    private static string HomesWarning(string homes) =>
+        $"This sandbox may write {homes}, where LandlockPS makes the private homes of sandboxed script blocks and sessions: " +
+        "it could plant code there that runs in another sandbox, with that sandbox's rights. Grant write access to narrower folders " +
+        $"(not {homes} or a folder above it), or run LandlockPS where XDG_RUNTIME_DIR names your login session's private folder, which homes then use.";
 
     /// <summary>-WorkingDirectory resolved against the PowerShell location, or that location; terminating error if it is not a directory.</summary>
     protected string ResolveWorkingDirectory()

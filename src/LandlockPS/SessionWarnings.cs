@@ -29,6 +29,14 @@ internal static class SessionWarnings
         cmdlet.WriteWarning(message);
     }
 
+    /// <summary>Whether <see cref="WriteOnce"/> would leave <paramref name="message"/> out now: finding out whether it applies can be skipped.</summary>
+    internal static bool WouldSkip(PSCmdlet cmdlet, string message)
+    {
+        if (Runspace.DefaultRunspace is not { } session || Preference(cmdlet) is not ActionPreference.Continue) return false;
+        if (!Shown.TryGetValue(session, out HashSet<string>? shown)) return false;
+        lock (shown) return shown.Contains(message);
+    }
+
     // -WarningAction on the call, else $WarningPreference.
     private static object? Preference(PSCmdlet cmdlet) =>
         cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? bound) ? bound : cmdlet.GetVariableValue("WarningPreference");

@@ -152,9 +152,9 @@ public class ProtocolGuardTests
     public void AnswersWhetherAPacketSentIsStillUnanswered()
     {
         var guard = new ProtocolGuard(ReceiveLimits.Default);
-        string signal = $"<Signal PSGuid='{Command}' />";
+        (PacketKind, Guid) signal = (PacketKind.Signal, Guid.Parse(Command));
         Assert.False(guard.IsUnanswered(signal));
-        guard.Sent(signal);
+        Assert.Equal(signal, guard.Sent($"<Signal PSGuid='{Command}' />"));
         Assert.True(guard.IsUnanswered(signal));
         guard.Check(Encoding.ASCII.GetBytes($"<SignalAck PSGuid='{Command}' />"));
         Assert.False(guard.IsUnanswered(signal));

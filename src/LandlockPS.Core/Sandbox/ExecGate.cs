@@ -107,6 +107,7 @@ internal static unsafe class ExecGate
             if (_taken || Volatile.Read(ref context->ListenerFd) < 0) return;
             Open = new SafeDescriptorHandle(context->ListenerFd);
             _taken = true;
+            Seccomp.WakeSynchronously(Open);
         }
 
         public void Close()

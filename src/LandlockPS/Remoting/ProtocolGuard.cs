@@ -65,15 +65,16 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     [GeneratedRegex(@"^<(?<tag>Data|Command|Close|Signal) (?:Stream='\w+' )?PSGuid='(?<guid>[0-9a-f-]{36})'", RegexOptions.CultureInvariant)]
     private static partial Regex SentElement();
 
-    /// <summary>Notes a packet the client sends: the server may acknowledge it once.</summary>
-    public void Sent(string element)
+    /// <summary>Notes a packet the client sends: the server may acknowledge it once. Returns its kind and PSGuid, if it is one.</summary>
+    public (PacketKind Kind, Guid Guid)? Sent(string element)
     {
-        if (SentKey(element) is not { } key) return;
+        if (SentKey(element) is not { } key) return null;
         lock (_unanswered)
         {
             _unanswered[key] = _unanswered.GetValueOrDefault(key) + 1;
             if (key.Kind == PacketKind.Command) _commands.Add(key.Guid);
         }
+        return key;
     }
 
     /// <summary>Whether the server has still to acknowledge anything the client sent.</summary>
@@ -85,11 +86,10 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         }
     }
 
-    /// <summary>Whether the server has still to acknowledge <paramref name="element"/>, a packet the client sent.</summary>
-    public bool IsUnanswered(string element)
+    /// <summary>Whether the server has still to acknowledge a packet the client sent (its kind and PSGuid, as <see cref="Sent"/> returns them).</summary>
+    public bool IsUnanswered((PacketKind Kind, Guid Guid) packet)
     {
-        if (SentKey(element) is not { } key) return false;
-        lock (_unanswered) return _unanswered.ContainsKey(key);
+        lock (_unanswered) return _unanswered.ContainsKey(packet);
     }
 
     private static (PacketKind Kind, Guid Guid)? SentKey(string element)

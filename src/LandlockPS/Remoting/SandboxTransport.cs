@@ -29,6 +29,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private readonly ProtocolGuard _guard;
     private readonly ProtocolLineSplitter _serverLines = new(ProtocolGuard.MaxLineBytes);
     private readonly LineHandler _onServerLine;
+    private readonly AnswerDeadlines _answers;
     private PwshSandbox? _sandbox;
     private SandboxedProcess? _process;
     private Thread? _pump;
@@ -46,6 +47,10 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _connection = connection;
         _guard = new ProtocolGuard(connection.Launch.Limits);
         _onServerLine = HandleServerLine;
+        // A child that no longer answers (hung, or hostile) is ended instead, and its session is broken.
+        _answers = new AnswerDeadlines(AnswerGraceMilliseconds, _guard.IsUnanswered, what => Break(new LandlockException(
+            $"The sandboxed pwsh was ended because it did not answer {what} within {AnswerGraceMilliseconds / 1000} s. The output received before it is kept.",
+            errorId: "SandboxNotResponding")));
     }
 
     public override void CreateAsync()
@@ -100,6 +105,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         base.Dispose(isDisposing);
         if (!isDisposing || Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _closing = true;
+        _answers.Dispose();
         _process?.Kill();
         _pump?.Join();
         _process?.Dispose();
@@ -114,7 +120,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         // PowerShell takes an IOException from the writer to mean "the transport is closed".
         if (_inputClosed || _process is null || _process.HasExited) throw Closed();
         if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
-        _guard.Sent(line);
+        (PacketKind, Guid)? sent = _guard.Sent(line);
         bool taken;
         try
         {
@@ -134,35 +140,20 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
                 errorId: "SandboxProtocolViolation"));
             throw Closed();
         }
-        if (AwaitedAnswer(line) is { } what) AwaitAnswer(line, what);
+        if (sent is { } packet && AwaitedAnswer(packet.Item1) is { } what) _answers.Await(packet, what);
         // The answer must be read even while the child is held back.
         if (_connection.State.Backlog.IsFull) _process.Wake();
     }
 
     // What a server answers at once, on receipt; PowerShell waits for the answer to a command
     // without end (a stop, Ctrl+C, waits for it too), for a stop without end, and a minute for a close.
-    private static string? AwaitedAnswer(string line) =>
-        line.StartsWith("<Command ", StringComparison.Ordinal) ? "a new command"
-        : line.StartsWith("<Signal ", StringComparison.Ordinal) ? "a stop"
-        : line.StartsWith("<Close ", StringComparison.Ordinal) ? "a close"
-        : null;
-
-    // A child that no longer answers (hung, or hostile) is ended instead, and its session is broken.
-    private void AwaitAnswer(string line, string what)
+    private static string? AwaitedAnswer(PacketKind kind) => kind switch
     {
-        Timer? timer = null;
-        timer = new Timer(_ =>
-        {
-            timer!.Dispose();
-            if (Volatile.Read(ref _disposed) == 0 && _guard.IsUnanswered(line))
-            {
-                Break(new LandlockException(
-                    $"The sandboxed pwsh was ended because it did not answer {what} within {AnswerGraceMilliseconds / 1000} s. The output received before it is kept.",
-                    errorId: "SandboxNotResponding"));
-            }
-        });
-        timer.Change(AnswerGraceMilliseconds, Timeout.Infinite);
-    }
+        PacketKind.Command => "a new command",
+        PacketKind.Signal => "a stop",
+        PacketKind.Close => "a close",
+        _ => null,
+    };
 
     private static IOException Closed() => new("The sandboxed pwsh is no longer running.");
 

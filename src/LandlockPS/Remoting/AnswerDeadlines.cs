@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace LandlockPS.Remoting;
+
+/// <summary>
+/// What a session sent that its server answers on receipt, each with the time its answer is due:
+/// one timer for the whole session, armed for the earliest, rather than one per call. A call sends
+/// a command and closes it, so a timer each would cost every call an allocation and, five seconds
+/// later, a thread pool wakeup. Deadlines are checked in batches, so an answer missing is noticed
+/// up to <see cref="BatchMilliseconds"/> after its due time; an answer that comes in time never counts.
+/// </summary>
+internal sealed class AnswerDeadlines : IDisposable
+{
+    /// <summary>The least time between two checks, however many deadlines fall within it.</summary>
+    internal const int BatchMilliseconds = 500;
+
+    private readonly int _graceMilliseconds;
+    private readonly Func<(PacketKind, Guid), bool> _isUnanswered;
+    private readonly Action<string> _missed;
+    private readonly Queue<(PacketKind Kind, Guid Guid, string What, long Due)> _pending = new();
+    private readonly Timer _timer;
+    private bool _armed;
+    private bool _disposed;
+
+    /// <param name="graceMilliseconds">How long the server has to answer.</param>
+    /// <param name="isUnanswered">Whether the server has still to answer a packet sent.</param>
+    /// <param name="missed">Called (on a pool thread) with what went unanswered, e.g. "a new command": once, for the first one missed.</param>
+    internal AnswerDeadlines(int graceMilliseconds, Func<(PacketKind, Guid), bool> isUnanswered, Action<string> missed)
+    {
+        _graceMilliseconds = graceMilliseconds;
+        _isUnanswered = isUnanswered;
+        _missed = missed;
+        _timer = new Timer(_ => Check());
+    }
+
+    /// <summary>Expects the server to answer the packet <paramref name="key"/> (described as <paramref name="what"/>) within the grace time.</summary>
+    internal void Await((PacketKind Kind, Guid Guid) key, string what)
+    {
+        lock (_pending)
+        {
+            if (_disposed) return;
+            // Every deadline has the same grace, so the queue stays in the order they fall due.
+            _pending.Enqueue((key.Kind, key.Guid, what, Environment.TickCount64 + _graceMilliseconds));
+            if (_armed) return;
+            _armed = true;
+            _timer.Change(_graceMilliseconds, Timeout.Infinite);
+        }
+    }
+
+    private void Check()
+    {
+        string? missed = null;
+        lock (_pending)
+        {
+            if (_disposed) return;
+            long now = Environment.TickCount64;
+            while (_pending.TryPeek(out var next) && next.Due <= now)
+            {
+                _pending.Dequeue();
+                if (missed is null && _isUnanswered((next.Kind, next.Guid))) missed = next.What;
+            }
+            _armed = missed is null && _pending.Count > 0;
+            if (_armed) _timer.Change(Math.Max(_pending.Peek().Due - now, BatchMilliseconds), Timeout.Infinite);
+        }
+        if (missed is not null) _missed(missed);
+    }
+
+    public void Dispose()
+    {
+        lock (_pending)
+        {
+            _disposed = true;
+            _pending.Clear();
+        }
+        _timer.Dispose();
+    }
+}

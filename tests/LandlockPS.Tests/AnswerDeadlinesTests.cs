@@ -1,0 +1,58 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using LandlockPS.Remoting;
+using Xunit;
+
+namespace LandlockPS.Tests;
+
+/// <summary>
+/// A session's answer deadlines: what the server has not answered when its time is up is reported
+/// (once, the first missed), what it answered in time never is, and nothing is reported after dispose.
+/// </summary>
+public class AnswerDeadlinesTests
+{
+    private const int Grace = 50;
+    private static readonly (PacketKind, Guid) First = (PacketKind.Command, Guid.NewGuid());
+    private static readonly (PacketKind, Guid) Second = (PacketKind.Signal, Guid.NewGuid());
+
+    [Fact]
+    public void ReportsThePacketLeftUnanswered()
+    {
+        var unanswered = new HashSet<(PacketKind, Guid)> { Second };
+        var missed = new BlockingCollection<string>();
+        using var deadlines = new AnswerDeadlines(Grace, packet => { lock (unanswered) return unanswered.Contains(packet); }, missed.Add);
+
+        deadlines.Await(First, "a new command");
+        deadlines.Await(Second, "a stop");
+
+        Assert.True(missed.TryTake(out string? what, TimeSpan.FromSeconds(30)));
+        Assert.Equal("a stop", what);
+        // Once is enough: the session is broken by then.
+        Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2));
+    }
+
+    [Fact]
+    public void ReportsNothingAnsweredInTime()
+    {
+        var missed = new BlockingCollection<string>();
+        using var deadlines = new AnswerDeadlines(Grace, _ => false, missed.Add);
+
+        for (int i = 0; i < 100; i++) deadlines.Await((PacketKind.Command, Guid.NewGuid()), "a new command");
+
+        Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2));
+    }
+
+    [Fact]
+    public void ReportsNothingOnceDisposed()
+    {
+        var missed = new BlockingCollection<string>();
+        var deadlines = new AnswerDeadlines(Grace, _ => true, missed.Add);
+        deadlines.Await(First, "a close");
+        deadlines.Dispose();
+        deadlines.Await(Second, "a stop");
+
+        Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2));
+    }
+}
