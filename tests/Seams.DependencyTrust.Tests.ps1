@@ -387,6 +387,52 @@ Describe 'A private file the ruleset seems to let the sandbox read' {
     }
 }
 
+Describe 'A dependency named through a magic link in /proc' {
+    # Found by the red team against 00817c0, not fixed: Grant checks that the name leads to a regular
+    # file by opening it (the kernel follows /proc/PID/fd/N to the very file the process holds), but
+    # Resolve follows the text readlink gives, which for a magic link need not name that file. A
+    # sandbox still running holds a file open, deletes it and plants "NAME (deleted)", the text
+    # readlink then gives, as a link to /; a #! line it wrote names /proc/PID/fd/N. The kernel runs
+    # the deleted file, the walk ends at /: HarmlessToGrant finds / readable by every user (IsPublic
+    # looks at no folder above it), Trusted(GetDirectoryName("/")!) judges no folder at all and says
+    # trusted, so the rule (ReadFile, Execute on /) is not swappable and -Executable keeps it: every
+    # later launch of the ruleset may read and run every file (/etc/shadow, /root). -AllowDependencies
+    # lists the rule but Hold drops it (not a regular file). Suggested: judge the walk's end, not the
+    # name: open the link-free path Resolve found as Hold does (RESOLVE_NO_SYMLINKS) and require a
+    # regular file there, and judge ownership and modes on that descriptor; refuse a magic link on
+    # the way (a link in /proc, or one RESOLVE_NO_MAGICLINKS refuses); let -Executable keep no rule
+    # on what is not a regular file.
+    It 'adds no rule on / to a ruleset with -Executable' -Skip:$SkipUnfixed {
+        $shared = New-SharedFolder
+        Invoke-Attacker "printf '#!/bin/cat\nthe held file\n' > '$shared/f' && chmod 755 '$shared/f'"
+        $holder = Start-ThreadJob -ArgumentList "$PSScriptRoot/../LandlockPS.psd1", $Attacker, $shared {
+            param($Module, $Rs, $Shared)
+            Import-Module $Module
+            Invoke-Sandboxed -Ruleset $Rs /bin/sh -- -c "exec 3<'$Shared/f'; rm '$Shared/f'; ln -s / '$Shared/f (deleted)'; echo `$`$ > '$Shared/pid'; while [ ! -e '$Shared/stop' ]; do sleep 0.1; done"
+        }
+        try {
+            for ($i = 0; $i -lt 300 -and -not (Get-Content "$shared/pid" -ErrorAction Ignore); $i++) { Start-Sleep -Milliseconds 100 }
+            $holderId = (Get-Content "$shared/pid").Trim()
+            Invoke-Attacker "printf '#!/proc/$holderId/fd/3\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+            # The control: unconfined, the kernel runs the deleted file the magic link leads to, not /.
+            Invoke-Unconfined "$shared/prog" | Should -Match 'the held file'
+            & readlink "/proc/$holderId/fd/3" | Should -Be "$shared/f (deleted)"
+
+            $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Public -Access ReadFile -PassThru |
+                Add-LandlockPathRule -Executable /bin/cat, "$shared/prog" -PassThru -WarningAction SilentlyContinue
+            $ruleset.PathRules.Path | Should -Not -Contain '/'
+            Invoke-Sandboxed -Ruleset $ruleset /bin/cat -ArgumentList (Join-Path $Private 'tool') 2>$null | Out-String | Should -Not -Match $Secret
+            # The twin: the same child reads what the ruleset lets it read.
+            Invoke-Sandboxed -Ruleset $ruleset /bin/cat -ArgumentList (Join-Path $Public 'tool') | Out-String | Should -Match 'the public tool'
+        }
+        finally {
+            Set-Content "$shared/stop" 'stop'
+            $holder | Wait-Job -Timeout 30 | Receive-Job | Out-Null
+            $holder | Remove-Job -Force
+        }
+    }
+}
+
 Describe 'The rules -Executable keeps in a ruleset' {
     # Found by the red team, fixed: -Executable keeps its rules as paths, and a later launch builds them by
     # path, following links. Besides the program the caller named, they name files the caller never
