@@ -8,6 +8,8 @@
 # each was seen failing before the fix; so was the race found against 2b1ee55, fixed after it.
 BeforeDiscovery {
     $script:SkipRace = -not (Test-Path /usr/bin/python3)
+    # What the red team found against 00817c0 and is not fixed yet: LANDLOCKPS_TEST_UNFIXED=1 runs it (it then fails, showing the leak).
+    $script:SkipUnfixed = -not $env:LANDLOCKPS_TEST_UNFIXED
     # The glibc-hwcaps tests need a loader that searches x86-64-v2 (an x86-64 CPU from 2009 on).
     $loader = '/lib64/ld-linux-x86-64.so.2'
     $script:NoHwcaps = -not ((Test-Path $loader) -and ((& $loader --help 2>$null) -match 'x86-64-v2 \(supported, searched\)'))
@@ -313,6 +315,121 @@ Describe 'A private file a sandbox cannot link or swap into its folder' {
         }
         # The twin: with the swap over and the plain folder at the name, the attacker's tool runs.
         (Invoke-Victim "$shared/d/tool").Output | Should -Match 'the attacker''s tool'
+    }
+}
+
+Describe 'A private file reached through a public folder' {
+    # Every folder above the file counts, not only its own: a tool every user may read, in a folder
+    # every user may search, inside a closed one (a 0755 bin in a 0700 home) is not public.
+    It 'gets no rule when a folder above the file''s own is closed to other users' {
+        $shared = New-SharedFolder
+        $closed = (New-Item -ItemType Directory (Join-Path $Root "closed-$([guid]::NewGuid().ToString('n'))")).FullName
+        $open = (New-Item -ItemType Directory (Join-Path $closed 'bin')).FullName
+        New-Script "$open/tool" "#!/bin/cat`nthe tool in the closed home"
+        & chmod 755 $open
+        & chmod 700 $closed
+        Invoke-Attacker "printf '#!$open/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        Invoke-Unconfined "$shared/prog" | Should -Match 'the tool in the closed home'
+        $run = Invoke-Victim "$shared/prog"
+        $run.Output | Should -Not -Match 'the tool in the closed home'
+        $run.Rules | Should -Not -Contain "$open/tool"
+        $run.Warnings | Should -Match 'not readable by every user'
+
+        # The twin: with the home searchable by every user, the tool is public and is run.
+        & chmod 711 $closed
+        (Invoke-Victim "$shared/prog").Output | Should -Match 'the tool in the closed home'
+    }
+}
+
+Describe 'A private file the ruleset seems to let the sandbox read' {
+    # Found by the red team against 00817c0, not fixed: an untrusted name is followed to a file "the
+    # ruleset already lets the sandbox read", and RuleReach judges that by where each rule's path
+    # leads now, links followed. A sandbox that may write the folder holding a read rule's path plants
+    # a link there to a private folder, the walk grants the private tool a #! line it wrote names,
+    # then the sandbox puts a plain folder back. -Executable keeps the tool's rule by path, so every
+    # later launch of the ruleset may read and run it, long after the link is gone (and a launch of
+    # -AllowDependencies whose walk saw the link but whose launch sees the plain folder holds it
+    # too). Keeping rule paths out of such folders is advised, but a link there is meant to reach only
+    # the launches it lasts through. Suggested: count as "already readable" only the rules whose path
+    # is trusted as a dependency's name is (folders only root or the caller may change, no link on
+    # the way), or hold the rule paths the judgement relied on and launch those.
+    BeforeEach {
+        # Outside /tmp, so the tool lies in folders only root may change and -Executable keeps its rule.
+        $script:Vault = (New-Item -ItemType Directory (Join-Path $RepoRoot "llps-private-$([guid]::NewGuid().ToString('n'))")).FullName
+        New-Script "$Vault/tool" "#!/bin/cat`n$Secret"
+        & chmod 700 $Vault
+    }
+    AfterEach { Remove-Item $Vault -Recurse -Force }
+
+    It 'keeps no rule with -Executable on a private tool a read rule''s path led to only while it ran' -Skip:$SkipUnfixed {
+        $shared = New-SharedFolder
+        Invoke-Attacker "ln -s '$Vault' '$shared/data' && printf '#!$Vault/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        Invoke-Unconfined "$shared/prog" | Should -Match $Secret
+        $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$shared/data" -Access ReadFile, ReadDir -PassThru |
+            Add-LandlockPathRule -Executable "$shared/prog", /bin/cat -PassThru -WarningAction SilentlyContinue
+        Invoke-Attacker "rm '$shared/data' && mkdir '$shared/data'"
+        # The control: the same ruleset made while the folder is plain does not let cat read the tool.
+        $plain = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$shared/data" -Access ReadFile, ReadDir -PassThru |
+            Add-LandlockPathRule -Executable "$shared/prog", /bin/cat -PassThru -WarningAction SilentlyContinue
+        Invoke-Sandboxed -Ruleset $plain /bin/cat -ArgumentList "$Vault/tool" 2>$null | Should -BeNullOrEmpty
+
+        $ruleset.PathRules.Path | Should -Not -Contain "$Vault/tool"
+        Invoke-Sandboxed -Ruleset $ruleset /bin/cat -ArgumentList "$Vault/tool" 2>$null | Should -BeNullOrEmpty
+    }
+
+    It 'still follows a #! line to a tool a read rule of the ruleset reaches (the allowed twin)' {
+        $shared = New-SharedFolder
+        Invoke-Attacker "printf '#!$Vault/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Vault -Access ReadFile, ReadDir -PassThru |
+            Add-LandlockPathRule -Executable "$shared/prog" -PassThru -WarningAction SilentlyContinue
+        $ruleset.PathRules.Path | Should -Contain "$Vault/tool"
+        Invoke-Sandboxed -Ruleset $ruleset "$shared/prog" | Out-String | Should -Match $Secret
+    }
+}
+
+Describe 'A dependency named through a magic link in /proc' {
+    # Found by the red team against 00817c0, not fixed: Grant checks that the name leads to a regular
+    # file by opening it (the kernel follows /proc/PID/fd/N to the very file the process holds), but
+    # Resolve follows the text readlink gives, which for a magic link need not name that file. A
+    # sandbox still running holds a file open, deletes it and plants "NAME (deleted)", the text
+    # readlink then gives, as a link to /; a #! line it wrote names /proc/PID/fd/N. The kernel runs
+    # the deleted file, the walk ends at /: HarmlessToGrant finds / readable by every user (IsPublic
+    # looks at no folder above it), Trusted(GetDirectoryName("/")!) judges no folder at all and says
+    # trusted, so the rule (ReadFile, Execute on /) is not swappable and -Executable keeps it: every
+    # later launch of the ruleset may read and run every file (/etc/shadow, /root). -AllowDependencies
+    # lists the rule but Hold drops it (not a regular file). Suggested: judge the walk's end, not the
+    # name: open the link-free path Resolve found as Hold does (RESOLVE_NO_SYMLINKS) and require a
+    # regular file there, and judge ownership and modes on that descriptor; refuse a magic link on
+    # the way (a link in /proc, or one RESOLVE_NO_MAGICLINKS refuses); let -Executable keep no rule
+    # on what is not a regular file.
+    It 'adds no rule on / to a ruleset with -Executable' -Skip:$SkipUnfixed {
+        $shared = New-SharedFolder
+        Invoke-Attacker "printf '#!/bin/cat\nthe held file\n' > '$shared/f' && chmod 755 '$shared/f'"
+        $holder = Start-ThreadJob -ArgumentList "$PSScriptRoot/../LandlockPS.psd1", $Attacker, $shared {
+            param($Module, $Rs, $Shared)
+            Import-Module $Module
+            Invoke-Sandboxed -Ruleset $Rs /bin/sh -- -c "exec 3<'$Shared/f'; rm '$Shared/f'; ln -s / '$Shared/f (deleted)'; echo `$`$ > '$Shared/pid'; while [ ! -e '$Shared/stop' ]; do sleep 0.1; done"
+        }
+        try {
+            for ($i = 0; $i -lt 300 -and -not (Get-Content "$shared/pid" -ErrorAction Ignore); $i++) { Start-Sleep -Milliseconds 100 }
+            $holderId = (Get-Content "$shared/pid").Trim()
+            Invoke-Attacker "printf '#!/proc/$holderId/fd/3\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+            # The control: unconfined, the kernel runs the deleted file the magic link leads to, not /.
+            Invoke-Unconfined "$shared/prog" | Should -Match 'the held file'
+            & readlink "/proc/$holderId/fd/3" | Should -Be "$shared/f (deleted)"
+
+            $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Public -Access ReadFile -PassThru |
+                Add-LandlockPathRule -Executable /bin/cat, "$shared/prog" -PassThru -WarningAction SilentlyContinue
+            $ruleset.PathRules.Path | Should -Not -Contain '/'
+            Invoke-Sandboxed -Ruleset $ruleset /bin/cat -ArgumentList (Join-Path $Private 'tool') 2>$null | Out-String | Should -Not -Match $Secret
+            # The twin: the same child reads what the ruleset lets it read.
+            Invoke-Sandboxed -Ruleset $ruleset /bin/cat -ArgumentList (Join-Path $Public 'tool') | Out-String | Should -Match 'the public tool'
+        }
+        finally {
+            Set-Content "$shared/stop" 'stop'
+            $holder | Wait-Job -Timeout 30 | Receive-Job | Out-Null
+            $holder | Remove-Job -Force
+        }
     }
 }
 
