@@ -8,8 +8,6 @@
 # each was seen failing before the fix; so was the race found against 2b1ee55, fixed after it.
 BeforeDiscovery {
     $script:SkipRace = -not (Test-Path /usr/bin/python3)
-    # What the red team found against 00817c0 and is not fixed yet: LANDLOCKPS_TEST_UNFIXED=1 runs it (it then fails, showing the leak).
-    $script:SkipUnfixed = -not $env:LANDLOCKPS_TEST_UNFIXED
     # The glibc-hwcaps tests need a loader that searches x86-64-v2 (an x86-64 CPU from 2009 on).
     $loader = '/lib64/ld-linux-x86-64.so.2'
     $script:NoHwcaps = -not ((Test-Path $loader) -and ((& $loader --help 2>$null) -match 'x86-64-v2 \(supported, searched\)'))
@@ -259,9 +257,13 @@ Describe 'A dependency named through file links a sandbox planted' {
 
     It 'gets no rule on a private tool named through /proc/self/root' {
         $shared = New-SharedFolder
-        Invoke-Attacker "printf '#!/proc/self/root$Private/tool\n' > '$shared/prog' && printf '#!/proc/self/root$Public/tool\n' > '$shared/twin' && chmod 755 '$shared/prog' '$shared/twin'"
+        Invoke-Attacker "printf '#!/proc/self/root$Private/tool\n' > '$shared/prog' && printf '#!$Public/tool\n' > '$shared/twin' && chmod 755 '$shared/prog' '$shared/twin'"
         Invoke-Unconfined "$shared/prog" | Should -Match $Secret
-        (Invoke-Victim "$shared/prog").Output | Should -Not -Match $Secret
+        $run = Invoke-Victim "$shared/prog"
+        $run.Output | Should -Not -Match $Secret
+        # No name is followed through a link in /proc (since 00817c0's magic-link finding), public or not.
+        $run.Warnings | Should -Match 'without a link in /proc'
+        # The twin: the same public tool, named plainly.
         (Invoke-Victim "$shared/twin").Output | Should -Match 'the public tool'
     }
 }
@@ -342,7 +344,7 @@ Describe 'A private file reached through a public folder' {
 }
 
 Describe 'A private file the ruleset seems to let the sandbox read' {
-    # Found by the red team against 00817c0, not fixed: an untrusted name is followed to a file "the
+    # Found by the red team against 00817c0, fixed: an untrusted name is followed to a file "the
     # ruleset already lets the sandbox read", and RuleReach judges that by where each rule's path
     # leads now, links followed. A sandbox that may write the folder holding a read rule's path plants
     # a link there to a private folder, the walk grants the private tool a #! line it wrote names,
@@ -361,7 +363,7 @@ Describe 'A private file the ruleset seems to let the sandbox read' {
     }
     AfterEach { Remove-Item $Vault -Recurse -Force }
 
-    It 'keeps no rule with -Executable on a private tool a read rule''s path led to only while it ran' -Skip:$SkipUnfixed {
+    It 'keeps no rule with -Executable on a private tool a read rule''s path led to only while it ran' {
         $shared = New-SharedFolder
         Invoke-Attacker "ln -s '$Vault' '$shared/data' && printf '#!$Vault/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
         Invoke-Unconfined "$shared/prog" | Should -Match $Secret
@@ -388,7 +390,7 @@ Describe 'A private file the ruleset seems to let the sandbox read' {
 }
 
 Describe 'A dependency named through a magic link in /proc' {
-    # Found by the red team against 00817c0, not fixed: Grant checks that the name leads to a regular
+    # Found by the red team against 00817c0, fixed: Grant checks that the name leads to a regular
     # file by opening it (the kernel follows /proc/PID/fd/N to the very file the process holds), but
     # Resolve follows the text readlink gives, which for a magic link need not name that file. A
     # sandbox still running holds a file open, deletes it and plants "NAME (deleted)", the text
@@ -402,7 +404,7 @@ Describe 'A dependency named through a magic link in /proc' {
     # regular file there, and judge ownership and modes on that descriptor; refuse a magic link on
     # the way (a link in /proc, or one RESOLVE_NO_MAGICLINKS refuses); let -Executable keep no rule
     # on what is not a regular file.
-    It 'adds no rule on / to a ruleset with -Executable' -Skip:$SkipUnfixed {
+    It 'adds no rule on / to a ruleset with -Executable' {
         $shared = New-SharedFolder
         Invoke-Attacker "printf '#!/bin/cat\nthe held file\n' > '$shared/f' && chmod 755 '$shared/f'"
         $holder = Start-ThreadJob -ArgumentList "$PSScriptRoot/../LandlockPS.psd1", $Attacker, $shared {

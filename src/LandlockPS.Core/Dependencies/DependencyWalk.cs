@@ -38,7 +38,10 @@ internal sealed class DependencyWalk
         _program = program;
         _environment = environment;
         _writable = ruleset is null ? null : new RuleReach(ruleset, RuleReach.Writes);
-        _readable = ruleset is null ? null : new RuleReach(ruleset, LandlockAccessFs.ReadFile);
+        // A read rule counts only by the path it names without links, and only if no link a sandbox
+        // could have planted is on its way: a link there for a moment must not make a private file
+        // look readable already.
+        _readable = ruleset is null ? null : new RuleReach(ruleset, LandlockAccessFs.ReadFile, path => Resolve(path) is (string free, null) ? free : null);
     }
 
     /// <summary>Walks from the program the caller named (trusted as a name: the caller chose it), once.</summary>
@@ -257,7 +260,14 @@ internal sealed class DependencyWalk
         }
         // One walk, name by name, both finds the file and judges each link on the way: two lookups
         // could each see a different side of a link a sandbox swaps meanwhile.
-        (string real, string? untrustedLink) = Resolve(path);
+        (string? resolved, string? untrustedLink) = Resolve(path);
+        // Where the walk ends is what gets the rule: it must be a plain file there, reached without
+        // a link (a magic link in /proc could name one file to open and another to readlink).
+        if (resolved is not { } real || !IsPlainFileWithoutLinks(resolved))
+        {
+            _problems.Add($"{path} ({reason}) cannot be followed to a plain file without a link in /proc or a loop of links: no rule is added for it.");
+            return null;
+        }
         // A name a sandbox could have chosen, or a link it could have planted on the way, may lead
         // anywhere: it is only followed to a file the sandbox gains nothing by reading, so the rule
         // cannot hand it a private file (a key, a private tool) it was never given.
@@ -268,7 +278,7 @@ internal sealed class DependencyWalk
                 "which is not readable by every user nor by the ruleset already: no rule is added for it. Allow it with a path rule of your own if you trust it.");
             return null;
         }
-        bool realTrusted = Trusted(Path.GetDirectoryName(real)!);
+        bool realTrusted = Trusted(Path.GetDirectoryName(real));
         // The program's own name is the caller's choice, as a path rule of theirs would be.
         Add(path, access, reason, swappable: path != _program && (untrustedLink is not null || real == path && !realTrusted));
         if (real != path) Add(real, access, $"{reason}, where {path} leads", swappable: real != _program && !realTrusted);
@@ -281,7 +291,7 @@ internal sealed class DependencyWalk
     // sandbox: every folder above it is theirs alone (no link on the way, none others may write) and
     // the ruleset the program runs under may not write there. A file elsewhere may have been written
     // by a sandbox, and what it names (its #! line, its libraries) chosen by it.
-    private bool Trusted(string folder) => FileOwner.IsPrivateFolder(folder) && _writable?.Reach(folder) != true;
+    private bool Trusted(string? folder) => folder is not null && FileOwner.IsPrivateFolder(folder) && _writable?.Reach(folder) != true;
 
     // The file itself too: root's or this user's, writable by no group or other user, and out of the ruleset's reach.
     private bool TrustedFile(string file) => FileOwner.IsPrivateFile(file) && _writable?.Reach(file) != true;
@@ -290,7 +300,9 @@ internal sealed class DependencyWalk
     // first link met on the way that lies in an untrusted folder (null when every link lies in a
     // trusted one: /lib64 in /, say). Whatever a concurrent swap makes of the names, the answer is one
     // consistent view; a launch then holds the rule on that link-free path, opened without following any.
-    private (string Real, string? UntrustedLink) Resolve(string path)
+    // Null for the path when the names cannot be followed as text: a loop, or a link in /proc (magic:
+    // what the kernel opens through it need not be what readlink says).
+    private (string? Real, string? UntrustedLink) Resolve(string path)
     {
         var names = new Stack<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse());
         string folder = "/"; // no link in it: each is resolved before going on
@@ -310,7 +322,7 @@ internal sealed class DependencyWalk
                 folder = next;
                 continue;
             }
-            if (++links > PathLookup.MaxSymlinks) return (path, untrusted ?? next);
+            if (++links > PathLookup.MaxSymlinks || folder == "/proc" || folder.StartsWith("/proc/", StringComparison.Ordinal)) return (null, next);
             if (!Trusted(folder)) untrusted ??= next;
             if (target.StartsWith('/')) folder = "/";
             foreach (string part in target.Split('/', StringSplitOptions.RemoveEmptyEntries).Reverse()) names.Push(part);
@@ -322,6 +334,12 @@ internal sealed class DependencyWalk
     // it read, or one already allowed by a trusted name.
     private bool HarmlessToGrant(string file) =>
         FileOwner.IsPublic(file) || _readable?.Reach(file) == true || _fileIndex.ContainsKey(file);
+
+    private static bool IsPlainFileWithoutLinks(string path)
+    {
+        using SafePathHandle? handle = PathHandles.TryOpenPlainFile(path);
+        return handle is not null;
+    }
 
     // Judged on a descriptor opened as the rule will be (O_PATH: no read right needed, and a FIFO
     // or device is not opened at all), so it is the very inode the rule would attach to.

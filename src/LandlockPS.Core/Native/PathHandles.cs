@@ -30,6 +30,17 @@ internal static class PathHandles
         return fd < 0 ? null : new SafePathHandle((int)fd);
     }
 
+    /// <summary>The plain file at the absolute <paramref name="path"/>, reached without following a link anywhere on the way; null when none is there that way.</summary>
+    internal static SafePathHandle? TryOpenPlainFile(string path)
+    {
+        if (!System.IO.Path.IsPathFullyQualified(path)) return null;
+        SafePathHandle? handle = TryOpenBeneath("/", path.TrimStart('/'), out _);
+        if (handle is null) return null;
+        if (TryStatus(handle, out LibC.StatxBuffer status, out _) && status.IsRegularFile) return handle;
+        handle.Dispose();
+        return null;
+    }
+
     internal const uint FullStatus = LibC.STATX_TYPE | LibC.STATX_MODE | LibC.STATX_UID | LibC.STATX_INO | LibC.STATX_SIZE | LibC.STATX_BTIME;
 
     /// <summary>The inode <paramref name="path"/> names, links followed as a rule's path is; null when it names nothing.</summary>

@@ -25,14 +25,36 @@ public sealed class RuleReach
     /// now (a rule path that names nothing reaches nothing); everywhere when it handles none of them.
     /// </summary>
     public RuleReach(LandlockRuleset ruleset, LandlockAccessFs rights)
+        : this(ruleset, rights, path => PathHandles.TryStatus(path)?.Identity)
+    {
+    }
+
+    /// <summary>
+    /// As the other constructor, but counting only the rules whose path <paramref name="linkFree"/>
+    /// maps to a path without links (null leaves the rule out), each matched by what that path names
+    /// opened without following any link: for a judgement a link planted on a rule's path, even
+    /// for a moment, must not sway.
+    /// </summary>
+    public RuleReach(LandlockRuleset ruleset, LandlockAccessFs rights, Func<string, string?> linkFree)
+        : this(ruleset, rights, path => linkFree(path) is { } free ? IdentityWithoutLinks(free) : null)
+    {
+    }
+
+    private RuleReach(LandlockRuleset ruleset, LandlockAccessFs rights, Func<string, (uint, uint, ulong)?> identity)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
         _everywhere = (ruleset.HandledAccessFs & rights) == 0;
         _roots = ruleset.PathRules
             .Where(r => (r.Access & rights) != 0)
-            .Select(r => PathHandles.TryStatus(r.Path)?.Identity)
+            .Select(r => identity(r.Path))
             .OfType<(uint, uint, ulong)>()
             .ToHashSet();
+    }
+
+    private static (uint, uint, ulong)? IdentityWithoutLinks(string path)
+    {
+        using SafePathHandle? handle = PathHandles.TryOpenBeneath("/", path.TrimStart('/'), out _);
+        return handle is not null && PathHandles.TryStatus(handle, out LibC.StatxBuffer status, out _) ? status.Identity : null;
     }
 
     /// <summary>

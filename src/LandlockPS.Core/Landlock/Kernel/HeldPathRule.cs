@@ -16,12 +16,5 @@ public sealed record HeldPathRule(SafeFileDescriptor Handle, string Path, Landlo
     /// The caller disposes <see cref="Handle"/>.
     /// </summary>
     public static HeldPathRule? OnPlainFile(string path, LandlockAccessFs access)
-    {
-        if (!System.IO.Path.IsPathFullyQualified(path)) return null;
-        SafePathHandle? handle = PathHandles.TryOpenBeneath("/", path.TrimStart('/'), out _);
-        if (handle is null) return null;
-        if (PathHandles.TryStatus(handle, out LibC.StatxBuffer status, out _) && status.IsRegularFile) return new HeldPathRule(handle, path, access);
-        handle.Dispose();
-        return null;
-    }
+        => PathHandles.TryOpenPlainFile(path) is { } handle ? new HeldPathRule(handle, path, access) : null;
 }
