@@ -356,14 +356,19 @@ Describe 'A private file the ruleset seems to let the sandbox read' {
     # is trusted as a dependency's name is (folders only root or the caller may change, no link on
     # the way), or hold the rule paths the judgement relied on and launch those.
     BeforeEach {
-        # Outside /tmp, so the tool lies in folders only root may change and -Executable keeps its rule.
-        $script:Vault = (New-Item -ItemType Directory (Join-Path $RepoRoot "llps-private-$([guid]::NewGuid().ToString('n'))")).FullName
-        New-Script "$Vault/tool" "#!/bin/cat`n$Secret"
-        & chmod 700 $Vault
+        # Outside /tmp (wherever the checkout is), so the tool lies in folders only root or the caller
+        # may change and -Executable keeps its rule.
+        $script:Vault = New-FolderOutside /tmp
+        if ($Vault -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($Vault)) { Remove-Item $Vault; $script:Vault = $null }
+        if ($Vault) {
+            New-Script "$Vault/tool" "#!/bin/cat`n$Secret"
+            & chmod 700 $Vault
+        }
     }
-    AfterEach { Remove-Item $Vault -Recurse -Force }
+    AfterEach { if ($Vault) { Remove-Item $Vault -Recurse -Force } }
 
     It 'keeps no rule with -Executable on a private tool a read rule''s path led to only while it ran' {
+        if (-not $Vault) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
         $shared = New-SharedFolder
         Invoke-Attacker "ln -s '$Vault' '$shared/data' && printf '#!$Vault/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
         Invoke-Unconfined "$shared/prog" | Should -Match $Secret
@@ -380,6 +385,7 @@ Describe 'A private file the ruleset seems to let the sandbox read' {
     }
 
     It 'still follows a #! line to a tool a read rule of the ruleset reaches (the allowed twin)' {
+        if (-not $Vault) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
         $shared = New-SharedFolder
         Invoke-Attacker "printf '#!$Vault/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
         $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Vault -Access ReadFile, ReadDir -PassThru |
