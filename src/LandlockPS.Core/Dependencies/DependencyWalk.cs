@@ -25,7 +25,7 @@ internal sealed class DependencyWalk
     private readonly IReadOnlyDictionary<string, string> _environment;
     // What the run's ruleset lets a sandbox write and read; null when the ruleset is not known.
     private readonly RuleReach? _writable;
-    private readonly RuleReach? _readable;
+    private readonly Lazy<RuleReach?> _readable;
     private readonly List<DependencyFile> _files = [];
     private readonly Dictionary<string, int> _fileIndex = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
@@ -41,7 +41,8 @@ internal sealed class DependencyWalk
         // A read rule counts only by the path it names without links, and only if no link a sandbox
         // could have planted is on its way: a link there for a moment must not make a private file
         // look readable already.
-        _readable = ruleset is null ? null : new RuleReach(ruleset, LandlockAccessFs.ReadFile, path => Resolve(path) is (string free, null) ? free : null);
+        // Only an untrusted name asks, and most walks meet none: each read rule's path is walked then.
+        _readable = new(() => ruleset is null ? null : new RuleReach(ruleset, LandlockAccessFs.ReadFile, path => Resolve(path) is (string free, null) ? free : null));
     }
 
     /// <summary>Walks from the program the caller named (trusted as a name: the caller chose it), once.</summary>
@@ -333,7 +334,7 @@ internal sealed class DependencyWalk
     // A file the sandbox learns nothing from: one every user may read, one its ruleset already lets
     // it read, or one already allowed by a trusted name.
     private bool HarmlessToGrant(string file) =>
-        FileOwner.IsPublic(file) || _readable?.Reach(file) == true || _fileIndex.ContainsKey(file);
+        FileOwner.IsPublic(file) || _readable.Value?.Reach(file) == true || _fileIndex.ContainsKey(file);
 
     private static bool IsPlainFileWithoutLinks(string path)
     {
