@@ -37,6 +37,23 @@ Describe 'New-LandlockSession' {
         Invoke-Command -Session $Session { $script:counter + 1 } | Should -Be 42
     }
 
+    It 'serves one PowerShell object invoked again and again, past the time a server has to answer' {
+        # Each run reuses the object's PSGuid, and its next command may go out before the last close
+        # is answered: a deadline check once took the newest close, still in flight, for an old one.
+        $ps = [powershell]::Create()
+        $ps.Runspace = $Session.Runspace
+        $null = $ps.AddScript('$script:runs++; $script:runs')
+        try {
+            Invoke-Command -Session $Session { $script:runs = 0 }
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $runs = 0
+            while ($clock.Elapsed.TotalSeconds -lt 7) { $last = $ps.Invoke(); $runs++ }
+            $last | Should -Be $runs
+            $Session.State | Should -Be 'Opened'
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'is confined: reads outside the ruleset are denied' {
         $category = Invoke-Command -Session $Session { try { Get-Content /etc/hostname -ErrorAction Stop } catch { $_.CategoryInfo.Category.ToString() } }
         $category | Should -Be 'PermissionDenied'

@@ -14,13 +14,13 @@ namespace LandlockPS.Tests;
 public class AnswerDeadlinesTests
 {
     private const int Grace = 50;
-    private static readonly (PacketKind, Guid) First = (PacketKind.Command, Guid.NewGuid());
-    private static readonly (PacketKind, Guid) Second = (PacketKind.Signal, Guid.NewGuid());
+    private static readonly SentPacket First = new(PacketKind.Command, Guid.NewGuid(), 1);
+    private static readonly SentPacket Second = new(PacketKind.Signal, Guid.NewGuid(), 2);
 
     [Fact]
     public void ReportsThePacketLeftUnanswered()
     {
-        var unanswered = new HashSet<(PacketKind, Guid)> { Second };
+        var unanswered = new HashSet<SentPacket> { Second };
         var missed = new BlockingCollection<string>();
         using var deadlines = new AnswerDeadlines(Grace, packet => { lock (unanswered) return unanswered.Contains(packet); }, missed.Add);
 
@@ -39,7 +39,7 @@ public class AnswerDeadlinesTests
         var missed = new BlockingCollection<string>();
         using var deadlines = new AnswerDeadlines(Grace, _ => false, missed.Add);
 
-        for (int i = 0; i < 100; i++) deadlines.Await((PacketKind.Command, Guid.NewGuid()), "a new command");
+        for (int i = 0; i < 100; i++) deadlines.Await(new SentPacket(PacketKind.Command, Guid.NewGuid(), i), "a new command");
 
         Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2));
     }

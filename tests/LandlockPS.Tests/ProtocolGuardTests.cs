@@ -152,12 +152,48 @@ public class ProtocolGuardTests
     public void AnswersWhetherAPacketSentIsStillUnanswered()
     {
         var guard = new ProtocolGuard(ReceiveLimits.Default);
-        (PacketKind, Guid) signal = (PacketKind.Signal, Guid.Parse(Command));
-        Assert.False(guard.IsUnanswered(signal));
-        Assert.Equal(signal, guard.Sent($"<Signal PSGuid='{Command}' />"));
+        SentPacket signal = guard.Sent($"<Signal PSGuid='{Command}' />")!.Value;
+        Assert.Equal((PacketKind.Signal, Guid.Parse(Command)), (signal.Kind, signal.Guid));
         Assert.True(guard.IsUnanswered(signal));
         guard.Check(Encoding.ASCII.GetBytes($"<SignalAck PSGuid='{Command}' />"));
         Assert.False(guard.IsUnanswered(signal));
+    }
+
+    // A PowerShell object invoked again sends its next command, and closes it, under the same PSGuid,
+    // sometimes before the server answered the last close: each packet is answered in its turn.
+    [Fact]
+    public void TellsPacketsUnderTheSamePSGuidApart()
+    {
+        var guard = new ProtocolGuard(ReceiveLimits.Default);
+        byte[] closeAck = Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Command}' />");
+        SentPacket first = guard.Sent($"<Close PSGuid='{Command}' />")!.Value;
+        SentPacket second = guard.Sent($"<Close PSGuid='{Command}' />")!.Value;
+        guard.Check(closeAck);
+        Assert.False(guard.IsUnanswered(first));
+        Assert.True(guard.IsUnanswered(second));
+        SentPacket third = guard.Sent($"<Close PSGuid='{Command}' />")!.Value;
+        guard.Check(closeAck);
+        Assert.False(guard.IsUnanswered(second));
+        Assert.True(guard.IsUnanswered(third));
+        guard.Check(closeAck);
+        Assert.False(guard.IsUnanswered(third));
+    }
+
+    [Fact]
+    public void KeepsTheDataOfACommandStartedAgainBeforeItsLastCloseWasAnswered()
+    {
+        var guard = new ProtocolGuard(new ReceiveLimits(500, 500));
+        byte[] closeAck = Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Command}' />");
+        guard.Sent($"<Command PSGuid='{Command}' />");
+        Assert.True(guard.Check(DataLine(Fragment(300))));
+        guard.Sent($"<Close PSGuid='{Command}' />");
+        guard.Sent($"<Command PSGuid='{Command}' />");
+        guard.Check(closeAck);
+        // The new run counts afresh: 300 more bytes are within its 500.
+        Assert.True(guard.Check(DataLine(Fragment(300))));
+        guard.Sent($"<Close PSGuid='{Command}' />");
+        guard.Check(closeAck);
+        Assert.False(guard.Check(DataLine(Fragment(300))));
     }
 
     private static ProtocolGuard Running(ReceiveLimits limits)

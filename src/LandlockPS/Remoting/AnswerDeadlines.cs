@@ -17,9 +17,9 @@ internal sealed class AnswerDeadlines : IDisposable
     internal const int BatchMilliseconds = 500;
 
     private readonly int _graceMilliseconds;
-    private readonly Func<(PacketKind, Guid), bool> _isUnanswered;
+    private readonly Func<SentPacket, bool> _isUnanswered;
     private readonly Action<string> _missed;
-    private readonly Queue<(PacketKind Kind, Guid Guid, string What, long Due)> _pending = new();
+    private readonly Queue<(SentPacket Packet, string What, long Due)> _pending = new();
     private readonly Timer _timer;
     private bool _armed;
     private bool _disposed;
@@ -27,7 +27,7 @@ internal sealed class AnswerDeadlines : IDisposable
     /// <param name="graceMilliseconds">How long the server has to answer.</param>
     /// <param name="isUnanswered">Whether the server has still to answer a packet sent.</param>
     /// <param name="missed">Called (on a pool thread) with what went unanswered, e.g. "a new command": once, for the first one missed.</param>
-    internal AnswerDeadlines(int graceMilliseconds, Func<(PacketKind, Guid), bool> isUnanswered, Action<string> missed)
+    internal AnswerDeadlines(int graceMilliseconds, Func<SentPacket, bool> isUnanswered, Action<string> missed)
     {
         _graceMilliseconds = graceMilliseconds;
         _isUnanswered = isUnanswered;
@@ -35,14 +35,14 @@ internal sealed class AnswerDeadlines : IDisposable
         _timer = new Timer(_ => Check());
     }
 
-    /// <summary>Expects the server to answer the packet <paramref name="key"/> (described as <paramref name="what"/>) within the grace time.</summary>
-    internal void Await((PacketKind Kind, Guid Guid) key, string what)
+    /// <summary>Expects the server to answer <paramref name="packet"/> (described as <paramref name="what"/>) within the grace time.</summary>
+    internal void Await(SentPacket packet, string what)
     {
         lock (_pending)
         {
             if (_disposed) return;
             // Every deadline has the same grace, so the queue stays in the order they fall due.
-            _pending.Enqueue((key.Kind, key.Guid, what, Environment.TickCount64 + _graceMilliseconds));
+            _pending.Enqueue((packet, what, Environment.TickCount64 + _graceMilliseconds));
             if (_armed) return;
             _armed = true;
             _timer.Change(_graceMilliseconds, Timeout.Infinite);
@@ -59,7 +59,7 @@ internal sealed class AnswerDeadlines : IDisposable
             while (_pending.TryPeek(out var next) && next.Due <= now)
             {
                 _pending.Dequeue();
-                if (missed is null && _isUnanswered((next.Kind, next.Guid))) missed = next.What;
+                if (missed is null && _isUnanswered(next.Packet)) missed = next.What;
             }
             _armed = missed is null && _pending.Count > 0;
             if (_armed) _timer.Change(Math.Max(_pending.Peek().Due - now, BatchMilliseconds), Timeout.Infinite);

@@ -36,6 +36,9 @@ internal sealed record ReceiveLimits(int? MaximumReceivedObjectSize, int? Maximu
     };
 }
 
+/// <summary>A packet the client sent that its server acknowledges: its kind, its PSGuid, and its place among all the session sent.</summary>
+internal readonly record struct SentPacket(PacketKind Kind, Guid Guid, long Serial);
+
 /// <summary>
 /// Judges every line a sandboxed pwsh sends before PowerShell sees it. Only what a remoting server
 /// sends a client passes: data, and the acknowledgements of data, commands, close and signals,
@@ -54,10 +57,13 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     // Bytes of the object being received, by command and by stream (default or prompt response).
     private readonly Dictionary<(Guid, bool), long> _objectBytes = [];
     private readonly Dictionary<Guid, long> _commandBytes = [];
-    // What the client sent and the server has not acknowledged yet, by packet kind and PSGuid.
-    private readonly Dictionary<(PacketKind, Guid), int> _unanswered = [];
-    // Commands the client started whose close the server has not acknowledged: only their data is counted.
-    private readonly HashSet<Guid> _commands = [];
+    // What the client sent and the server has not acknowledged yet, by packet kind and PSGuid: the
+    // serials of each, oldest first. A PowerShell object invoked again reuses its PSGuid, and its
+    // next command may go out before the last close is answered; the server answers each in turn.
+    private readonly Dictionary<(PacketKind, Guid), Queue<long>> _unanswered = [];
+    // Commands the client started (by PSGuid, how many times) whose close the server has not acknowledged: only their data is counted.
+    private readonly Dictionary<Guid, int> _commands = [];
+    private long _serial;
 
     /// <summary>The longest line PowerShell's server writes is one 32 KB fragment in base64: anything much longer is not protocol.</summary>
     public const int MaxLineBytes = 1 << 20;
@@ -65,16 +71,18 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     [GeneratedRegex(@"^<(?<tag>Data|Command|Close|Signal) (?:Stream='\w+' )?PSGuid='(?<guid>[0-9a-f-]{36})'", RegexOptions.CultureInvariant)]
     private static partial Regex SentElement();
 
-    /// <summary>Notes a packet the client sends: the server may acknowledge it once. Returns its kind and PSGuid, if it is one.</summary>
-    public (PacketKind Kind, Guid Guid)? Sent(string element)
+    /// <summary>Notes a packet the client sends: the server may acknowledge it once. Returns the packet, if it is one.</summary>
+    public SentPacket? Sent(string element)
     {
         if (SentKey(element) is not { } key) return null;
         lock (_unanswered)
         {
-            _unanswered[key] = _unanswered.GetValueOrDefault(key) + 1;
-            if (key.Kind == PacketKind.Command) _commands.Add(key.Guid);
+            long serial = ++_serial;
+            if (!_unanswered.TryGetValue(key, out Queue<long>? waiting)) _unanswered[key] = waiting = new Queue<long>(1);
+            waiting.Enqueue(serial);
+            if (key.Kind == PacketKind.Command) _commands[key.Guid] = _commands.GetValueOrDefault(key.Guid) + 1;
+            return new SentPacket(key.Kind, key.Guid, serial);
         }
-        return key;
     }
 
     /// <summary>Whether the server has still to acknowledge anything the client sent.</summary>
@@ -86,10 +94,11 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         }
     }
 
-    /// <summary>Whether the server has still to acknowledge a packet the client sent (its kind and PSGuid, as <see cref="Sent"/> returns them).</summary>
-    public bool IsUnanswered((PacketKind Kind, Guid Guid) packet)
+    /// <summary>Whether the server has still to acknowledge a packet the client sent (as <see cref="Sent"/> returned it).</summary>
+    public bool IsUnanswered(SentPacket packet)
     {
-        lock (_unanswered) return _unanswered.ContainsKey(packet);
+        // Answers come in the order their packets went: this one is answered once an older one is not waiting.
+        lock (_unanswered) return _unanswered.TryGetValue((packet.Kind, packet.Guid), out Queue<long>? waiting) && waiting.Peek() <= packet.Serial;
     }
 
     private static (PacketKind Kind, Guid Guid)? SentKey(string element)
@@ -123,12 +132,19 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
 
     private bool IsRunning(Guid command)
     {
-        lock (_unanswered) return _commands.Contains(command);
+        lock (_unanswered) return _commands.ContainsKey(command);
     }
 
+    // The server answers a close only after the command's last data, and before any data of its next
+    // run under the same PSGuid: what was counted is forgotten either way.
     private void Forget(Guid command)
     {
-        lock (_unanswered) _commands.Remove(command);
+        lock (_unanswered)
+        {
+            int running = _commands.GetValueOrDefault(command);
+            if (running > 1) _commands[command] = running - 1;
+            else _commands.Remove(command);
+        }
         _commandBytes.Remove(command);
         _objectBytes.Remove((command, false));
         _objectBytes.Remove((command, true));
@@ -139,10 +155,9 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     {
         lock (_unanswered)
         {
-            int waiting = _unanswered.GetValueOrDefault((kind, guid));
-            if (waiting == 0) throw Violation("SandboxProtocolViolation", $"it acknowledged something it was never sent: '{Abbreviate(element)}'");
-            if (waiting == 1) _unanswered.Remove((kind, guid));
-            else _unanswered[(kind, guid)] = waiting - 1;
+            if (!_unanswered.TryGetValue((kind, guid), out Queue<long>? waiting)) throw Violation("SandboxProtocolViolation", $"it acknowledged something it was never sent: '{Abbreviate(element)}'");
+            waiting.Dequeue();
+            if (waiting.Count == 0) _unanswered.Remove((kind, guid));
         }
     }
 

@@ -120,7 +120,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         // PowerShell takes an IOException from the writer to mean "the transport is closed".
         if (_inputClosed || _process is null || _process.HasExited) throw Closed();
         if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
-        (PacketKind, Guid)? sent = _guard.Sent(line);
+        SentPacket? sent = _guard.Sent(line);
         bool taken;
         try
         {
@@ -140,7 +140,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
                 errorId: "SandboxProtocolViolation"));
             throw Closed();
         }
-        if (sent is { } packet && AwaitedAnswer(packet.Item1) is { } what) _answers.Await(packet, what);
+        if (sent is { } packet && AwaitedAnswer(packet.Kind) is { } what) _answers.Await(packet, what);
         // The answer must be read even while the child is held back.
         if (_connection.State.Backlog.IsFull) _process.Wake();
     }
