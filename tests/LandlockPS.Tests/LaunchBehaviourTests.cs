@@ -48,6 +48,34 @@ public class LaunchBehaviourTests
         Assert.Equal("20000", r.Stdout.Trim());
     }
 
+    // Input goes straight into the pipe while nothing waits, and behind what waits otherwise: pieces
+    // written while the pipe is full, and while output is taken, arrive whole and in order.
+    [Fact]
+    public void StandardInputArrivesInOrderThroughAFullPipe()
+    {
+        byte[] input = new byte[5 << 20];
+        for (int i = 0; i < input.Length; i++) input[i] = (byte)(i * 7 + i / 251);
+        using SandboxedProcess process = SandboxedProcess.Start(new SandboxStartInfo("/bin/cat") { Environment = Env, WorkingDirectory = "/", RedirectStandardInput = true }, SystemRuleset());
+        var echoed = new List<byte>(input.Length);
+        void Take()
+        {
+            while (process.TryTakeOutput(out OutputChunk chunk, 0)) echoed.AddRange(chunk.Buffer.AsSpan(0, chunk.Count).ToArray());
+        }
+        for (int at = 0; at < input.Length;)
+        {
+            int piece = Math.Min(input.Length - at, 100_000 + at % 7919);
+            if (process.TryWriteInput(input.AsSpan(at, piece))) at += piece;
+            Take();
+        }
+        process.CloseInput();
+        while (!process.IsOutputCompleted)
+        {
+            if (process.TryTakeOutput(out OutputChunk chunk, 10_000)) echoed.AddRange(chunk.Buffer.AsSpan(0, chunk.Count).ToArray());
+        }
+        Assert.Equal(0, process.ExitStatus!.ExitCode);
+        Assert.True(input.AsSpan().SequenceEqual(echoed.ToArray()), $"cat echoed {echoed.Count} bytes of {input.Length}, or not in order");
+    }
+
     [Fact]
     public void WithoutRedirectionStandardInputIsDevNull()
     {

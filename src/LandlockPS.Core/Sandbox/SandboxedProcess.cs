@@ -224,27 +224,37 @@ public sealed unsafe class SandboxedProcess : IDisposable
     }
 
     /// <summary>
-    /// Queues bytes for the child's standard input and writes what the pipe takes now, on the
-    /// calling thread; the thread servicing the child writes the rest. False when a megabyte is
-    /// already waiting: take some output and try again, so a child that writes before it reads
-    /// never deadlocks.
+    /// Writes bytes to the child's standard input, on the calling thread, as far as the pipe takes
+    /// them now; a copy of the rest is queued for the thread servicing the child. False when a
+    /// megabyte is already waiting: take some output and try again, so a child that writes before it
+    /// reads never deadlocks.
     /// </summary>
-    public bool TryWriteInput(byte[] data)
+    public bool TryWriteInput(ReadOnlySpan<byte> data)
     {
-        ArgumentNullException.ThrowIfNull(data);
-        int polling;
         lock (_inputGate)
         {
             if (!_hasInputPipe || _closeInput) throw new InvalidOperationException("The child's standard input is not a pipe, or it was closed.");
             // A child that stopped reading (or ended) gets nothing more; the rest is dropped.
-            if (data.Length == 0 || _stdin is null) return true;
+            if (data.IsEmpty || _stdin is null) return true;
             if (_pendingInputBytes > 0 && _pendingInputBytes + data.Length > MaxPendingInputBytes) return false;
-            _input.Enqueue(data);
+            bool queued = _input.Count > 0;
+            // Nothing waits before it: straight into the pipe.
+            if (!queued)
+            {
+                if (!Write(data, out int written)) return true;
+                data = data[written..];
+                if (data.IsEmpty) return true;
+            }
+            _input.Enqueue(data.ToArray());
             _pendingInputBytes += data.Length;
-            WriteInput();
-            polling = _input.Count == 0 ? 0 : _pollingThread;
+            // Behind what waits: the pipe may take some of it by now.
+            if (queued) WriteInput();
+            if (_input.Count == 0) return true;
         }
-        // What the pipe did not take waits for the servicing thread, which may be polling without watching stdin.
+        // What the pipe did not take waits for the servicing thread, which may be polling without
+        // watching stdin: it either sees the input left (WatchInput) or is woken here.
+        Interlocked.MemoryBarrier();
+        int polling = Volatile.Read(ref _pollingThread);
         if (polling != 0 && polling != Environment.CurrentManagedThreadId) Wake();
         return true;
     }
@@ -397,11 +407,16 @@ public sealed unsafe class SandboxedProcess : IDisposable
 
     // Marks this thread as about to poll and returns stdin if input waits for it, referenced so that
     // another thread closing it meanwhile cannot let its descriptor number be reused under the poll.
+    // Without the gate while nothing waits, the common case: a sender writing to the child (which
+    // holds it across the write) then never holds up the thread reading the child's answer.
     private SafeDescriptorHandle? WatchInput()
     {
+        Volatile.Write(ref _pollingThread, Environment.CurrentManagedThreadId);
+        // Paired with the barrier in TryWriteInput: input left there is seen here, or this thread is woken.
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _pendingInputBytes) == 0) return null;
         lock (_inputGate)
         {
-            _pollingThread = Environment.CurrentManagedThreadId;
             if (_stdin is null || _input.Count == 0) return null;
             bool added = false;
             _stdin.DangerousAddRef(ref added);
@@ -450,25 +465,38 @@ public sealed unsafe class SandboxedProcess : IDisposable
     {
         while (_stdin is not null && _input.TryPeek(out byte[]? data))
         {
-            nint wrote;
-            fixed (byte* p = data) wrote = ProcessApi.Write(_stdin.Fd, p + _inputOffset, (nuint)(data.Length - _inputOffset));
-            if (wrote < 0)
-            {
-                if (Marshal.GetLastPInvokeError() is ProcessApi.EAGAIN or ProcessApi.EINTR) return;
-                // EPIPE: the child stopped reading. What it did not read is dropped.
-                _input.Clear();
-                _pendingInputBytes = 0;
-                _inputOffset = 0;
-                CloseStdin();
-                return;
-            }
-            _pendingInputBytes -= (int)wrote;
-            _inputOffset += (int)wrote;
-            if (_inputOffset < data.Length) continue;
+            if (!Write(data.AsSpan(_inputOffset), out int written)) return;
+            _pendingInputBytes -= written;
+            _inputOffset += written;
+            if (_inputOffset < data.Length) return;
             _input.Dequeue();
             _inputOffset = 0;
         }
         if (_closeInput && _input.Count == 0) CloseStdin();
+    }
+
+    // Called with _inputGate held: writes what the pipe takes now. False once the child stopped
+    // reading (EPIPE): stdin is closed, and what it did not read, queued or not, is dropped.
+    private bool Write(ReadOnlySpan<byte> data, out int written)
+    {
+        written = 0;
+        while (written < data.Length)
+        {
+            nint wrote;
+            fixed (byte* p = data) wrote = ProcessApi.Write(_stdin!.Fd, p + written, (nuint)(data.Length - written));
+            if (wrote >= 0)
+            {
+                written += (int)wrote;
+                continue;
+            }
+            if (Marshal.GetLastPInvokeError() is ProcessApi.EAGAIN or ProcessApi.EINTR) return true;
+            _input.Clear();
+            _pendingInputBytes = 0;
+            _inputOffset = 0;
+            CloseStdin();
+            return false;
+        }
+        return true;
     }
 
     private void CloseStdin()

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.IO;
 using System.Linq;
 using System.Management.Automation.Internal;
@@ -122,14 +123,22 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
         SentPacket? sent = _guard.Sent(line);
         bool taken;
+        // A data line is a 32 KB fragment in base64: encoded into a pooled buffer, never a new one on the large-object heap.
+        byte[] bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(line) + 1);
         try
         {
-            taken = _process.TryWriteInput(Encoding.UTF8.GetBytes(line + "\n"));
+            int length = Encoding.UTF8.GetBytes(line, bytes);
+            bytes[length++] = (byte)'\n';
+            taken = _process.TryWriteInput(bytes.AsSpan(0, length));
         }
         catch (InvalidOperationException)
         {
             // Closed by the end of the session meanwhile.
             throw Closed();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
         }
         if (!taken)
         {
