@@ -138,6 +138,18 @@ public class ErrorCatalogueTests
         Assert.DoesNotContain(rows.Keys, id => LandlockErrors.Find(id) is null);
     }
 
+    // A cmdlet (Verb-Noun), a parameter (-Name) or a preference variable ($PSName, $NamePreference).
+    internal static readonly Regex PowerShellTerm = new(@"(?<![\w-])-[A-Z][a-z][A-Za-z]*|\b[A-Z][a-z]+-[A-Z][a-z]\w*|\$(?:PS\w+|\w+Preference)\b");
+
+    // Core knows nothing of PowerShell: a meaning says what went wrong in words true for any caller of
+    // Core; the cmdlets' help and messages name their parameters.
+    [Fact]
+    public void NoMeaningNamesACmdletOrParameter()
+    {
+        string[] named = LandlockErrors.All.Where(e => PowerShellTerm.IsMatch(e.Meaning)).Select(e => $"{e.Id} ('{PowerShellTerm.Match(e.Meaning).Value}')").ToArray();
+        Assert.True(named.Length == 0, $"Meanings in {Catalogue} that name a cmdlet, parameter or variable of the PowerShell module: {string.Join(", ", named)}.");
+    }
+
     [Theory]
     [InlineData("PathNotAccessible", 0, LandlockErrorCategory.PermissionDenied)]
     [InlineData("PathNotAccessible", LandlockPS.Core.Native.Errno.ELOOP, LandlockErrorCategory.PermissionDenied)]
