@@ -145,6 +145,17 @@ Describe 'Invoke-Sandboxed -AllowDependencies' {
         $ev.FullyQualifiedErrorId | Should -Be "$ErrorId,$Id"
     }
 
+    It 'warns once per command about a library it cannot find, however many rulesets are piped' {
+        $program = Join-Path $Bin app-missing
+        $null = (New-EmptyRuleset), (New-EmptyRuleset), (New-EmptyRuleset) |
+            Invoke-Sandboxed $program -AllowDependencies -StandardError Output -WarningVariable wv -WarningAction SilentlyContinue
+        @($wv).Count | Should -Be 1
+        $wv.Message | Should -Match "^libgone\.so, needed by $([regex]::Escape($program)), was not found"
+        # Once per command, not per session: the next call warns again.
+        $null = New-EmptyRuleset | Invoke-Sandboxed $program -AllowDependencies -StandardError Output -WarningVariable again -WarningAction SilentlyContinue
+        @($again).Count | Should -Be 1
+    }
+
     It 'belongs to the FilePath parameter set only' {
         (Get-Command Invoke-Sandboxed).Parameters['AllowDependencies'].ParameterSets.Keys | Should -Be 'FilePath'
     }
@@ -184,6 +195,17 @@ Describe 'Add-LandlockPathRule -Executable' {
         $rs.PathRules.Path | Should -Be $InterpRoot, $InterpMissing, $InterpRelative
         $wv.Count | Should -Be 3
         $ev | Should -BeNullOrEmpty
+    }
+
+    It 'warns once per command about what it leaves out, however many rulesets are piped' {
+        # libleaf.so lies in a folder under /tmp, where a sandbox could swap it for a link; libgone.so is gone.
+        $rulesets = (New-EmptyRuleset), (New-EmptyRuleset)
+        $rulesets | Add-LandlockPathRule -Executable (Join-Path $Bin app-origin), (Join-Path $Bin app-missing) -WarningVariable wv -WarningAction SilentlyContinue
+        $wv.Message | Should -HaveCount 2
+        $wv.Message | Where-Object { $_ -like 'Not allowing *libleaf.so*' } | Should -HaveCount 1
+        $wv.Message | Where-Object { $_ -like 'libgone.so, needed by *' } | Should -HaveCount 1
+        # Each ruleset still gets its rules.
+        $rulesets | ForEach-Object { $_.PathRules.Path | Should -Contain (Join-Path $Bin app-origin) }
     }
 
     It 'resolves every program before adding a rule: a failure under -ErrorAction Stop leaves the ruleset as it was' {

@@ -600,3 +600,29 @@ Describe 'Hostile programs given to -AllowDependencies' {
         $failed.Exception.Message | Should -Match 'symbolic link|ELOOP'
     }
 }
+
+Describe 'A launch refused for a file -AllowDependencies left out' {
+    # The file is denied because -AllowDependencies would not trust its name: passing the switch
+    # again cannot help, so the error says which file it left out, why, and the rule that allows it.
+    It 'names the file, why it was left out, and a path rule of the user''s own; not -AllowDependencies again' {
+        $shared = New-SharedFolder
+        $tool = Join-Path $Private 'tool'
+        Invoke-Attacker "printf '#!$tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $shared -Access ReadWrite -PassThru
+
+        Invoke-Sandboxed -Ruleset $ruleset -AllowDependencies "$shared/prog" -WarningAction SilentlyContinue -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed.FullyQualifiedErrorId | Should -Be 'ExecutableNotAllowed,LandlockPS.Commands.InvokeSandboxedCommand'
+        $message = $failed[0].Exception.Message
+        $message | Should -Match ([regex]::Escape("$tool (#! interpreter of $shared/prog) was chosen by way of $shared/prog, which a sandbox could have written"))
+        $message | Should -Match ([regex]::Escape('Add-LandlockPathRule -LiteralPath <file> -Access ReadFile,Execute'))
+        $message | Should -Not -Match 'Invoke-Sandboxed -AllowDependencies adds'
+
+        # Without the switch, resolving the dependencies is still the advice.
+        Invoke-Sandboxed -Ruleset $ruleset "$shared/prog" -ErrorVariable plain -ErrorAction SilentlyContinue
+        $plain[0].Exception.Message | Should -Match 'Invoke-Sandboxed -AllowDependencies adds'
+
+        # The way it names works: with a rule of the user's own on the tool, the program runs.
+        $trusted = $ruleset | Add-LandlockPathRule -LiteralPath $tool -Access ReadFile, Execute -PassThru
+        (Invoke-Victim "$shared/prog" -Ruleset $trusted).Output | Should -Match $Secret
+    }
+}

@@ -54,6 +54,8 @@ public class LandlockException : Exception
         LandlockRemedy.AllowUnconfined => "Set SandboxStartInfo.AllowUnconfined to start it unconfined anyway.",
         LandlockRemedy.KeepCapabilities => "Set SandboxStartInfo.KeepCapabilities to accept that.",
         LandlockRemedy.AllowDependencies => "ProgramDependencies.Resolve lists every file a program needs to start, with the access each needs.",
+        LandlockRemedy.AllowLeftOutDependencies =>
+            "ProgramDependencies leaves out what it cannot trust (its LeftOut says why); LandlockRuleset.AddPathRule allows a file you trust.",
         LandlockRemedy.ChooseAbi => "A ruleset's ABI is chosen when it is made (LandlockRuleset's abi); LandlockSupport.Query() tells the kernel's.",
         _ => string.Empty,
     };

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
 
@@ -8,10 +9,14 @@ namespace LandlockPS;
 
 /// <summary>
 /// The rules a program needs to start (Invoke-Sandboxed -AllowDependencies, Add-LandlockPathRule
-/// -Executable): one resolution, its problems as warnings, its rules with the reason for each.
+/// -Executable): one resolution, its problems as warnings (each once per command), its rules with the reason for each.
 /// </summary>
 internal static class DependencyRules
 {
+    // The warnings each command has written: resolving a program for each ruleset piped into one call
+    // finds the same problems again, and a user should read each once.
+    private static readonly ConditionalWeakTable<PSCmdlet, HashSet<string>> Warned = new();
+
     /// <summary>
     /// What <paramref name="program"/> needs when it runs with <paramref name="environment"/>, under
     /// <paramref name="ruleset"/>; what cannot be found, or is not trusted, becomes a warning (the
@@ -21,7 +26,7 @@ internal static class DependencyRules
     internal static ProgramDependencies Resolve(PSCmdlet cmdlet, string program, IReadOnlyDictionary<string, string> environment, LandlockRuleset ruleset)
     {
         ProgramDependencies dependencies = ProgramDependencies.Resolve(program, environment, ruleset);
-        foreach (string problem in dependencies.Problems) cmdlet.WriteWarning(problem);
+        foreach (string problem in dependencies.Problems) WarnOnce(cmdlet, problem);
         return dependencies;
     }
 
@@ -40,7 +45,7 @@ internal static class DependencyRules
         {
             if (keptByPath && file.Swappable)
             {
-                cmdlet.WriteWarning($"Not allowing {file.Path} ({file.Reason}): it lies where a sandbox could swap it for a link, and a rule kept in the ruleset " +
+                WarnOnce(cmdlet, $"Not allowing {file.Path} ({file.Reason}): it lies where a sandbox could swap it for a link, and a rule kept in the ruleset " +
                     "would follow that link at a later launch. Run the program with Invoke-Sandboxed -AllowDependencies instead, which holds the file itself at launch.");
                 continue;
             }
@@ -52,6 +57,12 @@ internal static class DependencyRules
             }
         }
         return added;
+    }
+
+    // Once per command, not per session as SessionWarnings: a later call is about a program that may have changed.
+    private static void WarnOnce(PSCmdlet cmdlet, string message)
+    {
+        if (Warned.GetOrCreateValue(cmdlet).Add(message)) cmdlet.WriteWarning(message);
     }
 
     /// <summary>

@@ -18,6 +18,8 @@ internal static class ErrorHelper
         LandlockRemedy.AllowUnconfined => exception.WithRemedyText("Pass -AllowUnconfined to run it unconfined anyway."),
         LandlockRemedy.KeepCapabilities => exception.WithRemedyText("Pass -KeepCapabilities to accept that."),
         LandlockRemedy.AllowDependencies => exception.WithRemedyText("Invoke-Sandboxed -AllowDependencies adds rules for all a program needs to start."),
+        LandlockRemedy.AllowLeftOutDependencies => exception.WithRemedyText(
+            "-AllowDependencies adds no rule for a file it cannot trust; allow one you trust with Add-LandlockPathRule -LiteralPath <file> -Access ReadFile,Execute."),
         LandlockRemedy.ChooseAbi => exception.WithRemedyText("New-LandlockRuleset -Abi chooses a ruleset's ABI; Get-LandlockAbi shows the kernel's."),
         _ => exception,
     };

@@ -202,6 +202,7 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
 
         Assert.Equal([script], deps.Files.Select(f => f.Path));
         Assert.Contains("is not executable", Assert.Single(deps.Problems));
+        Assert.Equal(deps.Problems, [deps.LeftOut[secret]]);
         // The values of a cluster ending in -u, and of -a, are not the program env runs.
         deps = ProgramDependencies.Resolve(envScript, NoLibraryPath);
         Assert.Contains(deps.Files, f => f.Path == "/usr/bin/sh" && f.Reason.StartsWith("sh, run by", System.StringComparison.Ordinal));

@@ -44,6 +44,8 @@ public sealed class DependencyTrustTests : IDisposable
         (string program, ProgramDependencies deps) = WithInterpreterLinkTo(_privateTool);
         Assert.DoesNotContain(deps.Files, f => f.Path == _privateTool);
         Assert.Contains(deps.Problems, p => p.StartsWith($"{Path.Combine(_shared.Root, "interp")} (#! interpreter of {program})") && p.Contains($"leads to {_privateTool}"));
+        // Left out by the name the #! line gives it, with that problem: a refused launch names it so.
+        Assert.Equal(deps.Problems, [deps.LeftOut[Path.Combine(_shared.Root, "interp")]]);
     }
 
     [Fact]

@@ -138,6 +138,42 @@ public class ErrorCatalogueTests
         Assert.DoesNotContain(rows.Keys, id => LandlockErrors.Find(id) is null);
     }
 
+    // A cmdlet (Verb-Noun), a parameter (-Name) or a preference variable ($PSName, $NamePreference).
+    internal static readonly Regex PowerShellTerm = new(@"(?<![\w-])-[A-Z][a-z][A-Za-z]*|\b[A-Z][a-z]+-[A-Z][a-z]\w*|\$(?:PS\w+|\w+Preference)\b");
+
+    // Core knows nothing of PowerShell: a meaning says what went wrong in words true for any caller of
+    // Core; the cmdlets' help and messages name their parameters.
+    [Fact]
+    public void NoMeaningNamesACmdletOrParameter()
+    {
+        string[] named = LandlockErrors.All.Where(e => PowerShellTerm.IsMatch(e.Meaning)).Select(e => $"{e.Id} ('{PowerShellTerm.Match(e.Meaning).Value}')").ToArray();
+        Assert.True(named.Length == 0, $"Meanings in {Catalogue} that name a cmdlet, parameter or variable of the PowerShell module: {string.Join(", ", named)}.");
+    }
+
+    // A string literal of one line, as the source spells it; an interpolation's own literals count too.
+    private static readonly Regex StringLiteral = new(@"""(?:[^""\\\n]|\\.)*""");
+
+    // The same for every text Core writes (a message, a warning, a remedy), read from its code, not
+    // its comments: the cmdlet layer words PowerShell advice (ErrorHelper, from a LandlockRemedy).
+    [Fact]
+    public void NoCoreMessageNamesACmdletOrParameter()
+    {
+        string core = Path.Combine(RepositoryRoot, "src", "LandlockPS.Core");
+        var named = new List<string>();
+        foreach (string file in Directory.EnumerateFiles(core, "*.cs", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains("/obj/", StringComparison.Ordinal) && !f.Contains("/bin/", StringComparison.Ordinal)))
+        {
+            string[] lines = File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].TrimStart().StartsWith("//", StringComparison.Ordinal)) continue;
+                named.AddRange(StringLiteral.Matches(lines[i]).Select(literal => PowerShellTerm.Match(literal.Value)).Where(m => m.Success)
+                    .Select(m => $"'{m.Value}' at {Path.GetRelativePath(RepositoryRoot, file)}:{i + 1}"));
+            }
+        }
+        Assert.True(named.Count == 0, $"Core names PowerShell in its messages: {string.Join(", ", named)}. Set a LandlockRemedy and word it in ErrorHelper.");
+    }
+
     [Theory]
     [InlineData("PathNotAccessible", 0, LandlockErrorCategory.PermissionDenied)]
     [InlineData("PathNotAccessible", LandlockPS.Core.Native.Errno.ELOOP, LandlockErrorCategory.PermissionDenied)]

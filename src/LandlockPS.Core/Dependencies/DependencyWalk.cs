@@ -29,6 +29,7 @@ internal sealed class DependencyWalk
     private readonly List<DependencyFile> _files = [];
     private readonly Dictionary<string, int> _fileIndex = new(StringComparer.Ordinal);
     private readonly List<string> _problems = [];
+    private readonly Dictionary<string, string> _leftOut = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ElfImage?> _images = new(StringComparer.Ordinal);
     private readonly Lazy<LdSoCache> _cache = new(() => LdSoCache.Load());
     private int _objects;
@@ -49,7 +50,7 @@ internal sealed class DependencyWalk
     internal ProgramDependencies Run()
     {
         AddProgram(_program, "the program itself", depth: 0, Provenance.Trusted);
-        return new(_files, _problems);
+        return new(_files, _problems, _leftOut);
     }
 
     /// <summary>
@@ -126,7 +127,7 @@ internal sealed class DependencyWalk
     {
         // What is missing or no file at all, Grant reports in its own words.
         if (ProcessApi.Access(interpreter, ProcessApi.X_OK) == 0 || !File.Exists(interpreter)) return true;
-        _problems.Add($"{interpreter}, {what}, is not executable, so the kernel would not run it: no rule is added for it.");
+        LeaveOut(interpreter, $"{interpreter}, {what}, is not executable, so the kernel would not run it: no rule is added for it.");
         return false;
     }
 
@@ -256,7 +257,7 @@ internal sealed class DependencyWalk
     {
         if (NotAFile(path) is { } why)
         {
-            _problems.Add($"{path} ({reason}) {why}: no rule is added for it.");
+            LeaveOut(path, $"{path} ({reason}) {why}: no rule is added for it.");
             return null;
         }
         // One walk, name by name, both finds the file and judges each link on the way: two lookups
@@ -266,7 +267,7 @@ internal sealed class DependencyWalk
         // a link (a magic link in /proc could name one file to open and another to readlink).
         if (resolved is not { } real || !IsPlainFileWithoutLinks(resolved))
         {
-            _problems.Add($"{path} ({reason}) cannot be followed to a plain file without a link in /proc or a loop of links: no rule is added for it.");
+            LeaveOut(path, $"{path} ({reason}) cannot be followed to a plain file without a link in /proc or a loop of links: no rule is added for it.");
             return null;
         }
         // A name a sandbox could have chosen, or a link it could have planted on the way, may lead
@@ -275,7 +276,7 @@ internal sealed class DependencyWalk
         string? chosenAt = named.Place ?? untrustedLink;
         if (chosenAt is not null && !HarmlessToGrant(real))
         {
-            _problems.Add($"{path} ({reason}) was chosen by way of {chosenAt}, which a sandbox could have written, and leads to {real}, " +
+            LeaveOut(path, $"{path} ({reason}) was chosen by way of {chosenAt}, which a sandbox could have written, and leads to {real}, " +
                 "which is not readable by every user nor by the ruleset already: no rule is added for it. Allow it with a path rule of your own if you trust it.");
             return null;
         }
@@ -287,6 +288,13 @@ internal sealed class DependencyWalk
     }
 
     private readonly record struct Granted(Provenance Source, string Real);
+
+    // A file the program needs that gets no rule: a problem, and the reason a launch denied it gives.
+    private void LeaveOut(string path, string problem)
+    {
+        _problems.Add(problem);
+        _leftOut.TryAdd(path, problem);
+    }
 
     // Whether what lies in `folder` can only have been put there by root or this user, outside any
     // sandbox: every folder above it is theirs alone (no link on the way, none others may write) and

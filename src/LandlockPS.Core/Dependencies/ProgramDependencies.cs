@@ -42,10 +42,11 @@ public sealed class ProgramDependencies
     /// <summary>How many #! interpreters deep the kernel follows (BINPRM_MAX_RECURSION); deeper fails to start anyway.</summary>
     public const int MaxInterpreterDepth = 4;
 
-    internal ProgramDependencies(IReadOnlyList<DependencyFile> files, IReadOnlyList<string> problems)
+    internal ProgramDependencies(IReadOnlyList<DependencyFile> files, IReadOnlyList<string> problems, IReadOnlyDictionary<string, string> leftOut)
     {
         Files = files;
         Problems = problems;
+        LeftOut = leftOut;
     }
 
     /// <summary>Each file once, in the order found: a path as the program names it, then (if different) the path with its links resolved.</summary>
@@ -53,6 +54,13 @@ public sealed class ProgramDependencies
 
     /// <summary>What could not be found or read, each a sentence; the program may fail to start without it.</summary>
     public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>
+    /// The files found needed that get no rule, by the path they were named by, each with its problem
+    /// (one of <see cref="Problems"/>): a name a sandbox could have chosen leading to a private file, a
+    /// file that is not a plain one, an interpreter that is not executable. Resolving again adds none of them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> LeftOut { get; }
 
     /// <summary>
     /// Resolves what <paramref name="program"/> (an absolute path) needs, as it will run with

@@ -19,6 +19,12 @@ public enum LandlockRemedy
     /// <summary>Add rules for every file a program needs to start (<c>ProgramDependencies</c>).</summary>
     AllowDependencies,
 
+    /// <summary>
+    /// Add path rules of the caller's own for files a program's resolved dependencies left out, where
+    /// the caller trusts them (<c>ProgramDependencies.LeftOut</c> says why each was).
+    /// </summary>
+    AllowLeftOutDependencies,
+
     /// <summary>Make the ruleset for another Landlock ABI (<c>LandlockRuleset.Abi</c>).</summary>
     ChooseAbi,
 }

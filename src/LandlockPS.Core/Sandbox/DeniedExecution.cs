@@ -19,8 +19,12 @@ internal static class DeniedExecution
     // The kernel follows #! four deep; an ELF interpreter may end the chain.
     private const int ChainLimit = 5;
 
-    /// <summary>The error naming what is denied, or null when the ruleset allows the whole chain (then something else refused it).</summary>
-    internal static LandlockException? Explain(string program, LandlockRuleset ruleset)
+    /// <summary>
+    /// The error naming what is denied, or null when the ruleset allows the whole chain (then something
+    /// else refused it). With the program's <paramref name="dependencies"/> (their rules among the
+    /// ruleset's), a denied file they left out is named with why.
+    /// </summary>
+    internal static LandlockException? Explain(string program, LandlockRuleset ruleset, ProgramDependencies? dependencies = null)
     {
         var denied = new List<(string Role, LandlockAccessExplanation Verdict)>();
         LandlockSupport support = LandlockSupport.Query();
@@ -37,11 +41,21 @@ internal static class DeniedExecution
         if (denied.Count == 0) return null;
         string where = string.Join("; and ", denied.Select(d => $"{AccessText.FormatFlags(d.Verdict.DeniedAccess)} on {d.Role} {Describe(d.Verdict)}"));
         string fixes = string.Join("; ", denied.SelectMany(d => d.Verdict.Fixes));
+        string leftOut = string.Concat(denied.Select(d => LeftOut(d.Verdict, dependencies)).OfType<string>().Distinct().Select(why => $" {why}"));
         return new LandlockException(
             $"Executing {program} needs ReadFile and Execute on the program and on each interpreter it starts through; " +
-            $"the ruleset denies {where}. To allow it: {fixes}. The libraries it loads need ReadFile too.",
-            "posix_spawn", Errno.EACCES, "ExecutableNotAllowed") { Remedy = LandlockRemedy.AllowDependencies };
+            $"the ruleset denies {where}. To allow it: {fixes}. The libraries it loads need ReadFile too.{leftOut}",
+            "posix_spawn", Errno.EACCES, "ExecutableNotAllowed") { Remedy = RemedyFor(dependencies) };
     }
+
+    /// <summary>What gets past a denied exec: resolving the program's dependencies, unless they were, and left out what is denied.</summary>
+    internal static LandlockRemedy RemedyFor(ProgramDependencies? dependencies) =>
+        dependencies is null ? LandlockRemedy.AllowDependencies : LandlockRemedy.AllowLeftOutDependencies;
+
+    // Why the resolution gave a denied file no rule, by the name the chain gives it or where that leads.
+    private static string? LeftOut(LandlockAccessExplanation verdict, ProgramDependencies? dependencies) =>
+        dependencies is null ? null
+        : dependencies.LeftOut.GetValueOrDefault(verdict.FullPath) ?? dependencies.LeftOut.GetValueOrDefault(verdict.RealPath);
 
     // The path as the chain names it, and the file the kernel meets when a link leads elsewhere.
     private static string Describe(LandlockAccessExplanation verdict) =>

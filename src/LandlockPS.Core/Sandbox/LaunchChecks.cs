@@ -120,11 +120,11 @@ internal static class LaunchChecks
                 $"check its permissions{(interpreter is null ? string.Empty : $" and its interpreter {interpreter}'s")}, and that its file system is not mounted noexec.",
                 "posix_spawn", errno, "ExecutableNotAllowed"),
             // Named file by file where the ruleset is at hand; otherwise the general advice.
-            Errno.EACCES => (ruleset is null ? null : DeniedExecution.Explain(info.FilePath, WithHeldRules(ruleset, info))) ?? new LandlockException(
+            Errno.EACCES => (ruleset is null ? null : DeniedExecution.Explain(info.FilePath, WithHeldRules(ruleset, info), info.Dependencies)) ?? new LandlockException(
                 $"The ruleset does not allow executing {info.FilePath}: {needs}.", "posix_spawn", errno, "ExecutableNotAllowed")
             {
-                // Resolving the program's dependencies finds exactly those files.
-                Remedy = LandlockRemedy.AllowDependencies,
+                // Resolving the program's dependencies finds exactly those files, unless that was done.
+                Remedy = DeniedExecution.RemedyFor(info.Dependencies),
             },
             Errno.ENOENT => new LandlockException(
                 $"Could not execute {info.FilePath}: it{(interpreter is null ? string.Empty : $" or its interpreter {interpreter}")} does not exist.",

@@ -38,6 +38,13 @@ public sealed record SandboxStartInfo(string FilePath)
     /// <summary>Rules on files the caller holds open (a scratch home), added to the ruleset for this launch.</summary>
     public IReadOnlyList<HeldPathRule> HeldPathRules { get; init; } = [];
 
+    /// <summary>
+    /// The program's dependencies, when <see cref="HeldPathRules"/> hold the files they allow: a file of
+    /// its exec chain still denied is then one they left out, and a refused launch says why instead of
+    /// advising to resolve them.
+    /// </summary>
+    public Dependencies.ProgramDependencies? Dependencies { get; init; }
+
     /// <summary>Start the child even when the kernel enforces nothing of the ruleset.</summary>
     public bool AllowUnconfined { get; init; }
 

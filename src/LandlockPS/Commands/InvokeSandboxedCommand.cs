@@ -28,6 +28,7 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
     private ScriptFile? _scriptFile;
     // A script block's child environment, built once for every ruleset of the call.
     private Dictionary<string, string>? _environment;
+    private ProgramDependencies? _dependencies;
     private IReadOnlyList<LandlockPathRule> _dependencyRules = [];
     private NativeRunOptions? _options;
     private string _workingDirectory = "/";
@@ -231,9 +232,9 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
         if (AllowDependencies) // a program's only: refused with a child pwsh (RefuseInapplicableParameters)
         {
             // Before ShouldProcess, so -WhatIf shows the rules the program would really run under.
-            ProgramDependencies dependencies = ResolveDependencies(_template!, ruleset);
+            _dependencies = ResolveDependencies(_template!, ruleset);
             shown = ruleset.Clone(); // the caller's ruleset stays as it was
-            _dependencyRules = DependencyRules.Add(this, shown, dependencies);
+            _dependencyRules = DependencyRules.Add(this, shown, _dependencies);
         }
         if (!ShouldProcess(target, WillShowOperation() ? $"Run confined by {RulesetText.Describe(shown)}" : "Run confined")) return null;
         try
@@ -269,6 +270,7 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
                 Terminal = terminal,
                 Observer = ExplainDenials ? new AccessObserver() : null,
                 HeldPathRules = dependencies,
+                Dependencies = _dependencies,
             };
             observer = info.Observer;
             process = SandboxedProcess.Start(info, ruleset);
