@@ -111,6 +111,19 @@ for c in sys.argv[1]:
         Run '"exit-$LASTEXITCODE"' | Should -Match "(?m)^exit-$ExitCode"
     }
 
+    It 'keeps a program run without -Terminal off the caller''s terminal: a session of its own, even where /dev/tty is allowed' {
+        $probe = 'read -r pid comm state ppid pgrp session rest < /proc/self/stat; echo sid-$session-pid-$pid; exec 3</dev/tty && echo tty-open'
+        # The twin: the same program, unconfined, opens the caller's terminal.
+        Run "& /bin/sh -c '$($probe -replace 'tty-open', 'twin-opened')'" | Should -Match '(?m)^twin-opened'
+        $screen = Run ('New-LandlockRuleset -Abi V7 | Add-LandlockPathRule /usr, /etc, /lib, /lib64 ReadExecute -IgnoreMissing -PassThru | ' +
+            "Add-LandlockPathRule /proc ReadOnly -PassThru | Add-LandlockPathRule /dev/tty ReadWrite -PassThru | Invoke-Sandboxed /bin/sh -- -c '$probe'")
+        # The last: the twin's may still be on the screen.
+        $ids = [regex]::Matches($screen, 'sid-(\d+)-pid-(\d+)')[-1]
+        $ids.Success | Should -BeTrue
+        $ids.Groups[1].Value | Should -Be $ids.Groups[2].Value
+        $screen | Should -Not -Match '(?m)^tty-open'
+    }
+
     It 'lets TIOCSTI type only into the child''s own terminal, never the caller''s' -Skip:((Get-Content /proc/sys/dev/tty/legacy_tiocsti -ErrorAction Ignore) -eq '0') {
         # The twin: a program on the caller's own terminal types a command at the caller's prompt,
         # and Enter runs it.
