@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using LandlockPS.Core.Native;
 using Xunit;
@@ -84,5 +85,33 @@ public class PlainFileTests
         {
             writer.Kill();
         }
+    }
+
+    // A stream that cannot say its length (as /proc's files) is read into buffers that grow, never past the limit.
+    [Theory]
+    [InlineData(0, 10)]
+    [InlineData(100_000, 100_000)]
+    [InlineData(100_001, 100_000)]
+    [InlineData(300_000, 1 << 20)]
+    public void ReadsAStreamIntoAPooledBufferUpToItsLimit(int bytes, int maxBytes)
+    {
+        byte[] data = new byte[bytes];
+        for (int i = 0; i < bytes; i++) data[i] = (byte)(i % 251);
+        using var input = new UnseekableStream(data);
+        byte[]? read = PooledRead.ReadAtMost(input, maxBytes, out int length);
+        if (bytes > maxBytes)
+        {
+            Assert.Null(read);
+            return;
+        }
+        Assert.NotNull(read);
+        Assert.Equal(data, read.AsSpan(0, length).ToArray());
+        System.Buffers.ArrayPool<byte>.Shared.Return(read);
+    }
+
+    private sealed class UnseekableStream(byte[] data) : MemoryStream(data)
+    {
+        public override bool CanSeek => false;
+        public override long Length => throw new NotSupportedException();
     }
 }

@@ -1,3 +1,5 @@
+using System;
+using System.Buffers;
 using System.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -44,25 +46,18 @@ public static class PlainFile
     {
         using SafePathHandle? located = PathHandles.TryOpenBeneath(root, relative, out int errno);
         using FileStream? input = TryOpenLocated(located, maxBytes, out _, ref errno);
-        if (input is null || ReadAtMost(input, maxBytes) is not { } content) return false;
-        using SafeDescriptorHandle created = target.CreateFile(name);
-        SafeDirectoryHandle.WriteAll(created, content);
-        return true;
-    }
-
-    // Whoever may write the file can grow it after its size was checked: read no more than the
-    // limit, and a file that has grown past it is not copied at all.
-    private static byte[]? ReadAtMost(FileStream input, long maxBytes)
-    {
-        using var content = new MemoryStream();
-        byte[] buffer = new byte[81920];
-        int read;
-        while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+        // A file grown past the limit since its size was checked is not copied at all.
+        if (input is null || PooledRead.ReadAtMost(input, maxBytes, out int length) is not { } content) return false;
+        try
         {
-            if (content.Length + read > maxBytes) return null;
-            content.Write(buffer, 0, read);
+            using SafeDescriptorHandle created = target.CreateFile(name);
+            SafeDirectoryHandle.WriteAll(created, content.AsSpan(0, length));
+            return true;
         }
-        return content.ToArray();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(content);
+        }
     }
 
     private static FileStream? TryOpenLocated(SafePathHandle? located, long maxBytes, out PlainFileProblem problem, ref int errno)

@@ -59,7 +59,7 @@ internal sealed class PwshSandbox : IDisposable
             var held = new List<HeldPathRule>();
             if (launch.ImplicitRules)
             {
-                string[] loaded = LoadedLibraries().ToArray();
+                List<string> loaded = LoadedLibraries();
                 foreach ((string path, LandlockAccessFs access) in Needs(pwsh, launch, loaded))
                 {
                     effective.AddPathRuleIfPresent(path, access, out LandlockAccessFs granted, out _);
@@ -208,13 +208,41 @@ internal sealed class PwshSandbox : IDisposable
     /// Other mapped files (assemblies, data a script mapped) are left out: a fresh pwsh finds its
     /// assemblies in the folders granted by name.
     /// </summary>
-    private static IEnumerable<string> LoadedLibraries() =>
-        File.ReadLines("/proc/self/maps")
-            .Select(line => line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries))
-            .Where(fields => fields.Length == 6 && fields[5].StartsWith('/') && !fields[5].EndsWith(" (deleted)", StringComparison.Ordinal))
-            .Select(fields => fields[5])
-            .Where(file => IsSharedObject(file) && !IsBeneath(file, PSHome) && !IsBeneath(file, DotnetRoot))
-            .Distinct(StringComparer.Ordinal);
+    private static List<string> LoadedLibraries()
+    {
+        // As bytes, each library decoded once however many areas it maps: a pwsh maps 800 or so,
+        // and a string for every line and field cost every launch some 600 KB of garbage.
+        using var maps = new FileStream("/proc/self/maps", FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+        byte[] content = PooledRead.ReadAtMost(maps, MaxMapsBytes, out int length)
+            ?? throw new IOException($"/proc/self/maps is longer than {MaxMapsBytes >> 20} MiB.");
+        try
+        {
+            var libraries = new List<string>();
+            ReadOnlySpan<byte> rest = content.AsSpan(0, length);
+            ReadOnlySpan<byte> previous = default;
+            while (!rest.IsEmpty)
+            {
+                int end = rest.IndexOf((byte)'\n');
+                ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
+                rest = end < 0 ? default : rest[(end + 1)..];
+                // The path is the last field, and the only one with a '/'.
+                int slash = line.IndexOf((byte)'/');
+                if (slash < 0) continue;
+                ReadOnlySpan<byte> file = line[slash..];
+                if (file.SequenceEqual(previous) || file.EndsWith(" (deleted)"u8)) continue;
+                previous = file;
+                string path = System.Text.Encoding.UTF8.GetString(file);
+                if (IsSharedObject(path) && !IsBeneath(path, PSHome) && !IsBeneath(path, DotnetRoot) && !libraries.Contains(path)) libraries.Add(path);
+            }
+            return libraries;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(content);
+        }
+    }
+
+    private const long MaxMapsBytes = 64 << 20;
 
     private static string? SystemFolderOf(string library) =>
         Path.GetDirectoryName(library) is { } folder && SystemLibraryFolders.Contains(folder) ? folder : null;
