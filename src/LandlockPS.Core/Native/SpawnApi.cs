@@ -15,7 +15,6 @@ internal static unsafe class SpawnApi
     internal const int PR_CAP_AMBIENT = 47;
     internal const int PR_CAP_AMBIENT_CLEAR_ALL = 4;
     internal const int SIG_BLOCK = 0;
-    internal const short POSIX_SPAWN_SETPGROUP = 0x02;
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04;
     internal const short POSIX_SPAWN_SETSIGMASK = 0x08;
     internal const short POSIX_SPAWN_SETSID = 0x80;

@@ -61,8 +61,8 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
             Attributes = Alloc(SpawnApi.SpawnObjectSize);
             SpawnApi.Check(SpawnApi.AttrInit(Attributes), "posix_spawnattr_init");
             _attributesReady = true;
-            short grouping = info.Terminal is not null || CallerMayHaveTerminal() ? SpawnApi.POSIX_SPAWN_SETSID : SpawnApi.POSIX_SPAWN_SETPGROUP;
-            SpawnApi.Check(SpawnApi.AttrSetFlags(Attributes, (short)(grouping | SpawnApi.POSIX_SPAWN_SETSIGMASK | SpawnApi.POSIX_SPAWN_SETSIGDEF)),
+            SpawnApi.Check(SpawnApi.AttrSetFlags(Attributes,
+                SpawnApi.POSIX_SPAWN_SETSID | SpawnApi.POSIX_SPAWN_SETSIGMASK | SpawnApi.POSIX_SPAWN_SETSIGDEF),
                 "posix_spawnattr_setflags");
             SpawnApi.Check(SpawnApi.AttrSetSigmask(Attributes, emptySet), "posix_spawnattr_setsigmask");
             SpawnApi.Check(SpawnApi.AttrSetSigdefault(Attributes, FullSignalSet), "posix_spawnattr_setsigdefault");
@@ -75,14 +75,6 @@ internal sealed unsafe class NativeLaunchBlock : IDisposable
             throw;
         }
     }
-
-    // A child in a session of its own has no controlling terminal: it cannot reach the caller's (and
-    // type into it with TIOCSTI), nor gain one but its private terminal. A caller without one has
-    // nothing to hide: its child stays in its session, in a process group of its own (which the
-    // containment kills). A new session is also a new scheduling autogroup, weighed by the kernel as
-    // a whole against the caller's: each exchange with the child (a session's calls) then waits longer
-    // for a CPU. The kernel's own account (tty_nr), not a path: unreadable counts as having one.
-    private static bool CallerMayHaveTerminal() => ProcessStat.Fields(Environment.ProcessId) is not { Length: > 4 } fields || fields[4] != "0";
 
     internal byte* Path { get; }
     internal byte** Argv { get; }

@@ -55,7 +55,7 @@ internal abstract class ProcessTree : IDisposable
         }
     }
 
-    /// <summary>The child's pid, which is also its process group id (it is spawned in a group, or a session, of its own).</summary>
+    /// <summary>The child's pid, which is also its process group and session id (it is spawned with setsid).</summary>
     protected int ChildPid => _pid;
 
     /// <summary>Names the child once it exists. The pidfd stays the caller's: it must outlive this tree's use of it.</summary>
