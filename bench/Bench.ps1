@@ -353,16 +353,14 @@ function Compare-FirstCalls([scriptblock] $Call, [int] $Calls, [int] $Rounds) {
     })
 }
 
-# What this pwsh holds after a full collection: its managed heap (live objects), its anonymous
-# resident memory (all of it), and the part of that not committed to the managed heap (thread
-# stacks, native allocations). What the collector keeps committed beyond the live objects follows
-# its own budget, not the sessions open, and swings by megabytes from one collection to the next.
+# What this pwsh holds after a full collection: its managed heap (live objects), and its anonymous
+# resident memory (the heap the collector keeps committed, thread stacks, native allocations).
 function Get-CallerMemory {
     [GC]::Collect()
     [GC]::WaitForPendingFinalizers()
     [GC]::Collect()
-    $anon = [long](((Get-Content /proc/self/status) -match '^RssAnon:')[0] -replace '\D') * 1KB
-    [pscustomobject]@{ Managed = [GC]::GetTotalMemory($true); Anon = $anon; Native = $anon - [GC]::GetGCMemoryInfo().TotalCommittedBytes }
+    $anonKiB = [long](((Get-Content /proc/self/status) -match '^RssAnon:')[0] -replace '\D')
+    [pscustomobject]@{ Managed = [GC]::GetTotalMemory($true); Anon = $anonKiB * 1KB }
 }
 
 # The growth per session of $Count sessions open at once, each having answered one call.
@@ -379,11 +377,7 @@ function Measure-SessionMemory([scriptblock] $Open, [int] $Count) {
     finally {
         $sessions | ForEach-Object { Close-Session $_ }
     }
-    [pscustomobject]@{
-        Managed = ($after.Managed - $before.Managed) / $Count
-        Anon = ($after.Anon - $before.Anon) / $Count
-        Native = ($after.Native - $before.Native) / $Count
-    }
+    [pscustomobject]@{ Managed = ($after.Managed - $before.Managed) / $Count; Anon = ($after.Anon - $before.Anon) / $Count }
 }
 
 $callOne = { param($s) $null = Invoke-Command -Session $s { 1 } }
@@ -436,17 +430,11 @@ if ($Scenario -contains 'Memory') {
             $memory[$side].Add((Measure-SessionMemory $open $MemorySessions))
         }
     }
-    $kinds = [ordered]@{
-        Managed = 'managed heap (live objects)', '<= 1.1'
-        Native = 'memory outside the managed heap (stacks, native allocations)', '<= 1.1'
-        Anon = 'anonymous resident memory, with what the collector keeps committed', '(info)'
-    }
-    foreach ($kind in $kinds.Keys) {
+    foreach ($kind in 'Managed', 'Anon') {
         $c = Get-Median $memory.Confined.$kind
         $o = Get-Median $memory.Own.$kind
-        ($what, $target) = $kinds[$kind]
-        # A growth near zero on both sides makes a ratio meaningless: compare to at least 16 KiB.
-        Add-Result "caller's $what per open confined session" ('{0:N0} KiB' -f ($c / 1KB)) "per open session of PowerShell's own" ('{0:N0} KiB' -f ($o / 1KB)) ([Math]::Max($c, 16KB) / [Math]::Max($o, 16KB)) $target
+        $what = if ($kind -eq 'Managed') { 'managed heap' } else { 'anonymous resident memory' }
+        Add-Result "caller's $what per open confined session" ('{0:N0} KiB' -f ($c / 1KB)) "per open session of PowerShell's own" ('{0:N0} KiB' -f ($o / 1KB)) ($c / $o) '<= 1.1'
     }
     $notes.Add("Memory: median of $MemoryRounds batches of $MemorySessions sessions open at once, after a full collection.")
 }
