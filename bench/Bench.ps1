@@ -354,14 +354,20 @@ function Compare-FirstCalls([scriptblock] $Call, [int] $Calls, [int] $Rounds) {
 }
 
 # What this pwsh holds after a full collection: its managed heap (live objects), and its anonymous
-# resident memory (the heap the collector keeps committed, thread stacks, native allocations).
+# resident memory (the managed heap, thread stacks, native allocations), after an aggressive
+# collection, which gives back what the collector keeps committed beyond the live objects: that
+# follows how much garbage was made lately, not what the open sessions hold. As it is after an
+# ordinary full collection too, for information.
 function Get-CallerMemory {
     [GC]::Collect()
     [GC]::WaitForPendingFinalizers()
     [GC]::Collect()
-    $anonKiB = [long](((Get-Content /proc/self/status) -match '^RssAnon:')[0] -replace '\D')
-    [pscustomobject]@{ Managed = [GC]::GetTotalMemory($true); Anon = $anonKiB * 1KB }
+    $kept = Get-AnonymousResident
+    [GC]::Collect(2, [GCCollectionMode]::Aggressive, $true, $true)
+    [pscustomobject]@{ Managed = [GC]::GetTotalMemory($true); Anon = Get-AnonymousResident; Kept = $kept }
 }
+
+function Get-AnonymousResident { [long](((Get-Content /proc/self/status) -match '^RssAnon:')[0] -replace '\D') * 1KB }
 
 # The growth per session of $Count sessions open at once, each having answered one call.
 function Measure-SessionMemory([scriptblock] $Open, [int] $Count) {
@@ -377,7 +383,11 @@ function Measure-SessionMemory([scriptblock] $Open, [int] $Count) {
     finally {
         $sessions | ForEach-Object { Close-Session $_ }
     }
-    [pscustomobject]@{ Managed = ($after.Managed - $before.Managed) / $Count; Anon = ($after.Anon - $before.Anon) / $Count }
+    [pscustomobject]@{
+        Managed = ($after.Managed - $before.Managed) / $Count
+        Anon = ($after.Anon - $before.Anon) / $Count
+        Kept = ($after.Kept - $before.Kept) / $Count
+    }
 }
 
 $callOne = { param($s) $null = Invoke-Command -Session $s { 1 } }
@@ -430,13 +440,18 @@ if ($Scenario -contains 'Memory') {
             $memory[$side].Add((Measure-SessionMemory $open $MemorySessions))
         }
     }
-    foreach ($kind in 'Managed', 'Anon') {
+    $kinds = [ordered]@{
+        Managed = 'managed heap', '<= 1.1'
+        Anon = 'anonymous resident memory', '<= 1.1'
+        Kept = 'anonymous resident memory, with what the collector keeps committed', '(info)'
+    }
+    foreach ($kind in $kinds.Keys) {
         $c = Get-Median $memory.Confined.$kind
         $o = Get-Median $memory.Own.$kind
-        $what = if ($kind -eq 'Managed') { 'managed heap' } else { 'anonymous resident memory' }
-        Add-Result "caller's $what per open confined session" ('{0:N0} KiB' -f ($c / 1KB)) "per open session of PowerShell's own" ('{0:N0} KiB' -f ($o / 1KB)) ($c / $o) '<= 1.1'
+        ($what, $target) = $kinds[$kind]
+        Add-Result "caller's $what per open confined session" ('{0:N0} KiB' -f ($c / 1KB)) "per open session of PowerShell's own" ('{0:N0} KiB' -f ($o / 1KB)) ($c / $o) $target
     }
-    $notes.Add("Memory: median of $MemoryRounds batches of $MemorySessions sessions open at once, after a full collection.")
+    $notes.Add("Memory: median of $MemoryRounds batches of $MemorySessions sessions open at once, after an aggressive full collection (and, for information, an ordinary one).")
 }
 
 foreach ($r in $results) {
