@@ -60,6 +60,13 @@ function Test-ProcessAlive([int] $ProcessId) {
     $true
 }
 
+# Whether this process ignores a signal (SigIgn in /proc/self/status): as SIGHUP under nohup. The
+# processes it starts inherit that, so a test that needs them to die of it cannot run.
+function Test-SignalIgnored([int] $Number) {
+    $mask = [Convert]::ToUInt64(((Get-Content /proc/self/status) -match '^SigIgn:')[0].Split("`t")[-1], 16)
+    ($mask -band (1uL -shl ($Number - 1))) -ne 0
+}
+
 # A pwsh at a real terminal (tmux), for what needs a person: Enter-PSSession, Read-Host, -Terminal.
 # -Environment sets variables for that pwsh only (tmux -e); -Directory is where it starts; -Width its columns.
 function Start-Terminal([string] $Name, [hashtable] $Environment = @{}, [string] $Directory = $PWD.ProviderPath, [int] $Width = 220) {
