@@ -37,7 +37,7 @@ internal static class SessionWarnings
         lock (shown) return shown.Contains(message);
     }
 
-    // -WarningAction on the call, else $WarningPreference.
-    private static object? Preference(PSCmdlet cmdlet) =>
+    /// <summary>The warning preference <paramref name="cmdlet"/> runs under: its -WarningAction, else $WarningPreference.</summary>
+    internal static object? Preference(PSCmdlet cmdlet) =>
         cmdlet.MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? bound) ? bound : cmdlet.GetVariableValue("WarningPreference");
 }

@@ -33,10 +33,19 @@ internal static class PathHandles
     /// <summary>The plain file at the absolute <paramref name="path"/>, reached without following a link anywhere on the way; null when none is there that way.</summary>
     internal static SafePathHandle? TryOpenPlainFile(string path)
     {
+        SafePathHandle? handle = TryOpenWithoutLinks(path, out LibC.StatxBuffer status);
+        if (handle is null || status.IsRegularFile) return handle;
+        handle.Dispose();
+        return null;
+    }
+
+    /// <summary>What the absolute <paramref name="path"/> names, reached without following a link anywhere on the way, and its status; null when nothing is there that way.</summary>
+    internal static SafePathHandle? TryOpenWithoutLinks(string path, out LibC.StatxBuffer status)
+    {
+        status = default;
         if (!System.IO.Path.IsPathFullyQualified(path)) return null;
         SafePathHandle? handle = TryOpenBeneath("/", path.TrimStart('/'), out _);
-        if (handle is null) return null;
-        if (TryStatus(handle, out LibC.StatxBuffer status, out _) && status.IsRegularFile) return handle;
+        if (handle is null || TryStatus(handle, out status, out _)) return handle;
         handle.Dispose();
         return null;
     }

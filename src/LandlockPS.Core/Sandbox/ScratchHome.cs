@@ -110,7 +110,6 @@ public sealed class ScratchHome : IDisposable
         }
     }
 
-
     // A random name, made and opened with the caller's ownership checked on the descriptor. A
     // name taken meanwhile (by chance, or planted) is skipped; a link planted between making and
     // opening makes the open fail, and then the next name is tried.

@@ -90,11 +90,7 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
 
     // The session ends long after this call, in Remove-PSSession: the warnings it then shows follow
     // the preference this call had (-WarningAction SilentlyContinue: read them with Get-LandlockSessionDenial).
-    private bool WarningsShown()
-    {
-        object? preference = MyInvocation.BoundParameters.TryGetValue("WarningAction", out object? bound) ? bound : GetVariableValue("WarningPreference");
-        return preference is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
-    }
+    private bool WarningsShown() => SessionWarnings.Preference(this) is not (ActionPreference.SilentlyContinue or ActionPreference.Ignore);
 
     // Until the session holds the observer (and ends it with itself), a failed start ends it here.
     private (Runspace, SandboxSessionState) OpenObserved(PwshLaunch launch)

@@ -1,9 +1,11 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Runtime.InteropServices;
+using System.Text;
 using LandlockPS.Core;
 using LandlockPS.Core.Dependencies;
 using LandlockPS.Core.Landlock;
@@ -231,14 +233,14 @@ internal sealed class PwshSandbox : IDisposable
                 ReadOnlySpan<byte> file = line[slash..];
                 if (file.SequenceEqual(previous) || file.EndsWith(" (deleted)"u8)) continue;
                 previous = file;
-                string path = System.Text.Encoding.UTF8.GetString(file);
+                string path = Encoding.UTF8.GetString(file);
                 if (IsSharedObject(path) && !IsBeneath(path, PSHome) && !IsBeneath(path, DotnetRoot) && !libraries.Contains(path)) libraries.Add(path);
             }
             return libraries;
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(content);
+            ArrayPool<byte>.Shared.Return(content);
         }
     }
 
@@ -310,7 +312,7 @@ internal sealed class PwshSandbox : IDisposable
             string modules = Path.Combine(home, "Modules");
             using (SafeDirectoryHandle shim = scratch.CreateFolders("Modules", module.Name))
             {
-                shim.WriteNewFile(module.Name + ".psd1", System.Text.Encoding.UTF8.GetBytes(module.ShimManifest()));
+                shim.WriteNewFile(module.Name + ".psd1", Encoding.UTF8.GetBytes(module.ShimManifest()));
             }
             env["PSModulePath"] = environment.TryGetValue("PSModulePath", out string? inherited) && inherited.Length > 0
                 ? modules + ":" + inherited

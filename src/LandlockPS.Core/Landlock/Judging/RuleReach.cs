@@ -53,8 +53,8 @@ public sealed class RuleReach
 
     private static (uint, uint, ulong)? IdentityWithoutLinks(string path)
     {
-        using SafePathHandle? handle = PathHandles.TryOpenBeneath("/", path.TrimStart('/'), out _);
-        return handle is not null && PathHandles.TryStatus(handle, out LibC.StatxBuffer status, out _) ? status.Identity : null;
+        using SafePathHandle? handle = PathHandles.TryOpenWithoutLinks(path, out LibC.StatxBuffer status);
+        return handle is null ? null : status.Identity;
     }
 
     /// <summary>
