@@ -87,6 +87,17 @@ BeforeAll {
             Rules = @($result.ImplicitRules.Path)
         }
     }
+    # Whether every folder from / down to $Path is root's, searchable by every user and writable by no one else.
+    function Test-SearchableByAll([string] $Path) {
+        if (-not (Test-Path -LiteralPath $Path -PathType Container)) { return $false }
+        for ($dir = [IO.Path]::GetFullPath((& realpath -- $Path)); $dir; $dir = [IO.Path]::GetDirectoryName($dir)) {
+            $uid, $mode = (& stat -c '%u %a' -- $dir) -split ' '
+            $mode = [Convert]::ToInt32($mode, 8) # o+x is 1; g+w, o+w are 0x12
+            if ($uid -ne '0' -or -not ($mode -band 1) -or ($mode -band 0x12)) { return $false }
+        }
+        $true
+    }
+
     function Invoke-Unconfined([string] $Program, [object[]] $Arguments = @(), [hashtable] $Environment = @{}) {
         $saved = @{}
         foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $Environment[$name]) }
@@ -510,8 +521,11 @@ Describe 'A program in a folder only root may change' {
     # writes in its #! line is followed to a private tool. Suggested: trust the file only when it is
     # owned by root or the caller and writable by no group or other user, as its folders are.
     It 'does not trust a #! line another user may write' -Skip:(-not (Get-Command setpriv -ErrorAction Ignore) -or (id -u) -ne '0') {
-        # A folder every user may search (the repository's, root's and 0755 all the way up), so another user can reach the script.
-        $folder = (New-Item -ItemType Directory (Join-Path $RepoRoot "llps-trusted-$([guid]::NewGuid().ToString('n'))")).FullName
+        # A folder only root may change that every user may search, so another user can reach the
+        # script: the checkout's, where all above it is so (a fresh clone in mktemp -d is 0700), else a system one.
+        $parent = @($RepoRoot, '/run', '/srv', '/opt', '/var/lib') | Where-Object { Test-SearchableByAll $_ } | Select-Object -First 1
+        $parent | Should -Not -BeNullOrEmpty -Because 'the test needs a folder other users may reach'
+        $folder = (New-Item -ItemType Directory (Join-Path $parent "llps-trusted-$([guid]::NewGuid().ToString('n'))")).FullName
         try {
             & chmod 755 $folder
             New-Script "$folder/prog" "#!/bin/cat`nthe script"
