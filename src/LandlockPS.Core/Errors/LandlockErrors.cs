@@ -84,7 +84,7 @@ public static class LandlockErrors
         Entry("ShortenedParameterAfterProgram", InvalidArgument, "A shortened option name after the program, which could be the program's own argument; end the options with -- or spell it out."),
         Entry("TerminalUnavailable", NotSpecified, "No private terminal could be made for the run.", byErrno: true),
         Entry("TimeoutExceeded", OperationTimeout, "The run outlived its timeout and was ended."),
-        Entry("TraceNotSupported", NotImplemented, "A run cannot be traced here (no seccomp user notifications, or no table of system calls for this architecture)."),
+        Entry("TraceNotSupported", NotImplemented, "A run cannot be traced here (no seccomp user notifications, no table of system calls for this architecture, or a /proc that shows another PID namespace)."),
         Entry("WorkingDirectoryNotFound", ObjectNotFound, "The working directory does not exist."),
     ];
 

@@ -85,4 +85,20 @@ internal static unsafe partial class ProcessApi
 
     internal const int X_OK = 1;
     internal const int R_OK = 4;
+
+    /// <summary>
+    /// True while a process has this pid in this process's PID namespace (a zombie too). Asks the
+    /// kernel, not /proc: a /proc mounted for another namespace lists other processes under these pids.
+    /// </summary>
+    internal static bool Exists(int pid) => pid > 0 && (Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.ESRCH);
+
+    /// <summary>
+    /// True while a child of this process runs: not yet exited, and not reaped (a reaped pid may be
+    /// another process's already). Reaps nothing.
+    /// </summary>
+    internal static bool ChildIsRunning(int pid)
+    {
+        SigInfo exited = default;
+        return WaitId(P_PID, pid, &exited, WEXITED | WNOHANG | WNOWAIT) == 0 && exited.Pid == 0;
+    }
 }

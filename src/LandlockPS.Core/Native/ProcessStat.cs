@@ -4,19 +4,40 @@ using System.IO;
 namespace LandlockPS.Core.Native;
 
 /// <summary>
-/// The fields of /proc/&lt;pid&gt;/stat after the command name (which may hold spaces and parentheses,
-/// so it is skipped up to its last ')'): the state first, the start time twentieth.
+/// What /proc/&lt;pid&gt;/stat says of a process, read after the command name (which may hold spaces
+/// and parentheses, so it is skipped up to its last ')'): the state first, the start time twentieth.
+/// <para>
+/// A /proc mounted for another PID namespace (one made without a /proc of its own) lists other
+/// processes under this namespace's pids: there, a lookup by pid would read some other process,
+/// so only this process's own entry (/proc/self, which the kernel resolves for the reader) is used.
+/// </para>
 /// </summary>
 internal static class ProcessStat
 {
-    /// <summary>The fields, or null when the process is gone or its stat cannot be read.</summary>
-    internal static string[]? Fields(int pid)
+    private static readonly Lazy<bool> OwnPids = new(() => Parse("/proc/self/stat", out int pid) is not null && pid == Environment.ProcessId);
+
+    /// <summary>True when /proc lists the processes of this process's PID namespace under their pids here.</summary>
+    internal static bool ProcShowsOwnPids => OwnPids.Value;
+
+    /// <summary>This process's start time (clock ticks after boot): with its pid, it names this process for good.</summary>
+    internal static string? OwnStartTime() => StartTime(Parse("/proc/self/stat", out _));
+
+    /// <summary>The start time of the process with this pid here; null when it is gone, or /proc cannot tell (another namespace's).</summary>
+    internal static string? StartTime(int pid) => ProcShowsOwnPids ? StartTime(Parse($"/proc/{pid}/stat", out _)) : null;
+
+    private static string? StartTime(string[]? fields) => fields is { Length: > 19 } ? fields[19] : null;
+
+    // The fields after the command name, and the pid before it; null when the file cannot be read.
+    private static string[]? Parse(string file, out int pid)
     {
+        pid = 0;
         try
         {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            string stat = File.ReadAllText(file);
+            int start = stat.IndexOf(' ');
             int end = stat.LastIndexOf(')');
-            return end >= 0 && end + 2 < stat.Length ? stat[(end + 2)..].Split(' ') : null;
+            if (start <= 0 || end < 0 || end + 2 >= stat.Length || !int.TryParse(stat.AsSpan(0, start), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pid)) return null;
+            return stat[(end + 2)..].Split(' ');
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

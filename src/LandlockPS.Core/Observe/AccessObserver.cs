@@ -59,8 +59,12 @@ public sealed class AccessObserver : IDisposable
     /// <summary>Every call the observer answered.</summary>
     public long Calls => Interlocked.Read(ref _calls);
 
-    /// <summary>True when this kernel and process can observe a run (seccomp user notifications, Linux 5.5 or newer).</summary>
-    public static bool IsSupported => SeccompSupport.NotificationsAvailable && ObservedSyscalls.Current is not null;
+    /// <summary>
+    /// True when this kernel and process can observe a run: seccomp user notifications (Linux 5.5 or
+    /// newer), and a /proc of this PID namespace, where a stopped call's program, working folder and
+    /// descriptors are looked up by its pid.
+    /// </summary>
+    public static bool IsSupported => SeccompSupport.NotificationsAvailable && ObservedSyscalls.Current is not null && ProcessStat.ProcShowsOwnPids;
 
     /// <summary>The system calls a traced run stops, by number on this architecture.</summary>
     internal static IEnumerable<int> ObservedNumbers => ObservedSyscalls.Current?.Calls.Keys ?? [];
@@ -68,7 +72,11 @@ public sealed class AccessObserver : IDisposable
     /// <summary>Throws when this machine cannot observe a run, saying why.</summary>
     public static void RequireSupport()
     {
-        if (!IsSupported) throw Unsupported("seccomp user notifications (Linux 5.5 or newer, and no outer seccomp profile that forbids them) are not available here");
+        if (!SeccompSupport.NotificationsAvailable) throw Unsupported("seccomp user notifications (Linux 5.5 or newer, and no outer seccomp profile that forbids them) are not available here");
+        if (!ProcessStat.ProcShowsOwnPids)
+        {
+            throw Unsupported("/proc here belongs to another PID namespace, so a traced call's program, folder and descriptors would be read from some other process; mount this namespace's own /proc (unshare --pid --fork --mount-proc)");
+        }
     }
 
     /// <summary>

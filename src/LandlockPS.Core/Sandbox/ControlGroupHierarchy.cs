@@ -157,7 +157,7 @@ internal sealed class ControlGroupHierarchy
             string type = System.IO.Path.Combine(path, "cgroup.type");
             // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
             if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
-            var hierarchy = new ControlGroupHierarchy(path, SafeDirectoryHandle.Open(path), $"{Prefix}{Maker(Environment.ProcessId)}-");
+            var hierarchy = new ControlGroupHierarchy(path, SafeDirectoryHandle.Open(path), $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{ProcessStat.OwnStartTime()}-");
             hierarchy.SweepAbandoned();
             return (hierarchy, string.Empty);
         }
@@ -183,18 +183,13 @@ internal sealed class ControlGroupHierarchy
     private static string Unescape(string field) =>
         System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
 
-    /// <summary>"pidns-pid-starttime": which process, in which pid namespace, made a cgroup.</summary>
-    private static string Maker(int pid) => $"{PidNamespace()}-{pid}-{StartTime(pid)}";
-
     // "pid:[4026531836]": the namespace's inode number.
     internal static string PidNamespace() =>
         new FileInfo("/proc/self/ns/pid").LinkTarget is { } target ? new string(target.Where(char.IsAsciiDigit).ToArray()) : "0";
 
-    // Field 22 of /proc/<pid>/stat (clock ticks after boot): with the pid, it names one process for good.
-    private static string? StartTime(int pid) => ProcessStat.Fields(pid) is { Length: > 19 } fields ? fields[19] : null;
-
     // Runs of a LandlockPS in this pid namespace that died without ending them: kill what is left
     // and remove them. "Died": its pid is gone, or belongs to a process started at another time.
+    // Where /proc cannot tell start times, a live pid counts as the maker: a leak, never a wrong kill.
     internal void SweepAbandoned()
     {
         string ours = $"{Prefix}{PidNamespace()}-";
@@ -203,7 +198,7 @@ internal sealed class ControlGroupHierarchy
             string name = System.IO.Path.GetFileName(entry);
             string[] parts = name[ours.Length..].Split('-');
             if (parts.Length != 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
-            if (StartTime(pid) == parts[1]) continue;
+            if (ProcessApi.Exists(pid) && ProcessStat.StartTime(pid) is var started && (started is null || started == parts[1])) continue;
             try
             {
                 using SafeDirectoryHandle folder = _directory.OpenChild(name);

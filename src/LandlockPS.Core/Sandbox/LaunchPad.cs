@@ -62,7 +62,7 @@ internal static unsafe class LaunchPad
                 throw LaunchChecks.ForFailedStep(context->FailedStep, context->Errno, info, ruleset.Report.EnforcedAccessFs, ruleset.Source);
             }
             // A child killed before its execve never reached the gate either; one that runs did without it.
-            if (gated is not null && !gateReached && IsRunning(context->Pid)) throw Ungated(context->Pid);
+            if (gated is not null && !gateReached && ProcessApi.ChildIsRunning(context->Pid)) throw Ungated(context->Pid);
             return context->Pid;
         }
         finally
@@ -103,12 +103,6 @@ internal static unsafe class LaunchPad
             SpawnApi.PthreadJoin(thread, null);
             WaitUntilGone(context->ThreadId);
         }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        ProcessApi.SigInfo exited = default;
-        return ProcessApi.WaitId(ProcessApi.P_PID, pid, &exited, ProcessApi.WEXITED | ProcessApi.WNOHANG | ProcessApi.WNOWAIT) == 0 && exited.Pid == 0;
     }
 
     // The program ran without passing the gate: this C library's posix_spawn did not hand execve

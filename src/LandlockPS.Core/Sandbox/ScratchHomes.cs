@@ -67,12 +67,9 @@ internal static class ScratchHomes
         // A kill lands a moment later, and later still on a loaded machine: a write under way
         // finishes first. Once every thread is gone (a zombie, or no process) nothing more is written.
         var clock = Stopwatch.StartNew();
-        while (killed.Any(IsRunning) && clock.ElapsedMilliseconds < 5000) Thread.Sleep(10);
+        while (killed.Any(ProcessApi.ChildIsRunning) && clock.ElapsedMilliseconds < 5000) Thread.Sleep(10);
         foreach (ScratchHome home in homes) home.RemoveNow();
     }
-
-    // Running: the process exists and is not a zombie (state after the command name in /proc/<pid>/stat).
-    private static bool IsRunning(int pid) => ProcessStat.Fields(pid) is [var state, ..] && state != "Z";
 
     /// <summary>
     /// Removes homes nobody uses: folders of this user, marked as homes when they were made, whose
@@ -90,7 +87,7 @@ internal static class ScratchHomes
             foreach (string folder in Directory.EnumerateDirectories($"/proc/self/fd/{root.Fd}", ScratchHome.Pattern))
             {
                 string name = Path.GetFileName(folder);
-                if (ScratchHome.MakerPid(name) is not { } pid || Directory.Exists($"/proc/{pid}")) continue;
+                if (ScratchHome.MakerPid(name) is not { } pid || ProcessApi.Exists(pid)) continue;
                 RemoveIfAbandoned(root, name, me);
             }
         }
