@@ -255,6 +255,19 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         Assert.Empty(LdSoCache.Load("/dev/zero").Lookup("libc.so.6", Class.Bit64, Machine.AMD64));
     }
 
+    [Theory]
+    [InlineData("/usr/bin/true")]
+    [InlineData("/bin/sh")]
+    [InlineData("/usr/lib/x86_64-linux-gnu/libc.so.6")] // a library that also runs as a program
+    [InlineData("/etc/hostname")]                       // not ELF at all
+    public void TheInterpreterAloneIsTheImagesWithoutReadingTheRest(string path)
+    {
+        Assert.Equal(ElfImage.TryRead(path)?.Interpreter, ElfImage.TryReadInterpreter(path));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        _ = ElfImage.TryReadInterpreter(path);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 << 10);
+    }
+
     [Fact]
     public void AMalformedOrBlockingFileReadsAsNoImage()
     {
@@ -267,11 +280,14 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
             byte[] copy = elf[..random.Next(64, elf.Length)];
             for (int k = 0; k < 30; k++) copy[random.Next(4, Math.Min(4096, copy.Length))] = (byte)random.Next(256);
             File.WriteAllBytes(damaged, copy);
-            _ = ElfImage.TryRead(damaged); // must not throw
+            // Neither must throw; where both read an image, they name the same interpreter.
+            string? alone = ElfImage.TryReadInterpreter(damaged);
+            if (ElfImage.TryRead(damaged) is { } image) Assert.Equal(image.Interpreter, alone);
         }
         string fifo = Path.Combine(t.Root, "fifo");
         Assert.Equal(0, RunUnconfined("/usr/bin/mkfifo", fifo));
         Assert.Null(ElfImage.TryRead(fifo));
+        Assert.Null(ElfImage.TryReadInterpreter(fifo));
         Assert.Null(ExecutableInspector.ReadShebang(fifo));
     }
 
@@ -285,6 +301,7 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         using var t = new TempTree();
         string program = Patched(t, "crafted", elf => WriteInterpreter(elf, interpreter));
         Assert.Equal(interpreter, ElfImage.TryRead(program)!.Interpreter);
+        Assert.Equal(interpreter, ElfImage.TryReadInterpreter(program));
 
         ProgramDependencies deps = ProgramDependencies.Resolve(program, NoLibraryPath);
         Assert.Equal([program], deps.Files.Select(f => f.Path));
@@ -303,6 +320,7 @@ public class DependencyResolutionTests(LinkedPrograms programs) : IClassFixture<
         string program = Patched(t, "crafted", elf => WriteSize(elf, segment, type, size));
         long before = GC.GetAllocatedBytesForCurrentThread();
         Assert.Null(ElfImage.TryRead(program));
+        Assert.Null(ElfImage.TryReadInterpreter(program));
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
         Assert.Equal([program], ProgramDependencies.Resolve(program, NoLibraryPath).Files.Select(f => f.Path));
     }

@@ -6,7 +6,6 @@ using System.Linq;
 using System.Text;
 using ELFSharp.ELF;
 using ELFSharp.ELF.Sections;
-using ELFSharp.ELF.Segments;
 using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Dependencies;
@@ -71,13 +70,13 @@ internal sealed class ElfImage
             // One non-blocking open, judged on the file opened: a FIFO is refused, even one put
             // there after a look at the path, and never waits for a writer.
             using FileStream? file = PlainFile.TryOpen(path, followLinks: true, long.MaxValue, out _, out _);
-            if (file is null || !ExtentsFit(file)) return null;
+            if (file is null || !ExtentsFit(file, out Extent? interp)) return null;
+            string? interpreter = interp is { } at ? ReadInterpreter(file, at) : null;
             file.Position = 0;
             if (!ELFReader.TryLoad(file, shouldOwnStream: false, out IELF elf)) return null;
             using (elf)
             {
-                ISegment? interp = elf.Segments.FirstOrDefault(s => s.Type == SegmentType.Interpreter);
-                var image = new ElfImage(elf.Class, elf.Machine, interp is null ? null : CString(interp.GetFileContents()));
+                var image = new ElfImage(elf.Class, elf.Machine, interpreter);
                 image.ReadDynamicSection(elf);
                 return image;
             }
@@ -90,9 +89,33 @@ internal sealed class ElfImage
         }
     }
 
-    // The kernel reads PT_INTERP up to its first NUL.
-    private static string CString(byte[] bytes)
+    /// <summary>
+    /// Only the PT_INTERP of <paramref name="path"/>, read from its program headers without loading
+    /// the rest of the image (its sections, symbol tables): null when it has none or is not a
+    /// readable ELF file.
+    /// </summary>
+    public static string? TryReadInterpreter(string path)
     {
+        try
+        {
+            using FileStream? file = PlainFile.TryOpen(path, followLinks: true, long.MaxValue, out _, out _);
+            return file is not null && ExtentsFit(file, out Extent? interp) && interp is { } at ? ReadInterpreter(file, at) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    // Where a segment lies in the file.
+    private readonly record struct Extent(ulong Offset, ulong Size);
+
+    // The kernel reads PT_INTERP up to its first NUL (ExtentsFit holds it within PATH_MAX).
+    private static string ReadInterpreter(FileStream file, Extent at)
+    {
+        byte[] bytes = new byte[at.Size];
+        file.Position = (long)at.Offset;
+        file.ReadExactly(bytes);
         int end = Array.IndexOf(bytes, (byte)0);
         return Encoding.UTF8.GetString(bytes, 0, end < 0 ? bytes.Length : end);
     }
@@ -101,10 +124,12 @@ internal sealed class ElfImage
     /// Whether every table and section the headers of <paramref name="file"/> describe lies within
     /// it. ELFSharp allocates what a header says a section holds before reading it, so a crafted
     /// size alone would cost gigabytes; checked here first, on the headers only. A PT_INTERP longer
-    /// than PATH_MAX fails too: the kernel refuses to execute such a file (ENOEXEC).
+    /// than PATH_MAX fails too: the kernel refuses to execute such a file (ENOEXEC). Gives where the
+    /// first PT_INTERP lies, as the kernel uses the first.
     /// </summary>
-    private static bool ExtentsFit(FileStream file)
+    private static bool ExtentsFit(FileStream file, out Extent? interp)
     {
+        interp = null;
         long length = file.Length;
         Span<byte> header = stackalloc byte[ElfHeader64];
         if (file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < header.Length
@@ -123,6 +148,7 @@ internal sealed class ElfImage
             Span<byte> ph = ReadEntry(file, programHeaders, programHeaderSize, i, entry[..(wide ? ProgramHeader64 : ProgramHeader32)]);
             ulong offset = fields.Address(ph, wide ? 8 : 4), size = fields.Address(ph, wide ? 32 : 16);
             if (!Fits(offset, size, length) || (fields.Word(ph, 0) == PT_INTERP && size > PathMax)) return false;
+            if (fields.Word(ph, 0) == PT_INTERP) interp ??= new Extent(offset, size);
         }
         if (!TableFits(sectionHeaders, sectionHeaderSize, sectionHeaderCount, wide ? SectionHeader64 : SectionHeader32, length)) return false;
         for (int i = 0; i < sectionHeaderCount; i++)

@@ -15,7 +15,7 @@ public static class ExecutableInspector
     private const int ShebangLimit = 256;
 
     /// <summary>The interpreter of <paramref name="path"/>, or null for a static binary or an unreadable file.</summary>
-    public static string? FindInterpreter(string path) => ReadShebang(path)?.Interpreter ?? ElfImage.TryRead(path)?.Interpreter;
+    public static string? FindInterpreter(string path) => ReadShebang(path)?.Interpreter ?? ElfImage.TryReadInterpreter(path);
 
     /// <summary>The #! line of <paramref name="path"/>, or null when it has none (or cannot be read).</summary>
     public static Shebang? ReadShebang(string path)
