@@ -36,7 +36,7 @@ internal static class DeniedExecution
             if (!verdict.Allowed) denied.Add((role, verdict));
             (next, role) = ExecutableInspector.ReadShebang(file) is { } shebang
                 ? (shebang.Interpreter, "its #! interpreter")
-                : (ElfImage.TryRead(file)?.Interpreter, "its ELF interpreter");
+                : (ElfImage.TryReadInterpreter(file), "its ELF interpreter");
         }
         if (denied.Count == 0) return null;
         string where = string.Join("; and ", denied.Select(d => $"{AccessText.FormatFlags(d.Verdict.DeniedAccess)} on {d.Role} {Describe(d.Verdict)}"));
