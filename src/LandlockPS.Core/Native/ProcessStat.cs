@@ -22,8 +22,31 @@ internal static class ProcessStat
     /// <summary>This process's start time (clock ticks after boot): with its pid, it names this process for good.</summary>
     internal static string? OwnStartTime() => StartTime(Parse("/proc/self/stat", out _));
 
-    /// <summary>The start time of the process with this pid here; null when it is gone, or /proc cannot tell (another namespace's).</summary>
-    internal static string? StartTime(int pid) => ProcShowsOwnPids ? StartTime(Parse($"/proc/{pid}/stat", out _)) : null;
+    /// <summary>
+    /// The start time of the process with this pid here, as that process itself reads it; null when it
+    /// is gone, or /proc cannot tell (another PID namespace's, or the process is in another time namespace).
+    /// </summary>
+    internal static string? StartTime(int pid) => ProcShowsOwnPids && InOwnTimeNamespace(pid) ? StartTime(Parse($"/proc/{pid}/stat", out _)) : null;
+
+    // /proc shows a start time shifted by the reader's time namespace (its boottime offset): what a
+    // process read of itself is comparable only from the same one. Without time namespaces (before
+    // Linux 5.6) neither link exists; another user's may be unreadable, and then nothing is told.
+    private static bool InOwnTimeNamespace(int pid) =>
+        TryTimeNamespace("self", out string? own) && TryTimeNamespace(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), out string? its) && own == its;
+
+    private static bool TryTimeNamespace(string process, out string? link)
+    {
+        try
+        {
+            link = new FileInfo($"/proc/{process}/ns/time").LinkTarget;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            link = null;
+            return false;
+        }
+    }
 
     private static string? StartTime(string[]? fields) => fields is { Length: > 19 } ? fields[19] : null;
 
