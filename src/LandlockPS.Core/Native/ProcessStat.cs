@@ -14,10 +14,31 @@ namespace LandlockPS.Core.Native;
 /// </summary>
 internal static class ProcessStat
 {
-    private static readonly Lazy<bool> OwnPids = new(() => Parse("/proc/self/stat", out int pid) is not null && pid == Environment.ProcessId);
+    private static readonly Lazy<bool> OwnPids = new(ReadsOwnNamespace);
 
     /// <summary>True when /proc lists the processes of this process's PID namespace under their pids here.</summary>
     internal static bool ProcShowsOwnPids => OwnPids.Value;
+
+    // NSpid in /proc/self/status lists this process's pid in every PID namespace from /proc's own down
+    // to this one's: a single pid, this process's, only in a /proc of this namespace. The pid of
+    // /proc/self alone may match by chance (the same number in an outer namespace). Kernels before 4.1
+    // have no NSpid: there, that pid is all there is to go by.
+    private static bool ReadsOwnNamespace()
+    {
+        string own = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("NSpid:", StringComparison.Ordinal)) return line[6..].Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries) is [var only] && only == own;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        return Parse("/proc/self/stat", out int pid) is not null && pid == Environment.ProcessId;
+    }
 
     /// <summary>This process's start time (clock ticks after boot): with its pid, it names this process for good.</summary>
     internal static string? OwnStartTime() => StartTime(Parse("/proc/self/stat", out _));
