@@ -143,3 +143,22 @@ Describe 'A caller in a PID namespace whose /proc shows another namespace' -Skip
         $out | Select-Object -Last 1 | Should -BeLike 'refused TraceNotSupported*/proc here belongs to another PID namespace*'
     }
 }
+
+# A /proc mounted with subset=pid (systemd's ProcSubset=pid, hardened containers) shows processes
+# only: no /proc/sys. Runs must work there as with a full /proc, traced runs too.
+Describe 'A caller whose /proc shows processes only (subset=pid)' -Skip:$CannotUnshare {
+    It 'runs and traces a program as its twin with a full /proc does' {
+        $probe = @'
+$rules = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule /usr, /etc, /lib, /lib64, /bin ReadExecute -IgnoreMissing -PassThru
+"proc-sys-$(Test-Path /proc/sys)"
+try { Invoke-Sandboxed -Ruleset $rules -ErrorAction Stop /bin/echo ran } catch { "failed $($_.FullyQualifiedErrorId) $($_.Exception.Message)" }
+try { $null = Trace-LandlockAccess -Ruleset $rules -ErrorAction Stop /bin/true; 'traced' } catch { "failed $($_.FullyQualifiedErrorId) $($_.Exception.Message)" }
+'@
+        $file = Join-Path $TestDrive 'subset-pid.ps1'
+        Set-Content -LiteralPath $file -Value ("Import-Module '$Module'`n" + $probe)
+        $twin = & unshare -m --propagation private /bin/sh -c 'mount -t proc proc /proc && exec "$0" -NoProfile -NonInteractive -File "$1"' $Pwsh $file 2>&1 | ForEach-Object { "$_" }
+        $twin | Should -Be 'proc-sys-True', 'ran', 'traced'
+        $out = & unshare -m --propagation private /bin/sh -c 'mount -t proc -o subset=pid proc /proc && exec "$0" -NoProfile -NonInteractive -File "$1"' $Pwsh $file 2>&1 | ForEach-Object { "$_" }
+        $out | Should -Be 'proc-sys-False', 'ran', 'traced'
+    }
+}
