@@ -23,6 +23,56 @@ BeforeAll {
         & unshare @options $Pwsh -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" }
     }
 
+    # Runs $Script as Invoke-InPidNamespace does, in a pwsh that has the same pid in the new namespace
+    # as in this one (clone3 with set_tid: root), so the pid /proc/self shows is this pwsh's by chance.
+    function script:Invoke-WithCoincidingPid([string] $Script) {
+        $file = Join-Path $TestDrive "coinciding-$([guid]::NewGuid().ToString('N')).ps1"
+        Set-Content -LiteralPath $file -Value ("Import-Module '$Module'`n" + $Script)
+        $spawn = Join-Path $TestDrive spawnat
+        if (-not (Test-Path $spawn)) {
+            Set-Content -LiteralPath "$spawn.c" -Value $SpawnAtSource
+            & cc -o $spawn "$spawn.c"
+        }
+        # A pid free here; taken meanwhile, clone3 says so and the next is tried.
+        foreach ($candidate in 1..5) {
+            $pidHere = Get-Random -Minimum 1000 -Maximum ([int](Get-Content /proc/sys/kernel/pid_max))
+            if (Test-Path "/proc/$pidHere") { continue }
+            $out = & unshare -pf $spawn $pidHere $Pwsh -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" }
+            if (-not ($out -match '^clone3:')) { return $out }
+        }
+        throw "no pid could be given to a pwsh in both namespaces: $out"
+    }
+
+    # spawnat PID PROGRAM ARGS...: runs PROGRAM with pid PID in this PID namespace and in its parent.
+    $script:SpawnAtSource = @'
+#define _GNU_SOURCE
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+    if (argc < 3) return 2;
+    pid_t tids[2] = { atoi(argv[1]), atoi(argv[1]) };
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    args.exit_signal = SIGCHLD;
+    args.set_tid = (uint64_t)(uintptr_t)tids;
+    args.set_tid_size = 2;
+    long pid = syscall(SYS_clone3, &args, sizeof args);
+    if (pid < 0) { perror("clone3"); return 2; }
+    if (pid == 0) { execv(argv[2], argv + 2); perror("execv"); _exit(127); }
+    int status;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+'@
+
     # Prints this pwsh's own start time, what /proc shows under its pid, and the cgroup of a run.
     $script:NamingProbe = @'
 "own-start-$(((Get-Content /proc/self/stat) -split ' ')[21])"
@@ -72,5 +122,43 @@ Describe 'A caller in a PID namespace whose /proc shows another namespace' -Skip
         $refused = Invoke-InPidNamespace $TraceProbe
         $refused | Should -BeLike 'refused TraceNotSupported,LandlockPS.Commands.TraceLandlockAccessCommand NotImplemented Cannot trace a run: /proc here belongs to another PID namespace*mount this namespace''s own /proc*'
         Invoke-InPidNamespace $TraceProbe -OwnProc | Should -Contain 'traced'
+    }
+
+    It 'refuses to trace where /proc shows its own pid by chance (the same number in the outer namespace)' {
+        if (-not [LandlockPS.Core.Observe.AccessObserver]::IsSupported) {
+            Set-ItResult -Skipped -Because 'this kernel cannot trace at all (no seccomp user notifications)'
+            return
+        }
+        if (-not (Get-Command cc -CommandType Application -ErrorAction Ignore)) {
+            Set-ItResult -Skipped -Because 'it needs a C compiler (cc) to start a pwsh with a chosen pid'
+            return
+        }
+        $probe = @'
+"self-$((Get-Item /proc/self).LinkTarget)-pid-$PID"
+'@ + "`n" + $TraceProbe
+        $out = Invoke-WithCoincidingPid $probe
+        # The probe is real: /proc/self names this pwsh by the very pid it has in its own namespace.
+        @($out -match '^self-(\d+)-pid-\1$').Count | Should -Be 1
+        # Every other pid there is the outer namespace's: a stopped call's program and folders would be another process's.
+        $out | Select-Object -Last 1 | Should -BeLike 'refused TraceNotSupported*/proc here belongs to another PID namespace*'
+    }
+}
+
+# A /proc mounted with subset=pid (systemd's ProcSubset=pid, hardened containers) shows processes
+# only: no /proc/sys. Runs must work there as with a full /proc, traced runs too.
+Describe 'A caller whose /proc shows processes only (subset=pid)' -Skip:$CannotUnshare {
+    It 'runs and traces a program as its twin with a full /proc does' {
+        $probe = @'
+$rules = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule /usr, /etc, /lib, /lib64, /bin ReadExecute -IgnoreMissing -PassThru
+"proc-sys-$(Test-Path /proc/sys)"
+try { Invoke-Sandboxed -Ruleset $rules -ErrorAction Stop /bin/echo ran } catch { "failed $($_.FullyQualifiedErrorId) $($_.Exception.Message)" }
+try { $null = Trace-LandlockAccess -Ruleset $rules -ErrorAction Stop /bin/true; 'traced' } catch { "failed $($_.FullyQualifiedErrorId) $($_.Exception.Message)" }
+'@
+        $file = Join-Path $TestDrive 'subset-pid.ps1'
+        Set-Content -LiteralPath $file -Value ("Import-Module '$Module'`n" + $probe)
+        $twin = & unshare -m --propagation private /bin/sh -c 'mount -t proc proc /proc && exec "$0" -NoProfile -NonInteractive -File "$1"' $Pwsh $file 2>&1 | ForEach-Object { "$_" }
+        $twin | Should -Be 'proc-sys-True', 'ran', 'traced'
+        $out = & unshare -m --propagation private /bin/sh -c 'mount -t proc -o subset=pid proc /proc && exec "$0" -NoProfile -NonInteractive -File "$1"' $Pwsh $file 2>&1 | ForEach-Object { "$_" }
+        $out | Should -Be 'proc-sys-False', 'ran', 'traced'
     }
 }

@@ -14,16 +14,60 @@ namespace LandlockPS.Core.Native;
 /// </summary>
 internal static class ProcessStat
 {
-    private static readonly Lazy<bool> OwnPids = new(() => Parse("/proc/self/stat", out int pid) is not null && pid == Environment.ProcessId);
+    private static readonly Lazy<bool> OwnPids = new(ReadsOwnNamespace);
 
     /// <summary>True when /proc lists the processes of this process's PID namespace under their pids here.</summary>
     internal static bool ProcShowsOwnPids => OwnPids.Value;
 
+    // NSpid in /proc/self/status lists this process's pid in every PID namespace from /proc's own down
+    // to this one's: a single pid, this process's, only in a /proc of this namespace. The pid of
+    // /proc/self alone may match by chance (the same number in an outer namespace). Kernels before 4.1
+    // have no NSpid: there, that pid is all there is to go by.
+    private static bool ReadsOwnNamespace()
+    {
+        string own = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("NSpid:", StringComparison.Ordinal)) return line[6..].Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries) is [var only] && only == own;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        return Parse("/proc/self/stat", out int pid) is not null && pid == Environment.ProcessId;
+    }
+
     /// <summary>This process's start time (clock ticks after boot): with its pid, it names this process for good.</summary>
     internal static string? OwnStartTime() => StartTime(Parse("/proc/self/stat", out _));
 
-    /// <summary>The start time of the process with this pid here; null when it is gone, or /proc cannot tell (another namespace's).</summary>
-    internal static string? StartTime(int pid) => ProcShowsOwnPids ? StartTime(Parse($"/proc/{pid}/stat", out _)) : null;
+    /// <summary>
+    /// The start time of the process with this pid here, as that process itself reads it; null when it
+    /// is gone, or /proc cannot tell (another PID namespace's, or the process is in another time namespace).
+    /// </summary>
+    internal static string? StartTime(int pid) => ProcShowsOwnPids && InOwnTimeNamespace(pid) ? StartTime(Parse($"/proc/{pid}/stat", out _)) : null;
+
+    // /proc shows a start time shifted by the reader's time namespace (its boottime offset): what a
+    // process read of itself is comparable only from the same one. Without time namespaces (before
+    // Linux 5.6) neither link exists; another user's may be unreadable, and then nothing is told.
+    private static bool InOwnTimeNamespace(int pid) =>
+        TryTimeNamespace("self", out string? own) && TryTimeNamespace(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), out string? its) && own == its;
+
+    private static bool TryTimeNamespace(string process, out string? link)
+    {
+        try
+        {
+            link = new FileInfo($"/proc/{process}/ns/time").LinkTarget;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            link = null;
+            return false;
+        }
+    }
 
     private static string? StartTime(string[]? fields) => fields is { Length: > 19 } ? fields[19] : null;
 

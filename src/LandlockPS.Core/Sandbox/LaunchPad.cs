@@ -15,8 +15,14 @@ namespace LandlockPS.Core.Sandbox;
 /// </summary>
 internal static unsafe class LaunchPad
 {
+    // The kernel's last capability: PR_CAPBSET_READ fails (EINVAL) past it. Asked of the kernel, not of
+    // /proc/sys, which a /proc mounted with subset=pid (systemd's ProcSubset=pid) does not have.
     private static readonly Lazy<int> LastCapability = new(() =>
-        int.Parse(File.ReadAllText("/proc/sys/kernel/cap_last_cap").Trim(), System.Globalization.CultureInfo.InvariantCulture));
+    {
+        int last = 0;
+        while (Seccomp.Prctl(SpawnApi.PR_CAPBSET_READ, (nuint)(last + 1), 0, 0, 0) >= 0) last++;
+        return last;
+    });
 
     private static readonly object SpareGate = new();
     private static SpareThread* _spare;
