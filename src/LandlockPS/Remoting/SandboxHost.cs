@@ -86,14 +86,12 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
                 field.Label = HostText.Neutralize(field.Label ?? string.Empty);
                 field.HelpMessage = HostText.Neutralize(field.HelpMessage ?? string.Empty);
             }
-            ResetAttributes();
             return caller.Prompt(Marked(caption), HostText.Neutralize(message ?? string.Empty), descriptions);
         }
 
         public override PSCredential? PromptForCredential(string caption, string message, string userName, string targetName)
         {
             RequirePrompt("ask you for a credential");
-            ResetAttributes();
             return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), Neutralized(userName), Neutralized(targetName));
         }
 
@@ -101,7 +99,6 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
         {
             RequirePrompt("ask you for a credential");
-            ResetAttributes();
             return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), Neutralized(userName), Neutralized(targetName),
                 allowedCredentialTypes, options);
         }
@@ -111,7 +108,6 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             RequirePrompt("ask you to choose");
             var safe = new Collection<ChoiceDescription>();
             foreach (ChoiceDescription choice in choices ?? []) safe.Add(new ChoiceDescription(HostText.Neutralize(choice.Label), HostText.Neutralize(choice.HelpMessage ?? string.Empty)));
-            ResetAttributes();
             return caller.PromptForChoice(Marked(caption), HostText.Neutralize(message ?? string.Empty), safe, defaultChoice);
         }
 
@@ -143,24 +139,24 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         }
 
         // The mark leads the caption's line: a carriage return or a new line in the caption would
-        // let what follows overwrite it, or push it out of sight.
-        private static string Marked(string? caption) =>
-            Mark + HostText.Neutralize(caption ?? string.Empty).Replace('\r', '\u240d').Replace('\n', '\u240a');
+        // let what follows overwrite it, or push it out of sight. It comes on a reset terminal (see
+        // Reset), in the same write as the caption.
+        private string Marked(string? caption) =>
+            Reset + Mark + HostText.Neutralize(caption ?? string.Empty).Replace('\r', '\u240d').Replace('\n', '\u240a');
 
         private static string? Neutralized(string? text) => text is null ? null : HostText.Neutralize(text);
 
         private void ShowMark()
         {
-            ResetAttributes();
-            caller.Write(ConsoleColor.Yellow, caller.RawUI.BackgroundColor, Mark);
+            if (caller.SupportsVirtualTerminal) caller.Write($"{Reset}\u001b[93m{Mark}{Reset}");
+            else caller.Write(ConsoleColor.Yellow, caller.RawUI.BackgroundColor, Mark);
         }
 
         // Colours and attributes the sandbox set before (concealed text, a background the same as the
-        // mark's colour) would hide the mark: it is shown on a reset terminal.
-        private void ResetAttributes()
-        {
-            if (caller.SupportsVirtualTerminal) caller.Write("\u001b[0m");
-        }
+        // mark's colour) would hide the mark: it is shown on a reset terminal. The reset goes out in
+        // one write with the mark: text the sandbox sent before its prompt can still be on its way to
+        // the terminal on another thread, and land between a reset written alone and the mark.
+        private string Reset => caller.SupportsVirtualTerminal ? "\u001b[0m" : string.Empty;
     }
 
     /// <summary>
