@@ -7,8 +7,34 @@ using Xunit;
 namespace LandlockPS.Tests;
 
 /// <summary>Telling whether a process lives, and which one it is, by asking the kernel rather than a /proc that may show another PID namespace.</summary>
-public class ProcessLookupTests
+public partial class ProcessLookupTests
 {
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetTid();
+
+    [Fact]
+    public void AThreadExistsUntilItHasExited()
+    {
+        int tid = 0;
+        using var release = new System.Threading.ManualResetEventSlim();
+        var thread = new System.Threading.Thread(() =>
+        {
+            System.Threading.Volatile.Write(ref tid, GetTid());
+            release.Wait();
+        });
+        thread.Start();
+        var clock = Stopwatch.StartNew();
+        while (System.Threading.Volatile.Read(ref tid) == 0) System.Threading.Thread.Sleep(1);
+        Assert.True(ProcessApi.ThreadExists(tid));
+        Assert.True(ProcessApi.ThreadExists(GetTid()));
+        release.Set();
+        thread.Join();
+        // The kernel unlists an exited thread a moment after a join returns.
+        while (ProcessApi.ThreadExists(tid) && clock.ElapsedMilliseconds < 5000) System.Threading.Thread.Sleep(1);
+        Assert.False(ProcessApi.ThreadExists(tid));
+        Assert.False(ProcessApi.ThreadExists(0));
+    }
+
     [Fact]
     public void AProcessExistsUntilItIsReaped()
     {

@@ -74,6 +74,9 @@ internal static unsafe partial class ProcessApi
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     internal static partial int Kill(int pid, int signal);
 
+    [LibraryImport(Lib, EntryPoint = "tgkill", SetLastError = true)]
+    private static partial int TgKill(int tgid, int tid, int signal);
+
     [LibraryImport(Lib, EntryPoint = "waitid", SetLastError = true)]
     internal static partial int WaitId(int idType, int id, SigInfo* info, int options);
 
@@ -91,6 +94,9 @@ internal static unsafe partial class ProcessApi
     /// kernel, not /proc: a /proc mounted for another namespace lists other processes under these pids.
     /// </summary>
     internal static bool Exists(int pid) => pid > 0 && (Kill(pid, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.ESRCH);
+
+    /// <summary>True while this process has a thread with this id (one that has exited is gone once the kernel has unlisted it).</summary>
+    internal static bool ThreadExists(int tid) => tid > 0 && (TgKill(System.Environment.ProcessId, tid, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.ESRCH);
 
     /// <summary>
     /// True while a child of this process runs: not yet exited, and not reaped (a reaped pid may be

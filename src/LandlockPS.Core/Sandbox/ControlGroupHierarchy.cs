@@ -157,7 +157,9 @@ internal sealed class ControlGroupHierarchy
             string type = System.IO.Path.Combine(path, "cgroup.type");
             // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
             if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
-            var hierarchy = new ControlGroupHierarchy(path, SafeDirectoryHandle.Open(path), $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{ProcessStat.OwnStartTime()}-");
+            // Without its start time, a name would read as abandoned to every other LandlockPS's sweep.
+            if (ProcessStat.OwnStartTime() is not { } started) return (null, "this process's start time cannot be read from /proc/self/stat, which names its runs' cgroups");
+            var hierarchy = new ControlGroupHierarchy(path, SafeDirectoryHandle.Open(path), $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{started}-");
             hierarchy.SweepAbandoned();
             return (hierarchy, string.Empty);
         }

@@ -214,13 +214,12 @@ internal static unsafe class LaunchPad
 
     // pthread_join returns once the kernel has cleared the thread's tid; its task (whose
     // credentials carry the sandbox) can stay listed for microseconds more. Wait, so no caller
-    // ever sees a restricted thread in /proc/self/task.
+    // ever sees a restricted thread in /proc/self/task. Asked of the kernel by id: a /proc of
+    // another PID namespace would list another process's threads under this namespace's ids.
     private static void WaitUntilGone(int tid)
     {
-        if (tid <= 0) return;
-        string task = $"/proc/self/task/{tid}";
         var spinner = new SpinWait();
         long deadline = Environment.TickCount64 + 1000;
-        while (Directory.Exists(task) && Environment.TickCount64 < deadline) spinner.SpinOnce();
+        while (ProcessApi.ThreadExists(tid) && Environment.TickCount64 < deadline) spinner.SpinOnce();
     }
 }
