@@ -85,7 +85,7 @@ internal sealed class PwshSandbox : IDisposable
             var info = new SandboxStartInfo(pwsh)
             {
                 ArgumentZero = "pwsh",
-                Arguments = ServerArguments(launch),
+                Arguments = ["-s", "-NoLogo", "-NoProfile"],
                 WorkingDirectory = launch.WorkingDirectory,
                 Environment = ChildEnvironment(launch, home),
                 RedirectStandardInput = true,
@@ -123,14 +123,6 @@ internal sealed class PwshSandbox : IDisposable
     {
         foreach (HeldPathRule rule in rules) rule.Handle.Dispose();
     }
-
-    // A remote runspace starts in the server's home (here the scratch home), whatever the process's
-    // working directory: the server enters the caller's directory itself (-WorkingDirectory), which
-    // saves the session a command. Without the implicit rules, the child may be unable to load the
-    // module that command needs: the session enters it once it knows (SandboxRunspace).
-    private static string[] ServerArguments(PwshLaunch launch) => launch.ImplicitRules
-        ? ["-s", "-NoLogo", "-NoProfile", "-WorkingDirectory", launch.WorkingDirectory]
-        : ["-s", "-NoLogo", "-NoProfile"];
 
     /// <summary>
     /// pwsh replays a record of what it compiled at startup (multi-core JIT) from its cache folder;

@@ -46,13 +46,9 @@ internal static class SandboxRunspace
         try
         {
             runspace.Open();
-            // The implicit rules include read access to $PSHOME, and have the server enter the working
-            // directory (PwshSandbox): the probe and the move only serve rulesets without them.
-            if (!launch.ImplicitRules)
-            {
-                Smoke(runspace, state);
-                EnterWorkingDirectory(runspace, launch.WorkingDirectory);
-            }
+            // The implicit rules include read access to $PSHOME: the probe only guards rulesets without them.
+            if (!launch.ImplicitRules) Smoke(runspace, state);
+            EnterWorkingDirectory(runspace, launch.WorkingDirectory);
             return (runspace, state);
         }
         catch (Exception e) when (state.StartError is LandlockException startError && e is not LandlockException)
@@ -67,8 +63,9 @@ internal static class SandboxRunspace
         }
     }
 
-    // A block or a session starts where its caller is, or in -WorkingDirectory: through the engine
-    // rather than Set-Location, which needs a module the ruleset may not let the child load.
+    // A remote runspace starts in the server's home (here the scratch home), whatever the process's
+    // working directory. A block or a session starts where its caller is, or in -WorkingDirectory:
+    // through the engine rather than Set-Location, which would cost loading a module first.
     private const string EnterLocation = "$ExecutionContext.SessionState.Path.SetLocation([WildcardPattern]::Escape($args[0])) > $null";
 
     private static void EnterWorkingDirectory(Runspace runspace, string directory)
