@@ -14,6 +14,10 @@
 .PARAMETER Scenario
     Runs only some scenarios, for profiling one of them. The targets are met only when all of them
     hold in the same run.
+.PARAMETER MemoryBatch
+    Internal: measures one batch of sessions of one kind in this pwsh and writes the result as JSON.
+    The Memory scenario runs each batch in a pwsh of its own, so that what other scenarios and
+    earlier batches left in the heap does not count.
 #>
 param(
     [int] $Launches = 200,
@@ -28,7 +32,9 @@ param(
     [int] $MakeRounds = 7,
     [int] $TraceRounds = 7,
     [ValidateSet('Launch', 'Containment', 'Throughput', 'Block', 'Session', 'FirstCalls', 'Memory', 'Trace')]
-    [string[]] $Scenario = @('Launch', 'Containment', 'Throughput', 'Block', 'Session', 'FirstCalls', 'Memory', 'Trace')
+    [string[]] $Scenario = @('Launch', 'Containment', 'Throughput', 'Block', 'Session', 'FirstCalls', 'Memory', 'Trace'),
+    [ValidateSet('Confined', 'Own')]
+    [string] $MemoryBatch
 )
 
 $ErrorActionPreference = 'Stop'
@@ -393,7 +399,7 @@ function Measure-SessionMemory([scriptblock] $Open, [int] $Count) {
 $callOne = { param($s) $null = Invoke-Command -Session $s { 1 } }
 $callBulk = { param($s) if ((Invoke-Command -Session $s { 1..2000 }).Count -ne 2000) { throw 'the bulk call lost objects' } }
 # 10 MiB of input: 10,240 strings of 1 KiB each, piped in.
-$inputItems = [string[]]@(foreach ($i in 1..10240) { ([string]$i).PadRight(1KB, 'x') })
+$inputItems = if ($Scenario -contains 'Session') { [string[]]@(foreach ($i in 1..10240) { ([string]$i).PadRight(1KB, 'x') }) }
 $callInput = { param($s) if (($inputItems | Invoke-Command -Session $s { $n = 0; foreach ($i in $input) { $n += $i.Length }; $n }) -ne 10MB) { throw 'the input call lost input' } }
 
 if ($Scenario -contains 'Session') {
@@ -428,16 +434,25 @@ if ($Scenario -contains 'FirstCalls') {
     $notes.Add("First calls: median of $FirstCallRounds rounds, each with two new sessions whose calls alternate.")
 }
 
+if ($MemoryBatch) {
+    # One batch in this fresh pwsh: a first batch of the same kind grows the heap, the allocator's
+    # arenas and the compiled code to their working size; the second is measured.
+    $open = if ($MemoryBatch -eq 'Own') { { New-OwnSession } } else { { New-LandlockSession -Ruleset $rs } }
+    $null = Measure-SessionMemory $open $MemorySessions
+    Measure-SessionMemory $open $MemorySessions | ConvertTo-Json -Compress
+    return
+}
+
 if ($Scenario -contains 'Memory') {
-    # A batch of one kind of session, then of the other, alternating which goes first.
+    # Batches of one kind of session, then of the other, alternating which goes first, each in a
+    # pwsh of its own.
     $memory = @{ Confined = [Collections.Generic.List[object]]::new(); Own = [Collections.Generic.List[object]]::new() }
-    # A first batch of each grows the heap and the allocator's arenas to their working size.
-    $null = Measure-SessionMemory { New-LandlockSession -Ruleset $rs } $MemorySessions
-    $null = Measure-SessionMemory { New-OwnSession } $MemorySessions
+    $pwsh = Join-Path $PSHOME 'pwsh'
     for ($r = 0; $r -lt $MemoryRounds; $r++) {
         foreach ($side in $(if ($r % 2) { 'Own', 'Confined' } else { 'Confined', 'Own' })) {
-            $open = if ($side -eq 'Own') { { New-OwnSession } } else { { New-LandlockSession -Ruleset $rs } }
-            $memory[$side].Add((Measure-SessionMemory $open $MemorySessions))
+            $json = & $pwsh -NoProfile -NonInteractive -File $PSCommandPath -Scenario Memory -MemoryBatch $side -MemorySessions $MemorySessions
+            if ($LASTEXITCODE -ne 0) { throw "a memory batch failed ($LASTEXITCODE): $json" }
+            $memory[$side].Add(($json | Select-Object -Last 1 | ConvertFrom-Json))
         }
     }
     $kinds = [ordered]@{
@@ -451,7 +466,7 @@ if ($Scenario -contains 'Memory') {
         ($what, $target) = $kinds[$kind]
         Add-Result "caller's $what per open confined session" ('{0:N0} KiB' -f ($c / 1KB)) "per open session of PowerShell's own" ('{0:N0} KiB' -f ($o / 1KB)) ($c / $o) $target
     }
-    $notes.Add("Memory: median of $MemoryRounds batches of $MemorySessions sessions open at once, after an aggressive full collection (and, for information, an ordinary one).")
+    $notes.Add("Memory: median of $MemoryRounds batches of $MemorySessions sessions open at once, each batch in a pwsh of its own after a first batch of the same kind, measured after an aggressive full collection (and, for information, an ordinary one).")
 }
 
 foreach ($r in $results) {
