@@ -137,7 +137,7 @@ public sealed class AccessObserver : IDisposable
             if (denied is null) _decoder.Decode(call, _decoded);
             else _decoded.Add(Emulated(SyscallTable.Current!, call));
             // Whatever was read from the thread's memory and /proc/<pid> was its own only if the call still waits.
-            if (_decoded.Count > 0 && Seccomp.IsPending(listener, call.Id)) Record((int)call.Pid);
+            if (_decoded.Count > 0 && Seccomp.IsPending(listener, call.Id)) Record((int)call.Pid, listener, call.Id);
         }
         finally
         {
@@ -192,7 +192,9 @@ public sealed class AccessObserver : IDisposable
         }
     }
 
-    private void Record(int tid)
+    // A new access also reads who made it from /proc/<tid>: that too was the thread's own only if the
+    // call still waits once read (a thread killed meanwhile may have left its id to another).
+    private void Record(int tid, SafeDescriptorHandle listener, ulong id)
     {
         lock (_accesses)
         {
@@ -208,7 +210,7 @@ public sealed class AccessObserver : IDisposable
                 {
                     _lost++;
                 }
-                else if (First(tid, access) is { } first)
+                else if (First(tid, access) is { } first && Seccomp.IsPending(listener, id))
                 {
                     _accesses[key] = new Entry(first, _accesses.Count) { WorkCount = _workStarted ? 1 : 0 };
                 }
