@@ -38,6 +38,8 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
+# A memory batch measures that batch alone.
+if ($MemoryBatch) { $Scenario = @() }
 Import-Module (Join-Path (Split-Path $PSScriptRoot -Parent) 'LandlockPS.psd1')
 
 $abi = [LandlockPS.Core.Landlock.LandlockAbi][Math]::Min(10, [int](Get-LandlockAbi).EffectiveAbi)
@@ -450,7 +452,7 @@ if ($Scenario -contains 'Memory') {
     $pwsh = Join-Path $PSHOME 'pwsh'
     for ($r = 0; $r -lt $MemoryRounds; $r++) {
         foreach ($side in $(if ($r % 2) { 'Own', 'Confined' } else { 'Confined', 'Own' })) {
-            $json = & $pwsh -NoProfile -NonInteractive -File $PSCommandPath -Scenario Memory -MemoryBatch $side -MemorySessions $MemorySessions
+            $json = & $pwsh -NoProfile -NonInteractive -File $PSCommandPath -MemoryBatch $side -MemorySessions $MemorySessions
             if ($LASTEXITCODE -ne 0) { throw "a memory batch failed ($LASTEXITCODE): $json" }
             $memory[$side].Add(($json | Select-Object -Last 1 | ConvertFrom-Json))
         }

@@ -53,7 +53,10 @@ internal static class ProcessStat
     // process read of itself is comparable only from the same one. Without time namespaces (before
     // Linux 5.6) neither link exists; another user's may be unreadable, and then nothing is told.
     private static bool InOwnTimeNamespace(int pid) =>
-        TryTimeNamespace("self", out string? own) && TryTimeNamespace(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), out string? its) && own == its;
+        OwnTimeNamespace.Value is (true, var own) && TryTimeNamespace(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), out string? its) && own == its;
+
+    // A process's own time namespace never changes (entering another applies to its children only).
+    private static readonly Lazy<(bool Readable, string? Link)> OwnTimeNamespace = new(() => (TryTimeNamespace("self", out string? own), own));
 
     private static bool TryTimeNamespace(string process, out string? link)
     {
