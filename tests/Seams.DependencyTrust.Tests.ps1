@@ -540,6 +540,54 @@ Describe 'A program in a folder only root may change' {
     }
 }
 
+Describe 'A program with a second hard link in a folder the sandbox may write' {
+    # Named in stop 20's note, not handled until now: a program in a folder only the caller may change
+    # is trusted to name its #! interpreter, but a second hard link to it in a folder the ruleset lets
+    # a sandbox write is the same file under another name. A sandbox cannot make that link (no Refer
+    # right on the program's folder), but the caller can (a backup made with cp -al or ln); a sandbox
+    # then rewrites the #! line through it, and the next -AllowDependencies run of the program gets a
+    # rule on the private tool the line names.
+    BeforeEach {
+        # Outside /tmp, so the program's folder is one only root or the caller may change; the shared
+        # folder beside it, on the same file system, so the caller can link into it.
+        $script:Outside = New-FolderOutside /tmp
+        if ($Outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($Outside)) { Remove-Item $Outside; $script:Outside = $null }
+        if ($Outside) {
+            $null = New-Item -ItemType Directory "$Outside/bin", "$Outside/shared"
+            New-Script "$Outside/bin/prog" "#!/bin/cat`nthe caller's own program"
+            New-Script "$Outside/bin/tool" "#!/bin/cat`n$Secret"
+            & chmod 700 "$Outside/bin"
+            $script:Writer = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+        }
+    }
+    AfterEach { if ($Outside) { Remove-Item $Outside -Recurse -Force } }
+
+    It 'gets no rule on the private tool a sandbox names through the link' {
+        if (-not $Outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        & ln "$Outside/bin/prog" "$Outside/shared/prog-backup"
+        # The control: a sandbox of the ruleset writes the program through the link.
+        Invoke-Sandboxed -Ruleset (New-SystemRuleset | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru) /bin/sh -- -c "printf '#!$Outside/bin/tool\n' > '$Outside/shared/prog-backup'"
+        $LASTEXITCODE | Should -Be 0
+        Invoke-Unconfined "$Outside/bin/prog" | Should -Match $Secret
+
+        $run = Invoke-Victim "$Outside/bin/prog" -Ruleset $Writer
+        $run.Output | Should -Not -Match $Secret
+        $run.Rules | Should -Not -Contain "$Outside/bin/tool"
+        $run.Warnings | Should -Match ([regex]::Escape("leads to $Outside/bin/tool"))
+    }
+
+    It 'still follows the #! line of a program with one name, or under a ruleset that writes nowhere (the allowed twins)' {
+        if (-not $Outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        Set-Content "$Outside/bin/prog" "#!$Outside/bin/tool"
+        $run = Invoke-Victim "$Outside/bin/prog" -Ruleset $Writer
+        $run.Rules | Should -Contain "$Outside/bin/tool"
+        $run.Output | Should -Match $Secret
+        # With a second name, a ruleset that may write nowhere cannot have rewritten it.
+        & ln "$Outside/bin/prog" "$Outside/shared/prog-backup"
+        (Invoke-Victim "$Outside/bin/prog").Output | Should -Match $Secret
+    }
+}
+
 Describe 'A private file behind a closed folder that is also above the shared one' {
     # Found by the red team, fixed: NoMorePrivate counts a file as no more
     # private than the naming place when every closed folder above it is above the place too. A

@@ -302,8 +302,13 @@ internal sealed class DependencyWalk
     // by a sandbox, and what it names (its #! line, its libraries) chosen by it.
     private bool Trusted(string? folder) => folder is not null && FileOwner.IsPrivateFolder(folder) && _writable?.Reach(folder) != true;
 
-    // The file itself too: root's or this user's, writable by no group or other user, and out of the ruleset's reach.
-    private bool TrustedFile(string file) => FileOwner.IsPrivateFile(file) && _writable?.Reach(file) != true;
+    // The file itself too: root's or this user's, writable by no group or other user, and out of the
+    // ruleset's reach. A file with a second hard link may be written through it, and that name can lie
+    // anywhere on its file system, where no walk from this one finds it: such a file is trusted only
+    // under a ruleset that writes nowhere. (A sandbox cannot make such a link without Refer on the
+    // file's folder; the caller can, with ln or cp -al.)
+    private bool TrustedFile(string file) =>
+        FileOwner.IsPrivateFile(file, out uint names) && _writable?.Reach(file) != true && (names <= 1 || _writable?.ReachesNothing != false);
 
     // Resolves `path` name by name, as the kernel does: the path it leads to, without links, and the
     // first link met on the way that lies in an untrusted folder (null when every link lies in a

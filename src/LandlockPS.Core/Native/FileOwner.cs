@@ -50,11 +50,17 @@ public static unsafe class FileOwner
         return true;
     }
 
-    /// <summary>Whether <paramref name="file"/> itself (not through a link) belongs to root or the user this process acts as, and no group or other user may write it.</summary>
-    public static bool IsPrivateFile(string file)
+    /// <summary>
+    /// Whether <paramref name="file"/> itself (not through a link) belongs to root or the user this process
+    /// acts as, and no group or other user may write it; <paramref name="names"/> is how many hard links it
+    /// has (each a name it may be written through).
+    /// </summary>
+    public static bool IsPrivateFile(string file, out uint names)
     {
         LibC.StatxBuffer status = default;
-        if (LibC.Statx(LibC.AT_FDCWD, file, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_UID | LibC.STATX_MODE, &status) != 0) return false;
+        names = 0;
+        if (LibC.Statx(LibC.AT_FDCWD, file, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_UID | LibC.STATX_MODE | LibC.STATX_NLINK, &status) != 0) return false;
+        names = status.Links;
         return (status.Uid == 0 || status.Uid == ProcessApi.GetEuid()) && (status.Mode & GroupOrOtherWrite) == 0;
     }
 

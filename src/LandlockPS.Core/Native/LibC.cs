@@ -28,6 +28,7 @@ internal static partial class LibC
     internal const int AT_SYMLINK_NOFOLLOW = 0x100;
     internal const uint STATX_TYPE = 0x1;
     internal const uint STATX_MODE = 0x2;
+    internal const uint STATX_NLINK = 0x4;
     internal const uint STATX_UID = 0x8;
     internal const uint STATX_INO = 0x100;
     internal const uint STATX_SIZE = 0x200;
@@ -67,11 +68,12 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "free")]
     internal static partial void Free(nint pointer);
 
-    /// <summary>struct statx: the layout is the same on every architecture; only owner, type, inode, size, birth time and device are read.</summary>
+    /// <summary>struct statx: the layout is the same on every architecture; only owner, type, link count, inode, size, birth time and device are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     internal struct StatxBuffer
     {
         [FieldOffset(0)] public uint Mask;
+        [FieldOffset(16)] public uint Links;
         [FieldOffset(20)] public uint Uid;
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Inode;

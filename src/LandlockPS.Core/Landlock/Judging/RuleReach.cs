@@ -57,6 +57,9 @@ public sealed class RuleReach
         return handle is null ? null : status.Identity;
     }
 
+    /// <summary>Whether the rights reach no place at all: the ruleset handles them and grants them nowhere.</summary>
+    public bool ReachesNothing => !_everywhere && _roots.Count == 0;
+
     /// <summary>
     /// Whether the rights reach <paramref name="path"/> (links followed): a rule is on it or on a folder
     /// above it. A path that names nothing is judged by its nearest existing folder, where a sandbox
