@@ -428,6 +428,11 @@ if ($Scenario -contains 'Session') {
     Add-Result 'Invoke-Command -Session $confined { 1..2000 }' ('{0:N1} ms' -f $bulk.Measured) $own ('{0:N1} ms' -f $bulk.Baseline) $bulk.Ratio '<= 1.0'
     Add-Result '10 MiB of input (10,240 strings of 1 KiB) | Invoke-Command -Session $confined' ('{0:N0} ms' -f $sent.Measured) $own ('{0:N0} ms' -f $sent.Baseline) $sent.Ratio '<= 1.0'
     $notes.Add("Sessions: median of $SessionRounds interleaved batches, after $SessionWarmup warm-up calls each.")
+    # A confined child leads a session of its own (it must not share the caller's terminal), and with
+    # autogroups on, each session is a scheduling group: the per-call ping-pong then crosses groups.
+    if ((Get-Content /proc/sys/kernel/sched_autogroup_enabled -ErrorAction Ignore) -eq '1') {
+        $notes.Add('Sessions: kernel.sched_autogroup_enabled is 1, so the confined pwsh, which leads a session of its own, is scheduled as a group of its own while PowerShell''s own shares the caller''s. Most of the per-call difference is that: set the sysctl to 0 to compare the transports alone.')
+    }
 }
 
 if ($Scenario -contains 'FirstCalls') {
