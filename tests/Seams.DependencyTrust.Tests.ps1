@@ -573,7 +573,7 @@ Describe 'A program with a second hard link in a folder the sandbox may write' {
         $run = Invoke-Victim "$Outside/bin/prog" -Ruleset $Writer
         $run.Output | Should -Not -Match $Secret
         $run.Rules | Should -Not -Contain "$Outside/bin/tool"
-        $run.Warnings | Should -Match ([regex]::Escape("leads to $Outside/bin/tool"))
+        $run.Warnings | Should -Match ([regex]::Escape("by way of $Outside/bin/prog (through another of its hard links), which a sandbox could have written, and leads to $Outside/bin/tool"))
     }
 
     It 'still follows the #! line of a program with one name, or under a ruleset that writes nowhere (the allowed twins)' {

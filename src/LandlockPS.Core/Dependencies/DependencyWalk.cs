@@ -284,7 +284,9 @@ internal sealed class DependencyWalk
         // The program's own name is the caller's choice, as a path rule of theirs would be.
         Add(path, access, reason, swappable: path != _program && (untrustedLink is not null || real == path && !realTrusted));
         if (real != path) Add(real, access, $"{reason}, where {path} leads", swappable: real != _program && !realTrusted);
-        return new Granted(chosenAt is null && realTrusted && TrustedFile(real) ? Provenance.Trusted : new Provenance(real), real);
+        bool otherNames = false;
+        if (chosenAt is null && realTrusted && TrustedFile(real, out otherNames)) return new Granted(Provenance.Trusted, real);
+        return new Granted(new Provenance(otherNames ? $"{real} (through another of its hard links)" : real), real);
     }
 
     private readonly record struct Granted(Provenance Source, string Real);
@@ -307,8 +309,13 @@ internal sealed class DependencyWalk
     // anywhere on its file system, where no walk from this one finds it: such a file is trusted only
     // under a ruleset that writes nowhere. (A sandbox cannot make such a link without Refer on the
     // file's folder; the caller can, with ln or cp -al.)
-    private bool TrustedFile(string file) =>
-        FileOwner.IsPrivateFile(file, out uint names) && _writable?.Reach(file) != true && (names <= 1 || _writable?.ReachesNothing != false);
+    private bool TrustedFile(string file, out bool otherNames)
+    {
+        otherNames = false;
+        if (!FileOwner.IsPrivateFile(file, out uint names) || _writable?.Reach(file) == true) return false;
+        otherNames = names > 1 && _writable?.ReachesNothing == false;
+        return !otherNames;
+    }
 
     // Resolves `path` name by name, as the kernel does: the path it leads to, without links, and the
     // first link met on the way that lies in an untrusted folder (null when every link lies in a
