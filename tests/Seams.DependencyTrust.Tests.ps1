@@ -576,6 +576,24 @@ Describe 'A program with a second hard link in a folder the sandbox may write' {
         $run.Warnings | Should -Match ([regex]::Escape("leads to $Outside/bin/tool"))
     }
 
+    # Found by the red team (against be2a2fe), not fixed: the link count is looked at when the walk
+    # runs, not when the sandbox wrote. A sandbox that may remove files where the link lies (ReadWrite
+    # does) rewrites the #! line through it and then removes it: the program has one name again, and
+    # nothing on the file system shows it was ever written from a sandbox. The caller deleting the
+    # backup has the same effect. Not fixable by looking at the file; see about_LandlockPS.
+    It 'gets no rule on the private tool a sandbox names through a link it then removed' {
+        if (-not $Outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        & ln "$Outside/bin/prog" "$Outside/shared/prog-backup"
+        Invoke-Sandboxed -Ruleset (New-SystemRuleset | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru) /bin/sh -- -c "printf '#!$Outside/bin/tool\n' > '$Outside/shared/prog-backup' && rm '$Outside/shared/prog-backup'"
+        $LASTEXITCODE | Should -Be 0
+        & stat -c %h "$Outside/bin/prog" | Should -Be 1
+        Invoke-Unconfined "$Outside/bin/prog" | Should -Match $Secret
+
+        $run = Invoke-Victim "$Outside/bin/prog" -Ruleset $Writer
+        $run.Output | Should -Not -Match $Secret
+        $run.Rules | Should -Not -Contain "$Outside/bin/tool"
+    }
+
     It 'still follows the #! line of a program with one name, or under a ruleset that writes nowhere (the allowed twins)' {
         if (-not $Outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
         Set-Content "$Outside/bin/prog" "#!$Outside/bin/tool"
@@ -585,6 +603,83 @@ Describe 'A program with a second hard link in a folder the sandbox may write' {
         # With a second name, a ruleset that may write nowhere cannot have rewritten it.
         & ln "$Outside/bin/prog" "$Outside/shared/prog-backup"
         (Invoke-Victim "$Outside/bin/prog").Output | Should -Match $Secret
+    }
+}
+
+Describe 'The library cache a sandbox may write' {
+    # Found by the red team (against be2a2fe): /etc/ld.so.cache names where each library lies, as a
+    # RUNPATH does, but what it names was trusted whatever the cache's owner, mode, links or the
+    # ruleset's reach. A second hard link to it in a folder the sandbox may write (a backup of /etc
+    # made with cp -al) lets the sandbox map libc.so.6 to a private library, which the next
+    # -AllowDependencies run of any program then gets a rule on. The cache is swapped for a copy in a
+    # mount namespace of the test's own (unshare), so the system's is never touched.
+    It 'gets no rule on a private library the cache names through a second link' -Skip:((id -u) -ne '0' -or -not (Get-Command unshare, ldconfig -ErrorAction Ignore)) {
+        $shared = New-SharedFolder
+        $etc = (New-Item -ItemType Directory (Join-Path $Root "etc-$([guid]::NewGuid().ToString('n'))")).FullName
+        & chmod 700 $etc
+        Copy-Item /etc/ld.so.cache "$etc/ld.so.cache"
+        & ln "$etc/ld.so.cache" "$shared/cache-backup"
+        Set-Content "$shared/evil.conf" $Private
+        # In the namespace: the copy is the system's cache (and ldconfig's own cache a scratch one);
+        # the sandbox writes, through the link, a cache that maps libc.so.6 to the private copy first.
+        $inner = {
+            param($Module, $Etc, $Shared, $Private, $Abi)
+            & mount --bind "$Etc/ld.so.cache" /etc/ld.so.cache
+            & mount -t tmpfs tmpfs /var/cache/ldconfig
+            & ldconfig -C "$Shared/evil.cache" -f "$Shared/evil.conf"
+            Import-Module $Module
+            $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                Add-LandlockPathRule -Path $Shared -Access ReadWrite -PassThru
+            Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "cat '$Shared/evil.cache' > '$Shared/cache-backup'"
+            $env:LD_DEBUG = 'libs'
+            $control = & /usr/bin/true 2>&1 | Out-String
+            $env:LD_DEBUG = $null
+            $victims = foreach ($ruleset in (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Shared -Access ReadWrite -PassThru), (New-LandlockRuleset -Abi $Abi)) {
+                $all = Invoke-Sandboxed -Ruleset $ruleset -AllowDependencies /usr/bin/md5sum -ArgumentList "$Private/libc.so.6" -PassThru -WarningAction SilentlyContinue -ErrorAction SilentlyContinue 2>$null
+                @{ Output = ($all | Where-Object { $_ -is [string] } | Out-String); Rules = @(($all | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }).ImplicitRules.Path) }
+            }
+            @{ Control = $control; Writer = $victims[0]; Nowhere = $victims[1] } | ConvertTo-Json -Depth 4 -Compress
+        }
+        Set-Content "$etc/inner.ps1" $inner.ToString()
+        $json = & unshare --mount --propagation private -- (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -File "$etc/inner.ps1" "$RepoRoot/LandlockPS.psd1" $etc $shared $Private $Abi
+        $result = $json | Select-Object -Last 1 | ConvertFrom-Json
+        # The control: the loader follows the cache the sandbox wrote to the private copy.
+        $result.Control | Should -Match ([regex]::Escape("calling init: $Private/libc.so.6"))
+        # The allowed twin: under a ruleset that writes nowhere the cache is trusted, and followed.
+        $result.Nowhere.Rules | Should -Contain "$Private/libc.so.6"
+        $result.Nowhere.Output | Should -Match $PrivateLibHash
+
+        $result.Writer.Output | Should -Not -Match $PrivateLibHash
+        $result.Writer.Rules | Should -Not -Contain "$Private/libc.so.6"
+    }
+}
+
+Describe 'A ruleset that handles some write rights but not others' {
+    # Found by the red team (against be2a2fe): RuleReach counts a ruleset as writing everywhere only
+    # when it handles none of the write rights. One that handles making files but not writing them
+    # (New-LandlockRuleset -HandledAccessFs ReadFile, Execute, ReadDir, MakeReg) lets a sandbox write
+    # every file its user may, yet was judged to write nowhere: a program in a folder only the caller
+    # may change stayed trusted, even with a second hard link.
+    It 'does not trust a #! line such a sandbox may write directly' {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            New-Script "$outside/prog" "#!/bin/cat`nthe caller's own program"
+            $handled = 'ReadFile', 'Execute', 'ReadDir', 'MakeReg'
+            $attacker = New-LandlockRuleset -Abi $Abi -HandledAccessFs $handled |
+                Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadFile, Execute, ReadDir -IgnoreMissing -PassThru
+            Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$outside/prog'"
+            $LASTEXITCODE | Should -Be 0
+            Invoke-Unconfined "$outside/prog" | Should -Match $Secret
+            # The allowed twin: a ruleset that handles writing and grants it nowhere trusts the line.
+            (Invoke-Victim "$outside/prog").Output | Should -Match $Secret
+
+            $run = Invoke-Victim "$outside/prog" -Ruleset (New-LandlockRuleset -Abi $Abi -HandledAccessFs $handled)
+            $run.Output | Should -Not -Match $Secret
+            $run.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
     }
 }
 
