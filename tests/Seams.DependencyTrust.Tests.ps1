@@ -8,6 +8,8 @@
 # each was seen failing before the fix; so was the race found against 2b1ee55, fixed after it.
 BeforeDiscovery {
     $script:SkipRace = -not (Test-Path /usr/bin/python3)
+    # Bind mounts are made in a mount namespace of the test's own, which needs root and unshare(1).
+    $script:NoMountNamespace = (id -u) -ne '0' -or -not (Get-Command unshare -ErrorAction Ignore)
     # The glibc-hwcaps tests need a loader that searches x86-64-v2 (an x86-64 CPU from 2009 on).
     $loader = '/lib64/ld-linux-x86-64.so.2'
     $script:NoHwcaps = -not ((Test-Path $loader) -and ((& $loader --help 2>$null) -match 'x86-64-v2 \(supported, searched\)'))
@@ -96,6 +98,22 @@ BeforeAll {
             if ($uid -ne '0' -or -not ($mode -band 1) -or ($mode -band 0x12)) { return $false }
         }
         $true
+    }
+
+    # Runs $Script in a child pwsh in a mount namespace of its own (unshare, root only), so the bind
+    # mounts it makes never reach the system; what it writes last is read as JSON. In it,
+    # Invoke-InnerVictim is a victim run as Invoke-Victim's, returning its output and rules.
+    function Invoke-InMountNamespace([scriptblock] $Script, [object[]] $Arguments) {
+        $file = Join-Path $Root "inner-$([guid]::NewGuid().ToString('n')).ps1"
+        Set-Content $file @"
+Import-Module '$RepoRoot/LandlockPS.psd1'
+function Invoke-InnerVictim([string] `$Program, [object[]] `$Arguments, `$Ruleset) {
+    `$all = Invoke-Sandboxed -Ruleset `$Ruleset -AllowDependencies `$Program -ArgumentList `$Arguments -PassThru -WarningAction SilentlyContinue -ErrorAction SilentlyContinue 2>`$null
+    @{ Output = (`$all | Where-Object { `$_ -is [string] } | Out-String); Rules = @((`$all | Where-Object { `$_ -is [LandlockPS.Core.Sandbox.SandboxResult] }).ImplicitRules.Path) }
+}
+& {$Script} @args | ConvertTo-Json -Depth 4 -Compress
+"@
+        & unshare --mount --propagation private -- (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -File $file @Arguments | Select-Object -Last 1 | ConvertFrom-Json
     }
 
     function Invoke-Unconfined([string] $Program, [object[]] $Arguments = @(), [hashtable] $Environment = @{}) {
@@ -613,7 +631,7 @@ Describe 'The library cache a sandbox may write' {
     # made with cp -al) lets the sandbox map libc.so.6 to a private library, which the next
     # -AllowDependencies run of any program then gets a rule on. The cache is swapped for a copy in a
     # mount namespace of the test's own (unshare), so the system's is never touched.
-    It 'gets no rule on a private library the cache names through a second link' -Skip:((id -u) -ne '0' -or -not (Get-Command unshare, ldconfig -ErrorAction Ignore)) {
+    It 'gets no rule on a private library the cache names through a second link' -Skip:($NoMountNamespace -or -not (Get-Command ldconfig -ErrorAction Ignore)) {
         $shared = New-SharedFolder
         $etc = (New-Item -ItemType Directory (Join-Path $Root "etc-$([guid]::NewGuid().ToString('n'))")).FullName
         & chmod 700 $etc
@@ -622,27 +640,23 @@ Describe 'The library cache a sandbox may write' {
         Set-Content "$shared/evil.conf" $Private
         # In the namespace: the copy is the system's cache (and ldconfig's own cache a scratch one);
         # the sandbox writes, through the link, a cache that maps libc.so.6 to the private copy first.
-        $inner = {
-            param($Module, $Etc, $Shared, $Private, $Abi)
+        $result = Invoke-InMountNamespace -Arguments $etc, $shared, $Private, $Abi {
+            param($Etc, $Shared, $Private, $Abi)
             & mount --bind "$Etc/ld.so.cache" /etc/ld.so.cache
             & mount -t tmpfs tmpfs /var/cache/ldconfig
             & ldconfig -C "$Shared/evil.cache" -f "$Shared/evil.conf"
-            Import-Module $Module
             $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
                 Add-LandlockPathRule -Path $Shared -Access ReadWrite -PassThru
             Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "cat '$Shared/evil.cache' > '$Shared/cache-backup'"
             $env:LD_DEBUG = 'libs'
             $control = & /usr/bin/true 2>&1 | Out-String
             $env:LD_DEBUG = $null
-            $victims = foreach ($ruleset in (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Shared -Access ReadWrite -PassThru), (New-LandlockRuleset -Abi $Abi)) {
-                $all = Invoke-Sandboxed -Ruleset $ruleset -AllowDependencies /usr/bin/md5sum -ArgumentList "$Private/libc.so.6" -PassThru -WarningAction SilentlyContinue -ErrorAction SilentlyContinue 2>$null
-                @{ Output = ($all | Where-Object { $_ -is [string] } | Out-String); Rules = @(($all | Where-Object { $_ -is [LandlockPS.Core.Sandbox.SandboxResult] }).ImplicitRules.Path) }
+            @{
+                Control = $control
+                Writer = Invoke-InnerVictim /usr/bin/md5sum "$Private/libc.so.6" (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Shared -Access ReadWrite -PassThru)
+                Nowhere = Invoke-InnerVictim /usr/bin/md5sum "$Private/libc.so.6" (New-LandlockRuleset -Abi $Abi)
             }
-            @{ Control = $control; Writer = $victims[0]; Nowhere = $victims[1] } | ConvertTo-Json -Depth 4 -Compress
         }
-        Set-Content "$etc/inner.ps1" $inner.ToString()
-        $json = & unshare --mount --propagation private -- (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -File "$etc/inner.ps1" "$RepoRoot/LandlockPS.psd1" $etc $shared $Private $Abi
-        $result = $json | Select-Object -Last 1 | ConvertFrom-Json
         # The control: the loader follows the cache the sandbox wrote to the private copy.
         $result.Control | Should -Match ([regex]::Escape("calling init: $Private/libc.so.6"))
         # The allowed twin: under a ruleset that writes nowhere the cache is trusted, and followed.
@@ -651,6 +665,43 @@ Describe 'The library cache a sandbox may write' {
 
         $result.Writer.Output | Should -Not -Match $PrivateLibHash
         $result.Writer.Rules | Should -Not -Contain "$Private/libc.so.6"
+    }
+}
+
+Describe 'A program in a folder mounted again where the sandbox may write' {
+    # Found by the red team (against be2a2fe): a bind mount is a second name for a whole folder, as a
+    # hard link is for a file, and leaves no link count to see. A program in a folder only the caller
+    # may change, mounted again (mount --bind, by the caller: a sandbox may not mount) inside a folder
+    # the ruleset lets a sandbox write, is written through that mount; its #! line was still trusted.
+    It 'gets no rule on the private tool a sandbox names through the other mount' -Skip:$NoMountNamespace {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/bin", "$outside/shared/view"
+            New-Script "$outside/bin/prog" "#!/bin/cat`nthe caller's own program"
+            & chmod 700 "$outside/bin"
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                & mount --bind "$Outside/bin" "$Outside/shared/view"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/view/prog'"
+                @{
+                    Control = & "$Outside/bin/prog" | Out-String
+                    Writer = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
+                    Nowhere = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: the sandbox wrote the #! line through the other mount.
+            $result.Control | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Writer.Output | Should -Not -Match $Secret
+            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
     }
 }
 
