@@ -19,6 +19,7 @@ public sealed class RuleReach
 
     private readonly HashSet<(uint, uint, ulong)> _roots;
     private readonly bool _everywhere;
+    private readonly Lazy<MountTable> _mounts = new(MountTable.Read);
 
     /// <summary>
     /// The places <paramref name="ruleset"/> grants any of <paramref name="rights"/> on, as they are
@@ -73,13 +74,19 @@ public sealed class RuleReach
 
     /// <summary>
     /// Whether the rights reach <paramref name="path"/> (links followed): a rule is on it or on a folder
-    /// above it. A path that names nothing is judged by its nearest existing folder, where a sandbox
+    /// above it, by this path or by another that a second mount of a folder above it (mount --bind)
+    /// gives it. A path that names nothing is judged by its nearest existing folder, where a sandbox
     /// could make it.
     /// </summary>
     public bool Reach(string path)
     {
         if (_everywhere) return true;
         if (_roots.Count == 0) return false;
+        return ReachByName(path) || _mounts.Value.OtherPaths(PathLookup.RealPath(path, out _) ?? path).Any(ReachByName);
+    }
+
+    private bool ReachByName(string path)
+    {
         if (PathHandles.TryStatus(path) is not { } status)
         {
             string? parent = System.IO.Path.GetDirectoryName(path);
