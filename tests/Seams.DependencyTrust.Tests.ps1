@@ -732,6 +732,32 @@ Describe 'A ruleset that handles some write rights but not others' {
         }
         finally { Remove-Item $outside -Recurse -Force }
     }
+
+    # Found by the red team (against be2a2fe), not fixed: Landlock handles Truncate from ABI 3 on, so a
+    # sandbox of an ABI 1 or 2 ruleset (or of any ruleset on such a kernel) may truncate(2) every file
+    # its user may write, and RuleReach does not count it. Shortening a #! line to a prefix that names
+    # a private program (tool-wrapper to tool) hands that program a rule. See about_LandlockPS.
+    It 'does not trust a #! line a sandbox of an ABI 2 ruleset may shorten' -Skip:(-not (Test-Path /usr/bin/python3)) {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            New-Script "$outside/prog" "#!$Private/tool-wrapper`nthe caller's own program"
+            $shared = New-SharedFolder
+            $attacker = New-LandlockRuleset -Abi V2 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                Add-LandlockPathRule -Path $shared -Access ReadWrite -PassThru
+            Invoke-Sandboxed -Ruleset $attacker /usr/bin/python3 -- -c 'import os, sys; os.truncate(sys.argv[1], int(sys.argv[2]))' "$outside/prog" ("#!$Private/tool".Length)
+            $LASTEXITCODE | Should -Be 0
+            Invoke-Unconfined "$outside/prog" | Should -Match $Secret
+            # The allowed twin: a ruleset that handles Truncate, and writes only the shared folder, trusts the line.
+            (Invoke-Victim "$outside/prog" -Ruleset (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $shared -Access ReadWrite -PassThru)).Output | Should -Match $Secret
+
+            $run = Invoke-Victim "$outside/prog" -Ruleset (New-LandlockRuleset -Abi V2 | Add-LandlockPathRule -Path $shared -Access ReadWrite -PassThru)
+            $run.Output | Should -Not -Match $Secret
+            $run.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
 }
 
 Describe 'A private file behind a closed folder that is also above the shared one' {
