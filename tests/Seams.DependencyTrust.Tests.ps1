@@ -592,6 +592,8 @@ Describe 'A program with a second hard link in a folder the sandbox may write' {
         $run.Output | Should -Not -Match $Secret
         $run.Rules | Should -Not -Contain "$Outside/bin/tool"
         $run.Warnings | Should -Match ([regex]::Escape("leads to $Outside/bin/tool"))
+        # Saying why: the ruleset may not write the program's folder, only where the other name lies.
+        $run.Warnings | Should -Match ([regex]::Escape("$Outside/bin/prog, which has another hard link"))
     }
 
     # Found by the red team (against be2a2fe), not fixed: the link count is looked at when the walk

@@ -285,7 +285,7 @@ internal sealed class DependencyWalk
         string? chosenAt = named.Place ?? untrustedLink;
         if (chosenAt is not null && !HarmlessToGrant(real))
         {
-            LeaveOut(path, $"{path} ({reason}) was chosen by way of {chosenAt}, which a sandbox could have written, and leads to {real}, " +
+            LeaveOut(path, $"{path} ({reason}) was chosen by way of {chosenAt}, {named.Why ?? Provenance.MayBeWritten}, and leads to {real}, " +
                 "which is not readable by every user nor by the ruleset already: no rule is added for it. Allow it with a path rule of your own if you trust it.");
             return null;
         }
@@ -293,7 +293,8 @@ internal sealed class DependencyWalk
         // The program's own name is the caller's choice, as a path rule of theirs would be.
         Add(path, access, reason, swappable: path != _program && (untrustedLink is not null || real == path && !realTrusted));
         if (real != path) Add(real, access, $"{reason}, where {path} leads", swappable: real != _program && !realTrusted);
-        return new Granted(chosenAt is null && realTrusted && TrustedFile(real) ? Provenance.Trusted : new Provenance(real), real);
+        if (chosenAt is not null || !realTrusted) return new Granted(new Provenance(real), real);
+        return new Granted(UntrustedFile(real) is { } doubt ? new Provenance(real, doubt) : Provenance.Trusted, real);
     }
 
     private readonly record struct Granted(Provenance Source, string Real);
@@ -301,8 +302,8 @@ internal sealed class DependencyWalk
     // The library cache names where libraries lie, as a RUNPATH does: what it names is trusted as
     // what a program names is, when the cache is a trusted file in a trusted folder.
     private Provenance CacheSource() =>
-        Resolve(LdSoCache.DefaultPath) is (string real, null) && Trusted(Path.GetDirectoryName(real)) && TrustedFile(real)
-            ? Provenance.Trusted
+        Resolve(LdSoCache.DefaultPath) is (string real, null) && Trusted(Path.GetDirectoryName(real))
+            ? UntrustedFile(real) is { } doubt ? new Provenance(real, doubt) : Provenance.Trusted
             : new Provenance(LdSoCache.DefaultPath);
 
     // A file the program needs that gets no rule: a problem, and the reason a launch denied it gives.
@@ -322,9 +323,13 @@ internal sealed class DependencyWalk
     // ruleset's reach. A file with a second hard link may be written through it, and that name can lie
     // anywhere on its file system, where no walk from this one finds it: such a file is trusted only
     // under a ruleset that writes nowhere. (A sandbox cannot make such a link without Refer on the
-    // file's folder; the caller can, with ln or cp -al.)
-    private bool TrustedFile(string file) =>
-        FileOwner.IsPrivateFile(file, out uint names) && _writable?.Reach(file) != true && (names <= 1 || _writable?.ReachesNothing != false);
+    // file's folder; the caller can, with ln or cp -al.) Null when trusted, otherwise why not, in
+    // words a warning ends with.
+    private string? UntrustedFile(string file)
+    {
+        if (!FileOwner.IsPrivateFile(file, out uint names) || _writable?.Reach(file) == true) return Provenance.MayBeWritten;
+        return names > 1 && _writable?.ReachesNothing == false ? "which has another hard link, through which a sandbox that may write could have written it" : null;
+    }
 
     // Resolves `path` name by name, as the kernel does: the path it leads to, without links, and the
     // first link met on the way that lies in an untrusted folder (null when every link lies in a
