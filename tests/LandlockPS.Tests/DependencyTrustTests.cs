@@ -149,6 +149,22 @@ public sealed class DependencyTrustTests : IDisposable
         Assert.True(new RuleReach(Ruleset((inside, LandlockAccessFs.Truncate)), RuleReach.Writes).Reach(inside));
     }
 
+    [Fact]
+    public void RuleReachCountsARightTheRulesetLeavesUnhandledAsGrantedEverywhere()
+    {
+        const LandlockAccessFs makeOnly = LandlockAccessFs.ReadFile | LandlockAccessFs.Execute | LandlockAccessFs.MakeReg;
+        var makesButDoesNotWrite = new RuleReach(new LandlockRuleset(LandlockAbi.V7, makeOnly), RuleReach.Writes);
+        Assert.True(makesButDoesNotWrite.Reach(_privateTool));
+        Assert.False(makesButDoesNotWrite.ReachesNothing);
+        // What every ABI handles, handled and granted nowhere: nothing is reached.
+        var writesNowhere = new RuleReach(new LandlockRuleset(LandlockAbi.V7), RuleReach.Writes);
+        Assert.True(writesNowhere.ReachesNothing);
+        Assert.False(writesNowhere.Reach(_privateTool));
+        // Refer, which the kernel denies when unhandled, and Truncate, which ABI 2 cannot handle, do not count.
+        var abi2 = new LandlockRuleset(LandlockAbi.V2, AbiFeatures.Of(LandlockAbi.V2).AccessFs & ~LandlockAccessFs.Refer);
+        Assert.True(new RuleReach(abi2, RuleReach.Writes).ReachesNothing);
+    }
+
     private static LandlockRuleset Ruleset(params (string Path, LandlockAccessFs Access)[] rules)
     {
         var ruleset = new LandlockRuleset(LandlockAbi.V7);

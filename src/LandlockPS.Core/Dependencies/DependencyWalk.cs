@@ -32,6 +32,7 @@ internal sealed class DependencyWalk
     private readonly Dictionary<string, string> _leftOut = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ElfImage?> _images = new(StringComparer.Ordinal);
     private readonly Lazy<LdSoCache> _cache = new(() => LdSoCache.Load());
+    private readonly Lazy<Provenance> _cacheSource;
     private int _objects;
 
     internal DependencyWalk(string program, IReadOnlyDictionary<string, string> environment, LandlockRuleset? ruleset)
@@ -44,6 +45,7 @@ internal sealed class DependencyWalk
         // look readable already.
         // Only an untrusted name asks, and most walks meet none: each read rule's path is walked then.
         _readable = new(() => ruleset is null ? null : new RuleReach(ruleset, LandlockAccessFs.ReadFile, path => Resolve(path) is (string free, null) ? free : null));
+        _cacheSource = new(CacheSource);
     }
 
     /// <summary>Walks from the program the caller named (trusted as a name: the caller chose it), once.</summary>
@@ -186,30 +188,37 @@ internal sealed class DependencyWalk
                 realPaths.Add(real);
                 loaded.Add(needed);
                 if (found.Image.SoName is { } soName) loaded.Add(soName);
-                if (Grant(found.Path, Executable, $"{needed} needed by {current.Path}", current.Source) is not { } library) continue;
+                if (Grant(found.Path, Executable, $"{needed} needed by {current.Path}", found.Named) is not { } library) continue;
                 // Its own needs are read from where the walk found it (see AddProgram).
                 if (first && Read(library.Real) is { } libraryImage) queue.Enqueue(new LoadedObject(found.Path, libraryImage, current, library.Source));
                 // A CPU-specific build is the same library built differently: it needs what the plain one does.
                 foreach (string variant in search.Variants(found.Path))
                 {
-                    Grant(variant, Executable, $"{needed} needed by {current.Path}, the build for CPUs that support {Path.GetFileName(Path.GetDirectoryName(variant))}", current.Source);
+                    Grant(variant, Executable, $"{needed} needed by {current.Path}, the build for CPUs that support {Path.GetFileName(Path.GetDirectoryName(variant))}", found.Named);
                 }
             }
         }
     }
 
-    private (string Path, ElfImage Image)? Locate(string needed, LoadedObject current, LibrarySearch search)
+    // Where the library `needed` lies, and who chose that place: the object that needs it, or the
+    // library cache where the cache gave it.
+    private (string Path, ElfImage Image, Provenance Named)? Locate(string needed, LoadedObject current, LibrarySearch search)
     {
         if (needed.Contains('/'))
         {
             // A name with a slash is opened as it is (after $ORIGIN and the like), never searched.
             string direct = LibrarySearch.ExpandTokens(needed, current);
-            if (Path.IsPathFullyQualified(direct) && Read(direct) is { } image) return (direct, image);
+            if (Path.IsPathFullyQualified(direct) && Read(direct) is { } image) return (direct, image, current.Source);
             _problems.Add($"{needed}, needed by {current.Path}, is not a readable ELF file at an absolute path.");
             return null;
         }
         var searched = new List<string>();
-        if (search.Find(needed, current, searched) is { } found) return found;
+        if (search.Find(needed, current, searched) is { } found)
+        {
+            // A name an untrusted object chose stays untrusted, whoever wrote the cache.
+            Provenance named = found.FromCache && current.Source.Place is null ? _cacheSource.Value : current.Source;
+            return (found.Path, found.Image, named);
+        }
         _problems.Add($"{needed}, needed by {current.Path}, was not found (looked in {Abbreviate(searched)}): the program will fail to load it.");
         return null;
     }
@@ -276,7 +285,7 @@ internal sealed class DependencyWalk
         string? chosenAt = named.Place ?? untrustedLink;
         if (chosenAt is not null && !HarmlessToGrant(real))
         {
-            LeaveOut(path, $"{path} ({reason}) was chosen by way of {chosenAt}, which a sandbox could have written, and leads to {real}, " +
+            LeaveOut(path, $"{path} ({reason}) was chosen by way of {chosenAt}, {named.Why ?? Provenance.MayBeWritten}, and leads to {real}, " +
                 "which is not readable by every user nor by the ruleset already: no rule is added for it. Allow it with a path rule of your own if you trust it.");
             return null;
         }
@@ -284,12 +293,18 @@ internal sealed class DependencyWalk
         // The program's own name is the caller's choice, as a path rule of theirs would be.
         Add(path, access, reason, swappable: path != _program && (untrustedLink is not null || real == path && !realTrusted));
         if (real != path) Add(real, access, $"{reason}, where {path} leads", swappable: real != _program && !realTrusted);
-        bool otherNames = false;
-        if (chosenAt is null && realTrusted && TrustedFile(real, out otherNames)) return new Granted(Provenance.Trusted, real);
-        return new Granted(new Provenance(otherNames ? $"{real} (through another of its hard links)" : real), real);
+        if (chosenAt is not null || !realTrusted) return new Granted(new Provenance(real), real);
+        return new Granted(UntrustedFile(real) is { } doubt ? new Provenance(real, doubt) : Provenance.Trusted, real);
     }
 
     private readonly record struct Granted(Provenance Source, string Real);
+
+    // The library cache names where libraries lie, as a RUNPATH does: what it names is trusted as
+    // what a program names is, when the cache is a trusted file in a trusted folder.
+    private Provenance CacheSource() =>
+        Resolve(LdSoCache.DefaultPath) is (string real, null) && Trusted(Path.GetDirectoryName(real))
+            ? UntrustedFile(real) is { } doubt ? new Provenance(real, doubt) : Provenance.Trusted
+            : new Provenance(LdSoCache.DefaultPath);
 
     // A file the program needs that gets no rule: a problem, and the reason a launch denied it gives.
     private void LeaveOut(string path, string problem)
@@ -308,13 +323,12 @@ internal sealed class DependencyWalk
     // ruleset's reach. A file with a second hard link may be written through it, and that name can lie
     // anywhere on its file system, where no walk from this one finds it: such a file is trusted only
     // under a ruleset that writes nowhere. (A sandbox cannot make such a link without Refer on the
-    // file's folder; the caller can, with ln or cp -al.)
-    private bool TrustedFile(string file, out bool otherNames)
+    // file's folder; the caller can, with ln or cp -al.) Null when trusted, otherwise why not, in
+    // words a warning ends with.
+    private string? UntrustedFile(string file)
     {
-        otherNames = false;
-        if (!FileOwner.IsPrivateFile(file, out uint names) || _writable?.Reach(file) == true) return false;
-        otherNames = names > 1 && _writable?.ReachesNothing == false;
-        return !otherNames;
+        if (!FileOwner.IsPrivateFile(file, out uint names) || _writable?.Reach(file) == true) return Provenance.MayBeWritten;
+        return names > 1 && _writable?.ReachesNothing == false ? "which has another hard link, through which a sandbox that may write could have written it" : null;
     }
 
     // Resolves `path` name by name, as the kernel does: the path it leads to, without links, and the

@@ -67,26 +67,29 @@ internal sealed class LibrarySearch
         _libraryPath = Expand((libraryPath ?? string.Empty).Split([':', ';'], StringSplitOptions.RemoveEmptyEntries), program).ToList();
     }
 
-    /// <summary>The first loadable file for <paramref name="name"/> needed by <paramref name="loader"/>; every place looked at goes to <paramref name="searched"/>.</summary>
-    public (string Path, ElfImage Image)? Find(string name, LoadedObject loader, List<string> searched)
+    /// <summary>
+    /// The first loadable file for <paramref name="name"/> needed by <paramref name="loader"/>, and
+    /// whether the library cache named it; every place looked at goes to <paramref name="searched"/>.
+    /// </summary>
+    public (string Path, ElfImage Image, bool FromCache)? Find(string name, LoadedObject loader, List<string> searched)
     {
         foreach (string directory in Directories(loader))
         {
             string candidate = Path.Combine(directory, name);
             searched.Add(candidate);
-            if (Loadable(candidate) is { } image) return (candidate, image);
+            if (Loadable(candidate) is { } image) return (candidate, image, false);
         }
         if (loader.Image.NoDefaultLibraries) return null;
         searched.Add($"{LdSoCache.DefaultPath} entries for {name}");
         foreach (string cached in _cache.Lookup(name, _program.Class, _program.Machine))
         {
-            if (Loadable(cached) is { } image) return (cached, image);
+            if (Loadable(cached) is { } image) return (cached, image, true);
         }
         foreach (string directory in DefaultDirectories(_program))
         {
             string candidate = Path.Combine(directory, name);
             searched.Add(candidate);
-            if (Loadable(candidate) is { } image) return (candidate, image);
+            if (Loadable(candidate) is { } image) return (candidate, image, false);
         }
         return null;
     }

@@ -176,14 +176,10 @@ internal sealed class ControlGroupHierarchy
         string[] fields = line.Split(' ');
         int separator = Array.IndexOf(fields, "-");
         if (separator < 5 || separator + 1 >= fields.Length || fields[separator + 1] != "cgroup2") return null;
-        string root = Unescape(fields[3]).TrimEnd('/');
+        string root = MountTable.Unescape(fields[3]).TrimEnd('/');
         if (root.Length > 0 && cgroup != root && !cgroup.StartsWith(root + "/", StringComparison.Ordinal)) return null;
-        return Unescape(fields[4]).TrimEnd('/') + cgroup[root.Length..].TrimEnd('/');
+        return MountTable.Unescape(fields[4]).TrimEnd('/') + cgroup[root.Length..].TrimEnd('/');
     }
-
-    // mountinfo writes space, tab, newline and backslash as three octal digits.
-    private static string Unescape(string field) =>
-        System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
 
     // "pid:[4026531836]": the namespace's inode number.
     internal static string PidNamespace() =>

@@ -19,10 +19,12 @@ public sealed class RuleReach
 
     private readonly HashSet<(uint, uint, ulong)> _roots;
     private readonly bool _everywhere;
+    private readonly Lazy<MountTable> _mounts = new(MountTable.Read);
 
     /// <summary>
     /// The places <paramref name="ruleset"/> grants any of <paramref name="rights"/> on, as they are
-    /// now (a rule path that names nothing reaches nothing); everywhere when it handles none of them.
+    /// now (a rule path that names nothing reaches nothing); everywhere when it leaves one of them
+    /// unhandled (see <see cref="LeavesUnhandled"/>).
     /// </summary>
     public RuleReach(LandlockRuleset ruleset, LandlockAccessFs rights)
         : this(ruleset, rights, path => PathHandles.TryStatus(path)?.Identity)
@@ -43,12 +45,22 @@ public sealed class RuleReach
     private RuleReach(LandlockRuleset ruleset, LandlockAccessFs rights, Func<string, (uint, uint, ulong)?> identity)
     {
         ArgumentNullException.ThrowIfNull(ruleset);
-        _everywhere = (ruleset.HandledAccessFs & rights) == 0;
+        _everywhere = LeavesUnhandled(ruleset, rights);
         _roots = ruleset.PathRules
             .Where(r => (r.Access & rights) != 0)
             .Select(r => identity(r.Path))
             .OfType<(uint, uint, ulong)>()
             .ToHashSet();
+    }
+
+    // A right the ruleset does not handle is granted everywhere: one that handles making files but
+    // not writing them lets a sandbox write any file its user may. Two exceptions: the kernel denies
+    // Refer when it is not handled, and a right the ruleset's ABI cannot handle (Truncate below ABI 3)
+    // is the kernel's limit, which the launch warns of, not the ruleset's choice.
+    private static bool LeavesUnhandled(LandlockRuleset ruleset, LandlockAccessFs rights)
+    {
+        LandlockAccessFs handleable = rights & AbiFeatures.Of(ruleset.Abi).AccessFs & ~LandlockAccessFs.Refer;
+        return (ruleset.HandledAccessFs & rights) == 0 || (handleable & ~ruleset.HandledAccessFs) != 0;
     }
 
     private static (uint, uint, ulong)? IdentityWithoutLinks(string path)
@@ -62,13 +74,19 @@ public sealed class RuleReach
 
     /// <summary>
     /// Whether the rights reach <paramref name="path"/> (links followed): a rule is on it or on a folder
-    /// above it. A path that names nothing is judged by its nearest existing folder, where a sandbox
+    /// above it, by this path or by another that a second mount of a folder above it (mount --bind)
+    /// gives it. A path that names nothing is judged by its nearest existing folder, where a sandbox
     /// could make it.
     /// </summary>
     public bool Reach(string path)
     {
         if (_everywhere) return true;
         if (_roots.Count == 0) return false;
+        return ReachByName(path) || _mounts.Value.OtherPaths(PathLookup.RealPath(path, out _) ?? path).Any(ReachByName);
+    }
+
+    private bool ReachByName(string path)
+    {
         if (PathHandles.TryStatus(path) is not { } status)
         {
             string? parent = System.IO.Path.GetDirectoryName(path);
