@@ -708,6 +708,86 @@ Describe 'A program in a folder mounted again where the sandbox may write' {
     }
 }
 
+Describe 'A folder that an overlay mount shows, with a layer the sandbox may write' {
+    # Found by the red team (round 2, against ec59e6d): an overlay mount shows its layers (upperdir,
+    # lowerdir) merged, and what a sandbox writes in a layer shows through it; mountinfo names the
+    # layers only among the overlay's options, on a device of their own, so RuleReach saw no other
+    # path. A program in the merged view of a folder only the caller may change, whose layer lies in a
+    # folder the sandbox may write, is rewritten there and its #! line was still trusted.
+    It 'gets no rule on the private tool a sandbox names through the upper or a lower layer' -Skip:$NoMountNamespace {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/shared/upper", "$outside/shared/lower", "$outside/work", "$outside/merged"
+            New-Script "$outside/shared/upper/prog" "#!/bin/cat`nthe caller's own program"
+            New-Script "$outside/shared/lower/prog2" "#!/bin/cat`nthe caller's other program"
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                & mount -t overlay overlay -o "lowerdir=$Outside/shared/lower,upperdir=$Outside/shared/upper,workdir=$Outside/work" "$Outside/merged"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/upper/prog' && printf '#!$Private/tool\n' > '$Outside/shared/lower/prog2'"
+                $writer = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                @{
+                    Control = & "$Outside/merged/prog" | Out-String
+                    Control2 = & "$Outside/merged/prog2" | Out-String
+                    Upper = Invoke-InnerVictim "$Outside/merged/prog" @() $writer
+                    Lower = Invoke-InnerVictim "$Outside/merged/prog2" @() $writer
+                    Nowhere = Invoke-InnerVictim "$Outside/merged/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: what the sandbox wrote in either layer shows in the merged view.
+            $result.Control | Should -Match $Secret
+            $result.Control2 | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts the program, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Upper.Output | Should -Not -Match $Secret
+            $result.Upper.Rules | Should -Not -Contain "$Private/tool"
+            $result.Lower.Output | Should -Not -Match $Secret
+            $result.Lower.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
+}
+
+Describe 'A private folder mounted again where a later mount hides it' {
+    # Found by the red team (round 2, against ec59e6d): an untrusted name is followed to a private
+    # file the ruleset "already lets the sandbox read", and RuleReach counts every path mountinfo
+    # gives the file, one hidden under a later mount too ("a path too many only makes a judgement
+    # stricter": true of what a sandbox may write, not of what it may read). The hidden path names
+    # nothing now, so it was judged by its nearest existing folder, the covering mount's, which a
+    # read rule reaches: the private tool got a rule, though the sandbox could read it by no path.
+    It 'gets no rule on a private tool by a path a read rule reaches only while the mount shows it' -Skip:$NoMountNamespace {
+        $shared = New-SharedFolder
+        $public = (New-Item -ItemType Directory (Join-Path $Root "public-$([guid]::NewGuid().ToString('n'))")).FullName
+        $null = New-Item -ItemType Directory "$public/view"
+        Invoke-Attacker "printf '#!$Private/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        Invoke-Unconfined "$shared/prog" | Should -Match $Secret
+        $result = Invoke-InMountNamespace -Arguments $public, $Private, $shared, $Abi {
+            param($Public, $Private, $Shared, $Abi)
+            $reader = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Public -Access ReadFile, ReadDir -PassThru
+            & mount --bind $Private "$Public/view"
+            # The allowed twin: while the mount shows the folder, the read rule reaches the tool there.
+            $shown = Invoke-InnerVictim "$Shared/prog" @() $reader
+            & mount -t tmpfs hiding "$Public/view"
+            $cat = $reader.Clone() | Add-LandlockPathRule -Executable /bin/cat -PassThru -WarningAction SilentlyContinue
+            @{
+                Shown = $shown
+                Control = Invoke-Sandboxed -Ruleset $cat /bin/cat -ArgumentList "$Public/view/tool", "$Private/tool" 2>$null | Out-String
+                Hidden = Invoke-InnerVictim "$Shared/prog" @() $reader
+            }
+        }
+        $result.Shown.Output | Should -Match $Secret
+        # The control: once hidden, the ruleset lets the sandbox read the tool by no path.
+        $result.Control | Should -Not -Match $Secret
+
+        $result.Hidden.Output | Should -Not -Match $Secret
+        $result.Hidden.Rules | Should -Not -Contain "$Private/tool"
+    }
+}
+
 Describe 'A ruleset that handles some write rights but not others' {
     # Found by the red team (against be2a2fe): RuleReach counts a ruleset as writing everywhere only
     # when it handles none of the write rights. One that handles making files but not writing them
