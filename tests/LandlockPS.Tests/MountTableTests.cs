@@ -36,4 +36,25 @@ public sealed class MountTableTests
         Assert.Empty(Mounts.OtherPaths("/tmp/x")); // on the tmpfs, mounted once
         Assert.Empty(MountTable.Parse([]).OtherPaths("/root/bin/prog"));
     }
+
+    [Fact]
+    public void AnOverlayShowsWhatLiesAtTheSamePathInEachOfItsLayers()
+    {
+        MountTable mounts = MountTable.Parse(
+        [
+            "22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw",
+            // A relative lower layer, one with an escaped colon, a data-only one after "::", one with a comma.
+            "70 22 0:39 / /srv/merged rw,relatime shared:2 master:1 - overlay overlay rw,lowerdir=rel:/srv/a\\134:b::/srv/data,upperdir=/srv/up\\054per,workdir=/srv/work,uuid=on",
+            // Layers added one by one (fsconfig), as a kernel shows them then.
+            "71 22 0:40 / /srv/other rw - overlay overlay rw,lowerdir+=/srv/l1,lowerdir+=/srv/l:2,datadir+=/srv/d",
+            "72 70 0:41 / /srv/merged/tmp rw - tmpfs tmpfs rw",
+        ]);
+        Assert.Equal(["rel/bin/prog", "/srv/a:b/bin/prog", "/srv/data/bin/prog", "/srv/up,per/bin/prog"], mounts.LayerPaths("/srv/merged/bin/prog"));
+        Assert.Equal(["rel", "/srv/a:b", "/srv/data", "/srv/up,per"], mounts.LayerPaths("/srv/merged"));
+        Assert.Equal(["/srv/l1/x", "/srv/l:2/x", "/srv/d/x"], mounts.LayerPaths("/srv/other/x"));
+        // Beneath a mount inside the overlay, or outside it, no layer shows.
+        Assert.Empty(mounts.LayerPaths("/srv/merged/tmp/x"));
+        Assert.Empty(mounts.LayerPaths("/srv/mergedx/prog"));
+        Assert.Empty(Mounts.LayerPaths("/root/bin/prog"));
+    }
 }

@@ -10,13 +10,16 @@ namespace LandlockPS.Core.Native;
 /// The mounts this process sees (/proc/self/mountinfo), for the other paths a file or folder has
 /// through them: a folder mounted again elsewhere (mount --bind) is the same folder under a second
 /// path, as a hard link is the same file under a second name, and a rule on a folder above that
-/// path reaches it there.
+/// path reaches it there. An overlay mount shows the folders it merges (its layers): what is
+/// written in one shows through it.
 /// </summary>
 internal sealed class MountTable
 {
-    private readonly List<(string Device, string Root, string MountPoint)> _mounts;
+    private readonly List<Mount> _mounts;
 
-    private MountTable(List<(string, string, string)> mounts) => _mounts = mounts;
+    private MountTable(List<Mount> mounts) => _mounts = mounts;
+
+    private readonly record struct Mount(string Device, string Root, string MountPoint, string[] Layers);
 
     /// <summary>This process's mounts; none when /proc cannot be read (then no other path is known).</summary>
     public static MountTable Read()
@@ -31,12 +34,52 @@ internal sealed class MountTable
         }
     }
 
-    /// <summary>Mounts from mountinfo lines: id parent major:minor root mount-point options... (malformed lines are skipped).</summary>
+    /// <summary>Mounts from mountinfo lines: id parent major:minor root mount-point options... - type source super-options (malformed lines are skipped).</summary>
     internal static MountTable Parse(IEnumerable<string> lines) => new(lines
         .Select(line => line.Split(' '))
         .Where(fields => fields.Length > 4 && fields[3].StartsWith('/') && fields[4].StartsWith('/'))
-        .Select(fields => (fields[2], Unescape(fields[3]).TrimEnd('/') is { Length: > 0 } root ? root : "/", Unescape(fields[4]).TrimEnd('/') is { Length: > 0 } at ? at : "/"))
+        .Select(fields => new Mount(fields[2], Folder(fields[3]), Folder(fields[4]), OverlayLayers(fields)))
         .ToList());
+
+    private static string Folder(string field) => Unescape(field).TrimEnd('/') is { Length: > 0 } folder ? folder : "/";
+
+    // An overlay's layers, as given to mount (a relative one from the mounter's working folder),
+    // among its own options after the lone '-' that ends the optional fields: upperdir, lowerdir
+    // (a list split at colons, "\:" a colon within a path; "::" before data-only layers), or one
+    // lowerdir+ or datadir+ each. Commas and backslashes in them are escaped as in the other fields.
+    private static string[] OverlayLayers(string[] fields)
+    {
+        int end = Array.IndexOf(fields, "-", 5);
+        if (end < 0 || end + 3 >= fields.Length || fields[end + 1] != "overlay") return [];
+        return fields[end + 3].Split(',')
+            .Select(option => option.Split('=', 2))
+            .Where(pair => pair.Length == 2)
+            .SelectMany(pair => pair[0] switch
+            {
+                "lowerdir" => SplitLayers(Unescape(pair[1])),
+                "upperdir" or "lowerdir+" or "datadir+" => [Unescape(pair[1])],
+                _ => [],
+            })
+            .Select(layer => layer.TrimEnd('/') is { Length: > 0 } folder ? folder : "/")
+            .ToArray();
+    }
+
+    // overlayfs splits at a colon not escaped with a backslash, then drops each escaping backslash.
+    private static IEnumerable<string> SplitLayers(string list)
+    {
+        var layer = new System.Text.StringBuilder();
+        for (int i = 0; i < list.Length; i++)
+        {
+            if (list[i] == '\\' && i + 1 < list.Length) layer.Append(list[++i]);
+            else if (list[i] != ':') layer.Append(list[i]);
+            else if (layer.Length > 0)
+            {
+                yield return layer.ToString();
+                layer.Clear();
+            }
+        }
+        if (layer.Length > 0) yield return layer.ToString();
+    }
 
     /// <summary>mountinfo writes space, tab, newline and backslash as three octal digits.</summary>
     internal static string Unescape(string field) =>
@@ -45,25 +88,47 @@ internal sealed class MountTable
     /// <summary>
     /// The paths other than <paramref name="path"/> (absolute, without links) that lead to the same
     /// file or folder through another mount of its file system. One hidden under a later mount is
-    /// listed too: a path too many only makes a judgement stricter.
+    /// listed too, though it leads elsewhere now (or nowhere): asked what a sandbox may write, a path
+    /// too many only makes the answer stricter; asked what it may read, keep only the paths that
+    /// lead to the same inode.
     /// </summary>
     public IEnumerable<string> OtherPaths(string path)
     {
-        // The mount the path lies in: at the longest mount point above it, the last (topmost) there.
+        int own = Own(path);
+        if (own < 0) yield break;
+        string inFileSystem = Join(_mounts[own].Root, Rest(path, _mounts[own].MountPoint));
+        for (int i = 0; i < _mounts.Count; i++)
+        {
+            (string device, string root, string mountPoint, _) = _mounts[i];
+            if (i == own || device != _mounts[own].Device || !Beneath(inFileSystem, root)) continue;
+            string other = Join(mountPoint, Rest(inFileSystem, root));
+            if (other != path) yield return other;
+        }
+    }
+
+    /// <summary>
+    /// Where in the layers of the overlay mount that <paramref name="path"/> (absolute, without
+    /// links) lies in it may come from: the same path beneath each layer, whether or not it is there
+    /// now (writing it in an upper layer adds it). A layer given to mount by a relative path stays
+    /// relative: where it lies is not known. None when the path lies in no overlay.
+    /// </summary>
+    public IEnumerable<string> LayerPaths(string path)
+    {
+        int own = Own(path);
+        if (own < 0) return [];
+        string rest = Rest(path, _mounts[own].MountPoint);
+        return _mounts[own].Layers.Select(layer => Join(layer, rest));
+    }
+
+    // The mount the path lies in: at the longest mount point above it, the last (topmost) there.
+    private int Own(string path)
+    {
         int own = -1;
         for (int i = 0; i < _mounts.Count; i++)
         {
             if (Beneath(path, _mounts[i].MountPoint) && (own < 0 || _mounts[i].MountPoint.Length >= _mounts[own].MountPoint.Length)) own = i;
         }
-        if (own < 0) yield break;
-        string inFileSystem = Join(_mounts[own].Root, Rest(path, _mounts[own].MountPoint));
-        for (int i = 0; i < _mounts.Count; i++)
-        {
-            (string device, string root, string mountPoint) = _mounts[i];
-            if (i == own || device != _mounts[own].Device || !Beneath(inFileSystem, root)) continue;
-            string other = Join(mountPoint, Rest(inFileSystem, root));
-            if (other != path) yield return other;
-        }
+        return own;
     }
 
     private static bool Beneath(string path, string folder) =>
