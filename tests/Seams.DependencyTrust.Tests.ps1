@@ -788,6 +788,48 @@ Describe 'A private folder mounted again where a later mount hides it' {
     }
 }
 
+Describe 'A folder mounted over another at the same mount point' {
+    # Found by the red team (round 2, against ec59e6d): MountTable takes the mount a path lies in to
+    # be the one listed last at its mount point, but mountinfo lists mounts in the order they were
+    # made, and one made earlier may lie on top (mount --move onto a mount point, or a mount
+    # propagated from a peer and tucked beneath). Then the path was mapped into the wrong file
+    # system folder, and the other path that leads to where the program really lies, in a folder the
+    # sandbox may write, was missed: its #! line was trusted.
+    It 'gets no rule on the private tool a sandbox names where the topmost mount comes from' -Skip:$NoMountNamespace {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/shared/bin", "$outside/own", "$outside/view", "$outside/staged"
+            New-Script "$outside/shared/bin/prog" "#!/bin/cat`nthe caller's own program"
+            New-Script "$outside/own/prog" "#!/bin/cat`nthe caller's own program"
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                # Made first, moved on top of the one made after it.
+                & mount --bind "$Outside/shared/bin" "$Outside/staged"
+                & mount --bind "$Outside/own" "$Outside/view"
+                & mount --move "$Outside/staged" "$Outside/view"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/bin/prog'"
+                @{
+                    Control = & "$Outside/view/prog" | Out-String
+                    Writer = Invoke-InnerVictim "$Outside/view/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
+                    Nowhere = Invoke-InnerVictim "$Outside/view/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: the program at the mount point is the one the sandbox wrote.
+            $result.Control | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Writer.Output | Should -Not -Match $Secret
+            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
+}
+
 Describe 'A ruleset that handles some write rights but not others' {
     # Found by the red team (against be2a2fe): RuleReach counts a ruleset as writing everywhere only
     # when it handles none of the write rights. One that handles making files but not writing them
