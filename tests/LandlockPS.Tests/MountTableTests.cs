@@ -57,4 +57,21 @@ public sealed class MountTableTests
         Assert.Empty(mounts.LayerPaths("/srv/mergedx/prog"));
         Assert.Empty(Mounts.LayerPaths("/root/bin/prog"));
     }
+
+    [Fact]
+    public void APathLiesInTheMountOnTopAtItsMountPointWhereverMountinfoListsIt()
+    {
+        // /srv/shared/bin, mounted first, was moved on top of /root/own at /srv/view.
+        MountTable mounts = MountTable.Parse(
+        [
+            "22 1 254:0 / / rw - ext4 /dev/vda rw",
+            "67 68 254:0 /srv/shared/bin /srv/view rw - ext4 /dev/vda rw",
+            "68 22 254:0 /root/own /srv/view rw - ext4 /dev/vda rw",
+        ]);
+        Assert.Equal(["/srv/shared/bin/prog"], mounts.OtherPaths("/srv/view/prog", mountId: null));
+        // Where the kernel names the mount, that is the one: the same mount 67 by its id.
+        Assert.Equal(["/srv/shared/bin/prog"], mounts.OtherPaths("/srv/view/prog", mountId: "67"));
+        // Hidden beneath, the other folder is still listed as a path (what a sandbox may write counts it).
+        Assert.Contains("/srv/view/x", mounts.OtherPaths("/root/own/x", mountId: "22"));
+    }
 }

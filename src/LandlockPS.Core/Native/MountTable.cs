@@ -19,7 +19,7 @@ internal sealed class MountTable
 
     private MountTable(List<Mount> mounts) => _mounts = mounts;
 
-    private readonly record struct Mount(string Device, string Root, string MountPoint, string[] Layers);
+    private readonly record struct Mount(string Id, string Parent, string Device, string Root, string MountPoint, string[] Layers);
 
     /// <summary>This process's mounts; none when /proc cannot be read (then no other path is known).</summary>
     public static MountTable Read()
@@ -38,7 +38,7 @@ internal sealed class MountTable
     internal static MountTable Parse(IEnumerable<string> lines) => new(lines
         .Select(line => line.Split(' '))
         .Where(fields => fields.Length > 4 && fields[3].StartsWith('/') && fields[4].StartsWith('/'))
-        .Select(fields => new Mount(fields[2], Folder(fields[3]), Folder(fields[4]), OverlayLayers(fields)))
+        .Select(fields => new Mount(fields[0], fields[1], fields[2], Folder(fields[3]), Folder(fields[4]), OverlayLayers(fields)))
         .ToList());
 
     private static string Folder(string field) => Unescape(field).TrimEnd('/') is { Length: > 0 } folder ? folder : "/";
@@ -92,14 +92,17 @@ internal sealed class MountTable
     /// too many only makes the answer stricter; asked what it may read, keep only the paths that
     /// lead to the same inode.
     /// </summary>
-    public IEnumerable<string> OtherPaths(string path)
+    public IEnumerable<string> OtherPaths(string path) => OtherPaths(path, MountOf(path));
+
+    /// <summary>As <see cref="OtherPaths(string)"/>, for a path the kernel says lies in the mount of id <paramref name="mountId"/> (null: not known).</summary>
+    internal IEnumerable<string> OtherPaths(string path, string? mountId)
     {
-        int own = Own(path);
+        int own = Own(path, mountId);
         if (own < 0) yield break;
         string inFileSystem = Join(_mounts[own].Root, Rest(path, _mounts[own].MountPoint));
         for (int i = 0; i < _mounts.Count; i++)
         {
-            (string device, string root, string mountPoint, _) = _mounts[i];
+            (_, _, string device, string root, string mountPoint, _) = _mounts[i];
             if (i == own || device != _mounts[own].Device || !Beneath(inFileSystem, root)) continue;
             string other = Join(mountPoint, Rest(inFileSystem, root));
             if (other != path) yield return other;
@@ -112,23 +115,36 @@ internal sealed class MountTable
     /// now (writing it in an upper layer adds it). A layer given to mount by a relative path stays
     /// relative: where it lies is not known. None when the path lies in no overlay.
     /// </summary>
-    public IEnumerable<string> LayerPaths(string path)
+    public IEnumerable<string> LayerPaths(string path) => LayerPaths(path, MountOf(path));
+
+    /// <summary>As <see cref="LayerPaths(string)"/>, for a path the kernel says lies in the mount of id <paramref name="mountId"/> (null: not known).</summary>
+    internal IEnumerable<string> LayerPaths(string path, string? mountId)
     {
-        int own = Own(path);
+        int own = Own(path, mountId);
         if (own < 0) return [];
         string rest = Rest(path, _mounts[own].MountPoint);
         return _mounts[own].Layers.Select(layer => Join(layer, rest));
     }
 
-    // The mount the path lies in: at the longest mount point above it, the last (topmost) there.
-    private int Own(string path)
+    // The mount the path lies in, as the kernel says (statx); for a path that names nothing, the
+    // topmost at the longest mount point above it. Topmost by parent, not by order: mountinfo lists
+    // mounts as they were made, and one made earlier may lie on top (mount --move onto a mount point).
+    private int Own(string path, string? mountId)
     {
-        int own = -1;
-        for (int i = 0; i < _mounts.Count; i++)
-        {
-            if (Beneath(path, _mounts[i].MountPoint) && (own < 0 || _mounts[i].MountPoint.Length >= _mounts[own].MountPoint.Length)) own = i;
-        }
-        return own;
+        if (mountId is not null && _mounts.FindIndex(m => m.Id == mountId && Beneath(path, m.MountPoint)) is int known and >= 0) return known;
+        List<int> above = Enumerable.Range(0, _mounts.Count).Where(i => Beneath(path, _mounts[i].MountPoint)).ToList();
+        if (above.Count == 0) return -1;
+        int longest = above.Max(i => _mounts[i].MountPoint.Length);
+        List<int> there = above.Where(i => _mounts[i].MountPoint.Length == longest).ToList();
+        return there.FirstOrDefault(i => !there.Any(other => _mounts[other].Parent == _mounts[i].Id), there[^1]);
+    }
+
+    private static unsafe string? MountOf(string path)
+    {
+        LibC.StatxBuffer status = default;
+        return LibC.Statx(LibC.AT_FDCWD, path, 0, LibC.STATX_MNT_ID, &status) == 0 && (status.Mask & LibC.STATX_MNT_ID) != 0
+            ? status.MountId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : null;
     }
 
     private static bool Beneath(string path, string folder) =>
