@@ -669,6 +669,60 @@ Describe 'The library cache a sandbox may write' {
         $result.Writer.Output | Should -Not -Match $PrivateLibHash
         $result.Writer.Rules | Should -Not -Contain "$Private/libc.so.6"
     }
+
+    # Found by the red team (round 2, against ec59e6d): SystemLibraryFolders takes the folders the
+    # cache names unjudged (only their owner is checked), and a child pwsh gets read on the whole of
+    # such a folder when the caller's pwsh has loaded a library from it. A sandbox that wrote the
+    # cache through a second link names a root-only folder the caller loaded a module's native
+    # library from, and the next -ScriptBlock run reads every file beside the library.
+    It 'lets a child pwsh read no more of a private folder than the library loaded from it' -Skip:($NoMountNamespace -or -not (Get-Command ldconfig -ErrorAction Ignore)) {
+        $vault = New-FolderOutside /tmp
+        if ($vault -and -not [LandlockPS.Core.Native.FileOwner]::IsRootOnlyFolder($vault)) { Remove-Item $vault; $vault = $null }
+        if (-not $vault) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root may change is writable here'; return }
+        $zlib = Get-ChildItem /lib/*/libz.so.1, /usr/lib/*/libz.so.1 -ErrorAction Ignore | Select-Object -First 1 -ExpandProperty FullName
+        if (-not $zlib) { Set-ItResult -Skipped -Because 'no libz.so.1 to load here'; return }
+        try {
+            Copy-Item $zlib "$vault/libz.so.1"
+            Set-Content "$vault/secret.txt" $Secret
+            & chmod 700 $vault
+            $shared = New-SharedFolder
+            $etc = (New-Item -ItemType Directory (Join-Path $Root "etc-$([guid]::NewGuid().ToString('n'))")).FullName
+            & chmod 700 $etc
+            Copy-Item /etc/ld.so.cache "$etc/ld.so.cache"
+            & ln "$etc/ld.so.cache" "$shared/cache-backup"
+            Set-Content "$shared/evil.conf" $vault
+            $run = {
+                param($Etc, $Shared, $Vault, $Abi, $Write)
+                & mount --bind "$Etc/ld.so.cache" /etc/ld.so.cache
+                & mount -t tmpfs tmpfs /var/cache/ldconfig
+                $null = [System.Runtime.InteropServices.NativeLibrary]::Load("$Vault/libz.so.1")
+                $read = { param($File) try { Get-Content -LiteralPath $File -ErrorAction Stop } catch { 'denied' } }
+                # (This session judges the cache once, at its first -ScriptBlock run: after the sandbox wrote it.)
+                & ldconfig -C "$Shared/evil.cache" -f "$Shared/evil.conf"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path $Shared -Access ReadWrite -PassThru
+                if ($Write -eq 'write') { Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "cat '$Shared/evil.cache' > '$Shared/cache-backup'" }
+                @{
+                    # The control: the cache names the vault now.
+                    Control = & ldconfig -p | Out-String
+                    Secret = Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi $Abi) -ScriptBlock $read -ArgumentList "$Vault/secret.txt" | Out-String
+                    Library = Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi $Abi) -ScriptBlock { param($File) [IO.File]::ReadAllBytes($File).Length } -ArgumentList "$Vault/libz.so.1"
+                }
+            }
+            # The control: with the system's cache, the child reads the library, not the secret.
+            $untouched = Invoke-InMountNamespace -Arguments $etc, $shared, $vault, $Abi, 'keep' $run
+            $untouched.Library | Should -Be (Get-Item "$vault/libz.so.1").Length
+            $untouched.Secret | Should -Match 'denied'
+
+            $result = Invoke-InMountNamespace -Arguments $etc, $shared, $vault, $Abi, 'write' $run
+            $result.Control | Should -Match ([regex]::Escape("$vault/libz.so.1"))
+            # The allowed twin: the library the caller loaded is still readable in the child.
+            $result.Library | Should -Be (Get-Item "$vault/libz.so.1").Length
+
+            $result.Secret | Should -Not -Match $Secret
+        }
+        finally { Remove-Item $vault -Recurse -Force }
+    }
 }
 
 Describe 'A program in a folder mounted again where the sandbox may write' {
