@@ -48,10 +48,13 @@ public sealed class MountTableTests
             // Layers added one by one (fsconfig), as a kernel shows them then.
             "71 22 0:40 / /srv/other rw - overlay overlay rw,lowerdir+=/srv/l1,lowerdir+=/srv/l:2,datadir+=/srv/d",
             "72 70 0:41 / /srv/merged/tmp rw - tmpfs tmpfs rw",
+            // The overlay's folder bin mounted again (mount --bind /srv/merged/bin /srv/view).
+            "73 22 0:39 /bin /srv/view rw - overlay overlay rw,lowerdir=rel:/srv/a\\134:b::/srv/data,upperdir=/srv/up\\054per,workdir=/srv/work,uuid=on",
         ]);
         Assert.Equal(["rel/bin/prog", "/srv/a:b/bin/prog", "/srv/data/bin/prog", "/srv/up,per/bin/prog"], mounts.LayerPaths("/srv/merged/bin/prog"));
         Assert.Equal(["rel", "/srv/a:b", "/srv/data", "/srv/up,per"], mounts.LayerPaths("/srv/merged"));
         Assert.Equal(["/srv/l1/x", "/srv/l:2/x", "/srv/d/x"], mounts.LayerPaths("/srv/other/x"));
+        Assert.Equal(["rel/bin/prog", "/srv/a:b/bin/prog", "/srv/data/bin/prog", "/srv/up,per/bin/prog"], mounts.LayerPaths("/srv/view/prog"));
         // Beneath a mount inside the overlay, or outside it, no layer shows.
         Assert.Empty(mounts.LayerPaths("/srv/merged/tmp/x"));
         Assert.Empty(mounts.LayerPaths("/srv/mergedx/prog"));

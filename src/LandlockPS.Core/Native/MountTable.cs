@@ -122,8 +122,9 @@ internal sealed class MountTable
     {
         int own = Own(path, mountId);
         if (own < 0) return [];
-        string rest = Rest(path, _mounts[own].MountPoint);
-        return _mounts[own].Layers.Select(layer => Join(layer, rest));
+        // A mount of a folder within the overlay (mount --bind merged/sub) shows that folder of each layer.
+        string inFileSystem = Join(_mounts[own].Root, Rest(path, _mounts[own].MountPoint));
+        return _mounts[own].Layers.Select(layer => Join(layer, inFileSystem == "/" ? string.Empty : inFileSystem));
     }
 
     // The mount the path lies in, as the kernel says (statx); for a path that names nothing, the
