@@ -804,6 +804,40 @@ Describe 'A folder that an overlay mount shows, with a layer the sandbox may wri
         }
         finally { Remove-Item $outside -Recurse -Force }
     }
+
+    # Found by the red team (round 2, against ec59e6d): the other way round, a private folder used as
+    # an overlay's upper layer, the overlay mounted inside a folder the sandbox may write: what the
+    # sandbox writes in the merged view is written in the layer, and the caller's program there was
+    # still trusted.
+    It 'gets no rule on the private tool a sandbox names through an overlay of the program''s folder' -Skip:$NoMountNamespace {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/bin", "$outside/lower", "$outside/work", "$outside/shared/view"
+            New-Script "$outside/bin/prog" "#!/bin/cat`nthe caller's own program"
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                & mount -t overlay overlay -o "lowerdir=$Outside/lower,upperdir=$Outside/bin,workdir=$Outside/work" "$Outside/shared/view"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/view/prog'"
+                @{
+                    Control = & "$Outside/bin/prog" | Out-String
+                    Writer = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
+                    Nowhere = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: the sandbox wrote the program through the merged view.
+            $result.Control | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Writer.Output | Should -Not -Match $Secret
+            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
 }
 
 Describe 'A private folder mounted again where a later mount hides it' {
