@@ -51,10 +51,15 @@ public sealed class MountTableTests
             // The overlay's folder bin mounted again (mount --bind /srv/merged/bin /srv/view).
             "73 22 0:39 /bin /srv/view rw - overlay overlay rw,lowerdir=rel:/srv/a\\134:b::/srv/data,upperdir=/srv/up\\054per,workdir=/srv/work,uuid=on",
         ]);
-        Assert.Equal(["rel/bin/prog", "/srv/a:b/bin/prog", "/srv/data/bin/prog", "/srv/up,per/bin/prog"], mounts.LayerPaths("/srv/merged/bin/prog"));
-        Assert.Equal(["rel", "/srv/a:b", "/srv/data", "/srv/up,per"], mounts.LayerPaths("/srv/merged"));
+        Assert.Equal(["/srv/up,per/bin/prog", "rel/bin/prog", "/srv/a:b/bin/prog", "/srv/data/bin/prog"], mounts.LayerPaths("/srv/merged/bin/prog"));
+        Assert.Equal(["/srv/up,per", "rel", "/srv/a:b", "/srv/data"], mounts.LayerPaths("/srv/merged"));
         Assert.Equal(["/srv/l1/x", "/srv/l:2/x", "/srv/d/x"], mounts.LayerPaths("/srv/other/x"));
-        Assert.Equal(["rel/bin/prog", "/srv/a:b/bin/prog", "/srv/data/bin/prog", "/srv/up,per/bin/prog"], mounts.LayerPaths("/srv/view/prog"));
+        Assert.Equal(["/srv/up,per/bin/prog", "rel/bin/prog", "/srv/a:b/bin/prog", "/srv/data/bin/prog"], mounts.LayerPaths("/srv/view/prog"));
+        // The other way: what lies in the upper layer is written through every view of it; a lower layer is not.
+        Assert.Equal(["/srv/merged/bin/prog", "/srv/view/prog"], mounts.ViewsOf("/srv/up,per/bin/prog"));
+        Assert.Equal(["/srv/merged"], mounts.ViewsOf("/srv/up,per"));
+        Assert.Empty(mounts.ViewsOf("/srv/data/bin/prog"));
+        Assert.Empty(mounts.ViewsOf("/srv/up,perx/prog"));
         // Beneath a mount inside the overlay, or outside it, no layer shows.
         Assert.Empty(mounts.LayerPaths("/srv/merged/tmp/x"));
         Assert.Empty(mounts.LayerPaths("/srv/mergedx/prog"));

@@ -19,7 +19,8 @@ internal sealed class MountTable
 
     private MountTable(List<Mount> mounts) => _mounts = mounts;
 
-    private readonly record struct Mount(string Id, string Parent, string Device, string Root, string MountPoint, string[] Layers);
+    // Layers: an overlay's, upper first when it has one (Upper).
+    private readonly record struct Mount(string Id, string Parent, string Device, string Root, string MountPoint, string[] Layers, bool Upper);
 
     /// <summary>This process's mounts; none when /proc cannot be read (then no other path is known).</summary>
     public static MountTable Read()
@@ -38,7 +39,9 @@ internal sealed class MountTable
     internal static MountTable Parse(IEnumerable<string> lines) => new(lines
         .Select(line => line.Split(' '))
         .Where(fields => fields.Length > 4 && fields[3].StartsWith('/') && fields[4].StartsWith('/'))
-        .Select(fields => new Mount(fields[0], fields[1], fields[2], Folder(fields[3]), Folder(fields[4]), OverlayLayers(fields)))
+        .Select(fields => (Fields: fields, Layers: OverlayLayers(fields).ToList()))
+        .Select(m => new Mount(m.Fields[0], m.Fields[1], m.Fields[2], Folder(m.Fields[3]), Folder(m.Fields[4]),
+            m.Layers.OrderBy(l => !l.Upper).Select(l => l.Path).ToArray(), m.Layers.Any(l => l.Upper)))
         .ToList());
 
     private static string Folder(string field) => Unescape(field).TrimEnd('/') is { Length: > 0 } folder ? folder : "/";
@@ -47,7 +50,7 @@ internal sealed class MountTable
     // among its own options after the lone '-' that ends the optional fields: upperdir, lowerdir
     // (a list split at colons, "\:" a colon within a path; "::" before data-only layers), or one
     // lowerdir+ or datadir+ each. Commas and backslashes in them are escaped as in the other fields.
-    private static string[] OverlayLayers(string[] fields)
+    private static IEnumerable<(string Path, bool Upper)> OverlayLayers(string[] fields)
     {
         int end = Array.IndexOf(fields, "-", 5);
         if (end < 0 || end + 3 >= fields.Length || fields[end + 1] != "overlay") return [];
@@ -56,12 +59,12 @@ internal sealed class MountTable
             .Where(pair => pair.Length == 2)
             .SelectMany(pair => pair[0] switch
             {
-                "lowerdir" => SplitLayers(Unescape(pair[1])),
-                "upperdir" or "lowerdir+" or "datadir+" => [Unescape(pair[1])],
+                "lowerdir" => SplitLayers(Unescape(pair[1])).Select(layer => (layer, false)),
+                "upperdir" => [(Unescape(pair[1]), true)],
+                "lowerdir+" or "datadir+" => [(Unescape(pair[1]), false)],
                 _ => [],
             })
-            .Select(layer => layer.TrimEnd('/') is { Length: > 0 } folder ? folder : "/")
-            .ToArray();
+            .Select(layer => (layer.Item1.TrimEnd('/') is { Length: > 0 } folder ? folder : "/", layer.Item2));
     }
 
     // overlayfs splits at a colon not escaped with a backslash, then drops each escaping backslash.
@@ -102,7 +105,7 @@ internal sealed class MountTable
         string inFileSystem = Join(_mounts[own].Root, Rest(path, _mounts[own].MountPoint));
         for (int i = 0; i < _mounts.Count; i++)
         {
-            (_, _, string device, string root, string mountPoint, _) = _mounts[i];
+            (_, _, string device, string root, string mountPoint, _, _) = _mounts[i];
             if (i == own || device != _mounts[own].Device || !Beneath(inFileSystem, root)) continue;
             string other = Join(mountPoint, Rest(inFileSystem, root));
             if (other != path) yield return other;
@@ -125,6 +128,21 @@ internal sealed class MountTable
         // A mount of a folder within the overlay (mount --bind merged/sub) shows that folder of each layer.
         string inFileSystem = Join(_mounts[own].Root, Rest(path, _mounts[own].MountPoint));
         return _mounts[own].Layers.Select(layer => Join(layer, inFileSystem == "/" ? string.Empty : inFileSystem));
+    }
+
+    /// <summary>
+    /// The paths in overlay mounts whose upper layer holds <paramref name="path"/> (absolute, without
+    /// links): what is written there is written in the layer. An upper layer given to mount by a
+    /// relative path cannot be placed, and is passed over.
+    /// </summary>
+    public IEnumerable<string> ViewsOf(string path)
+    {
+        foreach (Mount mount in _mounts.Where(m => m.Upper && m.Layers[0].StartsWith('/')))
+        {
+            string upper = PathLookup.RealPath(mount.Layers[0], out _) ?? mount.Layers[0];
+            string shown = Join(upper, mount.Root == "/" ? string.Empty : mount.Root);
+            if (Beneath(path, shown)) yield return Join(mount.MountPoint, Rest(path, shown));
+        }
     }
 
     // The mount the path lies in, as the kernel says (statx); for a path that names nothing, the
