@@ -82,4 +82,23 @@ public sealed class MountTableTests
         // Hidden beneath, the other folder is still listed as a path (what a sandbox may write counts it).
         Assert.Contains("/srv/view/x", mounts.OtherPaths("/root/own/x", mountId: "22"));
     }
+
+    [Fact]
+    public void SubvolumeRootsBindsOfRootAndNestedBindsMapThroughEachMountsRoot()
+    {
+        // btrfs: / is the subvolume @, the top of the file system is mounted at /mnt/top; / is
+        // mounted again at /srv/shared/all, and /srv/shared/all/root/bin again at /srv/nested.
+        MountTable mounts = MountTable.Parse(
+        [
+            "22 1 0:30 /@ / rw - btrfs /dev/vda rw,subvol=/@",
+            "23 22 0:30 /@home /home rw - btrfs /dev/vda rw,subvol=/@home",
+            "24 22 0:30 / /mnt/top rw - btrfs /dev/vda rw,subvolid=5",
+            "25 22 0:30 /@ /srv/shared/all rw - btrfs /dev/vda rw,subvol=/@",
+            "26 22 0:30 /@/root/bin /srv/nested rw - btrfs /dev/vda rw,subvol=/@",
+        ]);
+        Assert.Equal(["/mnt/top/@/root/bin/prog", "/srv/shared/all/root/bin/prog", "/srv/nested/prog"], mounts.OtherPaths("/root/bin/prog", mountId: "22"));
+        Assert.Equal(["/mnt/top/@home/a/x"], mounts.OtherPaths("/home/a/x", mountId: "23"));
+        // The path judged is itself a mount point.
+        Assert.Equal(["/root/bin", "/mnt/top/@/root/bin", "/srv/shared/all/root/bin"], mounts.OtherPaths("/srv/nested", mountId: "26"));
+    }
 }

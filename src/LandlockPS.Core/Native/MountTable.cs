@@ -17,7 +17,17 @@ internal sealed class MountTable
 {
     private readonly List<Mount> _mounts;
 
-    private MountTable(List<Mount> mounts) => _mounts = mounts;
+    // Where each overlay shows its upper layer from, and at which mount point: resolved once, as a
+    // docker host has hundreds of overlays and a walk asks of every file it meets.
+    private readonly Lazy<List<(string Shown, string MountPoint)>> _uppers;
+
+    private MountTable(List<Mount> mounts)
+    {
+        _mounts = mounts;
+        _uppers = new(() => mounts.Where(m => m.Upper && m.Layers[0].StartsWith('/'))
+            .Select(m => (Join(PathLookup.RealPath(m.Layers[0], out _) ?? m.Layers[0], m.Root == "/" ? string.Empty : m.Root), m.MountPoint))
+            .ToList());
+    }
 
     // Layers: an overlay's, upper first when it has one (Upper).
     private readonly record struct Mount(string Id, string Parent, string Device, string Root, string MountPoint, string[] Layers, bool Upper);
@@ -135,15 +145,8 @@ internal sealed class MountTable
     /// links): what is written there is written in the layer. An upper layer given to mount by a
     /// relative path cannot be placed, and is passed over.
     /// </summary>
-    public IEnumerable<string> ViewsOf(string path)
-    {
-        foreach (Mount mount in _mounts.Where(m => m.Upper && m.Layers[0].StartsWith('/')))
-        {
-            string upper = PathLookup.RealPath(mount.Layers[0], out _) ?? mount.Layers[0];
-            string shown = Join(upper, mount.Root == "/" ? string.Empty : mount.Root);
-            if (Beneath(path, shown)) yield return Join(mount.MountPoint, Rest(path, shown));
-        }
-    }
+    public IEnumerable<string> ViewsOf(string path) =>
+        _uppers.Value.Where(upper => Beneath(path, upper.Shown)).Select(upper => Join(upper.MountPoint, Rest(path, upper.Shown)));
 
     // The mount the path lies in, as the kernel says (statx); for a path that names nothing, the
     // topmost at the longest mount point above it. Topmost by parent, not by order: mountinfo lists
