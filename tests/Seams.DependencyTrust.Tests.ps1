@@ -918,6 +918,46 @@ Describe 'A folder mounted over another at the same mount point' {
     }
 }
 
+Describe 'A folder on a file system whose image the sandbox may write' {
+    # Found by the red team (round 2, against ec59e6d): a file system mounted from an image file (a
+    # loop device) is written wherever its image is: a sandbox that may write the image rewrites the
+    # programs in it, though the folder they are mounted at is the caller's alone. RuleReach looked
+    # at paths only, and trusted a #! line the sandbox wrote in the image.
+    It 'gets no rule on the private tool a sandbox names by writing the image' -Skip:($NoMountNamespace -or -not (Get-Command mke2fs -ErrorAction Ignore) -or -not (Test-Path /usr/bin/python3)) {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/stage", "$outside/shared", "$outside/tools"
+            New-Script "$outside/stage/prog" "#!/bin/cat`nthe caller's own program$(' ' * 200)"
+            & chmod 755 "$outside/stage"
+            & mke2fs -q -t ext4 -d "$outside/stage" "$outside/shared/tools.img" 4M
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                & mount -o loop "$Outside/shared/tools.img" "$Outside/tools"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                # In place, the same length: the #! line and the text of the program's one block.
+                $rewrite = 'import sys; f = open(sys.argv[1], "r+b"); data = f.read(); old = sys.argv[2].encode(); new = sys.argv[3].encode().ljust(len(old)); f.seek(data.index(old)); f.write(new); f.close()'
+                Invoke-Sandboxed -Ruleset $attacker /usr/bin/python3 -- -c $rewrite "$Outside/shared/tools.img" "#!/bin/cat`nthe caller's own program" "#!$Private/tool`n"
+                @{
+                    Control = & "$Outside/tools/prog" | Out-String
+                    Writer = Invoke-InnerVictim "$Outside/tools/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
+                    Nowhere = Invoke-InnerVictim "$Outside/tools/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: the program in the mounted image is the one the sandbox wrote.
+            $result.Control | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Writer.Output | Should -Not -Match $Secret
+            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
+}
+
 Describe 'A ruleset that handles some write rights but not others' {
     # Found by the red team (against be2a2fe): RuleReach counts a ruleset as writing everywhere only
     # when it handles none of the write rights. One that handles making files but not writing them
