@@ -101,4 +101,19 @@ public sealed class MountTableTests
         // The path judged is itself a mount point.
         Assert.Equal(["/root/bin", "/mnt/top/@/root/bin", "/srv/shared/all/root/bin"], mounts.OtherPaths("/srv/nested", mountId: "26"));
     }
+
+    [Fact]
+    public void AFileSystemIsStoredOnItsDeviceAndALoopDevicesImage()
+    {
+        MountTable mounts = MountTable.Parse(
+        [
+            "22 1 254:0 / / rw shared:1 - ext4 /dev/vda rw",
+            "40 22 7:3 / /opt/tools rw - ext4 /dev/loop3 rw",
+            "41 22 0:40 / /tmp rw - tmpfs tmpfs rw",
+        ]);
+        static string? Image(string device) => device == "/dev/loop3" ? "/srv/shared/tools.img" : null;
+        Assert.Equal(["/dev/vda"], mounts.StoresOf("/root/bin/prog", mountId: null, Image));
+        Assert.Equal(["/dev/loop3", "/srv/shared/tools.img"], mounts.StoresOf("/opt/tools/prog", mountId: null, Image));
+        Assert.Empty(mounts.StoresOf("/tmp/x", mountId: null, Image)); // no device: memory
+    }
 }

@@ -30,7 +30,8 @@ internal sealed class MountTable
     }
 
     // Layers: an overlay's, upper first when it has one (Upper).
-    private readonly record struct Mount(string Id, string Parent, string Device, string Root, string MountPoint, string[] Layers, bool Upper);
+    // Source: what it was mounted from (a device, a description), as mountinfo gives it.
+    private readonly record struct Mount(string Id, string Parent, string Device, string Root, string MountPoint, string[] Layers, bool Upper, string Source);
 
     /// <summary>This process's mounts; none when /proc cannot be read (then no other path is known).</summary>
     public static MountTable Read()
@@ -51,7 +52,7 @@ internal sealed class MountTable
         .Where(fields => fields.Length > 4 && fields[3].StartsWith('/') && fields[4].StartsWith('/'))
         .Select(fields => (Fields: fields, Layers: OverlayLayers(fields).ToList()))
         .Select(m => new Mount(m.Fields[0], m.Fields[1], m.Fields[2], Folder(m.Fields[3]), Folder(m.Fields[4]),
-            m.Layers.OrderBy(l => !l.Upper).Select(l => l.Path).ToArray(), m.Layers.Any(l => l.Upper)))
+            m.Layers.OrderBy(l => !l.Upper).Select(l => l.Path).ToArray(), m.Layers.Any(l => l.Upper), Source(m.Fields)))
         .ToList());
 
     private static string Folder(string field) => Unescape(field).TrimEnd('/') is { Length: > 0 } folder ? folder : "/";
@@ -60,6 +61,9 @@ internal sealed class MountTable
     // among its own options after the lone '-' that ends the optional fields: upperdir, lowerdir
     // (a list split at colons, "\:" a colon within a path; "::" before data-only layers), or one
     // lowerdir+ or datadir+ each. Commas and backslashes in them are escaped as in the other fields.
+    private static string Source(string[] fields) =>
+        Array.IndexOf(fields, "-", 5) is int end and >= 0 && end + 2 < fields.Length ? Unescape(fields[end + 2]) : string.Empty;
+
     private static IEnumerable<(string Path, bool Upper)> OverlayLayers(string[] fields)
     {
         int end = Array.IndexOf(fields, "-", 5);
@@ -115,7 +119,7 @@ internal sealed class MountTable
         string inFileSystem = Join(_mounts[own].Root, Rest(path, _mounts[own].MountPoint));
         for (int i = 0; i < _mounts.Count; i++)
         {
-            (_, _, string device, string root, string mountPoint, _, _) = _mounts[i];
+            (_, _, string device, string root, string mountPoint, _, _, _) = _mounts[i];
             if (i == own || device != _mounts[own].Device || !Beneath(inFileSystem, root)) continue;
             string other = Join(mountPoint, Rest(inFileSystem, root));
             if (other != path) yield return other;
@@ -147,6 +151,39 @@ internal sealed class MountTable
     /// </summary>
     public IEnumerable<string> ViewsOf(string path) =>
         _uppers.Value.Where(upper => Beneath(path, upper.Shown)).Select(upper => Join(upper.MountPoint, Rest(path, upper.Shown)));
+
+    /// <summary>
+    /// Where the file system that <paramref name="path"/> lies in is stored: the device it was
+    /// mounted from, and for a loop device the image file behind it. Who may write either may write
+    /// every file on it, whatever the paths say.
+    /// </summary>
+    public IEnumerable<string> StoresOf(string path) => StoresOf(path, MountOf(path), LoopImage);
+
+    /// <summary>As <see cref="StoresOf(string)"/>, with the kernel's mount id and the image behind a loop device given.</summary>
+    internal IEnumerable<string> StoresOf(string path, string? mountId, Func<string, string?> loopImage)
+    {
+        int own = Own(path, mountId);
+        if (own < 0 || !_mounts[own].Source.StartsWith("/dev/", StringComparison.Ordinal)) yield break;
+        string device = _mounts[own].Source;
+        yield return device;
+        if (loopImage(device) is { } image) yield return image;
+    }
+
+    // /dev/loopN's image, as /sys/block/loopN/loop/backing_file names it.
+    private static string? LoopImage(string device)
+    {
+        string name = Path.GetFileName(device);
+        if (!Regex.IsMatch(name, "^loop[0-9]+$")) return null;
+        try
+        {
+            string image = File.ReadAllText($"/sys/block/{name}/loop/backing_file").TrimEnd('\n');
+            return image.StartsWith('/') ? image : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     // The mount the path lies in, as the kernel says (statx); for a path that names nothing, the
     // topmost at the longest mount point above it. Topmost by parent, not by order: mountinfo lists

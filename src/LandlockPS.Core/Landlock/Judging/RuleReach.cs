@@ -80,7 +80,8 @@ public sealed class RuleReach
     /// above it, by this path or by another that a second mount of a folder above it (mount --bind)
     /// gives it. A path that names nothing is judged by its nearest existing folder, where a sandbox
     /// could make it. Rights that write also reach what an overlay mount shows from a layer they
-    /// reach, and an overlay's upper layer where they reach the overlay, and count a second mount
+    /// reach, an overlay's upper layer where they reach the overlay, and every file on a file system
+    /// whose device or image (a loop mount's) they reach, and count a second mount
     /// hidden under a later one (it may have been written through before); rights that read reach a
     /// file only by the paths that lead to it now.
     /// </summary>
@@ -94,7 +95,9 @@ public sealed class RuleReach
         // A layer given to mount by a relative path could lie anywhere, in reach too.
         return _mounts.Value.OtherPaths(real).Any(ReachByName)
             || _mounts.Value.LayerPaths(real).Any(layer => !System.IO.Path.IsPathRooted(layer) || Reach(layer))
-            || _mounts.Value.ViewsOf(real).Any(ReachByName);
+            || _mounts.Value.ViewsOf(real).Any(ReachByName)
+            // The device under the file system, or its image: only one this user may write counts.
+            || _mounts.Value.StoresOf(real).Any(store => ProcessApi.Access(store, ProcessApi.W_OK) == 0 && ReachByName(store));
     }
 
     private static bool SameInode(string path, string other) =>
