@@ -57,13 +57,14 @@ internal sealed class MountTable
 
     private static string Folder(string field) => Unescape(field).TrimEnd('/') is { Length: > 0 } folder ? folder : "/";
 
+    // What the mount was made from: after the lone '-' that ends the optional fields, the type, then this.
+    private static string Source(string[] fields) =>
+        Array.IndexOf(fields, "-", 5) is int end and >= 0 && end + 2 < fields.Length ? Unescape(fields[end + 2]) : string.Empty;
+
     // An overlay's layers, as given to mount (a relative one from the mounter's working folder),
     // among its own options after the lone '-' that ends the optional fields: upperdir, lowerdir
     // (a list split at colons, "\:" a colon within a path; "::" before data-only layers), or one
     // lowerdir+ or datadir+ each. Commas and backslashes in them are escaped as in the other fields.
-    private static string Source(string[] fields) =>
-        Array.IndexOf(fields, "-", 5) is int end and >= 0 && end + 2 < fields.Length ? Unescape(fields[end + 2]) : string.Empty;
-
     private static IEnumerable<(string Path, bool Upper)> OverlayLayers(string[] fields)
     {
         int end = Array.IndexOf(fields, "-", 5);

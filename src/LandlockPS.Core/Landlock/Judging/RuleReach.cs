@@ -80,10 +80,10 @@ public sealed class RuleReach
     /// above it, by this path or by another that a second mount of a folder above it (mount --bind)
     /// gives it. A path that names nothing is judged by its nearest existing folder, where a sandbox
     /// could make it. Rights that write also reach what an overlay mount shows from a layer they
-    /// reach, an overlay's upper layer where they reach the overlay, and every file on a file system
-    /// whose device or image (a loop mount's) they reach, and count a second mount
-    /// hidden under a later one (it may have been written through before); rights that read reach a
-    /// file only by the paths that lead to it now.
+    /// reach, an overlay's upper layer where they reach the overlay, every file on a file system
+    /// whose device or image (a loop mount's) they reach, and a second mount hidden under a later one
+    /// (it may have been written through before); rights that read reach a file only by the paths
+    /// that lead to it now.
     /// </summary>
     public bool Reach(string path)
     {
