@@ -669,6 +669,60 @@ Describe 'The library cache a sandbox may write' {
         $result.Writer.Output | Should -Not -Match $PrivateLibHash
         $result.Writer.Rules | Should -Not -Contain "$Private/libc.so.6"
     }
+
+    # Found by the red team (round 2, against ec59e6d): SystemLibraryFolders takes the folders the
+    # cache names unjudged (only their owner is checked), and a child pwsh gets read on the whole of
+    # such a folder when the caller's pwsh has loaded a library from it. A sandbox that wrote the
+    # cache through a second link names a root-only folder the caller loaded a module's native
+    # library from, and the next -ScriptBlock run reads every file beside the library.
+    It 'lets a child pwsh read no more of a private folder than the library loaded from it' -Skip:($NoMountNamespace -or -not (Get-Command ldconfig -ErrorAction Ignore)) {
+        $vault = New-FolderOutside /tmp
+        if ($vault -and -not [LandlockPS.Core.Native.FileOwner]::IsRootOnlyFolder($vault)) { Remove-Item $vault; $vault = $null }
+        if (-not $vault) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root may change is writable here'; return }
+        $zlib = Get-ChildItem /lib/*/libz.so.1, /usr/lib/*/libz.so.1 -ErrorAction Ignore | Select-Object -First 1 -ExpandProperty FullName
+        if (-not $zlib) { Set-ItResult -Skipped -Because 'no libz.so.1 to load here'; return }
+        try {
+            Copy-Item $zlib "$vault/libz.so.1"
+            Set-Content "$vault/secret.txt" $Secret
+            & chmod 700 $vault
+            $shared = New-SharedFolder
+            $etc = (New-Item -ItemType Directory (Join-Path $Root "etc-$([guid]::NewGuid().ToString('n'))")).FullName
+            & chmod 700 $etc
+            Copy-Item /etc/ld.so.cache "$etc/ld.so.cache"
+            & ln "$etc/ld.so.cache" "$shared/cache-backup"
+            Set-Content "$shared/evil.conf" $vault
+            $run = {
+                param($Etc, $Shared, $Vault, $Abi, $Write)
+                & mount --bind "$Etc/ld.so.cache" /etc/ld.so.cache
+                & mount -t tmpfs tmpfs /var/cache/ldconfig
+                $null = [System.Runtime.InteropServices.NativeLibrary]::Load("$Vault/libz.so.1")
+                $read = { param($File) try { Get-Content -LiteralPath $File -ErrorAction Stop } catch { 'denied' } }
+                # (This session judges the cache once, at its first -ScriptBlock run: after the sandbox wrote it.)
+                & ldconfig -C "$Shared/evil.cache" -f "$Shared/evil.conf"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path $Shared -Access ReadWrite -PassThru
+                if ($Write -eq 'write') { Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "cat '$Shared/evil.cache' > '$Shared/cache-backup'" }
+                @{
+                    # The control: the cache names the vault now.
+                    Control = & ldconfig -p | Out-String
+                    Secret = Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi $Abi) -ScriptBlock $read -ArgumentList "$Vault/secret.txt" | Out-String
+                    Library = Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi $Abi) -ScriptBlock { param($File) [IO.File]::ReadAllBytes($File).Length } -ArgumentList "$Vault/libz.so.1"
+                }
+            }
+            # The control: with the system's cache, the child reads the library, not the secret.
+            $untouched = Invoke-InMountNamespace -Arguments $etc, $shared, $vault, $Abi, 'keep' $run
+            $untouched.Library | Should -Be (Get-Item "$vault/libz.so.1").Length
+            $untouched.Secret | Should -Match 'denied'
+
+            $result = Invoke-InMountNamespace -Arguments $etc, $shared, $vault, $Abi, 'write' $run
+            $result.Control | Should -Match ([regex]::Escape("$vault/libz.so.1"))
+            # The allowed twin: the library the caller loaded is still readable in the child.
+            $result.Library | Should -Be (Get-Item "$vault/libz.so.1").Length
+
+            $result.Secret | Should -Not -Match $Secret
+        }
+        finally { Remove-Item $vault -Recurse -Force }
+    }
 }
 
 Describe 'A program in a folder mounted again where the sandbox may write' {
@@ -697,6 +751,202 @@ Describe 'A program in a folder mounted again where the sandbox may write' {
                 }
             }
             # The control: the sandbox wrote the #! line through the other mount.
+            $result.Control | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Writer.Output | Should -Not -Match $Secret
+            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
+}
+
+Describe 'A folder that an overlay mount shows, with a layer the sandbox may write' {
+    # Found by the red team (round 2, against ec59e6d): an overlay mount shows its layers (upperdir,
+    # lowerdir) merged, and what a sandbox writes in a layer shows through it; mountinfo names the
+    # layers only among the overlay's options, on a device of their own, so RuleReach saw no other
+    # path. A program in the merged view of a folder only the caller may change, whose layer lies in a
+    # folder the sandbox may write, is rewritten there and its #! line was still trusted.
+    It 'gets no rule on the private tool a sandbox names through the upper or a lower layer' -Skip:$NoMountNamespace {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/shared/upper", "$outside/shared/lower", "$outside/work", "$outside/merged"
+            New-Script "$outside/shared/upper/prog" "#!/bin/cat`nthe caller's own program"
+            New-Script "$outside/shared/lower/prog2" "#!/bin/cat`nthe caller's other program"
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                & mount -t overlay overlay -o "lowerdir=$Outside/shared/lower,upperdir=$Outside/shared/upper,workdir=$Outside/work" "$Outside/merged"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/upper/prog' && printf '#!$Private/tool\n' > '$Outside/shared/lower/prog2'"
+                $writer = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                @{
+                    Control = & "$Outside/merged/prog" | Out-String
+                    Control2 = & "$Outside/merged/prog2" | Out-String
+                    Upper = Invoke-InnerVictim "$Outside/merged/prog" @() $writer
+                    Lower = Invoke-InnerVictim "$Outside/merged/prog2" @() $writer
+                    Nowhere = Invoke-InnerVictim "$Outside/merged/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: what the sandbox wrote in either layer shows in the merged view.
+            $result.Control | Should -Match $Secret
+            $result.Control2 | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts the program, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Upper.Output | Should -Not -Match $Secret
+            $result.Upper.Rules | Should -Not -Contain "$Private/tool"
+            $result.Lower.Output | Should -Not -Match $Secret
+            $result.Lower.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
+
+    # Found by the red team (round 2, against ec59e6d): the other way round, a private folder used as
+    # an overlay's upper layer, the overlay mounted inside a folder the sandbox may write: what the
+    # sandbox writes in the merged view is written in the layer, and the caller's program there was
+    # still trusted.
+    It 'gets no rule on the private tool a sandbox names through an overlay of the program''s folder' -Skip:$NoMountNamespace {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/bin", "$outside/lower", "$outside/work", "$outside/shared/view"
+            New-Script "$outside/bin/prog" "#!/bin/cat`nthe caller's own program"
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                & mount -t overlay overlay -o "lowerdir=$Outside/lower,upperdir=$Outside/bin,workdir=$Outside/work" "$Outside/shared/view"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/view/prog'"
+                @{
+                    Control = & "$Outside/bin/prog" | Out-String
+                    Writer = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
+                    Nowhere = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: the sandbox wrote the program through the merged view.
+            $result.Control | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Writer.Output | Should -Not -Match $Secret
+            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
+}
+
+Describe 'A private folder mounted again where a later mount hides it' {
+    # Found by the red team (round 2, against ec59e6d): an untrusted name is followed to a private
+    # file the ruleset "already lets the sandbox read", and RuleReach counts every path mountinfo
+    # gives the file, one hidden under a later mount too ("a path too many only makes a judgement
+    # stricter": true of what a sandbox may write, not of what it may read). The hidden path names
+    # nothing now, so it was judged by its nearest existing folder, the covering mount's, which a
+    # read rule reaches: the private tool got a rule, though the sandbox could read it by no path.
+    It 'gets no rule on a private tool by a path a read rule reaches only while the mount shows it' -Skip:$NoMountNamespace {
+        $shared = New-SharedFolder
+        $public = (New-Item -ItemType Directory (Join-Path $Root "public-$([guid]::NewGuid().ToString('n'))")).FullName
+        $null = New-Item -ItemType Directory "$public/view"
+        Invoke-Attacker "printf '#!$Private/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
+        Invoke-Unconfined "$shared/prog" | Should -Match $Secret
+        $result = Invoke-InMountNamespace -Arguments $public, $Private, $shared, $Abi {
+            param($Public, $Private, $Shared, $Abi)
+            $reader = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Public -Access ReadFile, ReadDir -PassThru
+            & mount --bind $Private "$Public/view"
+            # The allowed twin: while the mount shows the folder, the read rule reaches the tool there.
+            $shown = Invoke-InnerVictim "$Shared/prog" @() $reader
+            & mount -t tmpfs hiding "$Public/view"
+            $cat = $reader.Clone() | Add-LandlockPathRule -Executable /bin/cat -PassThru -WarningAction SilentlyContinue
+            @{
+                Shown = $shown
+                Control = Invoke-Sandboxed -Ruleset $cat /bin/cat -ArgumentList "$Public/view/tool", "$Private/tool" 2>$null | Out-String
+                Hidden = Invoke-InnerVictim "$Shared/prog" @() $reader
+            }
+        }
+        $result.Shown.Output | Should -Match $Secret
+        # The control: once hidden, the ruleset lets the sandbox read the tool by no path.
+        $result.Control | Should -Not -Match $Secret
+
+        $result.Hidden.Output | Should -Not -Match $Secret
+        $result.Hidden.Rules | Should -Not -Contain "$Private/tool"
+    }
+}
+
+Describe 'A folder mounted over another at the same mount point' {
+    # Found by the red team (round 2, against ec59e6d): MountTable takes the mount a path lies in to
+    # be the one listed last at its mount point, but mountinfo lists mounts in the order they were
+    # made, and one made earlier may lie on top (mount --move onto a mount point, or a mount
+    # propagated from a peer and tucked beneath). Then the path was mapped into the wrong file
+    # system folder, and the other path that leads to where the program really lies, in a folder the
+    # sandbox may write, was missed: its #! line was trusted.
+    It 'gets no rule on the private tool a sandbox names where the topmost mount comes from' -Skip:$NoMountNamespace {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/shared/bin", "$outside/own", "$outside/view", "$outside/staged"
+            New-Script "$outside/shared/bin/prog" "#!/bin/cat`nthe caller's own program"
+            New-Script "$outside/own/prog" "#!/bin/cat`nthe caller's own program"
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                # Made first, moved on top of the one made after it.
+                & mount --bind "$Outside/shared/bin" "$Outside/staged"
+                & mount --bind "$Outside/own" "$Outside/view"
+                & mount --move "$Outside/staged" "$Outside/view"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/bin/prog'"
+                @{
+                    Control = & "$Outside/view/prog" | Out-String
+                    Writer = Invoke-InnerVictim "$Outside/view/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
+                    Nowhere = Invoke-InnerVictim "$Outside/view/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: the program at the mount point is the one the sandbox wrote.
+            $result.Control | Should -Match $Secret
+            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
+            $result.Nowhere.Output | Should -Match $Secret
+
+            $result.Writer.Output | Should -Not -Match $Secret
+            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
+}
+
+Describe 'A folder on a file system whose image the sandbox may write' {
+    # Found by the red team (round 2, against ec59e6d): a file system mounted from an image file (a
+    # loop device) is written wherever its image is: a sandbox that may write the image rewrites the
+    # programs in it, though the folder they are mounted at is the caller's alone. RuleReach looked
+    # at paths only, and trusted a #! line the sandbox wrote in the image.
+    It 'gets no rule on the private tool a sandbox names by writing the image' -Skip:($NoMountNamespace -or -not (Get-Command mke2fs -ErrorAction Ignore) -or -not (Test-Path /usr/bin/python3)) {
+        $outside = New-FolderOutside /tmp
+        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
+        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/stage", "$outside/shared", "$outside/tools"
+            New-Script "$outside/stage/prog" "#!/bin/cat`nthe caller's own program$(' ' * 200)"
+            & chmod 755 "$outside/stage"
+            & mke2fs -q -t ext4 -d "$outside/stage" "$outside/shared/tools.img" 4M
+            $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
+                param($Outside, $Private, $Abi)
+                & mount -o loop "$Outside/shared/tools.img" "$Outside/tools"
+                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
+                # In place, the same length: the #! line and the text of the program's one block.
+                $rewrite = 'import sys; f = open(sys.argv[1], "r+b"); data = f.read(); old = sys.argv[2].encode(); new = sys.argv[3].encode().ljust(len(old)); f.seek(data.index(old)); f.write(new); f.close()'
+                Invoke-Sandboxed -Ruleset $attacker /usr/bin/python3 -- -c $rewrite "$Outside/shared/tools.img" "#!/bin/cat`nthe caller's own program" "#!$Private/tool`n"
+                @{
+                    Control = & "$Outside/tools/prog" | Out-String
+                    Writer = Invoke-InnerVictim "$Outside/tools/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
+                    Nowhere = Invoke-InnerVictim "$Outside/tools/prog" @() (New-LandlockRuleset -Abi $Abi)
+                }
+            }
+            # The control: the program in the mounted image is the one the sandbox wrote.
             $result.Control | Should -Match $Secret
             # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
             $result.Nowhere.Output | Should -Match $Secret

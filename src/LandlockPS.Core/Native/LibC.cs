@@ -33,6 +33,7 @@ internal static partial class LibC
     internal const uint STATX_INO = 0x100;
     internal const uint STATX_SIZE = 0x200;
     internal const uint STATX_BTIME = 0x800;
+    internal const uint STATX_MNT_ID = 0x1000;
     internal const ushort S_IFMT = 0xF000;
     internal const ushort S_IFSOCK = 0xC000;
     internal const ushort S_IFBLK = 0x6000;
@@ -68,7 +69,7 @@ internal static partial class LibC
     [LibraryImport(Lib, EntryPoint = "free")]
     internal static partial void Free(nint pointer);
 
-    /// <summary>struct statx: the layout is the same on every architecture; only owner, type, link count, inode, size, birth time and device are read.</summary>
+    /// <summary>struct statx: the layout is the same on every architecture; only owner, type, link count, inode, size, birth time, device and mount are read.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     internal struct StatxBuffer
     {
@@ -82,6 +83,7 @@ internal static partial class LibC
         [FieldOffset(88)] public uint BirthNanoseconds;
         [FieldOffset(136)] public uint DevMajor;
         [FieldOffset(140)] public uint DevMinor;
+        [FieldOffset(144)] public ulong MountId;
 
         public readonly bool IsDirectory => (Mode & S_IFMT) == S_IFDIR;
 

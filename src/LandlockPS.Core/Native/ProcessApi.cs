@@ -87,6 +87,7 @@ internal static unsafe partial class ProcessApi
     internal static partial uint GetEuid();
 
     internal const int X_OK = 1;
+    internal const int W_OK = 2;
     internal const int R_OK = 4;
 
     /// <summary>

@@ -19,6 +19,8 @@ public sealed class RuleReach
 
     private readonly HashSet<(uint, uint, ulong)> _roots;
     private readonly bool _everywhere;
+    // Whether the rights change what a place holds (see Reach).
+    private readonly bool _writes;
     private readonly Lazy<MountTable> _mounts = new(MountTable.Read);
 
     /// <summary>
@@ -46,6 +48,7 @@ public sealed class RuleReach
     {
         ArgumentNullException.ThrowIfNull(ruleset);
         _everywhere = LeavesUnhandled(ruleset, rights);
+        _writes = (rights & Writes) != 0;
         _roots = ruleset.PathRules
             .Where(r => (r.Access & rights) != 0)
             .Select(r => identity(r.Path))
@@ -76,14 +79,29 @@ public sealed class RuleReach
     /// Whether the rights reach <paramref name="path"/> (links followed): a rule is on it or on a folder
     /// above it, by this path or by another that a second mount of a folder above it (mount --bind)
     /// gives it. A path that names nothing is judged by its nearest existing folder, where a sandbox
-    /// could make it.
+    /// could make it. Rights that write also reach what an overlay mount shows from a layer they
+    /// reach, an overlay's upper layer where they reach the overlay, every file on a file system
+    /// whose device or image (a loop mount's) they reach, and a second mount hidden under a later one
+    /// (it may have been written through before); rights that read reach a file only by the paths
+    /// that lead to it now.
     /// </summary>
     public bool Reach(string path)
     {
         if (_everywhere) return true;
         if (_roots.Count == 0) return false;
-        return ReachByName(path) || _mounts.Value.OtherPaths(PathLookup.RealPath(path, out _) ?? path).Any(ReachByName);
+        if (ReachByName(path)) return true;
+        string real = PathLookup.RealPath(path, out _) ?? path;
+        if (!_writes) return _mounts.Value.OtherPaths(real).Where(other => SameInode(other, real)).Any(ReachByName);
+        // A layer given to mount by a relative path could lie anywhere, in reach too.
+        return _mounts.Value.OtherPaths(real).Any(ReachByName)
+            || _mounts.Value.LayerPaths(real).Any(layer => !System.IO.Path.IsPathRooted(layer) || Reach(layer))
+            || _mounts.Value.ViewsOf(real).Any(ReachByName)
+            // The device under the file system, or its image: only one this user may write counts.
+            || _mounts.Value.StoresOf(real).Any(store => ProcessApi.Access(store, ProcessApi.W_OK) == 0 && ReachByName(store));
     }
+
+    private static bool SameInode(string path, string other) =>
+        PathHandles.TryStatus(path) is { } status && PathHandles.TryStatus(other)?.Identity == status.Identity;
 
     private bool ReachByName(string path)
     {
