@@ -100,6 +100,24 @@ BeforeAll {
         $true
     }
 
+    # A folder outside /tmp that only root or this user may change (wherever the checkout is), or none.
+    function New-PrivateFolderOutside {
+        $folder = New-FolderOutside /tmp
+        if ($folder -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($folder)) { Remove-Item $folder; $folder = $null }
+        $folder
+    }
+    $script:NoPrivateFolder = 'no folder outside /tmp that only root or this user may change is writable here'
+
+    # What Get-InnerVerdict found for a program a sandbox rewrote to run the private tool: unconfined
+    # it does (the control), under a ruleset that writes nowhere it is trusted and does (the allowed
+    # twin), and under one that may write where the sandbox wrote it gets no rule on the tool.
+    function Assert-RewriteCaught($Verdict) {
+        $Verdict.Control | Should -Match $Secret
+        $Verdict.Nowhere.Output | Should -Match $Secret
+        $Verdict.Writer.Output | Should -Not -Match $Secret
+        $Verdict.Writer.Rules | Should -Not -Contain "$Private/tool"
+    }
+
     # Runs $Script in a child pwsh in a mount namespace of its own (unshare, root only), so the bind
     # mounts it makes never reach the system; what it writes last is read as JSON. In it,
     # Invoke-InnerVictim is a victim run as Invoke-Victim's, returning its output and rules.
@@ -110,6 +128,20 @@ Import-Module '$RepoRoot/LandlockPS.psd1'
 function Invoke-InnerVictim([string] `$Program, [object[]] `$Arguments, `$Ruleset) {
     `$all = Invoke-Sandboxed -Ruleset `$Ruleset -AllowDependencies `$Program -ArgumentList `$Arguments -PassThru -WarningAction SilentlyContinue -ErrorAction SilentlyContinue 2>`$null
     @{ Output = (`$all | Where-Object { `$_ -is [string] } | Out-String); Rules = @((`$all | Where-Object { `$_ -is [LandlockPS.Core.Sandbox.SandboxResult] }).ImplicitRules.Path) }
+}
+# The attacker: a sandbox of a system ruleset that may also write `$Shared.
+function Invoke-InnerAttacker([string] `$Shared, [string] `$Program, [object[]] `$Arguments) {
+    `$attacker = New-LandlockRuleset -Abi '$Abi' | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+        Add-LandlockPathRule -Path `$Shared -Access ReadWrite -PassThru
+    Invoke-Sandboxed -Ruleset `$attacker `$Program -ArgumentList `$Arguments
+}
+# What a program prints unconfined, and what it gets under a ruleset that may write `$Shared and under one that writes nowhere.
+function Get-InnerVerdict([string] `$Program, [string] `$Shared) {
+    @{
+        Control = & `$Program | Out-String
+        Writer = Invoke-InnerVictim `$Program @() (New-LandlockRuleset -Abi '$Abi' | Add-LandlockPathRule -Path `$Shared -Access ReadWrite -PassThru)
+        Nowhere = Invoke-InnerVictim `$Program @() (New-LandlockRuleset -Abi '$Abi')
+    }
 }
 & {$Script} @args | ConvertTo-Json -Depth 4 -Compress
 "@
@@ -387,8 +419,7 @@ Describe 'A private file the ruleset seems to let the sandbox read' {
     BeforeEach {
         # Outside /tmp (wherever the checkout is), so the tool lies in folders only root or the caller
         # may change and -Executable keeps its rule.
-        $script:Vault = New-FolderOutside /tmp
-        if ($Vault -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($Vault)) { Remove-Item $Vault; $script:Vault = $null }
+        $script:Vault = New-PrivateFolderOutside
         if ($Vault) {
             New-Script "$Vault/tool" "#!/bin/cat`n$Secret"
             & chmod 700 $Vault
@@ -397,7 +428,7 @@ Describe 'A private file the ruleset seems to let the sandbox read' {
     AfterEach { if ($Vault) { Remove-Item $Vault -Recurse -Force } }
 
     It 'keeps no rule with -Executable on a private tool a read rule''s path led to only while it ran' {
-        if (-not $Vault) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not $Vault) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         $shared = New-SharedFolder
         Invoke-Attacker "ln -s '$Vault' '$shared/data' && printf '#!$Vault/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
         Invoke-Unconfined "$shared/prog" | Should -Match $Secret
@@ -414,7 +445,7 @@ Describe 'A private file the ruleset seems to let the sandbox read' {
     }
 
     It 'still follows a #! line to a tool a read rule of the ruleset reaches (the allowed twin)' {
-        if (-not $Vault) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not $Vault) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         $shared = New-SharedFolder
         Invoke-Attacker "printf '#!$Vault/tool\n' > '$shared/prog' && chmod 755 '$shared/prog'"
         $ruleset = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path $Vault -Access ReadFile, ReadDir -PassThru |
@@ -568,8 +599,7 @@ Describe 'A program with a second hard link in a folder the sandbox may write' {
     BeforeEach {
         # Outside /tmp, so the program's folder is one only root or the caller may change; the shared
         # folder beside it, on the same file system, so the caller can link into it.
-        $script:Outside = New-FolderOutside /tmp
-        if ($Outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($Outside)) { Remove-Item $Outside; $script:Outside = $null }
+        $script:Outside = New-PrivateFolderOutside
         if ($Outside) {
             $null = New-Item -ItemType Directory "$Outside/bin", "$Outside/shared"
             New-Script "$Outside/bin/prog" "#!/bin/cat`nthe caller's own program"
@@ -581,7 +611,7 @@ Describe 'A program with a second hard link in a folder the sandbox may write' {
     AfterEach { if ($Outside) { Remove-Item $Outside -Recurse -Force } }
 
     It 'gets no rule on the private tool a sandbox names through the link' {
-        if (-not $Outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not $Outside) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         & ln "$Outside/bin/prog" "$Outside/shared/prog-backup"
         # The control: a sandbox of the ruleset writes the program through the link.
         Invoke-Sandboxed -Ruleset (New-SystemRuleset | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru) /bin/sh -- -c "printf '#!$Outside/bin/tool\n' > '$Outside/shared/prog-backup'"
@@ -603,7 +633,7 @@ Describe 'A program with a second hard link in a folder the sandbox may write' {
     # backup has the same effect. Not fixable by looking at the file; see about_LandlockPS.
     It 'gets no rule on the private tool a sandbox names through a link it then removed' {
         Set-ItResult -Skipped -Because 'a remaining risk, named in about_LandlockPS (Threat model): once the link is gone nothing shows the program was written through it; this reproduces it for whoever finds a way'
-        if (-not $Outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not $Outside) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         & ln "$Outside/bin/prog" "$Outside/shared/prog-backup"
         Invoke-Sandboxed -Ruleset (New-SystemRuleset | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru) /bin/sh -- -c "printf '#!$Outside/bin/tool\n' > '$Outside/shared/prog-backup' && rm '$Outside/shared/prog-backup'"
         $LASTEXITCODE | Should -Be 0
@@ -616,7 +646,7 @@ Describe 'A program with a second hard link in a folder the sandbox may write' {
     }
 
     It 'still follows the #! line of a program with one name, or under a ruleset that writes nowhere (the allowed twins)' {
-        if (-not $Outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not $Outside) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         Set-Content "$Outside/bin/prog" "#!$Outside/bin/tool"
         $run = Invoke-Victim "$Outside/bin/prog" -Ruleset $Writer
         $run.Rules | Should -Contain "$Outside/bin/tool"
@@ -731,9 +761,7 @@ Describe 'A program in a folder mounted again where the sandbox may write' {
     # may change, mounted again (mount --bind, by the caller: a sandbox may not mount) inside a folder
     # the ruleset lets a sandbox write, is written through that mount; its #! line was still trusted.
     It 'gets no rule on the private tool a sandbox names through the other mount' -Skip:$NoMountNamespace {
-        $outside = New-FolderOutside /tmp
-        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
-        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not ($outside = New-PrivateFolderOutside)) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         try {
             $null = New-Item -ItemType Directory "$outside/bin", "$outside/shared/view"
             New-Script "$outside/bin/prog" "#!/bin/cat`nthe caller's own program"
@@ -741,22 +769,11 @@ Describe 'A program in a folder mounted again where the sandbox may write' {
             $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
                 param($Outside, $Private, $Abi)
                 & mount --bind "$Outside/bin" "$Outside/shared/view"
-                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
-                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
-                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/view/prog'"
-                @{
-                    Control = & "$Outside/bin/prog" | Out-String
-                    Writer = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
-                    Nowhere = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi)
-                }
+                Invoke-InnerAttacker "$Outside/shared" /bin/sh @('-c', "printf '#!$Private/tool\n' > '$Outside/shared/view/prog'")
+                Get-InnerVerdict "$Outside/bin/prog" "$Outside/shared"
             }
             # The control: the sandbox wrote the #! line through the other mount.
-            $result.Control | Should -Match $Secret
-            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
-            $result.Nowhere.Output | Should -Match $Secret
-
-            $result.Writer.Output | Should -Not -Match $Secret
-            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+            Assert-RewriteCaught $result
         }
         finally { Remove-Item $outside -Recurse -Force }
     }
@@ -769,9 +786,7 @@ Describe 'A folder that an overlay mount shows, with a layer the sandbox may wri
     # path. A program in the merged view of a folder only the caller may change, whose layer lies in a
     # folder the sandbox may write, is rewritten there and its #! line was still trusted.
     It 'gets no rule on the private tool a sandbox names through the upper or a lower layer' -Skip:$NoMountNamespace {
-        $outside = New-FolderOutside /tmp
-        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
-        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not ($outside = New-PrivateFolderOutside)) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         try {
             $null = New-Item -ItemType Directory "$outside/shared/upper", "$outside/shared/lower", "$outside/work", "$outside/merged"
             New-Script "$outside/shared/upper/prog" "#!/bin/cat`nthe caller's own program"
@@ -810,31 +825,18 @@ Describe 'A folder that an overlay mount shows, with a layer the sandbox may wri
     # sandbox writes in the merged view is written in the layer, and the caller's program there was
     # still trusted.
     It 'gets no rule on the private tool a sandbox names through an overlay of the program''s folder' -Skip:$NoMountNamespace {
-        $outside = New-FolderOutside /tmp
-        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
-        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not ($outside = New-PrivateFolderOutside)) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         try {
             $null = New-Item -ItemType Directory "$outside/bin", "$outside/lower", "$outside/work", "$outside/shared/view"
             New-Script "$outside/bin/prog" "#!/bin/cat`nthe caller's own program"
             $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
                 param($Outside, $Private, $Abi)
                 & mount -t overlay overlay -o "lowerdir=$Outside/lower,upperdir=$Outside/bin,workdir=$Outside/work" "$Outside/shared/view"
-                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
-                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
-                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/view/prog'"
-                @{
-                    Control = & "$Outside/bin/prog" | Out-String
-                    Writer = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
-                    Nowhere = Invoke-InnerVictim "$Outside/bin/prog" @() (New-LandlockRuleset -Abi $Abi)
-                }
+                Invoke-InnerAttacker "$Outside/shared" /bin/sh @('-c', "printf '#!$Private/tool\n' > '$Outside/shared/view/prog'")
+                Get-InnerVerdict "$Outside/bin/prog" "$Outside/shared"
             }
             # The control: the sandbox wrote the program through the merged view.
-            $result.Control | Should -Match $Secret
-            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
-            $result.Nowhere.Output | Should -Match $Secret
-
-            $result.Writer.Output | Should -Not -Match $Secret
-            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+            Assert-RewriteCaught $result
         }
         finally { Remove-Item $outside -Recurse -Force }
     }
@@ -884,9 +886,7 @@ Describe 'A folder mounted over another at the same mount point' {
     # system folder, and the other path that leads to where the program really lies, in a folder the
     # sandbox may write, was missed: its #! line was trusted.
     It 'gets no rule on the private tool a sandbox names where the topmost mount comes from' -Skip:$NoMountNamespace {
-        $outside = New-FolderOutside /tmp
-        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
-        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not ($outside = New-PrivateFolderOutside)) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         try {
             $null = New-Item -ItemType Directory "$outside/shared/bin", "$outside/own", "$outside/view", "$outside/staged"
             New-Script "$outside/shared/bin/prog" "#!/bin/cat`nthe caller's own program"
@@ -897,22 +897,11 @@ Describe 'A folder mounted over another at the same mount point' {
                 & mount --bind "$Outside/shared/bin" "$Outside/staged"
                 & mount --bind "$Outside/own" "$Outside/view"
                 & mount --move "$Outside/staged" "$Outside/view"
-                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
-                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
-                Invoke-Sandboxed -Ruleset $attacker /bin/sh -- -c "printf '#!$Private/tool\n' > '$Outside/shared/bin/prog'"
-                @{
-                    Control = & "$Outside/view/prog" | Out-String
-                    Writer = Invoke-InnerVictim "$Outside/view/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
-                    Nowhere = Invoke-InnerVictim "$Outside/view/prog" @() (New-LandlockRuleset -Abi $Abi)
-                }
+                Invoke-InnerAttacker "$Outside/shared" /bin/sh @('-c', "printf '#!$Private/tool\n' > '$Outside/shared/bin/prog'")
+                Get-InnerVerdict "$Outside/view/prog" "$Outside/shared"
             }
             # The control: the program at the mount point is the one the sandbox wrote.
-            $result.Control | Should -Match $Secret
-            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
-            $result.Nowhere.Output | Should -Match $Secret
-
-            $result.Writer.Output | Should -Not -Match $Secret
-            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+            Assert-RewriteCaught $result
         }
         finally { Remove-Item $outside -Recurse -Force }
     }
@@ -924,9 +913,7 @@ Describe 'A folder on a file system whose image the sandbox may write' {
     # programs in it, though the folder they are mounted at is the caller's alone. RuleReach looked
     # at paths only, and trusted a #! line the sandbox wrote in the image.
     It 'gets no rule on the private tool a sandbox names by writing the image' -Skip:($NoMountNamespace -or -not (Get-Command mke2fs -ErrorAction Ignore) -or -not (Test-Path /usr/bin/python3)) {
-        $outside = New-FolderOutside /tmp
-        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
-        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not ($outside = New-PrivateFolderOutside)) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         try {
             $null = New-Item -ItemType Directory "$outside/stage", "$outside/shared", "$outside/tools"
             New-Script "$outside/stage/prog" "#!/bin/cat`nthe caller's own program$(' ' * 200)"
@@ -935,24 +922,13 @@ Describe 'A folder on a file system whose image the sandbox may write' {
             $result = Invoke-InMountNamespace -Arguments $outside, $Private, $Abi {
                 param($Outside, $Private, $Abi)
                 & mount -o loop "$Outside/shared/tools.img" "$Outside/tools"
-                $attacker = New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
-                    Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru
                 # In place, the same length: the #! line and the text of the program's one block.
                 $rewrite = 'import sys; f = open(sys.argv[1], "r+b"); data = f.read(); old = sys.argv[2].encode(); new = sys.argv[3].encode().ljust(len(old)); f.seek(data.index(old)); f.write(new); f.close()'
-                Invoke-Sandboxed -Ruleset $attacker /usr/bin/python3 -- -c $rewrite "$Outside/shared/tools.img" "#!/bin/cat`nthe caller's own program" "#!$Private/tool`n"
-                @{
-                    Control = & "$Outside/tools/prog" | Out-String
-                    Writer = Invoke-InnerVictim "$Outside/tools/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru)
-                    Nowhere = Invoke-InnerVictim "$Outside/tools/prog" @() (New-LandlockRuleset -Abi $Abi)
-                }
+                Invoke-InnerAttacker "$Outside/shared" /usr/bin/python3 @('-c', $rewrite, "$Outside/shared/tools.img", "#!/bin/cat`nthe caller's own program", "#!$Private/tool`n")
+                Get-InnerVerdict "$Outside/tools/prog" "$Outside/shared"
             }
             # The control: the program in the mounted image is the one the sandbox wrote.
-            $result.Control | Should -Match $Secret
-            # The allowed twin: a ruleset that writes nowhere trusts it, and runs the tool.
-            $result.Nowhere.Output | Should -Match $Secret
-
-            $result.Writer.Output | Should -Not -Match $Secret
-            $result.Writer.Rules | Should -Not -Contain "$Private/tool"
+            Assert-RewriteCaught $result
         }
         finally { Remove-Item $outside -Recurse -Force }
     }
@@ -965,9 +941,7 @@ Describe 'A ruleset that handles some write rights but not others' {
     # every file its user may, yet was judged to write nowhere: a program in a folder only the caller
     # may change stayed trusted, even with a second hard link.
     It 'does not trust a #! line such a sandbox may write directly' {
-        $outside = New-FolderOutside /tmp
-        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
-        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not ($outside = New-PrivateFolderOutside)) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         try {
             New-Script "$outside/prog" "#!/bin/cat`nthe caller's own program"
             $handled = 'ReadFile', 'Execute', 'ReadDir', 'MakeReg'
@@ -992,9 +966,7 @@ Describe 'A ruleset that handles some write rights but not others' {
     # a private program (tool-wrapper to tool) hands that program a rule. See about_LandlockPS.
     It 'does not trust a #! line a sandbox of an ABI 2 ruleset may shorten' -Skip:(-not (Test-Path /usr/bin/python3)) {
         Set-ItResult -Skipped -Because 'a remaining risk, named in about_LandlockPS (Threat model): counting truncation below ABI 3 would distrust every name there; this reproduces it for whoever finds a way'
-        $outside = New-FolderOutside /tmp
-        if ($outside -and -not [LandlockPS.Core.Native.FileOwner]::IsPrivateFolder($outside)) { Remove-Item $outside; $outside = $null }
-        if (-not $outside) { Set-ItResult -Skipped -Because 'no folder outside /tmp that only root or this user may change is writable here'; return }
+        if (-not ($outside = New-PrivateFolderOutside)) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
         try {
             New-Script "$outside/prog" "#!$Private/tool-wrapper`nthe caller's own program"
             $shared = New-SharedFolder
