@@ -842,6 +842,27 @@ Describe 'A folder that an overlay mount shows, with a layer the sandbox may wri
     }
 }
 
+Describe 'An overlay mounted again over one of its own layers' {
+    # An overlay's layer may itself lie in an overlay: the layer's path is judged as any path is. An
+    # overlay mounted again (mount --bind) over its own lower layer leads back to that layer forever,
+    # and judging a program in it overflowed the stack, ending pwsh.
+    It 'judges a program in it once, and runs it' -Skip:$NoMountNamespace {
+        if (-not ($outside = New-PrivateFolderOutside)) { Set-ItResult -Skipped -Because $NoPrivateFolder; return }
+        try {
+            $null = New-Item -ItemType Directory "$outside/lower", "$outside/upper", "$outside/work", "$outside/merged", "$outside/shared"
+            New-Script "$outside/lower/prog" "#!/bin/cat`nthe caller's own program"
+            $result = Invoke-InMountNamespace -Arguments $outside, $Abi {
+                param($Outside, $Abi)
+                & mount -t overlay overlay -o "lowerdir=$Outside/lower,upperdir=$Outside/upper,workdir=$Outside/work" "$Outside/merged"
+                & mount --bind "$Outside/merged" "$Outside/lower"
+                @{ Run = Invoke-InnerVictim "$Outside/merged/prog" @() (New-LandlockRuleset -Abi $Abi | Add-LandlockPathRule -Path "$Outside/shared" -Access ReadWrite -PassThru) }
+            }
+            $result.Run.Output | Should -Match "the caller's own program"
+        }
+        finally { Remove-Item $outside -Recurse -Force }
+    }
+}
+
 Describe 'A private folder mounted again where a later mount hides it' {
     # Found by the red team (round 2, against ec59e6d): an untrusted name is followed to a private
     # file the ruleset "already lets the sandbox read", and RuleReach counts every path mountinfo
