@@ -85,7 +85,11 @@ public sealed class RuleReach
     /// (it may have been written through before); rights that read reach a file only by the paths
     /// that lead to it now.
     /// </summary>
-    public bool Reach(string path)
+    public bool Reach(string path) => Reach(path, new HashSet<string>(StringComparer.Ordinal));
+
+    // `asked`: the layer paths already judged on the way here. An overlay mounted again over one of
+    // its own layers leads from the layer back into the overlay; a path met again adds nothing.
+    private bool Reach(string path, HashSet<string> asked)
     {
         if (_everywhere) return true;
         if (_roots.Count == 0) return false;
@@ -94,7 +98,7 @@ public sealed class RuleReach
         if (!_writes) return _mounts.Value.OtherPaths(real).Where(other => SameInode(other, real)).Any(ReachByName);
         // A layer given to mount by a relative path could lie anywhere, in reach too.
         return _mounts.Value.OtherPaths(real).Any(ReachByName)
-            || _mounts.Value.LayerPaths(real).Any(layer => !System.IO.Path.IsPathRooted(layer) || Reach(layer))
+            || _mounts.Value.LayerPaths(real).Any(layer => !System.IO.Path.IsPathRooted(layer) || asked.Add(layer) && Reach(layer, asked))
             || _mounts.Value.ViewsOf(real).Any(ReachByName)
             // The device under the file system, or its image: only one this user may write counts.
             || _mounts.Value.StoresOf(real).Any(store => ProcessApi.Access(store, ProcessApi.W_OK) == 0 && ReachByName(store));
