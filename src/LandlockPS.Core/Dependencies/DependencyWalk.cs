@@ -293,8 +293,7 @@ internal sealed class DependencyWalk
         // The program's own name is the caller's choice, as a path rule of theirs would be.
         Add(path, access, reason, swappable: path != _program && (untrustedLink is not null || real == path && !realTrusted));
         if (real != path) Add(real, access, $"{reason}, where {path} leads", swappable: real != _program && !realTrusted);
-        if (chosenAt is not null || !realTrusted) return new Granted(new Provenance(real), real);
-        return new Granted(UntrustedFile(real) is { } doubt ? new Provenance(real, doubt) : Provenance.Trusted, real);
+        return new Granted(chosenAt is not null || !realTrusted ? new Provenance(real) : AsNamer(real), real);
     }
 
     private readonly record struct Granted(Provenance Source, string Real);
@@ -303,8 +302,11 @@ internal sealed class DependencyWalk
     // what a program names is, when the cache is a trusted file in a trusted folder.
     private Provenance CacheSource() =>
         Resolve(LdSoCache.DefaultPath) is (string real, null) && Trusted(Path.GetDirectoryName(real))
-            ? UntrustedFile(real) is { } doubt ? new Provenance(real, doubt) : Provenance.Trusted
+            ? AsNamer(real)
             : new Provenance(LdSoCache.DefaultPath);
+
+    // What a file in a trusted folder names: trusted, unless the file itself is not (see UntrustedFile).
+    private Provenance AsNamer(string file) => UntrustedFile(file) is { } doubt ? new Provenance(file, doubt) : Provenance.Trusted;
 
     // A file the program needs that gets no rule: a problem, and the reason a launch denied it gives.
     private void LeaveOut(string path, string problem)
