@@ -45,6 +45,25 @@ Describe 'Add-LandlockPathRule' {
         $out.PathRules.Path | Should -Be '/usr', '/etc'
     }
 
+    It 'emits a named ruleset once, with every piped path in it, so the next command runs it once' {
+        # Emitted per piped item, a confined run downstream started once per path, each with the rules so far.
+        $seen = [System.Collections.Generic.List[int]]::new()
+        $out = Get-ChildItem -Directory | Add-LandlockPathRule -Ruleset $rs -Access ReadOnly -PassThru |
+            ForEach-Object { $seen.Add($_.PathRules.Count); $_ }
+        $out | Should -HaveCount 1
+        $out | Should -Be $rs
+        $seen | Should -Be 2
+    }
+
+    It 'emits each piped ruleset once with -PassThru' {
+        $other = New-LandlockRuleset
+        $out = $rs, $other | Add-LandlockPathRule ./data ReadOnly -PassThru
+        $out | Should -HaveCount 2
+        $out[0] | Should -Be $rs
+        $out[1] | Should -Be $other
+        $other.PathRules | Should -HaveCount 1
+    }
+
     It 'resolves relative paths against the PowerShell location, not the process cwd' {
         $rs | Add-LandlockPathRule -Path ./data -Access ReadOnly
         $rs.PathRules[0].Path | Should -Be (Join-Path $work.FullName data)

@@ -25,6 +25,17 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    // A ruleset named on the command line is emitted once, after every piped path was added to it:
+    // emitted per path, a confined run downstream would start once per path, with only the rules so far.
+    private bool _rulesetNamed;
+
+    protected override void BeginProcessing() => _rulesetNamed = MyInvocation.BoundParameters.ContainsKey(nameof(Ruleset));
+
+    protected override void EndProcessing()
+    {
+        if (PassThru && _rulesetNamed) WriteObject(Ruleset);
+    }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ExecutableSet)
@@ -37,7 +48,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
                 if (ResolveDependencies(name) is { } dependencies) resolved.Add(dependencies);
             }
             foreach (ProgramDependencies dependencies in resolved) DependencyRules.Add(this, Ruleset, dependencies, keptByPath: true);
-            if (PassThru) WriteObject(Ruleset);
+            EmitPiped();
             return;
         }
         LandlockAccessFs access = ResolveAccess(() => Ruleset.ResolveAccessFs(Access));
@@ -46,7 +57,12 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
         {
             AddRulesFor(input, literal, access);
         }
-        if (PassThru) WriteObject(Ruleset);
+        EmitPiped();
+    }
+
+    private void EmitPiped()
+    {
+        if (PassThru && !_rulesetNamed) WriteObject(Ruleset);
     }
 
     private void AddRulesFor(string input, bool literal, LandlockAccessFs access)
