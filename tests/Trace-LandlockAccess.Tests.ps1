@@ -73,6 +73,13 @@ Describe 'Trace-LandlockAccess' {
         Find-Access $events $Data mkdir | Should -BeNullOrEmpty
     }
 
+    It 'reports no execve of a name that does not exist (each folder of a PATH search), and the program found' {
+        # env runs its program as execvp does: it tries the name in each PATH folder until one exists.
+        $events = Trace-LandlockAccess -Environment @{ PATH = "$Work/no-such-folder:/usr/bin" } env true
+        Find-Access $events "$Work/no-such-folder/true" | Should -BeNullOrEmpty
+        (Find-Access $events /usr/bin/true execve) | Should -HaveCount 1
+    }
+
     It 'notes where a symbolic link leads' {
         $link = Join-Path $Work 'to-a.txt'
         $null = New-Item -ItemType SymbolicLink -Path $link -Target (Join-Path $Data a.txt)

@@ -219,16 +219,17 @@ public sealed class AccessObserver : IDisposable
     }
 
     // Told once, when an access is first seen: who made it, whether a read is of a directory, where
-    // links lead. An open of a name that does not exist fails (ENOENT) before Landlock is asked, and
-    // programs probe many (library and module search paths): such an access is not recorded, and is
-    // looked at again the next time, when the name may exist.
+    // links lead. An open, exec or truncate of a name that does not exist fails (ENOENT) before
+    // Landlock is asked, and programs probe many (library and module search paths, each PATH folder
+    // an execvp tries): such an access is not recorded, and is looked at again the next time, when
+    // the name may exist.
     private static LandlockAccessEvent? First(int tid, ObservedAccess access)
     {
         LandlockAccessFs rights = access.Access;
-        if (access.Operation == "open" && (rights & LandlockAccessFs.MakeReg) == 0 && access.Path is { } path)
+        if (NamesExistingEntry(access) && access.Path is { } path)
         {
             if (!PathLookup.TryStat(path, out LibC.StatxBuffer status, out _)) return null;
-            if (rights == LandlockAccessFs.ReadFile && status.IsDirectory) rights = LandlockAccessFs.ReadDir;
+            if (access.Operation == "open" && rights == LandlockAccessFs.ReadFile && status.IsDirectory) rights = LandlockAccessFs.ReadDir;
         }
         return new LandlockAccessEvent
         {
@@ -243,6 +244,13 @@ public sealed class AccessObserver : IDisposable
             Emulation = access.Emulation,
         };
     }
+
+    private static bool NamesExistingEntry(ObservedAccess access) => access.Operation switch
+    {
+        "open" => (access.Access & LandlockAccessFs.MakeReg) == 0,
+        "execve" or "truncate" => true,
+        _ => false,
+    };
 
     // The process a thread belongs to (its Tgid); the thread itself when that cannot be read.
     private static int ThreadGroup(int tid)
