@@ -57,7 +57,10 @@ try {
 
     Write-Step 'Outside, this session is untouched'
     Write-Host "read the secret here: $(Get-Content (Join-Path $private 'secret.txt'))"
-    $restricted = Select-String -Path /proc/$PID/task/*/status -Pattern '^NoNewPrivs:\s+1'
+    # Threads come and go (the thread pool, launch threads): one that ends before its status is read is not there.
+    $restricted = Get-ChildItem /proc/$PID/task -Directory | Where-Object {
+        (Get-Content -Raw -ErrorAction Ignore (Join-Path $_.FullName status)) -match '(?m)^NoNewPrivs:\s+1'
+    }
     Write-Host "threads of this pwsh under a sandbox: $(@($restricted).Count)"
 }
 finally {

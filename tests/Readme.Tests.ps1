@@ -62,3 +62,15 @@ Describe 'The README headline' -Skip:(-not (Get-Command tmux -ErrorAction Ignore
         WaitFor '(?m)^session-removed' | Should -Match '(?m)^session-removed'
     }
 }
+
+# README's first command ends in build.ps1 -Task Demo, which runs demo/Demo.ps1 in a fresh pwsh.
+Describe 'The demo (README''s first command)' {
+    It 'runs to the end, and finds no thread of its pwsh under a sandbox' {
+        # The demo counts this pwsh's confined threads while others come and go (the thread pool, the
+        # launch threads): one that ended between listing and reading failed the whole demo.
+        $out = & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -File (Join-Path $RepoRoot demo/Demo.ps1) *>&1 |
+            ForEach-Object { "$_" -replace '\e\[[0-9;]*m' }
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+        $out | Should -Contain 'threads of this pwsh under a sandbox: 0'
+    }
+}
