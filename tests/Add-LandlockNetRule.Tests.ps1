@@ -35,6 +35,12 @@ Describe 'Add-LandlockNetRule' {
         $rs.NetRules | Should -BeNullOrEmpty
     }
 
+    It 'names a few of many bad ports and counts the rest, so the message stays readable' {
+        $err = { $rs | Add-LandlockNetRule -Port (1..70000) -Access ConnectTcp } | Should -Throw -ErrorId "InvalidPort,$Id" -PassThru
+        $err.Exception.Message | Should -BeLike 'Ports 65536, 65537, 65538, 65539, 65540 and 4460 more are out of range*'
+        $rs.NetRules | Should -BeNullOrEmpty
+    }
+
     It 'refuses a right the ruleset does not handle with AccessNotHandled' {
         $tcpOnly = New-LandlockRuleset -HandledAccessNet BindTcp
         { $tcpOnly | Add-LandlockNetRule 53 ConnectTcp } | Should -Throw -ErrorId "AccessNotHandled,$Id"

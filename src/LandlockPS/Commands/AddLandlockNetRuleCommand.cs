@@ -32,7 +32,7 @@ public sealed class AddLandlockNetRuleCommand : PSCmdlet
         if (invalid.Length > 0)
         {
             ThrowTerminatingError(ErrorHelper.Create("InvalidPort",
-                $"Port {string.Join(", ", invalid)} is out of range: a port is a number from 0 to {LandlockNetRule.MaxPort}.", invalid));
+                $"{PortList(invalid)} out of range: a port is a number from 0 to {LandlockNetRule.MaxPort}.", invalid));
         }
         try
         {
@@ -48,4 +48,14 @@ public sealed class AddLandlockNetRuleCommand : PSCmdlet
         }
         if (PassThru) WriteObject(Ruleset);
     }
+
+    // A few of the bad ports, and how many more: a range such as 1..70000 would otherwise fill the screen.
+    private const int PortsShown = 5;
+
+    private static string PortList(int[] ports) => ports.Length switch
+    {
+        1 => $"Port {ports[0]} is",
+        <= PortsShown => $"Ports {string.Join(", ", ports)} are",
+        _ => $"Ports {string.Join(", ", ports.Take(PortsShown))} and {ports.Length - PortsShown} more are",
+    };
 }
