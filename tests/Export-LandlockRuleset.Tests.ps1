@@ -118,6 +118,16 @@ Describe 'Export-LandlockRuleset' {
         $ev[0].FullyQualifiedErrorId | Should -Be "PolicyFileNotWritten,$script:Id"
     }
 
+    It 'reports a folder given as the file as PolicyFileNotWritten, naming a file to give instead, and leaves nothing behind' {
+        $parent = New-Item -ItemType Directory (Join-Path $TestDrive ([guid]::NewGuid()))
+        $folder = New-Item -ItemType Directory (Join-Path $parent policies)
+        $Ruleset | Export-LandlockRuleset $folder.FullName -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PolicyFileNotWritten,$script:Id"
+        $ev[0].Exception.Message | Should -BeLike "*'$($folder.FullName)' is a folder*$($folder.FullName)/policy.toml*"
+        Get-ChildItem -Force $parent | ForEach-Object Name | Should -Be policies
+        Get-ChildItem -Force $folder | Should -BeNullOrEmpty
+    }
+
     It 'warns about what the format cannot carry' {
         $strict = New-LandlockRuleset -Abi V4 -CompatibilityLevel HardRequirement
         $strict | Export-LandlockRuleset (Join-Path $TestDrive 'strict.json') -WarningVariable warnings -WarningAction SilentlyContinue

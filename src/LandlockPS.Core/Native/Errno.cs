@@ -60,6 +60,8 @@ public static class Errno
         EPERM => "EPERM",
         ENOENT => "ENOENT",
         ESRCH => "ESRCH",
+        EEXIST => "EEXIST",
+        EISDIR => "EISDIR",
         ENOEXEC => "ENOEXEC",
         ECHILD => "ECHILD",
         EMFILE => "EMFILE",

@@ -58,7 +58,10 @@ public sealed class ExportLandlockRulesetCommand : PSCmdlet
         }
         catch (Core.LandlockException e)
         {
-            WriteError(ErrorHelper.Create("PolicyFileNotWritten", $"Cannot write '{file}': {e.Message}", file, e.Errno));
+            string why = e.Errno == Core.Native.Errno.EISDIR
+                ? $"'{file}' is a folder. Name the policy file to write, such as '{System.IO.Path.Join(file, "policy.toml")}'."
+                : $"Cannot write '{file}': {e.Message}";
+            WriteError(ErrorHelper.Create("PolicyFileNotWritten", why, file, e.Errno));
             return;
         }
         if (PassThru) WriteObject(InvokeProvider.Item.Get([file], force: true, literalPath: true), enumerateCollection: true);
