@@ -121,6 +121,22 @@ public class ScratchHomeTests
     }
 
     [Fact]
+    public void ATempFolderThatDoesNotExistIsNamedAsSuch()
+    {
+        using var tree = new TempTree();
+        string missing = Path.Combine(tree.Dir("tmp"), "gone");
+        using var scope = new TempFolderScope(missing);
+        LandlockException e = Assert.Throws<LandlockException>(() => ScratchHome.Create().Dispose());
+        Assert.Equal("ScratchHomeFailed", e.ErrorId);
+        Assert.Equal(Errno.ENOENT, e.Errno);
+        // Not "remove it if it is not yours": there is nothing to remove.
+        Assert.Equal(
+            $"Could not use {Path.Combine(missing, $"landlockps-{ProcessApi.GetEuid()}")}, where LandlockPS makes the private homes of sandboxed pwsh children: " +
+            $"the folder it is made in, {missing}, does not exist. Set TMPDIR (or XDG_RUNTIME_DIR) to a folder that exists and only you can write.",
+            e.Message);
+    }
+
+    [Fact]
     public void HomesAreMadeInTheSessionsRuntimeFolderWhenItIsPrivate()
     {
         using var tree = new TempTree();

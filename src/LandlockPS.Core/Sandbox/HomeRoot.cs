@@ -49,19 +49,36 @@ public static class HomeRoot
         (string parentPath, string name) = Location();
         path = System.IO.Path.Combine(parentPath, name);
         SafeDirectoryHandle root;
-        try
+        using (SafeDirectoryHandle parent = OpenParent(parentPath, path))
         {
-            using SafeDirectoryHandle parent = SafeDirectoryHandle.Open(parentPath);
-            root = OpenOrCreate(parent, name);
-        }
-        catch (LandlockException e)
-        {
-            throw Failed(path, e.Message, e.Errno, e);
+            try
+            {
+                root = OpenOrCreate(parent, name);
+            }
+            catch (LandlockException e)
+            {
+                throw Failed(path, e.Message.TrimEnd('.'), e.Errno, e);
+            }
         }
         LibC.StatxBuffer status = root.Status();
         if (status.Uid == ProcessApi.GetEuid() && (status.Mode & GroupAndOtherBits) == 0) return root;
         root.Dispose();
         throw Failed(path, "it is not a folder of yours that only you may use (mode 0700)", 0, null);
+    }
+
+    // The temp folder TMPDIR names may not exist: there is then nothing to remove, only a setting to fix.
+    private static SafeDirectoryHandle OpenParent(string parentPath, string path)
+    {
+        try
+        {
+            return SafeDirectoryHandle.Open(parentPath);
+        }
+        catch (LandlockException e)
+        {
+            string problem = e.Errno == Errno.ENOENT ? "does not exist" : $"cannot be opened ({Errno.Name(e.Errno)})";
+            throw Failed(path, $"the folder it is made in, {System.IO.Path.TrimEndingDirectorySeparator(parentPath)}, {problem}", e.Errno, e,
+                "Set TMPDIR (or XDG_RUNTIME_DIR) to a folder that exists and only you can write.");
+        }
     }
 
     private static SafeDirectoryHandle OpenOrCreate(SafeDirectoryHandle parent, string name)
@@ -84,9 +101,9 @@ public static class HomeRoot
         }
     }
 
-    private static LandlockException Failed(string path, string why, int errno, Exception? inner) => new(
-        $"Could not use {path}, where LandlockPS makes the private homes of sandboxed pwsh children: {why}. " +
-        "Remove it if it is not yours, or set XDG_RUNTIME_DIR (or TMPDIR) to a folder only you can write.",
+    private static LandlockException Failed(string path, string why, int errno, Exception? inner,
+        string advice = "Remove it if it is not yours, or set XDG_RUNTIME_DIR (or TMPDIR) to a folder only you can write.") => new(
+        $"Could not use {path}, where LandlockPS makes the private homes of sandboxed pwsh children: {why}. {advice}",
         "openat", errno, "ScratchHomeFailed", inner);
 
     /// <summary>
