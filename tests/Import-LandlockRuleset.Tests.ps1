@@ -172,6 +172,28 @@ Describe 'Import-LandlockRuleset' {
             { 'abi = 5' | Import-LandlockRuleset -, - } | Should -Throw -ErrorId "PolicyInputUnused,$script:Id"
         }
 
+        It 'reports PolicyInputUnused, once, for policy text piped in with no path at all, naming "-"' -TestCases @(
+            @{ File = 'mini-write-tmp.json'; Raw = $true }
+            @{ File = 'mini-write-tmp.json'; Raw = $false }
+            @{ File = 'mini-write-tmp.toml'; Raw = $true }
+            @{ File = 'mini-write-tmp.toml'; Raw = $false }
+        ) {
+            # Bound to -Path, each piece of text was looked up as a path: a drive named '{ "abi"', a
+            # wildcard pattern that is not valid, one error per line.
+            $text = Get-Content (Join-Path $Fixtures $File) -Raw:$Raw
+            $err = { $text | Import-LandlockRuleset -ErrorAction Stop } | Should -Throw -ErrorId "PolicyInputUnused,$script:Id" -PassThru
+            $err.Exception.Message | Should -BeLike "*Import-LandlockRuleset -*"
+            $text | Import-LandlockRuleset - | Should -Not -BeNullOrEmpty
+        }
+
+        It 'still reads a piped path that looks like text when it names a file' {
+            $odd = New-Item -ItemType Directory (Join-Path $TestDrive ([guid]::NewGuid()))
+            Copy-Item (Join-Path $Fixtures mini-scoped.json) (Join-Path $odd '{odd}.json')
+            (Join-Path $odd '{odd}.json') | Import-LandlockRuleset | ForEach-Object Name | Should -Be '{odd}'
+            Push-Location $odd
+            try { '{odd}.json' | Import-LandlockRuleset | ForEach-Object Name | Should -Be '{odd}' } finally { Pop-Location }
+        }
+
         It 'reports each bad file of a composition with its line, and outputs nothing for it' {
             $bad1 = Join-Path $TestDrive 'bad1.toml'
             $bad2 = Join-Path $TestDrive 'bad2.json'

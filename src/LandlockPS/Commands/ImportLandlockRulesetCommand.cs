@@ -58,7 +58,13 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
     private readonly List<(LandlockPolicy Policy, string Name)> _parts = [];
     private bool _partFailed;
 
-    protected override void BeginProcessing() => _baseDirectory = ResolveBasePath();
+    private bool _pathNamed;
+
+    protected override void BeginProcessing()
+    {
+        _baseDirectory = ResolveBasePath();
+        _pathNamed = MyInvocation.BoundParameters.ContainsKey(nameof(Path));
+    }
 
     protected override void ProcessRecord()
     {
@@ -72,6 +78,7 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
                 if (!Compose) EmitTogether();
                 break;
             default:
+                if (!_pathNamed) RefusePipedText();
                 foreach (string input in Path) Take(input, literal: false);
                 if (!Compose) EmitTogether();
                 break;
@@ -113,6 +120,42 @@ public sealed class ImportLandlockRulesetCommand : PSCmdlet
         ThrowTerminatingError(ErrorHelper.Create("PolicyInputUnused", count == 0
             ? "Text was piped in, but no '-' in -Path says to read it. Add '-' to -Path to read the piped text as a policy, or pipe paths without naming -Path."
             : "'-' appears more than once in -Path; the piped text is one policy. Name it once.", Path));
+    }
+
+    // With no -Path named, piped strings are paths, and policy text piped without "-" was looked up as
+    // one, line by line: a drive named '{ "abi"', a wildcard pattern that is not valid. What reads as
+    // policy text and names nothing here is that mistake.
+    private void RefusePipedText()
+    {
+        foreach (string input in Path)
+        {
+            if (!LooksLikePolicyText(input) || NamesSomething(input)) continue;
+            string firstLine = input.TrimStart().Split('\n')[0];
+            string shown = firstLine.Length > 30 ? firstLine[..30] + "..." : firstLine;
+            ThrowTerminatingError(ErrorHelper.Create("PolicyInputUnused",
+                $"Policy text was piped in ('{Core.ControlCharacters.Printable(shown)}' is no path). To read it, name '-' as the path: " +
+                "Get-Content ./policy.toml -Raw | Import-LandlockRuleset -", input));
+        }
+    }
+
+    private static bool LooksLikePolicyText(string input)
+    {
+        string text = input.TrimStart();
+        // "[[" opens a TOML table array; a lone "[" may start a wildcard pattern.
+        return input.Contains('\n') || text.StartsWith('{') || text.StartsWith("[[", System.StringComparison.Ordinal) || text.StartsWith('#') || text.Contains('=');
+    }
+
+    private bool NamesSomething(string input)
+    {
+        try
+        {
+            string path = GetUnresolvedProviderPathFromPSPath(input);
+            return System.IO.File.Exists(path) || System.IO.Directory.Exists(path);
+        }
+        catch (System.Exception e) when (e is SessionStateException or PSNotSupportedException or System.ArgumentException or System.NotSupportedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Reads one -Path or -LiteralPath input: each file or directory it names, or the piped text for "-".</summary>
