@@ -162,6 +162,30 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $count | Should -Be 20000
     }
 
+    It 'sets $LASTEXITCODE and $? from the block''s exit, as & does for a script' -TestCases @(
+        @{ Code = 7; Succeeded = $false }, @{ Code = 0; Succeeded = $true }
+    ) {
+        $global:LASTEXITCODE = 99
+        Invoke-Sandboxed -Ruleset $Rs { param($c) 'before'; exit $c; 'after' } -ArgumentList $Code | Should -Be 'before'
+        $succeeded = $?
+        $LASTEXITCODE | Should -Be $Code
+        $succeeded | Should -Be $Succeeded
+        (Invoke-Sandboxed -Ruleset $Rs { param($c) exit $c } -ArgumentList $Code -PassThru).ExitCode | Should -Be $Code
+    }
+
+    It 'sets $LASTEXITCODE from a script''s exit, and leaves it alone for a block that does not exit' {
+        $script = Join-Path $Work 'exits.ps1'
+        Set-Content $script 'exit 5'
+        $Rs | Invoke-Sandboxed $script
+        $LASTEXITCODE | Should -Be 5
+        $global:LASTEXITCODE = 99
+        Invoke-Sandboxed -Ruleset $Rs { 'no exit' } | Should -Be 'no exit'
+        $LASTEXITCODE | Should -Be 99
+        Set-Content $script "'no exit'"
+        $Rs | Invoke-Sandboxed $script | Should -Be 'no exit'
+        $LASTEXITCODE | Should -Be 99
+    }
+
     It 'takes the ruleset from the pipeline, with -InputObject as the block''s input' {
         $Rs | Invoke-Sandboxed { $input | ForEach-Object { $_ * 10 } } -InputObject 4 | Should -Be 40
     }

@@ -30,10 +30,14 @@ internal sealed class ScriptFile
         return ExecutableResolver.Resolve(cmdlet, filePath) is { } path && File.Exists(path) ? new ScriptFile(path) : null;
     }
 
-    /// <summary>The block the child runs: the script, by path, with the arguments and (when there is any) the input.</summary>
+    /// <summary>
+    /// The block the child runs: the script, by path, with the arguments and (when there is any) the
+    /// input. The script's `exit N` only ends the script, as with &amp;; the block then exits with the
+    /// $LASTEXITCODE it left (its exit code, or its last program's), which Invoke-Sandboxed reports.
+    /// </summary>
     internal ScriptBlock Invocation(bool expectsInput)
     {
         string call = $"& '{CodeGeneration.EscapeSingleQuotedStringContent(Path)}' @args";
-        return ScriptBlock.Create(expectsInput ? "$input | " + call : call);
+        return ScriptBlock.Create((expectsInput ? "$input | " + call : call) + "; if ($null -ne $global:LASTEXITCODE) { exit $global:LASTEXITCODE }");
     }
 }

@@ -4,6 +4,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Runtime.CompilerServices;
 using System.Security;
 
 namespace LandlockPS.Remoting;
@@ -32,7 +33,14 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     public override CultureInfo CurrentCulture => caller.CurrentCulture;
     public override CultureInfo CurrentUICulture => caller.CurrentUICulture;
     public override PSObject? PrivateData => caller.PrivateData;
-    public override void SetShouldExit(int exitCode) { }
+    // `exit N` in the sandboxed pwsh ends it, and reaches its host as this call: a one-shot block
+    // reports N as a script run with & would.
+    private volatile StrongBox<int>? _exit;
+
+    /// <summary>The code the sandboxed pwsh was told to exit with (`exit N`); null if it was not.</summary>
+    public int? ExitCode => _exit?.Value;
+
+    public override void SetShouldExit(int exitCode) => _exit = new StrongBox<int>(exitCode);
     public override void EnterNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
     public override void ExitNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
     public override void NotifyBeginApplication() => caller.NotifyBeginApplication();

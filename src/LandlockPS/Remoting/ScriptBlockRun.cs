@@ -35,6 +35,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private readonly PSDataCollection<PSObject> _output = new();
     private readonly BlockingCollection<Action?> _pending = new();
     private readonly bool _passThru;
+    private SandboxHost _host = null!;
     private bool _outputToHost;
     private LandlockRuleset? _explainAgainst;
     private readonly int _stopGraceMilliseconds;
@@ -73,9 +74,11 @@ internal sealed class ScriptBlockRun : ISandboxRun
         bool outputToHost = false, LandlockRuleset? explainAgainst = null)
     {
         (string script, object?[] usingValues) = UsingValues.Rewrite(block, cmdlet.SessionState);
-        (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null, new SandboxHost(cmdlet.Host, launch.HostAccess, recordsViaStreams: true));
+        var host = new SandboxHost(cmdlet.Host, launch.HostAccess, recordsViaStreams: true);
+        (Runspace runspace, SandboxSessionState state) = SandboxRunspace.Open(cmdlet, launch, name: null, host);
         var run = new ScriptBlockRun(cmdlet, runspace, state, passThru, timeoutSec, killAfterSec, stopping)
         {
+            _host = host,
             _outputToHost = outputToHost,
             _explainAgainst = explainAgainst,
         };
@@ -121,6 +124,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
             Interlocked.Exchange(ref _settled, 1);
         }
         _deadline?.Dispose();
+        SetExitCode();
         if (_timedOut)
         {
             _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded",
@@ -146,13 +150,22 @@ internal sealed class ScriptBlockRun : ISandboxRun
             if (!_passThru) return;
             // A pwsh server that ends because its stdin closed after the close handshake exits
             // 4000 (seen as 160): that is a clean end.
-            int? exitCode = process.ExitStatus?.ShellExitCode;
+            int? exitCode = _host.ExitCode ?? process.ExitStatus?.ShellExitCode;
             if (exitCode == ServerClosedExitCode) exitCode = 0;
             _cmdlet.WriteObject(new SandboxResult(info, process, _timedOut, _stopped)
             {
                 ImplicitRules = _state.ImplicitRules, ExitCode = exitCode, KilledAfterGrace = _killedAfterGrace, Denials = denials,
             });
         }
+    }
+
+    // As after & ./script.ps1: `exit N` in the block sets $LASTEXITCODE, and $? is $false unless N is 0.
+    // A block that does not exit leaves both alone.
+    private void SetExitCode()
+    {
+        if (_host.ExitCode is not { } code) return;
+        _cmdlet.SessionState.PSVariable.Set("global:LASTEXITCODE", code);
+        if (code != 0) _cmdlet.InvokeCommand.HasErrors = true;
     }
 
     /// <summary>Ctrl+C: stop the block gracefully (its finally runs); if it has not ended after the grace period, kill it.</summary>
