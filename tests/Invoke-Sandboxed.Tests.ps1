@@ -285,6 +285,19 @@ Describe 'Invoke-Sandboxed -FilePath' {
             { $Sys | Invoke-Sandboxed true -TimeoutSec -1 } | Should -Throw -ErrorId "InvalidTimeout,$Id"
         }
 
+        It 'refuses a time no timer can count (<Parameter> over 24 days) with InvalidTimeout, for a script block too, leaving no child' -TestCases @(
+            @{ Parameter = 'TimeoutSec' }, @{ Parameter = 'KillAfterSec' }
+        ) {
+            # A script block's timer took it and threw .NET's ArgumentOutOfRangeException, its child pwsh left running.
+            $times = @{ $Parameter = 5000000 }
+            { Invoke-Sandboxed -Ruleset (New-LandlockRuleset) { 1 } @times } | Should -Throw -ErrorId "InvalidTimeout,$Id"
+            { $Sys | Invoke-Sandboxed true @times } | Should -Throw -ErrorId "InvalidTimeout,$Id"
+            { Trace-LandlockAccess { 1 } @times } | Should -Throw -ErrorId 'ParameterArgumentValidationError,LandlockPS.Commands.TraceLandlockAccessCommand'
+            Get-ChildProcessId | Should -BeNullOrEmpty
+            $times = @{ $Parameter = 2147483 }
+            Invoke-Sandboxed -Ruleset (New-LandlockRuleset) { 'the longest time' } @times | Should -Be 'the longest time'
+        }
+
         It 'requires a ruleset' {
             { Invoke-Sandboxed -Ruleset $null -FilePath true } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
         }

@@ -12,6 +12,9 @@ public abstract class ProgramOrScriptCmdlet : SandboxLaunchCmdlet
     protected const string FilePathSet = "FilePath";
     protected const string ScriptBlockSet = "ScriptBlock";
 
+    /// <summary>The longest -TimeoutSec and -KillAfterSec (about 24 days): the most milliseconds a timer counts in an int.</summary>
+    protected const int MaximumSeconds = int.MaxValue / 1000;
+
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = FilePathSet)]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(ExecutableCompleter))]

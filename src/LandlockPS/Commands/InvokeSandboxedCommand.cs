@@ -150,9 +150,9 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
     {
         foreach ((string name, int seconds, string zero) in new[] { ("TimeoutSec", TimeoutSec, "no timeout"), ("KillAfterSec", KillAfterSec, "kill at once") })
         {
-            if (seconds >= 0) continue;
+            if (seconds is >= 0 and <= MaximumSeconds) continue;
             ThrowTerminatingError(ErrorHelper.Create("InvalidTimeout",
-                $"-{name} must be 0 ({zero}) or a positive number of seconds; got {seconds}.", seconds));
+                $"-{name} must be 0 ({zero}) or a positive number of seconds, at most {MaximumSeconds} (about 24 days); got {seconds}.", seconds));
         }
     }
 

@@ -30,11 +30,11 @@ public sealed class TraceLandlockAccessCommand : ProgramOrScriptCmdlet
     public LandlockRuleset? Ruleset { get; set; }
 
     [Parameter]
-    [ValidateRange(0, int.MaxValue)]
+    [ValidateRange(0, MaximumSeconds)]
     public int TimeoutSec { get; set; }
 
     [Parameter]
-    [ValidateRange(0, int.MaxValue)]
+    [ValidateRange(0, MaximumSeconds)]
     public int KillAfterSec { get; set; } = 5;
 
     /// <summary>The most distinct accesses kept; calls past it are counted and reported, not recorded.</summary>
