@@ -230,4 +230,18 @@ Describe 'Enter-PSSession into a confined session' -Skip:(-not (Get-Command tmux
         Send "Remove-PSSession `$p; 'prompting' + '-removed'"
         WaitFor '(?m)^prompting-removed' | Should -Match '(?m)^prompting-removed'
     }
+
+    It 'leaves the session on an exit within a line, as Enter-PSSession does into any other pwsh' {
+        WaitFor '(?m)^PS .*>' | Should -Match '(?m)^PS .*>'
+        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$q = New-LandlockSession (New-LandlockRuleset); 'exiting' + '-ready'"
+        WaitFor '(?m)^exiting-ready' | Should -Match '(?m)^exiting-ready'
+        Send 'Enter-PSSession $q'
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
+        # Only a line that is just "exit" is the console's own; this one reaches the session's host.
+        Send "'leaving'; exit"
+        Send "'out-' + [bool]`$q"
+        WaitFor '(?m)^out-True' | Should -Match '(?m)^out-True'
+        Send "Remove-PSSession `$q; 'exiting' + '-removed'"
+        WaitFor '(?m)^exiting-removed' | Should -Match '(?m)^exiting-removed'
+    }
 }

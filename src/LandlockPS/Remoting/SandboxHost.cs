@@ -33,14 +33,19 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     public override CultureInfo CurrentCulture => caller.CurrentCulture;
     public override CultureInfo CurrentUICulture => caller.CurrentUICulture;
     public override PSObject? PrivateData => caller.PrivateData;
-    // `exit N` in the sandboxed pwsh ends it, and reaches its host as this call: a one-shot block
-    // reports N as a script run with & would.
+    // `exit N` in the sandboxed pwsh reaches its host as this call: a one-shot block reports N as a
+    // script run with & would. In Enter-PSSession it leaves the session, as the console host does for
+    // any pushed runspace (a line that is just "exit" never gets here: the console takes it itself).
     private volatile StrongBox<int>? _exit;
 
     /// <summary>The code the sandboxed pwsh was told to exit with (`exit N`); null if it was not.</summary>
     public int? ExitCode => _exit?.Value;
 
-    public override void SetShouldExit(int exitCode) => _exit = new StrongBox<int>(exitCode);
+    public override void SetShouldExit(int exitCode)
+    {
+        _exit = new StrongBox<int>(exitCode);
+        if (!recordsViaStreams && IsRunspacePushed) PopRunspace();
+    }
     public override void EnterNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
     public override void ExitNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
     public override void NotifyBeginApplication() => caller.NotifyBeginApplication();
