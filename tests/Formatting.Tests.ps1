@@ -97,6 +97,26 @@ Describe 'Formatting' {
         $V5.PathRules[0].RulesetHandledAccessFs | Should -Be $V5.HandledAccessFs
     }
 
+    It 'prints <Name> that went through serialization as the live one' -TestCases @(
+        @{ Name = 'a ruleset'; Show = { param($r) $r } }
+        @{ Name = 'a ruleset with Format-Table'; Show = { param($r) $r | Format-Table } }
+        @{ Name = 'a ruleset with Format-List'; Show = { param($r) $r | Format-List } }
+        @{ Name = 'path rules'; Show = { param($r) $r.PathRules } }
+        @{ Name = 'path rules with Format-List'; Show = { param($r) $r.PathRules | Format-List } }
+        @{ Name = 'net rules'; Show = { param($r) $r.NetRules } }
+        @{ Name = 'net rules with Format-List'; Show = { param($r) $r.NetRules | Format-List } }
+    ) {
+        # A ruleset back from a session or a sandbox, or from Import-Clixml, printed as nothing at all:
+        # its view called a method a property bag does not have.
+        $file = Join-Path $TestDrive "$([guid]::NewGuid()).xml"
+        $V5 | Add-LandlockNetRule -Port 8443 -Access BindTcp -PassThru | Export-Clixml $file
+        $copy = Import-Clixml $file
+        $copy.pstypenames[0] | Should -Be 'Deserialized.LandlockPS.Core.Landlock.LandlockRuleset'
+        $live = Get-Rendered { & $Show $V5 } 80
+        $live | Should -Not -BeNullOrEmpty
+        Get-Rendered { & $Show $copy } 80 | Should -Be $live
+    }
+
     It 'keeps the path in view at width 80 when a rule grants a long list of rights' {
         $head = [regex]::Escape($Long.Substring(0, 12))
         (Get-Rendered { $Rs } 80) | Should -Match "(?m)^ReadOnly, WriteFile, +$head"
