@@ -21,6 +21,12 @@ public class AccessTextTests
     [InlineData(FsV5 & ~LandlockAccessFs.Execute, FsV5, "ReadWrite")]
     [InlineData(FsV5, FsV5, "ReadWriteExecute")]
     [InlineData(FsV5 & ~LandlockAccessFs.Execute & ~LandlockAccessFs.IoctlDev, FsV5, "All but Execute, IoctlDev")]
+    // "All but" only where it names fewer rights than it stands for: in a ruleset of two or three rights,
+    // "All but ReadDir" for ReadFile sends the reader to look up the ruleset.
+    [InlineData(LandlockAccessFs.ReadFile, LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir, "ReadFile")]
+    [InlineData(LandlockAccessFs.ReadFile | LandlockAccessFs.WriteFile, LandlockAccessFs.ReadFile | LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg, "WriteFile, ReadFile")]
+    [InlineData(LandlockAccessFs.ReadFile | LandlockAccessFs.MakeReg, LandlockAccessFs.ReadFile | LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg, "ReadFile, MakeReg")]
+    [InlineData(LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir | LandlockAccessFs.MakeReg, LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir | LandlockAccessFs.MakeReg | LandlockAccessFs.MakeDir, "All but MakeDir")]
     public void FormatsCompactly(LandlockAccessFs access, LandlockAccessFs universe, string expected) =>
         Assert.Equal(expected, AccessText.Format(access, universe));
 

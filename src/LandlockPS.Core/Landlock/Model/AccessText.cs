@@ -15,9 +15,10 @@ public static class AccessText
     {
         if (access == LandlockAccessFs.None) return "None";
         LandlockAccessFs missing = universe & ~access;
-        if ((access & ~universe) == 0 && missing != 0 && BitCount(missing) <= 3 && !IsGroupWithin(access, universe))
+        if ((access & ~universe) == 0 && missing != 0 && BitCount(missing) <= 3 && BitCount(access) > 2 * BitCount(missing) && !IsGroupWithin(access, universe))
         {
-            // "Nearly everything" reads better as what is left out.
+            // "Nearly everything" reads better as what is left out; in a ruleset of a few rights, naming
+            // them is shorter than sending the reader to look up the rest.
             return $"All but {string.Join(", ", SingleRights(missing))}";
         }
         var parts = new List<string>();
