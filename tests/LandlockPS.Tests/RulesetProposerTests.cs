@@ -245,6 +245,17 @@ public sealed class RulesetProposerTests
         Assert.Equal(work, Assert.Single(proposal.Ruleset.PathRules).Path);
     }
 
+    [Theory]
+    [InlineData("/opt/app/venv/lib/python3.11/site-packages/certifi/cacert.pem", false)]
+    [InlineData("/srv/tls/ca-bundle.pem", false)]
+    [InlineData("/etc/letsencrypt/live/example.org/fullchain.pem", false)]
+    [InlineData("/etc/letsencrypt/live/example.org/cert.pem", false)]
+    [InlineData("/etc/letsencrypt/live/example.org/privkey.pem", true)]
+    [InlineData("/srv/tls/server.pem", true)]
+    [InlineData("/srv/tls/server-key.pem", true)]
+    public void APublicCertificateBundleIsNoSecretButAnyOtherPemIs(string path, bool secret) =>
+        Assert.Equal(secret, ProposalPlaces.LooksSecret(path, "/home/u"));
+
     [Fact]
     public void AFolderRuleIsFlaggedWhenASecretLookingFileBehindItWasTouched()
     {

@@ -96,8 +96,15 @@ public static class ProposalPlaces
         if (SystemTrees.Any(t => PlacePath.IsWithin(path, t.Root))) return false;
         IEnumerable<string> names = PlacePath.Names(OutsideHomeRoot(path, home));
         return names.Any(name => SecretFolders.Contains(name, StringComparer.Ordinal)
-            || SecretNames.Any(pattern => FileSystemName.MatchesSimpleExpression(pattern, name, ignoreCase: true)));
+            || Matches(SecretNames, name) && !Matches(PublicCertificateNames, name));
     }
+
+    // Certificates are public by design, and bundles of them ship inside applications (certifi's
+    // cacert.pem) and beside their keys (certbot's cert.pem and fullchain.pem, next to privkey.pem).
+    private static readonly string[] PublicCertificateNames = ["cacert.pem", "ca-bundle*.pem", "ca-certificates*.pem", "*cert.pem", "*chain.pem"];
+
+    private static bool Matches(IEnumerable<string> patterns, string name) =>
+        patterns.Any(pattern => FileSystemName.MatchesSimpleExpression(pattern, name, ignoreCase: true));
 
     // A user's home folder's own name says nothing: a user called "tokenbot" has no token in the name.
     private static string OutsideHomeRoot(string path, string? home)
