@@ -4,6 +4,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Management.Automation.Runspaces;
 using System.Security;
 
 namespace LandlockPS.Remoting;
@@ -38,14 +39,38 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     public override void NotifyBeginApplication() => caller.NotifyBeginApplication();
     public override void NotifyEndApplication() => caller.NotifyEndApplication();
 
-    // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as usual.
-    public bool IsRunspacePushed => caller is IHostSupportsInteractiveSession { IsRunspacePushed: true };
-    public System.Management.Automation.Runspaces.Runspace? Runspace => (caller as IHostSupportsInteractiveSession)?.Runspace;
-    public void PushRunspace(System.Management.Automation.Runspaces.Runspace runspace) => Interactive().PushRunspace(runspace);
-    public void PopRunspace() => Interactive().PopRunspace();
+    /// <summary>
+    /// For a script block, whose records reach the caller's streams on the caller's pipeline thread
+    /// while host calls come on another: a prompt first waits (<paramref name="awaitEarlierRecords"/>)
+    /// until every record the block sent before it has been written, or text still on its way could
+    /// follow the mark and push it out of sight, leaving the block's own "password" line where you type.
+    /// </summary>
+    internal void PromptAfter(Action awaitEarlierRecords)
+    {
+        if (_ui is not null) _ui.AwaitEarlierRecords = awaitEarlierRecords;
+    }
 
-    private IHostSupportsInteractiveSession Interactive() =>
-        caller as IHostSupportsInteractiveSession ?? throw new NotSupportedException("This host cannot enter a session interactively.");
+    private Runspace? _served;
+
+    /// <summary>The runspace whose host this is: the only one the sandbox may pop the caller out of.</summary>
+    internal void Serve(Runspace runspace) => _served = runspace;
+
+    // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as
+    // usual. A sandbox can send these calls at any time, while the caller is in another session: to
+    // it, the caller is only ever in its own (leaving it is the sandbox's exit), or in none.
+    public bool IsRunspacePushed => PushedServed() is not null;
+    public Runspace? Runspace => PushedServed();
+    public void PushRunspace(Runspace runspace) => throw new NotSupportedException("A sandboxed pwsh cannot push a runspace on its caller.");
+
+    public void PopRunspace()
+    {
+        if (PushedServed() is not null) ((IHostSupportsInteractiveSession)caller).PopRunspace();
+    }
+
+    private Runspace? PushedServed() =>
+        caller is IHostSupportsInteractiveSession { IsRunspacePushed: true, Runspace: { } pushed } && _served is { } served && pushed.InstanceId == served.InstanceId
+            ? pushed
+            : null;
 
     private static HostException Refused(string what, SandboxHostAccess needed) =>
         new($"The sandbox may not {what} without the caller's consent. To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess {needed}.",
@@ -56,6 +81,8 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private readonly GuardedRawUI _rawUI = new(caller, access);
 
         public override PSHostRawUserInterface RawUI => _rawUI;
+
+        internal Action? AwaitEarlierRecords { get; set; }
 
         public override string ReadLine()
         {
@@ -136,6 +163,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private void RequirePrompt(string what)
         {
             if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
+            AwaitEarlierRecords?.Invoke();
         }
 
         // The mark leads the caption's line: a carriage return or a new line in the caption would
