@@ -86,6 +86,28 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         Send ''
         Send "'popped-' + [bool]`$attacker"
         WaitFor '(?m)^popped-' | Should -Match '(?m)^popped-True'
+    }
+
+    # The console host saves its title when told a program starts and puts it back when told it ended:
+    # a sandbox that tells it so (PowerShell's own server never does) would set your title back to an
+    # old one, and leave your host counting programs that never ran.
+    It 'cannot tell the caller''s host that a program starts or ends' {
+        $title = { & tmux display -p -t $Tmux '#{pane_title}' }
+        Send "`$Host.UI.RawUI.WindowTitle = 'title-one'"
+        Send "Invoke-Command `$attacker -FilePath '$HostCaller' -ArgumentList NotifyBeginApplication, 1, 0"
+        Start-Sleep 3
+        Send "`$Host.UI.RawUI.WindowTitle = 'title-two'"
+        Send "Invoke-Command `$attacker -FilePath '$HostCaller' -ArgumentList NotifyEndApplication, 1, 0"
+        Start-Sleep 3
+        Send "'title' + '-checked'"
+        WaitFor '(?m)^title-checked' | Out-Null
+        & $title | Should -Be 'title-two'
+    }
+
+    It 'sets the caller''s title when given the console (the allowed twin: the title is seen)' {
+        Send "`$console = New-LandlockSession `$rs -HostAccess RawUI; Invoke-Command `$console { `$host.UI.RawUI.WindowTitle = 'title-' + 'sandbox' }; Remove-PSSession `$console; 'console' + '-done'"
+        WaitFor '(?m)^console-done' | Out-Null
+        & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-sandbox'
         Send "Remove-PSSession `$attacker, `$target; 'sessions' + '-removed'"
         WaitFor '(?m)^sessions-removed' | Should -Match 'sessions-removed'
     }
