@@ -36,8 +36,11 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     public override void SetShouldExit(int exitCode) { }
     public override void EnterNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
     public override void ExitNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
-    public override void NotifyBeginApplication() => caller.NotifyBeginApplication();
-    public override void NotifyEndApplication() => caller.NotifyEndApplication();
+    // A program the sandbox runs cannot change the caller's console, so there is nothing to save and
+    // restore (PowerShell's own server never sends these): passed on, they would make the caller's
+    // host put back an old window title whenever the sandbox likes.
+    public override void NotifyBeginApplication() { }
+    public override void NotifyEndApplication() { }
 
     /// <summary>
     /// For a script block, whose records reach the caller's streams on the caller's pipeline thread
