@@ -63,8 +63,12 @@ internal sealed class SandboxSessionState
         }
     }
 
+    /// <summary>A line the child wrote is only kept for messages: a few kilobytes of it are plenty.</summary>
+    internal const int MaxStandardErrorLineChars = 4096;
+
     public void AddStandardError(string line)
     {
+        if (line.Length > MaxStandardErrorLineChars) line = line[..MaxStandardErrorLineChars] + "...";
         lock (_stderrTail)
         {
             // Quoted in errors the caller's terminal shows.

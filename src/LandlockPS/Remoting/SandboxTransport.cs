@@ -22,8 +22,6 @@ namespace LandlockPS.Remoting;
 /// </summary>
 internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 {
-    // A line of the child's stderr is only kept for messages: a few kilobytes of it are plenty.
-    private const int MaxStandardErrorLineChars = 4096;
     // How long the child has to answer what a server answers on receipt, as long as a stopped script block has to end.
     private const int AnswerGraceMilliseconds = 5000;
     private readonly SandboxConnectionInfo _connection;
@@ -169,7 +167,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private void Pump()
     {
         SandboxedProcess process = _process!;
-        var stderr = new LineDecoder(Encoding.UTF8, MaxStandardErrorLineChars);
+        var stderr = new LineDecoder(Encoding.UTF8, SandboxSessionState.MaxStandardErrorLineChars);
         try
         {
             while (!process.IsOutputCompleted)
