@@ -113,6 +113,54 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
     }
 }
 
+# A session allowed to prompt (-HostAccess Prompt) may ask you something while a command you sent it
+# runs. Between commands you are typing into your own shell: a prompt of the session's own (sent from
+# a thread left running in it) would read your keys alongside your shell's line editor, and keep some.
+Describe 'A session allowed to prompt, between commands' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:IdlePrompt = Join-Path (Get-PSDrive TestDrive).Root idle-prompt.ps1
+        # The session's own host (not a command's) reads a line once $After seconds have passed.
+        Set-Content $IdlePrompt @'
+param([int] $After)
+$instance = [Reflection.BindingFlags]'NonPublic,Instance'
+$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+$sessionHost = $remoteHost.GetType().GetField('_serverDriverRemoteHost', $instance).GetValue($remoteHost)
+$global:Idle = [powershell]::Create().AddScript({ param($sessionHost, $after) Start-Sleep $after; $sessionHost.UI.ReadLine() }).AddArgument($sessionHost).AddArgument($After)
+$global:IdleHandle = $global:Idle.BeginInvoke()
+'idle prompt armed'
+'@
+        $script:Tmux = Start-Terminal "llps-idle-$PID"
+        function script:Send([string] $Line) { Send-TerminalLine $Tmux $Line }
+        function script:WaitFor([string] $Pattern) { Wait-TerminalText $Tmux $Pattern }
+        WaitFor '(?m)^PS .*>' | Out-Null
+        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$p = New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt; 'session' + '-ready'"
+        WaitFor '(?m)^session-ready' | Out-Null
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    It 'asks you from a command you sent it (the allowed twin)' {
+        Send "Invoke-Command `$p { 'got ' + (Read-Host 'word') }"
+        WaitFor '(?m)^\[sandbox\]' | Should -Match '(?m)^\[sandbox\]'
+        Send 'zebra'
+        WaitFor '(?m)^got ' | Should -Match '(?m)^got zebra'
+    }
+
+    It 'reads none of the keys you type into your own shell' {
+        Send "Invoke-Command `$p -FilePath '$IdlePrompt' -ArgumentList 2"
+        WaitFor '(?m)^idle prompt armed' | Should -Match 'idle prompt armed'
+        Start-Sleep 5
+        & tmux send-keys -t $Tmux -l "'mine-' + 'typed'"
+        & tmux send-keys -t $Tmux Enter
+        WaitFor '(?m)^mine-' | Should -Match '(?m)^mine-typed'
+        Send "Invoke-Command `$p { try { 'sandbox-read ' + `$global:Idle.EndInvoke(`$global:IdleHandle) } catch { 'sandbox-refused ' + (`"`$_`" -match 'command') } }"
+        WaitFor '(?m)^sandbox-' | Should -Match '(?m)^sandbox-refused True'
+        Send "Remove-PSSession `$p; 'session' + '-removed'"
+        WaitFor '(?m)^session-removed' | Should -Match 'session-removed'
+    }
+}
+
 # What a block writes reaches the caller's terminal on the caller's pipeline thread; a prompt comes on
 # another. The mark a prompt shows must come after everything the block wrote before the prompt: text
 # still on its way would push it out of sight, and leave the block's own "password" line where you type.
