@@ -154,8 +154,9 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
         & tmux send-keys -t $Tmux -l "'mine-' + 'typed'"
         & tmux send-keys -t $Tmux Enter
         WaitFor '(?m)^mine-' | Should -Match '(?m)^mine-typed'
-        Send "Invoke-Command `$p { try { 'sandbox-read ' + `$global:Idle.EndInvoke(`$global:IdleHandle) } catch { 'sandbox-refused ' + (`"`$_`" -match 'command') } }"
-        WaitFor '(?m)^sandbox-' | Should -Match '(?m)^sandbox-refused True'
+        # Refused, the sandbox's read gives it nothing.
+        Send "Invoke-Command `$p { try { 'sandbox-got [' + `$global:Idle.EndInvoke(`$global:IdleHandle) + ']' } catch { 'sandbox-got []' } }"
+        WaitFor '(?m)^sandbox-got' | Should -Match '(?m)^sandbox-got \[\]'
         Send "Remove-PSSession `$p; 'session' + '-removed'"
         WaitFor '(?m)^session-removed' | Should -Match 'session-removed'
     }

@@ -55,8 +55,16 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
 
     private Runspace? _served;
 
-    /// <summary>The runspace whose host this is: the only one the sandbox may pop the caller out of.</summary>
-    internal void Serve(Runspace runspace) => _served = runspace;
+    /// <summary>
+    /// The runspace whose host this is (the only one the sandbox may pop the caller out of), and what
+    /// its transport knows: whether the caller waits for a command in it, the only time it may read
+    /// the caller's terminal.
+    /// </summary>
+    internal void Serve(Runspace runspace, SandboxSessionState state)
+    {
+        _served = runspace;
+        _ui?.Serve(state);
+    }
 
     // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as
     // usual. A sandbox can send these calls at any time, while the caller is in another session: to
@@ -75,6 +83,16 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             ? pushed
             : null;
 
+    // A session's child keeps running between the caller's commands, and can call its host from a
+    // thread it left behind: while no command of the caller's runs, the caller is typing into its own
+    // shell, and a read of the terminal would take keys meant for it.
+    private static void RequireWaitingCaller(SandboxSessionState? state, string what)
+    {
+        if (state?.RunsCommand?.Invoke() ?? true) return;
+        throw new HostException($"The sandbox may not {what} while no command of yours runs in it: it may only ask while you wait for it.",
+            null, "SandboxHostAccessDenied", ErrorHelper.Category("SandboxHostAccessDenied"));
+    }
+
     private static HostException Refused(string what, SandboxHostAccess needed) =>
         new($"The sandbox may not {what} without the caller's consent. To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess {needed}.",
             null, "SandboxHostAccessDenied", ErrorHelper.Category("SandboxHostAccessDenied"));
@@ -86,6 +104,8 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         public override PSHostRawUserInterface RawUI => _rawUI;
 
         internal Action? AwaitEarlierRecords { get; set; }
+
+        internal void Serve(SandboxSessionState state) => _rawUI.Session = state;
 
         public override string ReadLine()
         {
@@ -166,6 +186,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private void RequirePrompt(string what)
         {
             if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
+            RequireWaitingCaller(_rawUI.Session, what);
             AwaitEarlierRecords?.Invoke();
         }
 
@@ -255,9 +276,13 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             }
         }
 
+        /// <summary>The session served, once there is one: the console is read only while the caller waits for it.</summary>
+        internal SandboxSessionState? Session { get; set; }
+
         private void RequireConsole(string what)
         {
             if ((access & SandboxHostAccess.RawUI) == 0) throw Refused(what, SandboxHostAccess.RawUI);
+            RequireWaitingCaller(Session, what);
         }
     }
 }

@@ -35,7 +35,7 @@ internal static class SandboxRunspace
         var state = new SandboxSessionState();
         var connection = new SandboxConnectionInfo(launch, state);
         Runspace runspace = RunspaceFactory.CreateRunspace(connection, host, Types.Value);
-        host.Serve(runspace);
+        host.Serve(runspace, state);
         if (name is not null) runspace.Name = name;
         // PowerShell found the child's data unreadable: it is broken or hostile, end it now rather
         // than leave it running beside a session that can no longer use it.
