@@ -5,6 +5,17 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
 
+    # A pwsh at a terminal with the module imported, once it has run $Setup: each Describe has its own.
+    function Start-ModuleTerminal([string] $Name, [string] $Setup) {
+        $script:Tmux = Start-Terminal "$Name-$PID"
+        Wait-TerminalText $Tmux '(?m)^PS .*>' | Out-Null
+        # Markers are built when the command runs, so the echo of the typed line never matches them.
+        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; $Setup; 'terminal' + '-ready'"
+        Wait-TerminalText $Tmux '(?m)^terminal-ready' | Out-Null
+    }
+    function Send([string] $Line) { Send-TerminalLine $script:Tmux $Line }
+    function WaitFor([string] $Pattern) { Wait-TerminalText $script:Tmux $Pattern }
+
     # Run in a session's child (Invoke-Command -FilePath): leaves a thread behind that sends the
     # caller a host call of the whole session (not of a command, so the caller carries it out at
     # once, whatever it is doing) every half second, $Count times, from $AfterSeconds on: what a sandbox can do with
@@ -41,13 +52,7 @@ $null = $global:HostCalls.BeginInvoke()
 
 Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
     BeforeAll {
-        $script:Tmux = Start-Terminal "llps-pop-$PID"
-        function script:Send([string] $Line) { Send-TerminalLine $Tmux $Line }
-        function script:WaitFor([string] $Pattern) { Wait-TerminalText $Tmux $Pattern }
-        WaitFor '(?m)^PS .*>' | Out-Null
-        # Markers are built when the command runs, so the echo of the typed line never matches them.
-        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$rs = New-LandlockRuleset -Abi V7; `$attacker = New-LandlockSession `$rs; `$target = New-LandlockSession `$rs; 'sessions' + '-ready'"
-        WaitFor '(?m)^sessions-ready' | Out-Null
+        Start-ModuleTerminal llps-pop '$rs = New-LandlockRuleset -Abi V7; $attacker = New-LandlockSession $rs; $target = New-LandlockSession $rs'
     }
     AfterAll {
         & tmux kill-session -t $Tmux 2>$null
@@ -129,12 +134,7 @@ $global:Idle = [powershell]::Create().AddScript({ param($sessionHost, $after) St
 $global:IdleHandle = $global:Idle.BeginInvoke()
 'idle prompt armed'
 '@
-        $script:Tmux = Start-Terminal "llps-idle-$PID"
-        function script:Send([string] $Line) { Send-TerminalLine $Tmux $Line }
-        function script:WaitFor([string] $Pattern) { Wait-TerminalText $Tmux $Pattern }
-        WaitFor '(?m)^PS .*>' | Out-Null
-        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$p = New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt; 'session' + '-ready'"
-        WaitFor '(?m)^session-ready' | Out-Null
+        Start-ModuleTerminal llps-idle '$p = New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt'
     }
     AfterAll {
         & tmux kill-session -t $Tmux 2>$null
@@ -167,25 +167,22 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
 # still on its way would push it out of sight, and leave the block's own "password" line where you type.
 Describe 'A prompt after a flood of host text' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
     BeforeAll {
-        $script:Tmux = Start-Terminal "llps-flood-$PID"
-        Wait-TerminalText $Tmux '(?m)^PS .*>' | Out-Null
-        Send-TerminalLine $Tmux "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$rs = New-LandlockRuleset -Abi V7; 'imported' + '-ok'"
-        Wait-TerminalText $Tmux 'imported-ok' | Out-Null
+        Start-ModuleTerminal llps-flood '$rs = New-LandlockRuleset -Abi V7'
     }
     AfterAll {
         & tmux kill-session -t $Tmux 2>$null
     }
 
     It 'shows its mark on the line you type on, after all the text before it' {
-        Send-TerminalLine $Tmux ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Write-Host ((1..300000 | ForEach-Object { `"line `$_`" }) -join `"``n`"); " +
+        Send ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Write-Host ((1..300000 | ForEach-Object { `"line `$_`" }) -join `"``n`"); " +
             "1..100 | ForEach-Object { Write-Host `"after `$_`" }; Write-Host -NoNewline 'Secret: '; 'typed ' + (Read-Host) }; 'flood' + '-done'")
-        Wait-TerminalText $Tmux '(?m)^Secret: ' | Out-Null
+        WaitFor '(?m)^Secret: ' | Out-Null
         # The terminal may still be drawing what came before.
         Start-Sleep 3
         $lines = @((& tmux capture-pane -t $Tmux -p) | Where-Object { $_.Trim() })
         $lines[-2] | Should -Be 'after 100'
         $lines[-1] | Should -Match '^Secret: .*\[sandbox\]'
-        Send-TerminalLine $Tmux 'zebra'
-        Wait-TerminalText $Tmux '(?m)^flood-done' | Should -Match '(?m)^typed zebra'
+        Send 'zebra'
+        WaitFor '(?m)^flood-done' | Should -Match '(?m)^typed zebra'
     }
 }
