@@ -141,6 +141,25 @@ Describe 'Memory a child can make the caller spend' {
         $s.State | Should -Be 'Broken'
     }
 
+    It 'quotes a few kilobytes of each line a child wrote outside the protocol, not megabytes' {
+        Invoke-Sandboxed -Ruleset $Rs {
+            $out = [Console]::OpenStandardOutput()
+            $short = [Text.Encoding]::ASCII.GetBytes("short-line`n")
+            $long = [Text.Encoding]::ASCII.GetBytes(('x' * 1000000) + "`n")
+            for ($i = 0; $i -lt 19; $i++) { $out.Write($long, 0, $long.Length) }
+            $out.Write($short, 0, $short.Length)
+            $out.Flush()
+            Start-Sleep 1
+            [Environment]::Exit(3)
+        } -ErrorVariable ev -ErrorAction SilentlyContinue
+        $message = "$($ev[-1])"
+        # The allowed twin: a short line is quoted whole.
+        $message | Should -Match 'short-line'
+        $message | Should -Match 'x{4000}'
+        # Each line of a megabyte was quoted whole: a message of 19 MB.
+        $message.Length | Should -BeLessThan 200KB
+    }
+
     It 'cuts a program''s endless line into pieces, with one warning, and keeps every character' {
         $rs = $System.Clone() | Add-LandlockPathRule -Path /dev/zero -Access ReadFile -PassThru
         $lines = Invoke-Sandboxed -Ruleset $rs sh -ArgumentList '-c', 'head -c 5000 /dev/zero | tr "\0" x; echo; echo short' -MaximumLineLength 1000 -WarningVariable wv

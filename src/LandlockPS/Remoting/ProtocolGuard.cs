@@ -135,6 +135,15 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         lock (_unanswered) return _commands.ContainsKey(command);
     }
 
+    /// <summary>Whether a command the client sent has not been closed yet: the caller waits for the session.</summary>
+    public bool RunsCommand
+    {
+        get
+        {
+            lock (_unanswered) return _commands.Count > 0;
+        }
+    }
+
     // The server answers a close only after the command's last data, and before any data of its next
     // run under the same PSGuid: what was counted is forgotten either way.
     private void Forget(Guid command)

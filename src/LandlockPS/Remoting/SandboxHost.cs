@@ -4,6 +4,7 @@ using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
 using System.Security;
 
@@ -48,17 +49,62 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     }
     public override void EnterNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
     public override void ExitNestedPrompt() => throw new NotSupportedException("A sandboxed pwsh cannot enter a nested prompt.");
-    public override void NotifyBeginApplication() => caller.NotifyBeginApplication();
-    public override void NotifyEndApplication() => caller.NotifyEndApplication();
+    // A program the sandbox runs cannot change the caller's console, so there is nothing to save and
+    // restore (PowerShell's own server never sends these): passed on, they would make the caller's
+    // host put back an old window title whenever the sandbox likes.
+    public override void NotifyBeginApplication() { }
+    public override void NotifyEndApplication() { }
 
-    // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as usual.
-    public bool IsRunspacePushed => caller is IHostSupportsInteractiveSession { IsRunspacePushed: true };
-    public System.Management.Automation.Runspaces.Runspace? Runspace => (caller as IHostSupportsInteractiveSession)?.Runspace;
-    public void PushRunspace(System.Management.Automation.Runspaces.Runspace runspace) => Interactive().PushRunspace(runspace);
-    public void PopRunspace() => Interactive().PopRunspace();
+    /// <summary>
+    /// For a script block, whose records reach the caller's streams on the caller's pipeline thread
+    /// while host calls come on another: a prompt first waits (<paramref name="awaitEarlierRecords"/>)
+    /// until every record the block sent before it has been written, or text still on its way could
+    /// follow the mark and push it out of sight, leaving the block's own "password" line where you type.
+    /// </summary>
+    internal void PromptAfter(Action awaitEarlierRecords)
+    {
+        if (_ui is not null) _ui.AwaitEarlierRecords = awaitEarlierRecords;
+    }
 
-    private IHostSupportsInteractiveSession Interactive() =>
-        caller as IHostSupportsInteractiveSession ?? throw new NotSupportedException("This host cannot enter a session interactively.");
+    private Runspace? _served;
+
+    /// <summary>
+    /// The runspace whose host this is (the only one the sandbox may pop the caller out of), and what
+    /// its transport knows: whether the caller waits for a command in it, the only time it may read
+    /// the caller's terminal.
+    /// </summary>
+    internal void Serve(Runspace runspace, SandboxSessionState state)
+    {
+        _served = runspace;
+        _ui?.Serve(state);
+    }
+
+    // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as
+    // usual. A sandbox can send these calls at any time, while the caller is in another session: to
+    // it, the caller is only ever in its own (leaving it is the sandbox's exit), or in none.
+    public bool IsRunspacePushed => PushedServed() is not null;
+    public Runspace? Runspace => PushedServed();
+    public void PushRunspace(Runspace runspace) => throw new NotSupportedException("A sandboxed pwsh cannot push a runspace on its caller.");
+
+    public void PopRunspace()
+    {
+        if (PushedServed() is not null) ((IHostSupportsInteractiveSession)caller).PopRunspace();
+    }
+
+    private Runspace? PushedServed() =>
+        caller is IHostSupportsInteractiveSession { IsRunspacePushed: true, Runspace: { } pushed } && _served is { } served && pushed.InstanceId == served.InstanceId
+            ? pushed
+            : null;
+
+    // A session's child keeps running between the caller's commands, and can call its host from a
+    // thread it left behind: while no command of the caller's runs, the caller is typing into its own
+    // shell, and a read of the terminal would take keys meant for it.
+    private static void RequireWaitingCaller(SandboxSessionState? state, string what)
+    {
+        if (state?.RunsCommand?.Invoke() ?? true) return;
+        throw new HostException($"The sandbox may not {what} while no command of yours runs in it: it may only ask while you wait for it.",
+            null, "SandboxHostAccessDenied", ErrorHelper.Category("SandboxHostAccessDenied"));
+    }
 
     private static HostException Refused(string what, SandboxHostAccess needed) =>
         new($"The sandbox may not {what} without the caller's consent. To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess {needed}.",
@@ -69,6 +115,10 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private readonly GuardedRawUI _rawUI = new(caller, access);
 
         public override PSHostRawUserInterface RawUI => _rawUI;
+
+        internal Action? AwaitEarlierRecords { get; set; }
+
+        internal void Serve(SandboxSessionState state) => _rawUI.Session = state;
 
         public override string ReadLine()
         {
@@ -149,6 +199,8 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private void RequirePrompt(string what)
         {
             if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
+            RequireWaitingCaller(_rawUI.Session, what);
+            AwaitEarlierRecords?.Invoke();
         }
 
         // The mark leads the caption's line: a carriage return or a new line in the caption would
@@ -237,9 +289,13 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             }
         }
 
+        /// <summary>The session served, once there is one: the console is read only while the caller waits for it.</summary>
+        internal SandboxSessionState? Session { get; set; }
+
         private void RequireConsole(string what)
         {
             if ((access & SandboxHostAccess.RawUI) == 0) throw Refused(what, SandboxHostAccess.RawUI);
+            RequireWaitingCaller(Session, what);
         }
     }
 }

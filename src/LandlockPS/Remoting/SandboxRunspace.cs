@@ -2,7 +2,6 @@ using System;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using System.Management.Automation.Host;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
 using LandlockPS.Core;
@@ -31,11 +30,12 @@ internal static class SandboxRunspace
     }
 
     /// <summary>Starts the child and opens the runspace; throws when it cannot be used.</summary>
-    internal static (Runspace Runspace, SandboxSessionState State) Open(PSCmdlet cmdlet, PwshLaunch launch, string? name, PSHost host)
+    internal static (Runspace Runspace, SandboxSessionState State) Open(PSCmdlet cmdlet, PwshLaunch launch, string? name, SandboxHost host)
     {
         var state = new SandboxSessionState();
         var connection = new SandboxConnectionInfo(launch, state);
         Runspace runspace = RunspaceFactory.CreateRunspace(connection, host, Types.Value);
+        host.Serve(runspace, state);
         if (name is not null) runspace.Name = name;
         // PowerShell found the child's data unreadable: it is broken or hostile, end it now rather
         // than leave it running beside a session that can no longer use it.

@@ -21,6 +21,9 @@ internal sealed class SandboxSessionState
     /// <summary>Set by the transport: ends the child at once, without the close handshake and without reporting a broken session.</summary>
     public Action? EndNow { get; set; }
 
+    /// <summary>Set by the transport: whether a command the caller sent still runs (the caller is waiting for the child).</summary>
+    public Func<bool>? RunsCommand { get; set; }
+
     /// <summary>Why LandlockPS ended the child: it broke the protocol or a limit. PowerShell's own error says less.</summary>
     public LandlockException? Broken { get; set; }
 
@@ -63,8 +66,12 @@ internal sealed class SandboxSessionState
         }
     }
 
+    /// <summary>A line the child wrote is only kept for messages: a few kilobytes of it are plenty.</summary>
+    internal const int MaxStandardErrorLineChars = 4096;
+
     public void AddStandardError(string line)
     {
+        if (line.Length > MaxStandardErrorLineChars) line = line[..MaxStandardErrorLineChars] + "...";
         lock (_stderrTail)
         {
             // Quoted in errors the caller's terminal shows.

@@ -22,8 +22,6 @@ namespace LandlockPS.Remoting;
 /// </summary>
 internal sealed class SandboxTransport : ClientSessionTransportManagerBase
 {
-    // A line of the child's stderr is only kept for messages: a few kilobytes of it are plenty.
-    private const int MaxStandardErrorLineChars = 4096;
     // How long the child has to answer what a server answers on receipt, as long as a stopped script block has to end.
     private const int AnswerGraceMilliseconds = 5000;
     private readonly SandboxConnectionInfo _connection;
@@ -79,6 +77,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         SandboxSessionState state = _connection.State;
         state.ImplicitRules = _sandbox.ImplicitRules;
         state.StartInfo = _sandbox.StartInfo;
+        state.RunsCommand = () => _guard.RunsCommand;
         state.EndNow = () =>
         {
             // Closed input makes PowerShell's close message fail at once, which it takes as "closed".
@@ -169,7 +168,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private void Pump()
     {
         SandboxedProcess process = _process!;
-        var stderr = new LineDecoder(Encoding.UTF8, MaxStandardErrorLineChars);
+        var stderr = new LineDecoder(Encoding.UTF8, SandboxSessionState.MaxStandardErrorLineChars);
         try
         {
             while (!process.IsOutputCompleted)

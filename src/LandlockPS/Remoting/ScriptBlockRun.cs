@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Management.Automation.Remoting;
 using System.Management.Automation.Runspaces;
 using System.Threading;
+using System.Threading.Tasks;
 using LandlockPS.Core;
 using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Observe;
@@ -34,6 +35,8 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private readonly PSDataCollection<PSObject> _input = new();
     private readonly PSDataCollection<PSObject> _output = new();
     private readonly BlockingCollection<Action?> _pending = new();
+    // Done once nothing more in _pending will be written: the block ended, a stop was asked for, or the run is over.
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _passThru;
     private SandboxHost _host = null!;
     private bool _outputToHost;
@@ -85,6 +88,8 @@ internal sealed class ScriptBlockRun : ISandboxRun
         try
         {
             run.Prepare(usingValues);
+            // Only once the block runs: before, this pipeline thread drains nothing (it waits for the set-up).
+            host.PromptAfter(run.AwaitEarlierRecords);
             run.Begin(script, arguments, expectsInput);
             return run;
         }
@@ -178,6 +183,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
 
     private void AskToStop()
     {
+        _drained.TrySetResult();
         _state.Backlog.Release();
         Post(null);
         try
@@ -205,6 +211,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         // as Ctrl+C would, so the kill timer bounds the wait below.
         if (_invocation is { IsCompleted: false }) Stop();
         _disposed = true;
+        _drained.TrySetResult();
         _state.Backlog.Release();
         _deadline?.Dispose();
         // Disposing a PowerShell that still runs stops it and waits for the server to say so, which
@@ -312,6 +319,21 @@ internal sealed class ScriptBlockRun : ISandboxRun
     private ErrorRecord? BrokenError() =>
         _state.Broken is { } broken && Interlocked.Exchange(ref _brokenReported, 1) == 0 ? ErrorHelper.FromException(broken, null) : null;
 
+    /// <summary>
+    /// Waits (on the thread that received a prompt) until this pipeline has written every record
+    /// that arrived before: they are ahead of the prompt in _pending. A run that stops or ends
+    /// meanwhile writes no more, and its prompt is refused.
+    /// </summary>
+    private void AwaitEarlierRecords()
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() => written.TrySetResult());
+        if (Task.WaitAny(written.Task, _drained.Task) != 0 && !written.Task.IsCompleted)
+        {
+            throw new System.Management.Automation.Host.HostException("The sandbox's prompt was refused: the script block is stopping.");
+        }
+    }
+
     private void Forward<T>(PSDataCollection<T> collection, Action<T> write)
     {
         foreach (T item in collection.ReadAll()) Post(() => write(item));
@@ -348,6 +370,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
             {
                 // The block has ended (or a stop was asked for): nothing more will arrive.
                 _ended = true;
+                _drained.TrySetResult();
                 return;
             }
             action();

@@ -1,0 +1,188 @@
+# The host channel, attacked as a sandbox would: it can send any host call PowerShell's protocol
+# has (not only those its own $host sends), at any time (a session's child keeps running between
+# commands), and it chooses when its text reaches the caller's terminal. It must never act on the
+# caller's shell beyond its own session, nor hide the mark that says a prompt is the sandbox's.
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+
+    # A pwsh at a terminal with the module imported, once it has run $Setup: each Describe has its own.
+    function Start-ModuleTerminal([string] $Name, [string] $Setup) {
+        $script:Tmux = Start-Terminal "$Name-$PID"
+        Wait-TerminalText $Tmux '(?m)^PS .*>' | Out-Null
+        # Markers are built when the command runs, so the echo of the typed line never matches them.
+        Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; $Setup; 'terminal' + '-ready'"
+        Wait-TerminalText $Tmux '(?m)^terminal-ready' | Out-Null
+    }
+    function Send([string] $Line) { Send-TerminalLine $script:Tmux $Line }
+    function WaitFor([string] $Pattern) { Wait-TerminalText $script:Tmux $Pattern }
+
+    # Run in a session's child (Invoke-Command -FilePath): leaves a thread behind that sends the
+    # caller a host call of the whole session (not of a command, so the caller carries it out at
+    # once, whatever it is doing) every half second, $Count times, from $AfterSeconds on: what a sandbox can do with
+    # reflection on its own server, past what its $host offers.
+    $script:HostCaller = Join-Path (Get-PSDrive TestDrive).Root host-caller.ps1
+    Set-Content $HostCaller @'
+param([string] $Method, [int] $Count, [int] $AfterSeconds)
+$asm = [psobject].Assembly
+$instance = [Reflection.BindingFlags]'NonPublic,Instance'
+$mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+$session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
+$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+$executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+$pool = $executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor)
+$callType = $asm.GetType('System.Management.Automation.Remoting.RemoteHostCall')
+$methodId = [Enum]::Parse($asm.GetType('System.Management.Automation.Remoting.RemoteHostMethodId'), $Method)
+$call = $callType.GetConstructors($instance)[0].Invoke([object[]]@([long]-100, $methodId, [object[]]@()))
+$dataType = $asm.GetType('System.Management.Automation.Remoting.RemoteDataObject`1').MakeGenericType([psobject])
+$create = $dataType.GetMethods([Reflection.BindingFlags]'NonPublic,Static') | Where-Object { $_.Name -eq 'CreateFrom' -and $_.GetParameters().Count -eq 5 }
+$data = $create.Invoke($null, [object[]]@(
+    [Enum]::Parse($asm.GetType('System.Management.Automation.RemotingDestination'), 'Client'),
+    [Enum]::Parse($asm.GetType('System.Management.Automation.RemotingDataType'), 'RemoteHostCallUsingRunspaceHost'),
+    $pool, [guid]::Empty, $callType.GetMethod('Encode', $instance).Invoke($call, @())))
+$send = ($session.GetType().GetMethods($instance) | Where-Object { $_.Name -eq 'SendDataToClient' -and $_.IsGenericMethodDefinition })[0].MakeGenericMethod([psobject])
+$global:HostCalls = [powershell]::Create().AddScript({
+    param($send, $session, $data, $count, $after)
+    Start-Sleep $after
+    for ($i = 0; $i -lt $count; $i++) { Start-Sleep -Milliseconds 500; $send.Invoke($session, [object[]]@($data, $true, $false)) }
+}).AddArgument($send).AddArgument($session).AddArgument($data).AddArgument($Count).AddArgument($AfterSeconds)
+$null = $global:HostCalls.BeginInvoke()
+'host calls armed'
+'@
+}
+
+Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        Start-ModuleTerminal llps-pop '$rs = New-LandlockRuleset -Abi V7; $attacker = New-LandlockSession $rs; $target = New-LandlockSession $rs'
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    It 'cannot pop the caller out of another session it entered' {
+        Send "Invoke-Command `$attacker -FilePath '$HostCaller' -ArgumentList PopRunspace, 16, 0"
+        WaitFor '(?m)^host calls armed' | Should -Match 'host calls armed'
+        Send 'Enter-PSSession $target'
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
+        # Give the attacker's calls (every half second) time to come.
+        Start-Sleep 4
+        # Only the caller's own shell knows $attacker: False proves the line ran in the target.
+        Send "'in-target-' + [bool]`$attacker"
+        $screen = WaitFor '(?m)^in-target-|was not run'
+        $screen | Should -Match '(?m)^in-target-False'
+        $screen | Should -Not -Match 'was not run'
+        Send 'exit'
+        Send "'left-' + [bool]`$attacker"
+        WaitFor '(?m)^left-True' | Should -Match '(?m)^left-True'
+    }
+
+    It 'can still pop the caller out of its own session (the allowed twin: the same calls take effect)' {
+        # The calls left over from the test before have stopped by now; a clean screen for the markers.
+        Start-Sleep 5
+        Send 'Clear-Host'
+        Start-Sleep -Milliseconds 500
+        & tmux clear-history -t $Tmux
+        # Late enough to see the session entered first.
+        Send "Invoke-Command `$attacker -FilePath '$HostCaller' -ArgumentList PopRunspace, 8, 4"
+        WaitFor '(?m)^host calls armed' | Should -Match 'host calls armed'
+        Send 'Enter-PSSession $attacker'
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
+        Start-Sleep 6
+        # The shell takes in the line typed at the prompt it showed before the pop, then runs nothing: an empty one.
+        Send ''
+        Send "'popped-' + [bool]`$attacker"
+        WaitFor '(?m)^popped-' | Should -Match '(?m)^popped-True'
+    }
+
+    # The console host saves its title when told a program starts and puts it back when told it ended:
+    # a sandbox that tells it so (PowerShell's own server never does) would set your title back to an
+    # old one, and leave your host counting programs that never ran.
+    It 'cannot tell the caller''s host that a program starts or ends' {
+        $title = { & tmux display -p -t $Tmux '#{pane_title}' }
+        Send "`$Host.UI.RawUI.WindowTitle = 'title-one'"
+        Send "Invoke-Command `$attacker -FilePath '$HostCaller' -ArgumentList NotifyBeginApplication, 1, 0"
+        Start-Sleep 3
+        Send "`$Host.UI.RawUI.WindowTitle = 'title-two'"
+        Send "Invoke-Command `$attacker -FilePath '$HostCaller' -ArgumentList NotifyEndApplication, 1, 0"
+        Start-Sleep 3
+        Send "'title' + '-checked'"
+        WaitFor '(?m)^title-checked' | Out-Null
+        & $title | Should -Be 'title-two'
+    }
+
+    It 'sets the caller''s title when given the console (the allowed twin: the title is seen)' {
+        Send "`$console = New-LandlockSession `$rs -HostAccess RawUI; Invoke-Command `$console { `$host.UI.RawUI.WindowTitle = 'title-' + 'sandbox' }; Remove-PSSession `$console; 'console' + '-done'"
+        WaitFor '(?m)^console-done' | Out-Null
+        & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-sandbox'
+        Send "Remove-PSSession `$attacker, `$target; 'sessions' + '-removed'"
+        WaitFor '(?m)^sessions-removed' | Should -Match 'sessions-removed'
+    }
+}
+
+# A session allowed to prompt (-HostAccess Prompt) may ask you something while a command you sent it
+# runs. Between commands you are typing into your own shell: a prompt of the session's own (sent from
+# a thread left running in it) would read your keys alongside your shell's line editor, and keep some.
+Describe 'A session allowed to prompt, between commands' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        $script:IdlePrompt = Join-Path (Get-PSDrive TestDrive).Root idle-prompt.ps1
+        # The session's own host (not a command's) reads a line once $After seconds have passed.
+        Set-Content $IdlePrompt @'
+param([int] $After)
+$instance = [Reflection.BindingFlags]'NonPublic,Instance'
+$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+$sessionHost = $remoteHost.GetType().GetField('_serverDriverRemoteHost', $instance).GetValue($remoteHost)
+$global:Idle = [powershell]::Create().AddScript({ param($sessionHost, $after) Start-Sleep $after; $sessionHost.UI.ReadLine() }).AddArgument($sessionHost).AddArgument($After)
+$global:IdleHandle = $global:Idle.BeginInvoke()
+'idle prompt armed'
+'@
+        Start-ModuleTerminal llps-idle '$p = New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt'
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    It 'asks you from a command you sent it (the allowed twin)' {
+        Send "Invoke-Command `$p { 'got ' + (Read-Host 'word') }"
+        WaitFor '(?m)^\[sandbox\]' | Should -Match '(?m)^\[sandbox\]'
+        Send 'zebra'
+        WaitFor '(?m)^got ' | Should -Match '(?m)^got zebra'
+    }
+
+    It 'reads none of the keys you type into your own shell' {
+        Send "Invoke-Command `$p -FilePath '$IdlePrompt' -ArgumentList 2"
+        WaitFor '(?m)^idle prompt armed' | Should -Match 'idle prompt armed'
+        Start-Sleep 5
+        & tmux send-keys -t $Tmux -l "'mine-' + 'typed'"
+        & tmux send-keys -t $Tmux Enter
+        WaitFor '(?m)^mine-' | Should -Match '(?m)^mine-typed'
+        # Refused, the sandbox's read gives it nothing.
+        Send "Invoke-Command `$p { try { 'sandbox-got [' + `$global:Idle.EndInvoke(`$global:IdleHandle) + ']' } catch { 'sandbox-got []' } }"
+        WaitFor '(?m)^sandbox-got' | Should -Match '(?m)^sandbox-got \[\]'
+        Send "Remove-PSSession `$p; 'session' + '-removed'"
+        WaitFor '(?m)^session-removed' | Should -Match 'session-removed'
+    }
+}
+
+# What a block writes reaches the caller's terminal on the caller's pipeline thread; a prompt comes on
+# another. The mark a prompt shows must come after everything the block wrote before the prompt: text
+# still on its way would push it out of sight, and leave the block's own "password" line where you type.
+Describe 'A prompt after a flood of host text' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        Start-ModuleTerminal llps-flood '$rs = New-LandlockRuleset -Abi V7'
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    It 'shows its mark on the line you type on, after all the text before it' {
+        Send ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { Write-Host ((1..300000 | ForEach-Object { `"line `$_`" }) -join `"``n`"); " +
+            "1..100 | ForEach-Object { Write-Host `"after `$_`" }; Write-Host -NoNewline 'Secret: '; 'typed ' + (Read-Host) }; 'flood' + '-done'")
+        WaitFor '(?m)^Secret: ' | Out-Null
+        # The terminal may still be drawing what came before.
+        Start-Sleep 3
+        $lines = @((& tmux capture-pane -t $Tmux -p) | Where-Object { $_.Trim() })
+        $lines[-2] | Should -Be 'after 100'
+        $lines[-1] | Should -Match '^Secret: .*\[sandbox\]'
+        Send 'zebra'
+        WaitFor '(?m)^flood-done' | Should -Match '(?m)^typed zebra'
+    }
+}
