@@ -84,6 +84,53 @@ Describe 'No process outlives an Invoke-Sandboxed run' {
         }
     }
 
+    Context 'a sandbox that may write the cgroup file system' {
+        BeforeAll {
+            $script:Cgroups = (& findmnt -n -t cgroup2 -o TARGET | Select-Object -First 1)
+            # Moves itself into the root cgroup, then leaves a process behind: it prints "moved" and the pid.
+            $script:Move = "echo `$`$ > $Cgroups/cgroup.procs && echo moved; $Escape"
+            $script:Warned = [regex]::Escape("may write the cgroup file system $Cgroups")
+
+            # Runs $Ruleset (script text making it, in common.ps1's terms) | Invoke-Sandboxed sh -c $Move in
+            # a new session: the warning is shown once per session.
+            function script:Invoke-Move([string] $Ruleset) {
+                Invoke-InNewSession ([scriptblock]::Create(
+                    ". '$PSScriptRoot/common.ps1'; $Ruleset | Invoke-Sandboxed sh -- -c '$($Move -replace "'", "''")' 2>`$null"))
+            }
+        }
+
+        It 'is warned that a process it starts can leave its cgroup and outlive the run, where WriteFile is not handled' {
+            $run = Invoke-Move ('New-LandlockRuleset -Abi V7 -HandledAccessFs Execute, ReadFile, ReadDir | ' +
+                'Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc, /dev -Access ReadExecute -IgnoreMissing -PassThru')
+            $escapee = Get-Escapee $run.Output
+            try {
+                # The control: what the warning says is true, the process did leave.
+                $run.Output | Should -Contain 'moved'
+                Test-ProcessAlive $escapee | Should -BeTrue
+                ($run.Warnings -join "`n") | Should -Match $Warned
+                ($run.Warnings -join "`n") | Should -Match 'outlive the run'
+            }
+            finally { Stop-Process -Id $escapee -Force -ErrorAction Ignore }
+        }
+
+        It 'is warned where a rule grants WriteFile <Where> the cgroup file system' -TestCases @(
+            @{ Where = 'above'; Target = '/sys' }
+            @{ Where = 'within'; Target = 'cgroup.procs' }
+        ) {
+            $path = if ($Where -eq 'within') { "$Cgroups/$Target" } else { $Target }
+            $run = Invoke-Move "New-SystemRuleset | Add-LandlockPathRule -Path '$path' -Access WriteFile -PassThru"
+            ($run.Warnings -join "`n") | Should -Match $Warned
+            Get-Escapee $run.Output | ForEach-Object { Stop-Process -Id $_ -Force -ErrorAction Ignore }
+        }
+
+        It 'is not warned where the ruleset handles WriteFile and grants it elsewhere, and cannot leave' {
+            $run = Invoke-Move 'New-SystemRuleset'
+            $run.Output | Should -Not -Contain 'moved'
+            Test-ProcessAlive (Get-Escapee $run.Output) | Should -BeFalse
+            $run.Warnings | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'a script block' {
         It 'ends a process the block left running when the block ends' {
             $out = Invoke-Sandboxed -Ruleset $Sys { sh -c $using:Escape } -PassThru
