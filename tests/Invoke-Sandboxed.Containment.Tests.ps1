@@ -182,6 +182,38 @@ exit 0
             foreach ($escapee in $pids) { Test-ProcessAlive ([int]$escapee) | Should -BeFalse }
         }
 
+        # pwsh crashes so when a write to its closed terminal fails (EIO) while a SIGHUP is being handled,
+        # or when any thread throws what nothing catches. The runtime aborts then: no ProcessExit, no signal.
+        It 'ends what a session left running, and removes its home and cgroups, when the caller''s pwsh crashes' {
+            $left = Join-Path $TestDrive 'crashed'
+            $script = @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
+`$s = New-LandlockSession -Ruleset `$rs
+`$escapee = Invoke-Command -Session `$s { sh -c '$($Escape -replace "'", "''")' }
+`$scratch = Invoke-Command -Session `$s { `$HOME }
+Add-Type -TypeDefinition 'public static class Crash { public static void Now() { var t = new System.Threading.Thread(() => throw new System.InvalidOperationException("crash")); t.Start(); t.Join(); } }'
+"`$escapee", `$scratch, `$PID | Set-Content '$left'
+[Crash]::Now()
+"@
+            & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script 2>$null
+            $LASTEXITCODE | Should -Not -Be 0 # it did crash
+            $escapee, $scratch, $caller = Get-Content $left
+            try {
+                $scratch | Should -BeLike '*landlockps-home-*'
+                Test-ProcessAlive ([int]$escapee) | Should -BeFalse
+                Test-Path $scratch | Should -BeFalse
+                # The caller's runs got their cgroups where this pwsh's runs get theirs: both are in one cgroup.
+                $below = [LandlockPS.Core.Sandbox.SandboxedProcess]::DescribeContainment() -replace '^ControlGroup: .* below '
+                Get-ChildItem $below -Directory -Filter "landlockps-*-$caller-*" | Should -BeNullOrEmpty
+            }
+            finally {
+                Stop-Process -Id $escapee -Force -ErrorAction Ignore
+                if ($scratch) { Remove-Item $scratch -Recurse -Force -ErrorAction Ignore }
+            }
+        }
+
         # SIGHUP: the terminal closed; SIGTERM: a service manager stopped it. Neither runs .NET's ProcessExit.
         It 'ends what a session left running when the caller''s pwsh is ended by <Signal>' -TestCases @(
             @{ Signal = 'SIGTERM' }
