@@ -6,10 +6,11 @@ using System.Runtime.InteropServices;
 namespace LandlockPS.Core.Sandbox;
 
 /// <summary>
-/// The ends of this process that leave it time to clean up after its runs: its exit (ProcessExit),
-/// and SIGTERM (a service manager stopping it) or SIGHUP (its terminal closing), which end it without
-/// ProcessExit. What is registered runs at the first of them, once, in the order registered; a second
-/// end meanwhile waits for it. Then the signal does what it would.
+/// The ends of this process that leave it time to clean up after its runs: its exit (ProcessExit);
+/// SIGTERM (a service manager stopping it) or SIGHUP (its terminal closing), which end it without
+/// ProcessExit; and a crash, an exception nothing caught (pwsh's own when it writes to a terminal that
+/// closed), before the runtime aborts. What is registered runs at the first of them, once, in the
+/// order registered; a second end meanwhile waits for it. Then the end goes on as it would.
 /// </summary>
 internal static class CallerExit
 {
@@ -23,6 +24,7 @@ internal static class CallerExit
     static CallerExit()
     {
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Run();
+        AppDomain.CurrentDomain.UnhandledException += (_, _) => Run();
         EndOnSignals = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP }.Select(signal => PosixSignalRegistration.Create(signal, _ => Run()))];
     }
 
