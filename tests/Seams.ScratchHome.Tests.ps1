@@ -289,7 +289,7 @@ Describe 'The sweep of abandoned homes' {
     It 'takes a home a process that outlived its run kept writing to while it was removed' {
         $pwsh = Join-Path $PSHOME pwsh
         # It prints its pid once it has left (the command substitution ends when it lets go of the pipe).
-        $writer = 'pid=$( setsid sh -c ''echo $$; exec >/dev/null; i=0; while :; do i=$(( (i + 1) % 8 )); : > "$HOME/f$i"; done'' </dev/null 2>/dev/null & ); echo $pid'
+        $writer = 'pid=$( setsid sh -c ''echo $$; exec >/dev/null; i=0; while :; do i=$(( (i + 1) % 512 )); : > "$HOME/f$i"; done'' </dev/null 2>/dev/null & ); echo $pid'
         $maker = "`$env:LANDLOCKPS_TEST_NO_CGROUP = '1'; Import-Module '$RepoRoot/LandlockPS.psd1'; " +
             "`$rs = New-LandlockRuleset -Abi 7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru; " +
             "Invoke-Sandboxed -Ruleset `$rs { `$HOME; sh -c '$($writer -replace "'", "''")'; Start-Sleep -Milliseconds 300 }"

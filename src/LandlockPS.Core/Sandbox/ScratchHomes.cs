@@ -104,7 +104,7 @@ internal static class ScratchHomes
         {
             using SafeDirectoryHandle folder = parent.OpenChild(name);
             LibC.StatxBuffer status = folder.Status();
-            if (status.Uid == me && ScratchHome.IsMarked(folder, status) && folder.TryLock(exclusive: true)) TreeRemover.Remove(parent, name, folder);
+            if (status.Uid == me && ScratchHome.IsMarked(folder, status) && folder.TryLock(exclusive: true)) TreeRemover.Remove(parent, name, folder, last: ScratchHome.MarkName);
         }
         catch (LandlockException)
         {
