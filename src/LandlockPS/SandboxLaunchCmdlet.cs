@@ -125,7 +125,7 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     }
 
     // A sandbox that may write the cgroup file system can write its pid into another cgroup, leaving
-    // its run's: cgroup.kill then misses it.
+    // its run's (cgroup.kill then misses it), and any other pid into its run's (which it then kills).
     private void WarnIfWritesControlGroups(LandlockRuleset ruleset)
     {
         if (SandboxedProcess.ControlGroupsWritableBy(ruleset) is not { } cgroups) return;
@@ -134,7 +134,8 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
 
     private static string ControlGroupsWarning(string cgroups) =>
         $"This sandbox may write the cgroup file system {cgroups}: a process it starts could move itself out of its run's cgroup " +
-        "and outlive the run. Handle WriteFile, and grant it on narrower folders than the cgroup file system and the folders above it.";
+        "and outlive the run, or move any other process into it, which the end of the run then kills. " +
+        "Handle WriteFile, and grant it on narrower folders than the cgroup file system and the folders above it.";
 
     private static string HomesWarning(string homes) =>
         $"This sandbox may write {homes}, where LandlockPS makes the private homes of sandboxed script blocks and sessions: " +
