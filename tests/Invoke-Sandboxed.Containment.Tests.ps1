@@ -113,6 +113,21 @@ Describe 'No process outlives an Invoke-Sandboxed run' {
             finally { Stop-Process -Id $escapee -Force -ErrorAction Ignore }
         }
 
+        It 'is warned that it can move another process into its run, which the end of the run kills' {
+            $victim = Start-Process sleep 300 -PassThru
+            try {
+                $pull = "cg=`$(sed -n 's/^0:://p' /proc/self/cgroup); echo $($victim.Id) > $Cgroups`$cg/cgroup.procs && echo pulled"
+                $run = Invoke-InNewSession ([scriptblock]::Create(". '$PSScriptRoot/common.ps1'; New-LandlockRuleset -Abi V7 -HandledAccessFs Execute, ReadFile, ReadDir | " +
+                    "Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc, /dev, /proc -Access ReadExecute -IgnoreMissing -PassThru | " +
+                    "Invoke-Sandboxed sh -- -c '$($pull -replace "'", "''")'"))
+                # The control: what the warning says is true, the process pulled in died with the run.
+                $run.Output | Should -Contain 'pulled'
+                $victim.WaitForExit(30000) | Should -BeTrue
+                ($run.Warnings -join "`n") | Should -Match 'move any other process into it, which the end of the run then kills'
+            }
+            finally { if (-not $victim.HasExited) { $victim.Kill() } }
+        }
+
         It 'is warned where a rule grants WriteFile <Where> the cgroup file system' -TestCases @(
             @{ Where = 'above'; Target = '/sys' }
             @{ Where = 'within'; Target = 'cgroup.procs' }
