@@ -7,6 +7,15 @@ BeforeAll {
     # then sleeps.
     $script:Escape = 'pid=$( setsid sh -c ''echo $$; exec sleep 300 >/dev/null 2>&1'' </dev/null 2>/dev/null & ); echo $pid'
 
+    # The start of a script for another pwsh, a caller: the module, a ruleset like $Sys ($rs), a session of it ($s).
+    $script:CallerWithSession = @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
+`$s = New-LandlockSession -Ruleset `$rs
+
+"@ # (the blank line ends the last line: what is added after it starts a line of its own)
+
     # Runs Invoke-Sandboxed (these parameters, and $Sys) in another pipeline, stops it as Ctrl+C
     # does once it has printed a line (a pid, checked alive then), and returns that pid.
     function script:Stop-AfterFirstLine([hashtable] $Parameters) {
@@ -201,11 +210,7 @@ exit 0
         # or when any thread throws what nothing catches. The runtime aborts then: no ProcessExit, no signal.
         It 'ends what a session left running, and removes its home and cgroups, when the caller''s pwsh crashes' {
             $left = Join-Path $TestDrive 'crashed'
-            $script = @"
-Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
-`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
-    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
-`$s = New-LandlockSession -Ruleset `$rs
+            $script = $CallerWithSession + @"
 `$escapee = Invoke-Command -Session `$s { sh -c '$($Escape -replace "'", "''")' }
 `$scratch = Invoke-Command -Session `$s { `$HOME }
 Add-Type -TypeDefinition 'public static class Crash { public static void Now() { var t = new System.Threading.Thread(() => throw new System.InvalidOperationException("crash")); t.Start(); t.Join(); } }'
@@ -239,11 +244,7 @@ Add-Type -TypeDefinition 'public static class Crash { public static void Now() {
                 return
             }
             $pidFile = Join-Path $TestDrive "escapee-$Signal"
-            $script = @"
-Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
-`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
-    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
-`$s = New-LandlockSession -Ruleset `$rs
+            $script = $CallerWithSession + @"
 Invoke-Command -Session `$s { sh -c '$($Escape -replace "'", "''")' } | Set-Content '$pidFile'
 Start-Sleep 300
 "@
