@@ -7,6 +7,15 @@ BeforeAll {
     # then sleeps.
     $script:Escape = 'pid=$( setsid sh -c ''echo $$; exec sleep 300 >/dev/null 2>&1'' </dev/null 2>/dev/null & ); echo $pid'
 
+    # The start of a script for another pwsh, a caller: the module, a ruleset like $Sys ($rs), a session of it ($s).
+    $script:CallerWithSession = @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
+    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
+`$s = New-LandlockSession -Ruleset `$rs
+
+"@ # (the blank line ends the last line: what is added after it starts a line of its own)
+
     # Runs Invoke-Sandboxed (these parameters, and $Sys) in another pipeline, stops it as Ctrl+C
     # does once it has printed a line (a pid, checked alive then), and returns that pid.
     function script:Stop-AfterFirstLine([hashtable] $Parameters) {
@@ -84,6 +93,68 @@ Describe 'No process outlives an Invoke-Sandboxed run' {
         }
     }
 
+    Context 'a sandbox that may write the cgroup file system' {
+        BeforeAll {
+            $script:Cgroups = (& findmnt -n -t cgroup2 -o TARGET | Select-Object -First 1)
+            # Moves itself into the root cgroup, then leaves a process behind: it prints "moved" and the pid.
+            $script:Move = "echo `$`$ > $Cgroups/cgroup.procs && echo moved; $Escape"
+            $script:Warned = [regex]::Escape("may write the cgroup file system $Cgroups")
+
+            # Runs $Ruleset (script text making it, in common.ps1's terms) | Invoke-Sandboxed sh -c $Move in
+            # a new session: the warning is shown once per session.
+            function script:Invoke-Move([string] $Ruleset) {
+                Invoke-InNewSession ([scriptblock]::Create(
+                    ". '$PSScriptRoot/common.ps1'; $Ruleset | Invoke-Sandboxed sh -- -c '$($Move -replace "'", "''")' 2>`$null"))
+            }
+        }
+
+        It 'is warned that a process it starts can leave its cgroup and outlive the run, where WriteFile is not handled' {
+            $run = Invoke-Move ('New-LandlockRuleset -Abi V7 -HandledAccessFs Execute, ReadFile, ReadDir | ' +
+                'Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc, /dev -Access ReadExecute -IgnoreMissing -PassThru')
+            $escapee = Get-Escapee $run.Output
+            try {
+                # The control: what the warning says is true, the process did leave.
+                $run.Output | Should -Contain 'moved'
+                Test-ProcessAlive $escapee | Should -BeTrue
+                ($run.Warnings -join "`n") | Should -Match $Warned
+                ($run.Warnings -join "`n") | Should -Match 'outlive the run'
+            }
+            finally { Stop-Process -Id $escapee -Force -ErrorAction Ignore }
+        }
+
+        It 'is warned that it can move another process into its run, which the end of the run kills' {
+            $victim = Start-Process sleep 300 -PassThru
+            try {
+                $pull = "cg=`$(sed -n 's/^0:://p' /proc/self/cgroup); echo $($victim.Id) > $Cgroups`$cg/cgroup.procs && echo pulled"
+                $run = Invoke-InNewSession ([scriptblock]::Create(". '$PSScriptRoot/common.ps1'; New-LandlockRuleset -Abi V7 -HandledAccessFs Execute, ReadFile, ReadDir | " +
+                    "Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc, /dev, /proc -Access ReadExecute -IgnoreMissing -PassThru | " +
+                    "Invoke-Sandboxed sh -- -c '$($pull -replace "'", "''")'"))
+                # The control: what the warning says is true, the process pulled in died with the run.
+                $run.Output | Should -Contain 'pulled'
+                $victim.WaitForExit(30000) | Should -BeTrue
+                ($run.Warnings -join "`n") | Should -Match 'move any other process into it, which the end of the run then kills'
+            }
+            finally { if (-not $victim.HasExited) { $victim.Kill() } }
+        }
+
+        It 'is warned where a rule grants WriteFile <Where> the cgroup file system' -TestCases @(
+            @{ Where = 'above'; Target = '/sys' }
+            @{ Where = 'within'; Target = 'cgroup.procs' }
+        ) {
+            $path = if ($Where -eq 'within') { "$Cgroups/$Target" } else { $Target }
+            $run = Invoke-Move "New-SystemRuleset | Add-LandlockPathRule -Path '$path' -Access WriteFile -PassThru"
+            ($run.Warnings -join "`n") | Should -Match $Warned
+            Get-Escapee $run.Output | ForEach-Object { Stop-Process -Id $_ -Force -ErrorAction Ignore }
+        }
+
+        It 'is not warned where the ruleset handles WriteFile and grants it elsewhere, and cannot leave' {
+            $run = Invoke-Move 'New-SystemRuleset'
+            $run.Output | Should -Not -Contain 'moved'
+            Test-ProcessAlive (Get-Escapee $run.Output) | Should -BeFalse
+            $run.Warnings | Should -BeNullOrEmpty
+        }
+    }
+
     Context 'a script block' {
         It 'ends a process the block left running when the block ends' {
             $out = Invoke-Sandboxed -Ruleset $Sys { sh -c $using:Escape } -PassThru
@@ -135,6 +206,34 @@ exit 0
             foreach ($escapee in $pids) { Test-ProcessAlive ([int]$escapee) | Should -BeFalse }
         }
 
+        # pwsh crashes so when a write to its closed terminal fails (EIO) while a SIGHUP is being handled,
+        # or when any thread throws what nothing catches. The runtime aborts then: no ProcessExit, no signal.
+        It 'ends what a session left running, and removes its home and cgroups, when the caller''s pwsh crashes' {
+            $left = Join-Path $TestDrive 'crashed'
+            $script = $CallerWithSession + @"
+`$escapee = Invoke-Command -Session `$s { sh -c '$($Escape -replace "'", "''")' }
+`$scratch = Invoke-Command -Session `$s { `$HOME }
+Add-Type -TypeDefinition 'public static class Crash { public static void Now() { var t = new System.Threading.Thread(() => throw new System.InvalidOperationException("crash")); t.Start(); t.Join(); } }'
+"`$escapee", `$scratch, `$PID | Set-Content '$left'
+[Crash]::Now()
+"@
+            & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script 2>$null
+            $LASTEXITCODE | Should -Not -Be 0 # it did crash
+            $escapee, $scratch, $caller = Get-Content $left
+            try {
+                $scratch | Should -BeLike '*landlockps-home-*'
+                Test-ProcessAlive ([int]$escapee) | Should -BeFalse
+                Test-Path $scratch | Should -BeFalse
+                # The caller's runs got their cgroups where this pwsh's runs get theirs: both are in one cgroup.
+                $below = [LandlockPS.Core.Sandbox.SandboxedProcess]::DescribeContainment() -replace '^ControlGroup: .* below '
+                Get-ChildItem $below -Directory -Filter "landlockps-*-$caller-*" | Should -BeNullOrEmpty
+            }
+            finally {
+                Stop-Process -Id $escapee -Force -ErrorAction Ignore
+                if ($scratch) { Remove-Item $scratch -Recurse -Force -ErrorAction Ignore }
+            }
+        }
+
         # SIGHUP: the terminal closed; SIGTERM: a service manager stopped it. Neither runs .NET's ProcessExit.
         It 'ends what a session left running when the caller''s pwsh is ended by <Signal>' -TestCases @(
             @{ Signal = 'SIGTERM' }
@@ -145,11 +244,7 @@ exit 0
                 return
             }
             $pidFile = Join-Path $TestDrive "escapee-$Signal"
-            $script = @"
-Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
-`$rs = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru |
-    Add-LandlockPathRule -Path /dev/null -Access ReadFile, WriteFile -PassThru
-`$s = New-LandlockSession -Ruleset `$rs
+            $script = $CallerWithSession + @"
 Invoke-Command -Session `$s { sh -c '$($Escape -replace "'", "''")' } | Set-Content '$pidFile'
 Start-Sleep 300
 "@

@@ -107,6 +107,36 @@ Describe 'New-LandlockSession' {
         }
     }
 
+    # SIGTERM: a service manager stopped it; SIGHUP: its terminal closed. Neither runs .NET's ProcessExit.
+    It 'leaves no scratch home behind when its pwsh is ended by <Signal> with a session open' -TestCases @(
+        @{ Signal = 'SIGTERM' }
+        @{ Signal = 'SIGHUP' }
+    ) {
+        if ($Signal -eq 'SIGHUP' -and (Test-SignalIgnored 1)) {
+            Set-ItResult -Skipped -Because 'this pwsh ignores SIGHUP (as under nohup), and the caller it starts would inherit that'
+            return
+        }
+        $manifest = Join-Path $RepoRoot LandlockPS.psd1
+        $homeFile = Join-Path $TestDrive "home-$Signal"
+        $open = "Import-Module '$manifest'; `$s = New-LandlockSession -Ruleset (New-LandlockRuleset -Abi 7); Invoke-Command `$s { `$HOME } > '$homeFile'; Start-Sleep 300"
+        $caller = Start-Process (Join-Path $PSHOME pwsh) -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $open -PassThru
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(60) # a hang guard
+            while (-not (Test-Path $homeFile) -or -not (Get-Content $homeFile) -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $scratchHome = Get-Content $homeFile
+            $scratchHome | Should -BeLike '*landlockps-home-*'
+            # The twin: the home is there while its session lives.
+            Test-Path $scratchHome | Should -BeTrue
+            & kill "-$($Signal.Substring(3))" $caller.Id
+            $caller.WaitForExit(30000) | Should -BeTrue
+            Test-Path $scratchHome | Should -BeFalse
+        }
+        finally {
+            if (-not $caller.HasExited) { $caller.Kill() }
+            if ($scratchHome) { Remove-Item $scratchHome -Recurse -Force -ErrorAction Ignore }
+        }
+    }
+
     It 'sweeps only abandoned homes this user owns' -Skip:((id -u) -ne '0') {
         # A pwsh killed with two sessions open leaves both homes behind.
         $manifest = Join-Path $RepoRoot LandlockPS.psd1

@@ -103,11 +103,19 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     }
 
     /// <summary>
-    /// A sandbox that may write where scratch homes are made could plant code in the homes of other
-    /// sandboxed pwsh children (their module path starts there), which then runs with their rights:
-    /// said once per session, for the run is still what the caller asked for.
+    /// What a sandbox of <paramref name="process"/>'s could do beyond its run through places its
+    /// ruleset lets it write, where LandlockPS holds other runs: said once per session each, for the
+    /// run is still what the caller asked for.
     /// </summary>
-    protected void WarnIfWritesHomes(LandlockRuleset ruleset)
+    protected void WarnAboutWritableSeams(SandboxedProcess process, LandlockRuleset ruleset)
+    {
+        WarnIfWritesHomes(ruleset);
+        if (process.Containment == ContainmentMechanism.ControlGroup) WarnIfWritesControlGroups(ruleset);
+    }
+
+    // A sandbox that may write where scratch homes are made could plant code in the homes of other
+    // sandboxed pwsh children (their module path starts there), which then runs with their rights.
+    private void WarnIfWritesHomes(LandlockRuleset ruleset)
     {
         // Once shown, the warning is not shown again: skip the walk (a stat per writing rule, and
         // per folder from the homes up) that every launch would otherwise make to find it again.
@@ -115,6 +123,19 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
         if (Core.Sandbox.HomeRoot.WritableBy(ruleset) is not { } homes) return;
         SessionWarnings.WriteOnce(this, HomesWarning(homes));
     }
+
+    // A sandbox that may write the cgroup file system can write its pid into another cgroup, leaving
+    // its run's (cgroup.kill then misses it), and any other pid into its run's (which it then kills).
+    private void WarnIfWritesControlGroups(LandlockRuleset ruleset)
+    {
+        if (SandboxedProcess.ControlGroupsWritableBy(ruleset) is not { } cgroups) return;
+        SessionWarnings.WriteOnce(this, ControlGroupsWarning(cgroups));
+    }
+
+    private static string ControlGroupsWarning(string cgroups) =>
+        $"This sandbox may write the cgroup file system {cgroups}: a process it starts could move itself out of its run's cgroup " +
+        "and outlive the run, or move any other process into it, which the end of the run then kills. " +
+        "Handle WriteFile, and grant it on narrower folders than the cgroup file system and the folders above it.";
 
     private static string HomesWarning(string homes) =>
         $"This sandbox may write {homes}, where LandlockPS makes the private homes of sandboxed script blocks and sessions: " +

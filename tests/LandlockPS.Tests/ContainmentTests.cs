@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using System.Threading;
 using LandlockPS.Core.Landlock;
+using LandlockPS.Core.Observe;
 using LandlockPS.Core.Sandbox;
 using Xunit;
 using static LandlockPS.Tests.SandboxHarness;
@@ -76,6 +77,51 @@ public class ContainmentTests(EscapePrograms programs) : IClassFixture<EscapePro
         }
     }
 
+    // clone3 can start a child in any cgroup whose cgroup.procs the caller's uid may write (root: all
+    // of them), named by an O_PATH descriptor of its folder: Landlock checks neither. The control
+    // shows the kernel does that for an unconfined program; in a run, traced or not, the child is
+    // still made (its allowed twin: a program starts processes), and it stays in the run's cgroup.
+    [NeedsCompilerFact]
+    public void AChildStartedStraightIntoAnotherCgroupStaysInTheRuns() => StartStraightIntoAnotherCgroup(traced: false);
+
+    [NeedsCompilerFact]
+    public void AChildStartedStraightIntoAnotherCgroupStaysInTheRunsWhenTraced() => StartStraightIntoAnotherCgroup(traced: true);
+
+    private void StartStraightIntoAnotherCgroup(bool traced)
+    {
+        string program = programs.Program("intocgroup");
+        (int controlExit, string control) = Unconfined(program, Hierarchy);
+        (int outside, string how) = Escapee(control);
+        try
+        {
+            Assert.Equal((0, "clone3"), (controlExit, how));
+            Assert.Equal(OwnCgroup(Environment.ProcessId), OwnCgroup(outside));
+        }
+        finally
+        {
+            LandlockPS.Core.Native.ProcessApi.Kill(outside, LandlockPS.Core.Native.ProcessApi.SIGKILL);
+        }
+
+        LandlockRuleset rs = SystemRuleset();
+        rs.AddPathRule(programs.Bin, LandlockAccessFs.ReadExecute);
+        using AccessObserver? observer = traced ? new AccessObserver() : null;
+        var info = new SandboxStartInfo(program) { Arguments = [Hierarchy, "wait"], Environment = Env, Observer = observer };
+        using SandboxedProcess p = SandboxedProcess.Start(info, rs);
+        (int child, _) = Escapee(new Lines(p).Next());
+        try
+        {
+            Assert.True(KernelFacts.IsAlive(child));
+            Assert.Equal("/" + Path.GetFileName(p.ContainmentDetail), OwnCgroup(child));
+            p.Kill();
+            Assert.True(p.WaitForTreeGone(30_000)); // a hang guard
+            AssertEnded(child);
+        }
+        finally
+        {
+            LandlockPS.Core.Native.ProcessApi.Kill(child, LandlockPS.Core.Native.ProcessApi.SIGKILL);
+        }
+    }
+
     [Fact]
     public void TheTreeIsGoneOnceTheRunIsAndItsCgroupWithIt()
     {
@@ -140,7 +186,9 @@ public class ContainmentTests(EscapePrograms programs) : IClassFixture<EscapePro
     {
         private string _buffered = "";
 
-        public int NextNumber()
+        public int NextNumber() => int.Parse(Next());
+
+        public string Next()
         {
             while (!_buffered.Contains('\n'))
             {
@@ -150,9 +198,19 @@ public class ContainmentTests(EscapePrograms programs) : IClassFixture<EscapePro
             int end = _buffered.IndexOf('\n');
             string line = _buffered[..end];
             _buffered = _buffered[(end + 1)..];
-            return int.Parse(line);
+            return line;
         }
     }
+
+    // "PID HOW", as intocgroup prints it.
+    private static (int Pid, string How) Escapee(string line)
+    {
+        string[] parts = line.Trim().Split(' ');
+        return (int.Parse(parts[0]), parts[1]);
+    }
+
+    // The cgroup v2 a process is in, as /proc shows it ("/landlockps-...").
+    private static string OwnCgroup(int pid) => File.ReadLines($"/proc/{pid}/cgroup").First(l => l.StartsWith("0::", StringComparison.Ordinal))[3..];
 
     private static void AssertEnded(int pid)
     {

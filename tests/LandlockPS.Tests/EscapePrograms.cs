@@ -35,6 +35,37 @@ public sealed class EscapePrograms : IDisposable
             }
             int main(void) { usleep(100000); return 0; }
             """);
+        Build(src, "intocgroup", """
+            #define _GNU_SOURCE
+            #include <fcntl.h>
+            #include <linux/sched.h>
+            #include <signal.h>
+            #include <stdio.h>
+            #include <string.h>
+            #include <sys/syscall.h>
+            #include <unistd.h>
+            /* intocgroup DIR [wait]: starts a child straight into the cgroup DIR with clone3's
+               CLONE_INTO_CGROUP, through an O_PATH descriptor (which Landlock never checks); where clone3
+               is refused, forks as glibc would. The child, in a session of its own, prints its pid and how
+               it was made, and waits for good; with "wait", so does the parent. */
+            int main(int argc, char **argv) {
+                struct clone_args args;
+                memset(&args, 0, sizeof args);
+                args.flags = CLONE_INTO_CGROUP;
+                args.exit_signal = SIGCHLD;
+                args.cgroup = open(argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
+                const char *how = "clone3";
+                long pid = syscall(SYS_clone3, &args, sizeof args);
+                if (pid < 0) { how = "fork"; pid = fork(); }
+                if (pid > 0 && argc > 2) for (;;) pause();
+                if (pid != 0) return pid < 0;
+                setsid();
+                printf("%d %s\n", getpid(), how);
+                fflush(stdout);
+                close(0); close(1); close(2);
+                for (;;) pause();
+            }
+            """);
         Build(src, "memfdexec", """
             #define _GNU_SOURCE
             #include <errno.h>

@@ -35,6 +35,10 @@ public unsafe class ObserverTests
         {
             Assert.Equal(Seccomp.RetAllow, SeccompFilterTests.Run(gate, call, [0, 0, 0], arch));
         }
+        // A run held by its cgroup has no clone3 (it could start a child in another); one without a gate keeps it.
+        Assert.Equal(SeccompAction.Fail(Errno.ENOSYS), SeccompFilterTests.Run(gate, SyscallTable.Clone3, [0, 0, 0], arch));
+        Seccomp.SockFilter[] ungated = Program(LaunchFilter.For(block, LandlockEmulation.IoUring, execGate: false, observe: false));
+        Assert.Equal(Seccomp.RetAllow, SeccompFilterTests.Run(ungated, SyscallTable.Clone3, [0, 0, 0], arch));
     }
 
     [Fact]
@@ -48,10 +52,12 @@ public unsafe class ObserverTests
         {
             Assert.Equal(Seccomp.RetUserNotif, SeccompFilterTests.Run(traced, call, [1, 2, 3], SyscallTable.Current!.AuditArch));
         }
-        foreach (int call in Enumerable.Range(0, 450).Except(observed))
+        foreach (int call in Enumerable.Range(0, 450).Except(observed).Except([SyscallTable.Clone3]))
         {
             Assert.Equal(Seccomp.RetAllow, SeccompFilterTests.Run(traced, call, [1, 2, 3], SyscallTable.Current!.AuditArch));
         }
+        // Held by its cgroup, a traced run has no clone3 either: failed at once, never the observer's to let run.
+        Assert.Equal(SeccompAction.Fail(Errno.ENOSYS), SeccompFilterTests.Run(traced, SyscallTable.Clone3, [1, 2, 3], SyscallTable.Current!.AuditArch));
     }
 
     [Fact]

@@ -90,6 +90,30 @@ public class SeccompFilterTests
     }
 
     [Fact]
+    public void ACallJudgedInEveryAbiIsJudgedThroughEachWhereTheyAreAllowed()
+    {
+        uint enosys = SeccompAction.Fail(Errno.ENOSYS);
+        Seccomp.SockFilter[] program = new SeccompFilterBuilder(X64)
+            .OnEveryAbi(SyscallTable.Clone3, enosys)
+            .On(SyscallTable.Clone3, SeccompAction.Notify)
+            .On(X64.Socket, Denied, ArgTest.Equal(0, 1))
+            .Build();
+        Assert.Equal(enosys, Run(program, 435, []));                                   // native, before a later rule
+        Assert.Equal(enosys, Run(program, 435, [], arch: 0x40000003));                 // i386
+        Assert.Equal(enosys, Run(program, 0x40000000 | 435, []));                      // x32
+        Assert.Equal(SeccompAction.Allow, Run(program, 120, [], arch: 0x40000003));    // i386 clone: flags too narrow for a cgroup
+        Assert.Equal(SeccompAction.Allow, Run(program, 0x40000000 | 56, []));          // x32 clone
+        Assert.Equal(SeccompAction.Allow, Run(program, 56, []));                       // clone
+        Assert.Equal(Denied, Run(program, 41, [1, 1]));                                // the other rules stay
+        // Where other ABIs are refused already, they stay refused whole.
+        Seccomp.SockFilter[] strict = new SeccompFilterBuilder(X64).OtherAbis(SeccompAction.KillProcess).OnEveryAbi(SyscallTable.Clone3, enosys).Build();
+        Assert.Equal(SeccompAction.KillProcess, Run(strict, 435, [], arch: 0x40000003));
+        Assert.Equal(SeccompAction.KillProcess, Run(strict, 0x40000000 | 435, []));
+        Assert.Equal(enosys, Run(strict, 435, []));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SeccompFilterBuilder(X64).OnEveryAbi(X64.Socket, enosys));
+    }
+
+    [Fact]
     public void A64BitArgumentMustMatchInBothHalves()
     {
         const ulong path = 0x0000_7F12_3456_7890, argv = 0x0000_7F12_0000_1000, envp = 0x0000_7F12_0000_2000;

@@ -36,8 +36,8 @@ internal static class SeccompAction
 /// <summary>
 /// Builds a classic BPF seccomp program from rules "this call, with these arguments, gets this
 /// action"; every call no rule matches is allowed. The program checks the architecture first, and
-/// calls made through another ABI get one action of their own. Rules of one call are tried in the
-/// order they were added.
+/// calls made through another ABI get one action of their own (where that allows them, the calls
+/// judged in every ABI get theirs there too). Rules of one call are tried in the order they were added.
 /// </summary>
 internal sealed class SeccompFilterBuilder
 {
@@ -51,6 +51,8 @@ internal sealed class SeccompFilterBuilder
 
     private readonly SyscallTable _table;
     private readonly List<(int Syscall, List<(ArgTest[] Tests, uint Action)> Rules)> _calls = [];
+    // Calls judged by number through whatever ABI they come, where other ABIs are allowed at all.
+    private readonly List<(int Syscall, uint Action)> _everyAbi = [];
     private uint _otherAbis = SeccompAction.Allow;
 
     internal SeccompFilterBuilder(SyscallTable table) => _table = table;
@@ -63,6 +65,18 @@ internal sealed class SeccompFilterBuilder
     {
         _otherAbis = action;
         return this;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="syscall"/> <paramref name="action"/> through every ABI: natively (before
+    /// any rule added later) and through the others, where they are not all refused already. Only for
+    /// calls with one number everywhere, as every call since Linux 5.1 (424 and up) has.
+    /// </summary>
+    internal SeccompFilterBuilder OnEveryAbi(int syscall, uint action)
+    {
+        if (syscall < SyscallTable.FirstSharedNumber) throw new ArgumentOutOfRangeException(nameof(syscall), syscall, "Only calls from 424 on have one number in every ABI.");
+        _everyAbi.Add((syscall, action));
+        return On(syscall, action);
     }
 
     /// <summary>Adds a rule: <paramref name="syscall"/>, when every test holds (always, with none), gets <paramref name="action"/>.</summary>
@@ -80,17 +94,15 @@ internal sealed class SeccompFilterBuilder
 
     internal Seccomp.SockFilter[] Build()
     {
-        var code = new List<Seccomp.SockFilter>
-        {
-            Load(Seccomp.DataArch),
-            Jump(JumpEqual, _table.AuditArch, 1, 0),
-            Ret(_otherAbis),
-            Load(Seccomp.DataNr),
-        };
+        List<Seccomp.SockFilter> otherAbi = OtherAbiBlock(0);
+        var code = new List<Seccomp.SockFilter> { Load(Seccomp.DataArch), Jump(JumpEqual, _table.AuditArch, Offset(otherAbi.Count + 1), 0), Load(Seccomp.DataNr) };
+        code.AddRange(otherAbi);
+        code.Add(Load(Seccomp.DataNr));
         if (_table.HasX32)
         {
-            code.Add(Jump(JumpGreaterEqual, SyscallTable.X32SyscallBit, 0, 1));
-            code.Add(Ret(_otherAbis));
+            List<Seccomp.SockFilter> x32 = OtherAbiBlock(SyscallTable.X32SyscallBit);
+            code.Add(Jump(JumpGreaterEqual, SyscallTable.X32SyscallBit, 0, Offset(x32.Count)));
+            code.AddRange(x32);
         }
         foreach ((int syscall, List<(ArgTest[] Tests, uint Action)> rules) in _calls)
         {
@@ -101,6 +113,24 @@ internal sealed class SeccompFilterBuilder
         code.Add(Ret(SeccompAction.Allow));
         if (code.Count > MaxInstructions) throw new InvalidOperationException($"A seccomp filter of {code.Count} instructions is over the kernel's limit.");
         return [.. code];
+    }
+
+    // What a call through another ABI gets, its number loaded: its own action if it is one of the
+    // calls judged everywhere (their numbers there carry <paramref name="abiBit"/>, x32's), else the
+    // other ABIs' action. Every path returns.
+    private List<Seccomp.SockFilter> OtherAbiBlock(uint abiBit)
+    {
+        var block = new List<Seccomp.SockFilter>();
+        if (_otherAbis == SeccompAction.Allow)
+        {
+            foreach ((int syscall, uint action) in _everyAbi)
+            {
+                block.Add(Jump(JumpEqual, (uint)syscall | abiBit, 0, 1));
+                block.Add(Ret(action));
+            }
+        }
+        block.Add(Ret(_otherAbis));
+        return block;
     }
 
     // The rules of one call, each ending in its action; a failed test jumps to the next rule, and

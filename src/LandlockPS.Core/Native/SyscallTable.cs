@@ -21,6 +21,12 @@ internal sealed record SyscallTable(
     /// <summary>x32 calls are x86_64 calls with this bit set in the number.</summary>
     internal const uint X32SyscallBit = 0x40000000;
 
+    /// <summary>Calls from this number on (Linux 5.1 and later) have the same number on every architecture and ABI.</summary>
+    internal const int FirstSharedNumber = 424;
+
+    /// <summary>clone3, whose arguments (a struct in memory) no filter can read.</summary>
+    internal const int Clone3 = 435;
+
     private static readonly SyscallTable X64 = new(
         AuditArch: 0xC000003E, HasX32: true, Seccomp: 317, Socket: 41, Execve: 59, MemfdCreate: 319,
         IoUringSetup: 425, IoUringEnter: 426, IoUringRegister: 427);

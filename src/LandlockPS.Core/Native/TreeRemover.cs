@@ -1,5 +1,7 @@
+using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace LandlockPS.Core.Native;
 
@@ -16,25 +18,56 @@ internal static unsafe partial class TreeRemover
 
     /// <summary>
     /// Removes what <paramref name="folder"/> holds, then the folder itself from <paramref name="parent"/>
-    /// if <paramref name="name"/> there still names it. Best effort, never throws.
+    /// if <paramref name="name"/> there still names it. Best effort, never throws. A <paramref name="last"/>
+    /// entry (a file) goes only once nothing else is left, just before the folder: while something
+    /// still writes there, the folder stays, and so does that entry.
     /// </summary>
-    internal static void Remove(SafeDirectoryHandle parent, string name, SafeDirectoryHandle folder)
+    internal static void Remove(SafeDirectoryHandle parent, string name, SafeDirectoryHandle folder, string? last = null)
     {
-        RemoveContents(folder);
+        RemoveContents(folder, last);
+        if (last is not null && !(HoldsOnly(folder, last) && folder.TryRemoveFile(last))) return;
         // A name swapped meanwhile for something else is not ours to remove.
         if (parent.Names(name, folder)) parent.TryRemoveChild(name);
     }
 
-    /// <summary>Removes everything inside <paramref name="folder"/>; best effort, never throws.</summary>
-    internal static void RemoveContents(SafeDirectoryHandle folder)
+    /// <summary>Removes everything inside <paramref name="folder"/> but <paramref name="keep"/>; best effort, never throws.</summary>
+    internal static void RemoveContents(SafeDirectoryHandle folder, string? keep = null)
+    {
+        byte[]? kept = keep is null ? null : Encoding.UTF8.GetBytes(keep + "\0");
+        OnCopy(folder, copy => RemoveContents(copy, 0, kept));
+    }
+
+    // Whether the folder holds nothing but the entry named `only`.
+    private static bool HoldsOnly(SafeDirectoryHandle folder, string only)
+    {
+        byte[] expected = Encoding.UTF8.GetBytes(only + "\0");
+        bool alone = false;
+        OnCopy(folder, copy =>
+        {
+            nint stream = FdOpenDir(copy);
+            if (stream == 0)
+            {
+                LibC.Close(copy);
+                return;
+            }
+            RewindDir(stream);
+            List<byte[]> names = Names(stream);
+            CloseDir(stream);
+            alone = names.TrueForAll(n => n.AsSpan().SequenceEqual(expected));
+        });
+        return alone;
+    }
+
+    // Runs `use` on a copy of the folder's descriptor, which it takes over (fdopendir takes over the
+    // descriptor it is given); not at all when no copy can be made.
+    private static void OnCopy(SafeDirectoryHandle folder, Action<int> use)
     {
         bool added = false;
         folder.DangerousAddRef(ref added);
         try
         {
-            // fdopendir takes over the descriptor it is given: give it a copy.
             int copy = ProcessApi.Fcntl(folder.Fd, ProcessApi.F_DUPFD_CLOEXEC, 3);
-            if (copy >= 0) RemoveContents(copy, 0);
+            if (copy >= 0) use(copy);
         }
         finally
         {
@@ -42,8 +75,8 @@ internal static unsafe partial class TreeRemover
         }
     }
 
-    // Takes ownership of dirFd.
-    private static void RemoveContents(int dirFd, int depth)
+    // Takes ownership of dirFd. `keep` (NUL-terminated) is left where it is, at the top only.
+    private static void RemoveContents(int dirFd, int depth, byte[]? keep = null)
     {
         nint stream = FdOpenDir(dirFd);
         if (stream == 0)
@@ -57,6 +90,7 @@ internal static unsafe partial class TreeRemover
             RewindDir(stream);
             foreach (byte[] name in Names(stream))
             {
+                if (keep is not null && name.AsSpan().SequenceEqual(keep)) continue;
                 fixed (byte* entry = name)
                 {
                     if (SafeDirectoryHandle.UnlinkAt(dirFd, entry, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.EISDIR || depth >= MaxDepth) continue;

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
+using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Sandbox;
@@ -34,12 +35,16 @@ internal sealed class ControlGroupHierarchy
     // before a child can start.
     private ControlGroupTree? _spare;
 
-    private ControlGroupHierarchy(string path, SafeDirectoryHandle directory, string namePrefix)
+    private ControlGroupHierarchy(string mountPoint, string path, SafeDirectoryHandle directory, string namePrefix)
     {
+        MountPoint = mountPoint;
         Path = path;
         _directory = directory;
         _namePrefix = namePrefix;
     }
+
+    /// <summary>Where the unified hierarchy that holds this process's cgroup is mounted.</summary>
+    internal string MountPoint { get; }
 
     /// <summary>The directory of this process's cgroup.</summary>
     internal string Path { get; }
@@ -152,14 +157,16 @@ internal sealed class ControlGroupHierarchy
         {
             string? own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
             if (own is null) return (null, "this process is in no cgroup v2 hierarchy (only cgroup v1 is in use)");
-            string? path = File.ReadLines("/proc/self/mountinfo").Select(line => MountedAt(line, own)).FirstOrDefault(p => p is not null);
-            if (path is null) return (null, $"no cgroup v2 mount shows this process's cgroup {own}");
+            if (File.ReadLines("/proc/self/mountinfo").Select(line => MountedAt(line, own)).FirstOrDefault(m => m is not null) is not var (mountPoint, path))
+            {
+                return (null, $"no cgroup v2 mount shows this process's cgroup {own}");
+            }
             string type = System.IO.Path.Combine(path, "cgroup.type");
             // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
             if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
             // Without its start time, a name would read as abandoned to every other LandlockPS's sweep.
             if (ProcessStat.OwnStartTime() is not { } started) return (null, "this process's start time cannot be read from /proc/self/stat, which names its runs' cgroups");
-            var hierarchy = new ControlGroupHierarchy(path, SafeDirectoryHandle.Open(path), $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{started}-");
+            var hierarchy = new ControlGroupHierarchy(mountPoint, path, SafeDirectoryHandle.Open(path), $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{started}-");
             hierarchy.SweepAbandoned();
             return (hierarchy, string.Empty);
         }
@@ -169,16 +176,35 @@ internal sealed class ControlGroupHierarchy
         }
     }
 
-    // A cgroup2 line of mountinfo whose root is an ancestor of (or is) the process's cgroup: the
-    // directory of that cgroup under the mount point. Fields: id parent dev root mountpoint ... - fstype source options.
-    private static string? MountedAt(string line, string cgroup)
+    // A cgroup2 line of mountinfo whose root is an ancestor of (or is) the process's cgroup: the mount
+    // point, and the directory of that cgroup under it. Fields: id parent dev root mountpoint ... - fstype source options.
+    private static (string MountPoint, string Path)? MountedAt(string line, string cgroup)
     {
         string[] fields = line.Split(' ');
         int separator = Array.IndexOf(fields, "-");
         if (separator < 5 || separator + 1 >= fields.Length || fields[separator + 1] != "cgroup2") return null;
         string root = MountTable.Unescape(fields[3]).TrimEnd('/');
         if (root.Length > 0 && cgroup != root && !cgroup.StartsWith(root + "/", StringComparison.Ordinal)) return null;
-        return MountTable.Unescape(fields[4]).TrimEnd('/') + cgroup[root.Length..].TrimEnd('/');
+        string mountPoint = MountTable.Unescape(fields[4]);
+        return (mountPoint, mountPoint.TrimEnd('/') + cgroup[root.Length..].TrimEnd('/'));
+    }
+
+    /// <summary>
+    /// Where runs get their cgroups, when a child confined by <paramref name="ruleset"/> may write a
+    /// file there: it could write its pid into another cgroup's cgroup.procs and leave its run's (the
+    /// kernel asks only that its user may write that file). So when a rule grants WriteFile on the
+    /// mount, on a folder above it, or on anything on that file system, or WriteFile is not handled.
+    /// Null when it may not, or runs get no cgroup here.
+    /// </summary>
+    internal static string? WritableBy(LandlockRuleset ruleset)
+    {
+        if (Current is not { } hierarchy || Volatile.Read(ref _unusable) is not null) return null;
+        if (new RuleReach(ruleset, LandlockAccessFs.WriteFile).Reach(hierarchy.MountPoint)) return hierarchy.MountPoint;
+        // Rules within it, however their paths reach it: by the file system they name.
+        if (PathHandles.TryStatus(hierarchy.MountPoint) is not { } mount) return null;
+        bool within = ruleset.PathRules.Any(rule => (rule.Access & LandlockAccessFs.WriteFile) != 0
+            && PathHandles.TryStatus(rule.Path) is { } target && (target.DevMajor, target.DevMinor) == (mount.DevMajor, mount.DevMinor));
+        return within ? hierarchy.MountPoint : null;
     }
 
     // "pid:[4026531836]": the namespace's inode number.

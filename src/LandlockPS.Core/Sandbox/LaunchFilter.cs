@@ -5,8 +5,9 @@ namespace LandlockPS.Core.Sandbox;
 
 /// <summary>
 /// The seccomp filter a launch installs after Landlock: the classes the ruleset's emulation closes,
-/// the exec gate that stops the child's first execve for the caller, and, for a traced run, every call
-/// the observer records (which then stops the gate's execve too). Every other call is allowed.
+/// the exec gate that stops the child's first execve for the caller (and clone3, which could start a
+/// child outside the run's cgroup), and, for a traced run, every call the observer records (which then
+/// stops the gate's execve too). Every other call is allowed.
 /// <para>
 /// In a traced run, the calls the emulation denies are stopped for the observer instead of failed
 /// here, or it could never see them (a filter's errno outranks its notification): it records each and
@@ -21,6 +22,11 @@ internal static unsafe class LaunchFilter
     {
         if (SyscallTable.Current is not { } table) return null;
         var filter = new SeccompFilterBuilder(table);
+        // clone3 can start a child in another cgroup (CLONE_INTO_CGROUP), judged by the uid's write
+        // access to that cgroup.procs alone, never by Landlock: a run held by its cgroup cannot have
+        // it. ENOSYS, as on a kernel without clone3: the C library then forks and makes threads
+        // with clone, whose flags cannot name a cgroup. Through every ABI: a 32-bit clone3 can too.
+        if (execGate) filter.OnEveryAbi(SyscallTable.Clone3, SeccompAction.Fail(Errno.ENOSYS));
         Emulate(filter, table, emulated, observe);
         // After the emulation's rules: a call it fails never runs, so there is nothing to record.
         if (observe)

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.Linq;
 using System.Runtime.InteropServices;
 using LandlockPS.Core.Native;
 
@@ -11,7 +10,7 @@ namespace LandlockPS.Core.Sandbox;
 /// Every process one sandboxed run starts, and the ways to end them: <see cref="Signal"/> reaches
 /// the child's process group (a polite stop), <see cref="KillAll"/> every process the mechanism
 /// holds. It reaps the child too, so that no signal ever goes to a group whose id was reused.
-/// Trees still alive when this process exits, or is ended by SIGTERM or SIGHUP, are killed then.
+/// Trees still alive when this process ends (see <see cref="CallerExit"/>) are killed then.
 /// </summary>
 internal abstract class ProcessTree : IDisposable
 {
@@ -24,16 +23,7 @@ internal abstract class ProcessTree : IDisposable
     private SandboxExitStatus? _status;
     private bool _freed;
 
-    // Kept alive for the life of the process: a collected registration is a removed handler.
-    private static readonly PosixSignalRegistration[] EndOnSignals;
-
-    static ProcessTree()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => EndAll();
-        // A terminal that closes (SIGHUP) or a service manager stopping this process (SIGTERM)
-        // ends it without ProcessExit: end the runs first, then let the signal do what it would.
-        EndOnSignals = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP }.Select(signal => PosixSignalRegistration.Create(signal, _ => EndAll()))];
-    }
+    static ProcessTree() => CallerExit.Register(EndAll);
 
     protected ProcessTree(string description)
     {

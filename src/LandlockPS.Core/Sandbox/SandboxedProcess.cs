@@ -102,6 +102,13 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// </summary>
     public static string DescribeContainment() => ControlGroupHierarchy.Describe();
 
+    /// <summary>
+    /// Where runs get their cgroups, when a child confined by <paramref name="ruleset"/> may write a
+    /// file there, and so move itself out of its run's cgroup and outlive the run; null when it may
+    /// not, or runs get no cgroup here.
+    /// </summary>
+    public static string? ControlGroupsWritableBy(LandlockRuleset ruleset) => ControlGroupHierarchy.WritableBy(ruleset);
+
     /// <summary>Compiles the ruleset, confines a new thread with it, spawns the child from that thread.</summary>
     public static SandboxedProcess Start(SandboxStartInfo info, LandlockRuleset ruleset)
     {

@@ -22,7 +22,7 @@ namespace LandlockPS.Core.Sandbox;
 public sealed class ScratchHome : IDisposable
 {
     internal const string Prefix = "landlockps-home-";
-    private const string MarkName = ".landlockps-home";
+    internal const string MarkName = ".landlockps-home";
     private const int MaxMarkBytes = 128;
     // How long after its folder a mark may be made: at once, or a little later on a stalled machine.
     private static readonly TimeSpan MarkDelay = TimeSpan.FromSeconds(5);
@@ -104,7 +104,9 @@ public sealed class ScratchHome : IDisposable
         {
             if (_removed) return;
             _removed = true;
-            TreeRemover.Remove(_parent, _name, Folder);
+            // The mark goes last: a home something still writes to (a process that outlived its
+            // run) stays marked, so the sweep can still prove it a home and take it once that is gone.
+            TreeRemover.Remove(_parent, _name, Folder, last: MarkName);
             Folder.Dispose();
             _parent.Dispose();
         }

@@ -9,8 +9,9 @@ using LandlockPS.Core.Native;
 namespace LandlockPS.Core.Sandbox;
 
 /// <summary>
-/// Every home this process made and has not removed yet: removed when the process exits (their
-/// children killed first), and the sweep of homes that crashed or killed processes left behind.
+/// Every home this process made and has not removed yet: removed when the process ends (see
+/// <see cref="CallerExit"/>; their children killed first), and the sweep of homes that crashed or
+/// killed processes left behind.
 /// </summary>
 internal static class ScratchHomes
 {
@@ -24,7 +25,7 @@ internal static class ScratchHomes
         {
             if (_started) return;
             _started = true;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveAll();
+            CallerExit.Register(RemoveAll);
         }
         RemoveAbandoned();
     }
@@ -103,7 +104,7 @@ internal static class ScratchHomes
         {
             using SafeDirectoryHandle folder = parent.OpenChild(name);
             LibC.StatxBuffer status = folder.Status();
-            if (status.Uid == me && ScratchHome.IsMarked(folder, status) && folder.TryLock(exclusive: true)) TreeRemover.Remove(parent, name, folder);
+            if (status.Uid == me && ScratchHome.IsMarked(folder, status) && folder.TryLock(exclusive: true)) TreeRemover.Remove(parent, name, folder, last: ScratchHome.MarkName);
         }
         catch (LandlockException)
         {

@@ -350,7 +350,7 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
             foreach (LandlockPathRule rule in process.TerminalRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path} (its private terminal)");
         }
         WarnAboutEnforcement(report);
-        WarnIfWritesHomes(ruleset);
+        WarnAboutWritableSeams(process, ruleset);
     }
 
     // -WhatIf, -Confirm and -Verbose show the operation with its rules; otherwise nobody reads it.

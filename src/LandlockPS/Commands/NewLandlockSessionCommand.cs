@@ -63,7 +63,7 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
                     WriteVerbose(RulesetText.Containment(process));
                     if (process.Enforcement.Emulated != LandlockEmulation.None) WriteVerbose($"Emulated: {process.Enforcement.DescribeEmulation()}");
                     WarnAboutEnforcement(process.Enforcement);
-                    WarnIfWritesHomes(Ruleset);
+                    WarnAboutWritableSeams(process, Ruleset);
                 }
                 PSSession session = PSSession.Create(runspace, "LandlockPS", this);
                 if (Name is not null) session.Name = Name;
