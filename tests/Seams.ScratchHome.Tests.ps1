@@ -307,3 +307,28 @@ Describe 'The sweep of abandoned homes' {
         Test-Path $scratch | Should -BeFalse
     }
 }
+
+Describe 'A home''s removal by its caller' {
+    # The mark is in the home, which the sandbox may write: it can remove the mark, or put a folder
+    # of its own in its place. Its home must still go with its run (the caller knows it by the
+    # descriptor it made it with, not by the mark), and take with it whatever the sandbox put there.
+    It 'removes a home whose sandbox <What>, with its run' -TestCases @(
+        @{ What = 'removed the mark'; Script = { Remove-Item -Force (Join-Path $HOME .landlockps-home) } }
+        @{ What = 'swapped the mark for a folder of its own'; Script = {
+                $mark = Join-Path $HOME .landlockps-home
+                Remove-Item -Force $mark
+                New-Item -ItemType Directory $mark | Out-Null
+                Set-Content (Join-Path $mark 'kept.txt') 'left behind'
+            }
+        }
+        @{ What = 'left the mark alone (the twin)'; Script = { Set-Content (Join-Path $HOME 'work.txt') 'done' } }
+    ) {
+        $rs = New-LandlockRuleset -Abi 7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru
+        $scratch = Invoke-Sandboxed -Ruleset $rs ([scriptblock]::Create("`$HOME; $Script"))
+        try {
+            $scratch | Should -BeLike "$HomeRoot/landlockps-home-*"
+            Test-Path $scratch | Should -BeFalse
+        }
+        finally { if ($scratch -like "$HomeRoot/landlockps-home-*") { Remove-Item $scratch -Recurse -Force -ErrorAction Ignore } }
+    }
+}
