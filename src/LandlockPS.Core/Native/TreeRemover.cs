@@ -19,13 +19,18 @@ internal static unsafe partial class TreeRemover
     /// <summary>
     /// Removes what <paramref name="folder"/> holds, then the folder itself from <paramref name="parent"/>
     /// if <paramref name="name"/> there still names it. Best effort, never throws. A <paramref name="last"/>
-    /// entry (a file) goes only once nothing else is left, just before the folder: while something
-    /// still writes there, the folder stays, and so does that entry.
+    /// entry goes only once nothing else is left, just before the folder: while something still
+    /// writes there, the folder stays, and so does that entry.
     /// </summary>
     internal static void Remove(SafeDirectoryHandle parent, string name, SafeDirectoryHandle folder, string? last = null)
     {
         RemoveContents(folder, last);
-        if (last is not null && !(HoldsOnly(folder, last) && folder.TryRemoveFile(last))) return;
+        if (last is not null)
+        {
+            if (!HoldsOnly(folder, last)) return;
+            // Whatever the entry is by now: the file it was, a folder put in its place, or nothing.
+            RemoveContents(folder);
+        }
         // A name swapped meanwhile for something else is not ours to remove.
         if (parent.Names(name, folder)) parent.TryRemoveChild(name);
     }
