@@ -160,6 +160,20 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
         Send "Remove-PSSession `$p; 'session' + '-removed'"
         WaitFor '(?m)^session-removed' | Should -Match 'session-removed'
     }
+
+    # A command sent with -AsJob stays open in the session while you are back at your own prompt:
+    # you wait for nothing, and type into your own shell.
+    It 'reads none of the keys you type into your own shell while a job you sent it runs' {
+        Send "`$q = New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt; Invoke-Command `$q -FilePath '$IdlePrompt' -ArgumentList 4; `$j = Invoke-Command `$q { Start-Sleep 120 } -AsJob; 'job' + '-started'"
+        WaitFor '(?m)^job-started' | Should -Match 'job-started'
+        Start-Sleep 8
+        & tmux send-keys -t $Tmux -l "'mine-' + 'while-job'"
+        & tmux send-keys -t $Tmux Enter
+        WaitFor '(?m)^mine-while' | Should -Match '(?m)^mine-while-job'
+        Send "`$j | Stop-Job -PassThru | Remove-Job; Invoke-Command `$q { try { 'sandbox-took [' + `$global:Idle.EndInvoke(`$global:IdleHandle) + ']' } catch { 'sandbox-took []' } }"
+        WaitFor '(?m)^sandbox-took' | Should -Match '(?m)^sandbox-took \[\]'
+        Send "Remove-PSSession `$q; 'session' + '-removed'"
+    }
 }
 
 # What a block writes reaches the caller's terminal on the caller's pipeline thread; a prompt comes on
