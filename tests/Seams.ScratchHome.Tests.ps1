@@ -321,6 +321,8 @@ Describe 'A home''s removal by its caller' {
                 Set-Content (Join-Path $mark 'kept.txt') 'left behind'
             }
         }
+        # Deeper than the remover goes in one descent (it bounds the descriptors it holds).
+        @{ What = 'nested 150 folders in it'; Script = { sh -c 'cd "$HOME"; i=0; while [ $i -lt 150 ]; do mkdir d; cd d; i=$((i+1)); done; echo deep > f' } }
         @{ What = 'left the mark alone (the twin)'; Script = { Set-Content (Join-Path $HOME 'work.txt') 'done' } }
     ) {
         $rs = New-LandlockRuleset -Abi 7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru
