@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace LandlockPS.Core.Native;
@@ -13,8 +14,12 @@ namespace LandlockPS.Core.Native;
 /// </summary>
 internal static unsafe partial class TreeRemover
 {
-    // Deeper than this is left for the temp cleaner: it bounds the descriptors held and the stack.
+    // A descent goes no deeper than this (it bounds the descriptors held and the stack): a folder
+    // there is lifted to the top, renamed into the folder being removed, for the next pass. Passes
+    // are bounded too, or something still nesting folders there would keep the removal going.
     private const int MaxDepth = 64;
+    private const int MaxPasses = 16;
+    private const uint RENAME_NOREPLACE = 1;
 
     /// <summary>
     /// Removes what <paramref name="folder"/> holds, then the folder itself from <paramref name="parent"/>
@@ -39,7 +44,12 @@ internal static unsafe partial class TreeRemover
     internal static void RemoveContents(SafeDirectoryHandle folder, string? keep = null)
     {
         byte[]? kept = keep is null ? null : Encoding.UTF8.GetBytes(keep + "\0");
-        OnCopy(folder, copy => RemoveContents(copy, 0, kept));
+        bool lifted = true;
+        for (int pass = 0; lifted && pass < MaxPasses; pass++)
+        {
+            lifted = false;
+            OnCopy(folder, copy => lifted = RemoveContents(copy, 0, kept, folder.Fd));
+        }
     }
 
     // Whether the folder holds nothing but the entry named `only`.
@@ -80,15 +90,17 @@ internal static unsafe partial class TreeRemover
         }
     }
 
-    // Takes ownership of dirFd. `keep` (NUL-terminated) is left where it is, at the top only.
-    private static void RemoveContents(int dirFd, int depth, byte[]? keep = null)
+    // Takes ownership of dirFd. `keep` (NUL-terminated) is left where it is, at the top only. True
+    // when it lifted a folder too deep to descend into to the top (topFd) for another pass.
+    private static bool RemoveContents(int dirFd, int depth, byte[]? keep, int topFd)
     {
         nint stream = FdOpenDir(dirFd);
         if (stream == 0)
         {
             LibC.Close(dirFd);
-            return;
+            return false;
         }
+        bool lifted = false;
         try
         {
             // The stream's offset is shared with every copy of the descriptor: start at the top.
@@ -98,10 +110,15 @@ internal static unsafe partial class TreeRemover
                 if (keep is not null && name.AsSpan().SequenceEqual(keep)) continue;
                 fixed (byte* entry = name)
                 {
-                    if (SafeDirectoryHandle.UnlinkAt(dirFd, entry, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.EISDIR || depth >= MaxDepth) continue;
+                    if (SafeDirectoryHandle.UnlinkAt(dirFd, entry, 0) == 0 || Marshal.GetLastPInvokeError() != Errno.EISDIR) continue;
+                    if (depth >= MaxDepth)
+                    {
+                        lifted |= Lift(dirFd, entry, topFd);
+                        continue;
+                    }
                     int child = SafeDirectoryHandle.OpenAt(dirFd, entry, SafeDirectoryHandle.FolderFlags, 0);
                     if (child < 0) continue;
-                    RemoveContents(child, depth + 1);
+                    lifted |= RemoveContents(child, depth + 1, null, topFd);
                     SafeDirectoryHandle.UnlinkAt(dirFd, entry, SafeDirectoryHandle.AT_REMOVEDIR);
                 }
             }
@@ -110,6 +127,14 @@ internal static unsafe partial class TreeRemover
         {
             CloseDir(stream); // closes dirFd too
         }
+        return lifted;
+    }
+
+    // Renames the folder `entry` of dirFd into topFd, under a new name no entry there has.
+    private static bool Lift(int dirFd, byte* entry, int topFd)
+    {
+        byte[] name = Encoding.ASCII.GetBytes($".landlockps-lifted-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}\0");
+        fixed (byte* to = name) return RenameAt2(dirFd, entry, topFd, to, RENAME_NOREPLACE) == 0;
     }
 
     // The entries' names (NUL-terminated bytes: names need not be valid UTF-8), all read before any
@@ -130,6 +155,9 @@ internal static unsafe partial class TreeRemover
         }
         return names;
     }
+
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true)]
+    private static partial int RenameAt2(int oldDirFd, byte* oldName, int newDirFd, byte* newName, uint flags);
 
     [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
     private static partial nint FdOpenDir(int fd);
