@@ -260,5 +260,24 @@ Start-Sleep 300
             }
             finally { if (-not $caller.HasExited) { $caller.Kill() } }
         }
+
+        # A host that stops gracefully (Microsoft.Extensions.Hosting, a pwsh with its own handler) cancels
+        # SIGTERM's default and lives on: what it runs after that must still end when it exits.
+        It 'ends what a session left running when the caller exits after a SIGTERM it outlived' {
+            $left = Join-Path $TestDrive 'outlived'
+            $script = $CallerWithSession + @"
+Add-Type -TypeDefinition 'public static class Graceful { public static System.Runtime.InteropServices.PosixSignalRegistration Hook = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => c.Cancel = true); }'
+`$null = [Graceful]::Hook
+kill -TERM `$PID
+Start-Sleep 2
+`$later = New-LandlockSession -Ruleset `$rs
+Invoke-Command -Session `$later { sh -c '$($Escape -replace "'", "''")' } | Set-Content '$left'
+"@
+            & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script
+            $LASTEXITCODE | Should -Be 0 # it outlived the signal, and exited
+            $escapee = [int](Get-Content $left)
+            try { Test-ProcessAlive $escapee | Should -BeFalse }
+            finally { Stop-Process -Id $escapee -Force -ErrorAction Ignore }
+        }
     }
 }
