@@ -35,6 +35,11 @@ internal sealed class ControlGroupHierarchy
     // before a child can start.
     private ControlGroupTree? _spare;
 
+    // The end of this process ends every tree, the spare too (its cgroup removed): one it outlives
+    // (a signal whose default was cancelled) must not hand that spare to its next run, whose child
+    // could not be moved in.
+    static ControlGroupHierarchy() => CallerExit.Register(() => (Current is { } hierarchy ? Interlocked.Exchange(ref hierarchy._spare, null) : null)?.Dispose());
+
     private ControlGroupHierarchy(string mountPoint, string path, SafeDirectoryHandle directory, string namePrefix)
     {
         MountPoint = mountPoint;
