@@ -128,6 +128,8 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
     // its run's (cgroup.kill then misses it), and any other pid into its run's (which it then kills).
     private void WarnIfWritesControlGroups(LandlockRuleset ruleset)
     {
+        // As for homes: once shown, skip the walk every launch held by a cgroup would make.
+        if (SandboxedProcess.ControlGroupMount is not { } mount || SessionWarnings.WouldSkip(this, ControlGroupsWarning(mount))) return;
         if (SandboxedProcess.ControlGroupsWritableBy(ruleset) is not { } cgroups) return;
         SessionWarnings.WriteOnce(this, ControlGroupsWarning(cgroups));
     }

@@ -109,6 +109,9 @@ public sealed unsafe class SandboxedProcess : IDisposable
     /// </summary>
     public static string? ControlGroupsWritableBy(LandlockRuleset ruleset) => ControlGroupHierarchy.WritableBy(ruleset);
 
+    /// <summary>The cgroup file system runs are held in, as <see cref="ControlGroupsWritableBy"/> names it; null where there is none.</summary>
+    public static string? ControlGroupMount => ControlGroupHierarchy.Current?.MountPoint;
+
     /// <summary>Compiles the ruleset, confines a new thread with it, spawns the child from that thread.</summary>
     public static SandboxedProcess Start(SandboxStartInfo info, LandlockRuleset ruleset)
     {
