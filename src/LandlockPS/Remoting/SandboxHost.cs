@@ -98,17 +98,25 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
 
     // A session's child keeps running between the caller's commands, and can call its host from a
     // thread it left behind: while no command of the caller's runs, the caller is typing into its own
-    // shell, and a read of the terminal would take keys meant for it.
+    // shell, and a read of the terminal would take keys meant for it. A call to the session's own host
+    // (not a command's) PowerShell carries out at once, whatever the caller does: also while a command
+    // sent with -AsJob is open, the caller back at its own prompt. A command's prompt comes where the
+    // caller waits for it: Invoke-Command, Receive-Job, the line run in Enter-PSSession.
     private static void RequireWaitingCaller(SandboxSessionState? state, string what)
     {
+        if (SessionHostCall.IsCurrent())
+        {
+            throw Denied($"The sandbox may not {what} outside a command: only a command you run in it may ask, while you wait for it.");
+        }
         if (state?.RunsCommand?.Invoke() ?? true) return;
-        throw new HostException($"The sandbox may not {what} while no command of yours runs in it: it may only ask while you wait for it.",
-            null, "SandboxHostAccessDenied", ErrorHelper.Category("SandboxHostAccessDenied"));
+        throw Denied($"The sandbox may not {what} while no command of yours runs in it: it may only ask while you wait for it.");
     }
 
+    private static HostException Denied(string message) =>
+        new(message, null, "SandboxHostAccessDenied", ErrorHelper.Category("SandboxHostAccessDenied"));
+
     private static HostException Refused(string what, SandboxHostAccess needed) =>
-        new($"The sandbox may not {what} without the caller's consent. To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess {needed}.",
-            null, "SandboxHostAccessDenied", ErrorHelper.Category("SandboxHostAccessDenied"));
+        Denied($"The sandbox may not {what} without the caller's consent. To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess {needed}.");
 
     private sealed class GuardedUI(PSHostUserInterface caller, SandboxHostAccess access, bool recordsViaStreams) : PSHostUserInterface
     {
