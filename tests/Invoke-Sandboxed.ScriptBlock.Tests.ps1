@@ -227,6 +227,18 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         Get-ChildProcessId | Should -BeNullOrEmpty
     }
 
+    It 'passes on an error the block writes with one of LandlockPS''s own ids, which only its exception tells apart' {
+        # The block writes what Invoke-Sandboxed writes at a timeout, id and category: as from & script.ps1, it
+        # arrives as written. Whatever a sandbox writes carries a RemoteException; LandlockPS's own never does.
+        $forged = { function LandlockPS.Commands.InvokeSandboxedCommand { [CmdletBinding()] param() $PSCmdlet.WriteError([Management.Automation.ErrorRecord]::new([TimeoutException]::new('timed out'), 'TimeoutExceeded', 'OperationTimeout', $null)) }; LandlockPS.Commands.InvokeSandboxedCommand }
+        Invoke-Sandboxed -Ruleset $Rs $forged -ErrorVariable fake -ErrorAction SilentlyContinue
+        $fake[0].FullyQualifiedErrorId | Should -Be "TimeoutExceeded,$Id"
+        $fake[0].Exception | Should -BeOfType System.Management.Automation.RemoteException
+        Invoke-Sandboxed -Ruleset $Rs { Start-Sleep 60 } -TimeoutSec 1 -ErrorVariable real -ErrorAction SilentlyContinue
+        $real[0].FullyQualifiedErrorId | Should -Be "TimeoutExceeded,$Id"
+        $real[0].Exception | Should -Not -BeOfType System.Management.Automation.RemoteException
+    }
+
     It 'stops a block at -TimeoutSec as Ctrl+C would, so its finally runs' {
         $marker = Join-Path $Work 'timeout-finally.txt'
         $writable = $Rs.Clone() | Add-LandlockPathRule -LiteralPath $Work.FullName -Access ReadWrite -PassThru
