@@ -35,6 +35,24 @@ Describe 'Add-LandlockNetRule' {
         $rs.NetRules | Should -BeNullOrEmpty
     }
 
+    It 'takes ports as text lists them, one by one or as ranges, as a policy or a CSV column holds them' {
+        # PowerShell alone reads '443,8443' as port 4438443 (a thousands separator) and refuses a range.
+        $rs | Add-LandlockNetRule -Port '443,8443', '8000-8002 53', 22 -Access ConnectTcp
+        $rs.NetRules.Port | Should -Be 443, 8443, 8000, 8001, 8002, 53, 22
+    }
+
+    It 'refuses text that names no port, whole, and adds nothing' -TestCases @(
+        @{ Text = ''; Why = "-Port got '', which names no port." }
+        @{ Text = 'http'; Why = "-Port got 'http', which is not a port." }
+        @{ Text = '443, -1'; Why = "-Port got '443, -1': '-1' is not a port." }
+        @{ Text = '8000-70000'; Why = "-Port got '8000-70000': '70000' is not a port." }
+        @{ Text = '90-80'; Why = "-Port got '90-80', a range that ends before it starts." }
+    ) {
+        $err = { $rs | Add-LandlockNetRule -Port 80, $Text -Access ConnectTcp } | Should -Throw -ErrorId "ParameterArgumentTransformationError,$Id" -PassThru
+        $err.Exception.Message | Should -BeLike "*$Why It takes ports from 0 to 65535*"
+        $rs.NetRules | Should -BeNullOrEmpty
+    }
+
     It 'names a few of many bad ports and counts the rest, so the message stays readable' {
         $err = { $rs | Add-LandlockNetRule -Port (1..70000) -Access ConnectTcp } | Should -Throw -ErrorId "InvalidPort,$Id" -PassThru
         $err.Exception.Message | Should -BeLike 'Ports 65536, 65537, 65538, 65539, 65540 and 4460 more are out of range*'

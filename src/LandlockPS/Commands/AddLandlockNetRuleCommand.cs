@@ -16,6 +16,7 @@ public sealed class AddLandlockNetRuleCommand : PSCmdlet
     public LandlockRuleset Ruleset { get; set; } = null!;
 
     [Parameter(Mandatory = true, Position = 0)]
+    [PortTransformation]
     [ValidateNotNullOrEmpty]
     public int[] Port { get; set; } = null!;
 
