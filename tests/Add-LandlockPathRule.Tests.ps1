@@ -133,6 +133,18 @@ Describe 'Add-LandlockPathRule' {
         $ev[0].FullyQualifiedErrorId | Should -Be "PathNotFound,$Id"
     }
 
+    It 'points to -LiteralPath when -Path names a folder whose name holds brackets, which are wildcards' {
+        $null = [IO.Directory]::CreateDirectory((Join-Path $work.FullName 'build[1]'))
+        $rs | Add-LandlockPathRule -Path './build[1]' -Access ReadOnly -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be "PathNotFound,$Id"
+        $ev[0].Exception.Message | Should -Match 'wildcards in -Path\. For a name that holds them, use -LiteralPath'
+        # The twin: the literal name is found; a plain missing path gets no wildcard advice.
+        $rs | Add-LandlockPathRule -LiteralPath './build[1]' -Access ReadOnly
+        $rs.PathRules.Path | Should -Be (Join-Path $work.FullName 'build[1]')
+        $rs | Add-LandlockPathRule ./missing ReadOnly -ErrorVariable plain -ErrorAction SilentlyContinue
+        $plain[0].Exception.Message | Should -Not -Match 'wildcard'
+    }
+
     It 'skips missing paths with -IgnoreMissing' {
         $verbose = $rs | Add-LandlockPathRule ./missing, ./data ReadOnly -IgnoreMissing -ErrorVariable ev -Verbose 4>&1
         $ev | Should -BeNullOrEmpty

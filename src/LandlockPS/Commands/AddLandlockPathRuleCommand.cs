@@ -71,7 +71,7 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
         if (paths is null) return;
         if (paths.Count == 0)
         {
-            ReportMissing(input);
+            ReportMissing(input, pattern: !literal && WildcardPattern.ContainsWildcardCharacters(input));
             return;
         }
         foreach (string path in paths)
@@ -153,14 +153,17 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
         }
     }
 
-    private void ReportMissing(string path)
+    // A pattern that matched nothing is often a name that holds brackets, read as wildcards.
+    private void ReportMissing(string path, bool pattern = false)
     {
         if (IgnoreMissing)
         {
             WriteVerbose($"Skipping '{path}': it does not exist (-IgnoreMissing).");
             return;
         }
-        WriteError(ErrorHelper.Create("PathNotFound",
-            $"Cannot add a rule for '{path}' because it does not exist. Create it first, fix the path, or use -IgnoreMissing to skip missing paths.", path));
+        string fix = pattern
+            ? "Nothing matches it: *, ? and [...] are wildcards in -Path. For a name that holds them, use -LiteralPath; or fix the path, or use -IgnoreMissing to skip missing paths."
+            : "Create it first, fix the path, or use -IgnoreMissing to skip missing paths.";
+        WriteError(ErrorHelper.Create("PathNotFound", $"Cannot add a rule for '{path}' because it does not exist. {fix}", path));
     }
 }
