@@ -76,7 +76,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     internal void Serve(Runspace runspace, SandboxSessionState state)
     {
         _served = runspace;
-        _ui?.Serve(state);
+        _ui?.Serve(new WaitingCaller(state, runsToEnd: recordsViaStreams, () => PushedServed() is not null));
     }
 
     // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as
@@ -96,23 +96,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             ? pushed
             : null;
 
-    // A session's child keeps running between the caller's commands, and can call its host from a
-    // thread it left behind: while no command of the caller's runs, the caller is typing into its own
-    // shell, and a read of the terminal would take keys meant for it. A call to the session's own host
-    // (not a command's) PowerShell carries out at once, whatever the caller does: also while a command
-    // sent with -AsJob is open, the caller back at its own prompt. A command's prompt comes where the
-    // caller waits for it: Invoke-Command, Receive-Job, the line run in Enter-PSSession.
-    private static void RequireWaitingCaller(SandboxSessionState? state, string what)
-    {
-        if (SessionHostCall.IsCurrent())
-        {
-            throw Denied($"The sandbox may not {what} outside a command: only a command you run in it may ask, while you wait for it.");
-        }
-        if (state?.RunsCommand?.Invoke() ?? true) return;
-        throw Denied($"The sandbox may not {what} while no command of yours runs in it: it may only ask while you wait for it.");
-    }
-
-    private static HostException Denied(string message) =>
+    internal static HostException Denied(string message) =>
         new(message, null, "SandboxHostAccessDenied", ErrorHelper.Category("SandboxHostAccessDenied"));
 
     private static HostException Refused(string what, SandboxHostAccess needed) =>
@@ -126,7 +110,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
 
         internal Action? AwaitEarlierRecords { get; set; }
 
-        internal void Serve(SandboxSessionState state) => _rawUI.Session = state;
+        internal void Serve(WaitingCaller waiting) => _rawUI.Waiting = waiting;
 
         public override string ReadLine()
         {
@@ -207,7 +191,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private void RequirePrompt(string what)
         {
             if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
-            RequireWaitingCaller(_rawUI.Session, what);
+            _rawUI.Waiting?.Require(what);
             AwaitEarlierRecords?.Invoke();
         }
 
@@ -297,13 +281,13 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             }
         }
 
-        /// <summary>The session served, once there is one: the console is read only while the caller waits for it.</summary>
-        internal SandboxSessionState? Session { get; set; }
+        /// <summary>Set once a runspace is served: the console is read only while the caller waits for it.</summary>
+        internal WaitingCaller? Waiting { get; set; }
 
         private void RequireConsole(string what)
         {
             if ((access & SandboxHostAccess.RawUI) == 0) throw Refused(what, SandboxHostAccess.RawUI);
-            RequireWaitingCaller(Session, what);
+            Waiting?.Require(what);
         }
     }
 }
