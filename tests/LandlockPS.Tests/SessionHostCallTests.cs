@@ -1,3 +1,5 @@
+using System;
+using System.Reflection.Emit;
 using LandlockPS.Remoting;
 using Xunit;
 
@@ -12,4 +14,22 @@ public class SessionHostCallTests
 
     [Fact]
     public void AnyOtherCallIsNotTheSessions() => Assert.False(SessionHostCall.IsCurrent());
+
+    // PowerShell carries a host call out by reflection, which from the second call of a method on goes
+    // through an emitted stub: a frame of a dynamic method, which has no metadata token to compare
+    // (asking for one throws, and every prompt after the first failed).
+    [Fact]
+    public void ACallBeneathADynamicMethodIsNotTheSessions()
+    {
+        var stub = new DynamicMethod("InvokeStub_Probe", typeof(bool), Type.EmptyTypes, typeof(SessionHostCallTests).Module);
+        ILGenerator il = stub.GetILGenerator();
+        il.Emit(OpCodes.Call, typeof(SessionHostCall).GetMethod(nameof(SessionHostCall.IsCurrent))!);
+        // Not a tail call, which would take the stub's frame off the stack: negated twice.
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Ceq);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Ceq);
+        il.Emit(OpCodes.Ret);
+        Assert.False(stub.CreateDelegate<Func<bool>>()());
+    }
 }

@@ -24,7 +24,9 @@ internal static class SessionHostCall
         if (s_carriesOut is not { } carriesOut) return false;
         foreach (StackFrame frame in new StackTrace(false).GetFrames())
         {
-            if (frame.GetMethod() is { } method && method.MetadataToken == carriesOut.MetadataToken && method.Module == carriesOut.Module) return true;
+            // Compared from the known method's side: a frame may be a dynamic method (PowerShell calls
+            // the host by reflection, through emitted stubs), which has no metadata token to compare.
+            if (frame.GetMethod() is { } method && carriesOut.HasSameMetadataDefinitionAs(method)) return true;
         }
         return false;
     }
