@@ -176,6 +176,19 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
         WaitFor '(?m)^job got ' | Should -Match '(?m)^job got kiwi'
     }
 
+    # A command sent from a thread job runs while you are back at your own prompt: its prompt read the
+    # keys you typed into your shell, and your line editor drew over its mark.
+    It 'reads none of the keys you type into your own shell from a command a thread job sent it' {
+        Send "`$t = Start-ThreadJob { Invoke-Command `$using:p { Start-Sleep 2; try { 'sandbox-got-thread [' + (Read-Host) + ']' } catch { 'sandbox-got-thread refused' } } }; 'thread' + '-started'"
+        WaitFor '(?m)^thread-started' | Should -Match 'thread-started'
+        Start-Sleep 5
+        & tmux send-keys -t $Tmux -l "'mine-' + 'thread'"
+        & tmux send-keys -t $Tmux Enter
+        WaitFor '(?m)^mine-thread' | Should -Match '(?m)^mine-thread'
+        Send 'Receive-Job $t -Wait -AutoRemoveJob'
+        WaitFor '(?m)^sandbox-got-thread' | Should -Match '(?m)^sandbox-got-thread refused'
+    }
+
     It 'reads none of the keys you type into your own shell' {
         Send "Invoke-Command `$p -FilePath '$IdlePrompt' -ArgumentList 2"
         WaitFor '(?m)^idle prompt armed' | Should -Match 'idle prompt armed'

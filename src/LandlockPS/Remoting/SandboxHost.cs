@@ -25,7 +25,8 @@ namespace LandlockPS.Remoting;
 internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool recordsViaStreams) : PSHost, IHostSupportsInteractiveSession
 {
     private const string Mark = "[sandbox] ";
-    private readonly GuardedUI? _ui = caller.UI is { } ui ? new GuardedUI(ui, access, recordsViaStreams) : null;
+    // Made on the pipeline thread of the cmdlet that made the session or block: the caller's own shell.
+    private readonly GuardedUI? _ui = caller.UI is { } ui ? new GuardedUI(ui, access, recordsViaStreams, Runspace.DefaultRunspace) : null;
 
     public override string Name => caller.Name;
     public override Version Version => caller.Version;
@@ -101,12 +102,18 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     // shell, and a read of the terminal would take keys meant for it. A call to the session's own host
     // (not a command's) PowerShell carries out at once, whatever the caller does: also while a command
     // sent with -AsJob is open, the caller back at its own prompt. A command's prompt comes where the
-    // caller waits for it: Invoke-Command, Receive-Job, the line run in Enter-PSSession.
-    private static void RequireWaitingCaller(SandboxSessionState? state, string what)
+    // caller waits for it: Invoke-Command, Receive-Job, the line run in Enter-PSSession. PowerShell
+    // carries a command's prompt out on the thread that waits for the command: one in another
+    // runspace of the caller's (a thread job) is not the caller's shell, which is back at its prompt.
+    private static void RequireWaitingCaller(SandboxSessionState? state, Runspace? home, string what)
     {
         if (SessionHostCall.IsCurrent())
         {
             throw Denied($"The sandbox may not {what} outside a command: only a command you run in it may ask, while you wait for it.");
+        }
+        if (Runspace.DefaultRunspace is { } waiting && home is not null && waiting.InstanceId != home.InstanceId)
+        {
+            throw Denied($"The sandbox may not {what} from a command sent from another runspace (a thread job): only a command you wait for in your own shell may ask.");
         }
         if (state?.RunsCommand?.Invoke() ?? true) return;
         throw Denied($"The sandbox may not {what} while no command of yours runs in it: it may only ask while you wait for it.");
@@ -118,9 +125,9 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     private static HostException Refused(string what, SandboxHostAccess needed) =>
         Denied($"The sandbox may not {what} without the caller's consent. To allow it, run Invoke-Sandboxed or New-LandlockSession with -HostAccess {needed}.");
 
-    private sealed class GuardedUI(PSHostUserInterface caller, SandboxHostAccess access, bool recordsViaStreams) : PSHostUserInterface
+    private sealed class GuardedUI(PSHostUserInterface caller, SandboxHostAccess access, bool recordsViaStreams, Runspace? home) : PSHostUserInterface
     {
-        private readonly GuardedRawUI _rawUI = new(caller, access);
+        private readonly GuardedRawUI _rawUI = new(caller, access, home);
 
         public override PSHostRawUserInterface RawUI => _rawUI;
 
@@ -207,7 +214,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private void RequirePrompt(string what)
         {
             if ((access & SandboxHostAccess.Prompt) == 0) throw Refused(what, SandboxHostAccess.Prompt);
-            RequireWaitingCaller(_rawUI.Session, what);
+            RequireWaitingCaller(_rawUI.Session, home, what);
             AwaitEarlierRecords?.Invoke();
         }
 
@@ -237,7 +244,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     /// only with consent. A change is a call the server does not wait for: refused, it is dropped,
     /// and the caller is told once, since an error would reach the caller rather than the sandbox.
     /// </summary>
-    private sealed class GuardedRawUI(PSHostUserInterface callerUI, SandboxHostAccess access) : PSHostRawUserInterface
+    private sealed class GuardedRawUI(PSHostUserInterface callerUI, SandboxHostAccess access, Runspace? home) : PSHostRawUserInterface
     {
         private readonly PSHostRawUserInterface caller = callerUI.RawUI;
         private int _warned;
@@ -303,7 +310,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private void RequireConsole(string what)
         {
             if ((access & SandboxHostAccess.RawUI) == 0) throw Refused(what, SandboxHostAccess.RawUI);
-            RequireWaitingCaller(Session, what);
+            RequireWaitingCaller(Session, home, what);
         }
     }
 }
