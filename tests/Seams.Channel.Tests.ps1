@@ -311,6 +311,33 @@ Describe 'A prompt a sandbox may show' -Skip:(-not (Get-Command tmux -ErrorActio
         $marked.Substring(0, $marked.IndexOf('[sandbox]')) | Should -Not -Match '\e\[[0-9;]*(8|107)m'
     }
 
+    # Line ends, or a long line the terminal wraps, in a prompt's message pushed the mark off the
+    # screen, and left a bare "Password:" in sight.
+    It 'keeps its mark on the screen above a message of <Name>' -TestCases @(
+        @{ Name = 'many line ends'; Message = '("`n" * 80) + "Enter your password"' }
+        @{ Name = 'one long line'; Message = '("word " * 3000) + "Enter your password"' }
+    ) {
+        Send-TerminalLine $Tmux 'Clear-Host'
+        Start-Sleep -Milliseconds 500
+        & tmux clear-history -t $Tmux
+        Send-TerminalLine $Tmux ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { `$f = [System.Management.Automation.Host.FieldDescription]::new('Password'); " +
+            "'typed ' + `$host.UI.Prompt('', $Message, [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]]@(`$f)).Password }; 'long' + '-done'")
+        Wait-TerminalText $Tmux '(?m)^Password: *$' | Out-Null
+        Start-Sleep 1
+        (& tmux capture-pane -t $Tmux -p) -join "`n" | Should -Match '(?m)^\[sandbox\]'
+        Send-TerminalLine $Tmux 'zebra'
+        Wait-TerminalText $Tmux 'long-done' | Should -Match '(?m)^typed zebra'
+    }
+
+    It 'keeps a short message''s lines whole (the allowed twin)' {
+        Send-TerminalLine $Tmux ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { `$f = [System.Management.Automation.Host.FieldDescription]::new('Word'); " +
+            "'typed ' + `$host.UI.Prompt('', `"first line``nsecond line`", [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]]@(`$f)).Word }; 'short' + '-done'")
+        $screen = Wait-TerminalText $Tmux '(?m)^Word: *$'
+        $screen | Should -Match '(?m)^first line\n^second line$'
+        Send-TerminalLine $Tmux 'kiwi'
+        Wait-TerminalText $Tmux 'short-done' | Should -Match '(?m)^typed kiwi'
+    }
+
     # A key read gives no line to mark: a sandbox allowed to prompt could show its own "[sudo]
     # password" line and collect the answer key by key. Reading keys is the console's (RawUI), not a prompt.
     It 'reads no keys for a sandbox that may only prompt' {
