@@ -109,6 +109,24 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         & $title | Should -Be 'title-two'
     }
 
+    # Enter-PSSession shows "[landlock]: " and then what the session's own prompt function returns,
+    # written by the caller's console host as it is: a carriage return rubs the prefix out (the session
+    # looks like the caller's own shell) and an OSC sequence sets the title without -HostAccess RawUI.
+    It 'cannot hide the [landlock] prefix of its Enter-PSSession prompt, nor set the title with it' {
+        Set-ItResult -Skipped -Because ('open: the console host evaluates the session''s prompt function and writes its string unneutralised; ' +
+            'the string is the output of a command the console host runs in the session, and LandlockPS leaves output objects alone')
+        Send "`$prompted = New-LandlockSession `$rs; `$Host.UI.RawUI.WindowTitle = 'title-mine'; Enter-PSSession `$prompted"
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
+        Send 'function prompt { "`r" + (" " * 20) + "`rPS /fake> `e]0;title-sandbox`a" }'
+        Start-Sleep 2
+        Send "'prompt-' + 'set'"
+        $screen = WaitFor '(?m)prompt-set$'
+        ($screen -split "`n" | Where-Object { $_ -match "'prompt-' \+ 'set'" } | Select-Object -Last 1) | Should -Match '^\[landlock\]: '
+        & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-mine'
+        Send 'exit'
+        Send "Remove-PSSession `$prompted"
+    }
+
     It 'sets the caller''s title when given the console (the allowed twin: the title is seen)' {
         Send "`$console = New-LandlockSession `$rs -HostAccess RawUI; Invoke-Command `$console { `$host.UI.RawUI.WindowTitle = 'title-' + 'sandbox' }; Remove-PSSession `$console; 'console' + '-done'"
         WaitFor '(?m)^console-done' | Out-Null
