@@ -5,8 +5,9 @@ BeforeAll {
     $script:Rs = New-LandlockRuleset -Abi ([Math]::Min(7, [int](Get-LandlockAbi).EffectiveAbi))
     $script:System = New-SystemRuleset
     $script:SessionGuid = '00000000-0000-0000-0000-000000000000'
-    # A fragment whose header is well formed but whose object is not CLIXML.
-    $bytes = [byte[]](@(0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 5) + [Text.Encoding]::UTF8.GetBytes('hello'))
+    # A fragment whose headers (the fragment's, then the message's: to the client, a runspace pool's
+    # state) are well formed but whose object is not CLIXML.
+    $bytes = [byte[]](@(0, 0, 0, 0, 0, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 45) + @(1, 0, 0, 0, 5, 0x10, 2, 0) + @(0) * 32 + [Text.Encoding]::UTF8.GetBytes('hello'))
     $script:Unreadable = [Convert]::ToBase64String($bytes)
 
     # Runs a block that writes $Line on the child's real stdout, then would run for an hour, in a
@@ -310,6 +311,33 @@ Describe 'A prompt a sandbox may show' -Skip:(-not (Get-Command tmux -ErrorActio
         $marked.Substring(0, $marked.IndexOf('[sandbox]')) | Should -Not -Match '\e\[[0-9;]*(8|107)m'
     }
 
+    # Line ends, or a long line the terminal wraps, in a prompt's message pushed the mark off the
+    # screen, and left a bare "Password:" in sight.
+    It 'keeps its mark on the screen above a message of <Name>' -TestCases @(
+        @{ Name = 'many line ends'; Message = '("`n" * 80) + "Enter your password"' }
+        @{ Name = 'one long line'; Message = '("word " * 3000) + "Enter your password"' }
+    ) {
+        Send-TerminalLine $Tmux 'Clear-Host'
+        Start-Sleep -Milliseconds 500
+        & tmux clear-history -t $Tmux
+        Send-TerminalLine $Tmux ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { `$f = [System.Management.Automation.Host.FieldDescription]::new('Password'); " +
+            "'typed ' + `$host.UI.Prompt('', $Message, [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]]@(`$f)).Password }; 'long' + '-done'")
+        Wait-TerminalText $Tmux '(?m)^Password: *$' | Out-Null
+        Start-Sleep 1
+        (& tmux capture-pane -t $Tmux -p) -join "`n" | Should -Match '(?m)^\[sandbox\]'
+        Send-TerminalLine $Tmux 'zebra'
+        Wait-TerminalText $Tmux 'long-done' | Should -Match '(?m)^typed zebra'
+    }
+
+    It 'keeps a short message''s lines whole (the allowed twin)' {
+        Send-TerminalLine $Tmux ("Invoke-Sandboxed -Ruleset `$rs -HostAccess Prompt { `$f = [System.Management.Automation.Host.FieldDescription]::new('Word'); " +
+            "'typed ' + `$host.UI.Prompt('', `"first line``nsecond line`", [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]]@(`$f)).Word }; 'short' + '-done'")
+        $screen = Wait-TerminalText $Tmux '(?m)^Word: *$'
+        $screen | Should -Match '(?m)^first line\n^second line$'
+        Send-TerminalLine $Tmux 'kiwi'
+        Wait-TerminalText $Tmux 'short-done' | Should -Match '(?m)^typed kiwi'
+    }
+
     # A key read gives no line to mark: a sandbox allowed to prompt could show its own "[sudo]
     # password" line and collect the answer key by key. Reading keys is the console's (RawUI), not a prompt.
     It 'reads no keys for a sandbox that may only prompt' {
@@ -436,6 +464,42 @@ Describe 'Engine events a sandbox forwards' {
             'after'
         } -ErrorAction SilentlyContinue -ErrorVariable ev
         ($ev | Out-String) | Should -Match 'engine event'
+        $s.State | Should -Be 'Broken'
+        $s.Runspace.Events.ReceivedEvents.Count | Should -Be 0
+        Remove-PSSession $s
+    }
+
+    # The check reads the message type in an object's first fragment: a child that makes its fragments
+    # tiny (25 bytes, 4 of them the message's) puts the type in the next one, and the client joins them.
+    # Forwarded so, a stop in the debugger opened a debugger prompt in an Enter-PSSession caller's
+    # terminal (no -HostAccess, no mark) and wrote its text there unneutralised.
+    It 'end the session however finely the child fragments them' {
+        $split = {
+            $instance = [Reflection.BindingFlags]'NonPublic,Instance'
+            $mediator = [psobject].Assembly.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+            $session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
+            $fragmentor = $session.GetType().GetProperty('Fragmentor', $instance).GetValue($session)
+            $fragmentor.GetType().GetProperty('FragmentSize', $instance).SetValue($fragmentor, 25)
+            $null = Register-EngineEvent -SourceIdentifier Split -Forward
+            $null = New-Event -SourceIdentifier Split -MessageData 'split'
+            Start-Sleep 2
+            'after'
+        }
+        # The control: PowerShell's own out-of-process session takes the event so split.
+        $own = [runspacefactory]::CreateOutOfProcessRunspace($null)
+        try {
+            $own.Open()
+            $ps = [powershell]::Create()
+            $ps.Runspace = $own
+            $ps.AddScript($split.ToString()).Invoke() | Should -Be 'after'
+            $own.Events.ReceivedEvents.SourceIdentifier | Should -Contain 'Split'
+        }
+        finally {
+            $own.Dispose()
+        }
+        $s = New-LandlockSession -Ruleset $Rs
+        Invoke-Command -Session $s $split -ErrorAction SilentlyContinue -ErrorVariable ev
+        ($ev | Out-String) | Should -Match 'split a message''s header'
         $s.State | Should -Be 'Broken'
         $s.Runspace.Events.ReceivedEvents.Count | Should -Be 0
         Remove-PSSession $s

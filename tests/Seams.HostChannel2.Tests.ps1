@@ -109,6 +109,24 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         & $title | Should -Be 'title-two'
     }
 
+    # Enter-PSSession shows "[landlock]: " and then what the session's own prompt function returns,
+    # written by the caller's console host as it is: a carriage return rubs the prefix out (the session
+    # looks like the caller's own shell) and an OSC sequence sets the title without -HostAccess RawUI.
+    It 'cannot hide the [landlock] prefix of its Enter-PSSession prompt, nor set the title with it' {
+        Set-ItResult -Skipped -Because ('open: the console host evaluates the session''s prompt function and writes its string unneutralised; ' +
+            'the string is the output of a command the console host runs in the session, and LandlockPS leaves output objects alone')
+        Send "`$prompted = New-LandlockSession `$rs; `$Host.UI.RawUI.WindowTitle = 'title-mine'; Enter-PSSession `$prompted"
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
+        Send 'function prompt { "`r" + (" " * 20) + "`rPS /fake> `e]0;title-sandbox`a" }'
+        Start-Sleep 2
+        Send "'prompt-' + 'set'"
+        $screen = WaitFor '(?m)prompt-set$'
+        ($screen -split "`n" | Where-Object { $_ -match "'prompt-' \+ 'set'" } | Select-Object -Last 1) | Should -Match '^\[landlock\]: '
+        & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-mine'
+        Send 'exit'
+        Send "Remove-PSSession `$prompted"
+    }
+
     It 'sets the caller''s title when given the console (the allowed twin: the title is seen)' {
         Send "`$console = New-LandlockSession `$rs -HostAccess RawUI; Invoke-Command `$console { `$host.UI.RawUI.WindowTitle = 'title-' + 'sandbox' }; Remove-PSSession `$console; 'console' + '-done'"
         WaitFor '(?m)^console-done' | Out-Null
@@ -156,6 +174,17 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
         WaitFor '(?m)^got ' | Should -Match '(?m)^got zebra'
     }
 
+    # PowerShell carries out the second call of a host method through an emitted stub, whose frame
+    # the check for the session's own host once choked on: every prompt after the first failed.
+    It 'asks you again from the next command you send it (the allowed twin, every time)' {
+        foreach ($word in 'lemon', 'mango') {
+            Send "Invoke-Command `$p { 'again ' + (Read-Host 'word') }"
+            WaitFor '(?m)^\[sandbox\]\s+word:\s*$|Read-Host:' | Should -Not -Match 'Read-Host:'
+            Send $word
+            WaitFor "(?m)^again $word" | Should -Match "(?m)^again $word"
+        }
+    }
+
     It 'asks you from a job you sent it, once you wait for the job (the allowed twin)' {
         Send "`$r = Invoke-Command `$p { 'job got ' + (Read-Host 'word') } -AsJob; 'job' + '-sent'"
         WaitFor '(?m)^job-sent' | Should -Match 'job-sent'
@@ -163,6 +192,19 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
         WaitFor '(?m)^word:' | Should -Match '(?m)^\[sandbox\]\s+word:'
         Send 'kiwi'
         WaitFor '(?m)^job got ' | Should -Match '(?m)^job got kiwi'
+    }
+
+    # A command sent from a thread job runs while you are back at your own prompt: its prompt read the
+    # keys you typed into your shell, and your line editor drew over its mark.
+    It 'reads none of the keys you type into your own shell from a command a thread job sent it' {
+        Send "`$t = Start-ThreadJob { Invoke-Command `$using:p { Start-Sleep 2; try { 'sandbox-got-thread [' + (Read-Host) + ']' } catch { 'sandbox-got-thread refused' } } }; 'thread' + '-started'"
+        WaitFor '(?m)^thread-started' | Should -Match 'thread-started'
+        Start-Sleep 5
+        & tmux send-keys -t $Tmux -l "'mine-' + 'thread'"
+        & tmux send-keys -t $Tmux Enter
+        WaitFor '(?m)^mine-thread' | Should -Match '(?m)^mine-thread'
+        Send 'Receive-Job $t -Wait -AutoRemoveJob'
+        WaitFor '(?m)^sandbox-got-thread' | Should -Match '(?m)^sandbox-got-thread refused'
     }
 
     It 'reads none of the keys you type into your own shell' {

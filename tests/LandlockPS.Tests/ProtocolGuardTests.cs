@@ -148,6 +148,15 @@ public class ProtocolGuardTests
         Assert.Equal("SandboxProtocolViolation", Assert.Throws<LandlockException>(() => guard.Check(DataLine(Fragment(40, messageType: 0x00021008)))).ErrorId);
     }
 
+    // A first fragment shorter than the message header keeps the message type for the next one,
+    // which PowerShell puts together with it all the same: a forwarded event passed that way.
+    [Theory]
+    [InlineData(4)]
+    [InlineData(39)]
+    public void RefusesAnObjectWhoseFirstFragmentSplitsTheMessageHeader(int blobBytes) =>
+        Assert.Equal("SandboxProtocolViolation",
+            Assert.Throws<LandlockException>(() => Running(ReceiveLimits.Default).Check(DataLine(Fragment(blobBytes)))).ErrorId);
+
     [Fact]
     public void AnswersWhetherAPacketSentIsStillUnanswered()
     {

@@ -21,7 +21,7 @@ public sealed class WaitingCallerTests
     [Fact]
     public async Task RefusesWhileNoCommandRunsEvenInsideTheSession()
     {
-        var waiting = new WaitingCaller(Session(runsCommand: false), runsToEnd: false, insideSession: () => true);
+        var waiting = new WaitingCaller(Session(runsCommand: false), runsToEnd: false, home: null, insideSession: () => true);
         var refused = await Assert.ThrowsAsync<HostException>(() => RequireOnPoolThread(waiting));
         Assert.Equal("SandboxHostAccessDenied", refused.ErrorRecord.FullyQualifiedErrorId);
         Assert.Contains("while no command of yours runs", refused.Message);
@@ -30,34 +30,48 @@ public sealed class WaitingCallerTests
     [Fact]
     public async Task RefusesACallOffTheCallersPipelinesWhileACommandRunsInTheBackground()
     {
-        var waiting = new WaitingCaller(Session(runsCommand: true), runsToEnd: false, insideSession: () => false);
+        var waiting = new WaitingCaller(Session(runsCommand: true), runsToEnd: false, home: null, insideSession: () => false);
         var refused = await Assert.ThrowsAsync<HostException>(() => RequireOnPoolThread(waiting));
-        Assert.Contains("while a command you sent it runs in the background", refused.Message);
+        Assert.Contains("not the session itself while a command runs in the background", refused.Message);
     }
 
     [Fact]
     public async Task AllowsACommandsPromptOnThePipelineThatWaitsForIt()
     {
-        var waiting = new WaitingCaller(Session(runsCommand: true), runsToEnd: false, insideSession: () => false);
+        var waiting = new WaitingCaller(Session(runsCommand: true), runsToEnd: false, home: null, insideSession: () => false);
         using Runspace caller = RunspaceFactory.CreateRunspace();
-        await Task.Run(() =>
+        await RequireOn(caller, waiting);
+    }
+
+    // As on a pipeline thread of that runspace.
+    private static Task RequireOn(Runspace runspace, WaitingCaller waiting) => Task.Run(() =>
+    {
+        Runspace.DefaultRunspace = runspace;
+        try
         {
-            Runspace.DefaultRunspace = caller;
-            try
-            {
-                waiting.Require("read");
-            }
-            finally
-            {
-                Runspace.DefaultRunspace = null;
-            }
-        });
+            waiting.Require("read");
+        }
+        finally
+        {
+            Runspace.DefaultRunspace = null;
+        }
+    });
+
+    [Fact]
+    public async Task RefusesACommandsPromptOnAPipelineOfAnotherRunspace()
+    {
+        using Runspace shell = RunspaceFactory.CreateRunspace();
+        using Runspace threadJob = RunspaceFactory.CreateRunspace();
+        var waiting = new WaitingCaller(Session(runsCommand: true), runsToEnd: false, home: shell, insideSession: () => false);
+        var refused = await Assert.ThrowsAsync<HostException>(() => RequireOn(threadJob, waiting));
+        Assert.Contains("nor a command sent from another runspace", refused.Message);
+        await RequireOn(shell, waiting);
     }
 
     [Fact]
     public async Task AllowsAnyThreadInsideTheSessionAndForAScriptBlock()
     {
-        await RequireOnPoolThread(new WaitingCaller(Session(runsCommand: true), runsToEnd: false, insideSession: () => true));
-        await RequireOnPoolThread(new WaitingCaller(Session(runsCommand: true), runsToEnd: true, insideSession: () => false));
+        await RequireOnPoolThread(new WaitingCaller(Session(runsCommand: true), runsToEnd: false, home: null, insideSession: () => true));
+        await RequireOnPoolThread(new WaitingCaller(Session(runsCommand: true), runsToEnd: true, home: null, insideSession: () => false));
     }
 }

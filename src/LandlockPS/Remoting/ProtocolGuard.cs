@@ -54,6 +54,10 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     private const byte StartFragment = 0x1;
     // The message type of a forwarded engine event, in the message header that starts an object's first fragment (MS-PSRP 2.2.1).
     private const uint PSEventArgs = 0x00021008;
+    // That header: destination, message type, runspace pool and pipeline ids. PowerShell's server
+    // never splits it (its fragments hold 32 KB); split, it would hide the message type from the
+    // check, and the client would put it together all the same.
+    private const int MessageHeaderBytes = 40;
     // Bytes of the object being received, by command and by stream (default or prompt response).
     private readonly Dictionary<(Guid, bool), long> _objectBytes = [];
     private readonly Dictionary<Guid, long> _commandBytes = [];
@@ -186,9 +190,11 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
                 int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
                 if (blob < 0 || blob > rest.Length - FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
                 bool startsObject = (rest[16] & StartFragment) != 0;
+                if (startsObject && blob < MessageHeaderBytes) throw Violation("SandboxProtocolViolation", "it split a message's header across remoting fragments");
                 // Nothing asks for a sandbox's events, nothing takes them, and no limit counts them:
-                // the caller's session would keep every one.
-                if (startsObject && blob >= 8 && BinaryPrimitives.ReadUInt32LittleEndian(rest.Slice(FragmentHeaderBytes + 4, 4)) == PSEventArgs)
+                // the caller's session would keep every one. One of them is a stop in the debugger,
+                // on which an Enter-PSSession host opens a debugger prompt of its own.
+                if (startsObject && BinaryPrimitives.ReadUInt32LittleEndian(rest.Slice(FragmentHeaderBytes + 4, 4)) == PSEventArgs)
                 {
                     throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
                 }

@@ -26,6 +26,8 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
 {
     private const string Mark = "[sandbox] ";
     private readonly GuardedUI? _ui = caller.UI is { } ui ? new GuardedUI(ui, access, recordsViaStreams) : null;
+    // Made on the pipeline thread of the cmdlet that made the session or block: the caller's own shell.
+    private readonly Runspace? _home = Runspace.DefaultRunspace;
 
     public override string Name => caller.Name;
     public override Version Version => caller.Version;
@@ -76,7 +78,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     internal void Serve(Runspace runspace, SandboxSessionState state)
     {
         _served = runspace;
-        _ui?.Serve(new WaitingCaller(state, runsToEnd: recordsViaStreams, () => PushedServed() is not null));
+        _ui?.Serve(new WaitingCaller(state, runsToEnd: recordsViaStreams, _home, () => PushedServed() is not null));
     }
 
     // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as
@@ -139,31 +141,38 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
                         null, "SandboxPromptUnsafe", ErrorHelper.Category("SandboxPromptUnsafe"));
                 }
                 field.Label = HostText.Neutralize(field.Label ?? string.Empty);
-                field.HelpMessage = HostText.Neutralize(field.HelpMessage ?? string.Empty);
+                // Shown (on !?) between the field's line and the mark: cut as the message is.
+                field.HelpMessage = PromptText.Fit(HostText.Neutralize(field.HelpMessage ?? string.Empty), Width, PromptText.LineRows, out _);
             }
-            return caller.Prompt(Marked(caption), HostText.Neutralize(message ?? string.Empty), descriptions);
+            (string marked, string shown) = Framed(caption, message);
+            return caller.Prompt(marked, shown, descriptions);
         }
 
         public override PSCredential? PromptForCredential(string caption, string message, string userName, string targetName)
         {
             RequirePrompt("ask you for a credential");
-            return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), Neutralized(userName), Neutralized(targetName));
+            (string marked, string shown) = Framed(caption, message);
+            return caller.PromptForCredential(marked, shown, OnALine(userName), OnALine(targetName));
         }
 
         public override PSCredential? PromptForCredential(string caption, string message, string userName, string targetName,
             PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options)
         {
             RequirePrompt("ask you for a credential");
-            return caller.PromptForCredential(Marked(caption), HostText.Neutralize(message ?? string.Empty), Neutralized(userName), Neutralized(targetName),
-                allowedCredentialTypes, options);
+            (string marked, string shown) = Framed(caption, message);
+            return caller.PromptForCredential(marked, shown, OnALine(userName), OnALine(targetName), allowedCredentialTypes, options);
         }
 
         public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
         {
             RequirePrompt("ask you to choose");
             var safe = new Collection<ChoiceDescription>();
-            foreach (ChoiceDescription choice in choices ?? []) safe.Add(new ChoiceDescription(HostText.Neutralize(choice.Label), HostText.Neutralize(choice.HelpMessage ?? string.Empty)));
-            return caller.PromptForChoice(Marked(caption), HostText.Neutralize(message ?? string.Empty), safe, defaultChoice);
+            foreach (ChoiceDescription choice in choices ?? [])
+            {
+                safe.Add(new ChoiceDescription(OnALine(choice.Label), PromptText.Fit(HostText.Neutralize(choice.HelpMessage ?? string.Empty), Width, PromptText.LineRows, out _)));
+            }
+            (string marked, string shown) = Framed(caption, message);
+            return caller.PromptForChoice(marked, shown, safe, defaultChoice);
         }
 
         public override void Write(string value) => Show(() => caller.Write(HostText.Neutralize(value)));
@@ -196,12 +205,34 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         }
 
         // The mark leads the caption's line: a carriage return or a new line in the caption would
-        // let what follows overwrite it, or push it out of sight. It comes on a reset terminal (see
-        // Reset), in the same write as the caption.
-        private string Marked(string? caption) =>
-            Reset + Mark + HostText.Neutralize(caption ?? string.Empty).Replace('\r', '\u240d').Replace('\n', '\u240a');
+        // let what follows overwrite it, or push it out of sight, as would a long caption or message
+        // (see PromptText). It comes on a reset terminal (see Reset), in the same write as the caption.
+        private (string Caption, string Message) Framed(string? caption, string? message)
+        {
+            int width = Width;
+            string marked = PromptText.Fit(Mark + PromptText.OneLine(HostText.Neutralize(caption ?? string.Empty)), width, PromptText.LineRows, out int rows);
+            return (Reset + marked, PromptText.Fit(HostText.Neutralize(message ?? string.Empty), width, PromptText.MaxRows - rows, out _));
+        }
 
-        private static string? Neutralized(string? text) => text is null ? null : HostText.Neutralize(text);
+        // A user or target name the host shows on the line you answer on.
+        private string? OnALine(string? text) =>
+            text is null ? null : PromptText.Fit(PromptText.OneLine(HostText.Neutralize(text)), Width, PromptText.LineRows, out _);
+
+        // The width the host wraps prompt text at; a host without a console is taken as a narrow terminal.
+        private int Width
+        {
+            get
+            {
+                try
+                {
+                    return caller.RawUI?.WindowSize.Width is > 0 and int width ? width : 80;
+                }
+                catch (Exception e) when (e is NotImplementedException or PSNotImplementedException or System.IO.IOException)
+                {
+                    return 80;
+                }
+            }
+        }
 
         private void ShowMark()
         {
