@@ -62,6 +62,15 @@ Describe 'Formatting' {
         $script:Sys = New-SystemRuleset
         $script:Run = Invoke-Sandboxed -Ruleset $Sys -FilePath /bin/true -PassThru
         $script:Explained = Test-LandlockAccess -Ruleset $Rs -Path /usr/bin/env, /etc/passwd -Access ReadExecute
+        $script:Events = @(
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/cat'; Operation = 'execve'; Path = '/usr/bin/cat'; Access = 'Execute'; Allowed = $true }
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/cat'; Operation = 'open'; Path = '/etc/shadow'; Access = 'ReadFile'; Allowed = $false; DeniedAccess = 'ReadFile'; Count = 2
+                Reason = 'No rule grants ReadFile there.'; Suggestion = "Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath '/etc/shadow' -Access ReadFile" }
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/curl'; Operation = 'connect'; Port = 443; NetAccess = 'ConnectTcp'; Allowed = $false
+                Suggestion = 'Add-LandlockNetRule -Ruleset $ruleset -Port 443 -Access ConnectTcp' }
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/nc'; Operation = 'socket'; Emulation = 'UdpSockets'; Allowed = $false }
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/tee'; Operation = 'open'; Path = '/etc/hosts'; Access = 'WriteFile' }
+        )
     }
 
     It 'registers a table view and a list view for <TypeName>' -TestCases $ViewedTypes {
@@ -115,6 +124,48 @@ Describe 'Formatting' {
         $live = Get-Rendered { & $Show $V5 } 80
         $live | Should -Not -BeNullOrEmpty
         Get-Rendered { & $Show $copy } 80 | Should -Be $live
+    }
+
+    It 'prints every view of <TypeName> for a copy that went through serialization as for the live one' -TestCases @(
+        @{ TypeName = 'LandlockPS.Core.Propose.LandlockProposedRule'; Sample = { ($Events | ConvertTo-LandlockRuleset -IncludeFlagged -WarningAction Ignore).ProposedRules } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockProfile'; Sample = { Get-LandlockProfile WebClient } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockSupport'; Sample = { Get-LandlockAbi } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.AbiFeatures'; Sample = { Get-LandlockAbi -ListKnown } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockErratum'; Sample = { [LandlockPS.Core.Landlock.LandlockErratum]::FromBitmask(3) } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockEnforcementReport'; Sample = { Test-LandlockRuleset $Sys; Test-LandlockRuleset (New-LandlockRuleset -Abi V10) } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockAccessExplanation'; Sample = { $Explained; Test-LandlockAccess -Ruleset $Rs -Path /no/such/dir/file -Access WriteFile } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockRightVerdict'; Sample = { $Explained.Rights } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockAccessFix'; Sample = { $Explained.Fixes; [LandlockPS.Core.Landlock.LandlockAccessFix]::LiftEmulation('UdpSockets', 'None', 'ConnectSendUdp') } }
+        @{ TypeName = 'LandlockPS.Core.Sandbox.SandboxResult'; Sample = { $Run } }
+        @{ TypeName = 'LandlockPS.Core.Observe.LandlockAccessEvent'; Sample = { $Events } }
+        @{ TypeName = 'LandlockPS.Core.Observe.LandlockAccessEvent#Denial'; Sample = { $Events | Where-Object Allowed -EQ $false | ForEach-Object { $_.pstypenames.Insert(0, 'LandlockPS.Core.Observe.LandlockAccessEvent#Denial'); $_ } } }
+        @{ TypeName = 'LandlockPS.Core.Policy.PolicyImportResult'; Sample = { [LandlockPS.Core.Policy.PolicyImport]::ToRuleset([LandlockPS.Core.Policy.PolicyImport]::Read([Text.Encoding]::UTF8.GetBytes('{"abi": 4, "pathBeneath": [{"allowedAccess": ["v4.read_execute"], "parent": ["/usr"]}]}'), 'p.json', 'Json'), '/', 'p') } }
+        @{ TypeName = 'LandlockPS.Core.Policy.PolicyExportResult'; Sample = { [LandlockPS.Core.Policy.PolicyExport]::ToText($Rs, 'Toml') } }
+    ) {
+        # Objects back from Invoke-Command -Session, a sandboxed script block or Import-Clixml are property
+        # bags: a view that handed one of their enums or themselves to a method printed a blank column.
+        $live = @(& $Sample)
+        $live | Should -Not -BeNullOrEmpty
+        $views = (Get-FormatData -TypeName $TypeName).FormatViewDefinition
+        $views | Should -Not -BeNullOrEmpty
+        $file = Join-Path $TestDrive "$([guid]::NewGuid()).xml"
+        $live | Export-Clixml $file
+        $copies = @{
+            'Import-Clixml' = Import-Clixml $file
+            # A session sends objects at depth 1 unless their type asks for more.
+            'a session' = $live | ForEach-Object { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($_, 1)) }
+        }
+        foreach ($way in $copies.Keys) {
+            $copy = $copies[$way]
+            $copy[0].pstypenames[0] | Should -BeLike 'Deserialized.*'
+            foreach ($view in $views) {
+                $format = @{ TableControl = 'Format-Table'; ListControl = 'Format-List'; CustomControl = 'Format-Custom' }[$view.Control.GetType().Name]
+                $expected = Get-Rendered { $live | & $format -View $view.Name } 80
+                $expected | Should -Not -BeNullOrEmpty
+                Get-Rendered { $copy | & $format -View $view.Name } 80 | Should -Be $expected -Because "view $($view.Name) prints a copy from $way as the live object"
+            }
+            Get-Rendered { $copy } 80 | Should -Be (Get-Rendered { $live } 80) -Because "the default view prints a copy from $way as the live object"
+        }
     }
 
     It 'keeps the path in view at width 80 when a rule grants a long list of rights' {
