@@ -193,7 +193,21 @@ Describe 'Formatting' {
 
     It 'sums a ruleset up in one row with Format-Table' {
         $text = Get-Rendered { $Rs | Format-Table } 80
-        $text | Should -Match '(?m)^demo +V10 +BestEffort +2 +1 +ReadWriteExecute; all network; all scopes$'
+        $text | Should -Match '(?m)^demo +V10 +BestEffort +2 +1 +everything$'
+    }
+
+    It 'keeps a ruleset''s table row on one line at 80 columns, unnamed or named, <Ruleset>' -TestCases @(
+        @{ Ruleset = 'handling everything'; Make = { New-LandlockRuleset -CompatibilityLevel HardRequirement }; Handles = 'everything' }
+        @{ Ruleset = 'handling part'; Make = { New-LandlockRuleset -CompatibilityLevel HardRequirement -HandledAccessFs ReadWrite -HandledAccessNet ConnectTcp }; Handles = 'ReadWrite; ConnectTcp; all scopes' }
+    ) {
+        # The unnamed default wrapped its last column, one character too wide: '...; all scope' then 's'.
+        foreach ($name in $null, 'nightly-build') {
+            $rs = & $Make
+            if ($name) { $rs.Name = $name }
+            $lines = (Get-Rendered { $rs | Format-Table } 80) -split '\r?\n'
+            $lines.Count | Should -Be 3 -Because 'a header, its underline and one row'
+            $lines[2] | Should -Match "^$([regex]::Escape($(if ($name) { $name } else { '(unnamed)' }))) .* $([regex]::Escape($Handles))$"
+        }
     }
 
     It 'shows a run''s outcome in a table and the implicit rules of a script block run in a list' {
