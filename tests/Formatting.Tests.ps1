@@ -178,6 +178,16 @@ Describe 'Formatting' {
         }
     }
 
+    It 'wraps a proposal''s rights and flags after a comma at width 80, never inside a name' {
+        # 'WriteFile, MakeReg, Trunc' then 'ate': the rights were wrapped for a wider column than the table gave them.
+        $proposal = ($Events + [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/tee'; Operation = 'open'; Path = (Join-Path $HOME "notes-$(New-Guid).txt"); Access = 'WriteFile, MakeReg' }) |
+            ConvertTo-LandlockRuleset -IncludeFlagged -WarningAction Ignore
+        $text = Get-Rendered { $proposal.ProposedRules } 80
+        $text | Should -Match '(?m)^ +1 True +HomeWrite, +WriteFile, MakeReg, +\S'
+        $text | Should -Match '(?m)^ +Secret +Truncate'
+        foreach ($name in 'SystemWrite', 'ReadExecute', 'ConnectTcp') { $text | Should -Match "\b$name\b" }
+    }
+
     It 'keeps the path in view at width 80 in Test-LandlockAccess tables' {
         $text = Get-Rendered { $Explained | Format-Table } 80
         $text | Should -Match '(?m)^True +ReadExecute +File +/usr/bin/env$'
