@@ -68,6 +68,11 @@ Describe 'Example "<Title>" of <Page>' -ForEach $Examples {
             Pop-Location
         }
     }
+
+    It 'writes nothing outside the folder it runs in' {
+        # A reader types it in a folder of their own: a file it made in /tmp stayed there (Import-LandlockRuleset's first).
+        $Code | Should -Not -Match '(?<![\w.-])/tmp/'
+    }
 }
 
 Describe 'Get-Help <Name> -Full (compiled from docs/)' -ForEach $Pages {
