@@ -287,4 +287,31 @@ Describe 'Rules at a real terminal''s width' -Skip:(-not (Get-Command tmux -Erro
         }
         finally { & tmux kill-session -t $tmux 2>$null }
     }
+
+    It 'breaks Test-LandlockAccess''s reasons between words at 80 columns, and its fix so that it still pastes' {
+        # The terminal broke them where the screen ended: 'grants WriteFi' then 'le.'
+        $data = (New-Item -ItemType Directory (Join-Path TestDrive: "data-$(New-Guid)")).FullName
+        $tmux = Start-Terminal "llps-explain-$PID" -Width 80
+        try {
+            $null = Wait-TerminalText $tmux '(?m)^PS .*>'
+            Send-TerminalLine $tmux ("Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$ruleset = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule '$data' ReadOnly -PassThru; " +
+                "Test-LandlockAccess -Ruleset `$ruleset -Path '$data/report.csv', '/llps-missing-$PID/x' -Access MakeReg, WriteFile; 'shown' + '-explained'")
+            $screen = Wait-TerminalText $tmux '(?m)^shown-explained'
+            $reason = [regex]::Match($screen, '(?ms)^  WriteFile: No rule on\b.*?(?=^  MakeReg)').Value
+            $reason | Should -Not -BeNullOrEmpty
+            $reason.TrimEnd() -split '\n' | Select-Object -Skip 1 | Should -Match '^    \S' -Because 'each line that goes on is indented under the reason'
+            ($reason -replace '\s+', ' ').Trim() | Should -Be "WriteFile: No rule on $data or a directory above it grants WriteFile."
+            # The fix breaks between words too, each broken line ending in a backtick: pasted, it is the command whole.
+            $fix, $missing = [regex]::Matches($screen, "(?ms)^  Fix: (.*?)\n(?=Denied|shown-explained)").ForEach({ $_.Groups[1].Value })
+            $fix | Should -Match '` *\n +\S' -Because 'it is broken, with a backtick'
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($fix, [ref]$null, [ref]$null)
+            $ast.EndBlock.Statements | Should -HaveCount 1
+            $command = $ast.EndBlock.Statements[0].PipelineElements[0].CommandElements.Extent.Text
+            $command | Should -Be 'Add-LandlockPathRule', '-Ruleset', '$ruleset', '-LiteralPath', "'$data'", '-Access', 'WriteFile, MakeReg'
+            # A fix with a <# #> comment breaks inside the comment with no backtick, and still parses as one command.
+            $missing | Should -Match '<# once that path exists:[^`]*#>$'
+            [System.Management.Automation.Language.Parser]::ParseInput($missing, [ref]$null, [ref]$null).EndBlock.Statements | Should -HaveCount 1
+        }
+        finally { & tmux kill-session -t $tmux 2>$null }
+    }
 }
