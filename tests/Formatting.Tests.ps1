@@ -302,7 +302,7 @@ Describe 'Rules at a real terminal''s width' -Skip:(-not (Get-Command tmux -Erro
             $reason.TrimEnd() -split '\n' | Select-Object -Skip 1 | Should -Match '^    \S' -Because 'each line that goes on is indented under the reason'
             ($reason -replace '\s+', ' ').Trim() | Should -Be "WriteFile: No rule on $data or a directory above it grants WriteFile."
             # The fix breaks between words too, each broken line ending in a backtick: pasted, it is the command whole.
-            $fix, $missing = [regex]::Matches($screen, "(?ms)^  Fix: (.*?)\n(?=Denied|shown-explained)").ForEach({ $_.Groups[1].Value })
+            $fix, $missing = [regex]::Matches($screen, "(?ms)^  Fix: (.*?)\n(?=Denied|shown-explained)").ForEach({ $_.Groups[1].Value.Trim() })
             $fix | Should -Match '` *\n +\S' -Because 'it is broken, with a backtick'
             $ast = [System.Management.Automation.Language.Parser]::ParseInput($fix, [ref]$null, [ref]$null)
             $ast.EndBlock.Statements | Should -HaveCount 1
