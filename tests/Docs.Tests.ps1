@@ -86,6 +86,17 @@ Describe 'Get-Help <Name> -Full (compiled from docs/)' -ForEach $Pages {
         $help.Synopsis | Should -Not -Match ([regex]::Escape($Name) + '\s*\[')   # not the generated syntax stand-in
     }
 
+    It 'wraps its prose between words for an 80-column terminal' {
+        # Each paragraph was one line, which the terminal broke inside words ('grants neit' then 'her').
+        # What may be wider is what cannot be wrapped: the syntax, code, example titles, PowerShell's own lines,
+        # and the synopsis, which Get-Help also lists in a table column.
+        $code = @($help.Examples.Example.Code -split '\r?\n' | ForEach-Object Trim) + $help.Synopsis
+        $wide = Get-Help $Name -Full | Out-String -Stream -Width 2000 | Where-Object { $_.Length -gt 80 } | Where-Object {
+            $_.Trim() -notin $code -and $_ -notmatch "^    $([regex]::Escape($Name)) |-- Example \d+:|about_CommonParameters \(https"
+        }
+        $wide | Should -BeNullOrEmpty
+    }
+
     It 'has at least two examples' {
         @($help.Examples.Example).Count | Should -BeGreaterOrEqual 2
         $help.Examples.Example | ForEach-Object { $_.Code | Should -Not -BeNullOrEmpty }
