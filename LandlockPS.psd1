@@ -10,6 +10,9 @@
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('LandlockPS/LandlockPS.format.ps1xml')
     TypesToProcess       = @('LandlockPS/LandlockPS.types.ps1xml')
+    # The help ships in en-US/. build.ps1 -Task Package writes it as Update-Help takes it (out/help/),
+    # to publish here, so Update-Help -Module LandlockPS installs it or finds it current.
+    HelpInfoURI          = 'https://raw.githubusercontent.com/landlockps/LandlockPS/main/'
     CmdletsToExport      = @(
         'Add-LandlockNetRule'
         'Add-LandlockPathRule'

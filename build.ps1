@@ -13,7 +13,8 @@
     Package: build, then stage the module as it ships under ./out/package/LandlockPS and publish it
            as a .nupkg to the local file repository ./out/repo (PSResourceGet; nothing is left
            registered), and pack the .NET library as ./out/nuget/LandlockPS.Core.<version>.nupkg
-           (the same version). Prints the paths of both packages.
+           (the same version), and write the help as Update-Help takes it into ./out/help (to publish
+           at the manifest's HelpInfoURI). Prints the paths of both packages.
     Demo:  build, then show a confined run next to this session, in a fresh pwsh.
     Bench: build, then measure confined runs against unconfined baselines, side by side.
 .PARAMETER Configuration
@@ -103,6 +104,8 @@ function Invoke-Package {
     Write-Host "Packaged LandlockPS into $package"
     $library = & (Join-Path $Root 'tools/New-CorePackage.ps1') -ModuleRoot $Root -OutPath (Join-Path $Root 'out/nuget') -Configuration $Configuration
     Write-Host "Packaged LandlockPS.Core into $library"
+    $null = & (Join-Path $Root 'tools/New-UpdatableHelp.ps1') -ModuleRoot $Root -OutPath (Join-Path $Root 'out/help')
+    Write-Host "Wrote the help for Update-Help into $(Join-Path $Root 'out/help')"
 }
 
 function Invoke-Demo {

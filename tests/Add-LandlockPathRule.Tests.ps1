@@ -186,8 +186,16 @@ Describe 'Add-LandlockPathRule' {
         $rs.PathRules[0].Access | Should -Be 'Execute, ReadFile'
     }
 
-    It 'requires a ruleset' {
-        { Add-LandlockPathRule -Ruleset $null -Path /usr -Access ReadOnly } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
+    It 'requires a ruleset, and says why a pasted fix may find none' {
+        # A fix suggested for $ruleset, pasted where the ruleset is in $rs, said only that the argument is null.
+        Remove-Variable ruleset -ErrorAction Ignore
+        foreach ($paste in { Add-LandlockPathRule -Ruleset $ruleset -LiteralPath /usr -Access ReadOnly }, { Add-LandlockNetRule -Ruleset $ruleset -Port 443 -Access ConnectTcp }) {
+            $paste | Should -Throw -ErrorId 'ParameterArgumentValidationError*' -ExpectedMessage '*The ruleset is null*set $ruleset to yours first ($ruleset = $rs)*'
+        }
+        # The twin: with $ruleset set, the same paste adds the rule.
+        $ruleset = New-LandlockRuleset
+        Add-LandlockPathRule -Ruleset $ruleset -LiteralPath /usr -Access ReadOnly
+        $ruleset.PathRules.Path | Should -Be '/usr'
     }
 
     It 'shows the rules as a readable table' {

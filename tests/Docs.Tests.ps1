@@ -68,6 +68,11 @@ Describe 'Example "<Title>" of <Page>' -ForEach $Examples {
             Pop-Location
         }
     }
+
+    It 'writes nothing outside the folder it runs in' {
+        # A reader types it in a folder of their own: a file it made in /tmp stayed there (Import-LandlockRuleset's first).
+        $Code | Should -Not -Match '(?<![\w.-])/tmp/'
+    }
 }
 
 Describe 'Get-Help <Name> -Full (compiled from docs/)' -ForEach $Pages {
@@ -79,6 +84,17 @@ Describe 'Get-Help <Name> -Full (compiled from docs/)' -ForEach $Pages {
     It 'has the synopsis of its page' {
         $help.Synopsis | Should -Not -BeNullOrEmpty
         $help.Synopsis | Should -Not -Match ([regex]::Escape($Name) + '\s*\[')   # not the generated syntax stand-in
+    }
+
+    It 'wraps its prose between words for an 80-column terminal' {
+        # Each paragraph was one line, which the terminal broke inside words ('grants neit' then 'her').
+        # What may be wider is what cannot be wrapped: the syntax, code, example titles, PowerShell's own lines,
+        # and the synopsis, which Get-Help also lists in a table column.
+        $code = @($help.Examples.Example.Code -split '\r?\n' | ForEach-Object Trim) + $help.Synopsis
+        $wide = Get-Help $Name -Full | Out-String -Stream -Width 2000 | Where-Object { $_.Length -gt 80 } | Where-Object {
+            $_.Trim() -notin $code -and $_ -notmatch "^    $([regex]::Escape($Name)) |-- Example \d+:|about_CommonParameters \(https"
+        }
+        $wide | Should -BeNullOrEmpty
     }
 
     It 'has at least two examples' {

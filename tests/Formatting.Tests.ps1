@@ -62,6 +62,15 @@ Describe 'Formatting' {
         $script:Sys = New-SystemRuleset
         $script:Run = Invoke-Sandboxed -Ruleset $Sys -FilePath /bin/true -PassThru
         $script:Explained = Test-LandlockAccess -Ruleset $Rs -Path /usr/bin/env, /etc/passwd -Access ReadExecute
+        $script:Events = @(
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/cat'; Operation = 'execve'; Path = '/usr/bin/cat'; Access = 'Execute'; Allowed = $true }
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/cat'; Operation = 'open'; Path = '/etc/shadow'; Access = 'ReadFile'; Allowed = $false; DeniedAccess = 'ReadFile'; Count = 2
+                Reason = 'No rule grants ReadFile there.'; Suggestion = "Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath '/etc/shadow' -Access ReadFile" }
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/curl'; Operation = 'connect'; Port = 443; NetAccess = 'ConnectTcp'; Allowed = $false
+                Suggestion = 'Add-LandlockNetRule -Ruleset $ruleset -Port 443 -Access ConnectTcp' }
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/nc'; Operation = 'socket'; Emulation = 'UdpSockets'; Allowed = $false }
+            [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/tee'; Operation = 'open'; Path = '/etc/hosts'; Access = 'WriteFile' }
+        )
     }
 
     It 'registers a table view and a list view for <TypeName>' -TestCases $ViewedTypes {
@@ -117,6 +126,48 @@ Describe 'Formatting' {
         Get-Rendered { & $Show $copy } 80 | Should -Be $live
     }
 
+    It 'prints every view of <TypeName> for a copy that went through serialization as for the live one' -TestCases @(
+        @{ TypeName = 'LandlockPS.Core.Propose.LandlockProposedRule'; Sample = { ($Events | ConvertTo-LandlockRuleset -IncludeFlagged -WarningAction Ignore).ProposedRules } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockProfile'; Sample = { Get-LandlockProfile WebClient } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockSupport'; Sample = { Get-LandlockAbi } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.AbiFeatures'; Sample = { Get-LandlockAbi -ListKnown } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockErratum'; Sample = { [LandlockPS.Core.Landlock.LandlockErratum]::FromBitmask(3) } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockEnforcementReport'; Sample = { Test-LandlockRuleset $Sys; Test-LandlockRuleset (New-LandlockRuleset -Abi V10) } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockAccessExplanation'; Sample = { $Explained; Test-LandlockAccess -Ruleset $Rs -Path /no/such/dir/file -Access WriteFile } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockRightVerdict'; Sample = { $Explained.Rights } }
+        @{ TypeName = 'LandlockPS.Core.Landlock.LandlockAccessFix'; Sample = { $Explained.Fixes; [LandlockPS.Core.Landlock.LandlockAccessFix]::LiftEmulation('UdpSockets', 'None', 'ConnectSendUdp') } }
+        @{ TypeName = 'LandlockPS.Core.Sandbox.SandboxResult'; Sample = { $Run } }
+        @{ TypeName = 'LandlockPS.Core.Observe.LandlockAccessEvent'; Sample = { $Events } }
+        @{ TypeName = 'LandlockPS.Core.Observe.LandlockAccessEvent#Denial'; Sample = { $Events | Where-Object Allowed -EQ $false | ForEach-Object { $_.pstypenames.Insert(0, 'LandlockPS.Core.Observe.LandlockAccessEvent#Denial'); $_ } } }
+        @{ TypeName = 'LandlockPS.Core.Policy.PolicyImportResult'; Sample = { [LandlockPS.Core.Policy.PolicyImport]::ToRuleset([LandlockPS.Core.Policy.PolicyImport]::Read([Text.Encoding]::UTF8.GetBytes('{"abi": 4, "pathBeneath": [{"allowedAccess": ["v4.read_execute"], "parent": ["/usr"]}]}'), 'p.json', 'Json'), '/', 'p') } }
+        @{ TypeName = 'LandlockPS.Core.Policy.PolicyExportResult'; Sample = { [LandlockPS.Core.Policy.PolicyExport]::ToText($Rs, 'Toml') } }
+    ) {
+        # Objects back from Invoke-Command -Session, a sandboxed script block or Import-Clixml are property
+        # bags: a view that handed one of their enums or themselves to a method printed a blank column.
+        $live = @(& $Sample)
+        $live | Should -Not -BeNullOrEmpty
+        $views = (Get-FormatData -TypeName $TypeName).FormatViewDefinition
+        $views | Should -Not -BeNullOrEmpty
+        $file = Join-Path $TestDrive "$([guid]::NewGuid()).xml"
+        $live | Export-Clixml $file
+        $copies = @{
+            'Import-Clixml' = Import-Clixml $file
+            # A session sends objects at depth 1 unless their type asks for more.
+            'a session' = $live | ForEach-Object { [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($_, 1)) }
+        }
+        foreach ($way in $copies.Keys) {
+            $copy = $copies[$way]
+            $copy[0].pstypenames[0] | Should -BeLike 'Deserialized.*'
+            foreach ($view in $views) {
+                $format = @{ TableControl = 'Format-Table'; ListControl = 'Format-List'; CustomControl = 'Format-Custom' }[$view.Control.GetType().Name]
+                $expected = Get-Rendered { $live | & $format -View $view.Name } 80
+                $expected | Should -Not -BeNullOrEmpty
+                Get-Rendered { $copy | & $format -View $view.Name } 80 | Should -Be $expected -Because "view $($view.Name) prints a copy from $way as the live object"
+            }
+            Get-Rendered { $copy } 80 | Should -Be (Get-Rendered { $live } 80) -Because "the default view prints a copy from $way as the live object"
+        }
+    }
+
     It 'keeps the path in view at width 80 when a rule grants a long list of rights' {
         $head = [regex]::Escape($Long.Substring(0, 12))
         (Get-Rendered { $Rs } 80) | Should -Match "(?m)^ReadOnly, WriteFile, +$head"
@@ -125,6 +176,16 @@ Describe 'Formatting' {
             # Wrapped after commas: no right's name is cut in two.
             foreach ($right in 'RemoveFile', 'MakeDir', 'MakeReg', 'Truncate') { $text | Should -Match "\b$right\b" }
         }
+    }
+
+    It 'wraps a proposal''s rights and flags after a comma at width 80, never inside a name' {
+        # 'WriteFile, MakeReg, Trunc' then 'ate': the rights were wrapped for a wider column than the table gave them.
+        $proposal = ($Events + [LandlockPS.Core.Observe.LandlockAccessEvent]@{ Program = '/usr/bin/tee'; Operation = 'open'; Path = (Join-Path $HOME "notes-$(New-Guid).txt"); Access = 'WriteFile, MakeReg' }) |
+            ConvertTo-LandlockRuleset -IncludeFlagged -WarningAction Ignore
+        $text = Get-Rendered { $proposal.ProposedRules } 80
+        $text | Should -Match '(?m)^ +1 True +HomeWrite, +WriteFile, MakeReg, +\S'
+        $text | Should -Match '(?m)^ +Secret +Truncate'
+        foreach ($name in 'SystemWrite', 'ReadExecute', 'ConnectTcp') { $text | Should -Match "\b$name\b" }
     }
 
     It 'keeps the path in view at width 80 in Test-LandlockAccess tables' {
@@ -142,7 +203,21 @@ Describe 'Formatting' {
 
     It 'sums a ruleset up in one row with Format-Table' {
         $text = Get-Rendered { $Rs | Format-Table } 80
-        $text | Should -Match '(?m)^demo +V10 +BestEffort +2 +1 +ReadWriteExecute; all network; all scopes$'
+        $text | Should -Match '(?m)^demo +V10 +BestEffort +2 +1 +everything$'
+    }
+
+    It 'keeps a ruleset''s table row on one line at 80 columns, unnamed or named, <Ruleset>' -TestCases @(
+        @{ Ruleset = 'handling everything'; Make = { New-LandlockRuleset -CompatibilityLevel HardRequirement }; Handles = 'everything' }
+        @{ Ruleset = 'handling part'; Make = { New-LandlockRuleset -CompatibilityLevel HardRequirement -HandledAccessFs ReadWrite -HandledAccessNet ConnectTcp }; Handles = 'ReadWrite; ConnectTcp; all scopes' }
+    ) {
+        # The unnamed default wrapped its last column, one character too wide: '...; all scope' then 's'.
+        foreach ($name in $null, 'nightly-build') {
+            $rs = & $Make
+            if ($name) { $rs.Name = $name }
+            $lines = (Get-Rendered { $rs | Format-Table } 80) -split '\r?\n'
+            $lines.Count | Should -Be 3 -Because 'a header, its underline and one row'
+            $lines[2] | Should -Match "^$([regex]::Escape($(if ($name) { $name } else { '(unnamed)' }))) .* $([regex]::Escape($Handles))$"
+        }
     }
 
     It 'shows a run''s outcome in a table and the implicit rules of a script block run in a list' {
@@ -209,6 +284,33 @@ Describe 'Rules at a real terminal''s width' -Skip:(-not (Get-Command tmux -Erro
             & tmux resize-window -t $tmux -x 80
             Send-TerminalLine $tmux "`$rs; 'shown' + '-narrow'"
             Wait-TerminalText $tmux '(?m)^shown-narrow' | Should -Match "(?m)^WriteFile, ReadFile, +$([regex]::Escape($out.Substring(0, 8))).*\n\s*Truncate"
+        }
+        finally { & tmux kill-session -t $tmux 2>$null }
+    }
+
+    It 'breaks Test-LandlockAccess''s reasons between words at 80 columns, and its fix so that it still pastes' {
+        # The terminal broke them where the screen ended: 'grants WriteFi' then 'le.'
+        $data = (New-Item -ItemType Directory (Join-Path TestDrive: "data-$(New-Guid)")).FullName
+        $tmux = Start-Terminal "llps-explain-$PID" -Width 80
+        try {
+            $null = Wait-TerminalText $tmux '(?m)^PS .*>'
+            Send-TerminalLine $tmux ("Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$ruleset = New-LandlockRuleset -Abi V7 | Add-LandlockPathRule '$data' ReadOnly -PassThru; " +
+                "Test-LandlockAccess -Ruleset `$ruleset -Path '$data/report.csv', '/llps-missing-$PID/x' -Access MakeReg, WriteFile; 'shown' + '-explained'")
+            $screen = Wait-TerminalText $tmux '(?m)^shown-explained'
+            $reason = [regex]::Match($screen, '(?ms)^  WriteFile: No rule on\b.*?(?=^  MakeReg)').Value
+            $reason | Should -Not -BeNullOrEmpty
+            $reason.TrimEnd() -split '\n' | Select-Object -Skip 1 | Should -Match '^    \S' -Because 'each line that goes on is indented under the reason'
+            ($reason -replace '\s+', ' ').Trim() | Should -Be "WriteFile: No rule on $data or a directory above it grants WriteFile."
+            # The fix breaks between words too, each broken line ending in a backtick: pasted, it is the command whole.
+            $fix, $missing = [regex]::Matches($screen, "(?ms)^  Fix: (.*?)\n(?=Denied|shown-explained)").ForEach({ $_.Groups[1].Value.Trim() })
+            $fix | Should -Match '` *\n +\S' -Because 'it is broken, with a backtick'
+            $ast = [System.Management.Automation.Language.Parser]::ParseInput($fix, [ref]$null, [ref]$null)
+            $ast.EndBlock.Statements | Should -HaveCount 1
+            $command = $ast.EndBlock.Statements[0].PipelineElements[0].CommandElements.Extent.Text
+            $command | Should -Be 'Add-LandlockPathRule', '-Ruleset', '$ruleset', '-LiteralPath', "'$data'", '-Access', 'WriteFile, MakeReg'
+            # A fix with a <# #> comment breaks inside the comment with no backtick, and still parses as one command.
+            $missing | Should -Match '<# once that path exists:[^`]*#>$'
+            [System.Management.Automation.Language.Parser]::ParseInput($missing, [ref]$null, [ref]$null).EndBlock.Statements | Should -HaveCount 1
         }
         finally { & tmux kill-session -t $tmux 2>$null }
     }

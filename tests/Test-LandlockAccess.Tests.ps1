@@ -276,6 +276,36 @@ Describe 'Test-LandlockAccess' {
         (Test-LandlockAccess -Ruleset $ruleset -Path $target -Access MakeReg, WriteFile, ReadFile).Allowed | Should -BeTrue
     }
 
+    It 'suggests a rule below / for a missing path judged on /, to add once it exists, never one on / itself' {
+        # The fix was a rule on '/': pasted, it granted the rights on the whole file system.
+        $top = "/llps-missing-$(New-Guid)"
+        foreach ($path in "$top/sub/file.txt", $top) {
+            $answer = Test-LandlockAccess -Ruleset $Rs -Path $path -Access ReadFile
+            $answer.Rights[0].JudgedOn | Should -Be '/'
+            $answer.Fixes.Path | Should -Be $top
+            $answer.Fixes.PathMissing | Should -BeTrue
+            $answer.Suggestion | Should -BeLike "Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath '$top' -Access ReadFile <# once that path exists: * only a rule on '/' covers it now, which would grant ReadFile on the whole file system #>"
+            $answer.Explanation | Should -Match ([regex]::Escape("Fix: $($answer.Suggestion)"))
+            "$($answer.Fixes)" | Should -BeLike "allow ReadFile on '$top' once it exists (*whole file system)"
+        }
+        # The twin: a missing path judged on an existing folder below '/' keeps its rule there, with no caveat.
+        $answer = Test-LandlockAccess -Ruleset $Rs -Path "/etc$top/file.txt" -Access ReadFile
+        $answer.Fixes.Path | Should -Be '/etc'
+        $answer.Fixes.PathMissing | Should -BeFalse
+        $answer.Suggestion | Should -Be "Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath '/etc' -Access ReadFile"
+        # '/' itself still gets its rule on '/'.
+        (Test-LandlockAccess -Ruleset $Rs -Path / -Access ReadDir).Fixes.Path | Should -Be '/'
+        # The comment keeps the suggestion pasteable: run, it adds the rule once the path exists.
+        $ruleset = $Rs.Clone()
+        $answer = Test-LandlockAccess -Ruleset $ruleset -Path "$top/file.txt" -Access ReadFile
+        $null = New-Item -ItemType Directory $top
+        try {
+            & ([scriptblock]::Create($answer.Suggestion))
+            (Test-LandlockAccess -Ruleset $ruleset -Path "$top/file.txt" -Access ReadFile).Allowed | Should -BeTrue
+        }
+        finally { Remove-Item -LiteralPath $top -Recurse -Force }
+    }
+
     It 'judges a missing directory on its nearest existing ancestor' {
         $answer = Test-LandlockAccess -Ruleset $Rs -Path (Join-Path $Root 'allowed/no/such/file') -Access ReadFile
         $answer.Allowed | Should -BeTrue

@@ -70,8 +70,34 @@ function Split-Subsections($Blocks) {
     $result
 }
 
-function Write-Paras([Xml.XmlWriter] $w, [string[]] $Paragraphs) {
-    foreach ($p in $Paragraphs) { $w.WriteElementString('para', $ns.maml, $p) }
+# Get-Help shows a paragraph as it is, indented ($Indent: 4, or 8 under a parameter, a type or the
+# notes), and an 80-column terminal broke each long one inside a word: its lines are wrapped between
+# words to fit there. A list item goes on under its text. The synopsis stays whole: Get-Help lists it
+# in a table column.
+function Write-Paras([Xml.XmlWriter] $w, [string[]] $Paragraphs, [int] $Indent = 4, [switch] $Whole) {
+    foreach ($p in $Paragraphs) { $w.WriteElementString('para', $ns.maml, $(if ($Whole) { $p } else { Format-Paragraph $p (80 - $Indent) })) }
+}
+
+function Format-Paragraph([string] $Text, [int] $Width) {
+    @(foreach ($item in $Text -split "`n") {
+            $lines = [Collections.Generic.List[string]]::new()
+            $line = ''
+            foreach ($word in ($item -split ' ' | Where-Object { $_ })) {
+                if ($line.Trim() -and $line.Length + 1 + $word.Length -gt $Width) {
+                    $lines.Add($line)
+                    $line = if ($item.StartsWith('- ')) { '  ' } else { '' }
+                }
+                $line += $(if ($line.Trim()) { ' ' } else { '' }) + $word
+            }
+            $lines.Add($line)
+            $lines -join "`n"
+        }) -join "`n"
+}
+
+# "--------- Example 1: ... ---------", with shorter rules where the title is long, to fit 80 columns.
+function Format-ExampleTitle([string] $Title) {
+    $rule = '-' * [Math]::Clamp([int][Math]::Floor((76 - $Title.Length - 2) / 2), 2, 9)
+    "$rule $Title $rule"
 }
 
 function Write-Parameter([Xml.XmlWriter] $w, $Parameter, $SetData, [string[]] $Description) {
@@ -84,7 +110,7 @@ function Write-Parameter([Xml.XmlWriter] $w, $Parameter, $SetData, [string[]] $D
     $w.WriteAttributeString('position', $(if ($SetData.Position -ge 0) { "$($SetData.Position)" } else { 'named' }))
     $w.WriteAttributeString('aliases', $(if ($Parameter.Aliases.Count) { $Parameter.Aliases -join ', ' } else { 'none' }))
     $w.WriteElementString('name', $ns.maml, $Parameter.Name)
-    $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w $Description; $w.WriteEndElement()
+    $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w $Description 8; $w.WriteEndElement()
     $typeName = $Parameter.ParameterType.Name
     if ($Parameter.ParameterType -ne [System.Management.Automation.SwitchParameter]) {
         $w.WriteStartElement('command', 'parameterValue', $ns.command)
@@ -102,7 +128,7 @@ function Write-TypeList([Xml.XmlWriter] $w, [string] $ListName, [string] $ItemNa
     foreach ($entry in (Split-Subsections $Blocks).GetEnumerator()) {
         $w.WriteStartElement('command', $ItemName, $ns.command)
         $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('name', $ns.maml, $entry.Key); $w.WriteEndElement()
-        $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w (Get-Paragraphs $entry.Value); $w.WriteEndElement()
+        $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w (Get-Paragraphs $entry.Value) 8; $w.WriteEndElement()
         $w.WriteEndElement()
     }
     $w.WriteEndElement()
@@ -129,7 +155,7 @@ try {
         $w.WriteElementString('name', $ns.command, $command.Name)
         $w.WriteElementString('verb', $ns.command, $command.Verb)
         $w.WriteElementString('noun', $ns.command, $command.Noun)
-        $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w (Get-Paragraphs $s['SYNOPSIS']); $w.WriteEndElement()
+        $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w (Get-Paragraphs $s['SYNOPSIS']) -Whole; $w.WriteEndElement()
         $w.WriteEndElement()
 
         $w.WriteStartElement('maml', 'description', $ns.maml); Write-Paras $w (Get-Paragraphs $s['DESCRIPTION']); $w.WriteEndElement()
@@ -156,13 +182,13 @@ try {
         Write-TypeList $w 'returnValues' 'returnValue' $s['OUTPUTS']
 
         $w.WriteStartElement('maml', 'alertSet', $ns.maml)
-        $w.WriteStartElement('maml', 'alert', $ns.maml); Write-Paras $w (Get-Paragraphs $s['NOTES']); $w.WriteEndElement()
+        $w.WriteStartElement('maml', 'alert', $ns.maml); Write-Paras $w (Get-Paragraphs $s['NOTES']) 8; $w.WriteEndElement()
         $w.WriteEndElement()
 
         $w.WriteStartElement('command', 'examples', $ns.command)
         foreach ($example in (Split-Subsections $s['EXAMPLES']).GetEnumerator()) {
             $w.WriteStartElement('command', 'example', $ns.command)
-            $w.WriteElementString('title', $ns.maml, "--------- $($example.Key) ---------")
+            $w.WriteElementString('title', $ns.maml, (Format-ExampleTitle $example.Key))
             $w.WriteElementString('code', $ns.dev, (@($example.Value | Where-Object Kind -EQ 'code' | ForEach-Object Body) -join "`n`n"))
             $w.WriteStartElement('dev', 'remarks', $ns.dev); Write-Paras $w (Get-Paragraphs $example.Value); $w.WriteEndElement()
             $w.WriteEndElement()

@@ -19,7 +19,11 @@ public static class AccessFixText
         : fix.HandleFirst
             ? $"Handle {AccessText.FormatFlags(fix.Access)} (New-LandlockRuleset -Abi V2 or newer handles it unless -HandledAccessFs leaves it out), " +
               "then allow it on the directories a file moves between"
-            : PathRule(fix.Path!, fix.Access);
+            : PathRule(fix.Path!, fix.Access) + (fix.PathMissing ? CreateFirst(fix.Access) : string.Empty);
+
+    // A block comment, so the command still pastes, alone or joined with others by "; ".
+    private static string CreateFirst(LandlockAccessFs access) =>
+        $" <# once that path exists: it does not yet, and only a rule on '/' covers it now, which would grant {AccessText.FormatFlags(access)} on the whole file system #>";
 
     // The socket's folder and the port are not known: the call that would name them was the one denied.
     private static string LiftEmulation(LandlockEmulation emulation) => emulation switch

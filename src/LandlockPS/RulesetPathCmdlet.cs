@@ -17,7 +17,7 @@ public abstract class RulesetPathCmdlet : PSCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [RulesetTransformation]
-    [ValidateNotNull]
+    [ValidateRuleset]
     public LandlockRuleset Ruleset { get; set; } = null!;
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]

@@ -27,6 +27,11 @@ public class AccessTextTests
     [InlineData(LandlockAccessFs.ReadFile | LandlockAccessFs.WriteFile, LandlockAccessFs.ReadFile | LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg, "WriteFile, ReadFile")]
     [InlineData(LandlockAccessFs.ReadFile | LandlockAccessFs.MakeReg, LandlockAccessFs.ReadFile | LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg, "ReadFile, MakeReg")]
     [InlineData(LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir | LandlockAccessFs.MakeReg, LandlockAccessFs.ReadFile | LandlockAccessFs.ReadDir | LandlockAccessFs.MakeReg | LandlockAccessFs.MakeDir, "All but MakeDir")]
+    // A group whose name says write is not named for rights that write nothing: landlockconfig's
+    // abi.read_execute (with Refer) in a ruleset that handles just that read as "ReadWriteExecute".
+    [InlineData(LandlockAccessFs.ReadExecute | LandlockAccessFs.Refer, LandlockAccessFs.ReadExecute | LandlockAccessFs.Refer, "ReadExecute, Refer")]
+    [InlineData(LandlockAccessFs.ReadOnly | LandlockAccessFs.Refer, LandlockAccessFs.ReadOnly | LandlockAccessFs.Refer, "ReadOnly, Refer")]
+    [InlineData(LandlockAccessFs.ReadOnly | LandlockAccessFs.Truncate, LandlockAccessFs.ReadOnly | LandlockAccessFs.Truncate, "ReadWrite")]
     public void FormatsCompactly(LandlockAccessFs access, LandlockAccessFs universe, string expected) =>
         Assert.Equal(expected, AccessText.Format(access, universe));
 

@@ -12,7 +12,7 @@ public sealed class AddLandlockNetRuleCommand : PSCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [RulesetTransformation]
-    [ValidateNotNull]
+    [ValidateRuleset]
     public LandlockRuleset Ruleset { get; set; } = null!;
 
     [Parameter(Mandatory = true, Position = 0)]

@@ -43,12 +43,17 @@ public static class AccessExplainer
     {
         var judge = new AccessJudge(ruleset, kernelAbi, anchors, target);
         LandlockRightVerdict[] rights = SingleRights(requested).Select(judge.Judge).ToArray();
-        return new LandlockAccessExplanation(path, target, requested, ruleset.HandledAccessFs, rights, Suggest(ruleset, rights));
+        return new LandlockAccessExplanation(path, target, requested, ruleset.HandledAccessFs, rights, Suggest(ruleset, target, rights));
     }
 
-    /// <summary>One rule per place where something is denied; for Refer the ruleset must handle it first.</summary>
-    private static IReadOnlyList<LandlockAccessFix> Suggest(LandlockRuleset ruleset, IEnumerable<LandlockRightVerdict> rights)
+    /// <summary>
+    /// One rule per place where something is denied; for Refer the ruleset must handle it first. A missing
+    /// path judged on '/' gets its rule on the folder (or file) below '/' that it needs, to add once that
+    /// exists: a rule on '/' itself would grant the rights on the whole file system.
+    /// </summary>
+    private static IReadOnlyList<LandlockAccessFix> Suggest(LandlockRuleset ruleset, AccessTarget target, IEnumerable<LandlockRightVerdict> rights)
     {
+        string? belowRoot = target.Type == LandlockPathType.Missing ? TopComponent(target.FullPath) : null;
         LandlockRightVerdict[] denied = rights.Where(r => r.Verdict == LandlockAccessVerdict.Denied).ToArray();
         bool referUnhandled = (ruleset.HandledAccessFs & LandlockAccessFs.Refer) == 0;
         var fixes = new List<LandlockAccessFix>();
@@ -57,9 +62,18 @@ public static class AccessExplainer
             .Where(r => !(referUnhandled && r.Right == LandlockAccessFs.Refer))
             .GroupBy(r => r.JudgedOn))
         {
-            fixes.Add(new(place.Aggregate(LandlockAccessFs.None, (all, r) => all | r.Right), place.Key));
+            LandlockAccessFs access = place.Aggregate(LandlockAccessFs.None, (all, r) => all | r.Right);
+            fixes.Add(place.Key == "/" && belowRoot is not null ? new(access, belowRoot) { PathMissing = true } : new(access, place.Key));
         }
         return fixes;
+    }
+
+    // "/srv" for "/srv/app/data"; null for "/" itself, or when the first component is "." or "..", which
+    // do not name a folder to create.
+    private static string? TopComponent(string fullPath)
+    {
+        string first = fullPath.Split('/', System.StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? string.Empty;
+        return first is "" or "." or ".." ? null : "/" + first;
     }
 
     private static IEnumerable<LandlockAccessFs> SingleRights(LandlockAccessFs access)

@@ -23,6 +23,12 @@ public sealed record LandlockAccessFix(LandlockAccessFs Access, string? Path)
     /// </summary>
     public LandlockEmulation Emulation { get; init; }
 
+    /// <summary>
+    /// True when <see cref="Path"/> does not exist yet: the rule can be added once it does. Until then only a
+    /// rule on '/' covers the access, and that would grant it on the whole file system.
+    /// </summary>
+    public bool PathMissing { get; init; }
+
     /// <summary>True when the ruleset must handle <see cref="Access"/> before a rule can grant it.</summary>
     public bool HandleFirst => Path is null && Emulation == LandlockEmulation.None;
 
@@ -34,7 +40,12 @@ public sealed record LandlockAccessFix(LandlockAccessFs Access, string? Path)
     public override string ToString() =>
         Emulation != LandlockEmulation.None ? LiftText()
         : HandleFirst ? $"handle {AccessText.FormatFlags(Access)} in the ruleset (ABI V2 or newer), then allow it on the directories a file moves between"
-        : $"allow {AccessText.FormatFlags(Access)} on '{Path}'";
+        : $"allow {AccessText.FormatFlags(Access)} on '{Path}'{MissingText()}";
+
+    // A fix on a path that does not exist yet: when to add it, and why not on '/'.
+    private string MissingText() => PathMissing
+        ? $" once it exists (it does not yet: only a rule on '/' covers it now, and that would grant {AccessText.FormatFlags(Access)} on the whole file system)"
+        : string.Empty;
 
     private string LiftText() => Emulation switch
     {

@@ -27,7 +27,7 @@ public static class AccessText
         {
             LandlockAccessFs bits = group & universe;
             // A group the ruleset narrows to one right is that right: "ReadWrite" would overstate WriteFile.
-            if (BitCount(bits) < 2 || (rest & bits) != bits || HasSmallerTwin(group, bits, universe)) continue;
+            if (BitCount(bits) < 2 || (rest & bits) != bits || HasSmallerTwin(group, bits, universe) || WritesNothing(group, bits)) continue;
             parts.Add(group.ToString());
             rest &= ~bits;
         }
@@ -79,6 +79,15 @@ public static class AccessText
         }
         return string.Join("\n", lines);
     }
+
+    // A group named for writing that the universe narrows to rights that write nothing (Refer, with a
+    // ruleset handling only reads) would read as granting writes.
+    private static bool WritesNothing(LandlockAccessFs group, LandlockAccessFs bits) =>
+        (group & LandlockAccessFs.WriteFile) != 0 && (bits & Writing) == 0;
+
+    private const LandlockAccessFs Writing = LandlockAccessFs.WriteFile | LandlockAccessFs.RemoveDir | LandlockAccessFs.RemoveFile |
+        LandlockAccessFs.MakeChar | LandlockAccessFs.MakeDir | LandlockAccessFs.MakeReg | LandlockAccessFs.MakeSock |
+        LandlockAccessFs.MakeFifo | LandlockAccessFs.MakeBlock | LandlockAccessFs.MakeSym | LandlockAccessFs.Truncate;
 
     // A group as the universe narrows it ("ReadWrite" in an ABI-5 ruleset lacks ResolveUnix) still reads as the group.
     private static bool IsGroupWithin(LandlockAccessFs access, LandlockAccessFs universe) =>
