@@ -218,7 +218,10 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         private string? OnALine(string? text) =>
             text is null ? null : PromptText.Fit(PromptText.OneLine(HostText.Neutralize(text)), Width, PromptText.LineRows, out _);
 
-        // The width the host wraps prompt text at; a host without a console is taken as a narrow terminal.
+        // The width the host wraps prompt text at. Not a placeholder: a host without a console (an
+        // application hosting PowerShell, a remoting host) answers RawUI with NotImplementedException or
+        // PSNotImplementedException, and a console whose terminal is gone with an IOException; such a
+        // host is taken as a narrow terminal.
         private int Width
         {
             get
