@@ -109,20 +109,27 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         & $title | Should -Be 'title-two'
     }
 
-    # Enter-PSSession shows "[landlock]: " and then what the session's own prompt function returns,
-    # written by the caller's console host as it is: a carriage return rubs the prefix out (the session
-    # looks like the caller's own shell) and an OSC sequence sets the title without -HostAccess RawUI.
+    # Enter-PSSession shows "[landlock]: " and then what the session's own prompt function returns.
+    # Written as it is, a carriage return would rub the prefix out (the session would look like the
+    # caller's own shell) and an OSC sequence would set the title without -HostAccess RawUI.
     It 'cannot hide the [landlock] prefix of its Enter-PSSession prompt, nor set the title with it' {
-        Set-ItResult -Skipped -Because ('open: the console host evaluates the session''s prompt function and writes its string unneutralised; ' +
-            'the string is the output of a command the console host runs in the session, and LandlockPS leaves output objects alone')
         Send "`$prompted = New-LandlockSession `$rs; `$Host.UI.RawUI.WindowTitle = 'title-mine'; Enter-PSSession `$prompted"
         WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
         Send 'function prompt { "`r" + (" " * 20) + "`rPS /fake> `e]0;title-sandbox`a" }'
-        Start-Sleep 2
         Send "'prompt-' + 'set'"
-        $screen = WaitFor '(?m)prompt-set$'
-        ($screen -split "`n" | Where-Object { $_ -match "'prompt-' \+ 'set'" } | Select-Object -Last 1) | Should -Match '^\[landlock\]: '
+        $screen = WaitFor '(?m)^prompt-set$'
+        $typed = $screen -split "`n" | Where-Object { $_ -match "'prompt-' \+ 'set'" } | Select-Object -Last 1
+        # Cut at its start to stay on the mark's line; the symbols stand for what the terminal never saw.
+        $typed | Should -Match '^\[landlock\]: \[\.\.\.\] +\u240dPS /fake> \u241b\]0;title-sandbo'
         & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-mine'
+    }
+
+    It 'shows a plain prompt of the session as it is (the allowed twin: the prompt function is used)' {
+        Send 'function prompt { "PS-sandbox-" + "prompt> " }'
+        Send "'plain-' + 'prompt'"
+        $screen = WaitFor '(?m)^plain-prompt$'
+        $screen -split "`n" | Where-Object { $_ -match "'plain-' \+ 'prompt'" } | Select-Object -Last 1 |
+            Should -Match '^\[landlock\]: PS-sandbox-prompt> '
         Send 'exit'
         Send "Remove-PSSession `$prompted"
     }

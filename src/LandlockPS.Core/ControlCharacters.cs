@@ -19,10 +19,13 @@ public static class ControlCharacters
         _ => '\uFFFD',
     };
 
+    /// <summary>Whether <paramref name="text"/> holds a control character.</summary>
+    public static bool Any(ReadOnlySpan<char> text) => text.ContainsAnyInRange('\0', '\u001f') || text.ContainsAnyInRange('\u007f', '\u009f');
+
     /// <summary><paramref name="text"/> with every control character (tabs and line ends too) shown as its symbol; null stays null.</summary>
     public static string? Printable(string? text)
     {
-        if (text is null || !text.AsSpan().ContainsAnyInRange('\0', '\u001f') && !text.AsSpan().ContainsAnyInRange('\u007f', '\u009f')) return text;
+        if (text is null || !Any(text)) return text;
         return string.Create(text.Length, text, static (span, source) =>
         {
             for (int i = 0; i < source.Length; i++) span[i] = IsControl(source[i]) ? Visible(source[i]) : source[i];

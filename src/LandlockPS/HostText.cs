@@ -37,6 +37,24 @@ internal static class HostText
         return safe.ToString();
     }
 
+    /// <summary>
+    /// <paramref name="text"/> as plain text on one line: colours dropped, every other control
+    /// character (tabs and line ends too) shown as its symbol. For text shown next to a mark that
+    /// says whose it is: a colour would last past it, and could hide what comes after.
+    /// </summary>
+    public static string Plain(string text)
+    {
+        if (!Core.ControlCharacters.Any(text)) return text;
+        var plain = new StringBuilder(text.Length);
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == Escape && ColourLength(text, i) is int length and > 0) i += length - 1;
+            else plain.Append(Core.ControlCharacters.IsControl(c) ? Visible(c) : c);
+        }
+        return plain.ToString();
+    }
+
     private static bool NeedsWork(string text)
     {
         foreach (char c in text)

@@ -49,15 +49,10 @@ internal readonly record struct SentPacket(PacketKind Kind, Guid Guid, long Seri
 /// </summary>
 internal sealed partial class ProtocolGuard(ReceiveLimits limits)
 {
-    // The PSRP fragment header: object id, fragment id, flags, blob length (MS-PSRP 2.2.4).
-    private const int FragmentHeaderBytes = 21;
-    private const byte StartFragment = 0x1;
-    // The message type of a forwarded engine event, in the message header that starts an object's first fragment (MS-PSRP 2.2.1).
+    // The message type of a forwarded engine event. The message header that holds it is never split
+    // by PowerShell's server (its fragments hold 32 KB); split, it would hide the message type from
+    // the check, and the client would put it together all the same.
     private const uint PSEventArgs = 0x00021008;
-    // That header: destination, message type, runspace pool and pipeline ids. PowerShell's server
-    // never splits it (its fragments hold 32 KB); split, it would hide the message type from the
-    // check, and the client would put it together all the same.
-    private const int MessageHeaderBytes = 40;
     // Bytes of the object being received, by command and by stream (default or prompt response).
     private readonly Dictionary<(Guid, bool), long> _objectBytes = [];
     private readonly Dictionary<Guid, long> _commandBytes = [];
@@ -134,7 +129,8 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         return true;
     }
 
-    private bool IsRunning(Guid command)
+    /// <summary>Whether a command the client sent is running: its close has not been acknowledged.</summary>
+    public bool IsRunning(Guid command)
     {
         lock (_unanswered) return _commands.ContainsKey(command);
     }
@@ -186,20 +182,19 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
             ReadOnlySpan<byte> rest = rented.AsSpan(0, length);
             while (!rest.IsEmpty)
             {
-                if (rest.Length < FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a truncated remoting fragment");
+                if (rest.Length < RemotingFragment.HeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a truncated remoting fragment");
                 int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
-                if (blob < 0 || blob > rest.Length - FragmentHeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
-                bool startsObject = (rest[16] & StartFragment) != 0;
-                if (startsObject && blob < MessageHeaderBytes) throw Violation("SandboxProtocolViolation", "it split a message's header across remoting fragments");
+                if (blob < 0 || blob > rest.Length - RemotingFragment.HeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
+                RemotingFragment fragment = RemotingFragment.Next(ref rest);
+                if (fragment.Starts && blob < RemotingFragment.MessageHeaderBytes) throw Violation("SandboxProtocolViolation", "it split a message's header across remoting fragments");
                 // Nothing asks for a sandbox's events, nothing takes them, and no limit counts them:
                 // the caller's session would keep every one. One of them is a stop in the debugger,
                 // on which an Enter-PSSession host opens a debugger prompt of its own.
-                if (startsObject && BinaryPrimitives.ReadUInt32LittleEndian(rest.Slice(FragmentHeaderBytes + 4, 4)) == PSEventArgs)
+                if (fragment.Starts && fragment.MessageType == PSEventArgs)
                 {
                     throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
                 }
-                Count(command, promptResponse, startsObject, blob);
-                rest = rest[(FragmentHeaderBytes + blob)..];
+                Count(command, promptResponse, fragment.Starts, blob);
             }
         }
         finally

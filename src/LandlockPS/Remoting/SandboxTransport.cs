@@ -26,6 +26,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private const int AnswerGraceMilliseconds = 5000;
     private readonly SandboxConnectionInfo _connection;
     private readonly ProtocolGuard _guard;
+    private readonly ConsolePromptFilter _prompts;
     private readonly ProtocolLineSplitter _serverLines = new(ProtocolGuard.MaxLineBytes);
     private readonly LineHandler _onServerLine;
     private readonly AnswerDeadlines _answers;
@@ -45,6 +46,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         _connection = connection;
         _guard = new ProtocolGuard(connection.Launch.Limits);
+        _prompts = new ConsolePromptFilter(_guard.IsRunning);
         _onServerLine = HandleServerLine;
         // A child that no longer answers (hung, or hostile) is ended instead, and its session is broken.
         _answers = new AnswerDeadlines(AnswerGraceMilliseconds, _guard.IsUnanswered, what => Break(new LandlockException(
@@ -121,6 +123,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         if (_inputClosed || _process is null || _process.HasExited) throw Closed();
         if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
         SentPacket? sent = _guard.Sent(line);
+        _prompts.Sent(sent, line);
         bool taken;
         // A data line is a 32 KB fragment in base64: encoded into a pooled buffer, never a new one on the large-object heap.
         byte[] bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(line) + 1);
@@ -240,8 +243,10 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             return;
         }
         // The guard passed nothing but ASCII.
-        _connection.State.Backlog.Handed(element.Length);
-        HandleOutputDataReceived(Encoding.ASCII.GetString(element));
+        string? passed = _prompts.TryRewrite(element, out string? rewritten) ? rewritten : Encoding.ASCII.GetString(element);
+        if (passed is null) return;
+        _connection.State.Backlog.Handed(passed.Length);
+        HandleOutputDataReceived(passed);
     }
 
     private static int ProtocolElementStart(ReadOnlySpan<byte> line)

@@ -1,0 +1,215 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Text;
+using System.Xml;
+
+namespace LandlockPS.Remoting;
+
+/// <summary>
+/// The prompt <c>Enter-PSSession</c> shows. Before each line you type, the console host runs the
+/// session's own <c>prompt</c> function in the session and writes what it returns after
+/// <c>[landlock]: </c>, as it is: a carriage return there would rub the mark out and leave a prompt
+/// that looks like your own shell's, and an escape sequence would act on your terminal. The filter
+/// knows the console host's prompt command by what the client sends to create it, and replaces
+/// every object that command outputs with the text the console host would show, made plain
+/// (<see cref="HostText.Plain"/>) and short enough to stay on the mark's line.
+/// </summary>
+internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
+{
+    private const uint CreatePipeline = 0x00021006;
+    private const uint PipelineOutput = 0x00041004;
+    // Left of the line you type on an 80-column terminal, after "[landlock]: ".
+    internal const int MaxPromptChars = 48;
+    private const string Cut = "[...]";
+    // The console host's command, as PowerShell's client serializes it: "prompt", not a script,
+    // and alone: a creation message names one "Cmd" per command of the pipeline.
+    private static readonly byte[] CommandName = Encoding.UTF8.GetBytes("<S N=\"Cmd\">");
+    private static readonly byte[] PromptCommand = Encoding.UTF8.GetBytes("<S N=\"Cmd\">prompt</S><B N=\"IsScript\">false</B>");
+    private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
+    private const string Objects = "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">";
+
+    private readonly object _lock = new();
+    // Commands sent whose creation message is not complete yet, with what has come of it.
+    private readonly Dictionary<Guid, ArrayBufferWriter<byte>?> _unclassified = [];
+    private readonly HashSet<Guid> _prompts = [];
+    // An output object of a prompt command being received, by the stream that carries it.
+    private readonly Dictionary<(Guid Stream, bool PromptResponse), PartialOutput> _partials = [];
+    private volatile int _open;
+
+    /// <summary>Notes a line the client sends (<paramref name="packet"/>, as the guard read it), before the server can see it.</summary>
+    public void Sent(SentPacket? packet, string line)
+    {
+        if (packet is not { } sent) return;
+        lock (_lock)
+        {
+            switch (sent.Kind)
+            {
+                case PacketKind.Command:
+                    _unclassified[sent.Guid] = null;
+                    break;
+                case PacketKind.Close:
+                    _unclassified.Remove(sent.Guid);
+                    break;
+                case PacketKind.Data when _unclassified.TryGetValue(sent.Guid, out ArrayBufferWriter<byte>? creation):
+                    Classify(sent.Guid, creation, line);
+                    break;
+            }
+        }
+    }
+
+    private void Classify(Guid command, ArrayBufferWriter<byte>? creation, string line)
+    {
+        int start = line.IndexOf("'>", StringComparison.Ordinal) + 2;
+        ReadOnlySpan<byte> rest = Convert.FromBase64String(line[start..^"</Data>".Length]);
+        while (!rest.IsEmpty)
+        {
+            RemotingFragment fragment = RemotingFragment.Next(ref rest);
+            if (fragment.Starts) creation = new ArrayBufferWriter<byte>();
+            creation?.Write(fragment.Blob);
+            if (!fragment.Ends || creation is null) continue;
+            _unclassified.Remove(command);
+            if (IsPromptCreation(creation.WrittenSpan))
+            {
+                _prompts.Add(command);
+                _open = _prompts.Count;
+            }
+            return;
+        }
+        _unclassified[command] = creation;
+    }
+
+    private static bool IsPromptCreation(ReadOnlySpan<byte> message) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(message.Slice(4, 4)) == CreatePipeline
+        && message.IndexOf(PromptCommand) >= 0
+        && message.IndexOf(CommandName) == message.LastIndexOf(CommandName);
+
+    /// <summary>
+    /// Rewrites a line the server sent, once the guard has passed it: false when it stays as it is;
+    /// else <paramref name="replaced"/> is the line to hand on, or null when nothing of it is left.
+    /// </summary>
+    public bool TryRewrite(ReadOnlySpan<byte> element, out string? replaced)
+    {
+        replaced = null;
+        if (_open == 0) return false;
+        if (ProtocolElement.TryParseAck(element, out PacketKind kind, out Guid acknowledged))
+        {
+            if (kind == PacketKind.Close && !isRunning(acknowledged)) Forget(acknowledged);
+            return false;
+        }
+        if (!ProtocolElement.TryParseData(element, out bool promptResponse, out Guid stream, out ReadOnlySpan<byte> base64)) return false;
+        byte[] rented = ProtocolLineSplitter.Buffers.Rent(base64.Length / 4 * 3 + 3);
+        try
+        {
+            ProtocolGuard.TryDecode(base64, rented, out int length);
+            lock (_lock)
+            {
+                if (Rewrite(rented.AsSpan(0, length), (stream, promptResponse)) is not { } fragments) return false;
+                replaced = fragments.WrittenCount == 0 ? null
+                    : $"<Data Stream='{(promptResponse ? "PromptResponse" : "Default")}' PSGuid='{stream}'>{Convert.ToBase64String(fragments.WrittenSpan)}</Data>";
+                return true;
+            }
+        }
+        finally
+        {
+            ProtocolLineSplitter.Buffers.Return(rented);
+        }
+    }
+
+    // The fragments of a data line with every output object of a prompt command replaced; null when
+    // it holds none. Whatever else the line holds is kept as it is, in place. A message is told by
+    // the PowerShell id in its header, not by the stream that carries it: the client takes a
+    // command's messages from the session's stream too.
+    private ArrayBufferWriter<byte>? Rewrite(ReadOnlySpan<byte> data, (Guid, bool) stream)
+    {
+        ArrayBufferWriter<byte>? kept = null;
+        int keptUpTo = 0;
+        ReadOnlySpan<byte> rest = data;
+        while (!rest.IsEmpty)
+        {
+            int at = data.Length - rest.Length;
+            RemotingFragment fragment = RemotingFragment.Next(ref rest);
+            if (fragment.Starts)
+            {
+                // A new object ends the one before on this stream, for the client too.
+                _partials.Remove(stream);
+                if (fragment.MessageType == PipelineOutput && _prompts.Contains(fragment.PowerShellId))
+                {
+                    _partials[stream] = new PartialOutput(fragment.ObjectId, fragment.PowerShellId, fragment.Blob[..RemotingFragment.MessageHeaderBytes].ToArray());
+                }
+            }
+            if (!_partials.TryGetValue(stream, out PartialOutput? output) || output.ObjectId != fragment.ObjectId) continue;
+            kept ??= new ArrayBufferWriter<byte>(data.Length);
+            kept.Write(data[keptUpTo..at]);
+            keptUpTo = data.Length - rest.Length;
+            output.Body.Write(fragment.Starts ? fragment.Blob[RemotingFragment.MessageHeaderBytes..] : fragment.Blob);
+            if (!fragment.Ends) continue;
+            _partials.Remove(stream);
+            RemotingFragment.WriteWhole(kept, fragment.ObjectId, output.Header, Shown(output.Body.WrittenSpan));
+        }
+        kept?.Write(data[keptUpTo..]);
+        return kept;
+    }
+
+    private void Forget(Guid command)
+    {
+        lock (_lock)
+        {
+            if (!_prompts.Remove(command)) return;
+            _open = _prompts.Count;
+            List<(Guid, bool)> ended = [];
+            foreach (KeyValuePair<(Guid, bool), PartialOutput> partial in _partials)
+            {
+                if (partial.Value.Command == command) ended.Add(partial.Key);
+            }
+            foreach ((Guid, bool) stream in ended) _partials.Remove(stream);
+        }
+    }
+
+    // The body of the object the console host shows: what it would show (the first object's base
+    // object as text), plain and short, serialized as PowerShell would.
+    private static byte[] Shown(ReadOnlySpan<byte> body)
+    {
+        string shown = OnTheMarksLine(HostText.Plain(ShownBy(body)));
+        string objects = PSSerializer.Serialize(shown);
+        int start = objects.IndexOf("<S>", StringComparison.Ordinal);
+        string element = start < 0 ? "<S></S>" : objects[start..(objects.LastIndexOf("</S>", StringComparison.Ordinal) + "</S>".Length)];
+        return [.. ByteOrderMark, .. Encoding.UTF8.GetBytes(element)];
+    }
+
+    // What the console host makes of the object: its base object's text. Anything that is not one
+    // object PowerShell can read shows the console host's default prompt ("PS>"), as no output does.
+    private static string ShownBy(ReadOnlySpan<byte> body)
+    {
+        if (body.StartsWith(ByteOrderMark)) body = body[ByteOrderMark.Length..];
+        try
+        {
+            object[] objects = PSSerializer.DeserializeAsList(Objects + Encoding.UTF8.GetString(body) + "</Objs>");
+            return objects is [PSObject one] ? one.BaseObject.ToString() ?? string.Empty
+                : objects is [{ } other] ? other.ToString() ?? string.Empty
+                : string.Empty;
+        }
+        catch (XmlException)
+        {
+            return string.Empty;
+        }
+    }
+
+    // The end of a long prompt (where a path's last folder and the ">" are) is what is kept.
+    private static string OnTheMarksLine(string text)
+    {
+        if (text.Length <= MaxPromptChars) return text;
+        int from = text.Length - (MaxPromptChars - Cut.Length);
+        if (char.IsLowSurrogate(text[from])) from++;
+        return Cut + text[from..];
+    }
+
+    private sealed class PartialOutput(long objectId, Guid command, byte[] header)
+    {
+        public long ObjectId { get; } = objectId;
+        public Guid Command { get; } = command;
+        public byte[] Header { get; } = header;
+        public ArrayBufferWriter<byte> Body { get; } = new();
+    }
+}

@@ -1,0 +1,227 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using LandlockPS.Remoting;
+using Xunit;
+
+namespace LandlockPS.Tests;
+
+/// <summary>
+/// What the console host shows after "[landlock]: " in Enter-PSSession is the output of the
+/// session's prompt function: every output object of that command is replaced by its plain text,
+/// wherever the server sends it, and nothing else is touched. The lines here are built as
+/// PowerShell's client and server write them (a tmux test in Seams.HostChannel2 drives the real ones).
+/// </summary>
+public class ConsolePromptFilterTests
+{
+    private const uint CreatePipeline = 0x00021006;
+    private const uint PipelineOutput = 0x00041004;
+    private const uint PipelineState = 0x00041006;
+    private static readonly Guid Pool = Guid.NewGuid();
+
+    private readonly HashSet<Guid> _running = [];
+    private readonly ConsolePromptFilter _filter;
+
+    public ConsolePromptFilterTests() => _filter = new ConsolePromptFilter(_running.Contains);
+
+    [Fact]
+    public void ShowsThePromptsCarriageReturnsAndEscapesAsSymbolsAndDropsItsColours()
+    {
+        Guid prompt = Start("prompt");
+        string shown = Shown(Rewritten(Output(prompt, "\r                    \rPS /fake> \u001b]0;title\u0007\u001b[32mgreen\u001b[0m")));
+        Assert.Equal("\u240d" + new string(' ', 20) + "\u240dPS /fake> \u241b]0;title\u2407green", shown);
+    }
+
+    [Fact]
+    public void LeavesAPlainPromptAsItIs()
+    {
+        Guid prompt = Start("prompt");
+        Assert.Equal("PS /work/main> ", Shown(Rewritten(Output(prompt, "PS /work/main> "))));
+    }
+
+    [Fact]
+    public void KeepsTheEndOfALongPromptOnTheMarksLine()
+    {
+        Guid prompt = Start("prompt");
+        string path = "PS /" + string.Join('/', Enumerable.Range(1, 30).Select(i => $"d{i}")) + "> ";
+        string shown = Shown(Rewritten(Output(prompt, path)));
+        Assert.Equal(ConsolePromptFilter.MaxPromptChars, shown.Length);
+        Assert.StartsWith("[...]", shown);
+        Assert.EndsWith("/d29/d30> ", shown);
+    }
+
+    [Theory]
+    [InlineData("<I32>42</I32>", "42")]
+    [InlineData("<Obj RefId=\"0\"><TN RefId=\"0\"><T>Fake</T></TN><ToString>\rPS /root&gt; </ToString><MS /></Obj>", "")]
+    [InlineData("<S>a</S></Objs><Objs><S>\rb</S>", "")]
+    [InlineData("<I32>not a number</I32>", "")]
+    [InlineData("<C>13</C>", "\u240d")]
+    public void ShowsWhatTheConsoleHostWouldOfAnyObjectOrNothingOfWhatItCannotRead(string clixml, string expected)
+    {
+        Guid prompt = Start("prompt");
+        Assert.Equal(expected, Shown(Rewritten(Line(prompt, false,
+            Fragment(7, 0, true, true, Message(PipelineOutput, prompt, clixml))))));
+    }
+
+    [Fact]
+    public void LeavesEveryOtherCommandAlone()
+    {
+        Guid other = Start("Get-Date");
+        Guid piped = Start("prompt", "Out-String");
+        Guid script = Start(["prompt"], isScript: true);
+        foreach (Guid command in new[] { other, piped, script })
+        {
+            Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes(Output(command, "\rPS /root> ")), out _));
+        }
+    }
+
+    [Fact]
+    public void LeavesThePromptsOtherMessagesInPlace()
+    {
+        Guid prompt = Start("prompt");
+        byte[] state = Fragment(9, 0, true, true, Message(PipelineState, prompt, "<Obj RefId=\"0\"><MS><I32 N=\"PipelineState\">4</I32></MS></Obj>"));
+        string line = Line(prompt, false, Fragment(8, 0, true, true, Message(PipelineOutput, prompt, Clixml("\rx"))), state);
+        List<Received> fragments = Fragments(Rewritten(line));
+        Assert.Equal(2, fragments.Count);
+        Assert.Equal("\u240dx", ShownBy(fragments[0]));
+        Assert.Equal(state, fragments[1].Bytes);
+    }
+
+    [Fact]
+    public void ReplacesAnOutputObjectSentInPiecesOnceItIsWhole()
+    {
+        Guid prompt = Start("prompt");
+        byte[] message = Message(PipelineOutput, prompt, Clixml("\rPS /root> "));
+        Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(prompt, false, Fragment(3, 0, true, false, message[..50]))), out string? first));
+        Assert.Null(first);
+        string last = Rewritten(Line(prompt, false, Fragment(3, 1, false, true, message[50..])));
+        Received whole = Assert.Single(Fragments(last));
+        Assert.Equal(3, whole.ObjectId);
+        Assert.True(whole.Starts && whole.Ends);
+        Assert.Equal("\u240dPS /root> ", ShownBy(whole));
+    }
+
+    // The client takes a command's messages from the session's stream, and from the prompt response stream, by the id in their header.
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void ReplacesThePromptsOutputOnWhateverStreamCarriesIt(bool onSessionStream, bool promptResponse)
+    {
+        Guid prompt = Start("prompt");
+        string line = Line(onSessionStream ? Guid.Empty : prompt, promptResponse, Fragment(4, 0, true, true, Message(PipelineOutput, prompt, Clixml("\rx"))));
+        string rewritten = Rewritten(line);
+        Assert.StartsWith(promptResponse ? "<Data Stream='PromptResponse'" : "<Data Stream='Default'", rewritten);
+        Assert.Equal("\u240dx", Shown(rewritten));
+    }
+
+    [Fact]
+    public void KnowsThePromptCommandWhenItsCreationComesInPieces()
+    {
+        Guid prompt = Guid.NewGuid();
+        _running.Add(prompt);
+        _filter.Sent(new SentPacket(PacketKind.Command, prompt, 1), $"<Command PSGuid='{prompt}' />");
+        byte[] creation = Message(CreatePipeline, prompt, Creation(["prompt"], false));
+        SendData(prompt, Fragment(1, 0, true, false, creation[..60]));
+        SendData(prompt, Fragment(1, 1, false, true, creation[60..]));
+        Assert.Equal("\u240dx", Shown(Rewritten(Output(prompt, "\rx"))));
+    }
+
+    [Fact]
+    public void StopsOnceThePromptCommandIsClosed()
+    {
+        Guid prompt = Start("prompt");
+        _running.Remove(prompt);
+        Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{prompt}' />"), out _));
+        Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes(Output(prompt, "\rx")), out _));
+    }
+
+    private Guid Start(params string[] commands) => Start(commands, isScript: false);
+
+    private Guid Start(string[] commands, bool isScript)
+    {
+        Guid command = Guid.NewGuid();
+        _running.Add(command);
+        _filter.Sent(new SentPacket(PacketKind.Command, command, 1), $"<Command PSGuid='{command}' />");
+        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(commands, isScript))));
+        return command;
+    }
+
+    private void SendData(Guid command, byte[] fragment) =>
+        _filter.Sent(new SentPacket(PacketKind.Data, command, 2), Line(command, false, fragment));
+
+    // The commands of a creation message, as PowerShell's client serializes them.
+    private static string Creation(string[] commands, bool isScript) =>
+        "<Obj RefId=\"0\"><MS><Obj N=\"PowerShell\" RefId=\"1\"><MS><Obj N=\"Cmds\" RefId=\"2\"><LST>"
+        + string.Concat(commands.Select(c => $"<Obj><MS><S N=\"Cmd\">{c}</S><B N=\"IsScript\">{(isScript ? "true" : "false")}</B><Nil N=\"UseLocalScope\" /></MS></Obj>"))
+        + "</LST></Obj></MS></Obj></MS></Obj>";
+
+    private static string Output(Guid command, string text) =>
+        Line(command, false, Fragment(5, 0, true, true, Message(PipelineOutput, command, Clixml(text))));
+
+    private static string Clixml(string text)
+    {
+        string objects = PSSerializer.Serialize(text);
+        return objects[objects.IndexOf("<S>", StringComparison.Ordinal)..(objects.LastIndexOf("</S>", StringComparison.Ordinal) + 4)];
+    }
+
+    private static byte[] Message(uint type, Guid command, string clixml)
+    {
+        var message = new byte[40];
+        BinaryPrimitives.WriteUInt32LittleEndian(message, 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), type);
+        Pool.TryWriteBytes(message.AsSpan(8));
+        command.TryWriteBytes(message.AsSpan(24));
+        return [.. message, 0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(clixml)];
+    }
+
+    private static byte[] Fragment(long objectId, long fragmentId, bool start, bool end, byte[] blob)
+    {
+        var header = new byte[21];
+        BinaryPrimitives.WriteInt64BigEndian(header, objectId);
+        BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(8), fragmentId);
+        header[16] = (byte)((start ? 1 : 0) | (end ? 2 : 0));
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(17), blob.Length);
+        return [.. header, .. blob];
+    }
+
+    private static string Line(Guid stream, bool promptResponse, params byte[][] fragments) =>
+        $"<Data Stream='{(promptResponse ? "PromptResponse" : "Default")}' PSGuid='{stream}'>{Convert.ToBase64String(fragments.SelectMany(f => f).ToArray())}</Data>";
+
+    private string Rewritten(string line)
+    {
+        Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(line), out string? rewritten));
+        return Assert.IsType<string>(rewritten);
+    }
+
+    private sealed record Received(long ObjectId, bool Starts, bool Ends, byte[] Bytes, byte[] Blob);
+
+    private static List<Received> Fragments(string line)
+    {
+        string base64 = line[(line.IndexOf("'>", StringComparison.Ordinal) + 2)..^"</Data>".Length];
+        byte[] data = Convert.FromBase64String(base64);
+        var fragments = new List<Received>();
+        for (int at = 0; at < data.Length;)
+        {
+            int blob = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(at + 17));
+            fragments.Add(new Received(BinaryPrimitives.ReadInt64BigEndian(data.AsSpan(at)), (data[at + 16] & 1) != 0, (data[at + 16] & 2) != 0,
+                data[at..(at + 21 + blob)], data[(at + 21)..(at + 21 + blob)]));
+            at += 21 + blob;
+        }
+        return fragments;
+    }
+
+    private static string Shown(string line) => ShownBy(Assert.Single(Fragments(line)));
+
+    // What the client reads from the replaced output message: one string.
+    private static string ShownBy(Received fragment)
+    {
+        Assert.Equal(PipelineOutput, BinaryPrimitives.ReadUInt32LittleEndian(fragment.Blob.AsSpan(4)));
+        string clixml = Encoding.UTF8.GetString(fragment.Blob.AsSpan(43));
+        object value = Assert.Single(PSSerializer.DeserializeAsList(
+            $"<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">{clixml}</Objs>"));
+        return Assert.IsType<string>(value is PSObject wrapped ? wrapped.BaseObject : value);
+    }
+}
