@@ -5,7 +5,8 @@
     PSResourceGet keeps its list of repositories under XDG_DATA_HOME, its NuGet settings under
     XDG_CONFIG_HOME, and installs CurrentUser modules under HOME. With all of them (and the working
     directory, where .NET falls back to when a user folder is missing) in -ScratchHome, whatever
-    the script block registers or installs lives and dies there, and PSModulePath holds only the
+    the script block registers or installs lives and dies there (its temporary files too: TMPDIR,
+    where Update-Help leaves the folder it unpacks into), and PSModulePath holds only the
     modules that ship with pwsh: the user's own repositories, settings and modules are never read
     or written. The caller's environment and location are put
     back afterwards. Throws when the script block fails.
@@ -18,7 +19,7 @@ param(
 )
 
 $ErrorActionPreference = 'Stop'
-$folders = [ordered]@{ XDG_DATA_HOME = '.local/share'; XDG_CONFIG_HOME = '.config'; XDG_CACHE_HOME = '.cache' }
+$folders = [ordered]@{ XDG_DATA_HOME = '.local/share'; XDG_CONFIG_HOME = '.config'; XDG_CACHE_HOME = '.cache'; TMPDIR = 'tmp' }
 $saved = @{ HOME = $env:HOME; PSModulePath = $env:PSModulePath }
 foreach ($variable in $folders.Keys) { $saved[$variable] = [Environment]::GetEnvironmentVariable($variable) }
 New-Item -ItemType Directory -Path $ScratchHome -Force | Out-Null
