@@ -72,6 +72,7 @@ Describe 'Example "<Title>" of <Page>' -ForEach $Examples {
     It 'writes nothing outside the folder it runs in' {
         # A reader types it in a folder of their own: a file it made in /tmp stayed there (Import-LandlockRuleset's first).
         $Code | Should -Not -Match '(?<![\w.-])/tmp/'
+        $Code | Should -Not -Match 'New-Item[^\r\n]*GetTempPath' -Because 'a folder it made in the temporary folder stayed there too'
     }
 }
 
