@@ -110,7 +110,7 @@ Remove-PSSession `$denied, `$allowed, `$quiet
     }
 
     It 'refuses a session LandlockPS did not make' {
-        $process = [System.Management.Automation.Runspaces.PowerShellProcessInstance]::new()
+        $process = New-OwnPwshProcess
         $runspace = [runspacefactory]::CreateOutOfProcessRunspace($null, $process)
         try {
             $runspace.Open()

@@ -486,7 +486,8 @@ Describe 'Engine events a sandbox forwards' {
             'after'
         }
         # The control: PowerShell's own out-of-process session takes the event so split.
-        $own = [runspacefactory]::CreateOutOfProcessRunspace($null)
+        $process = New-OwnPwshProcess
+        $own = [runspacefactory]::CreateOutOfProcessRunspace($null, $process)
         try {
             $own.Open()
             $ps = [powershell]::Create()
@@ -496,6 +497,7 @@ Describe 'Engine events a sandbox forwards' {
         }
         finally {
             $own.Dispose()
+            $process.Dispose()
         }
         $s = New-LandlockSession -Ruleset $Rs
         Invoke-Command -Session $s $split -ErrorAction SilentlyContinue -ErrorVariable ev

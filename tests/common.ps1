@@ -70,9 +70,21 @@ function Test-SignalIgnored([int] $Number) {
 # A pwsh at a real terminal (tmux), for what needs a person: Enter-PSSession, Read-Host, -Terminal.
 # -Environment sets variables for that pwsh only (tmux -e); -Directory is where it starts; -Width its columns.
 function Start-Terminal([string] $Name, [hashtable] $Environment = @{}, [string] $Directory = $PWD.ProviderPath, [int] $Width = 220) {
+    # Ended with its tmux session, the pwsh leaves its .NET diagnostic sockets in its TMPDIR: a TestDrive folder takes them.
+    if (-not $Environment.ContainsKey('TMPDIR')) {
+        $Environment = $Environment + @{ TMPDIR = (New-Item -ItemType Directory -Force (Join-Path (Get-PSDrive TestDrive).Root "tmp-$Name")).FullName }
+    }
     $settings = foreach ($entry in $Environment.GetEnumerator()) { '-e'; "$($entry.Key)=$($entry.Value)" }
     & tmux new-session -d -s $Name -x $Width -y 50 -c $Directory @settings "$(Join-Path $PSHOME 'pwsh') -NoProfile -NoLogo"
     $Name
+}
+
+# The pwsh of PowerShell's own out-of-process runspace (a control for what a sandboxed session may do).
+# Its TMPDIR is a TestDrive folder: killed when the runspace ends, it leaves its .NET diagnostic sockets there.
+function New-OwnPwshProcess {
+    $process = [System.Management.Automation.Runspaces.PowerShellProcessInstance]::new()
+    $process.Process.StartInfo.Environment['TMPDIR'] = (New-Item -ItemType Directory -Force (Join-Path (Get-PSDrive TestDrive).Root "tmp-pwsh-$([guid]::NewGuid())")).FullName
+    $process
 }
 
 function Send-TerminalLine([string] $Name, [string] $Line) {
