@@ -82,7 +82,7 @@ public class ScratchHomeTests
     }
 
     [Fact]
-    public void TheSweepTakesAbandonedHomesButNeverOneInUseNorAFolderNamedLikeOne()
+    public void TheSweepTakesAbandonedHomesAndEmptyUnmarkedOnesButNeverOneInUseNorAFolderNamedLikeOne()
     {
         using var tree = new TempTree();
         using var scope = new TempFolderScope(tree.Dir("tmp"));
@@ -101,6 +101,9 @@ public class ScratchHomeTests
         // marked too, as a home's mark names its folder, but seconds after the folder was made.
         string renamed = Directory.CreateDirectory(Path.Combine(scope.Homes, "landlockps-home-2147483602-renamed")).FullName;
         File.WriteAllText(Path.Combine(renamed, "keep"), "x");
+        // Made, never marked: its maker was killed in between. Empty, it goes; the twin named after a live maker stays.
+        string unmarked = Directory.CreateDirectory(Path.Combine(scope.Homes, "landlockps-home-2147483604-unmarked")).FullName;
+        string making = Directory.CreateDirectory(Path.Combine(scope.Homes, $"landlockps-home-{Environment.ProcessId}-making")).FullName;
         string forged = Directory.CreateDirectory(Path.Combine(scope.Homes, "landlockps-home-2147483603-forged")).FullName;
         File.WriteAllText(Path.Combine(forged, "keep"), "x");
         Thread.Sleep(6000);
@@ -114,6 +117,8 @@ public class ScratchHomeTests
         ScratchHomes.RemoveAbandoned();
 
         Assert.False(Directory.Exists(abandoned));
+        Assert.False(Directory.Exists(unmarked));
+        Assert.True(Directory.Exists(making));
         Assert.True(Directory.Exists(locked));
         Assert.True(File.Exists(Path.Combine(renamed, "keep")));
         Assert.True(File.Exists(Path.Combine(forged, "keep")));

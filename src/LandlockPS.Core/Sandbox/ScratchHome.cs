@@ -134,6 +134,8 @@ public sealed class ScratchHome : IDisposable
             LibC.StatxBuffer status = folder.Status();
             if (status.IsDirectory && status.Uid == ProcessApi.GetEuid() && folder.TryLock(exclusive: false) && TryMark(folder, status)) return (name, folder);
             folder.Dispose();
+            // Given up: not left behind, unless something was put in it meanwhile.
+            parent.TryRemoveChild(name);
         }
         throw new LandlockException(
             $"Could not make a private home for the sandbox in {HomeRoot.Path}: every name tried was taken or replaced ({last?.Message}). " +

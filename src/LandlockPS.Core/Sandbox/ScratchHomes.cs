@@ -75,8 +75,9 @@ internal static class ScratchHomes
     /// <summary>
     /// Removes homes nobody uses: folders of this user, marked as homes when they were made, whose
     /// lock anyone can take (every live home holds a shared one, across PID namespaces too) and
-    /// whose maker is gone from this namespace. A folder renamed to a home's name is not one. Root
-    /// never recursively deletes another user's folder, and never through a link.
+    /// whose maker is gone from this namespace; and empty, unmarked ones of such a maker. A folder
+    /// renamed to a home's name is not one. Root never recursively deletes another user's folder,
+    /// and never through a link.
     /// </summary>
     internal static void RemoveAbandoned()
     {
@@ -104,7 +105,14 @@ internal static class ScratchHomes
         {
             using SafeDirectoryHandle folder = parent.OpenChild(name);
             LibC.StatxBuffer status = folder.Status();
-            if (status.Uid == me && ScratchHome.IsMarked(folder, status) && folder.TryLock(exclusive: true)) TreeRemover.Remove(parent, name, folder, last: ScratchHome.MarkName);
+            if (status.Uid != me) return;
+            if (ScratchHome.IsMarked(folder, status))
+            {
+                if (folder.TryLock(exclusive: true)) TreeRemover.Remove(parent, name, folder, last: ScratchHome.MarkName);
+            }
+            // Made but never marked: its maker died first, or gave it up. Nothing of a home's is in
+            // it; only an empty one goes (a folder a sandbox renamed to such a name is not empty).
+            else parent.TryRemoveChild(name);
         }
         catch (LandlockException)
         {
