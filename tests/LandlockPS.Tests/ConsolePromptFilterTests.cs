@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using LandlockPS.Core;
 using LandlockPS.Remoting;
 using Xunit;
 
@@ -58,12 +59,40 @@ public class ConsolePromptFilterTests
     [InlineData("<Obj RefId=\"0\"><TN RefId=\"0\"><T>Fake</T></TN><ToString>\rPS /root&gt; </ToString><MS /></Obj>", "")]
     [InlineData("<S>a</S></Objs><Objs><S>\rb</S>", "")]
     [InlineData("<I32>not a number</I32>", "")]
+    [InlineData("<Obj RefId=\"0\"><MS><S N=\"\">x</S></MS></Obj>", "")]
     [InlineData("<C>13</C>", "\u240d")]
     public void ShowsWhatTheConsoleHostWouldOfAnyObjectOrNothingOfWhatItCannotRead(string clixml, string expected)
     {
         Guid prompt = Start("prompt");
         Assert.Equal(expected, Shown(Rewritten(Line(prompt, false,
             Fragment(7, 0, true, true, Message(PipelineOutput, prompt, clixml))))));
+    }
+
+    // Whatever a hostile server writes as the prompt's output, the caller's session goes on and shows one string.
+    [Fact]
+    public void ShowsOneStringForAnyMutationOfAnObject()
+    {
+        Guid prompt = Start("prompt");
+        string[] seeds = [.. new object[] { new System.IO.DirectoryInfo("/"), new System.Collections.Hashtable { ["a"] = 1, ["b"] = new Version(1, 2) }, DateTime.UnixEpoch, new Uri("http://x"), new[] { 1, 2, 3 } }
+            .Select(o => PSSerializer.Serialize(o)).Select(o => o[(o.IndexOf('>') + 1)..o.LastIndexOf("</Objs>", StringComparison.Ordinal)].Trim())];
+        const string Alphabet = "<>/=\"_x0 RefIdNSObjTN123MS&;#";
+        var random = new Random(7);
+        for (int i = 0; i < 3000; i++)
+        {
+            var text = new StringBuilder(seeds[random.Next(seeds.Length)]);
+            for (int edits = random.Next(1, 4); edits > 0 && text.Length > 0; edits--)
+            {
+                int at = random.Next(text.Length);
+                switch (random.Next(3))
+                {
+                    case 0: text.Remove(at, Math.Min(random.Next(1, 6), text.Length - at)); break;
+                    case 1: text.Insert(at, Alphabet[random.Next(Alphabet.Length)]); break;
+                    default: text[at] = Alphabet[random.Next(Alphabet.Length)]; break;
+                }
+            }
+            string line = Line(prompt, false, Fragment(i, 0, true, true, Message(PipelineOutput, prompt, text.ToString())));
+            Assert.False(ControlCharacters.Any(Shown(Rewritten(line))));
+        }
     }
 
     [Fact]

@@ -190,8 +190,10 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
                 : objects is [{ } other] ? other.ToString() ?? string.Empty
                 : string.Empty;
         }
-        catch (XmlException)
+        catch (Exception e) when (e is XmlException or ArgumentException or FormatException or InvalidCastException
+            or InvalidOperationException or OverflowException or RuntimeException)
         {
+            // What PowerShell's deserializer throws on text it cannot read as objects: bad XML, bad names or values.
             return string.Empty;
         }
     }
