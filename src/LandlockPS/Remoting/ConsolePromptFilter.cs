@@ -23,6 +23,8 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     // Left of the line you type on an 80-column terminal, after "[landlock]: ".
     internal const int MaxPromptChars = 48;
     private const string Cut = "[...]";
+    private const string DefaultStream = "Default";
+    private const string PromptResponseStream = "PromptResponse";
     // The console host's command, as PowerShell's client serializes it: "prompt", not a script,
     // and alone: a creation message names one "Cmd" per command of the pipeline.
     private static readonly byte[] CommandName = Encoding.UTF8.GetBytes("<S N=\"Cmd\">");
@@ -107,7 +109,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             {
                 if (Rewrite(rented.AsSpan(0, length), (stream, promptResponse)) is not { } fragments) return false;
                 replaced = fragments.WrittenCount == 0 ? null
-                    : $"<Data Stream='{(promptResponse ? "PromptResponse" : "Default")}' PSGuid='{stream}'>{Convert.ToBase64String(fragments.WrittenSpan)}</Data>";
+                    : $"<Data Stream='{(promptResponse ? PromptResponseStream : DefaultStream)}' PSGuid='{stream}'>{Convert.ToBase64String(fragments.WrittenSpan)}</Data>";
                 return true;
             }
         }
