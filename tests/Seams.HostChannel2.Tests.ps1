@@ -143,6 +143,42 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
     }
 }
 
+# The filter reads the prompt's output as PowerShell would, in the caller's process: what it cannot read
+# there (a SecureString is encrypted with the client's session key) must not end the session, nor leave
+# the caller's shell waiting for a prompt that never comes. The console host runs its prompt command as
+# a command "prompt" alone, as these do.
+Describe 'A session prompt the filter cannot read' {
+    BeforeAll {
+        $script:session = New-LandlockSession (New-LandlockRuleset -Abi V7)
+        function script:Invoke-Prompt([scriptblock] $Prompt) {
+            Invoke-Command $session { param($prompt) Set-Item function:global:prompt $prompt } -ArgumentList $Prompt.ToString()
+            $ps = [powershell]::Create()
+            try {
+                $ps.Runspace = $session.Runspace
+                $pending = $ps.AddCommand('prompt').BeginInvoke()
+                # Not a timing assertion: what does not come in a minute does not come.
+                $pending.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue -Because 'the prompt must come back'
+                $ps.EndInvoke($pending)
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+    }
+    AfterAll {
+        Remove-PSSession $session
+    }
+
+    It 'shows no text for a SecureString, and the session goes on' {
+        Invoke-Prompt { ConvertTo-SecureString 'secret' -AsPlainText -Force } | Should -BeExactly ''
+        Invoke-Command $session { 'still-' + 'here' } | Should -BeExactly 'still-here'
+    }
+
+    It 'shows a string plain (the allowed twin: the same command is the prompt, and filtered)' {
+        Invoke-Prompt { "`rPS> " } | Should -BeExactly "`u{240d}PS> "
+    }
+}
+
 # A session allowed to prompt (-HostAccess Prompt) may ask you something while a command you sent it
 # runs. Between commands you are typing into your own shell: a prompt of the session's own (sent from
 # a thread left running in it) would read your keys alongside your shell's line editor, and keep some.

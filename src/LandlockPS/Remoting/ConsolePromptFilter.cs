@@ -179,7 +179,10 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     }
 
     // What the console host makes of the object: its base object's text. Anything that is not one
-    // object PowerShell can read shows the console host's default prompt ("PS>"), as no output does.
+    // object PowerShell can read shows the console host's default prompt ("PS>"), as no output does:
+    // its reader refuses bad XML with XmlException, but a secret it cannot decrypt here (the
+    // session's key is the client's) with PSArgumentException or FormatException, and a filter that
+    // threw would end the session of a prompt that returned one.
     private static string ShownBy(ReadOnlySpan<byte> body)
     {
         if (body.StartsWith(ByteOrderMark)) body = body[ByteOrderMark.Length..];
@@ -190,7 +193,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
                 : objects is [{ } other] ? other.ToString() ?? string.Empty
                 : string.Empty;
         }
-        catch (XmlException)
+        catch (Exception e) when (e is XmlException or PSArgumentException or FormatException)
         {
             return string.Empty;
         }
