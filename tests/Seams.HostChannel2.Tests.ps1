@@ -15,6 +15,13 @@ BeforeAll {
     }
     function Send([string] $Line) { Send-TerminalLine $script:Tmux $Line }
     function WaitFor([string] $Pattern) { Wait-TerminalText $script:Tmux $Pattern }
+    # Types $Line at the prompt, which runs it, and returns the screen's line it was typed on: its
+    # prompt. The line must print $Shows, alone on a line of its own.
+    function Read-TypedLine([string] $Line, [string] $Shows) {
+        Send $Line
+        $screen = WaitFor "(?m)^$Shows`$"
+        $screen -split "`n" | Where-Object { $_.Contains($Line) } | Select-Object -Last 1
+    }
 
     # Run in a session's child (Invoke-Command -FilePath): leaves a thread behind that sends the
     # caller a host call of the whole session (not of a command, so the caller carries it out at
@@ -47,6 +54,52 @@ $global:HostCalls = [powershell]::Create().AddScript({
 }).AddArgument($send).AddArgument($session).AddArgument($data).AddArgument($Count).AddArgument($AfterSeconds)
 $null = $global:HostCalls.BeginInvoke()
 'host calls armed'
+'@
+
+    # Run in a session's child: leaves a thread behind that answers every command the client starts
+    # with an output object (a carriage return, blanks, another one and "PS /root> "), written before
+    # the server acknowledges the command, so before the client says what the command is. It holds
+    # the server's lock on new commands and its writer's lock in turn: a command can only be added
+    # while the writer is held, and it is seen before its acknowledgement can go out.
+    $script:EarlyOutput = Join-Path (Get-PSDrive TestDrive).Root early-output.ps1
+    Set-Content $EarlyOutput @'
+$asm = [psobject].Assembly
+$instance = [Reflection.BindingFlags]'NonPublic,Instance'
+$mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+$session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
+$writer = $session.GetType().GetField('_stdOutWriter', $instance).GetValue($session)
+$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+$executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+$global:Early = [powershell]::Create().AddScript({
+    param($writeLock, $out, $commands, $commandLock, [guid] $pool)
+    function BigEndian([long] $value, [int] $bytes) { $b = [BitConverter]::GetBytes($value); [array]::Reverse($b); $b[(8 - $bytes)..7] }
+    function Output([guid] $command) {
+        $body = [Text.Encoding]::UTF8.GetBytes('<S>_x000D_' + (' ' * 12) + '_x000D_PS /root&gt; </S>')
+        $message = [byte[]]@([BitConverter]::GetBytes([uint32]1) + [BitConverter]::GetBytes([uint32]0x00041004) + $pool.ToByteArray() + $command.ToByteArray() + [byte[]](0xEF, 0xBB, 0xBF) + $body)
+        $fragment = [byte[]]@((BigEndian 1 8) + (BigEndian 0 8) + [byte]3 + (BigEndian $message.Length 4) + $message)
+        "<Data Stream='Default' PSGuid='$command'>$([Convert]::ToBase64String($fragment))</Data>"
+    }
+    $seen = [Collections.Generic.HashSet[guid]]::new()
+    [Threading.Monitor]::Enter($commandLock)
+    foreach ($command in @($commands.Keys)) { $null = $seen.Add($command) }
+    while ($true) {
+        Start-Sleep -Milliseconds 3
+        [Threading.Monitor]::Enter($writeLock)
+        [Threading.Monitor]::Exit($commandLock)
+        Start-Sleep -Milliseconds 3
+        [Threading.Monitor]::Enter($commandLock)
+        foreach ($command in @($commands.Keys)) {
+            if ($seen.Add($command)) { $out.WriteLine((Output $command)); $out.Flush() }
+        }
+        [Threading.Monitor]::Exit($writeLock)
+    }
+}).AddArgument($writer.GetType().GetField('_syncObject', $instance).GetValue($writer)).
+    AddArgument($writer.GetType().GetField('_writer', $instance).GetValue($writer)).
+    AddArgument($session.GetType().GetField('_cmdTransportManagers', $instance).GetValue($session)).
+    AddArgument($session.GetType().GetField('_syncObject', $instance).GetValue($session)).
+    AddArgument($executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor))
+$null = $global:Early.BeginInvoke()
+'early output armed'
 '@
 }
 
@@ -116,22 +169,27 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         Send "`$prompted = New-LandlockSession `$rs; `$Host.UI.RawUI.WindowTitle = 'title-mine'; Enter-PSSession `$prompted"
         WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
         Send 'function prompt { "`r" + (" " * 20) + "`rPS /fake> `e]0;title-sandbox`a" }'
-        Send "'prompt-' + 'set'"
-        $screen = WaitFor '(?m)^prompt-set$'
-        $typed = $screen -split "`n" | Where-Object { $_ -match "'prompt-' \+ 'set'" } | Select-Object -Last 1
         # Cut at its start to stay on the mark's line; the symbols stand for what the terminal never saw.
-        $typed | Should -Match '^\[landlock\]: \[\.\.\.\] +\u240dPS /fake> \u241b\]0;title-sandbo'
+        Read-TypedLine "'prompt-' + 'set'" 'prompt-set' | Should -Match '^\[landlock\]: \[\.\.\.\] +\u240dPS /fake> \u241b\]0;title-sandbo'
         & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-mine'
     }
 
     It 'shows a plain prompt of the session as it is (the allowed twin: the prompt function is used)' {
         Send 'function prompt { "PS-sandbox-" + "prompt> " }'
-        Send "'plain-' + 'prompt'"
-        $screen = WaitFor '(?m)^plain-prompt$'
-        $screen -split "`n" | Where-Object { $_ -match "'plain-' \+ 'prompt'" } | Select-Object -Last 1 |
-            Should -Match '^\[landlock\]: PS-sandbox-prompt> '
+        Read-TypedLine "'plain-' + 'prompt'" 'plain-prompt' | Should -Match '^\[landlock\]: PS-sandbox-prompt> '
         Send 'exit'
         Send "Remove-PSSession `$prompted"
+    }
+
+    # A server has no output for a command before it has the command, but a sandbox knows a command's
+    # id from the client's first packet, and the client takes output for it at once, before it has
+    # said what the command is: the filter did not know yet that it was the prompt.
+    It 'cannot hide the [landlock] prefix with output sent before it is told the prompt command is one' {
+        Send "`$early = New-LandlockSession `$rs; Invoke-Command `$early -FilePath '$EarlyOutput'; Enter-PSSession `$early"
+        WaitFor '(?m)^early output armed' | Should -Match 'early output armed'
+        Read-TypedLine "'early-' + 'typed'" 'early-typed' | Should -Match '^\[landlock\]: \u240d +\u240dPS /root> '
+        Send 'exit'
+        Send "Remove-PSSession `$early"
     }
 
     It 'sets the caller''s title when given the console (the allowed twin: the title is seen)' {

@@ -121,6 +121,38 @@ public class ConsolePromptFilterTests
         Assert.Equal("\u240dx", Shown(rewritten));
     }
 
+    // A sandbox sees a command's id before the client sends what the command is, and the client
+    // takes output for it at once: until the filter knows it is not the prompt, it is one.
+    [Fact]
+    public void ReplacesOutputSentForACommandBeforeItIsKnown()
+    {
+        Guid command = Sent();
+        Assert.Equal("\u240dPS /root> ", Shown(Rewritten(Output(command, "\rPS /root> "))));
+        Assert.Equal("\u240dPS /root> ", Shown(Rewritten(Line(Guid.Empty, false, Fragment(6, 0, true, true, Message(PipelineOutput, command, Clixml("\rPS /root> ")))))));
+    }
+
+    [Fact]
+    public void LeavesACommandsOutputAloneOnceItIsKnownNotToBeThePrompt()
+    {
+        Guid command = Sent();
+        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(["Get-Date"], false))));
+        Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes(Output(command, "\rPS /root> ")), out _));
+    }
+
+    // What a closed command left unfinished is dropped with it; kept, a sandbox could leave a large one behind for every command.
+    [Fact]
+    public void ForgetsTheUnfinishedOutputOfAClosedCommand()
+    {
+        Guid command = Sent();
+        Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(command, false, Fragment(3, 0, true, false, Message(PipelineOutput, command, "<S>a")))), out string? held));
+        Assert.Null(held);
+        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(["Get-Date"], false))));
+        _filter.Sent(new SentPacket(PacketKind.Close, command, 3), $"<Close PSGuid='{command}' />");
+        _running.Remove(command);
+        Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{command}' />"), out _));
+        Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(Guid.Empty, false, Fragment(3, 1, false, true, "b</S>"u8.ToArray()))), out _));
+    }
+
     [Fact]
     public void KnowsThePromptCommandWhenItsCreationComesInPieces()
     {
@@ -146,10 +178,17 @@ public class ConsolePromptFilterTests
 
     private Guid Start(string[] commands, bool isScript)
     {
+        Guid command = Sent();
+        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(commands, isScript))));
+        return command;
+    }
+
+    // A command the client has announced, without saying yet what it is.
+    private Guid Sent()
+    {
         Guid command = Guid.NewGuid();
         _running.Add(command);
         _filter.Sent(new SentPacket(PacketKind.Command, command, 1), $"<Command PSGuid='{command}' />");
-        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(commands, isScript))));
         return command;
     }
 

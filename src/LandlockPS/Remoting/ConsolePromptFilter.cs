@@ -14,7 +14,9 @@ namespace LandlockPS.Remoting;
 /// that looks like your own shell's, and an escape sequence would act on your terminal. The filter
 /// knows the console host's prompt command by what the client sends to create it, and replaces
 /// every object that command outputs with the text the console host would show, made plain
-/// (<see cref="HostText.Plain"/>) and short enough to stay on the mark's line.
+/// (<see cref="HostText.Plain"/>) and short enough to stay on the mark's line. A command is taken
+/// for the prompt until its creation shows it is not: a sandbox learns a command's id before the
+/// client sends what the command is, and the client takes output for it at once.
 /// </summary>
 internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
 {
@@ -36,7 +38,8 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     private readonly HashSet<Guid> _prompts = [];
     // An output object of a prompt command being received, by the stream that carries it.
     private readonly Dictionary<(Guid Stream, bool PromptResponse), PartialOutput> _partials = [];
-    private volatile int _open;
+    // Whether there is anything to watch: a command whose output is replaced, or some of it held.
+    private volatile bool _open;
 
     /// <summary>Notes a line the client sends (<paramref name="packet"/>, as the guard read it), before the server can see it.</summary>
     public void Sent(SentPacket? packet, string line)
@@ -56,8 +59,13 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
                     Classify(sent.Guid, creation, line);
                     break;
             }
+            Recount();
         }
     }
+
+    private void Recount() => _open = _unclassified.Count + _prompts.Count + _partials.Count > 0;
+
+    private bool IsReplaced(Guid command) => _prompts.Contains(command) || _unclassified.ContainsKey(command);
 
     private void Classify(Guid command, ArrayBufferWriter<byte>? creation, string line)
     {
@@ -70,11 +78,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             creation?.Write(fragment.Blob);
             if (!fragment.Ends || creation is null) continue;
             _unclassified.Remove(command);
-            if (IsPromptCreation(creation.WrittenSpan))
-            {
-                _prompts.Add(command);
-                _open = _prompts.Count;
-            }
+            if (IsPromptCreation(creation.WrittenSpan)) _prompts.Add(command);
             return;
         }
         _unclassified[command] = creation;
@@ -92,7 +96,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     public bool TryRewrite(ReadOnlySpan<byte> element, out string? replaced)
     {
         replaced = null;
-        if (_open == 0) return false;
+        if (!_open) return false;
         if (ProtocolElement.TryParseAck(element, out PacketKind kind, out Guid acknowledged))
         {
             if (kind == PacketKind.Close && !isRunning(acknowledged)) Forget(acknowledged);
@@ -134,7 +138,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             {
                 // A new object ends the one before on this stream, for the client too.
                 _partials.Remove(stream);
-                if (fragment.MessageType == PipelineOutput && _prompts.Contains(fragment.PowerShellId))
+                if (fragment.MessageType == PipelineOutput && IsReplaced(fragment.PowerShellId))
                 {
                     _partials[stream] = new PartialOutput(fragment.ObjectId, fragment.PowerShellId, fragment.Blob[..RemotingFragment.MessageHeaderBytes].ToArray());
                 }
@@ -149,21 +153,24 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             RemotingFragment.WriteWhole(kept, fragment.ObjectId, output.Header, Shown(output.Body.WrittenSpan));
         }
         kept?.Write(data[keptUpTo..]);
+        Recount();
         return kept;
     }
 
+    // A closed command's output is over, on its own streams and the session's: what it left
+    // unfinished goes, or a sandbox could leave a large object behind for every command.
     private void Forget(Guid command)
     {
         lock (_lock)
         {
-            if (!_prompts.Remove(command)) return;
-            _open = _prompts.Count;
+            _prompts.Remove(command);
             List<(Guid, bool)> ended = [];
-            foreach (KeyValuePair<(Guid, bool), PartialOutput> partial in _partials)
+            foreach (KeyValuePair<(Guid Stream, bool), PartialOutput> partial in _partials)
             {
-                if (partial.Value.Command == command) ended.Add(partial.Key);
+                if (partial.Key.Stream == command || partial.Value.Command == command) ended.Add(partial.Key);
             }
             foreach ((Guid, bool) stream in ended) _partials.Remove(stream);
+            Recount();
         }
     }
 
