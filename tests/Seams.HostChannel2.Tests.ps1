@@ -6,8 +6,8 @@ BeforeAll {
     . $PSScriptRoot/common.ps1
 
     # A pwsh at a terminal with the module imported, once it has run $Setup: each Describe has its own.
-    function Start-ModuleTerminal([string] $Name, [string] $Setup) {
-        $script:Tmux = Start-Terminal "$Name-$PID"
+    function Start-ModuleTerminal([string] $Name, [string] $Setup, [int] $Width = 220) {
+        $script:Tmux = Start-Terminal "$Name-$PID" -Width $Width
         Wait-TerminalText $Tmux '(?m)^PS .*>' | Out-Null
         # Markers are built when the command runs, so the echo of the typed line never matches them.
         Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; $Setup; 'terminal' + '-ready'"
@@ -198,6 +198,31 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-sandbox'
         Send "Remove-PSSession `$attacker, `$target; 'sessions' + '-removed'"
         WaitFor '(?m)^sessions-removed' | Should -Match 'sessions-removed'
+    }
+}
+
+# On an 80-column terminal, "[landlock]: " and a prompt of 48 narrow characters leave room for what
+# you type. A wide character (CJK, fullwidth, emoji) takes two columns.
+Describe 'An Enter-PSSession prompt on an 80-column terminal' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        Start-ModuleTerminal llps-narrow '$narrow = New-LandlockSession (New-LandlockRuleset -Abi V7)' -Width 80
+        Send 'Enter-PSSession $narrow'
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    # 34 ideographic spaces and "PS /root> " are 44 characters, but 78 columns: the mark's line is
+    # full, and the line you type on starts with the sandbox's own "PS /root> ".
+    It 'cannot push the line you type on past the [landlock] prefix with wide characters' {
+        Send 'function prompt { ([string][char]0x3000 * 34) + "PS /root> " }'
+        Read-TypedLine "'wide-' + 'typed'" 'wide-typed' | Should -Match '^\[landlock\]: \[\.\.\.\]\u3000+PS /root> '
+    }
+
+    It 'shows a short prompt of wide characters whole (the allowed twin: only what would wrap is cut)' {
+        Send 'function prompt { "PS /" + [char]0x65e5 + [char]0x672c + "> " }'
+        Read-TypedLine "'short-' + 'wide'" 'short-wide' | Should -Match '^\[landlock\]: PS /\u65e5\u672c> '
     }
 }
 

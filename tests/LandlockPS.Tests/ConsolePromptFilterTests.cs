@@ -48,9 +48,37 @@ public class ConsolePromptFilterTests
         Guid prompt = Start("prompt");
         string path = "PS /" + string.Join('/', Enumerable.Range(1, 30).Select(i => $"d{i}")) + "> ";
         string shown = Shown(Rewritten(Output(prompt, path)));
-        Assert.Equal(ConsolePromptFilter.MaxPromptChars, shown.Length);
+        Assert.Equal(ConsolePromptFilter.MaxPromptColumns, shown.Length);
         Assert.StartsWith("[...]", shown);
         Assert.EndsWith("/d29/d30> ", shown);
+    }
+
+    // A terminal gives a wide character two columns: 34 ideographic spaces and "PS /root> " are 44
+    // characters, but fill an 80-column line after the mark, and the line you type on would start
+    // with a "PS /root> " of the sandbox's own. A character outside ASCII counts as two.
+    [Fact]
+    public void KeepsAPromptOfWideCharactersOnTheMarksLine()
+    {
+        Guid prompt = Start("prompt");
+        string shown = Shown(Rewritten(Output(prompt, new string('\u3000', 34) + "PS /root> ")));
+        Assert.Equal("[...]" + new string('\u3000', 16) + "PS /root> ", shown);
+    }
+
+    [Theory]
+    [InlineData("PS /home/\u65e5\u672c/\u00e9t\u00e9> ")]
+    [InlineData("\U0001F600 PS /root> ")]
+    public void KeepsAShortPromptOfWideCharactersWhole(string prompt)
+    {
+        Guid command = Start("prompt");
+        Assert.Equal(prompt, Shown(Rewritten(Output(command, prompt))));
+    }
+
+    [Fact]
+    public void NeverCutsACharacterOfTwoHalves()
+    {
+        Guid prompt = Start("prompt");
+        string shown = Shown(Rewritten(Output(prompt, string.Concat(Enumerable.Repeat("\U0001F600", 30)))));
+        Assert.Equal("[...]" + string.Concat(Enumerable.Repeat("\U0001F600", 21)), shown);
     }
 
     [Theory]

@@ -22,8 +22,9 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
 {
     private const uint CreatePipeline = 0x00021006;
     private const uint PipelineOutput = 0x00041004;
-    // Left of the line you type on an 80-column terminal, after "[landlock]: ".
-    internal const int MaxPromptChars = 48;
+    // Left of the line you type on an 80-column terminal, after "[landlock]: ", in columns: a wide
+    // character takes two, and 48 of them would wrap the line you type on past the mark.
+    internal const int MaxPromptColumns = 48;
     private const string Cut = "[...]";
     // The console host's command, as PowerShell's client serializes it: "prompt", not a script,
     // and alone: a creation message names one "Cmd" per command of the pipeline.
@@ -209,11 +210,31 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     // The end of a long prompt (where a path's last folder and the ">" are) is what is kept.
     private static string OnTheMarksLine(string text)
     {
-        if (text.Length <= MaxPromptChars) return text;
-        int from = text.Length - (MaxPromptChars - Cut.Length);
-        if (char.IsLowSurrogate(text[from])) from++;
+        if (Columns(text) <= MaxPromptColumns) return text;
+        int left = MaxPromptColumns - Cut.Length;
+        int from = text.Length;
+        while (from > 0)
+        {
+            Rune.DecodeLastFromUtf16(text.AsSpan(0, from), out Rune last, out int length);
+            left -= Columns(last);
+            if (left < 0) break;
+            from -= length;
+        }
         return Cut + text[from..];
     }
+
+    private static int Columns(string text)
+    {
+        int columns = 0;
+        foreach (Rune rune in text.EnumerateRunes()) columns += Columns(rune);
+        return columns;
+    }
+
+    // Printable ASCII and the symbols Plain shows control characters as take one column; every
+    // other character counts as two: East Asian wide ones and emoji take two, and so do many more
+    // (accented letters, Greek, Cyrillic) on a terminal set for East Asian text. A prompt of such
+    // characters is cut early rather than wrapped.
+    private static int Columns(Rune rune) => rune.Value is (>= ' ' and < 0x7f) or (>= 0x2400 and <= 0x2421) ? 1 : 2;
 
     private sealed class PartialOutput(long objectId, Guid command, byte[] header)
     {
