@@ -203,7 +203,7 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
 
 # On an 80-column terminal, "[landlock]: " and a prompt of 48 narrow characters leave room for what
 # you type. A wide character (CJK, fullwidth, emoji) takes two columns.
-Describe 'An Enter-PSSession prompt on an 80-column terminal' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+Describe 'The [landlock] line of an Enter-PSSession prompt, on an 80-column terminal' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
     BeforeAll {
         Start-ModuleTerminal llps-narrow '$narrow = New-LandlockSession (New-LandlockRuleset -Abi V7)' -Width 80
         Send 'Enter-PSSession $narrow'
@@ -223,6 +223,22 @@ Describe 'An Enter-PSSession prompt on an 80-column terminal' -Skip:(-not (Get-C
     It 'shows a short prompt of wide characters whole (the allowed twin: only what would wrap is cut)' {
         Send 'function prompt { "PS /" + [char]0x65e5 + [char]0x672c + "> " }'
         Read-TypedLine "'short-' + 'wide'" 'short-wide' | Should -Match '^\[landlock\]: PS /\u65e5\u672c> '
+    }
+
+    # The console host draws "[landlock]: " right after the prompt command: an attribute the command's
+    # host text left set (concealed text, a background the colour of the text) would hide the mark.
+    It 'cannot hide the [landlock] prefix with an attribute its host text leaves set' {
+        Send 'function prompt { Write-Host -NoNewline "`e[8m`e[107m"; "PS-hidden> " }'
+        Read-TypedLine "'conceal-' + 'typed'" 'conceal-typed' | Should -Match '^\[landlock\]: PS-hidden> '
+        $marked = & tmux capture-pane -t $Tmux -p -e | Where-Object { $_.Contains("'conceal-'") } | Select-Object -Last 1
+        $marked.Substring(0, $marked.IndexOf('[landlock]')) | Should -Not -Match '\e\[[0-9;]*(8|107)m'
+    }
+
+    It 'shows the colours of its host text (the allowed twin: the colour reaches the terminal)' {
+        Send 'function prompt { Write-Host -NoNewline "`e[31mred-host "; "PS-red> " }'
+        Read-TypedLine "'red-' + 'typed'" 'red-typed' | Should -Match '^red-host \[landlock\]: PS-red> '
+        & tmux capture-pane -t $Tmux -p -e | Where-Object { $_.Contains("'red-'") } | Select-Object -Last 1 |
+            Should -Match '\e\[31mred-host'
     }
 }
 
