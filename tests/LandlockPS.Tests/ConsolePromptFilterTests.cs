@@ -136,6 +136,26 @@ public class ConsolePromptFilterTests
         Assert.Equal("\u240dPS /root> ", ShownBy(whole));
     }
 
+    // A server may send an object as large as MaximumReceivedObjectSize (200 MB by default) in 32 KB
+    // pieces: the filter keeps none of one larger than any prompt, and shows nothing of it.
+    [Theory]
+    [InlineData(ConsolePromptFilter.MaxPromptObjectBytes + 1, false)]
+    [InlineData(ConsolePromptFilter.MaxPromptObjectBytes, true)]
+    public void ShowsNothingOfAnObjectTooLargeToBeAPrompt(int bodyBytes, bool shown)
+    {
+        Guid prompt = Start("prompt");
+        // A body is a byte order mark, "<S>", the text and "</S>".
+        byte[] message = Message(PipelineOutput, prompt, Clixml(new string('d', bodyBytes - 12) + "$ "));
+        Assert.Equal(bodyBytes, message.Length - 40);
+        string? last = null;
+        for (int at = 0, piece = 0; at < message.Length; at += 32 << 10, piece++)
+        {
+            int end = Math.Min(message.Length, at + (32 << 10));
+            Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(prompt, false, Fragment(8, piece, at == 0, end == message.Length, message[at..end]))), out last));
+        }
+        Assert.Equal(shown ? "[...]" + new string('d', 41) + "$ " : "", Shown(Assert.IsType<string>(last)));
+    }
+
     // The client takes a command's messages from the session's stream, and from the prompt response stream, by the id in their header.
     [Theory]
     [InlineData(true, false)]

@@ -26,6 +26,10 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     // character takes two, and 48 of them would wrap the line you type on past the mark.
     internal const int MaxPromptColumns = 48;
     private const string Cut = "[...]";
+    // The most of one output object kept: far more than any prompt, far less than the object a
+    // server may send (MaximumReceivedObjectSize, 200 MB by default), which would be held whole,
+    // then copied as text and read, several times its size, for 48 columns of it.
+    internal const int MaxPromptObjectBytes = 64 << 10;
     // The console host's command, as PowerShell's client serializes it: "prompt", not a script,
     // and alone: a creation message names one "Cmd" per command of the pipeline.
     private static readonly byte[] CommandName = Encoding.UTF8.GetBytes("<S N=\"Cmd\">");
@@ -148,10 +152,10 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             kept ??= new ArrayBufferWriter<byte>(data.Length);
             kept.Write(data[keptUpTo..at]);
             keptUpTo = data.Length - rest.Length;
-            output.Body.Write(fragment.Starts ? fragment.Blob[RemotingFragment.MessageHeaderBytes..] : fragment.Blob);
+            output.Add(fragment.Starts ? fragment.Blob[RemotingFragment.MessageHeaderBytes..] : fragment.Blob);
             if (!fragment.Ends) continue;
             _partials.Remove(stream);
-            RemotingFragment.WriteWhole(kept, fragment.ObjectId, output.Header, Shown(output.Body.WrittenSpan));
+            RemotingFragment.WriteWhole(kept, fragment.ObjectId, output.Header, Shown(output.Body));
         }
         kept?.Write(data[keptUpTo..]);
         Recount();
@@ -238,9 +242,18 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
 
     private sealed class PartialOutput(long objectId, Guid command, byte[] header)
     {
+        // Null once the object has grown too large to be a prompt: nothing of it is kept, or shown.
+        private ArrayBufferWriter<byte>? _body = new();
+
         public long ObjectId { get; } = objectId;
         public Guid Command { get; } = command;
         public byte[] Header { get; } = header;
-        public ArrayBufferWriter<byte> Body { get; } = new();
+        public ReadOnlySpan<byte> Body => _body is null ? default : _body.WrittenSpan;
+
+        public void Add(ReadOnlySpan<byte> part)
+        {
+            if (_body is not null && _body.WrittenCount + part.Length <= MaxPromptObjectBytes) _body.Write(part);
+            else _body = null;
+        }
     }
 }
