@@ -25,11 +25,11 @@ BeforeAll {
 
     # Run in a session's child (Invoke-Command -FilePath): leaves a thread behind that sends the
     # caller a host call of the whole session (not of a command, so the caller carries it out at
-    # once, whatever it is doing) every half second, $Count times, from $AfterSeconds on: what a sandbox can do with
-    # reflection on its own server, past what its $host offers.
+    # once, whatever it is doing) every half second, $Count times, from $AfterSeconds on, with
+    # $Arguments: what a sandbox can do with reflection on its own server, past what its $host offers.
     $script:HostCaller = Join-Path (Get-PSDrive TestDrive).Root host-caller.ps1
     Set-Content $HostCaller @'
-param([string] $Method, [int] $Count, [int] $AfterSeconds)
+param([string] $Method, [int] $Count, [int] $AfterSeconds, [object[]] $Arguments = @())
 $asm = [psobject].Assembly
 $instance = [Reflection.BindingFlags]'NonPublic,Instance'
 $mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
@@ -39,7 +39,7 @@ $executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost
 $pool = $executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor)
 $callType = $asm.GetType('System.Management.Automation.Remoting.RemoteHostCall')
 $methodId = [Enum]::Parse($asm.GetType('System.Management.Automation.Remoting.RemoteHostMethodId'), $Method)
-$call = $callType.GetConstructors($instance)[0].Invoke([object[]]@([long]-100, $methodId, [object[]]@()))
+$call = $callType.GetConstructors($instance)[0].Invoke([object[]]@([long]-100, $methodId, $Arguments))
 $dataType = $asm.GetType('System.Management.Automation.Remoting.RemoteDataObject`1').MakeGenericType([psobject])
 $create = $dataType.GetMethods([Reflection.BindingFlags]'NonPublic,Static') | Where-Object { $_.Name -eq 'CreateFrom' -and $_.GetParameters().Count -eq 5 }
 $data = $create.Invoke($null, [object[]]@(
@@ -190,6 +190,27 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         Read-TypedLine "'early-' + 'typed'" 'early-typed' | Should -Match '^\[landlock\]: \u240d +\u240dPS /root> '
         Send 'exit'
         Send "Remove-PSSession `$early"
+    }
+
+    # A session's own host writes at once, whatever the caller does, also while you type at the
+    # session's prompt: a carriage return goes back to the start of the line you type on and rubs
+    # the mark out, and text that wraps at the foot of the screen scrolls that line away from where
+    # your line editor draws what you type.
+    It 'cannot rub out the [landlock] prefix of the line you type on with host text sent while you type' {
+        Set-ItResult -Skipped -Because 'open hole: text from the session''s own host while no command of yours runs is shown (neutralised, line ends kept); it fails until such text is held back'
+        return
+        Send "`$idle = New-LandlockSession `$rs; Invoke-Command `$idle -FilePath '$HostCaller' -ArgumentList Write1, 1, 4, (`"``rPS /root> `" + (' ' * 40) + `"``rPS /root> `"); Enter-PSSession `$idle"
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
+        Start-Sleep 6
+        $typed = Read-TypedLine "'idle-' + 'typed'" 'idle-typed'
+        Send 'exit'
+        Send "Remove-PSSession `$idle"
+        $typed | Should -Match '^\[landlock\]: PS '
+    }
+
+    It 'shows the host text of a command you wait for, carriage returns and all (the allowed twin)' {
+        Send "Invoke-Command `$attacker { Write-Host `"wait``rhost-text`" }"
+        WaitFor '(?m)^host-text' | Should -Match '(?m)^host-text$'
     }
 
     It 'sets the caller''s title when given the console (the allowed twin: the title is seen)' {
