@@ -35,6 +35,9 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     private static readonly byte[] CommandName = Encoding.UTF8.GetBytes("<S N=\"Cmd\">");
     private static readonly byte[] PromptCommand = Encoding.UTF8.GetBytes("<S N=\"Cmd\">prompt</S><B N=\"IsScript\">false</B>");
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
+    // The streams a data line names, as PowerShell writes them.
+    private const string DefaultStream = "Default";
+    private const string PromptResponseStream = "PromptResponse";
     private const string Objects = "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">";
 
     private readonly object _lock = new();
@@ -116,7 +119,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             {
                 if (Rewrite(rented.AsSpan(0, length), (stream, promptResponse)) is not { } fragments) return false;
                 replaced = fragments.WrittenCount == 0 ? null
-                    : $"<Data Stream='{(promptResponse ? "PromptResponse" : "Default")}' PSGuid='{stream}'>{Convert.ToBase64String(fragments.WrittenSpan)}</Data>";
+                    : $"<Data Stream='{(promptResponse ? PromptResponseStream : DefaultStream)}' PSGuid='{stream}'>{Convert.ToBase64String(fragments.WrittenSpan)}</Data>";
                 return true;
             }
         }
