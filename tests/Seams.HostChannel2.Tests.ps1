@@ -6,8 +6,8 @@ BeforeAll {
     . $PSScriptRoot/common.ps1
 
     # A pwsh at a terminal with the module imported, once it has run $Setup: each Describe has its own.
-    function Start-ModuleTerminal([string] $Name, [string] $Setup) {
-        $script:Tmux = Start-Terminal "$Name-$PID"
+    function Start-ModuleTerminal([string] $Name, [string] $Setup, [int] $Width = 220) {
+        $script:Tmux = Start-Terminal "$Name-$PID" -Width $Width
         Wait-TerminalText $Tmux '(?m)^PS .*>' | Out-Null
         # Markers are built when the command runs, so the echo of the typed line never matches them.
         Send "Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; $Setup; 'terminal' + '-ready'"
@@ -15,14 +15,21 @@ BeforeAll {
     }
     function Send([string] $Line) { Send-TerminalLine $script:Tmux $Line }
     function WaitFor([string] $Pattern) { Wait-TerminalText $script:Tmux $Pattern }
+    # Types $Line at the prompt, which runs it, and returns the screen's line it was typed on: its
+    # prompt. The line must print $Shows, alone on a line of its own.
+    function Read-TypedLine([string] $Line, [string] $Shows) {
+        Send $Line
+        $screen = WaitFor "(?m)^$Shows`$"
+        $screen -split "`n" | Where-Object { $_.Contains($Line) } | Select-Object -Last 1
+    }
 
     # Run in a session's child (Invoke-Command -FilePath): leaves a thread behind that sends the
     # caller a host call of the whole session (not of a command, so the caller carries it out at
-    # once, whatever it is doing) every half second, $Count times, from $AfterSeconds on: what a sandbox can do with
-    # reflection on its own server, past what its $host offers.
+    # once, whatever it is doing) every half second, $Count times, from $AfterSeconds on, with
+    # $Arguments: what a sandbox can do with reflection on its own server, past what its $host offers.
     $script:HostCaller = Join-Path (Get-PSDrive TestDrive).Root host-caller.ps1
     Set-Content $HostCaller @'
-param([string] $Method, [int] $Count, [int] $AfterSeconds)
+param([string] $Method, [int] $Count, [int] $AfterSeconds, [object[]] $Arguments = @())
 $asm = [psobject].Assembly
 $instance = [Reflection.BindingFlags]'NonPublic,Instance'
 $mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
@@ -32,7 +39,7 @@ $executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost
 $pool = $executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor)
 $callType = $asm.GetType('System.Management.Automation.Remoting.RemoteHostCall')
 $methodId = [Enum]::Parse($asm.GetType('System.Management.Automation.Remoting.RemoteHostMethodId'), $Method)
-$call = $callType.GetConstructors($instance)[0].Invoke([object[]]@([long]-100, $methodId, [object[]]@()))
+$call = $callType.GetConstructors($instance)[0].Invoke([object[]]@([long]-100, $methodId, $Arguments))
 $dataType = $asm.GetType('System.Management.Automation.Remoting.RemoteDataObject`1').MakeGenericType([psobject])
 $create = $dataType.GetMethods([Reflection.BindingFlags]'NonPublic,Static') | Where-Object { $_.Name -eq 'CreateFrom' -and $_.GetParameters().Count -eq 5 }
 $data = $create.Invoke($null, [object[]]@(
@@ -47,6 +54,52 @@ $global:HostCalls = [powershell]::Create().AddScript({
 }).AddArgument($send).AddArgument($session).AddArgument($data).AddArgument($Count).AddArgument($AfterSeconds)
 $null = $global:HostCalls.BeginInvoke()
 'host calls armed'
+'@
+
+    # Run in a session's child: leaves a thread behind that answers every command the client starts
+    # with an output object (a carriage return, blanks, another one and "PS /root> "), written before
+    # the server acknowledges the command, so before the client says what the command is. It holds
+    # the server's lock on new commands and its writer's lock in turn: a command can only be added
+    # while the writer is held, and it is seen before its acknowledgement can go out.
+    $script:EarlyOutput = Join-Path (Get-PSDrive TestDrive).Root early-output.ps1
+    Set-Content $EarlyOutput @'
+$asm = [psobject].Assembly
+$instance = [Reflection.BindingFlags]'NonPublic,Instance'
+$mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+$session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
+$writer = $session.GetType().GetField('_stdOutWriter', $instance).GetValue($session)
+$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+$executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+$global:Early = [powershell]::Create().AddScript({
+    param($writeLock, $out, $commands, $commandLock, [guid] $pool)
+    function BigEndian([long] $value, [int] $bytes) { $b = [BitConverter]::GetBytes($value); [array]::Reverse($b); $b[(8 - $bytes)..7] }
+    function Output([guid] $command) {
+        $body = [Text.Encoding]::UTF8.GetBytes('<S>_x000D_' + (' ' * 12) + '_x000D_PS /root&gt; </S>')
+        $message = [byte[]]@([BitConverter]::GetBytes([uint32]1) + [BitConverter]::GetBytes([uint32]0x00041004) + $pool.ToByteArray() + $command.ToByteArray() + [byte[]](0xEF, 0xBB, 0xBF) + $body)
+        $fragment = [byte[]]@((BigEndian 1 8) + (BigEndian 0 8) + [byte]3 + (BigEndian $message.Length 4) + $message)
+        "<Data Stream='Default' PSGuid='$command'>$([Convert]::ToBase64String($fragment))</Data>"
+    }
+    $seen = [Collections.Generic.HashSet[guid]]::new()
+    [Threading.Monitor]::Enter($commandLock)
+    foreach ($command in @($commands.Keys)) { $null = $seen.Add($command) }
+    while ($true) {
+        Start-Sleep -Milliseconds 3
+        [Threading.Monitor]::Enter($writeLock)
+        [Threading.Monitor]::Exit($commandLock)
+        Start-Sleep -Milliseconds 3
+        [Threading.Monitor]::Enter($commandLock)
+        foreach ($command in @($commands.Keys)) {
+            if ($seen.Add($command)) { $out.WriteLine((Output $command)); $out.Flush() }
+        }
+        [Threading.Monitor]::Exit($writeLock)
+    }
+}).AddArgument($writer.GetType().GetField('_syncObject', $instance).GetValue($writer)).
+    AddArgument($writer.GetType().GetField('_writer', $instance).GetValue($writer)).
+    AddArgument($session.GetType().GetField('_cmdTransportManagers', $instance).GetValue($session)).
+    AddArgument($session.GetType().GetField('_syncObject', $instance).GetValue($session)).
+    AddArgument($executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor))
+$null = $global:Early.BeginInvoke()
+'early output armed'
 '@
 }
 
@@ -116,22 +169,48 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         Send "`$prompted = New-LandlockSession `$rs; `$Host.UI.RawUI.WindowTitle = 'title-mine'; Enter-PSSession `$prompted"
         WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
         Send 'function prompt { "`r" + (" " * 20) + "`rPS /fake> `e]0;title-sandbox`a" }'
-        Send "'prompt-' + 'set'"
-        $screen = WaitFor '(?m)^prompt-set$'
-        $typed = $screen -split "`n" | Where-Object { $_ -match "'prompt-' \+ 'set'" } | Select-Object -Last 1
         # Cut at its start to stay on the mark's line; the symbols stand for what the terminal never saw.
-        $typed | Should -Match '^\[landlock\]: \[\.\.\.\] +\u240dPS /fake> \u241b\]0;title-sandbo'
+        Read-TypedLine "'prompt-' + 'set'" 'prompt-set' | Should -Match '^\[landlock\]: \[\.\.\.\] +\u240dPS /fake> \u241b\]0;title-sandbo'
         & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-mine'
     }
 
     It 'shows a plain prompt of the session as it is (the allowed twin: the prompt function is used)' {
         Send 'function prompt { "PS-sandbox-" + "prompt> " }'
-        Send "'plain-' + 'prompt'"
-        $screen = WaitFor '(?m)^plain-prompt$'
-        $screen -split "`n" | Where-Object { $_ -match "'plain-' \+ 'prompt'" } | Select-Object -Last 1 |
-            Should -Match '^\[landlock\]: PS-sandbox-prompt> '
+        Read-TypedLine "'plain-' + 'prompt'" 'plain-prompt' | Should -Match '^\[landlock\]: PS-sandbox-prompt> '
         Send 'exit'
         Send "Remove-PSSession `$prompted"
+    }
+
+    # A server has no output for a command before it has the command, but a sandbox knows a command's
+    # id from the client's first packet, and the client takes output for it at once, before it has
+    # said what the command is: the filter did not know yet that it was the prompt.
+    It 'cannot hide the [landlock] prefix with output sent before it is told the prompt command is one' {
+        Send "`$early = New-LandlockSession `$rs; Invoke-Command `$early -FilePath '$EarlyOutput'; Enter-PSSession `$early"
+        WaitFor '(?m)^early output armed' | Should -Match 'early output armed'
+        Read-TypedLine "'early-' + 'typed'" 'early-typed' | Should -Match '^\[landlock\]: \u240d +\u240dPS /root> '
+        Send 'exit'
+        Send "Remove-PSSession `$early"
+    }
+
+    # A session's own host writes at once, whatever the caller does, also while you type at the
+    # session's prompt: a carriage return goes back to the start of the line you type on and rubs
+    # the mark out, and text that wraps at the foot of the screen scrolls that line away from where
+    # your line editor draws what you type.
+    It 'cannot rub out the [landlock] prefix of the line you type on with host text sent while you type' {
+        Set-ItResult -Skipped -Because 'open hole: text from the session''s own host while no command of yours runs is shown (neutralised, line ends kept); it fails until such text is held back'
+        return
+        Send "`$idle = New-LandlockSession `$rs; Invoke-Command `$idle -FilePath '$HostCaller' -ArgumentList Write1, 1, 4, (`"``rPS /root> `" + (' ' * 40) + `"``rPS /root> `"); Enter-PSSession `$idle"
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
+        Start-Sleep 6
+        $typed = Read-TypedLine "'idle-' + 'typed'" 'idle-typed'
+        Send 'exit'
+        Send "Remove-PSSession `$idle"
+        $typed | Should -Match '^\[landlock\]: PS '
+    }
+
+    It 'shows the host text of a command you wait for, carriage returns and all (the allowed twin)' {
+        Send "Invoke-Command `$attacker { Write-Host `"wait``rhost-text`" }"
+        WaitFor '(?m)^host-text' | Should -Match '(?m)^host-text$'
     }
 
     It 'sets the caller''s title when given the console (the allowed twin: the title is seen)' {
@@ -140,6 +219,83 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         & tmux display -p -t $Tmux '#{pane_title}' | Should -Be 'title-sandbox'
         Send "Remove-PSSession `$attacker, `$target; 'sessions' + '-removed'"
         WaitFor '(?m)^sessions-removed' | Should -Match 'sessions-removed'
+    }
+}
+
+# On an 80-column terminal, "[landlock]: " and a prompt of 48 narrow characters leave room for what
+# you type. A wide character (CJK, fullwidth, emoji) takes two columns.
+Describe 'The [landlock] line of an Enter-PSSession prompt, on an 80-column terminal' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
+    BeforeAll {
+        Start-ModuleTerminal llps-narrow '$narrow = New-LandlockSession (New-LandlockRuleset -Abi V7)' -Width 80
+        Send 'Enter-PSSession $narrow'
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
+    }
+    AfterAll {
+        & tmux kill-session -t $Tmux 2>$null
+    }
+
+    # 34 ideographic spaces and "PS /root> " are 44 characters, but 78 columns: the mark's line is
+    # full, and the line you type on starts with the sandbox's own "PS /root> ".
+    It 'cannot push the line you type on past the [landlock] prefix with wide characters' {
+        Send 'function prompt { ([string][char]0x3000 * 34) + "PS /root> " }'
+        Read-TypedLine "'wide-' + 'typed'" 'wide-typed' | Should -Match '^\[landlock\]: \[\.\.\.\]\u3000+PS /root> '
+    }
+
+    It 'shows a short prompt of wide characters whole (the allowed twin: only what would wrap is cut)' {
+        Send 'function prompt { "PS /" + [char]0x65e5 + [char]0x672c + "> " }'
+        Read-TypedLine "'short-' + 'wide'" 'short-wide' | Should -Match '^\[landlock\]: PS /\u65e5\u672c> '
+    }
+
+    # The console host draws "[landlock]: " right after the prompt command: an attribute the command's
+    # host text left set (concealed text, a background the colour of the text) would hide the mark.
+    It 'cannot hide the [landlock] prefix with an attribute its host text leaves set' {
+        Send 'function prompt { Write-Host -NoNewline "`e[8m`e[107m"; "PS-hidden> " }'
+        Read-TypedLine "'conceal-' + 'typed'" 'conceal-typed' | Should -Match '^\[landlock\]: PS-hidden> '
+        $marked = & tmux capture-pane -t $Tmux -p -e | Where-Object { $_.Contains("'conceal-'") } | Select-Object -Last 1
+        $marked.Substring(0, $marked.IndexOf('[landlock]')) | Should -Not -Match '\e\[[0-9;]*(8|107)m'
+    }
+
+    It 'shows the colours of its host text (the allowed twin: the colour reaches the terminal)' {
+        Send 'function prompt { Write-Host -NoNewline "`e[31mred-host "; "PS-red> " }'
+        Read-TypedLine "'red-' + 'typed'" 'red-typed' | Should -Match '^red-host \[landlock\]: PS-red> '
+        & tmux capture-pane -t $Tmux -p -e | Where-Object { $_.Contains("'red-'") } | Select-Object -Last 1 |
+            Should -Match '\e\[31mred-host'
+    }
+}
+
+# The filter reads the prompt's output as PowerShell would, in the caller's process: what it cannot read
+# there (a SecureString is encrypted with the client's session key) must not end the session, nor leave
+# the caller's shell waiting for a prompt that never comes. The console host runs its prompt command as
+# a command "prompt" alone, as these do.
+Describe 'A session prompt the filter cannot read' {
+    BeforeAll {
+        $script:session = New-LandlockSession (New-LandlockRuleset -Abi V7)
+        function script:Invoke-Prompt([scriptblock] $Prompt) {
+            Invoke-Command $session { param($prompt) Set-Item function:global:prompt $prompt } -ArgumentList $Prompt.ToString()
+            $ps = [powershell]::Create()
+            try {
+                $ps.Runspace = $session.Runspace
+                $pending = $ps.AddCommand('prompt').BeginInvoke()
+                # Not a timing assertion: what does not come in a minute does not come.
+                $pending.AsyncWaitHandle.WaitOne(60000) | Should -BeTrue -Because 'the prompt must come back'
+                $ps.EndInvoke($pending)
+            }
+            finally {
+                $ps.Dispose()
+            }
+        }
+    }
+    AfterAll {
+        Remove-PSSession $session
+    }
+
+    It 'shows no text for a SecureString, and the session goes on' {
+        Invoke-Prompt { ConvertTo-SecureString 'secret' -AsPlainText -Force } | Should -BeExactly ''
+        Invoke-Command $session { 'still-' + 'here' } | Should -BeExactly 'still-here'
+    }
+
+    It 'shows a string plain (the allowed twin: the same command is the prompt, and filtered)' {
+        Invoke-Prompt { "`rPS> " } | Should -BeExactly "`u{240d}PS> "
     }
 }
 

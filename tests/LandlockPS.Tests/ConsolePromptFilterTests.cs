@@ -49,9 +49,37 @@ public class ConsolePromptFilterTests
         Guid prompt = Start("prompt");
         string path = "PS /" + string.Join('/', Enumerable.Range(1, 30).Select(i => $"d{i}")) + "> ";
         string shown = Shown(Rewritten(Output(prompt, path)));
-        Assert.Equal(ConsolePromptFilter.MaxPromptChars, shown.Length);
+        Assert.Equal(ConsolePromptFilter.MaxPromptColumns, shown.Length);
         Assert.StartsWith("[...]", shown);
         Assert.EndsWith("/d29/d30> ", shown);
+    }
+
+    // A terminal gives a wide character two columns: 34 ideographic spaces and "PS /root> " are 44
+    // characters, but fill an 80-column line after the mark, and the line you type on would start
+    // with a "PS /root> " of the sandbox's own. A character outside ASCII counts as two.
+    [Fact]
+    public void KeepsAPromptOfWideCharactersOnTheMarksLine()
+    {
+        Guid prompt = Start("prompt");
+        string shown = Shown(Rewritten(Output(prompt, new string('\u3000', 34) + "PS /root> ")));
+        Assert.Equal("[...]" + new string('\u3000', 16) + "PS /root> ", shown);
+    }
+
+    [Theory]
+    [InlineData("PS /home/\u65e5\u672c/\u00e9t\u00e9> ")]
+    [InlineData("\U0001F600 PS /root> ")]
+    public void KeepsAShortPromptOfWideCharactersWhole(string prompt)
+    {
+        Guid command = Start("prompt");
+        Assert.Equal(prompt, Shown(Rewritten(Output(command, prompt))));
+    }
+
+    [Fact]
+    public void NeverCutsACharacterOfTwoHalves()
+    {
+        Guid prompt = Start("prompt");
+        string shown = Shown(Rewritten(Output(prompt, string.Concat(Enumerable.Repeat("\U0001F600", 30)))));
+        Assert.Equal("[...]" + string.Concat(Enumerable.Repeat("\U0001F600", 21)), shown);
     }
 
     [Theory]
@@ -61,6 +89,10 @@ public class ConsolePromptFilterTests
     [InlineData("<I32>not a number</I32>", "")]
     [InlineData("<Obj RefId=\"0\"><MS><S N=\"\">x</S></MS></Obj>", "")]
     [InlineData("<C>13</C>", "\u240d")]
+    // A secret PowerShell cannot decrypt here (the session's key is the client's), and values its reader refuses with other exceptions than XmlException.
+    [InlineData("<SS>AAAA=</SS>", "")]
+    [InlineData("<SS>x</SS>", "")]
+    [InlineData("<Obj RefId=\"0\"><TN RefId=\"0\"><T>System.Management.Automation.PSCredential</T></TN><Props><S N=\"UserName\">u</S><SS N=\"Password\">zz</SS></Props></Obj>", "")]
     public void ShowsWhatTheConsoleHostWouldOfAnyObjectOrNothingOfWhatItCannotRead(string clixml, string expected)
     {
         Guid prompt = Start("prompt");
@@ -133,6 +165,26 @@ public class ConsolePromptFilterTests
         Assert.Equal("\u240dPS /root> ", ShownBy(whole));
     }
 
+    // A server may send an object as large as MaximumReceivedObjectSize (200 MB by default) in 32 KB
+    // pieces: the filter keeps none of one larger than any prompt, and shows nothing of it.
+    [Theory]
+    [InlineData(ConsolePromptFilter.MaxPromptObjectBytes + 1, false)]
+    [InlineData(ConsolePromptFilter.MaxPromptObjectBytes, true)]
+    public void ShowsNothingOfAnObjectTooLargeToBeAPrompt(int bodyBytes, bool shown)
+    {
+        Guid prompt = Start("prompt");
+        // A body is a byte order mark, "<S>", the text and "</S>".
+        byte[] message = Message(PipelineOutput, prompt, Clixml(new string('d', bodyBytes - 12) + "$ "));
+        Assert.Equal(bodyBytes, message.Length - 40);
+        string? last = null;
+        for (int at = 0, piece = 0; at < message.Length; at += 32 << 10, piece++)
+        {
+            int end = Math.Min(message.Length, at + (32 << 10));
+            Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(prompt, false, Fragment(8, piece, at == 0, end == message.Length, message[at..end]))), out last));
+        }
+        Assert.Equal(shown ? "[...]" + new string('d', 41) + "$ " : "", Shown(Assert.IsType<string>(last)));
+    }
+
     // The client takes a command's messages from the session's stream, and from the prompt response stream, by the id in their header.
     [Theory]
     [InlineData(true, false)]
@@ -144,6 +196,38 @@ public class ConsolePromptFilterTests
         string rewritten = Rewritten(line);
         Assert.StartsWith(promptResponse ? "<Data Stream='PromptResponse'" : "<Data Stream='Default'", rewritten);
         Assert.Equal("\u240dx", Shown(rewritten));
+    }
+
+    // A sandbox sees a command's id before the client sends what the command is, and the client
+    // takes output for it at once: until the filter knows it is not the prompt, it is one.
+    [Fact]
+    public void ReplacesOutputSentForACommandBeforeItIsKnown()
+    {
+        Guid command = Sent();
+        Assert.Equal("\u240dPS /root> ", Shown(Rewritten(Output(command, "\rPS /root> "))));
+        Assert.Equal("\u240dPS /root> ", Shown(Rewritten(Line(Guid.Empty, false, Fragment(6, 0, true, true, Message(PipelineOutput, command, Clixml("\rPS /root> ")))))));
+    }
+
+    [Fact]
+    public void LeavesACommandsOutputAloneOnceItIsKnownNotToBeThePrompt()
+    {
+        Guid command = Sent();
+        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(["Get-Date"], false))));
+        Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes(Output(command, "\rPS /root> ")), out _));
+    }
+
+    // What a closed command left unfinished is dropped with it; kept, a sandbox could leave a large one behind for every command.
+    [Fact]
+    public void ForgetsTheUnfinishedOutputOfAClosedCommand()
+    {
+        Guid command = Sent();
+        Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(command, false, Fragment(3, 0, true, false, Message(PipelineOutput, command, "<S>a")))), out string? held));
+        Assert.Null(held);
+        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(["Get-Date"], false))));
+        _filter.Sent(new SentPacket(PacketKind.Close, command, 3), $"<Close PSGuid='{command}' />");
+        _running.Remove(command);
+        Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{command}' />"), out _));
+        Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(Guid.Empty, false, Fragment(3, 1, false, true, "b</S>"u8.ToArray()))), out _));
     }
 
     [Fact]
@@ -171,10 +255,17 @@ public class ConsolePromptFilterTests
 
     private Guid Start(string[] commands, bool isScript)
     {
+        Guid command = Sent();
+        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(commands, isScript))));
+        return command;
+    }
+
+    // A command the client has announced, without saying yet what it is.
+    private Guid Sent()
+    {
         Guid command = Guid.NewGuid();
         _running.Add(command);
         _filter.Sent(new SentPacket(PacketKind.Command, command, 1), $"<Command PSGuid='{command}' />");
-        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(commands, isScript))));
         return command;
     }
 

@@ -14,22 +14,30 @@ namespace LandlockPS.Remoting;
 /// that looks like your own shell's, and an escape sequence would act on your terminal. The filter
 /// knows the console host's prompt command by what the client sends to create it, and replaces
 /// every object that command outputs with the text the console host would show, made plain
-/// (<see cref="HostText.Plain"/>) and short enough to stay on the mark's line.
+/// (<see cref="HostText.Plain"/>) and short enough to stay on the mark's line. A command is taken
+/// for the prompt until its creation shows it is not: a sandbox learns a command's id before the
+/// client sends what the command is, and the client takes output for it at once.
 /// </summary>
 internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
 {
     private const uint CreatePipeline = 0x00021006;
     private const uint PipelineOutput = 0x00041004;
-    // Left of the line you type on an 80-column terminal, after "[landlock]: ".
-    internal const int MaxPromptChars = 48;
+    // Left of the line you type on an 80-column terminal, after "[landlock]: ", in columns: a wide
+    // character takes two, and 48 of them would wrap the line you type on past the mark.
+    internal const int MaxPromptColumns = 48;
     private const string Cut = "[...]";
-    private const string DefaultStream = "Default";
-    private const string PromptResponseStream = "PromptResponse";
+    // The most of one output object kept: far more than any prompt, far less than the object a
+    // server may send (MaximumReceivedObjectSize, 200 MB by default), which would be held whole,
+    // then copied as text and read, several times its size, for 48 columns of it.
+    internal const int MaxPromptObjectBytes = 64 << 10;
     // The console host's command, as PowerShell's client serializes it: "prompt", not a script,
     // and alone: a creation message names one "Cmd" per command of the pipeline.
     private static readonly byte[] CommandName = Encoding.UTF8.GetBytes("<S N=\"Cmd\">");
     private static readonly byte[] PromptCommand = Encoding.UTF8.GetBytes("<S N=\"Cmd\">prompt</S><B N=\"IsScript\">false</B>");
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
+    // The streams a data line names, as PowerShell writes them.
+    private const string DefaultStream = "Default";
+    private const string PromptResponseStream = "PromptResponse";
     private const string Objects = "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">";
 
     private readonly object _lock = new();
@@ -38,7 +46,8 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     private readonly HashSet<Guid> _prompts = [];
     // An output object of a prompt command being received, by the stream that carries it.
     private readonly Dictionary<(Guid Stream, bool PromptResponse), PartialOutput> _partials = [];
-    private volatile int _open;
+    // Whether there is anything to watch: a command whose output is replaced, or some of it held.
+    private volatile bool _open;
 
     /// <summary>Notes a line the client sends (<paramref name="packet"/>, as the guard read it), before the server can see it.</summary>
     public void Sent(SentPacket? packet, string line)
@@ -58,8 +67,13 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
                     Classify(sent.Guid, creation, line);
                     break;
             }
+            Recount();
         }
     }
+
+    private void Recount() => _open = _unclassified.Count + _prompts.Count + _partials.Count > 0;
+
+    private bool IsReplaced(Guid command) => _prompts.Contains(command) || _unclassified.ContainsKey(command);
 
     private void Classify(Guid command, ArrayBufferWriter<byte>? creation, string line)
     {
@@ -72,11 +86,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             creation?.Write(fragment.Blob);
             if (!fragment.Ends || creation is null) continue;
             _unclassified.Remove(command);
-            if (IsPromptCreation(creation.WrittenSpan))
-            {
-                _prompts.Add(command);
-                _open = _prompts.Count;
-            }
+            if (IsPromptCreation(creation.WrittenSpan)) _prompts.Add(command);
             return;
         }
         _unclassified[command] = creation;
@@ -94,7 +104,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     public bool TryRewrite(ReadOnlySpan<byte> element, out string? replaced)
     {
         replaced = null;
-        if (_open == 0) return false;
+        if (!_open) return false;
         if (ProtocolElement.TryParseAck(element, out PacketKind kind, out Guid acknowledged))
         {
             if (kind == PacketKind.Close && !isRunning(acknowledged)) Forget(acknowledged);
@@ -136,7 +146,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             {
                 // A new object ends the one before on this stream, for the client too.
                 _partials.Remove(stream);
-                if (fragment.MessageType == PipelineOutput && _prompts.Contains(fragment.PowerShellId))
+                if (fragment.MessageType == PipelineOutput && IsReplaced(fragment.PowerShellId))
                 {
                     _partials[stream] = new PartialOutput(fragment.ObjectId, fragment.PowerShellId, fragment.Blob[..RemotingFragment.MessageHeaderBytes].ToArray());
                 }
@@ -145,27 +155,30 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             kept ??= new ArrayBufferWriter<byte>(data.Length);
             kept.Write(data[keptUpTo..at]);
             keptUpTo = data.Length - rest.Length;
-            output.Body.Write(fragment.Starts ? fragment.Blob[RemotingFragment.MessageHeaderBytes..] : fragment.Blob);
+            output.Add(fragment.Starts ? fragment.Blob[RemotingFragment.MessageHeaderBytes..] : fragment.Blob);
             if (!fragment.Ends) continue;
             _partials.Remove(stream);
-            RemotingFragment.WriteWhole(kept, fragment.ObjectId, output.Header, Shown(output.Body.WrittenSpan));
+            RemotingFragment.WriteWhole(kept, fragment.ObjectId, output.Header, Shown(output.Body));
         }
         kept?.Write(data[keptUpTo..]);
+        Recount();
         return kept;
     }
 
+    // A closed command's output is over, on its own streams and the session's: what it left
+    // unfinished goes, or a sandbox could leave a large object behind for every command.
     private void Forget(Guid command)
     {
         lock (_lock)
         {
-            if (!_prompts.Remove(command)) return;
-            _open = _prompts.Count;
+            _prompts.Remove(command);
             List<(Guid, bool)> ended = [];
-            foreach (KeyValuePair<(Guid, bool), PartialOutput> partial in _partials)
+            foreach (KeyValuePair<(Guid Stream, bool), PartialOutput> partial in _partials)
             {
-                if (partial.Value.Command == command) ended.Add(partial.Key);
+                if (partial.Key.Stream == command || partial.Value.Command == command) ended.Add(partial.Key);
             }
             foreach ((Guid, bool) stream in ended) _partials.Remove(stream);
+            Recount();
         }
     }
 
@@ -181,7 +194,10 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     }
 
     // What the console host makes of the object: its base object's text. Anything that is not one
-    // object PowerShell can read shows the console host's default prompt ("PS>"), as no output does.
+    // object PowerShell can read shows the console host's default prompt ("PS>"), as no output does:
+    // its reader refuses bad XML with XmlException, but a secret it cannot decrypt here (the
+    // session's key is the client's) with PSArgumentException or FormatException, and a filter that
+    // threw would end the session of a prompt that returned one.
     private static string ShownBy(ReadOnlySpan<byte> body)
     {
         if (body.StartsWith(ByteOrderMark)) body = body[ByteOrderMark.Length..];
@@ -203,17 +219,46 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     // The end of a long prompt (where a path's last folder and the ">" are) is what is kept.
     private static string OnTheMarksLine(string text)
     {
-        if (text.Length <= MaxPromptChars) return text;
-        int from = text.Length - (MaxPromptChars - Cut.Length);
-        if (char.IsLowSurrogate(text[from])) from++;
+        if (Columns(text) <= MaxPromptColumns) return text;
+        int left = MaxPromptColumns - Cut.Length;
+        int from = text.Length;
+        while (from > 0)
+        {
+            Rune.DecodeLastFromUtf16(text.AsSpan(0, from), out Rune last, out int length);
+            left -= Columns(last);
+            if (left < 0) break;
+            from -= length;
+        }
         return Cut + text[from..];
     }
 
+    private static int Columns(string text)
+    {
+        int columns = 0;
+        foreach (Rune rune in text.EnumerateRunes()) columns += Columns(rune);
+        return columns;
+    }
+
+    // Printable ASCII and the symbols Plain shows control characters as take one column; every
+    // other character counts as two: East Asian wide ones and emoji take two, and so do many more
+    // (accented letters, Greek, Cyrillic) on a terminal set for East Asian text. A prompt of such
+    // characters is cut early rather than wrapped.
+    private static int Columns(Rune rune) => rune.Value is (>= ' ' and < 0x7f) or (>= 0x2400 and <= 0x2421) ? 1 : 2;
+
     private sealed class PartialOutput(long objectId, Guid command, byte[] header)
     {
+        // Null once the object has grown too large to be a prompt: nothing of it is kept, or shown.
+        private ArrayBufferWriter<byte>? _body = new();
+
         public long ObjectId { get; } = objectId;
         public Guid Command { get; } = command;
         public byte[] Header { get; } = header;
-        public ArrayBufferWriter<byte> Body { get; } = new();
+        public ReadOnlySpan<byte> Body => _body is null ? default : _body.WrittenSpan;
+
+        public void Add(ReadOnlySpan<byte> part)
+        {
+            if (_body is not null && _body.WrittenCount + part.Length <= MaxPromptObjectBytes) _body.Write(part);
+            else _body = null;
+        }
     }
 }

@@ -175,20 +175,30 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             return caller.PromptForChoice(marked, shown, safe, defaultChoice);
         }
 
-        public override void Write(string value) => Show(() => caller.Write(HostText.Neutralize(value)));
+        public override void Write(string value) => Show(() => caller.Write(Ended(value)));
 
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) =>
-            Show(() => caller.Write(foregroundColor, backgroundColor, HostText.Neutralize(value)));
+            Show(() => caller.Write(foregroundColor, backgroundColor, Ended(value)));
 
-        public override void WriteLine(string value) => Show(() => caller.WriteLine(HostText.Neutralize(value)));
+        public override void WriteLine(string value) => Show(() => caller.WriteLine(Ended(value)));
 
         public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) =>
-            Show(() => caller.WriteLine(foregroundColor, backgroundColor, HostText.Neutralize(value)));
+            Show(() => caller.WriteLine(foregroundColor, backgroundColor, Ended(value)));
 
-        public override void WriteErrorLine(string value) => caller.WriteErrorLine(HostText.Neutralize(value));
-        public override void WriteDebugLine(string message) => Show(() => caller.WriteDebugLine(HostText.Neutralize(message)));
-        public override void WriteVerboseLine(string message) => Show(() => caller.WriteVerboseLine(HostText.Neutralize(message)));
-        public override void WriteWarningLine(string message) => Show(() => caller.WriteWarningLine(HostText.Neutralize(message)));
+        public override void WriteErrorLine(string value) => caller.WriteErrorLine(Ended(value));
+        public override void WriteDebugLine(string message) => Show(() => caller.WriteDebugLine(Ended(message)));
+        public override void WriteVerboseLine(string message) => Show(() => caller.WriteVerboseLine(Ended(message)));
+        public override void WriteWarningLine(string message) => Show(() => caller.WriteWarningLine(Ended(message)));
+
+        // The sandbox's text, neutralised, its colours ending with it: an attribute left set
+        // (concealed text, a background the colour of the text) would hide what the caller's host
+        // writes next, such as the [landlock] mark it draws before Enter-PSSession's prompt text.
+        // Only a colour it kept leaves an escape character in neutralised text.
+        private string Ended(string text)
+        {
+            string shown = HostText.Neutralize(text);
+            return shown.Contains('\u001b') ? shown + Reset : shown;
+        }
         public override void WriteProgress(long sourceId, ProgressRecord record) => Show(() => caller.WriteProgress(sourceId, HostRecords.Neutralize(record)));
         public override void WriteInformation(InformationRecord record) => Show(() => caller.WriteInformation(HostRecords.Neutralize(record)));
 

@@ -196,9 +196,13 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         }
         catch (Exception e)
         {
-            // Whatever happens here must not take the caller's pwsh down: it becomes a broken session.
-            process.Kill();
-            ReportBroken(e.Message);
+            // Whatever happens here must not take the caller's pwsh down: it becomes a broken session,
+            // as when the child breaks the protocol. PowerShell answers the error by closing: a close
+            // written to a child no thread reads any more is never answered, and the command the
+            // caller waits for (the console host's prompt) would wait without end.
+            Break(new LandlockException(
+                $"The sandboxed pwsh was ended because LandlockPS failed on what it sent: {HostText.Plain(e.Message)} The output received before it is kept.",
+                errorId: "SandboxProtocolViolation"));
             return;
         }
         finally
