@@ -10,6 +10,8 @@ using Xunit;
 
 namespace LandlockPS.Tests;
 
+using static PsrpLines;
+
 /// <summary>
 /// What the console host shows after "[landlock]: " in Enter-PSSession is the output of the
 /// session's prompt function: every output object of that command is replaced by its plain text,
@@ -21,7 +23,6 @@ public class ConsolePromptFilterTests
     private const uint CreatePipeline = 0x00021006;
     private const uint PipelineOutput = 0x00041004;
     private const uint PipelineState = 0x00041006;
-    private static readonly Guid Pool = Guid.NewGuid();
 
     private readonly HashSet<Guid> _running = [];
     private readonly ConsolePromptFilter _filter;
@@ -286,29 +287,6 @@ public class ConsolePromptFilterTests
         string objects = PSSerializer.Serialize(text);
         return objects[objects.IndexOf("<S>", StringComparison.Ordinal)..(objects.LastIndexOf("</S>", StringComparison.Ordinal) + 4)];
     }
-
-    private static byte[] Message(uint type, Guid command, string clixml)
-    {
-        var message = new byte[40];
-        BinaryPrimitives.WriteUInt32LittleEndian(message, 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(message.AsSpan(4), type);
-        Pool.TryWriteBytes(message.AsSpan(8));
-        command.TryWriteBytes(message.AsSpan(24));
-        return [.. message, 0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(clixml)];
-    }
-
-    private static byte[] Fragment(long objectId, long fragmentId, bool start, bool end, byte[] blob)
-    {
-        var header = new byte[21];
-        BinaryPrimitives.WriteInt64BigEndian(header, objectId);
-        BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(8), fragmentId);
-        header[16] = (byte)((start ? 1 : 0) | (end ? 2 : 0));
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(17), blob.Length);
-        return [.. header, .. blob];
-    }
-
-    private static string Line(Guid stream, bool promptResponse, params byte[][] fragments) =>
-        $"<Data Stream='{(promptResponse ? "PromptResponse" : "Default")}' PSGuid='{stream}'>{Convert.ToBase64String(fragments.SelectMany(f => f).ToArray())}</Data>";
 
     private string Rewritten(string line)
     {

@@ -66,7 +66,7 @@ public static class LandlockErrors
         Entry("PolicyUndefinedVariable", InvalidData, "A policy path uses a variable no file defines."),
         Entry("PolicyUnknownAccess", InvalidData, "A policy names an access right the module does not know."),
         Entry("PolicyUnknownKey", InvalidData, "A policy entry has a key the format does not define."),
-        Entry("ReceivedDataTooLarge", LimitsExceeded, "A sandbox sent more data for one command than the caller's limit."),
+        Entry("ReceivedDataTooLarge", LimitsExceeded, "A sandbox sent more data for one command than the caller's limit, or wrote more than 4 MB while no command ran."),
         Entry("ReceivedObjectTooLarge", LimitsExceeded, "A sandbox sent an object larger than the caller's limit."),
         Entry("ResourceExhausted", ResourceUnavailable, "The kernel ran out of memory or descriptors for the launch."),
         Entry("RestrictFailed", NotSpecified, "The kernel refused the ruleset or the seccomp filter on the launch thread; nothing ran.", byErrno: true),

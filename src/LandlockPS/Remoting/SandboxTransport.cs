@@ -27,6 +27,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private readonly SandboxConnectionInfo _connection;
     private readonly ProtocolGuard _guard;
     private readonly ConsolePromptFilter _prompts;
+    private readonly IdleHostCalls _idleHostCalls;
     private readonly ProtocolLineSplitter _serverLines = new(ProtocolGuard.MaxLineBytes);
     private readonly LineHandler _onServerLine;
     private readonly AnswerDeadlines _answers;
@@ -47,6 +48,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _connection = connection;
         _guard = new ProtocolGuard(connection.Launch.Limits);
         _prompts = new ConsolePromptFilter(_guard.IsRunning);
+        _idleHostCalls = new IdleHostCalls(() => _guard.RunsCommand);
         _onServerLine = HandleServerLine;
         // A child that no longer answers (hung, or hostile) is ended instead, and its session is broken.
         _answers = new AnswerDeadlines(AnswerGraceMilliseconds, _guard.IsUnanswered, what => Break(new LandlockException(
@@ -193,6 +195,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
                     foreach (string line in stderr.Push(chunk.Buffer, chunk.Count)) _connection.State.AddStandardError(line);
                 }
             }
+            // What its own host wrote last, while no command of the caller's ran, is not lost with it.
+            if (_connection.State.Broken is null) HandHeld();
         }
         catch (Exception e)
         {
@@ -249,8 +253,29 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         // The guard passed nothing but ASCII.
         string? passed = _prompts.TryRewrite(element, out string? rewritten) ? rewritten : Encoding.ASCII.GetString(element);
         if (passed is null) return;
-        _connection.State.Backlog.Handed(passed.Length);
-        HandleOutputDataReceived(passed);
+        // The caller waits for the session again: what its own host wrote meanwhile comes first.
+        if (_idleHostCalls.HasHeld && (_guard.RunsCommand || ProtocolElement.TryParseAck(element, out _, out _))) HandHeld();
+        try
+        {
+            if (_idleHostCalls.Hold(element, passed)) return;
+        }
+        catch (LandlockException flood)
+        {
+            Break(flood);
+            return;
+        }
+        Hand(passed);
+    }
+
+    private void HandHeld()
+    {
+        foreach (string held in _idleHostCalls.Release()) Hand(held);
+    }
+
+    private void Hand(string element)
+    {
+        _connection.State.Backlog.Handed(element.Length);
+        HandleOutputDataReceived(element);
     }
 
     private static int ProtocolElementStart(ReadOnlySpan<byte> line)

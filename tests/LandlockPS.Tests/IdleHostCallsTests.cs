@@ -1,0 +1,81 @@
+using System;
+using System.Linq;
+using System.Text;
+using LandlockPS.Core;
+using LandlockPS.Remoting;
+using Xunit;
+
+namespace LandlockPS.Tests;
+
+using static PsrpLines;
+
+/// <summary>
+/// A session's own host calls wait while no command of the caller's runs, with whatever follows them
+/// on the session's stream, and come out in order once the caller waits again. Everything else passes.
+/// </summary>
+public class IdleHostCallsTests
+{
+    private const uint RunspacePoolHostCall = 0x00021100;
+    private const uint RunspacePoolState = 0x00021005;
+    private const uint PipelineHostCall = 0x00041100;
+    private const string Call = "<Obj RefId=\"0\"><MS><I64 N=\"ci\">-100</I64></MS></Obj>";
+
+    private bool _runs;
+    private readonly IdleHostCalls _idle;
+
+    public IdleHostCallsTests() => _idle = new IdleHostCalls(() => _runs);
+
+    [Fact]
+    public void HoldsTheSessionsHostCallsAndWhatFollowsThemWhileNoCommandRuns()
+    {
+        string call = Whole(Guid.Empty, RunspacePoolHostCall, 1);
+        string state = Whole(Guid.Empty, RunspacePoolState, 2);
+        Assert.False(Hold(state), "nothing waits, and this is no host call");
+        Assert.True(Hold(call));
+        Assert.True(Hold(state), "what follows a waiting call on the session's stream waits behind it");
+        _runs = true;
+        Assert.Equal([call, state], _idle.Release().ToArray());
+        Assert.False(_idle.HasHeld);
+    }
+
+    [Fact]
+    public void PassesHostCallsWhileACommandRunsAndACommandsOwnAlways()
+    {
+        _runs = true;
+        Assert.False(Hold(Whole(Guid.Empty, RunspacePoolHostCall, 1)));
+        _runs = false;
+        Guid command = Guid.NewGuid();
+        Assert.False(Hold(Whole(command, PipelineHostCall, 2)));
+        Assert.False(Hold(Whole(Guid.Empty, RunspacePoolHostCall, 3).Replace("'Default'", "'Default' ", StringComparison.Ordinal)), "not a data line");
+    }
+
+    [Fact]
+    public void HoldsTheRestOfAHostCallBegunWhileACommandRan()
+    {
+        byte[] message = Message(RunspacePoolHostCall, Guid.Empty, Call);
+        _runs = true;
+        Assert.False(Hold(Line(Guid.Empty, false, Fragment(4, 0, true, false, message[..50]))));
+        _runs = false;
+        Assert.True(Hold(Line(Guid.Empty, false, Fragment(4, 1, false, true, message[50..]))));
+        Assert.True(Hold(Whole(Guid.Empty, RunspacePoolState, 5)), "and what follows it");
+    }
+
+    [Fact]
+    public void HoldsCallsOnTheSessionsPromptResponseStreamToo()
+    {
+        Assert.True(Hold(Line(Guid.Empty, true, Fragment(6, 0, true, true, Message(RunspacePoolHostCall, Guid.Empty, Call)))));
+    }
+
+    [Fact]
+    public void EndsASessionThatWritesTooMuchWhileNobodyWaits()
+    {
+        string call = Whole(Guid.Empty, RunspacePoolHostCall, 1, new string('x', 1 << 20));
+        for (int i = 0; i < IdleHostCalls.MaxHeldChars / call.Length; i++) Assert.True(Hold(call));
+        Assert.Equal("ReceivedDataTooLarge", Assert.Throws<LandlockException>(() => Hold(call)).ErrorId);
+    }
+
+    private bool Hold(string line) => _idle.Hold(Encoding.ASCII.GetBytes(line), line);
+
+    private static string Whole(Guid stream, uint type, long objectId, string? text = null) =>
+        Line(stream, false, Fragment(objectId, 0, true, true, Message(type, stream, text is null ? Call : $"<S>{text}</S>")));
+}
