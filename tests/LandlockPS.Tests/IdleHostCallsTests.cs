@@ -60,6 +60,24 @@ public class IdleHostCallsTests
         Assert.True(Hold(Whole(Guid.Empty, RunspacePoolState, 5)), "and what follows it");
     }
 
+    // PowerShell puts each stream's fragments together apart: a fragment that starts an object on
+    // the prompt response stream does not end a host call that goes on on the default stream.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void HoldsTheRestOfAHostCallWhateverStartsOnTheOtherStreamMeanwhile(bool otherStream)
+    {
+        byte[] message = Message(RunspacePoolHostCall, Guid.Empty, Call);
+        _runs = true;
+        Assert.False(Hold(Line(Guid.Empty, false, Fragment(4, 0, true, false, message[..50]))));
+        _runs = false;
+        // Begun, never ended: PowerShell waits for the rest of it, on the stream it came on.
+        byte[] state = Message(RunspacePoolState, Guid.Empty, Call)[..40];
+        Assert.False(Hold(Line(Guid.Empty, otherStream, Fragment(5, 0, true, false, state))), "no host call, and nothing waits");
+        // The control: on the same stream that start drops the call (PowerShell would refuse its rest), so nothing of it is carried out.
+        Assert.Equal(otherStream, Hold(Line(Guid.Empty, false, Fragment(4, 1, false, true, message[50..]))));
+    }
+
     [Fact]
     public void HoldsCallsOnTheSessionsPromptResponseStreamToo()
     {

@@ -27,8 +27,9 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
 
     private readonly Queue<string> _held = new();
     private long _heldChars;
-    // A host call's first fragment has come on the session's stream, its last not yet.
-    private bool _inHostCall;
+    // A host call's first fragment has come on the session's stream, its last not yet: for the
+    // default stream and the prompt response stream apart, as PowerShell puts each together apart.
+    private readonly bool[] _inHostCall = new bool[2];
 
     /// <summary>Whether lines wait to be released.</summary>
     public bool HasHeld => _held.Count > 0;
@@ -42,8 +43,8 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     public bool Hold(ReadOnlySpan<byte> element, string line)
     {
         if (!element.StartsWith(SessionDefault) && !element.StartsWith(SessionPromptResponse)) return false;
-        if (!ProtocolElement.TryParseData(element, out _, out _, out ReadOnlySpan<byte> base64)) return false;
-        bool hostCall = CarriesHostCall(base64);
+        if (!ProtocolElement.TryParseData(element, out bool promptResponse, out _, out ReadOnlySpan<byte> base64)) return false;
+        bool hostCall = CarriesHostCall(base64, ref _inHostCall[promptResponse ? 1 : 0]);
         if (_held.Count == 0 && (!hostCall || runsCommand())) return false;
         _heldChars += line.Length;
         if (_heldChars > MaxHeldChars)
@@ -67,8 +68,8 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     }
 
     // Whether the line holds a fragment of a host call: one that starts here, or goes on from an
-    // earlier line. The session's stream carries one object at a time.
-    private bool CarriesHostCall(ReadOnlySpan<byte> base64)
+    // earlier line on the same stream, which carries one object at a time.
+    private static bool CarriesHostCall(ReadOnlySpan<byte> base64, ref bool inHostCall)
     {
         byte[] rented = ProtocolLineSplitter.Buffers.Rent(base64.Length / 4 * 3 + 3);
         try
@@ -79,9 +80,9 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
             while (!rest.IsEmpty)
             {
                 RemotingFragment fragment = RemotingFragment.Next(ref rest);
-                if (fragment.Starts) _inHostCall = fragment.MessageType == RunspacePoolHostCall;
-                carries |= _inHostCall;
-                if (fragment.Ends) _inHostCall = false;
+                if (fragment.Starts) inHostCall = fragment.MessageType == RunspacePoolHostCall;
+                carries |= inHostCall;
+                if (fragment.Ends) inHostCall = false;
             }
             return carries;
         }
