@@ -18,6 +18,9 @@ public class IdleHostCallsTests
     private const uint RunspacePoolHostCall = 0x00021100;
     private const uint RunspacePoolState = 0x00021005;
     private const uint PipelineHostCall = 0x00041100;
+    private const uint SetMaxRunspaces = 0x00021002;
+    private const uint PublicKey = 0x00010005;
+    private const uint RunspaceHostResponse = 0x00021101;
     private const string Call = "<Obj RefId=\"0\"><MS><I64 N=\"ci\">-100</I64></MS></Obj>";
 
     private bool _runs;
@@ -82,6 +85,24 @@ public class IdleHostCallsTests
     public void HoldsCallsOnTheSessionsPromptResponseStreamToo()
     {
         Assert.True(Hold(Line(Guid.Empty, true, Fragment(6, 0, true, true, Message(RunspacePoolHostCall, Guid.Empty, Call)))));
+    }
+
+    // The caller waits for the answer to what it asked of the session itself (how many runspaces it
+    // may use), and for its close: what waits comes out then. Not on the answer to data the session
+    // made it send by asking (its public key, or an answer to one of its host calls): the sandbox
+    // would pick the moment its held text is written, while the caller types.
+    [Theory]
+    [InlineData(SetMaxRunspaces, true)]
+    [InlineData(PublicKey, false)]
+    [InlineData(RunspaceHostResponse, false)]
+    public void ReleasesOnTheAnswerToWhatTheCallerAskedOfTheSession(uint sent, bool releases)
+    {
+        Assert.True(Hold(Whole(Guid.Empty, RunspacePoolHostCall, 1)));
+        _idle.Sent(Whole(Guid.Empty, sent, 7));
+        Assert.Equal(releases, _idle.Releases(Encoding.ASCII.GetBytes($"<DataAck PSGuid='{Guid.Empty}' />")));
+        Assert.True(_idle.Releases(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Guid.Empty}' />")), "the caller waits for its close");
+        _runs = true;
+        Assert.True(_idle.Releases(Encoding.ASCII.GetBytes($"<DataAck PSGuid='{Guid.Empty}' />")), "any line, while a command runs");
     }
 
     [Fact]

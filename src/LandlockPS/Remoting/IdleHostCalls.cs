@@ -18,6 +18,9 @@ namespace LandlockPS.Remoting;
 internal sealed class IdleHostCalls(Func<bool> runsCommand)
 {
     private const uint RunspacePoolHostCall = 0x00021100;
+    // What the client sends the session only because the session asked: it chooses when these are answered.
+    private const uint PublicKey = 0x00010005;
+    private const uint RunspaceHostResponse = 0x00021101;
 
     /// <summary>The most that may wait, in protocol characters: a session writing more while nobody waits for it is ended.</summary>
     internal const int MaxHeldChars = 4 << 20;
@@ -27,6 +30,11 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
 
     private readonly Queue<string> _held = new();
     private long _heldChars;
+    // For each data packet the client sent on the session's stream, oldest first (the server answers
+    // each in turn): whether the caller asked it of the session and waits for its answer.
+    private readonly Queue<bool> _asked = new();
+    // The message type of the object the client is sending on the session's stream.
+    private uint _sending;
     // A host call's first fragment has come on the session's stream, its last not yet: for the
     // default stream and the prompt response stream apart, as PowerShell puts each together apart.
     private readonly bool[] _inHostCall = new bool[2];
@@ -44,7 +52,7 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     {
         if (!element.StartsWith(SessionDefault) && !element.StartsWith(SessionPromptResponse)) return false;
         if (!ProtocolElement.TryParseData(element, out bool promptResponse, out _, out ReadOnlySpan<byte> base64)) return false;
-        bool hostCall = CarriesHostCall(base64, ref _inHostCall[promptResponse ? 1 : 0]);
+        bool hostCall = CarriesHostCall(base64, promptResponse ? 1 : 0);
         if (_held.Count == 0 && (!hostCall || runsCommand())) return false;
         _heldChars += line.Length;
         if (_heldChars > MaxHeldChars)
@@ -55,6 +63,44 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
         }
         _held.Enqueue(line);
         return true;
+    }
+
+    /// <summary>
+    /// Notes a line the client sends (on PowerShell's sending thread): the answer to data it sends the
+    /// session is one the caller waits for, unless the session asked for that data.
+    /// </summary>
+    public void Sent(string line)
+    {
+        if (!line.StartsWith("<Data Stream='", StringComparison.Ordinal) || !line.Contains($"PSGuid='{Guid.Empty}'>", StringComparison.Ordinal)) return;
+        byte[] element = System.Text.Encoding.ASCII.GetBytes(line);
+        if (!ProtocolElement.TryParseData(element, out _, out _, out ReadOnlySpan<byte> base64)) return;
+        lock (_asked)
+        {
+            ForEachFragment(base64, fragment =>
+            {
+                if (fragment.Starts) _sending = fragment.MessageType;
+            });
+            _asked.Enqueue(_sending is not PublicKey and not RunspaceHostResponse);
+        }
+    }
+
+    /// <summary>
+    /// Whether what waits comes out before <paramref name="element"/> (which the guard passed): the
+    /// caller waits for the session again. It does while a command of its runs, and for the answer
+    /// to a close, a stop, or data it sent the session of its own accord; not for the answer to data
+    /// the session asked for (its public key, an answer to a host call), which would let the session
+    /// pick the moment.
+    /// </summary>
+    public bool Releases(ReadOnlySpan<byte> element)
+    {
+        bool awaited = ProtocolElement.TryParseAck(element, out PacketKind kind, out Guid guid) && (kind != PacketKind.Data || guid != Guid.Empty || TakeAsked());
+        return HasHeld && (awaited || runsCommand());
+    }
+
+    // The answer to the oldest data packet the client sent on the session's stream has come.
+    private bool TakeAsked()
+    {
+        lock (_asked) return !_asked.TryDequeue(out bool asked) || asked;
     }
 
     /// <summary>Takes every line that waits, oldest first.</summary>
@@ -68,23 +114,30 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     }
 
     // Whether the line holds a fragment of a host call: one that starts here, or goes on from an
-    // earlier line on the same stream, which carries one object at a time.
-    private static bool CarriesHostCall(ReadOnlySpan<byte> base64, ref bool inHostCall)
+    // earlier line on the same stream (0 default, 1 prompt response), which carries one object at a time.
+    private bool CarriesHostCall(ReadOnlySpan<byte> base64, int stream)
+    {
+        bool carries = false;
+        ForEachFragment(base64, fragment =>
+        {
+            if (fragment.Starts) _inHostCall[stream] = fragment.MessageType == RunspacePoolHostCall;
+            carries |= _inHostCall[stream];
+            if (fragment.Ends) _inHostCall[stream] = false;
+        });
+        return carries;
+    }
+
+    private delegate void FragmentVisitor(RemotingFragment fragment);
+
+    // The fragments of a data packet's base64, which the guard (or, for what the client sends, PowerShell itself) has checked.
+    private static void ForEachFragment(ReadOnlySpan<byte> base64, FragmentVisitor visit)
     {
         byte[] rented = ProtocolLineSplitter.Buffers.Rent(base64.Length / 4 * 3 + 3);
         try
         {
             ProtocolGuard.TryDecode(base64, rented, out int length);
             ReadOnlySpan<byte> rest = rented.AsSpan(0, length);
-            bool carries = false;
-            while (!rest.IsEmpty)
-            {
-                RemotingFragment fragment = RemotingFragment.Next(ref rest);
-                if (fragment.Starts) inHostCall = fragment.MessageType == RunspacePoolHostCall;
-                carries |= inHostCall;
-                if (fragment.Ends) inHostCall = false;
-            }
-            return carries;
+            while (!rest.IsEmpty) visit(RemotingFragment.Next(ref rest));
         }
         finally
         {

@@ -126,6 +126,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
         SentPacket? sent = _guard.Sent(line);
         _prompts.Sent(sent, line);
+        _idleHostCalls.Sent(line);
         bool taken;
         // A data line is a 32 KB fragment in base64: encoded into a pooled buffer, never a new one on the large-object heap.
         byte[] bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(line) + 1);
@@ -254,7 +255,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         string? passed = _prompts.TryRewrite(element, out string? rewritten) ? rewritten : Encoding.ASCII.GetString(element);
         if (passed is null) return;
         // The caller waits for the session again: what its own host wrote meanwhile comes first.
-        if (_idleHostCalls.HasHeld && (_guard.RunsCommand || ProtocolElement.TryParseAck(element, out _, out _))) HandHeld();
+        if (_idleHostCalls.Releases(element)) HandHeld();
         try
         {
             if (_idleHostCalls.Hold(element, passed)) return;
