@@ -25,11 +25,12 @@ BeforeAll {
 
     # Run in a session's child (Invoke-Command -FilePath): leaves a thread behind that sends the
     # caller a host call of the whole session (not of a command, so the caller carries it out at
-    # once, whatever it is doing) every half second, $Count times, from $AfterSeconds on, with
-    # $Arguments: what a sandbox can do with reflection on its own server, past what its $host offers.
+    # once, whatever it is doing) every $IntervalMilliseconds (half a second unless given), $Count
+    # times, from $AfterSeconds on, with $Arguments: what a sandbox can do with reflection on its own
+    # server, past what its $host offers.
     $script:HostCaller = Join-Path (Get-PSDrive TestDrive).Root host-caller.ps1
     Set-Content $HostCaller @'
-param([string] $Method, [int] $Count, [int] $AfterSeconds, [object[]] $Arguments = @())
+param([string] $Method, [int] $Count, [int] $AfterSeconds, [object[]] $Arguments = @(), [int] $IntervalMilliseconds = 500)
 $asm = [psobject].Assembly
 $instance = [Reflection.BindingFlags]'NonPublic,Instance'
 $mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
@@ -48,10 +49,10 @@ $data = $create.Invoke($null, [object[]]@(
     $pool, [guid]::Empty, $callType.GetMethod('Encode', $instance).Invoke($call, @())))
 $send = ($session.GetType().GetMethods($instance) | Where-Object { $_.Name -eq 'SendDataToClient' -and $_.IsGenericMethodDefinition })[0].MakeGenericMethod([psobject])
 $global:HostCalls = [powershell]::Create().AddScript({
-    param($send, $session, $data, $count, $after)
+    param($send, $session, $data, $count, $after, $interval)
     Start-Sleep $after
-    for ($i = 0; $i -lt $count; $i++) { Start-Sleep -Milliseconds 500; $send.Invoke($session, [object[]]@($data, $true, $false)) }
-}).AddArgument($send).AddArgument($session).AddArgument($data).AddArgument($Count).AddArgument($AfterSeconds)
+    for ($i = 0; $i -lt $count; $i++) { Start-Sleep -Milliseconds $interval; $send.Invoke($session, [object[]]@($data, $true, $false)) }
+}).AddArgument($send).AddArgument($session).AddArgument($data).AddArgument($Count).AddArgument($AfterSeconds).AddArgument($IntervalMilliseconds)
 $null = $global:HostCalls.BeginInvoke()
 'host calls armed'
 '@
@@ -214,6 +215,33 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         (& tmux capture-pane -t $Tmux -p -S -200) -join "`n" | Should -Not -Match 'idle-host-text'
         Send "Invoke-Command `$quiet { 'next-' + 'command' }; Remove-PSSession `$quiet"
         WaitFor '(?m)^next-command' | Should -Match '(?s)idle-host-text.*\nnext-command'
+    }
+
+    # What waits comes out at once when your next line runs, and PowerShell carries a session's host
+    # calls out on a thread of its own, apart from the command's: the line and the prompt command
+    # after it are done long before the last of a burst is written, and that lands after the
+    # [landlock] mark the console drew meanwhile. Left open: LandlockPS cannot tell when PowerShell has
+    # carried a call out (a fix would hold the prompt command's end back until a call it sends itself
+    # after the burst reaches SandboxHost).
+    It 'cannot rub out the [landlock] prefix with a burst of held host text that is still written when the prompt is drawn' -Skip {
+        Send "`$burst = New-LandlockSession `$rs; Invoke-Command `$burst -FilePath '$HostCaller' -ArgumentList Write1, 1000000, 0, ((' ' * 50) + `"``r`"), 2; Enter-PSSession `$burst"
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
+        # A pause before each line lets a burst build up.
+        $typed = foreach ($i in 1..5) { Start-Sleep 2; Read-TypedLine "'burst-' + 'typed$i'" ".*burst-typed$i.*" }
+        Send 'exit'
+        Send "Remove-PSSession `$burst"
+        $typed | Should -HaveCount 5
+        $typed | Should -Match '^\[landlock\]: PS '
+    }
+
+    It 'shows the [landlock] prefix on each line you type at a quiet session (the allowed twin: the lines are read as above)' {
+        Send "`$calm = New-LandlockSession `$rs; Enter-PSSession `$calm"
+        WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
+        $typed = foreach ($i in 1..5) { Start-Sleep 2; Read-TypedLine "'calm-' + 'typed$i'" ".*calm-typed$i.*" }
+        Send 'exit'
+        Send "Remove-PSSession `$calm"
+        $typed | Should -HaveCount 5
+        $typed | Should -Match '^\[landlock\]: PS '
     }
 
     It 'shows the host text of a command you wait for, carriage returns and all (the allowed twin)' {
