@@ -269,6 +269,23 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         $typed | Should -Match '^PS '
     }
 
+    # A session's child chooses when it ends: what its own host wrote while you typed, and waits,
+    # must not come out then, in the prompt you type at.
+    It 'cannot rub out your own prompt with held host text by ending its child while you type' {
+        Send "`$ending = New-LandlockSession `$rs; Invoke-Command `$ending -FilePath '$HostCaller' -ArgumentList Write1, 1, 0, (`"``r`" + (' ' * 50) + `"``r`"), 1000; Invoke-Command `$ending { `$null = [powershell]::Create().AddScript({ Start-Sleep 3; [Environment]::Exit(0) }).BeginInvoke() }"
+        $typed = Read-OwnLines 'ending'
+        Send "Remove-PSSession `$ending"
+        $typed | Should -HaveCount 3
+        $typed | Should -Match '^PS '
+    }
+
+    It 'shows what the session''s own host wrote while you typed when its child ends while you wait for it (the allowed twin)' {
+        Send "`$ended = New-LandlockSession `$rs; Invoke-Command `$ended -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 0, ('ended-' + 'host-text'), 1000"
+        Start-Sleep 3
+        Send "Invoke-Command `$ended { [Environment]::Exit(0) }; 'exit-' + 'waited'"
+        WaitFor '(?m)^exit-waited' | Should -Match '(?s)ended-host-text.*exit-waited'
+    }
+
     It 'shows the host text of a command you wait for, carriage returns and all (the allowed twin)' {
         Send "Invoke-Command `$attacker { Write-Host `"wait``rhost-text`" }"
         WaitFor '(?m)^host-text' | Should -Match '(?m)^host-text$'

@@ -196,8 +196,10 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
                     foreach (string line in stderr.Push(chunk.Buffer, chunk.Count)) _connection.State.AddStandardError(line);
                 }
             }
-            // What its own host wrote last, while no command of the caller's ran, is not lost with it.
-            if (_connection.State.Broken is null) HandHeld();
+            // What its own host wrote last, while no command of the caller's ran, is not lost with it
+            // if the caller waits for the session (a command, or its close). Else the child chose to
+            // end while the caller types: shown now, it would land in the line being typed.
+            if (_connection.State.Broken is null && (_closeSent || _guard.RunsCommand)) HandHeld();
         }
         catch (Exception e)
         {
