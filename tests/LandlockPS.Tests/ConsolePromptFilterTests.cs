@@ -20,9 +20,6 @@ using static PsrpLines;
 /// </summary>
 public class ConsolePromptFilterTests
 {
-    private const uint CreatePipeline = 0x00021006;
-    private const uint PipelineOutput = 0x00041004;
-    private const uint PipelineState = 0x00041006;
 
     private readonly HashSet<Guid> _running = [];
     private readonly ConsolePromptFilter _filter;
@@ -98,7 +95,7 @@ public class ConsolePromptFilterTests
     {
         Guid prompt = Start("prompt");
         Assert.Equal(expected, Shown(Rewritten(Line(prompt, false,
-            Fragment(7, 0, true, true, Message(PipelineOutput, prompt, clixml))))));
+            Fragment(7, 0, true, true, Message(MessageType.PipelineOutput, prompt, clixml))))));
     }
 
     // Whatever a hostile server writes as the prompt's output, the caller's session goes on and shows one string.
@@ -123,7 +120,7 @@ public class ConsolePromptFilterTests
                     default: text[at] = Alphabet[random.Next(Alphabet.Length)]; break;
                 }
             }
-            string line = Line(prompt, false, Fragment(i, 0, true, true, Message(PipelineOutput, prompt, text.ToString())));
+            string line = Line(prompt, false, Fragment(i, 0, true, true, Message(MessageType.PipelineOutput, prompt, text.ToString())));
             Assert.False(ControlCharacters.Any(Shown(Rewritten(line))));
         }
     }
@@ -144,8 +141,8 @@ public class ConsolePromptFilterTests
     public void LeavesThePromptsOtherMessagesInPlace()
     {
         Guid prompt = Start("prompt");
-        byte[] state = Fragment(9, 0, true, true, Message(PipelineState, prompt, "<Obj RefId=\"0\"><MS><I32 N=\"PipelineState\">4</I32></MS></Obj>"));
-        string line = Line(prompt, false, Fragment(8, 0, true, true, Message(PipelineOutput, prompt, Clixml("\rx"))), state);
+        byte[] state = Fragment(9, 0, true, true, Message(MessageType.PipelineState, prompt, "<Obj RefId=\"0\"><MS><I32 N=\"MessageType.PipelineState\">4</I32></MS></Obj>"));
+        string line = Line(prompt, false, Fragment(8, 0, true, true, Message(MessageType.PipelineOutput, prompt, Clixml("\rx"))), state);
         List<Received> fragments = Fragments(Rewritten(line));
         Assert.Equal(2, fragments.Count);
         Assert.Equal("\u240dx", ShownBy(fragments[0]));
@@ -156,7 +153,7 @@ public class ConsolePromptFilterTests
     public void ReplacesAnOutputObjectSentInPiecesOnceItIsWhole()
     {
         Guid prompt = Start("prompt");
-        byte[] message = Message(PipelineOutput, prompt, Clixml("\rPS /root> "));
+        byte[] message = Message(MessageType.PipelineOutput, prompt, Clixml("\rPS /root> "));
         Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(prompt, false, Fragment(3, 0, true, false, message[..50]))), out string? first));
         Assert.Null(first);
         string last = Rewritten(Line(prompt, false, Fragment(3, 1, false, true, message[50..])));
@@ -175,7 +172,7 @@ public class ConsolePromptFilterTests
     {
         Guid prompt = Start("prompt");
         // A body is a byte order mark, "<S>", the text and "</S>".
-        byte[] message = Message(PipelineOutput, prompt, Clixml(new string('d', bodyBytes - 12) + "$ "));
+        byte[] message = Message(MessageType.PipelineOutput, prompt, Clixml(new string('d', bodyBytes - 12) + "$ "));
         Assert.Equal(bodyBytes, message.Length - 40);
         string? last = null;
         for (int at = 0, piece = 0; at < message.Length; at += 32 << 10, piece++)
@@ -193,7 +190,7 @@ public class ConsolePromptFilterTests
     public void ReplacesThePromptsOutputOnWhateverStreamCarriesIt(bool onSessionStream, bool promptResponse)
     {
         Guid prompt = Start("prompt");
-        string line = Line(onSessionStream ? Guid.Empty : prompt, promptResponse, Fragment(4, 0, true, true, Message(PipelineOutput, prompt, Clixml("\rx"))));
+        string line = Line(onSessionStream ? Guid.Empty : prompt, promptResponse, Fragment(4, 0, true, true, Message(MessageType.PipelineOutput, prompt, Clixml("\rx"))));
         string rewritten = Rewritten(line);
         Assert.StartsWith(promptResponse ? "<Data Stream='PromptResponse'" : "<Data Stream='Default'", rewritten);
         Assert.Equal("\u240dx", Shown(rewritten));
@@ -206,14 +203,14 @@ public class ConsolePromptFilterTests
     {
         Guid command = Sent();
         Assert.Equal("\u240dPS /root> ", Shown(Rewritten(Output(command, "\rPS /root> "))));
-        Assert.Equal("\u240dPS /root> ", Shown(Rewritten(Line(Guid.Empty, false, Fragment(6, 0, true, true, Message(PipelineOutput, command, Clixml("\rPS /root> ")))))));
+        Assert.Equal("\u240dPS /root> ", Shown(Rewritten(Line(Guid.Empty, false, Fragment(6, 0, true, true, Message(MessageType.PipelineOutput, command, Clixml("\rPS /root> ")))))));
     }
 
     [Fact]
     public void LeavesACommandsOutputAloneOnceItIsKnownNotToBeThePrompt()
     {
         Guid command = Sent();
-        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(["Get-Date"], false))));
+        SendData(command, Fragment(1, 0, true, true, Message(MessageType.CreatePipeline, command, Creation(["Get-Date"], false))));
         Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes(Output(command, "\rPS /root> ")), out _));
     }
 
@@ -222,9 +219,9 @@ public class ConsolePromptFilterTests
     public void ForgetsTheUnfinishedOutputOfAClosedCommand()
     {
         Guid command = Sent();
-        Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(command, false, Fragment(3, 0, true, false, Message(PipelineOutput, command, "<S>a")))), out string? held));
+        Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(command, false, Fragment(3, 0, true, false, Message(MessageType.PipelineOutput, command, "<S>a")))), out string? held));
         Assert.Null(held);
-        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(["Get-Date"], false))));
+        SendData(command, Fragment(1, 0, true, true, Message(MessageType.CreatePipeline, command, Creation(["Get-Date"], false))));
         _filter.Sent(new SentPacket(PacketKind.Close, command, 3), $"<Close PSGuid='{command}' />");
         _running.Remove(command);
         Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{command}' />"), out _));
@@ -237,7 +234,7 @@ public class ConsolePromptFilterTests
         Guid prompt = Guid.NewGuid();
         _running.Add(prompt);
         _filter.Sent(new SentPacket(PacketKind.Command, prompt, 1), $"<Command PSGuid='{prompt}' />");
-        byte[] creation = Message(CreatePipeline, prompt, Creation(["prompt"], false));
+        byte[] creation = Message(MessageType.CreatePipeline, prompt, Creation(["prompt"], false));
         SendData(prompt, Fragment(1, 0, true, false, creation[..60]));
         SendData(prompt, Fragment(1, 1, false, true, creation[60..]));
         Assert.Equal("\u240dx", Shown(Rewritten(Output(prompt, "\rx"))));
@@ -257,7 +254,7 @@ public class ConsolePromptFilterTests
     private Guid Start(string[] commands, bool isScript)
     {
         Guid command = Sent();
-        SendData(command, Fragment(1, 0, true, true, Message(CreatePipeline, command, Creation(commands, isScript))));
+        SendData(command, Fragment(1, 0, true, true, Message(MessageType.CreatePipeline, command, Creation(commands, isScript))));
         return command;
     }
 
@@ -280,7 +277,7 @@ public class ConsolePromptFilterTests
         + "</LST></Obj></MS></Obj></MS></Obj>";
 
     private static string Output(Guid command, string text) =>
-        Line(command, false, Fragment(5, 0, true, true, Message(PipelineOutput, command, Clixml(text))));
+        Line(command, false, Fragment(5, 0, true, true, Message(MessageType.PipelineOutput, command, Clixml(text))));
 
     private static string Clixml(string text)
     {
@@ -316,7 +313,7 @@ public class ConsolePromptFilterTests
     // What the client reads from the replaced output message: one string.
     private static string ShownBy(Received fragment)
     {
-        Assert.Equal(PipelineOutput, BinaryPrimitives.ReadUInt32LittleEndian(fragment.Blob.AsSpan(4)));
+        Assert.Equal(MessageType.PipelineOutput, BinaryPrimitives.ReadUInt32LittleEndian(fragment.Blob.AsSpan(4)));
         string clixml = Encoding.UTF8.GetString(fragment.Blob.AsSpan(43));
         object value = Assert.Single(PSSerializer.DeserializeAsList(
             $"<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">{clixml}</Objs>"));

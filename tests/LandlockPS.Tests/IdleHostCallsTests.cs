@@ -15,12 +15,6 @@ using static PsrpLines;
 /// </summary>
 public class IdleHostCallsTests
 {
-    private const uint RunspacePoolHostCall = 0x00021100;
-    private const uint RunspacePoolState = 0x00021005;
-    private const uint PipelineHostCall = 0x00041100;
-    private const uint SetMaxRunspaces = 0x00021002;
-    private const uint PublicKey = 0x00010005;
-    private const uint RunspaceHostResponse = 0x00021101;
     private const string Call = "<Obj RefId=\"0\"><MS><I64 N=\"ci\">-100</I64></MS></Obj>";
 
     private bool _runs;
@@ -31,8 +25,8 @@ public class IdleHostCallsTests
     [Fact]
     public void HoldsTheSessionsHostCallsAndWhatFollowsThemWhileNoCommandRuns()
     {
-        string call = Whole(Guid.Empty, RunspacePoolHostCall, 1);
-        string state = Whole(Guid.Empty, RunspacePoolState, 2);
+        string call = Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1);
+        string state = Whole(Guid.Empty, MessageType.RunspacePoolState, 2);
         Assert.False(Hold(state), "nothing waits, and this is no host call");
         Assert.True(Hold(call));
         Assert.True(Hold(state), "what follows a waiting call on the session's stream waits behind it");
@@ -45,22 +39,22 @@ public class IdleHostCallsTests
     public void PassesHostCallsWhileACommandRunsAndACommandsOwnAlways()
     {
         _runs = true;
-        Assert.False(Hold(Whole(Guid.Empty, RunspacePoolHostCall, 1)));
+        Assert.False(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1)));
         _runs = false;
         Guid command = Guid.NewGuid();
-        Assert.False(Hold(Whole(command, PipelineHostCall, 2)));
-        Assert.False(Hold(Whole(Guid.Empty, RunspacePoolHostCall, 3).Replace("'Default'", "'Default' ", StringComparison.Ordinal)), "not a data line");
+        Assert.False(Hold(Whole(command, MessageType.PipelineHostCall, 2)));
+        Assert.False(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 3).Replace("'Default'", "'Default' ", StringComparison.Ordinal)), "not a data line");
     }
 
     [Fact]
     public void HoldsTheRestOfAHostCallBegunWhileACommandRan()
     {
-        byte[] message = Message(RunspacePoolHostCall, Guid.Empty, Call);
+        byte[] message = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call);
         _runs = true;
         Assert.False(Hold(Line(Guid.Empty, false, Fragment(4, 0, true, false, message[..50]))));
         _runs = false;
         Assert.True(Hold(Line(Guid.Empty, false, Fragment(4, 1, false, true, message[50..]))));
-        Assert.True(Hold(Whole(Guid.Empty, RunspacePoolState, 5)), "and what follows it");
+        Assert.True(Hold(Whole(Guid.Empty, MessageType.RunspacePoolState, 5)), "and what follows it");
     }
 
     // PowerShell puts each stream's fragments together apart: a fragment that starts an object on
@@ -70,12 +64,12 @@ public class IdleHostCallsTests
     [InlineData(false)]
     public void HoldsTheRestOfAHostCallWhateverStartsOnTheOtherStreamMeanwhile(bool otherStream)
     {
-        byte[] message = Message(RunspacePoolHostCall, Guid.Empty, Call);
+        byte[] message = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call);
         _runs = true;
         Assert.False(Hold(Line(Guid.Empty, false, Fragment(4, 0, true, false, message[..50]))));
         _runs = false;
         // Begun, never ended: PowerShell waits for the rest of it, on the stream it came on.
-        byte[] state = Message(RunspacePoolState, Guid.Empty, Call)[..40];
+        byte[] state = Message(MessageType.RunspacePoolState, Guid.Empty, Call)[..40];
         Assert.False(Hold(Line(Guid.Empty, otherStream, Fragment(5, 0, true, false, state))), "no host call, and nothing waits");
         // The control: on the same stream that start drops the call (PowerShell would refuse its rest), so nothing of it is carried out.
         Assert.Equal(otherStream, Hold(Line(Guid.Empty, false, Fragment(4, 1, false, true, message[50..]))));
@@ -84,7 +78,7 @@ public class IdleHostCallsTests
     [Fact]
     public void HoldsCallsOnTheSessionsPromptResponseStreamToo()
     {
-        Assert.True(Hold(Line(Guid.Empty, true, Fragment(6, 0, true, true, Message(RunspacePoolHostCall, Guid.Empty, Call)))));
+        Assert.True(Hold(Line(Guid.Empty, true, Fragment(6, 0, true, true, Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call)))));
     }
 
     // The caller waits for the answer to what it asked of the session itself (how many runspaces it
@@ -92,12 +86,12 @@ public class IdleHostCallsTests
     // made it send by asking (its public key, or an answer to one of its host calls): the sandbox
     // would pick the moment its held text is written, while the caller types.
     [Theory]
-    [InlineData(SetMaxRunspaces, true)]
-    [InlineData(PublicKey, false)]
-    [InlineData(RunspaceHostResponse, false)]
+    [InlineData(MessageType.SetMaxRunspaces, true)]
+    [InlineData(MessageType.PublicKey, false)]
+    [InlineData(MessageType.RunspacePoolHostResponse, false)]
     public void ReleasesOnTheAnswerToWhatTheCallerAskedOfTheSession(uint sent, bool releases)
     {
-        Assert.True(Hold(Whole(Guid.Empty, RunspacePoolHostCall, 1)));
+        Assert.True(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1)));
         _idle.Sent(Whole(Guid.Empty, sent, 7));
         Assert.Equal(releases, _idle.Releases(Encoding.ASCII.GetBytes($"<DataAck PSGuid='{Guid.Empty}' />")));
         Assert.True(_idle.Releases(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Guid.Empty}' />")), "the caller waits for its close");
@@ -108,7 +102,7 @@ public class IdleHostCallsTests
     [Fact]
     public void EndsASessionThatWritesTooMuchWhileNobodyWaits()
     {
-        string call = Whole(Guid.Empty, RunspacePoolHostCall, 1, new string('x', 1 << 20));
+        string call = Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1, new string('x', 1 << 20));
         for (int i = 0; i < IdleHostCalls.MaxHeldChars / call.Length; i++) Assert.True(Hold(call));
         Assert.Equal("ReceivedDataTooLarge", Assert.Throws<LandlockException>(() => Hold(call)).ErrorId);
     }

@@ -20,8 +20,6 @@ namespace LandlockPS.Remoting;
 /// </summary>
 internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
 {
-    private const uint CreatePipeline = 0x00021006;
-    private const uint PipelineOutput = 0x00041004;
     // Left of the line you type on an 80-column terminal, after "[landlock]: ", in columns: a wide
     // character takes two, and 48 of them would wrap the line you type on past the mark.
     internal const int MaxPromptColumns = 48;
@@ -93,7 +91,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     }
 
     private static bool IsPromptCreation(ReadOnlySpan<byte> message) =>
-        System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(message.Slice(4, 4)) == CreatePipeline
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(message.Slice(4, 4)) == MessageType.CreatePipeline
         && message.IndexOf(PromptCommand) >= 0
         && message.IndexOf(CommandName) == message.LastIndexOf(CommandName);
 
@@ -146,7 +144,7 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             {
                 // A new object ends the one before on this stream, for the client too.
                 _partials.Remove(stream);
-                if (fragment.MessageType == PipelineOutput && IsReplaced(fragment.PowerShellId))
+                if (fragment.MessageType == MessageType.PipelineOutput && IsReplaced(fragment.PowerShellId))
                 {
                     _partials[stream] = new PartialOutput(fragment.ObjectId, fragment.PowerShellId, fragment.Blob[..RemotingFragment.MessageHeaderBytes].ToArray());
                 }

@@ -17,11 +17,6 @@ namespace LandlockPS.Remoting;
 /// </summary>
 internal sealed class IdleHostCalls(Func<bool> runsCommand)
 {
-    private const uint RunspacePoolHostCall = 0x00021100;
-    // What the client sends the session only because the session asked: it chooses when these are answered.
-    private const uint PublicKey = 0x00010005;
-    private const uint RunspaceHostResponse = 0x00021101;
-
     /// <summary>The most that may wait, in protocol characters: a session writing more while nobody waits for it is ended.</summary>
     internal const int MaxHeldChars = 4 << 20;
 
@@ -80,7 +75,8 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
             {
                 if (fragment.Starts) _sending = fragment.MessageType;
             });
-            _asked.Enqueue(_sending is not PublicKey and not RunspaceHostResponse);
+            // What the client sends only because the session asked (its key, an answer): the session chooses when that is answered.
+            _asked.Enqueue(_sending is not MessageType.PublicKey and not MessageType.RunspacePoolHostResponse);
         }
     }
 
@@ -120,7 +116,7 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
         bool carries = false;
         ForEachFragment(base64, fragment =>
         {
-            if (fragment.Starts) _inHostCall[stream] = fragment.MessageType == RunspacePoolHostCall;
+            if (fragment.Starts) _inHostCall[stream] = fragment.MessageType == MessageType.RunspacePoolHostCall;
             carries |= _inHostCall[stream];
             if (fragment.Ends) _inHostCall[stream] = false;
         });

@@ -49,10 +49,6 @@ internal readonly record struct SentPacket(PacketKind Kind, Guid Guid, long Seri
 /// </summary>
 internal sealed partial class ProtocolGuard(ReceiveLimits limits)
 {
-    // The message type of a forwarded engine event. The message header that holds it is never split
-    // by PowerShell's server (its fragments hold 32 KB); split, it would hide the message type from
-    // the check, and the client would put it together all the same.
-    private const uint PSEventArgs = 0x00021008;
     // Bytes of the object being received, by command and by stream (default or prompt response).
     private readonly Dictionary<(Guid, bool), long> _objectBytes = [];
     private readonly Dictionary<Guid, long> _commandBytes = [];
@@ -186,11 +182,13 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
                 int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
                 if (blob < 0 || blob > rest.Length - RemotingFragment.HeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
                 RemotingFragment fragment = RemotingFragment.Next(ref rest);
+                // PowerShell's server never splits a message header (its fragments hold 32 KB); split, it
+                // would hide the message type from the check, and the client would put it together all the same.
                 if (fragment.Starts && blob < RemotingFragment.MessageHeaderBytes) throw Violation("SandboxProtocolViolation", "it split a message's header across remoting fragments");
                 // Nothing asks for a sandbox's events, nothing takes them, and no limit counts them:
                 // the caller's session would keep every one. One of them is a stop in the debugger,
                 // on which an Enter-PSSession host opens a debugger prompt of its own.
-                if (fragment.Starts && fragment.MessageType == PSEventArgs)
+                if (fragment.Starts && fragment.MessageType == MessageType.PSEventArgs)
                 {
                     throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
                 }
