@@ -20,6 +20,7 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     /// <summary>The most that may wait, in protocol characters: a session writing more while nobody waits for it is ended.</summary>
     internal const int MaxHeldChars = 4 << 20;
 
+    private static readonly string SessionGuid = $"PSGuid='{Guid.Empty}'>";
     private static readonly byte[] SessionDefault = System.Text.Encoding.ASCII.GetBytes($"<Data Stream='Default' PSGuid='{Guid.Empty}'>");
     private static readonly byte[] SessionPromptResponse = System.Text.Encoding.ASCII.GetBytes($"<Data Stream='PromptResponse' PSGuid='{Guid.Empty}'>");
 
@@ -66,7 +67,7 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     /// </summary>
     public void Sent(string line)
     {
-        if (!line.StartsWith("<Data Stream='", StringComparison.Ordinal) || !line.Contains($"PSGuid='{Guid.Empty}'>", StringComparison.Ordinal)) return;
+        if (!line.StartsWith("<Data Stream='", StringComparison.Ordinal) || !line.Contains(SessionGuid, StringComparison.Ordinal)) return;
         byte[] element = System.Text.Encoding.ASCII.GetBytes(line);
         if (!ProtocolElement.TryParseData(element, out _, out _, out ReadOnlySpan<byte> base64)) return;
         lock (_asked)
