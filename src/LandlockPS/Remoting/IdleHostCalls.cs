@@ -20,9 +20,11 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     /// <summary>The most that may wait, in protocol characters: a session writing more while nobody waits for it is ended.</summary>
     internal const int MaxHeldChars = 4 << 20;
 
-    private static readonly string SessionGuid = $"PSGuid='{Guid.Empty}'>";
-    private static readonly byte[] SessionDefault = System.Text.Encoding.ASCII.GetBytes($"<Data Stream='Default' PSGuid='{Guid.Empty}'>");
-    private static readonly byte[] SessionPromptResponse = System.Text.Encoding.ASCII.GetBytes($"<Data Stream='PromptResponse' PSGuid='{Guid.Empty}'>");
+    // How a data line of the session's stream starts, as PowerShell writes it: on its default stream, and on its prompt response stream.
+    private static readonly string SessionDefaultText = $"<Data Stream='Default' PSGuid='{Guid.Empty}'>";
+    private static readonly string SessionPromptResponseText = $"<Data Stream='PromptResponse' PSGuid='{Guid.Empty}'>";
+    private static readonly byte[] SessionDefault = System.Text.Encoding.ASCII.GetBytes(SessionDefaultText);
+    private static readonly byte[] SessionPromptResponse = System.Text.Encoding.ASCII.GetBytes(SessionPromptResponseText);
 
     private readonly Queue<string> _held = new();
     private long _heldChars;
@@ -67,7 +69,7 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     /// </summary>
     public void Sent(string line)
     {
-        if (!line.StartsWith("<Data Stream='", StringComparison.Ordinal) || !line.Contains(SessionGuid, StringComparison.Ordinal)) return;
+        if (!line.StartsWith(SessionDefaultText, StringComparison.Ordinal) && !line.StartsWith(SessionPromptResponseText, StringComparison.Ordinal)) return;
         byte[] element = System.Text.Encoding.ASCII.GetBytes(line);
         if (!ProtocolElement.TryParseData(element, out _, out _, out ReadOnlySpan<byte> base64)) return;
         lock (_asked)
