@@ -27,20 +27,26 @@ BeforeAll {
         $screen -split "`n" | Where-Object { $_.Contains($Line) } | Select-Object -Last 1
     }
 
+    # What the scripts below, run in a session's child, reach with reflection on its own server:
+    # its session, the writer of its stdout, and what sends its host's calls.
+    $script:ServerParts = @'
+$asm = [psobject].Assembly
+$instance = [Reflection.BindingFlags]'NonPublic,Instance'
+$mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+$session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
+$writer = $session.GetType().GetField('_stdOutWriter', $instance).GetValue($session)
+$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+$executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+
+'@
+
     # Run in a session's child (Invoke-Command -FilePath): leaves a thread behind that sends the
     # caller a host call of the whole session (not of a command, so the caller carries it out at
     # once, whatever it is doing) every $IntervalMilliseconds (half a second unless given), $Count
     # times, from $AfterSeconds on, with $Arguments: what a sandbox can do with reflection on its own
     # server, past what its $host offers.
     $script:HostCaller = Join-Path (Get-PSDrive TestDrive).Root host-caller.ps1
-    Set-Content $HostCaller @'
-param([string] $Method, [int] $Count, [int] $AfterSeconds, [object[]] $Arguments = @(), [int] $IntervalMilliseconds = 500)
-$asm = [psobject].Assembly
-$instance = [Reflection.BindingFlags]'NonPublic,Instance'
-$mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
-$session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
-$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
-$executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+    Set-Content $HostCaller ("param([string] `$Method, [int] `$Count, [int] `$AfterSeconds, [object[]] `$Arguments = @(), [int] `$IntervalMilliseconds = 500)`n" + $ServerParts + @'
 $pool = $executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor)
 $callType = $asm.GetType('System.Management.Automation.Remoting.RemoteHostCall')
 $methodId = [Enum]::Parse($asm.GetType('System.Management.Automation.Remoting.RemoteHostMethodId'), $Method)
@@ -59,7 +65,17 @@ $global:HostCalls = [powershell]::Create().AddScript({
 }).AddArgument($send).AddArgument($session).AddArgument($data).AddArgument($Count).AddArgument($AfterSeconds).AddArgument($IntervalMilliseconds)
 $null = $global:HostCalls.BeginInvoke()
 'host calls armed'
-'@
+'@)
+
+    # Run in a session's child: writes the first fragment of an object on the session's prompt
+    # response stream, and never the rest.
+    $script:Unfinished = Join-Path (Get-PSDrive TestDrive).Root unfinished.ps1
+    Set-Content $Unfinished ($ServerParts + @'
+function BigEndian([long] $value, [int] $bytes) { $b = [BitConverter]::GetBytes($value); [array]::Reverse($b); $b[(8 - $bytes)..7] }
+$message = [byte[]]@([BitConverter]::GetBytes([uint32]1) + [BitConverter]::GetBytes([uint32]0x00021005) + [guid]::NewGuid().ToByteArray() + [guid]::Empty.ToByteArray() + [byte[]](0xEF, 0xBB, 0xBF))
+$fragment = [byte[]]@((BigEndian 77 8) + (BigEndian 0 8) + [byte]1 + (BigEndian $message.Length 4) + $message)
+$writer.WriteLine("<Data Stream='PromptResponse' PSGuid='$([guid]::Empty)'>$([Convert]::ToBase64String($fragment))</Data>")
+'@)
 
     # Run in a session's child: leaves a thread behind that answers every command the client starts
     # with an output object (a carriage return, blanks, another one and "PS /root> "), written before
@@ -67,14 +83,7 @@ $null = $global:HostCalls.BeginInvoke()
     # the server's lock on new commands and its writer's lock in turn: a command can only be added
     # while the writer is held, and it is seen before its acknowledgement can go out.
     $script:EarlyOutput = Join-Path (Get-PSDrive TestDrive).Root early-output.ps1
-    Set-Content $EarlyOutput @'
-$asm = [psobject].Assembly
-$instance = [Reflection.BindingFlags]'NonPublic,Instance'
-$mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
-$session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
-$writer = $session.GetType().GetField('_stdOutWriter', $instance).GetValue($session)
-$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
-$executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+    Set-Content $EarlyOutput ($ServerParts + @'
 $global:Early = [powershell]::Create().AddScript({
     param($writeLock, $out, $commands, $commandLock, [guid] $pool)
     function BigEndian([long] $value, [int] $bytes) { $b = [BitConverter]::GetBytes($value); [array]::Reverse($b); $b[(8 - $bytes)..7] }
@@ -105,7 +114,7 @@ $global:Early = [powershell]::Create().AddScript({
     AddArgument($executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor))
 $null = $global:Early.BeginInvoke()
 'early output armed'
-'@
+'@)
 }
 
 Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not (Get-Command tmux -ErrorAction Ignore)) {
@@ -223,11 +232,9 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
 
     # What waits comes out at once when your next line runs, and PowerShell carries a session's host
     # calls out on a thread of its own, apart from the command's: the line and the prompt command
-    # after it are done long before the last of a burst is written, and that lands after the
-    # [landlock] mark the console drew meanwhile. Left open: LandlockPS cannot tell when PowerShell has
-    # carried a call out (a fix would hold the prompt command's end back until a call it sends itself
-    # after the burst reaches SandboxHost).
-    It 'cannot rub out the [landlock] prefix with a burst of held host text that is still written when the prompt is drawn' -Skip {
+    # after it could be done long before the last of a burst is written, which would land after the
+    # [landlock] mark the console drew meanwhile. A command's end waits until they are carried out.
+    It 'cannot rub out the [landlock] prefix with a burst of held host text that is still written when the prompt is drawn' {
         Send "`$burst = New-LandlockSession `$rs; Invoke-Command `$burst -FilePath '$HostCaller' -ArgumentList Write1, 1000000, 0, ((' ' * 50) + `"``r`"), 2; Enter-PSSession `$burst"
         WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
         # A pause before each line lets a burst build up.
@@ -492,5 +499,61 @@ Describe 'A prompt after a flood of host text' -Skip:(-not (Get-Command tmux -Er
         $lines[-1] | Should -Match '^Secret: .*\[sandbox\]'
         Send 'zebra'
         WaitFor '(?m)^flood-done' | Should -Match '(?m)^typed zebra'
+    }
+}
+
+# PowerShell carries out a session's own host calls on a thread of its own, apart from a command's:
+# without a wait, a command ends (and the prompt after it is drawn) long before the last of a burst
+# is written, and the rest lands after the prompt, where it can rub out a [landlock] mark.
+Describe 'A session''s own host calls, at the end of a command' {
+    It 'are carried out before the command returns, every one of them' {
+        $file = Join-Path $TestDrive 'burst.ps1'
+        Set-Content $file @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+`$null = Invoke-Command `$s -FilePath '$HostCaller' -ArgumentList WriteLine2, 3000, 0, @('burst-' + 'line'), 0
+# Most of the burst comes while no command runs, and waits; the rest while this one runs, which ends once all is sent.
+Start-Sleep 1
+Invoke-Command `$s { while (`$global:HostCalls.InvocationStateInfo.State -eq 'Running') { Start-Sleep -Milliseconds 20 } }
+'after-' + 'command'
+# Time for what is still carried out to show.
+Start-Sleep 2
+Remove-PSSession `$s
+"@
+        $lines = @(& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" })
+        $after = [array]::IndexOf($lines, 'after-command')
+        $after | Should -BeGreaterThan 0 -Because ($lines[-5..-1] -join "`n")
+        @($lines[$after..($lines.Count - 1)] -eq 'burst-line') | Should -HaveCount 0
+        # The allowed twin: nothing is lost.
+        @($lines -eq 'burst-line') | Should -HaveCount 3000
+    }
+
+    # The transport's own call goes on the prompt response stream, which PowerShell's server never
+    # sends on: begun there and left unfinished, an object would swallow the call, and the wait
+    # would last its whole deadline at the end of every command.
+    It 'ends a session that left an object unfinished on its prompt response stream' {
+        $s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+        try {
+            $null = Invoke-Command $s -FilePath $Unfinished
+            # A second on, while the next command runs.
+            $null = Invoke-Command $s -FilePath $HostCaller -ArgumentList Write1, 1, 1, @(''), 0
+            { Invoke-Command $s { Start-Sleep 3 } -ErrorAction Stop } | Should -Throw -ExpectedMessage '*left an object unfinished on its prompt response stream*'
+            $s.State | Should -Be 'Broken'
+        }
+        finally {
+            Remove-PSSession $s
+        }
+    }
+
+    It 'keeps a session whose own host wrote during a command (the allowed twin: the same calls, nothing unfinished)' {
+        $s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+        try {
+            $null = Invoke-Command $s -FilePath $HostCaller -ArgumentList Write1, 1, 1, @(''), 0
+            Invoke-Command $s { Start-Sleep 3; 'still-' + 'open' } | Should -Be 'still-open'
+            $s.State | Should -Be 'Opened'
+        }
+        finally {
+            Remove-PSSession $s
+        }
     }
 }

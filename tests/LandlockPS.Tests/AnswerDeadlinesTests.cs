@@ -55,4 +55,18 @@ public class AnswerDeadlinesTests
 
         Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2));
     }
+
+    [Fact]
+    public void ReportsNothingWhilePausedAndGivesAFullGraceAfter()
+    {
+        var missed = new BlockingCollection<string>();
+        using var deadlines = new AnswerDeadlines(Grace, _ => true, missed.Add);
+        deadlines.Pause();
+        deadlines.Await(First, "a new command");
+        Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2), "paused");
+        deadlines.Resume();
+        // The control: unanswered, it is reported once the transport reads the child again.
+        Assert.True(missed.TryTake(out string? what, TimeSpan.FromSeconds(30)));
+        Assert.Equal("a new command", what);
+    }
 }

@@ -93,10 +93,10 @@ public class IdleHostCallsTests
     {
         Assert.True(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1)));
         _idle.Sent(Whole(Guid.Empty, sent, 7));
-        Assert.Equal(releases, _idle.Releases(Encoding.ASCII.GetBytes($"<DataAck PSGuid='{Guid.Empty}' />")));
-        Assert.True(_idle.Releases(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Guid.Empty}' />")), "the caller waits for its close");
+        Assert.Equal(releases, _idle.Releases(PacketKind.Data, Guid.Empty));
+        Assert.True(_idle.Releases(PacketKind.Close, Guid.Empty), "the caller waits for its close");
         _runs = true;
-        Assert.True(_idle.Releases(Encoding.ASCII.GetBytes($"<DataAck PSGuid='{Guid.Empty}' />")), "any line, while a command runs");
+        Assert.True(_idle.Releases(PacketKind.Data, Guid.Empty), "any line, while a command runs");
     }
 
     [Fact]
@@ -105,6 +105,37 @@ public class IdleHostCallsTests
         string call = Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1, new string('x', 1 << 20));
         for (int i = 0; i < IdleHostCalls.MaxHeldChars / call.Length; i++) Assert.True(Hold(call));
         Assert.Equal("ReceivedDataTooLarge", Assert.Throws<LandlockException>(() => Hold(call)).ErrorId);
+    }
+
+    [Fact]
+    public void TellsWhetherTheSessionsHostCallsWereHandedOnSinceLastAsked()
+    {
+        Assert.False(Hold(Whole(Guid.Empty, MessageType.RunspacePoolState, 1)));
+        Assert.False(_idle.TakeCallsHanded(), "no host call");
+        _runs = true;
+        Assert.False(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 2)));
+        Assert.True(_idle.TakeCallsHanded());
+        Assert.False(_idle.TakeCallsHanded(), "asked once");
+        Assert.False(Hold(Whole(Guid.NewGuid(), MessageType.PipelineHostCall, 3)));
+        Assert.False(_idle.TakeCallsHanded(), "a command's own call");
+        _runs = false;
+        Assert.True(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 4)));
+        Assert.False(_idle.TakeCallsHanded(), "it waits");
+        Assert.Single(_idle.Release());
+        Assert.True(_idle.TakeCallsHanded(), "released");
+    }
+
+    [Fact]
+    public void TellsWhetherAnObjectIsOpenOnThePromptResponseStream()
+    {
+        _runs = true;
+        byte[] state = Message(MessageType.RunspacePoolState, Guid.Empty, Call);
+        Assert.False(Hold(Line(Guid.Empty, false, Fragment(1, 0, true, false, state[..45]))));
+        Assert.False(_idle.PromptResponseOpen, "open on the default stream");
+        Assert.False(Hold(Line(Guid.Empty, true, Fragment(2, 0, true, false, state[..45]))));
+        Assert.True(_idle.PromptResponseOpen);
+        Assert.False(Hold(Line(Guid.Empty, true, Fragment(2, 1, false, true, state[45..]))));
+        Assert.False(_idle.PromptResponseOpen, "ended");
     }
 
     private bool Hold(string line) => _idle.Hold(Encoding.ASCII.GetBytes(line), line);

@@ -23,6 +23,7 @@ internal sealed class AnswerDeadlines : IDisposable
     private readonly Timer _timer;
     private bool _armed;
     private bool _disposed;
+    private bool _paused;
 
     /// <param name="graceMilliseconds">How long the server has to answer.</param>
     /// <param name="isUnanswered">Whether the server has still to answer a packet sent.</param>
@@ -49,6 +50,28 @@ internal sealed class AnswerDeadlines : IDisposable
         }
     }
 
+    /// <summary>The transport stops reading the child for a while: an answer it sends meanwhile waits in its pipe, and is not late.</summary>
+    internal void Pause()
+    {
+        lock (_pending) _paused = true;
+    }
+
+    /// <summary>The transport reads the child again: every answer still due has its whole grace time from now.</summary>
+    internal void Resume()
+    {
+        lock (_pending)
+        {
+            _paused = false;
+            long due = Environment.TickCount64 + _graceMilliseconds;
+            int count = _pending.Count;
+            for (int i = 0; i < count; i++)
+            {
+                var (packet, what, _) = _pending.Dequeue();
+                _pending.Enqueue((packet, what, due));
+            }
+        }
+    }
+
     private void Check()
     {
         string? missed = null;
@@ -56,6 +79,11 @@ internal sealed class AnswerDeadlines : IDisposable
         {
             if (_disposed) return;
             long now = Environment.TickCount64;
+            if (_paused)
+            {
+                _timer.Change(BatchMilliseconds, Timeout.Infinite);
+                return;
+            }
             while (_pending.TryPeek(out var next) && next.Due <= now)
             {
                 _pending.Dequeue();

@@ -36,9 +36,23 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     // A host call's first fragment has come on the session's stream, its last not yet: for the
     // default stream and the prompt response stream apart, as PowerShell puts each together apart.
     private readonly bool[] _inHostCall = new bool[2];
+    // The same for any object.
+    private readonly bool[] _inObject = new bool[2];
+    private bool _callsHanded;
 
     /// <summary>Whether lines wait to be released.</summary>
     public bool HasHeld => _held.Count > 0;
+
+    /// <summary>Whether an object has begun on the session's prompt response stream and not ended yet.</summary>
+    public bool PromptResponseOpen => _inObject[1];
+
+    /// <summary>Whether a host call of the session has been handed on since the last time this was asked.</summary>
+    public bool TakeCallsHanded()
+    {
+        bool handed = _callsHanded;
+        _callsHanded = false;
+        return handed;
+    }
 
     /// <summary>
     /// Whether <paramref name="line"/> (the text of <paramref name="element"/>, which the guard passed)
@@ -51,7 +65,11 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
         if (!element.StartsWith(SessionDefault) && !element.StartsWith(SessionPromptResponse)) return false;
         if (!ProtocolElement.TryParseData(element, out bool promptResponse, out _, out ReadOnlySpan<byte> base64)) return false;
         bool hostCall = CarriesHostCall(base64, promptResponse ? 1 : 0);
-        if (_held.Count == 0 && (!hostCall || runsCommand())) return false;
+        if (_held.Count == 0 && (!hostCall || runsCommand()))
+        {
+            _callsHanded |= hostCall;
+            return false;
+        }
         _heldChars += line.Length;
         if (_heldChars > MaxHeldChars)
         {
@@ -84,15 +102,16 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     }
 
     /// <summary>
-    /// Whether what waits comes out before <paramref name="element"/> (which the guard passed): the
+    /// Whether what waits comes out before a line (which the guard passed), the acknowledgement
+    /// <paramref name="ack"/> of what the client sent on <paramref name="guid"/> or else data: the
     /// caller waits for the session again. It does while a command of its runs, and for the answer
     /// to a close, a stop, or data it sent the session of its own accord; not for the answer to data
     /// the session asked for (its public key, an answer to a host call), which would let the session
     /// pick the moment.
     /// </summary>
-    public bool Releases(ReadOnlySpan<byte> element)
+    public bool Releases(PacketKind? ack, Guid guid)
     {
-        bool awaited = ProtocolElement.TryParseAck(element, out PacketKind kind, out Guid guid) && (kind != PacketKind.Data || guid != Guid.Empty || TakeAsked());
+        bool awaited = ack is { } kind && (kind != PacketKind.Data || guid != Guid.Empty || TakeAsked());
         return HasHeld && (awaited || runsCommand());
     }
 
@@ -107,6 +126,8 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     {
         while (_held.TryDequeue(out string? line))
         {
+            // What waits starts with a host call.
+            _callsHanded = true;
             _heldChars -= line.Length;
             yield return line;
         }
@@ -121,6 +142,7 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
         {
             if (fragment.Starts) _inHostCall[stream] = fragment.MessageType == MessageType.RunspacePoolHostCall;
             carries |= _inHostCall[stream];
+            _inObject[stream] = !fragment.Ends;
             if (fragment.Ends) _inHostCall[stream] = false;
         });
         return carries;

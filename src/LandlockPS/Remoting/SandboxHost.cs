@@ -78,7 +78,9 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     internal void Serve(Runspace runspace, SandboxSessionState state)
     {
         _served = runspace;
-        _ui?.Serve(new WaitingCaller(state, runsToEnd: recordsViaStreams, _home, () => PushedServed() is not null));
+        if (_ui is null) return;
+        _ui.Serve(new WaitingCaller(state, runsToEnd: recordsViaStreams, _home, () => PushedServed() is not null), state.HostCatchUp);
+        state.HostCatchUp.Enabled = true;
     }
 
     // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as
@@ -112,7 +114,13 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
 
         internal Action? AwaitEarlierRecords { get; set; }
 
-        internal void Serve(WaitingCaller waiting) => _rawUI.Waiting = waiting;
+        private HostCatchUp? _catchUp;
+
+        internal void Serve(WaitingCaller waiting, HostCatchUp catchUp)
+        {
+            _rawUI.Waiting = waiting;
+            _catchUp = catchUp;
+        }
 
         public override string ReadLine()
         {
@@ -180,7 +188,12 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) =>
             Show(() => caller.Write(foregroundColor, backgroundColor, Ended(value)));
 
-        public override void WriteLine(string value) => Show(() => caller.WriteLine(Ended(value)));
+        public override void WriteLine(string value)
+        {
+            // The transport's own call, after the session's own calls it waits for: nothing to show.
+            if (_catchUp?.TryReach(value) == true) return;
+            Show(() => caller.WriteLine(Ended(value)));
+        }
 
         public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) =>
             Show(() => caller.WriteLine(foregroundColor, backgroundColor, Ended(value)));

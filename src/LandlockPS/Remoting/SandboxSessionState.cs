@@ -21,6 +21,9 @@ internal sealed class SandboxSessionState
     /// <summary>Set by the transport: ends the child at once, without the close handshake and without reporting a broken session.</summary>
     public Action? EndNow { get; set; }
 
+    /// <summary>How the transport waits, before a command ends, for the caller's host to carry out the session's own host calls.</summary>
+    public HostCatchUp HostCatchUp { get; } = new();
+
     /// <summary>Set by the transport: whether a command the caller sent still runs (the caller is waiting for the child).</summary>
     public Func<bool>? RunsCommand { get; set; }
 

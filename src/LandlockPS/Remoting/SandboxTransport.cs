@@ -41,11 +41,14 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private volatile bool _closeSent;
     private volatile bool _closeAcked;
     private int _disposed;
+    // The session's runspace pool, which every message of the session names.
+    private readonly Guid _pool;
 
     internal SandboxTransport(SandboxConnectionInfo connection, Guid runspaceId, PSRemotingCryptoHelper cryptoHelper)
         : base(runspaceId, cryptoHelper)
     {
         _connection = connection;
+        _pool = runspaceId;
         _guard = new ProtocolGuard(connection.Launch.Limits);
         _prompts = new ConsolePromptFilter(_guard.IsRunning);
         _idleHostCalls = new IdleHostCalls(() => _guard.RunsCommand);
@@ -87,6 +90,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             // Closed input makes PowerShell's close message fail at once, which it takes as "closed".
             _closing = true;
             _inputClosed = true;
+            state.HostCatchUp.Cancel();
             _process?.Kill();
         };
         _process = SandboxedProcess.Start(_sandbox.StartInfo, _sandbox.Ruleset);
@@ -109,6 +113,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         base.Dispose(isDisposing);
         if (!isDisposing || Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _closing = true;
+        _connection.State.HostCatchUp.Cancel();
         _answers.Dispose();
         _process?.Kill();
         _pump?.Join();
@@ -256,8 +261,9 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         // The guard passed nothing but ASCII.
         string? passed = _prompts.TryRewrite(element, out string? rewritten) ? rewritten : Encoding.ASCII.GetString(element);
         if (passed is null) return;
+        PacketKind? ack = ProtocolElement.TryParseAck(element, out PacketKind kind, out Guid guid) ? kind : null;
         // The caller waits for the session again: what its own host wrote meanwhile comes first.
-        if (_idleHostCalls.Releases(element)) HandHeld();
+        if (_idleHostCalls.Releases(ack, guid)) HandHeld();
         try
         {
             if (_idleHostCalls.Hold(element, passed)) return;
@@ -267,7 +273,37 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             Break(flood);
             return;
         }
+        // A command's end: the caller's prompt comes next.
+        if (ack == PacketKind.Close && guid != Guid.Empty && !CatchUp()) return;
         Hand(passed);
+    }
+
+    // Waits, before a command's end reaches PowerShell, until the caller's host has carried out
+    // the session's own host calls handed on before it (see HostCatchUp). Not for the session's own
+    // close: PowerShell stops carrying out its calls once it sends it. Returns whether to go on.
+    private bool CatchUp()
+    {
+        HostCatchUp catchUp = _connection.State.HostCatchUp;
+        if (!_idleHostCalls.TakeCallsHanded() || !catchUp.Enabled || _closeSent) return true;
+        if (_idleHostCalls.PromptResponseOpen)
+        {
+            Break(new LandlockException(
+                "The sandboxed pwsh was ended because it left an object unfinished on its prompt response stream, which PowerShell's server never sends on. The output received before it is kept.",
+                errorId: "SandboxProtocolViolation"));
+            return false;
+        }
+        // The child's answers wait in its pipe meanwhile: it is not late.
+        _answers.Pause();
+        try
+        {
+            HandleOutputDataReceived(catchUp.NextMarker(_pool));
+            catchUp.Await();
+        }
+        finally
+        {
+            _answers.Resume();
+        }
+        return true;
     }
 
     private void HandHeld()
@@ -297,6 +333,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         if (_connection.State.Broken is not null) return;
         _connection.State.Broken = reason;
+        _connection.State.HostCatchUp.Cancel();
         // Nothing more goes to it: a close PowerShell sends now fails at once, which it takes as closed.
         _inputClosed = true;
         _process?.Kill();
