@@ -17,42 +17,33 @@ internal static class HostText
         cmdlet.WriteInformation(new System.Management.Automation.HostInformationMessage { Message = Neutralize(text) }, ["PSHOST", tag]);
 
     /// <summary><paramref name="text"/> with nothing but colours and line layout left for the terminal to act on.</summary>
-    public static string Neutralize(string text)
-    {
-        if (!NeedsWork(text)) return text;
-        var safe = new StringBuilder(text.Length + 8);
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (c == Escape && ColourLength(text, i) is int length and > 0)
-            {
-                safe.Append(text, i, length);
-                i += length - 1;
-            }
-            else
-            {
-                safe.Append(IsControl(c) ? Visible(c) : c);
-            }
-        }
-        return safe.ToString();
-    }
+    public static string Neutralize(string text) => NeedsWork(text) ? Rewrite(text, keepLayout: true) : text;
 
     /// <summary>
     /// <paramref name="text"/> as plain text on one line: colours dropped, every other control
     /// character (tabs and line ends too) shown as its symbol. For text shown next to a mark that
     /// says whose it is: a colour would last past it, and could hide what comes after.
     /// </summary>
-    public static string Plain(string text)
+    public static string Plain(string text) => Core.ControlCharacters.Any(text) ? Rewrite(text, keepLayout: false) : text;
+
+    // With keepLayout, colours, tabs and line ends stay; without, colours go, and tabs and line ends are shown as the rest.
+    private static string Rewrite(string text, bool keepLayout)
     {
-        if (!Core.ControlCharacters.Any(text)) return text;
-        var plain = new StringBuilder(text.Length);
+        var shown = new StringBuilder(text.Length + 8);
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
-            if (c == Escape && ColourLength(text, i) is int length and > 0) i += length - 1;
-            else plain.Append(Core.ControlCharacters.IsControl(c) ? Visible(c) : c);
+            if (c == Escape && ColourLength(text, i) is int length and > 0)
+            {
+                if (keepLayout) shown.Append(text, i, length);
+                i += length - 1;
+            }
+            else
+            {
+                shown.Append((keepLayout ? IsControl(c) : Core.ControlCharacters.IsControl(c)) ? Visible(c) : c);
+            }
         }
-        return plain.ToString();
+        return shown.ToString();
     }
 
     private static bool NeedsWork(string text)

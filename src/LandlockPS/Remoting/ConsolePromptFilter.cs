@@ -33,9 +33,6 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     private static readonly byte[] CommandName = Encoding.UTF8.GetBytes("<S N=\"Cmd\">");
     private static readonly byte[] PromptCommand = Encoding.UTF8.GetBytes("<S N=\"Cmd\">prompt</S><B N=\"IsScript\">false</B>");
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
-    // The streams a data line names, as PowerShell writes them.
-    private const string DefaultStream = "Default";
-    private const string PromptResponseStream = "PromptResponse";
     private const string Objects = "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">";
 
     private readonly object _lock = new();
@@ -109,21 +106,12 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
             return false;
         }
         if (!ProtocolElement.TryParseData(element, out bool promptResponse, out Guid stream, out ReadOnlySpan<byte> base64)) return false;
-        byte[] rented = ProtocolLineSplitter.Buffers.Rent(base64.Length / 4 * 3 + 3);
-        try
+        using DecodedData data = DecodedData.Of(base64);
+        lock (_lock)
         {
-            ProtocolGuard.TryDecode(base64, rented, out int length);
-            lock (_lock)
-            {
-                if (Rewrite(rented.AsSpan(0, length), (stream, promptResponse)) is not { } fragments) return false;
-                replaced = fragments.WrittenCount == 0 ? null
-                    : $"<Data Stream='{(promptResponse ? PromptResponseStream : DefaultStream)}' PSGuid='{stream}'>{Convert.ToBase64String(fragments.WrittenSpan)}</Data>";
-                return true;
-            }
-        }
-        finally
-        {
-            ProtocolLineSplitter.Buffers.Return(rented);
+            if (Rewrite(data.Bytes, (stream, promptResponse)) is not { } fragments) return false;
+            replaced = fragments.WrittenCount == 0 ? null : ProtocolElement.DataLine(stream, promptResponse, fragments.WrittenSpan);
+            return true;
         }
     }
 

@@ -31,7 +31,6 @@ internal sealed class HostCatchUp
         "<T>System.Management.Automation.Remoting.RemoteHostMethodId</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN>" +
         "<ToString>WriteLine2</ToString><I32>16</I32></Obj><Obj N=\"mp\" RefId=\"2\"><TN RefId=\"1\"><T>System.Collections.ArrayList</T><T>System.Object</T></TN><LST><S>";
     private const string HostCallEnd = "</S></LST></Obj></MS></Obj>";
-    private static readonly string SessionPromptResponse = $"<Data Stream='PromptResponse' PSGuid='{Guid.Empty}'>";
 
     private readonly string _text = $"LandlockPS-catch-up-{Guid.NewGuid():N}-";
     private readonly object _lock = new();
@@ -58,7 +57,7 @@ internal sealed class HostCatchUp
         byte[] body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(HostCallStart + _text + serial.ToString(CultureInfo.InvariantCulture) + HostCallEnd)];
         var fragment = new ArrayBufferWriter<byte>(RemotingFragment.HeaderBytes + header.Length + body.Length);
         RemotingFragment.WriteWhole(fragment, serial, header, body);
-        return SessionPromptResponse + Convert.ToBase64String(fragment.WrittenSpan) + "</Data>";
+        return ProtocolElement.DataLine(Guid.Empty, promptResponse: true, fragment.WrittenSpan);
     }
 
     /// <summary>Whether <paramref name="line"/>, which the caller's host was told to write, is a marker; if so, it has been carried out.</summary>

@@ -153,16 +153,8 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     // The fragments of a data packet's base64, which the guard (or, for what the client sends, PowerShell itself) has checked.
     private static void ForEachFragment(ReadOnlySpan<byte> base64, FragmentVisitor visit)
     {
-        byte[] rented = ProtocolLineSplitter.Buffers.Rent(base64.Length / 4 * 3 + 3);
-        try
-        {
-            ProtocolGuard.TryDecode(base64, rented, out int length);
-            ReadOnlySpan<byte> rest = rented.AsSpan(0, length);
-            while (!rest.IsEmpty) visit(RemotingFragment.Next(ref rest));
-        }
-        finally
-        {
-            ProtocolLineSplitter.Buffers.Return(rented);
-        }
+        using DecodedData data = DecodedData.Of(base64);
+        ReadOnlySpan<byte> rest = data.Bytes;
+        while (!rest.IsEmpty) visit(RemotingFragment.Next(ref rest));
     }
 }

@@ -24,6 +24,14 @@ internal static class ProtocolElement
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8);
     private static readonly SearchValues<byte> LowerHex = SearchValues.Create("0123456789abcdef"u8);
 
+    /// <summary>A data line of the session's or a command's stream (<paramref name="stream"/>), holding <paramref name="fragments"/>, as PowerShell's server writes it.</summary>
+    public static string DataLine(Guid stream, bool promptResponse, ReadOnlySpan<byte> fragments) =>
+        $"<Data Stream='{(promptResponse ? PromptResponseStream : DefaultStream)}' PSGuid='{stream}'>{Convert.ToBase64String(fragments)}</Data>";
+
+    // The streams a data line names, as PowerShell writes them.
+    private const string DefaultStream = "Default";
+    private const string PromptResponseStream = "PromptResponse";
+
     /// <summary><c>&lt;DataAck PSGuid='…' /&gt;</c>, or the same for Command, Close, Signal.</summary>
     public static bool TryParseAck(ReadOnlySpan<byte> line, out PacketKind kind, out Guid guid)
     {

@@ -168,36 +168,29 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
 
     private void CheckFragments(Guid command, bool promptResponse, ReadOnlySpan<byte> base64)
     {
-        byte[] rented = ProtocolLineSplitter.Buffers.Rent(base64.Length / 4 * 3 + 3);
-        try
+        using DecodedData data = DecodedData.Of(base64);
+        if (!data.IsValid || data.Bytes.IsEmpty)
         {
-            if (!TryDecode(base64, rented, out int length) || length == 0)
-            {
-                throw Violation("SandboxProtocolViolation", "it sent a data packet that is not valid base64");
-            }
-            ReadOnlySpan<byte> rest = rented.AsSpan(0, length);
-            while (!rest.IsEmpty)
-            {
-                if (rest.Length < RemotingFragment.HeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a truncated remoting fragment");
-                int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
-                if (blob < 0 || blob > rest.Length - RemotingFragment.HeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
-                RemotingFragment fragment = RemotingFragment.Next(ref rest);
-                // PowerShell's server never splits a message header (its fragments hold 32 KB); split, it
-                // would hide the message type from the check, and the client would put it together all the same.
-                if (fragment.Starts && blob < RemotingFragment.MessageHeaderBytes) throw Violation("SandboxProtocolViolation", "it split a message's header across remoting fragments");
-                // Nothing asks for a sandbox's events, nothing takes them, and no limit counts them:
-                // the caller's session would keep every one. One of them is a stop in the debugger,
-                // on which an Enter-PSSession host opens a debugger prompt of its own.
-                if (fragment.Starts && fragment.MessageType == MessageType.PSEventArgs)
-                {
-                    throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
-                }
-                Count(command, promptResponse, fragment.Starts, blob);
-            }
+            throw Violation("SandboxProtocolViolation", "it sent a data packet that is not valid base64");
         }
-        finally
+        ReadOnlySpan<byte> rest = data.Bytes;
+        while (!rest.IsEmpty)
         {
-            ProtocolLineSplitter.Buffers.Return(rented);
+            if (rest.Length < RemotingFragment.HeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a truncated remoting fragment");
+            int blob = BinaryPrimitives.ReadInt32BigEndian(rest[17..]);
+            if (blob < 0 || blob > rest.Length - RemotingFragment.HeaderBytes) throw Violation("SandboxProtocolViolation", "it sent a remoting fragment whose length does not match its data");
+            RemotingFragment fragment = RemotingFragment.Next(ref rest);
+            // PowerShell's server never splits a message header (its fragments hold 32 KB); split, it
+            // would hide the message type from the check, and the client would put it together all the same.
+            if (fragment.Starts && blob < RemotingFragment.MessageHeaderBytes) throw Violation("SandboxProtocolViolation", "it split a message's header across remoting fragments");
+            // Nothing asks for a sandbox's events, nothing takes them, and no limit counts them:
+            // the caller's session would keep every one. One of them is a stop in the debugger,
+            // on which an Enter-PSSession host opens a debugger prompt of its own.
+            if (fragment.Starts && fragment.MessageType == MessageType.PSEventArgs)
+            {
+                throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
+            }
+            Count(command, promptResponse, fragment.Starts, blob);
         }
     }
 
