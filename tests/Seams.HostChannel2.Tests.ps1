@@ -655,6 +655,47 @@ Remove-PSSession `$s
         }
     }
 
+    # Red team: a session host call PowerShell fails to carry out (an unknown method: its decoding
+    # throws) breaks the session, and PowerShell closes it: the transport's own call after it is
+    # never carried out, and the command's end waited for it the catch-up's whole bound (10 s).
+    It 'does not hold a command''s end for its whole bound after a session host call PowerShell cannot carry out' {
+        $s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+        $call = {
+            param([int] $MethodId)
+            $asm = [psobject].Assembly
+            $instance = [Reflection.BindingFlags]'NonPublic,Instance'
+            $mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+            $session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
+            $writer = $session.GetType().GetField('_stdOutWriter', $instance).GetValue($session)
+            $remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+            $executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+            [guid] $pool = $executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor)
+            function BigEndian([long] $value, [int] $bytes) { $b = [BitConverter]::GetBytes($value); [array]::Reverse($b); $b[(8 - $bytes)..7] }
+            $xml = '<Obj RefId="0"><MS><I64 N="ci">-100</I64><Obj N="mi" RefId="1"><TN RefId="0"><T>System.Management.Automation.Remoting.RemoteHostMethodId</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN>' +
+                "<ToString>WriteLine2</ToString><I32>$MethodId</I32></Obj><Obj N=`"mp`" RefId=`"2`"><TN RefId=`"1`"><T>System.Collections.ArrayList</T><T>System.Object</T></TN><LST><S>call-text</S></LST></Obj></MS></Obj>"
+            $message = [IO.MemoryStream]::new()
+            $message.Write([BitConverter]::GetBytes([uint32]1)); $message.Write([BitConverter]::GetBytes([uint32]0x00021100))
+            $message.Write($pool.ToByteArray()); $message.Write([guid]::Empty.ToByteArray()); $message.Write([byte[]](0xEF, 0xBB, 0xBF)); $message.Write([Text.Encoding]::UTF8.GetBytes($xml))
+            $fragment = [IO.MemoryStream]::new()
+            $fragment.Write([byte[]]@((BigEndian 777 8) + (BigEndian 0 8) + [byte]3 + (BigEndian $message.Length 4))); $fragment.Write($message.ToArray())
+            $writer.WriteLine("<Data Stream='Default' PSGuid='$([guid]::Empty)'>$([Convert]::ToBase64String($fragment.ToArray()))</Data>")
+            'call-' + 'sent'
+        }
+        try {
+            # The allowed twin: WriteLine(string), carried out; the session goes on.
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            Invoke-Command $s $call -ArgumentList 16 6>$null | Should -Be 'call-sent'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $s.State | Should -Be 'Opened'
+            $watch.Restart()
+            try { $null = Invoke-Command $s $call -ArgumentList 999 -ErrorAction Stop } catch { }
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        }
+        finally {
+            Remove-PSSession $s
+        }
+    }
+
     It 'keeps a session whose own host wrote during a command (the allowed twin: the same calls, nothing unfinished)' {
         $s = New-LandlockSession (New-LandlockRuleset -Abi V7)
         try {
