@@ -77,6 +77,87 @@ $fragment = [byte[]]@((BigEndian 77 8) + (BigEndian 0 8) + [byte]1 + (BigEndian 
 $writer.WriteLine("<Data Stream='PromptResponse' PSGuid='$([guid]::Empty)'>$([Convert]::ToBase64String($fragment))</Data>")
 '@)
 
+    # Run in a session's child: at the end of every command (once the server has forgotten it, its
+    # close acknowledgement waits for the writer), sends a host call of that command
+    # (PIPELINE_HOST_CALL, which names the command in its message header): megabytes of colour
+    # resets the caller's host keeps and its terminal draws as nothing, then a carriage return, blanks
+    # and "PS /fake> ". It goes on the session's own stream (PSGuid empty), unless -OwnStream (on the
+    # command's), and the acknowledgement follows it after one of $Delays milliseconds, in turn.
+    # PowerShell's client puts the session's stream together on a thread of its own and hands the
+    # call to the command (if it still runs) on the session's callback thread: apart from the
+    # command's end, which can come first, and the prompt after it be drawn before the call is written.
+    $script:LateCommandCall = Join-Path (Get-PSDrive TestDrive).Root late-command-call.ps1
+    Set-Content $LateCommandCall ("param([bool] `$OwnStream, [int] `$Resets = 1100000, [int[]] `$Delays = @(110, 130, 150, 165, 180, 200, 220))`n" + $ServerParts + @'
+$pool = $executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor)
+$methodId = [Enum]::Parse($asm.GetType('System.Management.Automation.Remoting.RemoteHostMethodId'), 'Write1')
+# Colour resets the caller's host keeps and its terminal draws as nothing, then what rubs out the mark.
+$text = ('_x001B_[m' * $Resets) + '_x000D_' + (' ' * 40) + '_x000D_PS /fake&gt; '
+$xml = '<Obj RefId="0"><MS><I64 N="ci">-100</I64><Obj N="mi" RefId="1"><TN RefId="0"><T>System.Management.Automation.Remoting.RemoteHostMethodId</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN>' +
+    "<ToString>Write1</ToString><I32>$([int]$methodId)</I32></Obj><Obj N=`"mp`" RefId=`"2`"><TN RefId=`"1`"><T>System.Collections.ArrayList</T><T>System.Object</T></TN><LST><S>$text</S></LST></Obj></MS></Obj>"
+$body = [Text.Encoding]::UTF8.GetBytes($xml)
+$global:Late = [powershell]::Create().AddScript({
+    param($writeLock, $out, $commands, $commandLock, [guid] $pool, [byte[]] $body, [int[]] $delays, [bool] $ownStream)
+    function BigEndian([long] $value, [int] $bytes) { $b = [BitConverter]::GetBytes($value); [array]::Reverse($b); $b[(8 - $bytes)..7] }
+    $size = 32000
+    # Every fragment but the first (which names the command) is the same for each call: made once.
+    $rest = [Collections.Generic.List[string]]::new()
+    $messageLength = 40 + 3 + $body.Length
+    $count = [Math]::Ceiling($messageLength / $size)
+    $objectId = 900000
+    function Fragment([long] $index, [byte[]] $data, [int] $offset, [int] $length) {
+        $flags = [byte](($index -eq 0 ? 1 : 0) + ($index -eq $count - 1 ? 2 : 0))
+        $fragment = [IO.MemoryStream]::new()
+        $fragment.Write([byte[]]@((BigEndian $objectId 8) + (BigEndian $index 8) + $flags + (BigEndian $length 4)))
+        $fragment.Write($data, $offset, $length)
+        "<Data Stream='Default' PSGuid='$([guid]::Empty)'>$([Convert]::ToBase64String($fragment.ToArray()))</Data>"
+    }
+    for ($i = 1; $i -lt $count; $i++) {
+        $offset = $i * $size - 43
+        $rest.Add((Fragment $i $body $offset ([Math]::Min($size, $messageLength - $i * $size))))
+    }
+    # A host call of the command (PIPELINE_HOST_CALL), sent on the session's own stream.
+    function First([guid] $command) {
+        $ms = [IO.MemoryStream]::new()
+        $ms.Write([BitConverter]::GetBytes([uint32]1)); $ms.Write([BitConverter]::GetBytes([uint32]0x00041100))
+        $ms.Write($pool.ToByteArray()); $ms.Write($command.ToByteArray()); $ms.Write([byte[]](0xEF, 0xBB, 0xBF)); $ms.Write($body, 0, [Math]::Min($size - 43, $body.Length))
+        Fragment 0 $ms.ToArray() 0 $ms.Length
+    }
+    # On a command's end (its transport manager gone: its close ack is next), while its ack waits
+    # for the writer: the command's call, then a pause of $delays[n] ms before the ack goes out.
+    $known = [Collections.Generic.HashSet[guid]]::new()
+    $attempt = 0
+    [Threading.Monitor]::Enter($commandLock)
+    foreach ($command in @($commands.Keys)) { $null = $known.Add($command) }
+    while ($true) {
+        Start-Sleep -Milliseconds 1
+        [Threading.Monitor]::Enter($writeLock)
+        [Threading.Monitor]::Exit($commandLock)
+        Start-Sleep -Milliseconds 1
+        [Threading.Monitor]::Enter($commandLock)
+        $now = [Collections.Generic.HashSet[guid]]::new([guid[]]@($commands.Keys))
+        foreach ($command in @($known)) {
+            if (-not $now.Contains($command)) {
+                $null = $known.Remove($command)
+                $stream = $ownStream ? "PSGuid='$command'" : "PSGuid='$([guid]::Empty)'"
+                $out.WriteLine((First $command).Replace("PSGuid='$([guid]::Empty)'", $stream))
+                foreach ($line in $rest) { $out.WriteLine($line.Replace("PSGuid='$([guid]::Empty)'", $stream)) }
+                $out.Flush()
+                Start-Sleep -Milliseconds $delays[$attempt % $delays.Count]
+                $attempt++
+            }
+        }
+        foreach ($command in $now) { $null = $known.Add($command) }
+        [Threading.Monitor]::Exit($writeLock)
+    }
+}).AddArgument($writer.GetType().GetField('_syncObject', $instance).GetValue($writer)).
+    AddArgument($writer.GetType().GetField('_writer', $instance).GetValue($writer)).
+    AddArgument($session.GetType().GetField('_cmdTransportManagers', $instance).GetValue($session)).
+    AddArgument($session.GetType().GetField('_syncObject', $instance).GetValue($session)).
+    AddArgument($pool).AddArgument($body).AddArgument($Delays).AddArgument([bool] $OwnStream)
+$null = $global:Late.BeginInvoke()
+'late calls armed'
+'@)
+
     # Run in a session's child: leaves a thread behind that answers every command the client starts
     # with an output object (a carriage return, blanks, another one and "PS /root> "), written before
     # the server acknowledges the command, so before the client says what the command is. It holds
@@ -243,6 +324,35 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         Send "Remove-PSSession `$burst"
         $typed | Should -HaveCount 5
         $typed | Should -Match '^\[landlock\]: PS '
+    }
+
+    # Red team: a host call of a command sent on the session's own stream is no session host call to
+    # the transport (no catch-up), and PowerShell carries it out on the session's callback thread,
+    # apart from the command's end: the prompt after the command can be drawn before it is written.
+    It 'cannot rub out the [landlock] prefix with host calls of a command sent on the session''s own stream' {
+        Send "`$late = New-LandlockSession `$rs; Invoke-Command `$late -FilePath '$LateCommandCall'; Enter-PSSession `$late"
+        WaitFor '(?m)^late calls armed' | Out-Null
+        # One of the delays (an odd count of them, so that each comes at a prompt command's end) lets
+        # the call be taken for the command just before its end, and written just after the prompt.
+        $typed = foreach ($i in 1..14) { Start-Sleep 2; Read-TypedLine "'late-' + 'typed$i'" ".*late-typed$i.*" }
+        # Not "exit": the session may have ended, and the line runs in your own shell.
+        Send 'Exit-PSSession'
+        Send "Remove-PSSession `$late"
+        $typed | Should -HaveCount 14
+        # Typed at the session's prompt, or at your own once the session is ended: never at a fake one.
+        $typed | Should -Match '\[landlock\]: PS |^PS /(?!fake)'
+    }
+
+    It 'carries out host calls of a command sent on its own stream before the command ends (the allowed twin: the same calls, the prefix kept)' {
+        Send "`$ownlate = New-LandlockSession `$rs; Invoke-Command `$ownlate -FilePath '$LateCommandCall' -ArgumentList `$true; Enter-PSSession `$ownlate"
+        WaitFor '(?m)^late calls armed' | Out-Null
+        $typed = foreach ($i in 1..6) { Start-Sleep 2; Read-TypedLine "'ownlate-' + 'typed$i'" ".*ownlate-typed$i.*" }
+        $screen = WaitFor '(?m)^ownlate-typed6'
+        Send 'exit'
+        Send "Remove-PSSession `$ownlate"
+        $typed | Should -HaveCount 6
+        $typed | Should -Match '\[landlock\]: PS '
+        $screen | Should -Match 'PS /fake>'
     }
 
     It 'shows the [landlock] prefix on each line you type at a quiet session (the allowed twin: the lines are read as above)' {
@@ -539,6 +649,47 @@ Remove-PSSession `$s
             $null = Invoke-Command $s -FilePath $HostCaller -ArgumentList Write1, 1, 1, @(''), 0
             { Invoke-Command $s { Start-Sleep 3 } -ErrorAction Stop } | Should -Throw -ExpectedMessage '*left an object unfinished on its prompt response stream*'
             $s.State | Should -Be 'Broken'
+        }
+        finally {
+            Remove-PSSession $s
+        }
+    }
+
+    # Red team: a session host call PowerShell fails to carry out (an unknown method: its decoding
+    # throws) breaks the session, and PowerShell closes it: the transport's own call after it is
+    # never carried out, and the command's end waited for it the catch-up's whole bound (10 s).
+    It 'does not hold a command''s end for its whole bound after a session host call PowerShell cannot carry out' {
+        $s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+        $call = {
+            param([int] $MethodId)
+            $asm = [psobject].Assembly
+            $instance = [Reflection.BindingFlags]'NonPublic,Instance'
+            $mediator = $asm.GetType('System.Management.Automation.Remoting.Server.StdIOProcessMediator')
+            $session = $mediator.BaseType.GetField('sessionTM', $instance).GetValue($mediator.GetField('s_singletonInstance', [Reflection.BindingFlags]'NonPublic,Static').GetValue($null))
+            $writer = $session.GetType().GetField('_stdOutWriter', $instance).GetValue($session)
+            $remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+            $executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+            [guid] $pool = $executor.GetType().GetField('_clientRunspacePoolId', $instance).GetValue($executor)
+            function BigEndian([long] $value, [int] $bytes) { $b = [BitConverter]::GetBytes($value); [array]::Reverse($b); $b[(8 - $bytes)..7] }
+            $xml = '<Obj RefId="0"><MS><I64 N="ci">-100</I64><Obj N="mi" RefId="1"><TN RefId="0"><T>System.Management.Automation.Remoting.RemoteHostMethodId</T><T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN>' +
+                "<ToString>WriteLine2</ToString><I32>$MethodId</I32></Obj><Obj N=`"mp`" RefId=`"2`"><TN RefId=`"1`"><T>System.Collections.ArrayList</T><T>System.Object</T></TN><LST><S>call-text</S></LST></Obj></MS></Obj>"
+            $message = [IO.MemoryStream]::new()
+            $message.Write([BitConverter]::GetBytes([uint32]1)); $message.Write([BitConverter]::GetBytes([uint32]0x00021100))
+            $message.Write($pool.ToByteArray()); $message.Write([guid]::Empty.ToByteArray()); $message.Write([byte[]](0xEF, 0xBB, 0xBF)); $message.Write([Text.Encoding]::UTF8.GetBytes($xml))
+            $fragment = [IO.MemoryStream]::new()
+            $fragment.Write([byte[]]@((BigEndian 777 8) + (BigEndian 0 8) + [byte]3 + (BigEndian $message.Length 4))); $fragment.Write($message.ToArray())
+            $writer.WriteLine("<Data Stream='Default' PSGuid='$([guid]::Empty)'>$([Convert]::ToBase64String($fragment.ToArray()))</Data>")
+            'call-' + 'sent'
+        }
+        try {
+            # The allowed twin: WriteLine(string), carried out; the session goes on.
+            $watch = [Diagnostics.Stopwatch]::StartNew()
+            Invoke-Command $s $call -ArgumentList 16 6>$null | Should -Be 'call-sent'
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $s.State | Should -Be 'Opened'
+            $watch.Restart()
+            try { $null = Invoke-Command $s $call -ArgumentList 999 -ErrorAction Stop } catch { }
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
         }
         finally {
             Remove-PSSession $s

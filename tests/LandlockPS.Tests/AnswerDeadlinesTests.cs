@@ -69,4 +69,27 @@ public class AnswerDeadlinesTests
         Assert.True(missed.TryTake(out string? what, TimeSpan.FromSeconds(30)));
         Assert.Equal("a new command", what);
     }
+
+    // Red team: the transport pauses the deadlines at every command's end that follows a session
+    // host call (HostCatchUp), for as short as the child likes. A child that ends another command
+    // (a thread job's) every few seconds must not keep a stop or a command it never answers alive
+    // for good: each resume gave every deadline a full grace again.
+    [Fact]
+    public void ShortPausesOverAndOverDoNotPutOffAMissedAnswerForGood()
+    {
+        var missed = new BlockingCollection<string>();
+        using var deadlines = new AnswerDeadlines(1000, _ => true, missed.Add);
+        deadlines.Await(First, "a stop");
+        var started = Environment.TickCount64;
+        bool reported = false;
+        // Eight seconds of pauses of a few milliseconds, one every 300 ms: hardly any time not reading the child.
+        while (Environment.TickCount64 - started < 8000 && !(reported = missed.TryTake(out _, 300)))
+        {
+            deadlines.Pause();
+            Thread.Sleep(5);
+            deadlines.Resume();
+        }
+        Assert.True(reported, "an answer missed by seconds of reading time was never reported");
+        Assert.True(Environment.TickCount64 - started < 1000 + AnswerDeadlines.BatchMilliseconds * 3 + 1000);
+    }
 }

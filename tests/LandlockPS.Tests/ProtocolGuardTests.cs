@@ -148,6 +148,27 @@ public class ProtocolGuardTests
         Assert.Equal("SandboxProtocolViolation", Assert.Throws<LandlockException>(() => guard.Check(DataLine(Fragment(40, messageType: 0x00021008)))).ErrorId);
     }
 
+    // Red team: PowerShell's client hands a message on the session's own stream to the command its
+    // header names (DispatchMessageToPowerShell), on the session's callback thread, apart from the
+    // command's own data and end: a command's host call sent there can be written after the command
+    // ended and the prompt after it was drawn. PowerShell's server sends a command's messages on the
+    // command's own stream only (and the client refuses one there that names another command).
+    [Fact]
+    public void RefusesACommandsMessageOnTheSessionsStream()
+    {
+        Guid command = Guid.Parse(Command);
+        byte[] hostCall = PsrpLines.Message(0x00041100, command, "<Obj RefId=\"0\" />");
+        ProtocolGuard guard = Running(ReceiveLimits.Default);
+        // The allowed twins: the same message on the command's own stream, and the session's own host call on the session's stream.
+        Assert.True(guard.Check(Encoding.ASCII.GetBytes(PsrpLines.Line(command, false, PsrpLines.Fragment(1, 0, true, true, hostCall)))));
+        Assert.True(guard.Check(Encoding.ASCII.GetBytes(PsrpLines.Line(Guid.Empty, false, PsrpLines.Fragment(2, 0, true, true, PsrpLines.Message(0x00021100, Guid.Empty, "<Obj RefId=\"0\" />"))))));
+        foreach (bool promptResponse in new[] { false, true })
+        {
+            Assert.Equal("SandboxProtocolViolation", Assert.Throws<LandlockException>(() =>
+                Running(ReceiveLimits.Default).Check(Encoding.ASCII.GetBytes(PsrpLines.Line(Guid.Empty, promptResponse, PsrpLines.Fragment(3, 0, true, true, hostCall))))).ErrorId);
+        }
+    }
+
     // A first fragment shorter than the message header keeps the message type for the next one,
     // which PowerShell puts together with it all the same: a forwarded event passed that way.
     [Theory]

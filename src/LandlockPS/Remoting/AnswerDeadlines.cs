@@ -24,6 +24,7 @@ internal sealed class AnswerDeadlines : IDisposable
     private bool _armed;
     private bool _disposed;
     private bool _paused;
+    private long _pausedAt;
 
     /// <param name="graceMilliseconds">How long the server has to answer.</param>
     /// <param name="isUnanswered">Whether the server has still to answer a packet sent.</param>
@@ -53,21 +54,32 @@ internal sealed class AnswerDeadlines : IDisposable
     /// <summary>The transport stops reading the child for a while: an answer it sends meanwhile waits in its pipe, and is not late.</summary>
     internal void Pause()
     {
-        lock (_pending) _paused = true;
+        lock (_pending)
+        {
+            if (_paused) return;
+            _paused = true;
+            _pausedAt = Environment.TickCount64;
+        }
     }
 
-    /// <summary>The transport reads the child again: every answer still due has its whole grace time from now.</summary>
+    /// <summary>
+    /// The transport reads the child again: every answer still due gets back the time the pause
+    /// took, and no more. A full grace from now would let a child that chooses when pauses come
+    /// (a command's end after its own host calls, see HostCatchUp) put off a missed answer for good,
+    /// with pauses of no length, one every few seconds.
+    /// </summary>
     internal void Resume()
     {
         lock (_pending)
         {
+            if (!_paused) return;
             _paused = false;
-            long due = Environment.TickCount64 + _graceMilliseconds;
+            long paused = Environment.TickCount64 - _pausedAt;
             int count = _pending.Count;
             for (int i = 0; i < count; i++)
             {
-                var (packet, what, _) = _pending.Dequeue();
-                _pending.Enqueue((packet, what, due));
+                var (packet, what, due) = _pending.Dequeue();
+                _pending.Enqueue((packet, what, due + paused));
             }
         }
     }

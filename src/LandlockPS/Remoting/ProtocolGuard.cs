@@ -190,6 +190,14 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
             {
                 throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
             }
+            // PowerShell's client hands a message on the session's own stream to the command its
+            // header names, on the session's thread, apart from the command's own data and its end:
+            // a command's host call sent there could be written after the command ended, where the
+            // next prompt is. PowerShell's server sends a command's messages on its own stream only.
+            if (command == Guid.Empty && fragment.Starts && fragment.PowerShellId != Guid.Empty)
+            {
+                throw Violation("SandboxProtocolViolation", "it sent a message of a command on the session's own stream");
+            }
             Count(command, promptResponse, fragment.Starts, blob);
         }
     }

@@ -128,7 +128,13 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         // PowerShell takes an IOException from the writer to mean "the transport is closed".
         if (_inputClosed || _process is null || _process.HasExited) throw Closed();
-        if (line.StartsWith(SessionClose, StringComparison.Ordinal)) _closeSent = true;
+        if (line.StartsWith(SessionClose, StringComparison.Ordinal))
+        {
+            _closeSent = true;
+            // PowerShell carries out none of the session's calls once it closes it (it does so too when
+            // a call of the session failed): a catch-up waiting for its own would wait its whole bound.
+            _connection.State.HostCatchUp.Cancel();
+        }
         SentPacket? sent = _guard.Sent(line);
         _prompts.Sent(sent, line);
         _idleHostCalls.Sent(line);
