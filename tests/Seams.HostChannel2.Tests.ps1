@@ -318,10 +318,10 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         Send "`$burst = New-LandlockSession `$rs; Invoke-Command `$burst -FilePath '$HostCaller' -ArgumentList Write1, 1000000, 0, ((' ' * 50) + `"``r`"), 2; Enter-PSSession `$burst"
         WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
         # A pause before each line lets a burst build up.
-        $typed = foreach ($i in 1..5) { Start-Sleep 2; Read-TypedLine "'burst-' + 'typed$i'" ".*burst-typed$i.*" }
+        $typed = foreach ($i in 1..3) { Start-Sleep 2; Read-TypedLine "'burst-' + 'typed$i'" ".*burst-typed$i.*" }
         Send 'exit'
         Send "Remove-PSSession `$burst"
-        $typed | Should -HaveCount 5
+        $typed | Should -HaveCount 3
         $typed | Should -Match '^\[landlock\]: PS '
     }
 
@@ -333,13 +333,13 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         WaitFor '(?m)^late calls armed' | Out-Null
         # One of the delays (an odd count of them, so that each comes at a prompt command's end) lets
         # the call be taken for the command just before its end, and written just after the prompt.
-        $typed = foreach ($i in 1..8) { Start-Sleep 1; Read-TypedLine "'late-' + 'typed$i'" ".*late-typed$i.*" }
+        $typed = foreach ($i in 1..5) { Start-Sleep 1; Read-TypedLine "'late-' + 'typed$i'" ".*late-typed$i.*" }
         # Not "exit": the session may have ended, and the line runs in your own shell.
         Send 'Exit-PSSession'
         Send "'late-' + `$late.State; Remove-PSSession `$late"
         # Ended at the first such call: PowerShell's server never sends one.
         WaitFor '(?m)^late-' | Should -Match '(?m)^late-Broken'
-        $typed | Should -HaveCount 8
+        $typed | Should -HaveCount 5
         # Typed at the session's prompt, or at your own once the session is ended: never at a fake one.
         $typed | Should -Match '\[landlock\]: PS |^PS /(?!fake)'
     }
@@ -347,11 +347,11 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
     It 'carries out host calls of a command sent on its own stream before the command ends (the allowed twin: the same calls, the prefix kept)' {
         Send "`$ownlate = New-LandlockSession `$rs; Invoke-Command `$ownlate -FilePath '$LateCommandCall' -ArgumentList `$true; Enter-PSSession `$ownlate"
         WaitFor '(?m)^late calls armed' | Out-Null
-        $typed = foreach ($i in 1..4) { Start-Sleep 1; Read-TypedLine "'ownlate-' + 'typed$i'" ".*ownlate-typed$i.*" }
-        $screen = WaitFor '(?m)^ownlate-typed4'
+        $typed = foreach ($i in 1..3) { Start-Sleep 1; Read-TypedLine "'ownlate-' + 'typed$i'" ".*ownlate-typed$i.*" }
+        $screen = WaitFor '(?m)^ownlate-typed3'
         Send 'exit'
         Send "Remove-PSSession `$ownlate"
-        $typed | Should -HaveCount 4
+        $typed | Should -HaveCount 3
         $typed | Should -Match '\[landlock\]: PS '
         $screen | Should -Match 'PS /fake>'
     }
@@ -359,10 +359,10 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
     It 'shows the [landlock] prefix on each line you type at a quiet session (the allowed twin: the lines are read as above)' {
         Send "`$calm = New-LandlockSession `$rs; Enter-PSSession `$calm"
         WaitFor '(?m)^\[landlock\]: PS .*>' | Out-Null
-        $typed = foreach ($i in 1..5) { Start-Sleep 2; Read-TypedLine "'calm-' + 'typed$i'" ".*calm-typed$i.*" }
+        $typed = foreach ($i in 1..3) { Start-Sleep 1; Read-TypedLine "'calm-' + 'typed$i'" ".*calm-typed$i.*" }
         Send 'exit'
         Send "Remove-PSSession `$calm"
-        $typed | Should -HaveCount 5
+        $typed | Should -HaveCount 3
         $typed | Should -Match '^\[landlock\]: PS '
     }
 
@@ -628,7 +628,7 @@ Start-Sleep 1
 Invoke-Command `$s { while (`$global:HostCalls.InvocationStateInfo.State -eq 'Running') { Start-Sleep -Milliseconds 20 } }
 'after-' + 'command'
 # Time for what is still carried out to show.
-Start-Sleep 2
+Start-Sleep 1
 Remove-PSSession `$s
 "@
         $lines = @(& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" })
@@ -648,7 +648,7 @@ Remove-PSSession `$s
             $null = Invoke-Command $s -FilePath $Unfinished
             # A second on, while the next command runs.
             $null = Invoke-Command $s -FilePath $HostCaller -ArgumentList Write1, 1, 1, @(''), 0
-            { Invoke-Command $s { Start-Sleep 3 } -ErrorAction Stop } | Should -Throw -ExpectedMessage '*left an object unfinished on its prompt response stream*'
+            { Invoke-Command $s { Start-Sleep 2 } -ErrorAction Stop } | Should -Throw -ExpectedMessage '*left an object unfinished on its prompt response stream*'
             $s.State | Should -Be 'Broken'
         }
         finally {
@@ -701,7 +701,7 @@ Remove-PSSession `$s
         $s = New-LandlockSession (New-LandlockRuleset -Abi V7)
         try {
             $null = Invoke-Command $s -FilePath $HostCaller -ArgumentList Write1, 1, 1, @(''), 0
-            Invoke-Command $s { Start-Sleep 3; 'still-' + 'open' } | Should -Be 'still-open'
+            Invoke-Command $s { Start-Sleep 2; 'still-' + 'open' } | Should -Be 'still-open'
             $s.State | Should -Be 'Opened'
         }
         finally {
