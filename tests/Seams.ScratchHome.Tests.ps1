@@ -215,8 +215,8 @@ Describe 'Another sandbox''s home' {
             $attacker = New-LandlockSession -Ruleset $AttackerRuleset -WarningAction SilentlyContinue
             try {
                 $job = Invoke-Command -Session $attacker -AsJob -ArgumentList $Homes, $stop $Plant
-                $seen = foreach ($i in 1..3) {
-                    Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { [Threading.Thread]::Sleep(3000); ConvertTo-Json 1 }
+                $seen = foreach ($i in 1..2) {
+                    Invoke-Sandboxed -Ruleset (New-LandlockRuleset -Abi 7) { [Threading.Thread]::Sleep(2000); ConvertTo-Json 1 }
                 }
                 Set-Content $stop 'stop'
                 [pscustomobject]@{ Seen = $seen; Planted = $job | Wait-Job | Receive-Job }
@@ -236,7 +236,7 @@ Describe 'Another sandbox''s home' {
     It 'is made in the session''s runtime folder, out of reach of a sandbox that may write the temp folder' {
         $homes = Get-HomeRoot
         $outcome = Invoke-Victims $homes $Rs
-        $outcome.Seen | Should -Be 1, 1, 1
+        $outcome.Seen | Should -Be 1, 1
         $outcome.Planted | Should -Be 0
         $homes | Should -Be (Join-Path $Runtime 'landlockps')
         (Get-Item $homes).UnixMode | Should -Be 'drwx------'
