@@ -639,6 +639,47 @@ Remove-PSSession `$s
         @($lines -eq 'burst-line') | Should -HaveCount 3000
     }
 
+    # Red team (round 9), false positives: an honest session whose own host writes all the time (an
+    # event action on a timer, which PowerShell runs on the session's host while no command runs),
+    # used the ways a caller uses one. Every command's end then has a catch-up; none may break the
+    # session, lose or repeat host text or output. (Its order is PowerShell's: a command's own host
+    # calls and the session's are carried out on two threads, with or without LandlockPS.)
+    It 'keeps an honest session whose own host writes all the time, used as callers do: nothing lost, nothing twice' {
+        $file = Join-Path $TestDrive 'chatty.ps1'
+        Set-Content $file @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+# Before the writer starts: while Import-PSSession runs, PowerShell's client carries out some host calls twice, LandlockPS or not.
+`$null = Import-PSSession `$s -CommandName Get-Date -Prefix Chatty -AllowClobber
+'imported-' + [bool] (Get-ChattyDate)
+`$s.Runspace.ResetRunspaceState()
+`$null = Invoke-Command `$s { `$global:n = 0; `$global:t = [Timers.Timer]::new(20); `$null = Register-ObjectEvent `$global:t Elapsed -Action { `$global:n++; Write-Host "tick `$global:n" }; `$global:t.Start() }
+Start-Sleep 1
+foreach (`$k in 1..100) { Invoke-Command `$s { param(`$k) "out `$k" } -ArgumentList `$k }
+`$job = Invoke-Command `$s { 1..5 | ForEach-Object { Start-Sleep -Milliseconds 50; "job `$_" } } -AsJob
+Receive-Job `$job -Wait -AutoRemoveJob
+`$job = Invoke-Command `$s { Start-Sleep 30 } -AsJob
+Start-Sleep 1
+Stop-Job `$job; Remove-Job `$job -Force
+`$ps = [powershell]::Create(); `$ps.Runspace = `$s.Runspace; `$null = `$ps.AddScript('Start-Sleep 30').BeginInvoke(); Start-Sleep 1; `$ps.Stop(); `$ps.Dispose()
+Invoke-Command `$s { `$global:t.Stop(); Start-Sleep -Milliseconds 300; "last `$global:n" }
+Invoke-Command `$s { 'state-' + 'end' }
+'session-' + `$s.State
+Remove-PSSession `$s
+"@
+        $lines = @(& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" })
+        $lines | Should -Contain 'session-Opened' -Because ($lines[-5..-1] -join "`n")
+        @($lines -like 'out *') | Should -Be @(1..100 | ForEach-Object { "out $_" })
+        @($lines -like 'job *') | Should -Be @(1..5 | ForEach-Object { "job $_" })
+        $lines | Should -Contain 'imported-True'
+        [int] $last = ($lines -like 'last *')[0].Split(' ')[1]
+        $last | Should -BeGreaterThan 50
+        # Events queued before the timer stopped may still run after: what comes, comes once, with none missing before it.
+        $ticks = @($lines -like 'tick *' | ForEach-Object { [int] $_.Split(' ')[1] } | Sort-Object)
+        $ticks[-1] | Should -BeGreaterOrEqual $last
+        $ticks | Should -Be @(1..$ticks[-1])
+    }
+
     # The transport's own call goes on the prompt response stream, which PowerShell's server never
     # sends on: begun there and left unfinished, an object would swallow the call, and the wait
     # would last its whole deadline at the end of every command.

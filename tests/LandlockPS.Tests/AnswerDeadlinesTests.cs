@@ -92,4 +92,23 @@ public class AnswerDeadlinesTests
         Assert.True(reported, "an answer missed by seconds of reading time was never reported");
         Assert.True(Environment.TickCount64 - started < 1000 + AnswerDeadlines.BatchMilliseconds * 3 + 1000);
     }
+    // Red team (round 9): a packet sent during a pause (a command sent while another's end waits for
+    // its catch-up, up to 10 s) was given back the whole pause at the resume, also the part before it
+    // was sent: a child that never answers it was ended up to 10 s late. It gets back only the time
+    // it waited in the pause.
+    [Fact]
+    public void APacketSentDuringAPauseGetsBackOnlyThePartOfThePauseAfterIt()
+    {
+        var missed = new BlockingCollection<string>();
+        using var deadlines = new AnswerDeadlines(1000, _ => true, missed.Add);
+        deadlines.Pause();
+        Thread.Sleep(3000);
+        var sent = Environment.TickCount64;
+        deadlines.Await(First, "a new command");
+        Thread.Sleep(100);
+        deadlines.Resume();
+        Assert.True(missed.TryTake(out _, TimeSpan.FromSeconds(30)));
+        // Due 1000 ms after it was sent, plus the 100 ms it waited in the pause, checked in batches.
+        Assert.True(Environment.TickCount64 - sent < 1100 + AnswerDeadlines.BatchMilliseconds * 2, $"reported after {Environment.TickCount64 - sent} ms");
+    }
 }

@@ -19,7 +19,8 @@ internal sealed class AnswerDeadlines : IDisposable
     private readonly int _graceMilliseconds;
     private readonly Func<SentPacket, bool> _isUnanswered;
     private readonly Action<string> _missed;
-    private readonly Queue<(SentPacket Packet, string What, long Due)> _pending = new();
+    // Each with when it was sent (Since): a resume gives back only the part of the pause it waited through.
+    private readonly Queue<(SentPacket Packet, string What, long Due, long Since)> _pending = new();
     private readonly Timer _timer;
     private bool _armed;
     private bool _disposed;
@@ -44,7 +45,8 @@ internal sealed class AnswerDeadlines : IDisposable
         {
             if (_disposed) return;
             // Every deadline has the same grace, so the queue stays in the order they fall due.
-            _pending.Enqueue((packet, what, Environment.TickCount64 + _graceMilliseconds));
+            long now = Environment.TickCount64;
+            _pending.Enqueue((packet, what, now + _graceMilliseconds, now));
             if (_armed) return;
             _armed = true;
             _timer.Change(_graceMilliseconds, Timeout.Infinite);
@@ -64,9 +66,10 @@ internal sealed class AnswerDeadlines : IDisposable
 
     /// <summary>
     /// The transport reads the child again: every answer still due gets back the time the pause
-    /// took, and no more. A full grace from now would let a child that chooses when pauses come
-    /// (a command's end after its own host calls, see HostCatchUp) put off a missed answer for good,
-    /// with pauses of no length, one every few seconds.
+    /// took while it waited (for one sent during the pause, only the part after it was sent), and
+    /// no more. A full grace from now would let a child that chooses when pauses come (a command's
+    /// end after its own host calls, see HostCatchUp) put off a missed answer for good, with pauses
+    /// of no length, one every few seconds.
     /// </summary>
     internal void Resume()
     {
@@ -74,12 +77,14 @@ internal sealed class AnswerDeadlines : IDisposable
         {
             if (!_paused) return;
             _paused = false;
-            long paused = Environment.TickCount64 - _pausedAt;
+            long now = Environment.TickCount64;
             int count = _pending.Count;
+            // The queue stays in the order the deadlines fall due: what was sent before the pause gets
+            // back all of it, and falls due before what was sent during it.
             for (int i = 0; i < count; i++)
             {
-                var (packet, what, due) = _pending.Dequeue();
-                _pending.Enqueue((packet, what, due + paused));
+                var (packet, what, due, since) = _pending.Dequeue();
+                _pending.Enqueue((packet, what, due + (now - Math.Max(_pausedAt, since)), since));
             }
         }
     }
