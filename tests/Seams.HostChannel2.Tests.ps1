@@ -639,9 +639,10 @@ Remove-PSSession `$s
         @($lines -eq 'burst-line') | Should -HaveCount 3000
     }
 
-    # Red team (round 9), false positives: an honest session whose own host writes all the time (an
+    # Red team (round 7), false positives: an honest session whose own host writes all the time (an
     # event action on a timer, which PowerShell runs on the session's host while no command runs),
-    # used the ways a caller uses one. Every command's end then has a catch-up; none may break the
+    # used the ways a caller uses one (every 50 ms: PowerShell's own event engine was seen to abort
+    # at 5 ms). Most commands' ends then have a catch-up; none may break the
     # session, lose or repeat host text or output. (Its order is PowerShell's: a command's own host
     # calls and the session's are carried out on two threads, with or without LandlockPS.)
     It 'keeps an honest session whose own host writes all the time, used as callers do: nothing lost, nothing twice' {
@@ -653,7 +654,7 @@ Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
 `$null = Import-PSSession `$s -CommandName Get-Date -Prefix Chatty -AllowClobber
 'imported-' + [bool] (Get-ChattyDate)
 `$s.Runspace.ResetRunspaceState()
-`$null = Invoke-Command `$s { `$global:n = 0; `$global:t = [Timers.Timer]::new(20); `$null = Register-ObjectEvent `$global:t Elapsed -Action { `$global:n++; Write-Host "tick `$global:n" }; `$global:t.Start() }
+`$null = Invoke-Command `$s { `$global:n = 0; `$global:t = [Timers.Timer]::new(50); `$null = Register-ObjectEvent `$global:t Elapsed -Action { `$global:n++; Write-Host "tick `$global:n" }; `$global:t.Start() }
 Start-Sleep 1
 foreach (`$k in 1..100) { Invoke-Command `$s { param(`$k) "out `$k" } -ArgumentList `$k }
 `$job = Invoke-Command `$s { 1..5 | ForEach-Object { Start-Sleep -Milliseconds 50; "job `$_" } } -AsJob
@@ -673,7 +674,7 @@ Remove-PSSession `$s
         @($lines -like 'job *') | Should -Be @(1..5 | ForEach-Object { "job $_" })
         $lines | Should -Contain 'imported-True'
         [int] $last = ($lines -like 'last *')[0].Split(' ')[1]
-        $last | Should -BeGreaterThan 50
+        $last | Should -BeGreaterThan 30
         # Events queued before the timer stopped may still run after: what comes, comes once, with none missing before it.
         $ticks = @($lines -like 'tick *' | ForEach-Object { [int] $_.Split(' ')[1] } | Sort-Object)
         $ticks[-1] | Should -BeGreaterOrEqual $last

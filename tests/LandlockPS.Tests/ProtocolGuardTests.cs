@@ -169,6 +169,18 @@ public class ProtocolGuardTests
         }
     }
 
+    // The other way round: a command's stream carries that command's messages only.
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void RefusesTheSessionsOrAnotherCommandsMessageOnACommandsStream(bool ofTheSession)
+    {
+        Guid command = Guid.Parse(Command);
+        byte[] message = PsrpLines.Message(ofTheSession ? 0x00021100u : 0x00041004u, ofTheSession ? Guid.Empty : Guid.NewGuid(), "<Obj RefId=\"0\" />");
+        Assert.Equal("SandboxProtocolViolation", Assert.Throws<LandlockException>(() =>
+            Running(ReceiveLimits.Default).Check(Encoding.ASCII.GetBytes(PsrpLines.Line(command, false, PsrpLines.Fragment(1, 0, true, true, message))))).ErrorId);
+    }
+
     // A first fragment shorter than the message header keeps the message type for the next one,
     // which PowerShell puts together with it all the same: a forwarded event passed that way.
     [Theory]
@@ -286,11 +298,13 @@ public class ProtocolGuardTests
     private static byte[] DataLine(string base64) => Encoding.ASCII.GetBytes($"<Data Stream='Default' PSGuid='{Command}'>{base64}</Data>");
 
     // One PSRP fragment: object id, fragment id, flags (start and end), blob length, blob (whose
-    // message header, when it starts an object, names the message type: little-endian after the destination).
+    // message header, when it starts an object, names the message type: little-endian after the
+    // destination; and, when whole, the command of the stream DataLine puts it on).
     private static string Fragment(int blobBytes, bool start = true, uint messageType = 0)
     {
         var fragment = new byte[21 + blobBytes];
         if (start && blobBytes >= 8) System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(fragment.AsSpan(25), messageType);
+        if (start && blobBytes >= 40) Guid.Parse(Command).TryWriteBytes(fragment.AsSpan(21 + 24));
         fragment[7] = 1;
         fragment[16] = (byte)(start ? 3 : 2);
         fragment[17] = (byte)(blobBytes >> 24);

@@ -190,13 +190,16 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
             {
                 throw Violation("SandboxProtocolViolation", "it forwarded an engine event (Register-EngineEvent -Forward), which a sandbox may not send its caller");
             }
-            // PowerShell's client hands a message on the session's own stream to the command its
-            // header names, on the session's thread, apart from the command's own data and its end:
-            // a command's host call sent there could be written after the command ended, where the
-            // next prompt is. PowerShell's server sends a command's messages on its own stream only.
-            if (command == Guid.Empty && fragment.Starts && fragment.PowerShellId != Guid.Empty)
+            // PowerShell's client hands a message to what its header names (the session, or a
+            // command), on the thread of the stream it came on: a command's host call sent on the
+            // session's stream is written apart from the command's own data and its end, after the
+            // command ended, where the next prompt is. PowerShell's server sends every message on
+            // the stream of what it names: the session's messages on the session's, a command's on its own.
+            if (fragment.Starts && fragment.PowerShellId != command)
             {
-                throw Violation("SandboxProtocolViolation", "it sent a message of a command on the session's own stream");
+                throw Violation("SandboxProtocolViolation", command == Guid.Empty
+                    ? "it sent a message of a command on the session's own stream"
+                    : "it sent a message of the session, or of another command, on a command's stream");
             }
             Count(command, promptResponse, fragment.Starts, blob);
         }
