@@ -1,6 +1,4 @@
 using System;
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Collections.Generic;
 using LandlockPS.Core;
 
@@ -21,8 +19,8 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     internal const int MaxHeldChars = 4 << 20;
 
     // How a data line of the session's stream starts, as PowerShell writes it: on its default stream, and on its prompt response stream.
-    private static readonly string SessionDefaultText = $"<Data Stream='Default' PSGuid='{Guid.Empty}'>";
-    private static readonly string SessionPromptResponseText = $"<Data Stream='PromptResponse' PSGuid='{Guid.Empty}'>";
+    private static readonly string SessionDefaultText = ProtocolElement.DataLineStart(Guid.Empty, promptResponse: false);
+    private static readonly string SessionPromptResponseText = ProtocolElement.DataLineStart(Guid.Empty, promptResponse: true);
     private static readonly byte[] SessionDefault = System.Text.Encoding.ASCII.GetBytes(SessionDefaultText);
     private static readonly byte[] SessionPromptResponse = System.Text.Encoding.ASCII.GetBytes(SessionPromptResponseText);
 

@@ -26,7 +26,11 @@ internal static class ProtocolElement
 
     /// <summary>A data line of the session's or a command's stream (<paramref name="stream"/>), holding <paramref name="fragments"/>, as PowerShell's server writes it.</summary>
     public static string DataLine(Guid stream, bool promptResponse, ReadOnlySpan<byte> fragments) =>
-        $"<Data Stream='{(promptResponse ? PromptResponseStream : DefaultStream)}' PSGuid='{stream}'>{Convert.ToBase64String(fragments)}</Data>";
+        $"{DataLineStart(stream, promptResponse)}{Convert.ToBase64String(fragments)}</Data>";
+
+    /// <summary>How such a data line starts, up to its base64.</summary>
+    public static string DataLineStart(Guid stream, bool promptResponse) =>
+        $"<Data Stream='{(promptResponse ? PromptResponseStream : DefaultStream)}' PSGuid='{stream}'>";
 
     // The streams a data line names, as PowerShell writes them.
     private const string DefaultStream = "Default";
