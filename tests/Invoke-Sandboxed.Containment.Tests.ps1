@@ -265,7 +265,12 @@ Start-Sleep 300
         # SIGTERM's default and lives on: what it runs after that must still end when it exits. (The
         # signal's cleanup freed the cgroup made ahead for the next run, which that run then took: its
         # child could not be moved in, and it and every later run fell back to the process group.)
-        It 'ends what a session left running when the caller exits after a SIGTERM it outlived' {
+        # PowerShell's own exit closes the session first; a host that calls Environment.Exit does not,
+        # and leaves it to the exit's own cleanup, which had already run once, at the signal.
+        It 'ends what a session left running when the caller exits (<Exit>) after a SIGTERM it outlived' -TestCases @(
+            @{ Exit = 'exit 0' }
+            @{ Exit = '[Environment]::Exit(0)' }
+        ) {
             $left = Join-Path $TestDrive 'outlived'
             $script = $CallerWithSession + @"
 Add-Type -TypeDefinition 'public static class Graceful { public static System.Runtime.InteropServices.PosixSignalRegistration Hook = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => c.Cancel = true); }'
@@ -274,6 +279,7 @@ kill -TERM `$PID
 Start-Sleep 2
 `$later = New-LandlockSession -Ruleset `$rs
 Invoke-Command -Session `$later { sh -c '$($Escape -replace "'", "''")' } | Set-Content '$left'
+$Exit
 "@
             & (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script
             $LASTEXITCODE | Should -Be 0 # it outlived the signal, and exited

@@ -9,14 +9,20 @@ namespace LandlockPS.Core.Sandbox;
 /// The ends of this process that leave it time to clean up after its runs: its exit (ProcessExit);
 /// SIGTERM (a service manager stopping it) or SIGHUP (its terminal closing), which end it without
 /// ProcessExit; and a crash, an exception nothing caught (pwsh's own when it writes to a terminal that
-/// closed), before the runtime aborts. What is registered runs at the first of them, once, in the
-/// order registered; a second end meanwhile waits for it. Then the end goes on as it would.
+/// closed), before the runtime aborts. What is registered runs at each of them, in the order
+/// registered; a second end meanwhile waits for the first. Then the end goes on as it would. Each end
+/// runs it again: a host that outlives a signal (one that cancels SIGTERM to stop gracefully) may
+/// start runs after it, and they must end at its exit too. What is registered acts only on what is
+/// live when it runs, so running it again is safe.
 /// </summary>
 internal static class CallerExit
 {
     private static readonly List<Action> Actions = [];
     private static readonly object Running = new();
-    private static bool _ran;
+
+    // An action that throws while an end runs them (an exception nothing catches) must not start them over.
+    [ThreadStatic]
+    private static bool _running;
 
     // Kept alive for the life of the process: a collected registration is a removed handler.
     private static readonly PosixSignalRegistration[] EndOnSignals;
@@ -36,13 +42,20 @@ internal static class CallerExit
 
     private static void Run()
     {
+        if (_running) return;
         lock (Running)
         {
-            if (_ran) return;
-            _ran = true;
-            Action[] actions;
-            lock (Actions) actions = [.. Actions];
-            foreach (Action action in actions) action();
+            _running = true;
+            try
+            {
+                Action[] actions;
+                lock (Actions) actions = [.. Actions];
+                foreach (Action action in actions) action();
+            }
+            finally
+            {
+                _running = false;
+            }
         }
     }
 }
