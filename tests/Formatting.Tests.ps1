@@ -290,7 +290,8 @@ Describe 'Rules at a real terminal''s width' -Skip:(-not (Get-Command tmux -Erro
 
     It 'breaks Test-LandlockAccess''s reasons between words at 80 columns, and its fix so that it still pastes' {
         # The terminal broke them where the screen ended: 'grants WriteFi' then 'le.'
-        $data = (New-Item -ItemType Directory (Join-Path TestDrive: "data-$(New-Guid)")).FullName
+        # A short path: one longer than a line can only be broken by the terminal, wherever TMPDIR is.
+        $data = (New-Item -ItemType Directory (Join-Path TestDrive: 'data')).FullName
         $tmux = Start-Terminal "llps-explain-$PID" -Width 80
         try {
             $null = Wait-TerminalText $tmux '(?m)^PS .*>'
