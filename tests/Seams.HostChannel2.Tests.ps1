@@ -366,17 +366,25 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         $typed | Should -Match '^\[landlock\]: PS '
     }
 
-    # A command sent with -AsJob runs while you type into your own shell. The session's own host
-    # calls are not held then (a command of yours runs), and blanks and a carriage return rub out
-    # the prompt you type at. Left open: the transport cannot tell a command you wait for from one
-    # that runs as a job (SandboxHost could hold such text where it is carried out, as the caller's
-    # own runspace is then free).
-    It 'cannot rub out your own prompt with host text sent while a command you sent with -AsJob runs' -Skip {
+    # A command sent with -AsJob runs while you type into your own shell: the session's own host
+    # text waits then, as it does while nothing runs. The transport sees only that a command runs;
+    # the job list of your shell tells it that you do not wait for that one.
+    It 'cannot rub out your own prompt with host text sent while a command you sent with -AsJob runs' {
         Send "`$jobbed = New-LandlockSession `$rs; Invoke-Command `$jobbed -FilePath '$HostCaller' -ArgumentList Write1, 1000000, 0, ((' ' * 50) + `"``r`"), 20; `$job = Invoke-Command `$jobbed { Start-Sleep 600 } -AsJob"
         $typed = Read-OwnLines 'jobbed'
         Send "Remove-PSSession `$jobbed"
         $typed | Should -HaveCount 3
         $typed | Should -Match '^PS '
+    }
+
+    It 'shows what the session''s own host wrote while a job ran once you next wait for the session (the allowed twin: nothing is lost)' {
+        Send "`$waited = New-LandlockSession `$rs; Invoke-Command `$waited -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, ('job-time-' + 'host-text'); `$job = Invoke-Command `$waited { Start-Sleep 600 } -AsJob; 'job-' + 'started'"
+        WaitFor '(?m)^job-started' | Out-Null
+        Start-Sleep 3 # the session writes 1.5 s after it was armed
+        Send "'while-' + 'job'"
+        WaitFor '(?m)^while-job' | Should -Not -Match 'job-time-host-text'
+        Send "Stop-Job `$job; Invoke-Command `$waited { 'after-' + 'job' }; Remove-PSSession `$waited"
+        WaitFor '(?m)^after-job' | Should -Match '(?s)job-time-host-text.*after-job'
     }
 
     It 'keeps your own prompt whole while a session writes with no command of yours in it (the allowed twin: the lines are read as above)' {

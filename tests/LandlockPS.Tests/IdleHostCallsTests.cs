@@ -93,10 +93,24 @@ public class IdleHostCallsTests
     {
         Assert.True(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1)));
         _idle.Sent(Whole(Guid.Empty, sent, 7));
-        Assert.Equal(releases, _idle.Releases(PacketKind.Data, Guid.Empty));
-        Assert.True(_idle.Releases(PacketKind.Close, Guid.Empty), "the caller waits for its close");
+        Assert.Equal(releases, _idle.Releases(PacketKind.Data, Guid.Empty, waitedBefore: false));
+        Assert.True(_idle.Releases(PacketKind.Close, Guid.Empty, waitedBefore: false), "the caller waits for its close");
         _runs = true;
-        Assert.True(_idle.Releases(PacketKind.Data, Guid.Empty), "any line, while a command runs");
+        Assert.True(_idle.Releases(PacketKind.Data, Guid.Empty, waitedBefore: true), "any line, while a command runs");
+    }
+
+    // A command's answers (its start, data, stop, end) are awaited when the caller waited for a
+    // command just before: not for a job it sent with -AsJob, which ends while it types.
+    [Theory]
+    [InlineData((int)PacketKind.Command)]
+    [InlineData((int)PacketKind.Data)]
+    [InlineData((int)PacketKind.Signal)]
+    [InlineData((int)PacketKind.Close)]
+    public void ReleasesOnACommandsAnswerOnlyWhenTheCallerWaitedForACommand(int ack)
+    {
+        Assert.True(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1)));
+        Assert.False(_idle.Releases((PacketKind)ack, Guid.NewGuid(), waitedBefore: false), "a job's answer, nothing else running");
+        Assert.True(_idle.Releases((PacketKind)ack, Guid.NewGuid(), waitedBefore: true), "the answer to a command the caller waited for");
     }
 
     [Fact]

@@ -5,15 +5,16 @@ using LandlockPS.Core;
 namespace LandlockPS.Remoting;
 
 /// <summary>
-/// Host calls of a session's own host (not of a command) that come while no command of the
-/// caller's runs. The caller is typing then, into its own shell or at Enter-PSSession's prompt, and
-/// PowerShell carries such a call out at once: text written now lands in the line being typed, where
-/// a carriage return rubs out the [landlock] mark and leaves what looks like another prompt. They
-/// wait, in order with whatever follows them on the session's stream, until the caller next waits
-/// for the session (a command of its runs, or it waits for an answer), and are shown then, before
-/// what it waits for. A command's own host calls never wait.
+/// Host calls of a session's own host (not of a command) that come while the caller waits for no
+/// command of its own in the session (none runs, or only jobs it sent with -AsJob run). The caller is
+/// typing then, into its own shell or at Enter-PSSession's prompt, and PowerShell carries such a call
+/// out at once: text written now lands in the line being typed, where a carriage return rubs out the
+/// [landlock] mark and leaves what looks like another prompt. They wait, in order with whatever
+/// follows them on the session's stream, until the caller next waits for the session (a command of
+/// its runs, or it waits for an answer), and are shown then, before what it waits for. A command's
+/// own host calls never wait.
 /// </summary>
-internal sealed class IdleHostCalls(Func<bool> runsCommand)
+internal sealed class IdleHostCalls(Func<bool> callerWaits)
 {
     /// <summary>The most that may wait, in protocol characters: a session writing more while nobody waits for it is ended.</summary>
     internal const int MaxHeldChars = 4 << 20;
@@ -63,7 +64,7 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
         if (!element.StartsWith(SessionDefault) && !element.StartsWith(SessionPromptResponse)) return false;
         if (!ProtocolElement.TryParseData(element, out bool promptResponse, out _, out ReadOnlySpan<byte> base64)) return false;
         bool hostCall = CarriesHostCall(base64, promptResponse ? 1 : 0);
-        if (_held.Count == 0 && (!hostCall || runsCommand()))
+        if (_held.Count == 0 && (!hostCall || callerWaits()))
         {
             _callsHanded |= hostCall;
             return false;
@@ -102,15 +103,17 @@ internal sealed class IdleHostCalls(Func<bool> runsCommand)
     /// <summary>
     /// Whether what waits comes out before a line (which the guard passed), the acknowledgement
     /// <paramref name="ack"/> of what the client sent on <paramref name="guid"/> or else data: the
-    /// caller waits for the session again. It does while a command of its runs, and for the answer
-    /// to a close, a stop, or data it sent the session of its own accord; not for the answer to data
-    /// the session asked for (its public key, an answer to a host call), which would let the session
-    /// pick the moment.
+    /// caller waits for the session again. It does while a command of its runs that it waits for, and
+    /// for the answer to the session's close, or to data it sent the session of its own accord; not
+    /// for the answer to data the session asked for (its public key, an answer to a host call), which
+    /// would let the session pick the moment. A command's answer is awaited when the caller waited for
+    /// a command just before it came (<paramref name="waitedBefore"/>: the answer to a close ends
+    /// the command), which is not so for a job's.
     /// </summary>
-    public bool Releases(PacketKind? ack, Guid guid)
+    public bool Releases(PacketKind? ack, Guid guid, bool waitedBefore)
     {
-        bool awaited = ack is { } kind && (kind != PacketKind.Data || guid != Guid.Empty || TakeAsked());
-        return HasHeld && (awaited || runsCommand());
+        bool awaited = ack is { } kind && (guid != Guid.Empty ? waitedBefore : kind != PacketKind.Data || TakeAsked());
+        return HasHeld && (awaited || callerWaits());
     }
 
     // The answer to the oldest data packet the client sent on the session's stream has come.

@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using LandlockPS.Core;
@@ -137,6 +138,15 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         get
         {
             lock (_unanswered) return _commands.Count > 0;
+        }
+    }
+
+    /// <summary>How many commands the client sent have not been closed yet.</summary>
+    public int RunningCommands
+    {
+        get
+        {
+            lock (_unanswered) return _commands.Values.Sum();
         }
     }
 

@@ -78,6 +78,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     internal void Serve(Runspace runspace, SandboxSessionState state)
     {
         _served = runspace;
+        state.Jobs = new SessionJobs(_home, runspace.InstanceId);
         if (_ui is null) return;
         _ui.Serve(new WaitingCaller(state, runsToEnd: recordsViaStreams, _home, () => PushedServed() is not null), state.HostCatchUp);
         state.HostCatchUp.Enabled = true;

@@ -51,7 +51,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _pool = runspaceId;
         _guard = new ProtocolGuard(connection.Launch.Limits);
         _prompts = new ConsolePromptFilter(_guard.IsRunning);
-        _idleHostCalls = new IdleHostCalls(() => _guard.RunsCommand);
+        _idleHostCalls = new IdleHostCalls(CallerWaits);
         _onServerLine = HandleServerLine;
         // A child that no longer answers (hung, or hostile) is ended instead, and its session is broken.
         _answers = new AnswerDeadlines(AnswerGraceMilliseconds, _guard.IsUnanswered, what => Break(new LandlockException(
@@ -210,7 +210,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             // What its own host wrote last, while no command of the caller's ran, is not lost with it
             // if the caller waits for the session (a command, or its close). Else the child chose to
             // end while the caller types: shown now, it would land in the line being typed.
-            if (_connection.State.Broken is null && (_closeSent || _guard.RunsCommand)) HandHeld();
+            if (_connection.State.Broken is null && (_closeSent || CallerWaits())) HandHeld();
         }
         catch (Exception e)
         {
@@ -255,6 +255,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             return;
         }
         ReadOnlySpan<byte> element = line[start..];
+        // Asked before the guard forgets a command that ends here; asked only when something waits.
+        bool waitedBefore = _idleHostCalls.HasHeld && CallerWaits();
         try
         {
             if (!_guard.Check(element)) return;
@@ -269,7 +271,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         if (passed is null) return;
         PacketKind? ack = ProtocolElement.TryParseAck(element, out PacketKind kind, out Guid guid) ? kind : null;
         // The caller waits for the session again: what its own host wrote meanwhile comes first.
-        if (_idleHostCalls.Releases(ack, guid)) HandHeld();
+        if (_idleHostCalls.Releases(ack, guid, waitedBefore)) HandHeld();
         try
         {
             if (_idleHostCalls.Hold(element, passed)) return;
@@ -311,6 +313,10 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         }
         return true;
     }
+
+    // Whether the caller waits for a command of its own in the session now: one runs that is not a
+    // job of its shell (Invoke-Command -AsJob), which runs while the caller types.
+    private bool CallerWaits() => _guard.RunningCommands > (_connection.State.Jobs?.Running() ?? 0);
 
     private void HandHeld()
     {
