@@ -24,6 +24,7 @@ $Beside = @(
     'Invoke-Sandboxed.Terminal.Tests.ps1'
     'Readme.Tests.ps1'
     'Formatting.Tests.ps1'
+    'Seams.Channel.Tests.ps1'
 )
 
 function Invoke-Suite([string[]] $Files, [string] $Name) {
