@@ -377,6 +377,15 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         $typed | Should -Match '^PS '
     }
 
+    # A thread job (or ForEach-Object -Parallel) waits for the command it sent; your shell does not.
+    It 'cannot rub out your own prompt with host text sent while a command a thread job sent runs' {
+        Send "`$threaded = New-LandlockSession `$rs; Invoke-Command `$threaded -FilePath '$HostCaller' -ArgumentList Write1, 1000000, 0, ((' ' * 50) + `"``r`"), 20; `$tj = Start-ThreadJob { Invoke-Command `$using:threaded { Start-Sleep 600 } }"
+        $typed = Read-OwnLines 'threaded'
+        Send "Remove-PSSession `$threaded; Remove-Job `$tj -Force"
+        $typed | Should -HaveCount 3
+        $typed | Should -Match '^PS '
+    }
+
     It 'shows what the session''s own host wrote while a job ran once you next wait for the session (the allowed twin: nothing is lost)' {
         Send "`$waited = New-LandlockSession `$rs; Invoke-Command `$waited -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, ('job-time-' + 'host-text'); `$job = Invoke-Command `$waited { Start-Sleep 600 } -AsJob; 'job-' + 'started'"
         WaitFor '(?m)^job-started' | Out-Null
@@ -406,8 +415,9 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
     }
 
     It 'shows what the session''s own host wrote while you typed when its child ends while you wait for it (the allowed twin)' {
-        Send "`$ended = New-LandlockSession `$rs; Invoke-Command `$ended -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 0, ('ended-' + 'host-text'), 1000"
-        Start-Sleep 3
+        Send "`$ended = New-LandlockSession `$rs; Invoke-Command `$ended -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 0, ('ended-' + 'host-text'), 1000; 'ended-' + 'armed'"
+        WaitFor '(?m)^ended-armed' | Out-Null
+        Start-Sleep 2 # the session writes 1 s after it was armed
         Send "Invoke-Command `$ended { [Environment]::Exit(0) }; 'exit-' + 'waited'"
         WaitFor '(?m)^exit-waited' | Should -Match '(?s)ended-host-text.*exit-waited'
     }

@@ -6,7 +6,8 @@ namespace LandlockPS.Remoting;
 
 /// <summary>
 /// Host calls of a session's own host (not of a command) that come while the caller waits for no
-/// command of its own in the session (none runs, or only jobs it sent with -AsJob run). The caller is
+/// command of its own in the session (none runs, or only jobs it sent with -AsJob, or commands
+/// another of its runspaces sent, such as a thread job). The caller is
 /// typing then, into its own shell or at Enter-PSSession's prompt, and PowerShell carries such a call
 /// out at once: text written now lands in the line being typed, where a carriage return rubs out the
 /// [landlock] mark and leaves what looks like another prompt. They wait, in order with whatever

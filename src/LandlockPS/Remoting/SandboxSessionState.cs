@@ -27,7 +27,7 @@ internal sealed class SandboxSessionState
     /// <summary>Set by the transport: whether a command the caller sent still runs (the caller is waiting for the child).</summary>
     public Func<bool>? RunsCommand { get; set; }
 
-    /// <summary>Set by the session's host: which of its commands are jobs of the caller's shell, which the caller does not wait for.</summary>
+    /// <summary>Set by the session's host: which of its commands the caller's shell does not wait for (jobs, and those of other runspaces).</summary>
     public SessionJobs? Jobs { get; set; }
 
     /// <summary>Why LandlockPS ended the child: it broke the protocol or a limit. PowerShell's own error says less.</summary>

@@ -136,6 +136,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             _connection.State.HostCatchUp.Cancel();
         }
         SentPacket? sent = _guard.Sent(line);
+        if (sent is { Kind: PacketKind.Command } command) _connection.State.Jobs?.Sent(command.Guid);
         _prompts.Sent(sent, line);
         _idleHostCalls.Sent(line);
         bool taken;
@@ -314,9 +315,9 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         return true;
     }
 
-    // Whether the caller waits for a command of its own in the session now: one runs that is not a
-    // job of its shell (Invoke-Command -AsJob), which runs while the caller types.
-    private bool CallerWaits() => _guard.RunningCommands > (_connection.State.Jobs?.Running() ?? 0);
+    // Whether the caller waits for a command of its own in the session now: one runs that its shell
+    // waits for (not a job, nor one another runspace sent), while it does not type.
+    private bool CallerWaits() => _guard.RunningCommands > (_connection.State.Jobs?.Running(_guard.IsRunning) ?? 0);
 
     private void HandHeld()
     {
