@@ -14,6 +14,7 @@ BeforeAll {
         Wait-TerminalText $Tmux '(?m)^terminal-ready' | Out-Null
     }
     function Send([string] $Line) { Send-TerminalLine $script:Tmux $Line }
+    # The screen keeps what earlier tests printed: a marker several of them print is waited for after the line that asked for it.
     function WaitFor([string] $Pattern) { Wait-TerminalText $script:Tmux $Pattern }
     # Three lines typed into your own shell, each after a pause in which a session may write: the screen's line each was typed on.
     function Read-OwnLines([string] $Tag) {
@@ -207,7 +208,7 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
 
     It 'cannot pop the caller out of another session it entered' {
         Send "Invoke-Command `$attacker -FilePath '$HostCaller' -ArgumentList PopRunspace, 16, 0"
-        WaitFor '(?m)^host calls armed' | Should -Match 'host calls armed'
+        WaitFor '(?s)PopRunspace, 16, 0.*\nhost calls armed' | Should -Match 'host calls armed'
         Send 'Enter-PSSession $target'
         WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
         # Give the attacker's calls (every half second) time to come.
@@ -230,7 +231,7 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         & tmux clear-history -t $Tmux
         # Late enough to see the session entered first.
         Send "Invoke-Command `$attacker -FilePath '$HostCaller' -ArgumentList PopRunspace, 8, 4"
-        WaitFor '(?m)^host calls armed' | Should -Match 'host calls armed'
+        WaitFor '(?s)PopRunspace, 8, 4.*\nhost calls armed' | Should -Match 'host calls armed'
         Send 'Enter-PSSession $attacker'
         WaitFor '(?m)^\[landlock\]: PS .*>' | Should -Match '(?m)^\[landlock\]: PS .*>'
         Start-Sleep 6
@@ -280,7 +281,7 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
     # said what the command is: the filter did not know yet that it was the prompt.
     It 'cannot hide the [landlock] prefix with output sent before it is told the prompt command is one' {
         Send "`$early = New-LandlockSession `$rs; Invoke-Command `$early -FilePath '$EarlyOutput'; Enter-PSSession `$early"
-        WaitFor '(?m)^early output armed' | Should -Match 'early output armed'
+        WaitFor '(?s)\$early = New-LandlockSession.*\nearly output armed' | Should -Match 'early output armed'
         Read-TypedLine "'early-' + 'typed'" 'early-typed' | Should -Match '^\[landlock\]: \u240d +\u240dPS /root> '
         Send 'exit'
         Send "Remove-PSSession `$early"
@@ -303,7 +304,7 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
 
     It 'shows what the session''s own host wrote while you typed once you next use the session (the allowed twin: nothing is lost)' {
         Send "`$quiet = New-LandlockSession `$rs; Invoke-Command `$quiet -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 2, ('idle-' + 'host-text')"
-        WaitFor '(?m)^host calls armed' | Out-Null
+        WaitFor '(?s)\$quiet = New-LandlockSession.*\nhost calls armed' | Out-Null
         Start-Sleep 5
         (& tmux capture-pane -t $Tmux -p -S -200) -join "`n" | Should -Not -Match 'idle-host-text'
         Send "Invoke-Command `$quiet { 'next-' + 'command' }; Remove-PSSession `$quiet"
@@ -330,7 +331,7 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
     # apart from the command's end: the prompt after the command can be drawn before it is written.
     It 'cannot rub out the [landlock] prefix with host calls of a command sent on the session''s own stream' {
         Send "`$late = New-LandlockSession `$rs; Invoke-Command `$late -FilePath '$LateCommandCall'; Enter-PSSession `$late"
-        WaitFor '(?m)^late calls armed' | Out-Null
+        WaitFor '(?s)\$late = New-LandlockSession.*\nlate calls armed' | Out-Null
         # One of the delays (an odd count of them, so that each comes at a prompt command's end) lets
         # the call be taken for the command just before its end, and written just after the prompt.
         $typed = foreach ($i in 1..5) { Start-Sleep 1; Read-TypedLine "'late-' + 'typed$i'" ".*late-typed$i.*" }
@@ -346,7 +347,7 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
 
     It 'carries out host calls of a command sent on its own stream before the command ends (the allowed twin: the same calls, the prefix kept)' {
         Send "`$ownlate = New-LandlockSession `$rs; Invoke-Command `$ownlate -FilePath '$LateCommandCall' -ArgumentList `$true; Enter-PSSession `$ownlate"
-        WaitFor '(?m)^late calls armed' | Out-Null
+        WaitFor '(?s)\$ownlate = New-LandlockSession.*\nlate calls armed' | Out-Null
         $typed = foreach ($i in 1..3) { Start-Sleep 1; Read-TypedLine "'ownlate-' + 'typed$i'" ".*ownlate-typed$i.*" }
         $screen = WaitFor '(?m)^ownlate-typed3'
         Send 'exit'
