@@ -411,6 +411,17 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         WaitFor '(?m)^after-job' | Should -Match '(?s)job-time-host-text.*after-job'
     }
 
+    # The common end of a job: wait for it, take its output, remove the session. What the session's
+    # own host wrote while the job ran waited (you typed meanwhile): it must come out, not be lost
+    # with the session (PowerShell carries out none of a session's calls once it closes it).
+    It 'does not lose what the session''s own host wrote while a job ran when you remove the session after the job' {
+        Send "`$finished = New-LandlockSession `$rs; Invoke-Command `$finished -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, ('finished-job-' + 'host-text'); `$job = Invoke-Command `$finished { Start-Sleep 4; 'job-' + 'output' } -AsJob; 'job-' + 'started'"
+        WaitFor '(?m)^job-started' | Out-Null
+        Start-Sleep 3 # the session writes 1.5 s after it was armed
+        Send "`$job | Receive-Job -Wait -AutoRemoveJob; Remove-PSSession `$finished; 'finished-' + 'removed'"
+        WaitFor '(?m)^finished-removed' | Should -Match '(?s)finished-job-host-text.*finished-removed'
+    }
+
     It 'keeps your own prompt whole while a session writes with no command of yours in it (the allowed twin: the lines are read as above)' {
         Send "`$writing = New-LandlockSession `$rs; Invoke-Command `$writing -FilePath '$HostCaller' -ArgumentList Write1, 1000000, 0, ((' ' * 50) + `"``r`"), 20"
         $typed = Read-OwnLines 'writing'
