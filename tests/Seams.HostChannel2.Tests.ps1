@@ -83,6 +83,19 @@ $fragment = [byte[]]@((BigEndian 77 8) + (BigEndian 0 8) + [byte]1 + (BigEndian 
 $writer.WriteLine("<Data Stream='PromptResponse' PSGuid='$([guid]::Empty)'>$([Convert]::ToBase64String($fragment))</Data>")
 '@)
 
+    # Run as a command of a session's child: sends the caller a host call of that command that wants
+    # an answer (ReadLine), by reflection on its server, whatever the session's -HostAccess, and waits
+    # for the answer. A job that gets such a call is Blocked until Receive-Job carries it out.
+    $script:Asker = Join-Path (Get-PSDrive TestDrive).Root asker.ps1
+    Set-Content $Asker @'
+$instance = [Reflection.BindingFlags]'NonPublic,Instance'
+$asm = [psobject].Assembly
+$remoteHost = $host.GetType().GetProperty('ExternalHost', $instance).GetValue($host)
+$executor = $asm.GetType('System.Management.Automation.Remoting.ServerRemoteHost').GetField('_serverMethodExecutor', $instance).GetValue($remoteHost)
+$ask = ($executor.GetType().GetMethods($instance) | Where-Object { $_.Name -eq 'ExecuteMethod' -and $_.IsGenericMethodDefinition -and $_.GetParameters().Count -eq 1 })[0].MakeGenericMethod([string])
+$ask.Invoke($executor, [object[]]@([Enum]::Parse($asm.GetType('System.Management.Automation.Remoting.RemoteHostMethodId'), 'ReadLine')))
+'@
+
     # Run in a session's child: at the end of every command (once the server has forgotten it, its
     # close acknowledgement waits for the writer), sends a host call of that command
     # (PIPELINE_HOST_CALL, which names the command in its message header): megabytes of colour
@@ -387,6 +400,17 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         $typed | Should -Match '^PS '
     }
 
+    # A job whose command asks the caller something (a host call that wants an answer, which
+    # Receive-Job carries out) is Blocked, not Running: you do not wait for it either.
+    It 'cannot rub out your own prompt with host text sent while a command you sent with -AsJob waits for an answer (Blocked)' {
+        Send "`$blocked = New-LandlockSession `$rs; Invoke-Command `$blocked -FilePath '$HostCaller' -ArgumentList Write1, 1000000, 0, ((' ' * 50) + `"``r`"), 20; `$job = Invoke-Command `$blocked -FilePath '$Asker' -AsJob"
+        $typed = Read-OwnLines 'blocked'
+        Send "`$job.State; Remove-Job `$job -Force; Remove-PSSession `$blocked"
+        $typed | Should -HaveCount 3
+        $typed | Should -Match '^PS '
+        WaitFor '(?m)^Blocked' | Should -Match '(?m)^Blocked'
+    }
+
     It 'shows what the session''s own host wrote while a job ran once you next wait for the session (the allowed twin: nothing is lost)' {
         Send "`$waited = New-LandlockSession `$rs; Invoke-Command `$waited -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, ('job-time-' + 'host-text'); `$job = Invoke-Command `$waited { Start-Sleep 600 } -AsJob; 'job-' + 'started'"
         WaitFor '(?m)^job-started' | Out-Null
@@ -395,6 +419,19 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         WaitFor '(?m)^while-job' | Should -Not -Match 'job-time-host-text'
         Send "Stop-Job `$job; Invoke-Command `$waited { 'after-' + 'job' }; Remove-PSSession `$waited"
         WaitFor '(?m)^after-job' | Should -Match '(?s)job-time-host-text.*after-job'
+    }
+
+    # The common end of a job: wait for it, take its output, remove the session. What the session's
+    # own host wrote while the job ran waited (you typed meanwhile): it must come out, not be lost
+    # with the session (PowerShell carries out none of a session's calls once it closes it).
+    # Left open: the transport would have to carry those calls out on the caller's host itself once
+    # the close is sent. Text held while the session was idle is lost the same way.
+    It 'does not lose what the session''s own host wrote while a job ran when you remove the session after the job' -Skip {
+        Send "`$finished = New-LandlockSession `$rs; Invoke-Command `$finished -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, ('finished-job-' + 'host-text'); `$job = Invoke-Command `$finished { Start-Sleep 4; 'job-' + 'output' } -AsJob; 'job-' + 'started'"
+        WaitFor '(?m)^job-started' | Out-Null
+        Start-Sleep 3 # the session writes 1.5 s after it was armed
+        Send "`$job | Receive-Job -Wait -AutoRemoveJob; Remove-PSSession `$finished; 'finished-' + 'removed'"
+        WaitFor '(?m)^finished-removed' | Should -Match '(?s)finished-job-host-text.*finished-removed'
     }
 
     It 'keeps your own prompt whole while a session writes with no command of yours in it (the allowed twin: the lines are read as above)' {

@@ -50,12 +50,16 @@ internal sealed class SessionJobs(Runspace? home, Guid session)
 
     private int RunningJobs()
     {
-        if (home is null || JobList?.GetValue(home) is not JobRepository jobs) return 0;
+        // Only a local runspace has the list (a shell hosted otherwise may have none).
+        if (home is null || JobList is null || !JobList.DeclaringType!.IsInstanceOfType(home) || JobList.GetValue(home) is not JobRepository jobs) return 0;
         return jobs.Jobs.SelectMany(job => job.ChildJobs).Count(RunsHere);
     }
 
+    // Started and not finished: Running, and also Blocked (its command asked the caller something,
+    // which Receive-Job answers), Stopping, AtBreakpoint, Suspending, Suspended, Disconnected. The
+    // caller waits for none of them: its command stays open in the session all the while.
     private bool RunsHere(Job child) =>
-        child.JobStateInfo.State is JobState.Running or JobState.Stopping or JobState.AtBreakpoint
+        child.JobStateInfo.State is not (JobState.NotStarted or JobState.Completed or JobState.Failed or JobState.Stopped)
         && RunspaceOf.GetOrAdd(child.GetType(), type => type.GetProperty("Runspace", typeof(Runspace)))?.GetValue(child) is Runspace runspace
         && runspace.InstanceId == session;
 }
