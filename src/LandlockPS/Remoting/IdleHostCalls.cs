@@ -6,14 +6,13 @@ namespace LandlockPS.Remoting;
 
 /// <summary>
 /// Host calls of a session's own host (not of a command) that come while the caller waits for no
-/// command of its own in the session (none runs, or only jobs it sent with -AsJob, or commands
-/// another of its runspaces sent, such as a thread job). The caller is
-/// typing then, into its own shell or at Enter-PSSession's prompt, and PowerShell carries such a call
-/// out at once: text written now lands in the line being typed, where a carriage return rubs out the
-/// [landlock] mark and leaves what looks like another prompt. They wait, in order with whatever
-/// follows them on the session's stream, until the caller next waits for the session (a command of
-/// its runs, or it waits for an answer), and are shown then, before what it waits for. A command's
-/// own host calls never wait.
+/// command of its own in the session (none runs, or only jobs it sent with -AsJob and commands
+/// another of its runspaces sent, such as a thread job's). The caller is typing then, into its own
+/// shell or at Enter-PSSession's prompt, and PowerShell carries such a call out at once: text written
+/// now lands in the line being typed, where a carriage return rubs out the [landlock] mark and leaves
+/// what looks like another prompt. They wait, in order with whatever follows them on the session's
+/// stream, until the caller next waits for the session (a command of its runs, or it waits for an
+/// answer), and are shown then, before what it waits for. A command's own host calls never wait.
 /// </summary>
 internal sealed class IdleHostCalls(Func<bool> callerWaits)
 {
