@@ -17,7 +17,7 @@ param(
 
 $ErrorActionPreference = 'Stop'
 
-# The files that mostly sleep (on tmux screens, signals, timers): they run beside the others.
+# The files that mostly wait (on tmux screens, signals, timers, a child's transfers): they run beside the others.
 $Beside = @(
     'Seams.HostChannel2.Tests.ps1'
     'Seams.CallerSession.Tests.ps1'
