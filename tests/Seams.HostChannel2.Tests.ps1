@@ -423,15 +423,24 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
 
     # The common end of a job: wait for it, take its output, remove the session. What the session's
     # own host wrote while the job ran waited (you typed meanwhile): it must come out, not be lost
-    # with the session (PowerShell carries out none of a session's calls once it closes it).
-    # Left open: the transport would have to carry those calls out on the caller's host itself once
-    # the close is sent. Text held while the session was idle is lost the same way.
-    It 'does not lose what the session''s own host wrote while a job ran when you remove the session after the job' -Skip {
+    # with the session (PowerShell carries out none of a session's calls once it closes it: the
+    # transport writes their text on your host itself).
+    It 'does not lose what the session''s own host wrote while a job ran when you remove the session after the job' {
         Send "`$finished = New-LandlockSession `$rs; Invoke-Command `$finished -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, ('finished-job-' + 'host-text'); `$job = Invoke-Command `$finished { Start-Sleep 4; 'job-' + 'output' } -AsJob; 'job-' + 'started'"
         WaitFor '(?m)^job-started' | Out-Null
         Start-Sleep 3 # the session writes 1.5 s after it was armed
         Send "`$job | Receive-Job -Wait -AutoRemoveJob; Remove-PSSession `$finished; 'finished-' + 'removed'"
         WaitFor '(?m)^finished-removed' | Should -Match '(?s)finished-job-host-text.*finished-removed'
+    }
+
+    It 'shows what the session''s own host wrote while you typed when you remove the session (nothing is lost)' {
+        Send "`$removed = New-LandlockSession `$rs; Invoke-Command `$removed -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, ('removed-' + 'host-text'); 'removed-' + 'armed'"
+        WaitFor '(?m)^removed-armed' | Out-Null
+        Start-Sleep 3 # the session writes 1.5 s after it was armed
+        Send "'removed-' + 'typed'"
+        WaitFor '(?m)^removed-typed' | Should -Not -Match 'removed-host-text'
+        Send "Remove-PSSession `$removed; 'removed-' + 'done'"
+        WaitFor '(?m)^removed-done' | Should -Match '(?s)removed-host-text.*removed-done'
     }
 
     It 'keeps your own prompt whole while a session writes with no command of yours in it (the allowed twin: the lines are read as above)' {

@@ -82,6 +82,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
         if (_ui is null) return;
         _ui.Serve(new WaitingCaller(state, runsToEnd: recordsViaStreams, _home, () => PushedServed() is not null), state.HostCatchUp);
         state.HostCatchUp.Enabled = true;
+        state.HostUI = _ui;
     }
 
     // Enter-PSSession and its exit: the session's own prompt is the caller's, pushed and popped as

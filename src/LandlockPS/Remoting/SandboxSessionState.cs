@@ -27,6 +27,9 @@ internal sealed class SandboxSessionState
     /// <summary>Set by the transport: whether a command the caller sent still runs (the caller is waiting for the child).</summary>
     public Func<bool>? RunsCommand { get; set; }
 
+    /// <summary>Set by the session's host, when it has a UI: where held text is written when the caller closes the session.</summary>
+    public System.Management.Automation.Host.PSHostUserInterface? HostUI { get; set; }
+
     /// <summary>Set by the session's host: which of its commands the caller's shell does not wait for (jobs, and those of other runspaces).</summary>
     public SessionJobs? Jobs { get; set; }
 

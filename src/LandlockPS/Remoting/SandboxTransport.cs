@@ -39,6 +39,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     // The close handshake: our Close of the session went out; the server's CloseAck came back.
     private static readonly string SessionClose = $"<Close PSGuid='{Guid.Empty}'";
     private volatile bool _closeSent;
+    // Set by WriteHeldBeforeClose on the closing thread, answered by the pump.
+    private TaskCompletionSource<string[]>? _heldWanted;
     private volatile bool _closeAcked;
     private int _disposed;
     // The session's runspace pool, which every message of the session names.
@@ -97,6 +99,35 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         state.Backlog.Wake = _process.Wake;
         _sandbox.Home.Attach(_process);
         state.Process = _process;
+    }
+
+    public override void CloseAsync()
+    {
+        WriteHeldBeforeClose();
+        base.CloseAsync();
+    }
+
+    // PowerShell drops everything the session sends once it starts closing it: what the session's
+    // own host wrote while the caller did not wait would go with it. The caller waits for the close,
+    // so that text is written now, on this thread, through the session's host. Only the pump thread
+    // takes what waits: it is asked to, and woken; the wait is bounded as the catch-up's is.
+    private void WriteHeldBeforeClose()
+    {
+        if (!_idleHostCalls.HasHeld || _connection.State.HostUI is not { } ui || _pump is null || _process is not { HasExited: false } process
+            || _connection.State.Broken is not null) return;
+        var taken = new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _heldWanted = taken;
+        long deadline = Environment.TickCount64 + HostCatchUp.MaxWaitMilliseconds;
+        do process.Wake();
+        while (!taken.Task.Wait(50) && _pump.IsAlive && Environment.TickCount64 < deadline);
+        Interlocked.CompareExchange(ref _heldWanted, null, taken);
+        if (taken.Task.IsCompletedSuccessfully) HeldHostCalls.WriteText(taken.Task.Result, ui);
+    }
+
+    // On the pump thread: hands what waits to WriteHeldBeforeClose, if it asks.
+    private void HandHeldToClose()
+    {
+        if (Interlocked.Exchange(ref _heldWanted, null) is { } wanted) wanted.TrySetResult([.. _idleHostCalls.Release()]);
     }
 
     /// <summary>After the close handshake: closing stdin lets the server exit on its own.</summary>
@@ -191,6 +222,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         {
             while (!process.IsOutputCompleted)
             {
+                HandHeldToClose();
                 if (IsHeldBack(process))
                 {
                     process.Service(Timeout.Infinite);

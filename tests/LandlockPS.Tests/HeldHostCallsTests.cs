@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+using LandlockPS.Remoting;
+using Xunit;
+
+namespace LandlockPS.Tests;
+
+using static PsrpLines;
+
+/// <summary>
+/// What a session's own host wrote while nobody waited is written on the caller's host when the
+/// caller closes the session: the text calls, put together from their fragments stream by stream,
+/// and nothing else.
+/// </summary>
+public class HeldHostCallsTests
+{
+    private const string EnumType = "<T>System.Enum</T><T>System.ValueType</T><T>System.Object</T></TN>";
+
+    private static string Call(string method, int id, params string[] arguments) =>
+        "<Obj RefId=\"0\"><MS><I64 N=\"ci\">-100</I64><Obj N=\"mi\" RefId=\"1\"><TN RefId=\"0\"><T>System.Management.Automation.Remoting.RemoteHostMethodId</T>" +
+        $"{EnumType}<ToString>{method}</ToString><I32>{id}</I32></Obj><Obj N=\"mp\" RefId=\"2\"><TN RefId=\"1\"><T>System.Collections.ArrayList</T><T>System.Object</T></TN>" +
+        $"<LST>{string.Concat(arguments)}</LST></Obj></MS></Obj>";
+
+    private static string Color(ConsoleColor color, int refId) =>
+        $"<Obj RefId=\"{refId}\"><TN RefId=\"{refId}\"><T>System.ConsoleColor</T>{EnumType}<ToString>{color}</ToString><I32>{(int)color}</I32></Obj>";
+
+    [Fact]
+    public void WritesTheTextCallsInOrderPutTogetherFromTheirFragments()
+    {
+        byte[] line = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine2", 16, "<S>first</S>"));
+        byte[] colored = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("Write2", 2, Color(ConsoleColor.Red, 3), Color(ConsoleColor.Black, 4), "<S>second</S>"));
+        byte[] state = Message(MessageType.RunspacePoolState, Guid.Empty, "<Obj RefId=\"0\"><MS><I32 N=\"RunspaceState\">2</I32></MS></Obj>");
+        var ui = new RecordingUI();
+        HeldHostCalls.WriteText(
+        [
+            Line(Guid.Empty, false, Fragment(1, 0, true, false, line[..60])),
+            // Another object on the other stream does not end the call begun on this one.
+            Line(Guid.Empty, true, Fragment(2, 0, true, true, state)),
+            Line(Guid.Empty, false, Fragment(1, 1, false, true, line[60..]), Fragment(3, 0, true, true, colored)),
+        ], ui);
+        Assert.Equal(["WriteLine first", "Write Red Black second"], ui.Written);
+    }
+
+    [Fact]
+    public void LeavesOutWhatIsNoTextCallAndACallCutShort()
+    {
+        byte[] readLine = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("ReadLine", 11));
+        byte[] cut = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine2", 16, "<S>never whole</S>"));
+        var ui = new RecordingUI();
+        HeldHostCalls.WriteText([Line(Guid.Empty, false, Fragment(1, 0, true, true, readLine), Fragment(2, 0, true, false, cut[..50]))], ui);
+        Assert.Empty(ui.Written);
+    }
+
+    private sealed class RecordingUI : PSHostUserInterface
+    {
+        public List<string> Written { get; } = [];
+        public override PSHostRawUserInterface? RawUI => null;
+        public override void Write(string value) => Written.Add($"Write {value}");
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Written.Add($"Write {foregroundColor} {backgroundColor} {value}");
+        public override void WriteLine(string value) => Written.Add($"WriteLine {value}");
+        public override void WriteErrorLine(string value) => Written.Add($"WriteErrorLine {value}");
+        public override void WriteDebugLine(string message) => Written.Add($"WriteDebugLine {message}");
+        public override void WriteProgress(long sourceId, ProgressRecord record) => Written.Add("WriteProgress");
+        public override void WriteVerboseLine(string message) => Written.Add($"WriteVerboseLine {message}");
+        public override void WriteWarningLine(string message) => Written.Add($"WriteWarningLine {message}");
+        public override string ReadLine() => throw new NotSupportedException();
+        public override SecureString ReadLineAsSecureString() => throw new NotSupportedException();
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) => throw new NotSupportedException();
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) => throw new NotSupportedException();
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) =>
+            throw new NotSupportedException();
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => throw new NotSupportedException();
+    }
+}
