@@ -55,6 +55,21 @@ public class HeldHostCallsTests
         Assert.Empty(ui.Written);
     }
 
+    // The sandbox writes these: none of it may keep the caller from closing the session.
+    [Theory]
+    [InlineData("<Obj RefId=\"0\"><MS><I64 N=\"ci\">-100</I64>")]
+    [InlineData("not xml at all")]
+    [InlineData("<Obj RefId=\"0\"><MS><Ref N=\"mi\" RefId=\"9\" /></MS></Obj>")]
+    [InlineData("<Obj RefId=\"0\"><MS><S N=\"mi\">WriteLine2</S><S N=\"mp\">not a list</S></MS></Obj>")]
+    public void WritesNothingForWhatPowerShellCannotReadAndGoesOn(string clixml)
+    {
+        byte[] broken = Message(MessageType.RunspacePoolHostCall, Guid.Empty, clixml);
+        byte[] line = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine2", 16, "<S>after</S>"));
+        var ui = new RecordingUI();
+        HeldHostCalls.WriteText([Line(Guid.Empty, false, Fragment(1, 0, true, true, broken), Fragment(2, 0, true, true, line))], ui);
+        Assert.Equal(["WriteLine after"], ui.Written);
+    }
+
     private sealed class RecordingUI : PSHostUserInterface
     {
         public List<string> Written { get; } = [];

@@ -6,6 +6,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Text;
+using System.Xml;
 
 namespace LandlockPS.Remoting;
 
@@ -39,12 +40,25 @@ internal static class HeldHostCalls
                 open[stream]?.Write(fragment.Blob);
                 if (!fragment.Ends || open[stream] is not { } message) continue;
                 open[stream] = null;
-                if (Decode(message.WrittenSpan) is var (method, arguments)) Write(ui, method, arguments);
+                if (TryDecode(message.WrittenSpan) is var (method, arguments)) Write(ui, method, arguments);
             }
         }
     }
 
-    // A host call's method and arguments; null for any other message.
+    // A host call's method and arguments; null for any other message, and for CLIXML PowerShell
+    // cannot read: the sandbox wrote it, and nothing it writes may keep the caller from closing.
+    private static (string Method, object?[] Arguments)? TryDecode(ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            return Decode(message);
+        }
+        catch (Exception e) when (e is XmlException or RuntimeException or InvalidOperationException or InvalidCastException or ArgumentException or FormatException)
+        {
+            return null;
+        }
+    }
+
     private static (string Method, object?[] Arguments)? Decode(ReadOnlySpan<byte> message)
     {
         if (message.Length <= RemotingFragment.MessageHeaderBytes

@@ -121,7 +121,15 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         do process.Wake();
         while (!taken.Task.Wait(50) && _pump.IsAlive && Environment.TickCount64 < deadline);
         Interlocked.CompareExchange(ref _heldWanted, null, taken);
-        if (taken.Task.IsCompletedSuccessfully) HeldHostCalls.WriteText(taken.Task.Result, ui);
+        if (!taken.Task.IsCompletedSuccessfully) return;
+        try
+        {
+            HeldHostCalls.WriteText(taken.Task.Result, ui);
+        }
+        catch (Exception e) when (e is IOException or System.Management.Automation.Host.HostException)
+        {
+            // A host that can no longer write (its terminal gone): the text goes with the session, which still closes.
+        }
     }
 
     // On the pump thread: hands what waits to WriteHeldBeforeClose, if it asks.
