@@ -31,17 +31,14 @@ internal static class HeldHostCalls
             byte[] element = Encoding.ASCII.GetBytes(line);
             if (!ProtocolElement.TryParseData(element, out bool promptResponse, out _, out ReadOnlySpan<byte> base64)) continue;
             int stream = promptResponse ? 1 : 0;
-            using DecodedData data = DecodedData.Of(base64);
-            ReadOnlySpan<byte> rest = data.Bytes;
-            while (!rest.IsEmpty)
+            RemotingFragment.ForEach(base64, fragment =>
             {
-                RemotingFragment fragment = RemotingFragment.Next(ref rest);
                 if (fragment.Starts) open[stream] = new ArrayBufferWriter<byte>();
                 open[stream]?.Write(fragment.Blob);
-                if (!fragment.Ends || open[stream] is not { } message) continue;
+                if (!fragment.Ends || open[stream] is not { } message) return;
                 open[stream] = null;
                 if (TryDecode(message.WrittenSpan) is var (method, arguments)) Write(ui, method, arguments);
-            }
+            });
         }
     }
 

@@ -91,7 +91,7 @@ internal sealed class IdleHostCalls(Func<bool> callerWaits)
         if (!ProtocolElement.TryParseData(element, out _, out _, out ReadOnlySpan<byte> base64)) return;
         lock (_asked)
         {
-            ForEachFragment(base64, fragment =>
+            RemotingFragment.ForEach(base64, fragment =>
             {
                 if (fragment.Starts) _sending = fragment.MessageType;
             });
@@ -139,7 +139,7 @@ internal sealed class IdleHostCalls(Func<bool> callerWaits)
     private bool CarriesHostCall(ReadOnlySpan<byte> base64, int stream)
     {
         bool carries = false;
-        ForEachFragment(base64, fragment =>
+        RemotingFragment.ForEach(base64, fragment =>
         {
             if (fragment.Starts) _inHostCall[stream] = fragment.MessageType == MessageType.RunspacePoolHostCall;
             carries |= _inHostCall[stream];
@@ -147,15 +147,5 @@ internal sealed class IdleHostCalls(Func<bool> callerWaits)
             if (fragment.Ends) _inHostCall[stream] = false;
         });
         return carries;
-    }
-
-    private delegate void FragmentVisitor(RemotingFragment fragment);
-
-    // The fragments of a data packet's base64, which the guard (or, for what the client sends, PowerShell itself) has checked.
-    private static void ForEachFragment(ReadOnlySpan<byte> base64, FragmentVisitor visit)
-    {
-        using DecodedData data = DecodedData.Of(base64);
-        ReadOnlySpan<byte> rest = data.Bytes;
-        while (!rest.IsEmpty) visit(RemotingFragment.Next(ref rest));
     }
 }

@@ -47,6 +47,16 @@ internal readonly ref struct RemotingFragment
         return fragment;
     }
 
+    public delegate void Visitor(RemotingFragment fragment);
+
+    /// <summary>Visits the fragments of a data packet's base64, which the guard (or, for what the client sends, PowerShell itself) has checked.</summary>
+    public static void ForEach(ReadOnlySpan<byte> base64, Visitor visit)
+    {
+        using DecodedData data = DecodedData.Of(base64);
+        ReadOnlySpan<byte> rest = data.Bytes;
+        while (!rest.IsEmpty) visit(Next(ref rest));
+    }
+
     /// <summary>Writes a whole object in one fragment: <paramref name="header"/> (a message header) then <paramref name="body"/>.</summary>
     public static void WriteWhole(IBufferWriter<byte> into, long objectId, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
     {

@@ -135,7 +135,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     // On the pump thread: hands what waits to WriteHeldBeforeClose, if it asks.
     private void HandHeldToClose()
     {
-        if (Interlocked.Exchange(ref _heldWanted, null) is { } wanted) wanted.TrySetResult([.. _idleHostCalls.Release()]);
+        // A plain read first: this runs once per chunk the child sends, and a close asks once.
+        if (Volatile.Read(ref _heldWanted) is not null && Interlocked.Exchange(ref _heldWanted, null) is { } wanted) wanted.TrySetResult([.. _idleHostCalls.Release()]);
     }
 
     /// <summary>After the close handshake: closing stdin lets the server exit on its own.</summary>
