@@ -16,7 +16,13 @@ public sealed class WaitingCallerTests
     private static SandboxSessionState Session(bool runsCommand) => new() { RunsCommand = () => runsCommand };
 
     // Off the test's thread, which may run a runspace of xUnit's host: a thread pool thread runs none.
-    private static Task RequireOnPoolThread(WaitingCaller waiting) => Task.Run(() => waiting.Require("read"));
+    // A pool thread that runs no runspace, as PowerShell's callback threads: another test may have
+    // left a runspace on this one (Runspace.DefaultRunspace is per thread, and pool threads are reused).
+    private static Task RequireOnPoolThread(WaitingCaller waiting) => Task.Run(() =>
+    {
+        Runspace.DefaultRunspace = null;
+        waiting.Require("read");
+    });
 
     [Fact]
     public async Task RefusesWhileNoCommandRunsEvenInsideTheSession()
