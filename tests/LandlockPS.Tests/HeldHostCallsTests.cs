@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Management.Automation.Runspaces;
 using System.Security;
 using LandlockPS.Remoting;
 using Xunit;
@@ -70,6 +71,33 @@ public class HeldHostCallsTests
         Assert.Equal(["WriteLine after"], ui.Written);
     }
 
+    // The sandbox chooses its objects' type names: converting one to text would run whatever the
+    // caller's type table attaches to those names (here a script method), in the caller.
+    [Fact]
+    public void TakesArgumentsAsSentAndNeverRunsTheCallersTypeDataOnThem()
+    {
+        using var shell = PowerShell.Create();
+        shell.AddScript("Update-TypeData -TypeName Deserialized.Chosen -MemberType ScriptMethod -MemberName ToString -Value { $global:ran = $true; 'converted' } -Force").Invoke();
+        const string chosen = "<Obj RefId=\"5\"><TN RefId=\"5\"><T>Chosen</T><T>System.Object</T></TN><MS><S N=\"a\">x</S></MS></Obj>";
+        byte[] text = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine2", 16, chosen));
+        byte[] colored = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine3", 17, chosen, Color(ConsoleColor.Black, 6), "<S>coloured</S>"));
+        byte[] offRange = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("Write2", 2, "<I32>99</I32>", "<I32>0</I32>", "<S>no such colour</S>"));
+        byte[] plain = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine3", 17, "<I32>12</I32>", "<I32>0</I32>", "<S>plain</S>"));
+        var ui = new RecordingUI();
+        Runspace? before = Runspace.DefaultRunspace;
+        Runspace.DefaultRunspace = shell.Runspace;
+        try
+        {
+            HeldHostCalls.WriteText([Line(Guid.Empty, false, Fragment(1, 0, true, true, text), Fragment(2, 0, true, true, colored), Fragment(3, 0, true, true, offRange), Fragment(4, 0, true, true, plain))], ui);
+        }
+        finally
+        {
+            Runspace.DefaultRunspace = before;
+        }
+        Assert.Equal(["WriteLine Red Black plain"], ui.Written);
+        Assert.Null(shell.Runspace.SessionStateProxy.GetVariable("ran"));
+    }
+
     private sealed class RecordingUI : PSHostUserInterface
     {
         public List<string> Written { get; } = [];
@@ -77,6 +105,7 @@ public class HeldHostCallsTests
         public override void Write(string value) => Written.Add($"Write {value}");
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Written.Add($"Write {foregroundColor} {backgroundColor} {value}");
         public override void WriteLine(string value) => Written.Add($"WriteLine {value}");
+        public override void WriteLine(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Written.Add($"WriteLine {foregroundColor} {backgroundColor} {value}");
         public override void WriteErrorLine(string value) => Written.Add($"WriteErrorLine {value}");
         public override void WriteDebugLine(string message) => Written.Add($"WriteDebugLine {message}");
         public override void WriteProgress(long sourceId, ProgressRecord record) => Written.Add("WriteProgress");

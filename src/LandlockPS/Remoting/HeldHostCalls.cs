@@ -67,23 +67,30 @@ internal static class HeldHostCalls
         return method is null ? null : (method, arguments);
     }
 
+    // Arguments are taken only as what an honest server sends (a string, a colour's number), never
+    // converted: a conversion would look the sandbox's chosen type names up in the caller's type
+    // table, whose script methods and converters would then run in the caller on the sandbox's data.
+    // A call with any other argument is left out, as PowerShell's client fails it.
     private static void Write(PSHostUserInterface ui, string method, object?[] a)
     {
         switch (method, a.Length)
         {
-            case ("Write1", 1): ui.Write(Text(a[0])); break;
-            case ("Write2", 3): ui.Write(Color(a[0]), Color(a[1]), Text(a[2])); break;
+            case ("Write1", 1) when Text(a[0]) is { } text: ui.Write(text); break;
+            case ("Write2", 3) when Color(a[0]) is { } fore && Color(a[1]) is { } back && Text(a[2]) is { } text: ui.Write(fore, back, text); break;
             case ("WriteLine1", 0): ui.WriteLine(); break;
-            case ("WriteLine2", 1): ui.WriteLine(Text(a[0])); break;
-            case ("WriteLine3", 3): ui.WriteLine(Color(a[0]), Color(a[1]), Text(a[2])); break;
-            case ("WriteErrorLine", 1): ui.WriteErrorLine(Text(a[0])); break;
-            case ("WriteDebugLine", 1): ui.WriteDebugLine(Text(a[0])); break;
-            case ("WriteVerboseLine", 1): ui.WriteVerboseLine(Text(a[0])); break;
-            case ("WriteWarningLine", 1): ui.WriteWarningLine(Text(a[0])); break;
+            case ("WriteLine2", 1) when Text(a[0]) is { } text: ui.WriteLine(text); break;
+            case ("WriteLine3", 3) when Color(a[0]) is { } fore && Color(a[1]) is { } back && Text(a[2]) is { } text: ui.WriteLine(fore, back, text); break;
+            case ("WriteErrorLine", 1) when Text(a[0]) is { } text: ui.WriteErrorLine(text); break;
+            case ("WriteDebugLine", 1) when Text(a[0]) is { } text: ui.WriteDebugLine(text); break;
+            case ("WriteVerboseLine", 1) when Text(a[0]) is { } text: ui.WriteVerboseLine(text); break;
+            case ("WriteWarningLine", 1) when Text(a[0]) is { } text: ui.WriteWarningLine(text); break;
         }
     }
 
-    private static string Text(object? value) => LanguagePrimitives.ConvertTo<string>(value) ?? string.Empty;
+    private static string? Text(object? value) => Unwrapped(value) as string;
 
-    private static ConsoleColor Color(object? value) => LanguagePrimitives.ConvertTo<ConsoleColor>(value);
+    private static ConsoleColor? Color(object? value) =>
+        Unwrapped(value) is int number && number >= (int)ConsoleColor.Black && number <= (int)ConsoleColor.White ? (ConsoleColor)number : null;
+
+    private static object? Unwrapped(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 }
