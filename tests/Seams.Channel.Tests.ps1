@@ -227,6 +227,39 @@ Describe 'The host channel' {
         Invoke-Sandboxed -Ruleset $Rs { param($text) $text } -ArgumentList $text | Should -BeExactly $text
     }
 
+    It 'takes Write-Host''s colours as sent, and never runs the caller''s type data on what the sandbox chose' {
+        # The sandbox chooses its objects' type names; the caller's type data for them must not run.
+        $name = "Chosen$([guid]::NewGuid().ToString('N'))"
+        Update-TypeData -TypeName "Deserialized.$name" -MemberType ScriptMethod -MemberName ToString -Value { $global:LandlockPSChosenRan = $true; 'Red' } -Force
+        try {
+            $global:LandlockPSChosenRan = $false
+            $records = Invoke-Sandboxed -Ruleset $Rs {
+                param($name)
+                $colour = [pscustomobject]@{ a = 1 }
+                $colour.PSObject.TypeNames.Insert(0, $name)
+                $message = [pscustomobject]@{ Message = 'chosen'; ForegroundColor = $colour; BackgroundColor = 'Blue'; NoNewLine = $colour }
+                $message.PSObject.TypeNames.Insert(0, 'System.Management.Automation.HostInformationMessage')
+                Write-Information $message
+                Write-Host 'honest' -ForegroundColor Red -BackgroundColor Black -NoNewline
+            } -ArgumentList $name 6>&1
+            $global:LandlockPSChosenRan | Should -BeFalse
+            $records | Should -HaveCount 2
+            $chosen, $honest = $records.MessageData
+            $chosen.Message | Should -Be 'chosen'
+            $chosen.ForegroundColor | Should -BeNullOrEmpty
+            $chosen.BackgroundColor | Should -Be ([ConsoleColor]::Blue)
+            $chosen.NoNewLine | Should -BeFalse
+            $honest.Message | Should -Be 'honest'
+            $honest.ForegroundColor | Should -Be ([ConsoleColor]::Red)
+            $honest.BackgroundColor | Should -Be ([ConsoleColor]::Black)
+            $honest.NoNewLine | Should -BeTrue
+        }
+        finally {
+            Remove-TypeData -TypeName "Deserialized.$name"
+            Remove-Variable -Scope Global -Name LandlockPSChosenRan
+        }
+    }
+
     It 'neutralises a program''s standard error shown on the host' {
         $e = [char]27
         $info = Invoke-Sandboxed -Ruleset $System sh -ArgumentList '-c', 'printf "a\033]52;c;aGk=\007b\n" >&2' 6>&1

@@ -33,7 +33,7 @@ public class HeldHostCallsTests
     public void WritesTheTextCallsInOrderPutTogetherFromTheirFragments()
     {
         byte[] line = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine2", 16, "<S>first</S>"));
-        byte[] colored = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("Write2", 2, Color(ConsoleColor.Red, 3), Color(ConsoleColor.Black, 4), "<S>second</S>"));
+        byte[] colored = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("Write2", 14, Color(ConsoleColor.Red, 3), Color(ConsoleColor.Black, 4), "<S>second</S>"));
         byte[] state = Message(MessageType.RunspacePoolState, Guid.Empty, "<Obj RefId=\"0\"><MS><I32 N=\"RunspaceState\">2</I32></MS></Obj>");
         var ui = new RecordingUI();
         HeldHostCalls.WriteText(
@@ -81,20 +81,23 @@ public class HeldHostCallsTests
         const string chosen = "<Obj RefId=\"5\"><TN RefId=\"5\"><T>Chosen</T><T>System.Object</T></TN><MS><S N=\"a\">x</S></MS></Obj>";
         byte[] text = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine2", 16, chosen));
         byte[] colored = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine3", 17, chosen, Color(ConsoleColor.Black, 6), "<S>coloured</S>"));
-        byte[] offRange = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("Write2", 2, "<I32>99</I32>", "<I32>0</I32>", "<S>no such colour</S>"));
+        byte[] offRange = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("Write2", 14, "<I32>99</I32>", "<I32>0</I32>", "<S>no such colour</S>"));
         byte[] plain = Message(MessageType.RunspacePoolHostCall, Guid.Empty, Call("WriteLine3", 17, "<I32>12</I32>", "<I32>0</I32>", "<S>plain</S>"));
+        // The method is its number: the type names of its enum cannot make the caller's type data run either.
+        byte[] byNumber = Message(MessageType.RunspacePoolHostCall, Guid.Empty,
+            Call("WriteLine2", 16, "<S>by number</S>").Replace("<T>System.Management.Automation.Remoting.RemoteHostMethodId</T>", "<T>Chosen</T>"));
         var ui = new RecordingUI();
         Runspace? before = Runspace.DefaultRunspace;
         Runspace.DefaultRunspace = shell.Runspace;
         try
         {
-            HeldHostCalls.WriteText([Line(Guid.Empty, false, Fragment(1, 0, true, true, text), Fragment(2, 0, true, true, colored), Fragment(3, 0, true, true, offRange), Fragment(4, 0, true, true, plain))], ui);
+            HeldHostCalls.WriteText([Line(Guid.Empty, false, Fragment(1, 0, true, true, text), Fragment(2, 0, true, true, colored), Fragment(3, 0, true, true, offRange), Fragment(4, 0, true, true, plain), Fragment(5, 0, true, true, byNumber))], ui);
         }
         finally
         {
             Runspace.DefaultRunspace = before;
         }
-        Assert.Equal(["WriteLine Red Black plain"], ui.Written);
+        Assert.Equal(["WriteLine Red Black plain", "WriteLine by number"], ui.Written);
         Assert.Null(shell.Runspace.SessionStateProxy.GetVariable("ran"));
     }
 

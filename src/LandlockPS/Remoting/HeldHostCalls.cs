@@ -19,6 +19,9 @@ namespace LandlockPS.Remoting;
 /// </summary>
 internal static class HeldHostCalls
 {
+    // RemoteHostMethodId (MS-PSRP 2.2.3.17) of the calls that write text.
+    private const int Write1 = 13, Write2 = 14, WriteLine1 = 15, WriteLine2 = 16, WriteLine3 = 17, WriteErrorLine = 18, WriteDebugLine = 19, WriteVerboseLine = 21, WriteWarningLine = 22;
+
     private const string ObjectsStart = "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">";
 
     /// <summary>Carries out the text calls among <paramref name="lines"/> (the held data lines, oldest first) on <paramref name="ui"/>.</summary>
@@ -42,9 +45,10 @@ internal static class HeldHostCalls
         }
     }
 
-    // A host call's method and arguments; null for any other message, and for CLIXML PowerShell
-    // cannot read: the sandbox wrote it, and nothing it writes may keep the caller from closing.
-    private static (string Method, object?[] Arguments)? TryDecode(ReadOnlySpan<byte> message)
+    // A host call's method (its number, RemoteHostMethodId in MS-PSRP) and arguments; null for any
+    // other message, and for CLIXML PowerShell cannot read: the sandbox wrote it, and nothing it
+    // writes may keep the caller from closing.
+    private static (int Method, object?[] Arguments)? TryDecode(ReadOnlySpan<byte> message)
     {
         try
         {
@@ -56,41 +60,32 @@ internal static class HeldHostCalls
         }
     }
 
-    private static (string Method, object?[] Arguments)? Decode(ReadOnlySpan<byte> message)
+    private static (int Method, object?[] Arguments)? Decode(ReadOnlySpan<byte> message)
     {
         if (message.Length <= RemotingFragment.MessageHeaderBytes
             || BinaryPrimitives.ReadUInt32LittleEndian(message.Slice(4, 4)) != MessageType.RunspacePoolHostCall) return null;
         string body = Encoding.UTF8.GetString(message[RemotingFragment.MessageHeaderBytes..]).TrimStart('\uFEFF');
         if (PSSerializer.Deserialize(ObjectsStart + body + "</Objs>") is not PSObject call) return null;
-        string? method = call.Properties["mi"]?.Value?.ToString();
+        if (SentValue.Number(call.Properties["mi"]?.Value) is not { } method) return null;
         object?[] arguments = LanguagePrimitives.GetEnumerable(call.Properties["mp"]?.Value)?.Cast<object?>().ToArray() ?? [];
-        return method is null ? null : (method, arguments);
+        return (method, arguments);
     }
 
-    // Arguments are taken only as what an honest server sends (a string, a colour's number), never
-    // converted: a conversion would look the sandbox's chosen type names up in the caller's type
-    // table, whose script methods and converters would then run in the caller on the sandbox's data.
-    // A call with any other argument is left out, as PowerShell's client fails it.
-    private static void Write(PSHostUserInterface ui, string method, object?[] a)
+    // Arguments are taken as sent (SentValue); a call with any other argument is left out, as
+    // PowerShell's client fails it.
+    private static void Write(PSHostUserInterface ui, int method, object?[] a)
     {
         switch (method, a.Length)
         {
-            case ("Write1", 1) when Text(a[0]) is { } text: ui.Write(text); break;
-            case ("Write2", 3) when Color(a[0]) is { } fore && Color(a[1]) is { } back && Text(a[2]) is { } text: ui.Write(fore, back, text); break;
-            case ("WriteLine1", 0): ui.WriteLine(); break;
-            case ("WriteLine2", 1) when Text(a[0]) is { } text: ui.WriteLine(text); break;
-            case ("WriteLine3", 3) when Color(a[0]) is { } fore && Color(a[1]) is { } back && Text(a[2]) is { } text: ui.WriteLine(fore, back, text); break;
-            case ("WriteErrorLine", 1) when Text(a[0]) is { } text: ui.WriteErrorLine(text); break;
-            case ("WriteDebugLine", 1) when Text(a[0]) is { } text: ui.WriteDebugLine(text); break;
-            case ("WriteVerboseLine", 1) when Text(a[0]) is { } text: ui.WriteVerboseLine(text); break;
-            case ("WriteWarningLine", 1) when Text(a[0]) is { } text: ui.WriteWarningLine(text); break;
+            case (Write1, 1) when SentValue.Text(a[0]) is { } text: ui.Write(text); break;
+            case (Write2, 3) when SentValue.Colour(a[0]) is { } fore && SentValue.Colour(a[1]) is { } back && SentValue.Text(a[2]) is { } text: ui.Write(fore, back, text); break;
+            case (WriteLine1, 0): ui.WriteLine(); break;
+            case (WriteLine2, 1) when SentValue.Text(a[0]) is { } text: ui.WriteLine(text); break;
+            case (WriteLine3, 3) when SentValue.Colour(a[0]) is { } fore && SentValue.Colour(a[1]) is { } back && SentValue.Text(a[2]) is { } text: ui.WriteLine(fore, back, text); break;
+            case (WriteErrorLine, 1) when SentValue.Text(a[0]) is { } text: ui.WriteErrorLine(text); break;
+            case (WriteDebugLine, 1) when SentValue.Text(a[0]) is { } text: ui.WriteDebugLine(text); break;
+            case (WriteVerboseLine, 1) when SentValue.Text(a[0]) is { } text: ui.WriteVerboseLine(text); break;
+            case (WriteWarningLine, 1) when SentValue.Text(a[0]) is { } text: ui.WriteWarningLine(text); break;
         }
     }
-
-    private static string? Text(object? value) => Unwrapped(value) as string;
-
-    private static ConsoleColor? Color(object? value) =>
-        Unwrapped(value) is int number && number >= (int)ConsoleColor.Black && number <= (int)ConsoleColor.White ? (ConsoleColor)number : null;
-
-    private static object? Unwrapped(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 }

@@ -1,0 +1,35 @@
+using System;
+using System.Management.Automation;
+
+namespace LandlockPS;
+
+/// <summary>
+/// Values a sandbox sent, taken as an honest PowerShell sends them and never converted. A
+/// conversion looks the type names the sandbox chose up in the caller's type table: the script
+/// methods and converters found there would run in the caller, on the sandbox's data.
+/// </summary>
+internal static class SentValue
+{
+    /// <summary>A string as sent, or null for anything else.</summary>
+    public static string? Text(object? value) => Unwrapped(value) as string;
+
+    /// <summary>
+    /// A console colour, which PowerShell sends as its number (a host call's argument) or its name (a
+    /// property of a record); null for anything else.
+    /// </summary>
+    public static ConsoleColor? Colour(object? value) => Unwrapped(value) switch
+    {
+        int number when Enum.IsDefined((ConsoleColor)number) => (ConsoleColor)number,
+        ConsoleColor colour when Enum.IsDefined(colour) => colour,
+        string name when Enum.TryParse(name, ignoreCase: true, out ConsoleColor colour) && Enum.IsDefined(colour) => colour,
+        _ => null,
+    };
+
+    /// <summary>A 32-bit number as sent (an enum's value is sent as its number), or null for anything else.</summary>
+    public static int? Number(object? value) => Unwrapped(value) is int number ? number : null;
+
+    /// <summary>True only for a boolean sent as true.</summary>
+    public static bool IsTrue(object? value) => Unwrapped(value) is true;
+
+    private static object? Unwrapped(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+}
