@@ -364,6 +364,18 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         finally { Remove-PSSession $session }
     }
 
+    It 'keeps a child pwsh''s idle pool threads from spinning, unless the caller chose otherwise' {
+        $spin = { @($env:DOTNET_ThreadPool_UnfairSemaphoreSpinLimit, $env:COMPlus_ThreadPool_UnfairSemaphoreSpinLimit) -ne $null }
+        Invoke-Sandboxed -Ruleset $Rs $spin | Should -Be '0'
+        $session = New-LandlockSession -Ruleset $Rs
+        $chosen = New-LandlockSession -Ruleset $Rs -Environment @{ COMPlus_ThreadPool_UnfairSemaphoreSpinLimit = '50' }
+        try {
+            Invoke-Command -Session $session $spin | Should -Be '0'
+            Invoke-Command -Session $chosen $spin | Should -Be '50'
+        }
+        finally { Remove-PSSession $session, $chosen }
+    }
+
     It 'never confines the caller' {
         $before = Get-Content /etc/passwd -Raw
         $null = Invoke-Sandboxed -Ruleset $Rs { 1 }
