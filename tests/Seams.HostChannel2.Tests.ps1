@@ -443,6 +443,20 @@ Describe 'A session''s child and the caller''s interactive sessions' -Skip:(-not
         WaitFor '(?m)^removed-done' | Should -Match '(?s)removed-host-text.*removed-done'
     }
 
+    # Your shell is the runspace of the host you type at, not the one that made the session: a
+    # thread job given your host can make a session and hand it to you (while its runspace, which
+    # owns the session, stays open).
+    It 'shows what a session a thread job made wrote while you typed once you next wait for it from your shell (nothing is lost)' {
+        Send "`$maker = Start-ThreadJob -StreamingHost `$Host { Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; New-LandlockSession `$using:rs; Start-Sleep 600 }; while (-not (`$handed = `$maker | Receive-Job)) { Start-Sleep -Milliseconds 100 }; Invoke-Command `$handed -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, ('handed-' + 'host-text'); 'handed-' + 'armed'"
+        WaitFor '(?m)^handed-armed' | Out-Null
+        Start-Sleep 3 # the session writes 1.5 s after it was armed
+        Send "'handed-' + 'typed'"
+        WaitFor '(?m)^handed-typed' | Should -Not -Match 'handed-host-text'
+        Send "Invoke-Command `$handed { 'handed-' + 'next' }; 'handed-' + 'waited'"
+        WaitFor '(?m)^handed-waited' | Should -Match '(?s)handed-host-text.*handed-next'
+        Send "Remove-PSSession `$handed; Remove-Job `$maker -Force"
+    }
+
     It 'keeps your own prompt whole while a session writes with no command of yours in it (the allowed twin: the lines are read as above)' {
         Send "`$writing = New-LandlockSession `$rs; Invoke-Command `$writing -FilePath '$HostCaller' -ArgumentList Write1, 1000000, 0, ((' ' * 50) + `"``r`"), 20"
         $typed = Read-OwnLines 'writing'

@@ -26,8 +26,7 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
 {
     private const string Mark = "[sandbox] ";
     private readonly GuardedUI? _ui = caller.UI is { } ui ? new GuardedUI(ui, access, recordsViaStreams) : null;
-    // Made on the pipeline thread of the cmdlet that made the session or block: the caller's own shell.
-    private readonly Runspace? _home = Runspace.DefaultRunspace;
+    private readonly Runspace? _home = ShellOf(caller);
 
     public override string Name => caller.Name;
     public override Version Version => caller.Version;
@@ -69,6 +68,22 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
     }
 
     private Runspace? _served;
+
+    // The caller's own shell: the runspace of the interactive host it types at (a thread job given
+    // that host can make a session and hand it over), else, for a host without one or while it is
+    // in a remote session, the runspace whose pipeline makes the session or block.
+    private static Runspace? ShellOf(PSHost caller)
+    {
+        try
+        {
+            if (caller is IHostSupportsInteractiveSession { IsRunspacePushed: false, Runspace: { ConnectionInfo: null } shell }) return shell;
+        }
+        catch (PSNotImplementedException)
+        {
+            // PowerShell's wrapper of a host that has no interactive sessions says so this way.
+        }
+        return Runspace.DefaultRunspace;
+    }
 
     /// <summary>
     /// The runspace whose host this is (the only one the sandbox may pop the caller out of), and what
