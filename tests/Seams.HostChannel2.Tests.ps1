@@ -623,6 +623,14 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
         }
     }
 
+    It 'asks you from a command you sent a session a thread job made on your host (the allowed twin)' {
+        Send "`$maker = Start-ThreadJob -StreamingHost `$Host { Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt; Start-Sleep 600 }; while (-not (`$handed = `$maker | Receive-Job)) { Start-Sleep -Milliseconds 100 }; Invoke-Command `$handed { 'handed got ' + (Read-Host 'word') }"
+        WaitFor '(?m)^\[sandbox\]\s+word:\s*$|Read-Host:' | Should -Not -Match 'Read-Host:'
+        Send 'plum'
+        WaitFor '(?m)^handed got ' | Should -Match '(?m)^handed got plum'
+        Send 'Remove-PSSession $handed; Remove-Job $maker -Force'
+    }
+
     It 'asks you from a job you sent it, once you wait for the job (the allowed twin)' {
         Send "`$r = Invoke-Command `$p { 'job got ' + (Read-Host 'word') } -AsJob; 'job' + '-sent'"
         WaitFor '(?m)^job-sent' | Should -Match 'job-sent'
@@ -643,6 +651,19 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
         WaitFor '(?m)^mine-thread' | Should -Match '(?m)^mine-thread'
         Send 'Receive-Job $t -Wait -AutoRemoveJob'
         WaitFor '(?m)^sandbox-got-thread' | Should -Match '(?m)^sandbox-got-thread refused'
+    }
+
+    # The thread job that made a session on your host is not your shell either: you type at your
+    # prompt while its command runs.
+    It 'reads none of the keys you type into your own shell from a command the thread job that made it sent' {
+        Send "`$maker = Start-ThreadJob -StreamingHost `$Host { Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$s = New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt; Invoke-Command `$s { Start-Sleep 2; try { 'sandbox-got-maker [' + (Read-Host) + ']' } catch { 'sandbox-got-maker refused' } }; Remove-PSSession `$s }; 'maker' + '-started'"
+        WaitFor '(?m)^maker-started' | Should -Match 'maker-started'
+        Start-Sleep 6
+        & tmux send-keys -t $Tmux -l "'mine-' + 'maker'"
+        & tmux send-keys -t $Tmux Enter
+        WaitFor '(?m)^mine-maker' | Should -Match '(?m)^mine-maker'
+        Send 'Receive-Job $maker -Wait -AutoRemoveJob'
+        WaitFor '(?m)^sandbox-got-maker' | Should -Match '(?m)^sandbox-got-maker refused'
     }
 
     It 'reads none of the keys you type into your own shell' {
