@@ -260,6 +260,30 @@ Describe 'The host channel' {
         }
     }
 
+    It 'never runs the caller''s type data on the target of an error the sandbox chose' {
+        # A target whose text is empty comes with no target name: reading the name would ask the
+        # target for its text, in the caller, through the caller's type data for the name the sandbox chose.
+        $name = "Chosen$([guid]::NewGuid().ToString('N'))"
+        Update-TypeData -TypeName "Deserialized.$name" -MemberType ScriptMethod -MemberName ToString -Value { $global:LandlockPSChosenRan = $true; 'chosen' } -Force
+        try {
+            $global:LandlockPSChosenRan = $false
+            $block = {
+                param($name)
+                Write-Error 'honest' -CategoryTargetName 'named'
+                Write-Error 'chosen' -TargetObject ([pscustomobject]@{ PSTypeName = $name })
+            }
+            Invoke-Sandboxed -Ruleset $Rs $block -ArgumentList $name -ErrorAction SilentlyContinue -ErrorVariable ev
+            $global:LandlockPSChosenRan | Should -BeFalse
+            $ev | Should -HaveCount 2
+            $ev[0].CategoryInfo.TargetName | Should -Be 'named'
+            $ev[1].TargetObject.PSObject.TypeNames[0] | Should -Be "Deserialized.$name"
+        }
+        finally {
+            Remove-TypeData -TypeName "Deserialized.$name"
+            Remove-Variable -Scope Global -Name LandlockPSChosenRan
+        }
+    }
+
     It 'neutralises a program''s standard error shown on the host' {
         $e = [char]27
         $info = Invoke-Sandboxed -Ruleset $System sh -ArgumentList '-c', 'printf "a\033]52;c;aGk=\007b\n" >&2' 6>&1
