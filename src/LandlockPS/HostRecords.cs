@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Reflection;
 
 namespace LandlockPS;
 
@@ -64,7 +65,7 @@ internal static class HostRecords
         ErrorCategoryInfo category = record.CategoryInfo;
         if (Changed(category.Activity) is { } activity) category.Activity = activity;
         if (Changed(category.Reason) is { } reason) category.Reason = reason;
-        if (Changed(category.TargetName) is { } targetName) category.TargetName = targetName;
+        if (Changed(SentTargetName(record)) is { } targetName) category.TargetName = targetName;
         if (Changed(category.TargetType) is { } targetType) category.TargetType = targetType;
         string message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception?.Message ?? string.Empty;
         string safe = HostText.Neutralize(message);
@@ -80,10 +81,18 @@ internal static class HostRecords
         var renamed = new ErrorRecord(record.Exception, errorId, category.Category, record.TargetObject) { ErrorDetails = record.ErrorDetails };
         renamed.CategoryInfo.Activity = category.Activity;
         renamed.CategoryInfo.Reason = category.Reason;
-        renamed.CategoryInfo.TargetName = category.TargetName;
+        renamed.CategoryInfo.TargetName = SentTargetName(record);
         renamed.CategoryInfo.TargetType = category.TargetType;
         return renamed;
     }
+
+    // The target name that came with the record, or null. ErrorCategoryInfo.TargetName, when none
+    // came, asks the target for its text: an object whose type names the sandbox chose, through the
+    // caller's type data for them, in the caller. Only a display of the error, as PowerShell's own, asks.
+    private static readonly FieldInfo TargetNameSent = typeof(ErrorRecord).GetField("_targetNameOverride", BindingFlags.NonPublic | BindingFlags.Instance)
+        ?? throw new System.MissingFieldException(nameof(ErrorRecord), "_targetNameOverride");
+
+    private static string? SentTargetName(ErrorRecord record) => TargetNameSent.GetValue(record) as string;
 
     // The text made safe, or null when it was safe already.
     private static string? Changed(string? text) =>
