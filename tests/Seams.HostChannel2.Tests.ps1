@@ -704,6 +704,32 @@ Remove-PSSession `$s
         @($lines -eq 'burst-line') | Should -HaveCount 3000
     }
 
+    # Read at the close, the calls that waited are the sandbox's CLIXML: the caller's type data for
+    # the type names it chose (here, one that turns an object into text by the caller's own script)
+    # must not run on them, as it does not on the same call while the caller waits.
+    It 'are written at the close as sent, never through the caller''s type data for what the sandbox chose' {
+        $file = Join-Path $TestDrive 'chosen.ps1'
+        Set-Content $file @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$global:chosenRan = `$false
+Update-TypeData -TypeName Deserialized.Chosen -MemberType ScriptMethod -MemberName ToString -Value { `$global:chosenRan = `$true; 'chosen-' + 'text' } -Force
+Update-TypeData -TypeName Deserialized.Chosen -TargetTypeForDeserialization ([string]) -Force
+`$s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+`$chosen = [pscustomobject]@{ a = 1 }
+`$chosen.PSObject.TypeNames.Insert(0, 'Chosen')
+`$null = Invoke-Command `$s -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, @('honest-' + 'held'), 0
+`$null = Invoke-Command `$s -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, @(`$chosen), 0
+# The calls come while no command runs, and wait for the close.
+Start-Sleep 3
+Remove-PSSession `$s
+'ran-' + `$global:chosenRan
+"@
+        $lines = @(& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" })
+        $lines | Should -Contain 'honest-held' -Because ($lines -join "`n")
+        $lines | Should -Contain 'ran-False'
+        $lines | Should -Not -Contain 'chosen-text'
+    }
+
     # Red team (round 7), false positives: an honest session whose own host writes all the time (an
     # event action on a timer, which PowerShell runs on the session's host while no command runs),
     # used the ways a caller uses one (every 50 ms: PowerShell's own event engine was seen to abort
