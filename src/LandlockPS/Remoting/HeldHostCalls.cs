@@ -5,6 +5,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
+using System.Management.Automation.Runspaces;
 using System.Text;
 using System.Xml;
 
@@ -48,8 +49,14 @@ internal static class HeldHostCalls
     // A host call's method (its number, RemoteHostMethodId in MS-PSRP) and arguments; null for any
     // other message, and for CLIXML PowerShell cannot read: the sandbox wrote it, and nothing it
     // writes may keep the caller from closing.
+    // It is read with no runspace on the thread, so with no type data, as PowerShell's client reads
+    // what a session sends (on threads of its own, with the session's type table): in the caller's
+    // runspace, the caller's type data for the type names the sandbox chose would run on it (a
+    // TargetTypeForDeserialization converting through a script method, a script property read).
     private static (int Method, object?[] Arguments)? TryDecode(ReadOnlySpan<byte> message)
     {
+        Runspace? caller = Runspace.DefaultRunspace;
+        Runspace.DefaultRunspace = null;
         try
         {
             return Decode(message);
@@ -57,6 +64,10 @@ internal static class HeldHostCalls
         catch (Exception e) when (e is XmlException or RuntimeException or InvalidOperationException or InvalidCastException or ArgumentException or FormatException)
         {
             return null;
+        }
+        finally
+        {
+            Runspace.DefaultRunspace = caller;
         }
     }
 
