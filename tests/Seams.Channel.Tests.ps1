@@ -260,6 +260,31 @@ Describe 'The host channel' {
         }
     }
 
+    It 'reads Write-Host''s message as sent, never through the caller''s script properties for a type name the sandbox chose' {
+        # Left out of what the sandbox sent, a property is looked for in the caller's type data for the names the sandbox chose.
+        $name = "Chosen$([guid]::NewGuid().ToString('N'))"
+        foreach ($property in 'Message', 'ForegroundColor', 'BackgroundColor', 'NoNewLine') {
+            Update-TypeData -TypeName "Deserialized.$name" -MemberType ScriptProperty -MemberName $property -Value { $global:LandlockPSChosenRan = $true; 'Red' } -Force
+        }
+        try {
+            $global:LandlockPSChosenRan = $false
+            $records = Invoke-Sandboxed -Ruleset $Rs {
+                param($name)
+                $message = [pscustomobject]@{ a = 1 }
+                $message.PSObject.TypeNames.Insert(0, 'System.Management.Automation.HostInformationMessage')
+                $message.PSObject.TypeNames.Insert(0, $name)
+                Write-Information $message
+            } -ArgumentList $name 6>&1
+            $global:LandlockPSChosenRan | Should -BeFalse
+            $records.MessageData.Message | Should -BeExactly ''
+            $records.MessageData.ForegroundColor | Should -BeNullOrEmpty
+        }
+        finally {
+            Remove-TypeData -TypeName "Deserialized.$name"
+            Remove-Variable -Scope Global -Name LandlockPSChosenRan
+        }
+    }
+
     It 'never runs the caller''s type data on the target of an error the sandbox chose' {
         # A target whose text is empty comes with no target name: reading the name would ask the
         # target for its text, in the caller, through the caller's type data for the name the sandbox chose.
