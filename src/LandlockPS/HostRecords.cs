@@ -26,8 +26,8 @@ internal static class HostRecords
             HostInformationMessage host => Neutralized(host.Message, host.ForegroundColor, host.BackgroundColor, host.NoNewLine),
             // Write-Host's message as it arrives from another pwsh: its properties, not the type.
             PSObject deserialized when deserialized.TypeNames.Contains("Deserialized.System.Management.Automation.HostInformationMessage") =>
-                Neutralized(SentValue.Text(deserialized.Properties["Message"]?.Value), Colour(deserialized, "ForegroundColor"),
-                    Colour(deserialized, "BackgroundColor"), SentValue.IsTrue(deserialized.Properties["NoNewLine"]?.Value)),
+                Neutralized(SentValue.Text(SentValue.Property(deserialized, "Message")), Colour(deserialized, "ForegroundColor"),
+                    Colour(deserialized, "BackgroundColor"), SentValue.IsTrue(SentValue.Property(deserialized, "NoNewLine"))),
             string text => HostText.Neutralize(text),
             PSObject { BaseObject: string text } => HostText.Neutralize(text),
             // Any other object is shown as its text, which a sandbox chose (a deserialized object's text came with it).
@@ -56,7 +56,7 @@ internal static class HostRecords
         NoNewLine = noNewLine,
     };
 
-    private static System.ConsoleColor? Colour(PSObject message, string property) => SentValue.Colour(message.Properties[property]?.Value);
+    private static System.ConsoleColor? Colour(PSObject message, string property) => SentValue.Colour(SentValue.Property(message, property));
 
     public static ErrorRecord Neutralize(ErrorRecord record)
     {

@@ -31,5 +31,13 @@ internal static class SentValue
     /// <summary>True only for a boolean sent as true.</summary>
     public static bool IsTrue(object? value) => Unwrapped(value) is true;
 
+    /// <summary>
+    /// The value of the property <paramref name="name"/> as sent (a deserialised object's property, or
+    /// a note), or null when none was sent. A property the sandbox left out is otherwise looked for in
+    /// the caller's type data for the type names it chose, whose script or code property would run in the caller.
+    /// </summary>
+    public static object? Property(PSObject sent, string name) =>
+        sent.Properties.Match(name, PSMemberTypes.Property | PSMemberTypes.NoteProperty) is [{ } property] ? property.Value : null;
+
     private static object? Unwrapped(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 }
