@@ -730,6 +730,39 @@ Remove-PSSession `$s
         $lines | Should -Not -Contain 'chosen-text'
     }
 
+    # PowerShell's reader rehydrates an object typed as a CIM instance through a native library,
+    # and fails as that fails (here DllNotFoundException, with no libmi): still, the session closes.
+    It 'let the caller close the session whatever they hold: an object PowerShell fails to read as a CIM instance' {
+        $cimCaller = Join-Path $TestDrive 'cim-caller.ps1'
+        $param, $rest = (Get-Content $HostCaller -Raw) -split "`n", 2
+        Set-Content $cimCaller ($param + "`n" + @'
+$class = [pscustomobject]@{ ClassName = 'Y'; Namespace = 'root/x'; ServerName = 'z'; Hash = 1; MiXml = '<CLASS NAME="Y">' }
+$instance = [pscustomobject]@{ a = 1 }
+$instance.PSObject.TypeNames.Insert(0, 'Microsoft.Management.Infrastructure.CimInstance')
+$instance | Add-Member -NotePropertyName __ClassMetadata -NotePropertyValue ([Collections.ArrayList]@($class))
+$Arguments = @($instance)
+
+'@ + $rest)
+        $file = Join-Path $TestDrive 'cim.ps1'
+        Set-Content $file @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+`$null = Invoke-Command `$s -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, @('honest-' + 'held'), 0
+`$null = Invoke-Command `$s -FilePath '$cimCaller' -ArgumentList WriteLine2, 1, 1, @(), 0
+# The calls come while no command runs, and wait for the close.
+Start-Sleep 3
+Remove-PSSession `$s
+'session-' + `$s.State
+"@
+        $out = Join-Path $TestDrive 'cim.out'
+        $caller = Start-Process (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-NonInteractive', '-File', $file -RedirectStandardOutput $out -PassThru
+        # Not a timing assertion: a close that has not ended in a minute does not end.
+        if (-not $caller.WaitForExit(60000)) { $caller.Kill($true) }
+        $lines = @(Get-Content $out)
+        $lines | Should -Contain 'honest-held'
+        $lines | Should -Contain 'session-Closed' -Because ($lines -join "`n")
+    }
+
     # Red team (round 7), false positives: an honest session whose own host writes all the time (an
     # event action on a timer, which PowerShell runs on the session's host while no command runs),
     # used the ways a caller uses one (every 50 ms: PowerShell's own event engine was seen to abort
