@@ -7,7 +7,6 @@ using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Management.Automation.Runspaces;
 using System.Text;
-using System.Xml;
 
 namespace LandlockPS.Remoting;
 
@@ -48,7 +47,9 @@ internal static class HeldHostCalls
 
     // A host call's method (its number, RemoteHostMethodId in MS-PSRP) and arguments; null for any
     // other message, and for CLIXML PowerShell cannot read: the sandbox wrote it, and nothing it
-    // writes may keep the caller from closing.
+    // writes may keep the caller from closing. Whatever the reader throws is taken so: it throws more
+    // than bad XML and bad values (it rehydrates an object typed as a CIM instance through a native
+    // library, and fails as that fails: DllNotFoundException where there is none).
     // It is read with no runspace on the thread, so with no type data, as PowerShell's client reads
     // what a session sends (on threads of its own, with the session's type table): in the caller's
     // runspace, the caller's type data for the type names the sandbox chose would run on it (a
@@ -61,7 +62,7 @@ internal static class HeldHostCalls
         {
             return Decode(message);
         }
-        catch (Exception e) when (e is XmlException or RuntimeException or InvalidOperationException or InvalidCastException or ArgumentException or FormatException)
+        catch (Exception)
         {
             return null;
         }
