@@ -285,6 +285,22 @@ Describe 'The host channel' {
         }
     }
 
+    It 'shows a traced block''s output as the text it came with, never through the caller''s type data for a type name the sandbox chose' {
+        $name = "Chosen$([guid]::NewGuid().ToString('N'))"
+        Update-TypeData -TypeName "Deserialized.$name" -MemberType ScriptMethod -MemberName ToString -Value { $global:LandlockPSChosenRan = $true; 'chosen' } -Force
+        try {
+            $global:LandlockPSChosenRan = $false
+            $shown = Trace-LandlockAccess { param($name) [pscustomobject]@{ PSTypeName = $name; a = 1 } } -ArgumentList $name 6>&1 |
+                Where-Object { $_.Tags -contains 'Output' }
+            $global:LandlockPSChosenRan | Should -BeFalse
+            $shown.MessageData.Message | Should -Be '@{a=1}'
+        }
+        finally {
+            Remove-TypeData -TypeName "Deserialized.$name"
+            Remove-Variable -Scope Global -Name LandlockPSChosenRan
+        }
+    }
+
     It 'never runs the caller''s type data on the target of an error the sandbox chose' {
         # A target whose text is empty comes with no target name: reading the name would ask the
         # target for its text, in the caller, through the caller's type data for the name the sandbox chose.
