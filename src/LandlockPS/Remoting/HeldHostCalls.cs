@@ -5,7 +5,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
-using System.Management.Automation.Runspaces;
 using System.Text;
 
 namespace LandlockPS.Remoting;
@@ -40,7 +39,7 @@ internal static class HeldHostCalls
                 open[stream]?.Write(fragment.Blob);
                 if (!fragment.Ends || open[stream] is not { } message) return;
                 open[stream] = null;
-                if (TryDecode(message.WrittenSpan) is var (method, arguments)) Write(ui, method, arguments);
+                if (TryDecode(message.WrittenMemory) is var (method, arguments)) Write(ui, method, arguments);
             });
         }
     }
@@ -49,26 +48,17 @@ internal static class HeldHostCalls
     // other message, and for CLIXML PowerShell cannot read: the sandbox wrote it, and nothing it
     // writes may keep the caller from closing. Whatever the reader throws is taken so: it throws more
     // than bad XML and bad values (it rehydrates an object typed as a CIM instance through a native
-    // library, and fails as that fails: DllNotFoundException where there is none).
-    // It is read with no runspace on the thread, so with no type data, as PowerShell's client reads
-    // what a session sends (on threads of its own, with the session's type table): in the caller's
-    // runspace, the caller's type data for the type names the sandbox chose would run on it (a
-    // TargetTypeForDeserialization converting through a script method, a script property read).
-    private static (int Method, object?[] Arguments)? TryDecode(ReadOnlySpan<byte> message)
+    // library, and fails as that fails: DllNotFoundException where there is none). It is read with
+    // no type data (SentValue.WithoutTypeData): the caller closes the session in its own runspace.
+    private static (int Method, object?[] Arguments)? TryDecode(ReadOnlyMemory<byte> message)
     {
-        Runspace? caller = Runspace.DefaultRunspace;
-        Runspace.DefaultRunspace = null;
         try
         {
-            return Decode(message);
+            return SentValue.WithoutTypeData(() => Decode(message.Span));
         }
         catch (Exception)
         {
             return null;
-        }
-        finally
-        {
-            Runspace.DefaultRunspace = caller;
         }
     }
 
