@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Reflection;
 
 namespace LandlockPS;
 
@@ -86,13 +85,10 @@ internal static class HostRecords
         return renamed;
     }
 
-    // The target name that came with the record, or null. ErrorCategoryInfo.TargetName, when none
-    // came, asks the target for its text: an object whose type names the sandbox chose, through the
-    // caller's type data for them, in the caller. Only a display of the error, as PowerShell's own, asks.
-    private static readonly FieldInfo TargetNameSent = typeof(ErrorRecord).GetField("_targetNameOverride", BindingFlags.NonPublic | BindingFlags.Instance)
-        ?? throw new System.MissingFieldException(nameof(ErrorRecord), "_targetNameOverride");
-
-    private static string? SentTargetName(ErrorRecord record) => TargetNameSent.GetValue(record) as string;
+    // The target name that came with the record or, when none came, the text its target came with.
+    // ErrorCategoryInfo.TargetName then asks the target for its text: in the caller's runspace, through
+    // the caller's type data for the type names the sandbox chose.
+    private static string SentTargetName(ErrorRecord record) => SentValue.WithoutTypeData(() => record.CategoryInfo.TargetName);
 
     // The text made safe, or null when it was safe already.
     private static string? Changed(string? text) =>
