@@ -30,7 +30,7 @@ internal static class HostRecords
             string text => HostText.Neutralize(text),
             PSObject { BaseObject: string text } => HostText.Neutralize(text),
             // Any other object is shown as its text, which a sandbox chose (a deserialized object's text came with it).
-            { } other when other.ToString() is { } shown && Changed(shown) is { } safeText => safeText,
+            { } other when Changed(SentValue.Shown(other)) is { } safeText => safeText,
             _ => null,
         };
         if (data is null) return record;
