@@ -260,6 +260,71 @@ Describe 'The host channel' {
         }
     }
 
+    It 'reads Write-Host''s message as sent, never through the caller''s script properties for a type name the sandbox chose' {
+        # Left out of what the sandbox sent, a property is looked for in the caller's type data for the names the sandbox chose.
+        $name = "Chosen$([guid]::NewGuid().ToString('N'))"
+        foreach ($property in 'Message', 'ForegroundColor', 'BackgroundColor', 'NoNewLine') {
+            Update-TypeData -TypeName "Deserialized.$name" -MemberType ScriptProperty -MemberName $property -Value { $global:LandlockPSChosenRan = $true; 'Red' } -Force
+        }
+        try {
+            $global:LandlockPSChosenRan = $false
+            $records = Invoke-Sandboxed -Ruleset $Rs {
+                param($name)
+                $message = [pscustomobject]@{ a = 1 }
+                $message.PSObject.TypeNames.Insert(0, 'System.Management.Automation.HostInformationMessage')
+                $message.PSObject.TypeNames.Insert(0, $name)
+                Write-Information $message
+            } -ArgumentList $name 6>&1
+            $global:LandlockPSChosenRan | Should -BeFalse
+            $records.MessageData.Message | Should -BeExactly ''
+            $records.MessageData.ForegroundColor | Should -BeNullOrEmpty
+        }
+        finally {
+            Remove-TypeData -TypeName "Deserialized.$name"
+            Remove-Variable -Scope Global -Name LandlockPSChosenRan
+        }
+    }
+
+    It 'shows a traced block''s output as the text it came with, never through the caller''s type data for a type name the sandbox chose' {
+        $name = "Chosen$([guid]::NewGuid().ToString('N'))"
+        Update-TypeData -TypeName "Deserialized.$name" -MemberType ScriptMethod -MemberName ToString -Value { $global:LandlockPSChosenRan = $true; 'chosen' } -Force
+        try {
+            $global:LandlockPSChosenRan = $false
+            $shown = Trace-LandlockAccess { param($name) [pscustomobject]@{ PSTypeName = $name; a = 1 } } -ArgumentList $name 6>&1 |
+                Where-Object { $_.Tags -contains 'Output' }
+            $global:LandlockPSChosenRan | Should -BeFalse
+            $shown.MessageData.Message | Should -Be '@{a=1}'
+        }
+        finally {
+            Remove-TypeData -TypeName "Deserialized.$name"
+            Remove-Variable -Scope Global -Name LandlockPSChosenRan
+        }
+    }
+
+    It 'never runs the caller''s type data on the target of an error the sandbox chose' {
+        # A target whose text is empty comes with no target name: reading the name would ask the
+        # target for its text, in the caller, through the caller's type data for the name the sandbox chose.
+        $name = "Chosen$([guid]::NewGuid().ToString('N'))"
+        Update-TypeData -TypeName "Deserialized.$name" -MemberType ScriptMethod -MemberName ToString -Value { $global:LandlockPSChosenRan = $true; 'chosen' } -Force
+        try {
+            $global:LandlockPSChosenRan = $false
+            $block = {
+                param($name)
+                Write-Error 'honest' -CategoryTargetName 'named'
+                Write-Error 'chosen' -TargetObject ([pscustomobject]@{ PSTypeName = $name })
+            }
+            Invoke-Sandboxed -Ruleset $Rs $block -ArgumentList $name -ErrorAction SilentlyContinue -ErrorVariable ev
+            $global:LandlockPSChosenRan | Should -BeFalse
+            $ev | Should -HaveCount 2
+            $ev[0].CategoryInfo.TargetName | Should -Be 'named'
+            $ev[1].TargetObject.PSObject.TypeNames[0] | Should -Be "Deserialized.$name"
+        }
+        finally {
+            Remove-TypeData -TypeName "Deserialized.$name"
+            Remove-Variable -Scope Global -Name LandlockPSChosenRan
+        }
+    }
+
     It 'neutralises a program''s standard error shown on the host' {
         $e = [char]27
         $info = Invoke-Sandboxed -Ruleset $System sh -ArgumentList '-c', 'printf "a\033]52;c;aGk=\007b\n" >&2' 6>&1

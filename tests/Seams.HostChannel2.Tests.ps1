@@ -739,6 +739,65 @@ Remove-PSSession `$s
         @($lines -eq 'burst-line') | Should -HaveCount 3000
     }
 
+    # Read at the close, the calls that waited are the sandbox's CLIXML: the caller's type data for
+    # the type names it chose (here, one that turns an object into text by the caller's own script)
+    # must not run on them, as it does not on the same call while the caller waits.
+    It 'are written at the close as sent, never through the caller''s type data for what the sandbox chose' {
+        $file = Join-Path $TestDrive 'chosen.ps1'
+        Set-Content $file @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$global:chosenRan = `$false
+Update-TypeData -TypeName Deserialized.Chosen -MemberType ScriptMethod -MemberName ToString -Value { `$global:chosenRan = `$true; 'chosen-' + 'text' } -Force
+Update-TypeData -TypeName Deserialized.Chosen -TargetTypeForDeserialization ([string]) -Force
+`$s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+`$chosen = [pscustomobject]@{ a = 1 }
+`$chosen.PSObject.TypeNames.Insert(0, 'Chosen')
+`$null = Invoke-Command `$s -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, @('honest-' + 'held'), 0
+`$null = Invoke-Command `$s -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, @(`$chosen), 0
+# The calls come while no command runs, and wait for the close.
+Start-Sleep 3
+Remove-PSSession `$s
+'ran-' + `$global:chosenRan
+"@
+        $lines = @(& (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $file 2>&1 | ForEach-Object { "$_" })
+        $lines | Should -Contain 'honest-held' -Because ($lines -join "`n")
+        $lines | Should -Contain 'ran-False'
+        $lines | Should -Not -Contain 'chosen-text'
+    }
+
+    # PowerShell's reader rehydrates an object typed as a CIM instance through a native library,
+    # and fails as that fails (here DllNotFoundException, with no libmi): still, the session closes.
+    It 'let the caller close the session whatever they hold: an object PowerShell fails to read as a CIM instance' {
+        $cimCaller = Join-Path $TestDrive 'cim-caller.ps1'
+        $param, $rest = (Get-Content $HostCaller -Raw) -split "`n", 2
+        Set-Content $cimCaller ($param + "`n" + @'
+$class = [pscustomobject]@{ ClassName = 'Y'; Namespace = 'root/x'; ServerName = 'z'; Hash = 1; MiXml = '<CLASS NAME="Y">' }
+$instance = [pscustomobject]@{ a = 1 }
+$instance.PSObject.TypeNames.Insert(0, 'Microsoft.Management.Infrastructure.CimInstance')
+$instance | Add-Member -NotePropertyName __ClassMetadata -NotePropertyValue ([Collections.ArrayList]@($class))
+$Arguments = @($instance)
+
+'@ + $rest)
+        $file = Join-Path $TestDrive 'cim.ps1'
+        Set-Content $file @"
+Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'
+`$s = New-LandlockSession (New-LandlockRuleset -Abi V7)
+`$null = Invoke-Command `$s -FilePath '$HostCaller' -ArgumentList WriteLine2, 1, 1, @('honest-' + 'held'), 0
+`$null = Invoke-Command `$s -FilePath '$cimCaller' -ArgumentList WriteLine2, 1, 1, @(), 0
+# The calls come while no command runs, and wait for the close.
+Start-Sleep 3
+Remove-PSSession `$s
+'session-' + `$s.State
+"@
+        $out = Join-Path $TestDrive 'cim.out'
+        $caller = Start-Process (Join-Path $PSHOME 'pwsh') -ArgumentList '-NoProfile', '-NonInteractive', '-File', $file -RedirectStandardOutput $out -PassThru
+        # Not a timing assertion: a close that has not ended in a minute does not end.
+        if (-not $caller.WaitForExit(60000)) { $caller.Kill($true) }
+        $lines = @(Get-Content $out)
+        $lines | Should -Contain 'honest-held'
+        $lines | Should -Contain 'session-Closed' -Because ($lines -join "`n")
+    }
+
     # Red team (round 7), false positives: an honest session whose own host writes all the time (an
     # event action on a timer, which PowerShell runs on the session's host while no command runs),
     # used the ways a caller uses one (every 50 ms: PowerShell's own event engine was seen to abort

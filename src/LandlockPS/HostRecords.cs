@@ -25,12 +25,12 @@ internal static class HostRecords
             HostInformationMessage host => Neutralized(host.Message, host.ForegroundColor, host.BackgroundColor, host.NoNewLine),
             // Write-Host's message as it arrives from another pwsh: its properties, not the type.
             PSObject deserialized when deserialized.TypeNames.Contains("Deserialized.System.Management.Automation.HostInformationMessage") =>
-                Neutralized(SentValue.Text(deserialized.Properties["Message"]?.Value), Colour(deserialized, "ForegroundColor"),
-                    Colour(deserialized, "BackgroundColor"), SentValue.IsTrue(deserialized.Properties["NoNewLine"]?.Value)),
+                Neutralized(SentValue.Text(SentValue.Property(deserialized, "Message")), Colour(deserialized, "ForegroundColor"),
+                    Colour(deserialized, "BackgroundColor"), SentValue.IsTrue(SentValue.Property(deserialized, "NoNewLine"))),
             string text => HostText.Neutralize(text),
             PSObject { BaseObject: string text } => HostText.Neutralize(text),
             // Any other object is shown as its text, which a sandbox chose (a deserialized object's text came with it).
-            { } other when other.ToString() is { } shown && Changed(shown) is { } safeText => safeText,
+            { } other when Changed(SentValue.Shown(other)) is { } safeText => safeText,
             _ => null,
         };
         if (data is null) return record;
@@ -55,7 +55,7 @@ internal static class HostRecords
         NoNewLine = noNewLine,
     };
 
-    private static System.ConsoleColor? Colour(PSObject message, string property) => SentValue.Colour(message.Properties[property]?.Value);
+    private static System.ConsoleColor? Colour(PSObject message, string property) => SentValue.Colour(SentValue.Property(message, property));
 
     public static ErrorRecord Neutralize(ErrorRecord record)
     {
@@ -64,7 +64,7 @@ internal static class HostRecords
         ErrorCategoryInfo category = record.CategoryInfo;
         if (Changed(category.Activity) is { } activity) category.Activity = activity;
         if (Changed(category.Reason) is { } reason) category.Reason = reason;
-        if (Changed(category.TargetName) is { } targetName) category.TargetName = targetName;
+        if (Changed(SentTargetName(record)) is { } targetName) category.TargetName = targetName;
         if (Changed(category.TargetType) is { } targetType) category.TargetType = targetType;
         string message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception?.Message ?? string.Empty;
         string safe = HostText.Neutralize(message);
@@ -80,10 +80,15 @@ internal static class HostRecords
         var renamed = new ErrorRecord(record.Exception, errorId, category.Category, record.TargetObject) { ErrorDetails = record.ErrorDetails };
         renamed.CategoryInfo.Activity = category.Activity;
         renamed.CategoryInfo.Reason = category.Reason;
-        renamed.CategoryInfo.TargetName = category.TargetName;
+        renamed.CategoryInfo.TargetName = SentTargetName(record);
         renamed.CategoryInfo.TargetType = category.TargetType;
         return renamed;
     }
+
+    // The target name that came with the record or, when none came, the text its target came with.
+    // ErrorCategoryInfo.TargetName then asks the target for its text: in the caller's runspace, through
+    // the caller's type data for the type names the sandbox chose.
+    private static string SentTargetName(ErrorRecord record) => SentValue.WithoutTypeData(() => record.CategoryInfo.TargetName);
 
     // The text made safe, or null when it was safe already.
     private static string? Changed(string? text) =>

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Management.Automation.Runspaces;
 
 namespace LandlockPS;
 
@@ -30,6 +31,37 @@ internal static class SentValue
 
     /// <summary>True only for a boolean sent as true.</summary>
     public static bool IsTrue(object? value) => Unwrapped(value) is true;
+
+    /// <summary>
+    /// The value of the property <paramref name="name"/> as sent (a deserialised object's property, or
+    /// a note), or null when none was sent. A property the sandbox left out is otherwise looked for in
+    /// the caller's type data for the type names it chose, whose script or code property would run in the caller.
+    /// </summary>
+    public static object? Property(PSObject sent, string name) =>
+        sent.Properties.Match(name, PSMemberTypes.Property | PSMemberTypes.NoteProperty) is [{ } property] ? property.Value : null;
+
+    /// <summary>The text <paramref name="value"/> came with (a deserialised object's, or its value's), read with no type data.</summary>
+    public static string Shown(object? value) => WithoutTypeData(() => value?.ToString() ?? string.Empty);
+
+    /// <summary>
+    /// Runs <paramref name="read"/> with no runspace on the thread: PowerShell then reads what the
+    /// sandbox sent with no type data, as its client does (on threads of its own, with the session's
+    /// type table). In the caller's runspace, the caller's type data for the type names the sandbox
+    /// chose would run on it (a ToString script method, a TargetTypeForDeserialization converting through one).
+    /// </summary>
+    public static T WithoutTypeData<T>(Func<T> read)
+    {
+        Runspace? caller = Runspace.DefaultRunspace;
+        Runspace.DefaultRunspace = null;
+        try
+        {
+            return read();
+        }
+        finally
+        {
+            Runspace.DefaultRunspace = caller;
+        }
+    }
 
     private static object? Unwrapped(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 }

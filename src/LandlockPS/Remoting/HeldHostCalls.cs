@@ -6,7 +6,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Text;
-using System.Xml;
 
 namespace LandlockPS.Remoting;
 
@@ -40,21 +39,24 @@ internal static class HeldHostCalls
                 open[stream]?.Write(fragment.Blob);
                 if (!fragment.Ends || open[stream] is not { } message) return;
                 open[stream] = null;
-                if (TryDecode(message.WrittenSpan) is var (method, arguments)) Write(ui, method, arguments);
+                if (TryDecode(message.WrittenMemory) is var (method, arguments)) Write(ui, method, arguments);
             });
         }
     }
 
     // A host call's method (its number, RemoteHostMethodId in MS-PSRP) and arguments; null for any
     // other message, and for CLIXML PowerShell cannot read: the sandbox wrote it, and nothing it
-    // writes may keep the caller from closing.
-    private static (int Method, object?[] Arguments)? TryDecode(ReadOnlySpan<byte> message)
+    // writes may keep the caller from closing. Whatever the reader throws is taken so: it throws more
+    // than bad XML and bad values (it rehydrates an object typed as a CIM instance through a native
+    // library, and fails as that fails: DllNotFoundException where there is none). It is read with
+    // no type data (SentValue.WithoutTypeData): the caller closes the session in its own runspace.
+    private static (int Method, object?[] Arguments)? TryDecode(ReadOnlyMemory<byte> message)
     {
         try
         {
-            return Decode(message);
+            return SentValue.WithoutTypeData(() => Decode(message.Span));
         }
-        catch (Exception e) when (e is XmlException or RuntimeException or InvalidOperationException or InvalidCastException or ArgumentException or FormatException)
+        catch (Exception)
         {
             return null;
         }

@@ -101,10 +101,18 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         state.Process = _process;
     }
 
+    // The close goes on whatever writing the held text throws: thrown out of here, it leaves
+    // Remove-PSSession waiting for good.
     public override void CloseAsync()
     {
-        WriteHeldBeforeClose();
-        base.CloseAsync();
+        try
+        {
+            WriteHeldBeforeClose();
+        }
+        finally
+        {
+            base.CloseAsync();
+        }
     }
 
     // PowerShell drops everything the session sends once it starts closing it: what the session's

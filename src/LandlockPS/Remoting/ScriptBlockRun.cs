@@ -274,7 +274,7 @@ internal sealed class ScriptBlockRun : ISandboxRun
         // however much the block writes.
         _output.DataAdded += (_, _) => Forward(_output, o =>
         {
-            if (_outputToHost) HostText.Show(_cmdlet, o?.ToString() ?? string.Empty, "Output");
+            if (_outputToHost) HostText.Show(_cmdlet, SentValue.Shown(o), "Output");
             else _cmdlet.WriteObject(o);
         });
         // What the streams show reaches the caller's terminal: its text is neutralised; output is data, left alone.
