@@ -35,10 +35,11 @@ internal static class SentValue
     /// <summary>
     /// The value of the property <paramref name="name"/> as sent (a deserialised object's property, or
     /// a note), or null when none was sent. A property the sandbox left out is otherwise looked for in
-    /// the caller's type data for the type names it chose, whose script or code property would run in the caller.
+    /// the caller's type data for the type names it chose, whose script or code property would run in
+    /// the caller (and whose notes would stand in for what was not sent).
     /// </summary>
     public static object? Property(PSObject sent, string name) =>
-        sent.Properties.Match(name, PSMemberTypes.Property | PSMemberTypes.NoteProperty) is [{ } property] ? property.Value : null;
+        WithoutTypeData(() => sent.Properties.Match(name, PSMemberTypes.Property | PSMemberTypes.NoteProperty) is [{ } property] ? property.Value : null);
 
     /// <summary>The text <paramref name="value"/> came with (a deserialised object's, or its value's), read with no type data.</summary>
     public static string Shown(object? value) => WithoutTypeData(() => value?.ToString() ?? string.Empty);
