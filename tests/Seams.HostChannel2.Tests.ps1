@@ -641,29 +641,23 @@ $global:IdleHandle = $global:Idle.BeginInvoke()
     }
 
     # A command sent from a thread job runs while you are back at your own prompt: its prompt read the
-    # keys you typed into your shell, and your line editor drew over its mark.
-    It 'reads none of the keys you type into your own shell from a command a thread job sent it' {
-        Send "`$t = Start-ThreadJob { Invoke-Command `$using:p { Start-Sleep 2; try { 'sandbox-got-thread [' + (Read-Host) + ']' } catch { 'sandbox-got-thread refused' } } }; 'thread' + '-started'"
-        WaitFor '(?m)^thread-started' | Should -Match 'thread-started'
-        Start-Sleep 5
-        & tmux send-keys -t $Tmux -l "'mine-' + 'thread'"
-        & tmux send-keys -t $Tmux Enter
-        WaitFor '(?m)^mine-thread' | Should -Match '(?m)^mine-thread'
-        Send 'Receive-Job $t -Wait -AutoRemoveJob'
-        WaitFor '(?m)^sandbox-got-thread' | Should -Match '(?m)^sandbox-got-thread refused'
-    }
-
-    # The thread job that made a session on your host is not your shell either: you type at your
-    # prompt while its command runs.
-    It 'reads none of the keys you type into your own shell from a command the thread job that made it sent' {
-        Send "`$maker = Start-ThreadJob -StreamingHost `$Host { Import-Module '$(Join-Path $RepoRoot 'LandlockPS.psd1')'; `$s = New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt; Invoke-Command `$s { Start-Sleep 2; try { 'sandbox-got-maker [' + (Read-Host) + ']' } catch { 'sandbox-got-maker refused' } }; Remove-PSSession `$s }; 'maker' + '-started'"
-        WaitFor '(?m)^maker-started' | Should -Match 'maker-started'
+    # keys you typed into your shell, and your line editor drew over its mark. The thread job that
+    # made a session on your host is not your shell either.
+    It 'reads none of the keys you type into your own shell from a command <Name> sent it' -TestCases @(
+        @{ Name = 'a thread job'; Tag = 'thread'; Streaming = ''; Job = 'Invoke-Command $using:p PROBE' }
+        @{ Name = 'the thread job that made it'; Tag = 'maker'; Streaming = '-StreamingHost $Host '
+            Job = 'Import-Module MODULE; $s = New-LandlockSession (New-LandlockRuleset -Abi V7) -HostAccess Prompt; Invoke-Command $s PROBE; Remove-PSSession $s' }
+    ) {
+        $probe = "{ Start-Sleep 2; try { 'sandbox-got-$Tag [' + (Read-Host) + ']' } catch { 'sandbox-got-$Tag refused' } }"
+        $job = $Job.Replace('PROBE', $probe).Replace('MODULE', "'$(Join-Path $RepoRoot 'LandlockPS.psd1')'")
+        Send "`$t = Start-ThreadJob $Streaming{ $job }; '$Tag' + '-started'"
+        WaitFor "(?m)^$Tag-started" | Should -Match "$Tag-started"
         Start-Sleep 6
-        & tmux send-keys -t $Tmux -l "'mine-' + 'maker'"
+        & tmux send-keys -t $Tmux -l "'mine-' + '$Tag'"
         & tmux send-keys -t $Tmux Enter
-        WaitFor '(?m)^mine-maker' | Should -Match '(?m)^mine-maker'
-        Send 'Receive-Job $maker -Wait -AutoRemoveJob'
-        WaitFor '(?m)^sandbox-got-maker' | Should -Match '(?m)^sandbox-got-maker refused'
+        WaitFor "(?m)^mine-$Tag" | Should -Match "(?m)^mine-$Tag"
+        Send 'Receive-Job $t -Wait -AutoRemoveJob'
+        WaitFor "(?m)^sandbox-got-$Tag" | Should -Match "(?m)^sandbox-got-$Tag refused"
     }
 
     It 'reads none of the keys you type into your own shell' {
