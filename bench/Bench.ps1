@@ -444,7 +444,7 @@ if ($Scenario -contains 'Session') {
     # A confined child leads a session of its own (it must not share the caller's terminal), and with
     # autogroups on, each session is a scheduling group: the per-call ping-pong then crosses groups.
     if ((Get-Content /proc/sys/kernel/sched_autogroup_enabled -ErrorAction Ignore) -eq '1') {
-        $notes.Add('Sessions: kernel.sched_autogroup_enabled is 1, so the confined pwsh, which leads a session of its own, is scheduled as a group of its own while PowerShell''s own shares the caller''s. Most of the per-call difference is that: set the sysctl to 0 to compare the transports alone.')
+        $notes.Add('Sessions: kernel.sched_autogroup_enabled is 1, so the confined pwsh, which leads a session of its own, is scheduled as a group of its own while PowerShell''s own shares the caller''s. Set the sysctl to 0 to compare without that difference (it has measured from no effect to most of the per-call gap, from run to run).')
     }
 }
 
