@@ -132,16 +132,7 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
         lock (_unanswered) return _commands.ContainsKey(command);
     }
 
-    /// <summary>Whether a command the client sent has not been closed yet: the caller waits for the session.</summary>
-    public bool RunsCommand
-    {
-        get
-        {
-            lock (_unanswered) return _commands.Count > 0;
-        }
-    }
-
-    /// <summary>How many commands the client sent have not been closed yet.</summary>
+    /// <summary>How many commands the client sent have not been closed yet (none: the caller waits for no command of its in the session).</summary>
     public int RunningCommands
     {
         get

@@ -86,7 +86,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         SandboxSessionState state = _connection.State;
         state.ImplicitRules = _sandbox.ImplicitRules;
         state.StartInfo = _sandbox.StartInfo;
-        state.RunsCommand = () => _guard.RunsCommand;
+        state.RunsCommand = () => _guard.RunningCommands > 0;
         state.EndNow = () =>
         {
             // Closed input makes PowerShell's close message fail at once, which it takes as "closed".
