@@ -222,7 +222,7 @@ public class ConsolePromptFilterTests
         Assert.True(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(command, false, Fragment(3, 0, true, false, Message(MessageType.PipelineOutput, command, "<S>a")))), out string? held));
         Assert.Null(held);
         SendData(command, Fragment(1, 0, true, true, Message(MessageType.CreatePipeline, command, Creation(["Get-Date"], false))));
-        _filter.Sent(new SentPacket(PacketKind.Close, command, 3), $"<Close PSGuid='{command}' />");
+        _filter.Sent(new SentPacket(PacketKind.Close, command, 3), Encoding.ASCII.GetBytes($"<Close PSGuid='{command}' />"));
         _running.Remove(command);
         Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{command}' />"), out _));
         Assert.False(_filter.TryRewrite(Encoding.ASCII.GetBytes(Line(Guid.Empty, false, Fragment(3, 1, false, true, "b</S>"u8.ToArray()))), out _));
@@ -233,7 +233,7 @@ public class ConsolePromptFilterTests
     {
         Guid prompt = Guid.NewGuid();
         _running.Add(prompt);
-        _filter.Sent(new SentPacket(PacketKind.Command, prompt, 1), $"<Command PSGuid='{prompt}' />");
+        _filter.Sent(new SentPacket(PacketKind.Command, prompt, 1), Encoding.ASCII.GetBytes($"<Command PSGuid='{prompt}' />"));
         byte[] creation = Message(MessageType.CreatePipeline, prompt, Creation(["prompt"], false));
         SendData(prompt, Fragment(1, 0, true, false, creation[..60]));
         SendData(prompt, Fragment(1, 1, false, true, creation[60..]));
@@ -263,12 +263,12 @@ public class ConsolePromptFilterTests
     {
         Guid command = Guid.NewGuid();
         _running.Add(command);
-        _filter.Sent(new SentPacket(PacketKind.Command, command, 1), $"<Command PSGuid='{command}' />");
+        _filter.Sent(new SentPacket(PacketKind.Command, command, 1), Encoding.ASCII.GetBytes($"<Command PSGuid='{command}' />"));
         return command;
     }
 
     private void SendData(Guid command, byte[] fragment) =>
-        _filter.Sent(new SentPacket(PacketKind.Data, command, 2), Line(command, false, fragment));
+        _filter.Sent(new SentPacket(PacketKind.Data, command, 2), Encoding.ASCII.GetBytes(Line(command, false, fragment)));
 
     // The commands of a creation message, as PowerShell's client serializes them.
     private static string Creation(string[] commands, bool isScript) =>

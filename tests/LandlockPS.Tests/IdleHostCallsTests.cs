@@ -92,7 +92,7 @@ public class IdleHostCallsTests
     public void ReleasesOnTheAnswerToWhatTheCallerAskedOfTheSession(uint sent, bool releases)
     {
         Assert.True(Hold(Whole(Guid.Empty, MessageType.RunspacePoolHostCall, 1)));
-        _idle.Sent(Whole(Guid.Empty, sent, 7));
+        _idle.Sent(Encoding.ASCII.GetBytes(Whole(Guid.Empty, sent, 7)));
         Assert.Equal(releases, _idle.Releases(PacketKind.Data, Guid.Empty, waitedBefore: false));
         Assert.True(_idle.Releases(PacketKind.Close, Guid.Empty, waitedBefore: false), "the caller waits for its close");
         _runs = true;

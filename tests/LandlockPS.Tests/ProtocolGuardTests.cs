@@ -26,6 +26,11 @@ public class ProtocolGuardTests
         @"^<(?<tag>DataAck|CommandAck|CloseAck|SignalAck) PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})' />$",
         RegexOptions.CultureInvariant);
 
+    // What the guard took as a packet the client sent, when it read it with a regular expression.
+    private static readonly Regex ReferenceSent = new(
+        @"^<(?<tag>Data|Command|Close|Signal) (?:Stream='\w+' )?PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'",
+        RegexOptions.CultureInvariant);
+
     private static readonly string[] LineTexts =
     [
         $"<Data Stream='Default' PSGuid='{Session}'>{Fragment(5)}</Data>",
@@ -89,6 +94,61 @@ public class ProtocolGuardTests
     }
 
     [Theory]
+    [MemberData(nameof(Lines))]
+    [MemberData(nameof(ClientLines))]
+    public void ReadsWhatTheClientSentAsTheReferenceDid(string line)
+    {
+        Match reference = ReferenceSent.Match(line);
+        Assert.Equal(reference.Success, ProtocolElement.TryParseSent(Encoding.UTF8.GetBytes(line), out PacketKind kind, out Guid guid));
+        if (!reference.Success) return;
+        Assert.Equal(Enum.Parse<PacketKind>(reference.Groups["tag"].Value), kind);
+        Assert.Equal(Guid.Parse(reference.Groups["guid"].Value), guid);
+    }
+
+    [Fact]
+    public void ReadsMutatedClientLinesAsTheReferenceDid()
+    {
+        var random = new Random(16);
+        string[] seeds = ClientLineTexts();
+        const string Alphabet = "<>/='- \rAZaz09+fFgGDataCommandPSGuidStream_";
+        for (int i = 0; i < 20_000; i++)
+        {
+            var line = new StringBuilder(seeds[random.Next(seeds.Length)]);
+            for (int edits = random.Next(1, 4); edits > 0 && line.Length > 0; edits--)
+            {
+                int at = random.Next(line.Length);
+                switch (random.Next(3))
+                {
+                    case 0: line[at] = Alphabet[random.Next(Alphabet.Length)]; break;
+                    case 1: line.Insert(at, Alphabet[random.Next(Alphabet.Length)]); break;
+                    default: line.Remove(at, 1); break;
+                }
+            }
+            string text = line.ToString();
+            Assert.True(ReferenceSent.IsMatch(text) == ProtocolElement.TryParseSent(Encoding.UTF8.GetBytes(text), out _, out _), $"Disagreement on '{text}'");
+        }
+    }
+
+    // Every packet PowerShell's client writes, by PowerShell's own code.
+    public static TheoryData<string> ClientLines() => new(ClientLineTexts());
+
+    private static string[] ClientLineTexts()
+    {
+        Type utils = typeof(System.Management.Automation.PSObject).Assembly.GetType("System.Management.Automation.Remoting.OutOfProcessUtils", throwOnError: true)!;
+        string Create(string packet, params object[] arguments) =>
+            (string)utils.GetMethod(packet, System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.Invoke(null, arguments)!;
+        Type priority = typeof(System.Management.Automation.PSObject).Assembly.GetType("System.Management.Automation.Remoting.DataPriorityType", throwOnError: true)!;
+        var command = Guid.Parse("7c0e2a55-3b1d-4f6e-8a9b-0c1d2e3f4a5b");
+        return [
+            Create("CreateDataPacket", new byte[] { 1, 2, 3 }, Enum.ToObject(priority, 0), command),
+            Create("CreateDataPacket", new byte[] { 1, 2, 3 }, Enum.ToObject(priority, 1), Guid.Empty),
+            Create("CreateCommandPacket", command),
+            Create("CreateClosePacket", command),
+            Create("CreateSignalPacket", command),
+        ];
+    }
+
+    [Theory]
     [InlineData("YQ==")]
     [InlineData("YR==")] // unused bits set: PowerShell's own decoding takes it, so the guard does
     [InlineData("YWJ=")]
@@ -110,7 +170,7 @@ public class ProtocolGuardTests
         var guard = new ProtocolGuard(ReceiveLimits.Default);
         byte[] ack = Encoding.ASCII.GetBytes($"<CommandAck PSGuid='{Command}' />");
         Assert.Equal("SandboxProtocolViolation", Assert.Throws<LandlockException>(() => guard.Check(ack)).ErrorId);
-        guard.Sent($"<Command PSGuid='{Command}' />");
+        guard.Sent(Encoding.ASCII.GetBytes($"<Command PSGuid='{Command}' />"));
         guard.Check(ack);
         Assert.Throws<LandlockException>(() => guard.Check(ack));
     }
@@ -133,9 +193,9 @@ public class ProtocolGuardTests
         var guard = new ProtocolGuard(new ReceiveLimits(500, null));
         Assert.False(guard.Check(DataLine(Fragment(300))));
         Assert.False(guard.Check(DataLine(Fragment(300, start: false))));
-        guard.Sent($"<Command PSGuid='{Command}' />");
+        guard.Sent(Encoding.ASCII.GetBytes($"<Command PSGuid='{Command}' />"));
         Assert.True(guard.Check(DataLine(Fragment(300))));
-        guard.Sent($"<Close PSGuid='{Command}' />");
+        guard.Sent(Encoding.ASCII.GetBytes($"<Close PSGuid='{Command}' />"));
         Assert.True(guard.Check(Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Command}' />")));
         Assert.False(guard.Check(DataLine(Fragment(300, start: false))));
     }
@@ -194,7 +254,7 @@ public class ProtocolGuardTests
     public void AnswersWhetherAPacketSentIsStillUnanswered()
     {
         var guard = new ProtocolGuard(ReceiveLimits.Default);
-        SentPacket signal = guard.Sent($"<Signal PSGuid='{Command}' />")!.Value;
+        SentPacket signal = guard.Sent(Encoding.ASCII.GetBytes($"<Signal PSGuid='{Command}' />"))!.Value;
         Assert.Equal((PacketKind.Signal, Guid.Parse(Command)), (signal.Kind, signal.Guid));
         Assert.True(guard.IsUnanswered(signal));
         guard.Check(Encoding.ASCII.GetBytes($"<SignalAck PSGuid='{Command}' />"));
@@ -208,12 +268,12 @@ public class ProtocolGuardTests
     {
         var guard = new ProtocolGuard(ReceiveLimits.Default);
         byte[] closeAck = Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Command}' />");
-        SentPacket first = guard.Sent($"<Close PSGuid='{Command}' />")!.Value;
-        SentPacket second = guard.Sent($"<Close PSGuid='{Command}' />")!.Value;
+        SentPacket first = guard.Sent(Encoding.ASCII.GetBytes($"<Close PSGuid='{Command}' />"))!.Value;
+        SentPacket second = guard.Sent(Encoding.ASCII.GetBytes($"<Close PSGuid='{Command}' />"))!.Value;
         guard.Check(closeAck);
         Assert.False(guard.IsUnanswered(first));
         Assert.True(guard.IsUnanswered(second));
-        SentPacket third = guard.Sent($"<Close PSGuid='{Command}' />")!.Value;
+        SentPacket third = guard.Sent(Encoding.ASCII.GetBytes($"<Close PSGuid='{Command}' />"))!.Value;
         guard.Check(closeAck);
         Assert.False(guard.IsUnanswered(second));
         Assert.True(guard.IsUnanswered(third));
@@ -226,14 +286,14 @@ public class ProtocolGuardTests
     {
         var guard = new ProtocolGuard(new ReceiveLimits(500, 500));
         byte[] closeAck = Encoding.ASCII.GetBytes($"<CloseAck PSGuid='{Command}' />");
-        guard.Sent($"<Command PSGuid='{Command}' />");
+        guard.Sent(Encoding.ASCII.GetBytes($"<Command PSGuid='{Command}' />"));
         Assert.True(guard.Check(DataLine(Fragment(300))));
-        guard.Sent($"<Close PSGuid='{Command}' />");
-        guard.Sent($"<Command PSGuid='{Command}' />");
+        guard.Sent(Encoding.ASCII.GetBytes($"<Close PSGuid='{Command}' />"));
+        guard.Sent(Encoding.ASCII.GetBytes($"<Command PSGuid='{Command}' />"));
         guard.Check(closeAck);
         // The new run counts afresh: 300 more bytes are within its 500.
         Assert.True(guard.Check(DataLine(Fragment(300))));
-        guard.Sent($"<Close PSGuid='{Command}' />");
+        guard.Sent(Encoding.ASCII.GetBytes($"<Close PSGuid='{Command}' />"));
         guard.Check(closeAck);
         Assert.False(guard.Check(DataLine(Fragment(300))));
     }
@@ -241,7 +301,7 @@ public class ProtocolGuardTests
     private static ProtocolGuard Running(ReceiveLimits limits)
     {
         var guard = new ProtocolGuard(limits);
-        guard.Sent($"<Command PSGuid='{Command}' />");
+        guard.Sent(Encoding.ASCII.GetBytes($"<Command PSGuid='{Command}' />"));
         return guard;
     }
 

@@ -45,22 +45,38 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
     private volatile bool _open;
 
     /// <summary>Notes a line the client sends (<paramref name="packet"/>, as the guard read it), before the server can see it.</summary>
-    public void Sent(SentPacket? packet, string line)
+    public void Sent(SentPacket? packet, ReadOnlySpan<byte> line)
     {
         if (packet is not { } sent) return;
+        ArrayBufferWriter<byte>? creation;
         lock (_lock)
         {
             switch (sent.Kind)
             {
                 case PacketKind.Command:
                     _unclassified[sent.Guid] = null;
-                    break;
+                    Recount();
+                    return;
                 case PacketKind.Close:
                     _unclassified.Remove(sent.Guid);
+                    Recount();
+                    return;
+                case PacketKind.Data when _unclassified.TryGetValue(sent.Guid, out creation):
                     break;
-                case PacketKind.Data when _unclassified.TryGetValue(sent.Guid, out ArrayBufferWriter<byte>? creation):
-                    Classify(sent.Guid, creation, line);
-                    break;
+                default:
+                    return;
+            }
+        }
+        // PowerShell sends a line at a time: only this thread reads a command's creation, and the
+        // command stays replaced meanwhile. The server's lines are not held up while it is read.
+        bool? prompt = Classify(ref creation, line);
+        lock (_lock)
+        {
+            if (prompt is null) _unclassified[sent.Guid] = creation;
+            else
+            {
+                _unclassified.Remove(sent.Guid);
+                if (prompt.Value) _prompts.Add(sent.Guid);
             }
             Recount();
         }
@@ -70,21 +86,23 @@ internal sealed class ConsolePromptFilter(Func<Guid, bool> isRunning)
 
     private bool IsReplaced(Guid command) => _prompts.Contains(command) || _unclassified.ContainsKey(command);
 
-    private void Classify(Guid command, ArrayBufferWriter<byte>? creation, string line)
+    // Whether the command is the prompt, once its creation message is complete; null while more of
+    // it is to come, kept in <paramref name="creation"/>. A creation within one line, the usual
+    // case, is read where it was decoded.
+    private static bool? Classify(ref ArrayBufferWriter<byte>? creation, ReadOnlySpan<byte> line)
     {
-        int start = line.IndexOf("'>", StringComparison.Ordinal) + 2;
-        ReadOnlySpan<byte> rest = Convert.FromBase64String(line[start..^"</Data>".Length]);
+        if (!ProtocolElement.TryParseData(line, out _, out _, out ReadOnlySpan<byte> base64)) return null;
+        using DecodedData data = DecodedData.Of(base64);
+        ReadOnlySpan<byte> rest = data.Bytes;
         while (!rest.IsEmpty)
         {
             RemotingFragment fragment = RemotingFragment.Next(ref rest);
+            if (fragment.Starts && fragment.Ends) return IsPromptCreation(fragment.Blob);
             if (fragment.Starts) creation = new ArrayBufferWriter<byte>();
             creation?.Write(fragment.Blob);
-            if (!fragment.Ends || creation is null) continue;
-            _unclassified.Remove(command);
-            if (IsPromptCreation(creation.WrittenSpan)) _prompts.Add(command);
-            return;
+            if (fragment.Ends && creation is not null) return IsPromptCreation(creation.WrittenSpan);
         }
-        _unclassified[command] = creation;
+        return null;
     }
 
     private static bool IsPromptCreation(ReadOnlySpan<byte> message) =>

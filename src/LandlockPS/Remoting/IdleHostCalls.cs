@@ -20,10 +20,8 @@ internal sealed class IdleHostCalls(Func<bool> callerWaits)
     internal const int MaxHeldChars = 4 << 20;
 
     // How a data line of the session's stream starts, as PowerShell writes it: on its default stream, and on its prompt response stream.
-    private static readonly string SessionDefaultText = ProtocolElement.DataLineStart(Guid.Empty, promptResponse: false);
-    private static readonly string SessionPromptResponseText = ProtocolElement.DataLineStart(Guid.Empty, promptResponse: true);
-    private static readonly byte[] SessionDefault = System.Text.Encoding.ASCII.GetBytes(SessionDefaultText);
-    private static readonly byte[] SessionPromptResponse = System.Text.Encoding.ASCII.GetBytes(SessionPromptResponseText);
+    private static readonly byte[] SessionDefault = System.Text.Encoding.ASCII.GetBytes(ProtocolElement.DataLineStart(Guid.Empty, promptResponse: false));
+    private static readonly byte[] SessionPromptResponse = System.Text.Encoding.ASCII.GetBytes(ProtocolElement.DataLineStart(Guid.Empty, promptResponse: true));
 
     private readonly Queue<string> _held = new();
     private long _heldChars;
@@ -84,11 +82,10 @@ internal sealed class IdleHostCalls(Func<bool> callerWaits)
     /// Notes a line the client sends (on PowerShell's sending thread): the answer to data it sends the
     /// session is one the caller waits for, unless the session asked for that data.
     /// </summary>
-    public void Sent(string line)
+    public void Sent(ReadOnlySpan<byte> line)
     {
-        if (!line.StartsWith(SessionDefaultText, StringComparison.Ordinal) && !line.StartsWith(SessionPromptResponseText, StringComparison.Ordinal)) return;
-        byte[] element = System.Text.Encoding.ASCII.GetBytes(line);
-        if (!ProtocolElement.TryParseData(element, out _, out _, out ReadOnlySpan<byte> base64)) return;
+        if (!line.StartsWith(SessionDefault) && !line.StartsWith(SessionPromptResponse)) return;
+        if (!ProtocolElement.TryParseData(line, out _, out _, out ReadOnlySpan<byte> base64)) return;
         lock (_asked)
         {
             RemotingFragment.ForEach(base64, fragment =>

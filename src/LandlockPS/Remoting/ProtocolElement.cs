@@ -22,6 +22,8 @@ internal static class ProtocolElement
     private const int GuidChars = 36;
     private static readonly SearchValues<byte> Base64Alphabet =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8);
+    private static readonly SearchValues<byte> WordCharacters =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"u8);
     private static readonly SearchValues<byte> LowerHex = SearchValues.Create("0123456789abcdef"u8);
 
     /// <summary>A data line of the session's or a command's stream (<paramref name="stream"/>), holding <paramref name="fragments"/>, as PowerShell's server writes it.</summary>
@@ -46,6 +48,29 @@ internal static class ProtocolElement
             && rest.Length == "Ack PSGuid='"u8.Length + GuidChars + "' />"u8.Length
             && rest.EndsWith("' />"u8)
             && TryParseGuid(rest.Slice("Ack PSGuid='"u8.Length, GuidChars), out guid);
+    }
+
+    /// <summary>
+    /// What PowerShell's client writes that its server answers: <c>&lt;Data Stream='…' PSGuid='…'&gt;</c>
+    /// (then the base64), or <c>&lt;Command PSGuid='…' /&gt;</c>, and the same for Close and Signal.
+    /// </summary>
+    public static bool TryParseSent(ReadOnlySpan<byte> line, out PacketKind kind, out Guid guid)
+    {
+        guid = default;
+        if (!TryTag(line, out kind, out int tagLength) || !line[tagLength..].StartsWith(" "u8)) return false;
+        ReadOnlySpan<byte> rest = line[(tagLength + 1)..];
+        if (kind == PacketKind.Data)
+        {
+            // The stream's name, a word: Default or PromptResponse.
+            if (!rest.StartsWith("Stream='"u8)) return false;
+            rest = rest["Stream='"u8.Length..];
+            int end = rest.IndexOfAnyExcept(WordCharacters);
+            if (end <= 0 || !rest[end..].StartsWith("' "u8)) return false;
+            rest = rest[(end + 2)..];
+        }
+        return rest.StartsWith("PSGuid='"u8) && rest.Length >= "PSGuid='"u8.Length + GuidChars + 1
+            && rest["PSGuid='"u8.Length..][GuidChars] == (byte)'\''
+            && TryParseGuid(rest.Slice("PSGuid='"u8.Length, GuidChars), out guid);
     }
 
     /// <summary>

@@ -5,7 +5,6 @@ using System.Buffers.Text;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using System.Text.RegularExpressions;
 using LandlockPS.Core;
 
 namespace LandlockPS.Remoting;
@@ -48,7 +47,7 @@ internal readonly record struct SentPacket(PacketKind Kind, Guid Guid, long Seri
 /// Lines are judged as bytes (see <see cref="ProtocolElement"/>), their fragments decoded into a
 /// pooled buffer: judging costs a line no allocation.
 /// </summary>
-internal sealed partial class ProtocolGuard(ReceiveLimits limits)
+internal sealed class ProtocolGuard(ReceiveLimits limits)
 {
     // Bytes of the object being received, by command and by stream (default or prompt response).
     private readonly Dictionary<(Guid, bool), long> _objectBytes = [];
@@ -64,13 +63,11 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     /// <summary>The longest line PowerShell's server writes is one 32 KB fragment in base64: anything much longer is not protocol.</summary>
     public const int MaxLineBytes = 1 << 20;
 
-    [GeneratedRegex(@"^<(?<tag>Data|Command|Close|Signal) (?:Stream='\w+' )?PSGuid='(?<guid>[0-9a-f-]{36})'", RegexOptions.CultureInvariant)]
-    private static partial Regex SentElement();
-
     /// <summary>Notes a packet the client sends: the server may acknowledge it once. Returns the packet, if it is one.</summary>
-    public SentPacket? Sent(string element)
+    public SentPacket? Sent(ReadOnlySpan<byte> element)
     {
-        if (SentKey(element) is not { } key) return null;
+        if (!ProtocolElement.TryParseSent(element, out PacketKind kind, out Guid guid)) return null;
+        (PacketKind Kind, Guid Guid) key = (kind, guid);
         lock (_unanswered)
         {
             long serial = ++_serial;
@@ -95,12 +92,6 @@ internal sealed partial class ProtocolGuard(ReceiveLimits limits)
     {
         // Answers come in the order their packets went: this one is answered once an older one is not waiting.
         lock (_unanswered) return _unanswered.TryGetValue((packet.Kind, packet.Guid), out Queue<long>? waiting) && waiting.Peek() <= packet.Serial;
-    }
-
-    private static (PacketKind Kind, Guid Guid)? SentKey(string element)
-    {
-        Match sent = SentElement().Match(element);
-        return sent.Success ? (Enum.Parse<PacketKind>(sent.Groups["tag"].ValueSpan), Guid.Parse(sent.Groups["guid"].ValueSpan)) : null;
     }
 
     /// <summary>

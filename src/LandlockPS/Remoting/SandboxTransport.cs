@@ -183,23 +183,21 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             // a call of the session failed): a catch-up waiting for its own would wait its whole bound.
             _connection.State.HostCatchUp.Cancel();
         }
-        SentPacket? sent = _guard.Sent(line);
-        if (sent is { Kind: PacketKind.Command } command) _connection.State.Jobs?.Sent(command.Guid);
-        _prompts.Sent(sent, line);
-        _idleHostCalls.Sent(line);
         bool taken;
-        // A data line is a 32 KB fragment in base64: encoded into a pooled buffer, never a new one on the large-object heap.
+        SentPacket? sent;
+        // A data line is a 32 KB fragment in base64: encoded into a pooled buffer, never a new one on
+        // the large-object heap, and read as bytes from there.
         byte[] bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetByteCount(line) + 1);
         try
         {
             int length = Encoding.UTF8.GetBytes(line, bytes);
+            ReadOnlySpan<byte> element = bytes.AsSpan(0, length);
+            sent = _guard.Sent(element);
+            if (sent is { Kind: PacketKind.Command } command) _connection.State.Jobs?.Sent(command.Guid);
+            _prompts.Sent(sent, element);
+            _idleHostCalls.Sent(element);
             bytes[length++] = (byte)'\n';
-            taken = _process.TryWriteInput(bytes.AsSpan(0, length));
-        }
-        catch (InvalidOperationException)
-        {
-            // Closed by the end of the session meanwhile.
-            throw Closed();
+            taken = WriteInput(_process, bytes.AsSpan(0, length));
         }
         finally
         {
@@ -217,6 +215,19 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         if (sent is { } packet && AwaitedAnswer(packet.Kind) is { } what) _answers.Await(packet, what);
         // The answer must be read even while the child is held back.
         if (_connection.State.Backlog.IsFull) _process.Wake();
+    }
+
+    private static bool WriteInput(SandboxedProcess process, ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return process.TryWriteInput(line);
+        }
+        catch (InvalidOperationException)
+        {
+            // Closed by the end of the session meanwhile.
+            throw Closed();
+        }
     }
 
     // What a server answers at once, on receipt; PowerShell waits for the answer to a command
