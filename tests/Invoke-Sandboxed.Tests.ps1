@@ -214,6 +214,25 @@ Describe 'Invoke-Sandboxed -FilePath' {
                 ($kept -match '^CapBnd:') | Should -Not -Match '0000000000000000$'
             }
         }
+
+        It 'empties a bounding set its caller has partly lost, and refuses root that cannot (no CAP_SETPCAP)' {
+            $setpriv = Get-Command setpriv -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+            if (-not $setpriv -or (id -u) -ne 0) {
+                Set-ItResult -Skipped -Because 'it needs root and setpriv (util-linux) to start a caller with a smaller bounding set'
+                return
+            }
+            $script = @"
+Import-Module '$(Join-Path $RepoRoot LandlockPS.psd1)'
+`$rs = New-LandlockRuleset -Abi 1 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /proc -Access ReadExecute -IgnoreMissing -PassThru
+try { (`$rs | Invoke-Sandboxed cat /proc/self/status -ErrorAction Stop) -match '^CapBnd:' } catch { `$_.FullyQualifiedErrorId }
+"@
+            $inCaller = { param([string] $Bounding) & $setpriv.Source --bounding-set $Bounding (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script 2>&1 }
+            # CAP_SETPCAP kept: what is left goes. None left, CAP_SETPCAP with them: nothing to drop.
+            & $inCaller '-sys_admin,-net_raw' | Should -Match '^CapBnd:\s+0000000000000000$'
+            & $inCaller '-all' | Should -Match '^CapBnd:\s+0000000000000000$'
+            # Root with capabilities left in its bounding set but no CAP_SETPCAP to drop them: a child could regain them at exec.
+            & $inCaller '-setpcap' | Should -BeLike 'CapabilityDropFailed,*'
+        }
     }
 
     Context 'confinement' {
