@@ -72,9 +72,16 @@ public class ProtocolGuardTests
     [Fact]
     public void AgreesWithTheReferenceOnMutatedLines()
     {
-        var random = new Random(15);
-        string[] seeds = LineTexts.Where(ReferenceAccepts).ToArray();
-        const string Alphabet = "<>/='- \rAZaz09+fFgGDataAckPSGuid";
+        foreach (string text in Mutated(LineTexts.Where(ReferenceAccepts).ToArray(), "<>/='- \rAZaz09+fFgGDataAckPSGuid", seed: 15))
+        {
+            Assert.True(ReferenceAccepts(text) == Accepts(Encoding.UTF8.GetBytes(text)), $"Disagreement on '{text}'");
+        }
+    }
+
+    // 20,000 lines, each a seed with one to three characters changed, inserted or removed.
+    private static IEnumerable<string> Mutated(string[] seeds, string alphabet, int seed)
+    {
+        var random = new Random(seed);
         for (int i = 0; i < 20_000; i++)
         {
             var line = new StringBuilder(seeds[random.Next(seeds.Length)]);
@@ -83,13 +90,12 @@ public class ProtocolGuardTests
                 int at = random.Next(line.Length);
                 switch (random.Next(3))
                 {
-                    case 0: line[at] = Alphabet[random.Next(Alphabet.Length)]; break;
-                    case 1: line.Insert(at, Alphabet[random.Next(Alphabet.Length)]); break;
+                    case 0: line[at] = alphabet[random.Next(alphabet.Length)]; break;
+                    case 1: line.Insert(at, alphabet[random.Next(alphabet.Length)]); break;
                     default: line.Remove(at, 1); break;
                 }
             }
-            string text = line.ToString();
-            Assert.True(ReferenceAccepts(text) == Accepts(Encoding.UTF8.GetBytes(text)), $"Disagreement on '{text}'");
+            yield return line.ToString();
         }
     }
 
@@ -108,23 +114,8 @@ public class ProtocolGuardTests
     [Fact]
     public void ReadsMutatedClientLinesAsTheReferenceDid()
     {
-        var random = new Random(16);
-        string[] seeds = ClientLineTexts();
-        const string Alphabet = "<>/='- \rAZaz09+fFgGDataCommandPSGuidStream_";
-        for (int i = 0; i < 20_000; i++)
+        foreach (string text in Mutated(ClientLineTexts(), "<>/='- \rAZaz09+fFgGDataCommandPSGuidStream_", seed: 16))
         {
-            var line = new StringBuilder(seeds[random.Next(seeds.Length)]);
-            for (int edits = random.Next(1, 4); edits > 0 && line.Length > 0; edits--)
-            {
-                int at = random.Next(line.Length);
-                switch (random.Next(3))
-                {
-                    case 0: line[at] = Alphabet[random.Next(Alphabet.Length)]; break;
-                    case 1: line.Insert(at, Alphabet[random.Next(Alphabet.Length)]); break;
-                    default: line.Remove(at, 1); break;
-                }
-            }
-            string text = line.ToString();
             Assert.True(ReferenceSent.IsMatch(text) == ProtocolElement.TryParseSent(Encoding.UTF8.GetBytes(text), out _, out _), $"Disagreement on '{text}'");
         }
     }
