@@ -226,7 +226,8 @@ Import-Module '$(Join-Path $RepoRoot LandlockPS.psd1)'
 `$rs = New-LandlockRuleset -Abi 1 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /proc -Access ReadExecute -IgnoreMissing -PassThru
 try { (`$rs | Invoke-Sandboxed cat /proc/self/status -ErrorAction Stop) -match '^CapBnd:' } catch { `$_.FullyQualifiedErrorId }
 "@
-            $inCaller = { param([string] $Bounding) & $setpriv.Source --bounding-set $Bounding (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script 2>&1 }
+            # Inheritable and ambient capabilities cleared too: kept, they would come back at the exec of pwsh.
+            $inCaller = { param([string] $Bounding) & $setpriv.Source --inh-caps -all --ambient-caps -all --bounding-set $Bounding (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script 2>&1 }
             # CAP_SETPCAP kept: what is left goes. None left, CAP_SETPCAP with them: nothing to drop.
             & $inCaller '-sys_admin,-net_raw' | Should -Match '^CapBnd:\s+0000000000000000$'
             & $inCaller '-all' | Should -Match '^CapBnd:\s+0000000000000000$'

@@ -135,14 +135,11 @@ internal static unsafe class LaunchThread
             // Each drop commits new credentials: a spare thread does this while it waits.
             for (int cap = 0; cap <= c->LastCapability; cap++)
             {
-                if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_DROP, (nuint)cap, 0, 0, 0) == 0) continue;
-                int refused = *SpawnApi.ErrnoLocation();
-                // Refused, but already gone (e.g. inside another sandbox): nothing to drop, and no CAP_SETPCAP needed.
-                // Asked only then: one call per capability in the usual case, not two.
+                // Already gone (e.g. inside another sandbox): nothing to drop, and no CAP_SETPCAP needed.
                 if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_READ, (nuint)cap, 0, 0, 0) == 0) continue;
+                if (SpawnApi.Prctl(SpawnApi.PR_CAPBSET_DROP, (nuint)cap, 0, 0, 0) == 0) continue;
                 if (c->BoundingDropRequired == 0) break;
-                c->FailedStep = LaunchStep.DropBoundingSet;
-                c->Errno = refused;
+                Fail(c, LaunchStep.DropBoundingSet);
                 return;
             }
         }
