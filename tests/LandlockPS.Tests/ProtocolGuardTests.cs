@@ -26,9 +26,11 @@ public class ProtocolGuardTests
         @"^<(?<tag>DataAck|CommandAck|CloseAck|SignalAck) PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})' />$",
         RegexOptions.CultureInvariant);
 
-    // What the guard took as a packet the client sent, when it read it with a regular expression.
+    // What the guard took as a packet the client sent, when it read it with a regular expression
+    // (whose stream was any \w+, and whose PSGuid any 36 of [0-9a-f-], which Guid.Parse then threw on
+    // unless it was a GUID): the reader keeps to the ASCII words and GUIDs PowerShell writes.
     private static readonly Regex ReferenceSent = new(
-        @"^<(?<tag>Data|Command|Close|Signal) (?:Stream='\w+' )?PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'",
+        @"^<(?<tag>Data|Command|Close|Signal) (?:Stream='[A-Za-z0-9_]+' )?PSGuid='(?<guid>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'",
         RegexOptions.CultureInvariant);
 
     private static readonly string[] LineTexts =
@@ -120,7 +122,7 @@ public class ProtocolGuardTests
         }
     }
 
-    // Every packet PowerShell's client writes, by PowerShell's own code.
+    // Every packet PowerShell's client writes, by PowerShell's own code, and three lines it never writes.
     public static TheoryData<string> ClientLines() => new(ClientLineTexts());
 
     private static string[] ClientLineTexts()
@@ -136,6 +138,10 @@ public class ProtocolGuardTests
             Create("CreateCommandPacket", command),
             Create("CreateClosePacket", command),
             Create("CreateSignalPacket", command),
+            // Not what PowerShell writes, but what the expression read: a stream on any packet, or none on data.
+            $"<Data PSGuid='{command}'>AAAA</Data>",
+            $"<Close Stream='Default' PSGuid='{command}' />",
+            $"<Data Stream='Défaut' PSGuid='{command}'>AAAA</Data>",
         ];
     }
 

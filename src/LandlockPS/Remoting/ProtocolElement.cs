@@ -51,22 +51,21 @@ internal static class ProtocolElement
     }
 
     /// <summary>
-    /// What PowerShell's client writes that its server answers: <c>&lt;Data Stream='…' PSGuid='…'&gt;</c>
-    /// (then the base64), or <c>&lt;Command PSGuid='…' /&gt;</c>, and the same for Close and Signal.
+    /// What PowerShell's client writes that its server answers, up to its PSGuid:
+    /// <c>&lt;Data Stream='Default' PSGuid='…'</c>, <c>&lt;Command PSGuid='…'</c>, and the same for Close
+    /// and Signal. A stream, a word, may come before the PSGuid of any of them.
     /// </summary>
     public static bool TryParseSent(ReadOnlySpan<byte> line, out PacketKind kind, out Guid guid)
     {
         guid = default;
         if (!TryTag(line, out kind, out int tagLength) || !line[tagLength..].StartsWith(" "u8)) return false;
         ReadOnlySpan<byte> rest = line[(tagLength + 1)..];
-        if (kind == PacketKind.Data)
+        if (rest.StartsWith("Stream='"u8))
         {
-            // The stream's name, a word: Default or PromptResponse.
-            if (!rest.StartsWith("Stream='"u8)) return false;
-            rest = rest["Stream='"u8.Length..];
-            int end = rest.IndexOfAnyExcept(WordCharacters);
-            if (end <= 0 || !rest[end..].StartsWith("' "u8)) return false;
-            rest = rest[(end + 2)..];
+            ReadOnlySpan<byte> stream = rest["Stream='"u8.Length..];
+            int end = stream.IndexOfAnyExcept(WordCharacters);
+            if (end <= 0 || !stream[end..].StartsWith("' "u8)) return false;
+            rest = stream[(end + 2)..];
         }
         return rest.StartsWith("PSGuid='"u8) && rest.Length >= "PSGuid='"u8.Length + GuidChars + 1
             && rest["PSGuid='"u8.Length..][GuidChars] == (byte)'\''
