@@ -58,13 +58,13 @@ function Get-Median([double[]] $Values) {
     $sorted[[int][Math]::Floor($sorted.Count / 2)]
 }
 
-# A target of '<= x' or '>= x' is judged; anything else is for information.
+# A target of '<= x' or '>= x' is judged; anything else is for information. A ratio that is not
+# positive (a baseline measured as nothing, or less) says nothing, and is never judged met.
 function Add-Result([string] $Scenario, [string] $Value, [string] $Baseline, [string] $BaselineValue, [double] $Ratio, [string] $Target = '(info)') {
-    $met = switch -Regex ($Target) {
-        '^<= (.+)$' { $Ratio -le [double]$Matches[1] }
-        '^>= (.+)$' { $Ratio -ge [double]$Matches[1] }
-        default { $null }
-    }
+    $met = if ($Target -notmatch '^(<=|>=) (.+)$') { $null }
+        elseif (-not ($Ratio -gt 0) -or [double]::IsInfinity($Ratio)) { 'NOT measured (measure again on a quieter machine)' }
+        elseif ($Matches[1] -eq '<=') { $Ratio -le [double]$Matches[2] }
+        else { $Ratio -ge [double]$Matches[2] }
     $results.Add([pscustomobject]@{ Scenario = $Scenario; Value = $Value; Baseline = $Baseline; BaselineValue = $BaselineValue; Ratio = [Math]::Round($Ratio, 2); Target = $Target; Met = $met })
 }
 
@@ -379,10 +379,20 @@ function Compare-FirstCalls([scriptblock] $Call, [int] $Calls, [int] $Rounds) {
 # collection, which gives back what the collector keeps committed beyond the live objects: that
 # follows how much garbage was made lately, not what the open sessions hold. As it is after an
 # ordinary full collection too, for information.
+# Sessions closed just before (the batch's first) let go of what they held over the next moments,
+# on other threads: collect until the live heap stops shrinking, so that does not count against
+# the sessions opened next.
 function Get-CallerMemory {
-    [GC]::Collect()
-    [GC]::WaitForPendingFinalizers()
-    [GC]::Collect()
+    $live = [long]::MaxValue
+    for ($round = 0; $round -lt 20; $round++) {
+        [GC]::Collect()
+        [GC]::WaitForPendingFinalizers()
+        [GC]::Collect()
+        $now = [GC]::GetTotalMemory($false)
+        if ($live - $now -lt 16KB) { break }
+        $live = $now
+        Start-Sleep -Milliseconds 200
+    }
     $kept = Get-AnonymousResident
     [GC]::Collect(2, [GCCollectionMode]::Aggressive, $true, $true)
     [pscustomobject]@{ Managed = [GC]::GetTotalMemory($true); Anon = Get-AnonymousResident; Kept = $kept }
@@ -490,7 +500,7 @@ if ($Scenario -contains 'Memory') {
 }
 
 foreach ($r in $results) {
-    $verdict = if ($null -eq $r.Met) { '' } elseif ($r.Met) { 'met' } else { 'NOT met' }
+    $verdict = if ($null -eq $r.Met) { '' } elseif ($r.Met -is [string]) { $r.Met } elseif ($r.Met) { 'met' } else { 'NOT met' }
     '{0}: {1}  vs  {2}: {3}  ->  ratio {4} (target {5}) {6}' -f $r.Scenario, $r.Value, $r.Baseline, $r.BaselineValue, $r.Ratio, $r.Target, $verdict
 }
 ($notes -join ' ') + ' Ratios are the result; absolute numbers vary with the machine''s load.'
