@@ -378,10 +378,9 @@ function Compare-FirstCalls([scriptblock] $Call, [int] $Calls, [int] $Rounds) {
 # resident memory (the managed heap, thread stacks, native allocations), after an aggressive
 # collection, which gives back what the collector keeps committed beyond the live objects: that
 # follows how much garbage was made lately, not what the open sessions hold. As it is after an
-# ordinary full collection too, for information.
-# Sessions closed just before (the batch's first) let go of what they held over the next moments,
-# on other threads: collect until the live heap stops shrinking, so that does not count against
-# the sessions opened next.
+# ordinary full collection too, for information. Sessions closed just before (the batch's first)
+# let go of what they held over the next moments, on other threads: the collections repeat until
+# the live heap stops shrinking, so that does not count against the sessions opened next.
 function Get-CallerMemory {
     $live = [long]::MaxValue
     for ($round = 0; $round -lt 20; $round++) {
