@@ -364,16 +364,48 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         finally { Remove-PSSession $session }
     }
 
-    It 'keeps a child pwsh''s idle pool threads from spinning, unless the caller chose otherwise' {
+    It 'keeps a child pwsh''s idle pool threads from spinning where it is scheduled apart from its caller, unless the caller chose otherwise' {
         $spin = { @($env:DOTNET_ThreadPool_UnfairSemaphoreSpinLimit, $env:COMPlus_ThreadPool_UnfairSemaphoreSpinLimit) -ne $null }
-        Invoke-Sandboxed -Ruleset $Rs $spin | Should -Be '0'
+        # Apart on this machine when autogroups are on and this pwsh is in the root cpu group (the next test takes the other case).
+        $expected = if ([LandlockPS.Core.Sandbox.ChildScheduling]::IsApartFromCaller()) { '0' } else { $null }
+        Invoke-Sandboxed -Ruleset $Rs $spin | Should -Be $expected
         $session = New-LandlockSession -Ruleset $Rs
         $chosen = New-LandlockSession -Ruleset $Rs -Environment @{ COMPlus_ThreadPool_UnfairSemaphoreSpinLimit = '50' }
         try {
-            Invoke-Command -Session $session $spin | Should -Be '0'
+            Invoke-Command -Session $session $spin | Should -Be $expected
             Invoke-Command -Session $chosen $spin | Should -Be '50'
         }
         finally { Remove-PSSession $session, $chosen }
+    }
+
+    It 'lets a child pwsh''s pool threads spin, as PowerShell''s own server does, where it shares a cpu cgroup below the root with its caller' {
+        # A cpu cgroup to put a caller in: on a cgroup v1 hierarchy of the cpu controller, or below the v2 root where that hands cpu down.
+        $cpuRoot = Get-Content /proc/mounts | ForEach-Object {
+            $f = $_ -split ' '
+            if (($f[2] -eq 'cgroup' -and ($f[3] -split ',') -contains 'cpu') -or
+                ($f[2] -eq 'cgroup2' -and ((Get-Content (Join-Path $f[1] cgroup.subtree_control) -ErrorAction Ignore) -split ' ') -contains 'cpu')) { $f[1] }
+        } | Select-Object -First 1
+        if (-not $cpuRoot) { Set-ItResult -Skipped -Because 'no cpu cgroup controller is mounted here'; return }
+        $group = Join-Path $cpuRoot "llps-test-$PID"
+        try { $null = New-Item -ItemType Directory $group -ErrorAction Stop }
+        catch { Set-ItResult -Skipped -Because "no cgroup can be made in $cpuRoot by this user ($($_.Exception.Message))"; return }
+        try {
+            $script = "Set-Content '$group/cgroup.procs' `$PID; Import-Module '$RepoRoot/LandlockPS.psd1'; " +
+                "[LandlockPS.Core.Sandbox.ChildScheduling]::IsApartFromCaller(); `$rs = New-LandlockRuleset -Abi $([int]$Rs.Abi); " +
+                "Invoke-Sandboxed -Ruleset `$rs { @(`$env:DOTNET_ThreadPool_UnfairSemaphoreSpinLimit) -ne `$null }; " +
+                '(Get-Content /proc/self/cgroup) -match ":cpu[,:]|^0::"'
+            $out = @(& (Join-Path $PSHOME pwsh) -NoProfile -NonInteractive -Command $script)
+            $out[0] | Should -Be 'False' -Because "a caller in $group ($($out[1..9] -join '; ')) shares its cpu group with its child"
+            $out.Count | Should -BeGreaterThan 1
+            $out[1] | Should -Not -Be '0' -Because 'the child pwsh gets no spin limit there'
+            $out -match ([regex]::Escape("/llps-test-$PID")) | Should -Not -BeNullOrEmpty -Because 'the caller ran in the test''s cgroup'
+        }
+        finally {
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ((Test-Path $group) -and [DateTime]::UtcNow -lt $deadline) {
+                try { [IO.Directory]::Delete($group) } catch [IO.IOException] { Start-Sleep -Milliseconds 50 }
+            }
+        }
     }
 
     It 'never confines the caller' {
