@@ -1,8 +1,7 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.Threading;
 using LandlockPS.Remoting;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace LandlockPS.Tests;
@@ -10,64 +9,87 @@ namespace LandlockPS.Tests;
 /// <summary>
 /// A session's answer deadlines: what the server has not answered when its time is up is reported
 /// (once, the first missed), what it answered in time never is, and nothing is reported after dispose.
+/// On a clock the test moves (the timer fires as it does), so a loaded machine changes nothing.
 /// </summary>
 public class AnswerDeadlinesTests
 {
     private const int Grace = 50;
+    private const int Batch = AnswerDeadlines.BatchMilliseconds;
     private static readonly SentPacket First = new(PacketKind.Command, Guid.NewGuid(), 1);
     private static readonly SentPacket Second = new(PacketKind.Signal, Guid.NewGuid(), 2);
+
+    private readonly FakeTimeProvider _clock = new();
+    private readonly List<string> _missed = [];
+
+    private AnswerDeadlines Deadlines(int grace, Func<SentPacket, bool> isUnanswered) =>
+        new(grace, isUnanswered, what => { lock (_missed) _missed.Add(what); }, _clock);
+
+    private void Wait(int milliseconds) => _clock.Advance(TimeSpan.FromMilliseconds(milliseconds));
+
+    // Moves the clock a millisecond at a time until something is reported: how long that took, or
+    // null when nothing was within the limit.
+    private long? MillisecondsUntilReported(int limit)
+    {
+        for (int waited = 0; waited <= limit; waited++)
+        {
+            lock (_missed)
+            {
+                if (_missed.Count > 0) return waited;
+            }
+            Wait(1);
+        }
+        return null;
+    }
 
     [Fact]
     public void ReportsThePacketLeftUnanswered()
     {
-        var unanswered = new HashSet<SentPacket> { Second };
-        var missed = new BlockingCollection<string>();
-        using var deadlines = new AnswerDeadlines(Grace, packet => { lock (unanswered) return unanswered.Contains(packet); }, missed.Add);
-
+        using AnswerDeadlines deadlines = Deadlines(Grace, packet => packet == Second);
         deadlines.Await(First, "a new command");
         deadlines.Await(Second, "a stop");
 
-        Assert.True(missed.TryTake(out string? what, TimeSpan.FromSeconds(30)));
-        Assert.Equal("a stop", what);
+        Assert.Equal(Grace, MillisecondsUntilReported(Grace + Batch));
+        Assert.Equal(["a stop"], _missed);
         // Once is enough: the session is broken by then.
-        Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2));
+        Wait(Batch * 4);
+        Assert.Single(_missed);
     }
 
     [Fact]
     public void ReportsNothingAnsweredInTime()
     {
-        var missed = new BlockingCollection<string>();
-        using var deadlines = new AnswerDeadlines(Grace, _ => false, missed.Add);
-
+        using AnswerDeadlines deadlines = Deadlines(Grace, _ => false);
         for (int i = 0; i < 100; i++) deadlines.Await(new SentPacket(PacketKind.Command, Guid.NewGuid(), i), "a new command");
-
-        Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2));
+        Wait(Grace + Batch * 4);
+        Assert.Empty(_missed);
     }
 
     [Fact]
     public void ReportsNothingOnceDisposed()
     {
-        var missed = new BlockingCollection<string>();
-        var deadlines = new AnswerDeadlines(Grace, _ => true, missed.Add);
+        AnswerDeadlines deadlines = Deadlines(Grace, _ => true);
         deadlines.Await(First, "a close");
         deadlines.Dispose();
         deadlines.Await(Second, "a stop");
-
-        Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2));
+        Wait(Grace + Batch * 4);
+        Assert.Empty(_missed);
     }
 
     [Fact]
     public void ReportsNothingWhilePausedAndGivesAFullGraceAfter()
     {
-        var missed = new BlockingCollection<string>();
-        using var deadlines = new AnswerDeadlines(Grace, _ => true, missed.Add);
+        using AnswerDeadlines deadlines = Deadlines(Grace, _ => true);
         deadlines.Pause();
         deadlines.Await(First, "a new command");
-        Assert.False(missed.TryTake(out _, Grace + AnswerDeadlines.BatchMilliseconds * 2), "paused");
+        Wait(Grace + Batch * 4);
+        Assert.Empty(_missed);
         deadlines.Resume();
-        // The control: unanswered, it is reported once the transport reads the child again.
-        Assert.True(missed.TryTake(out string? what, TimeSpan.FromSeconds(30)));
-        Assert.Equal("a new command", what);
+        // The control: unanswered, it is reported once the transport reads the child again, a full
+        // grace later (noticed at the paused timer's next batch).
+        long? after = MillisecondsUntilReported(Grace + Batch);
+        Assert.NotNull(after);
+        Assert.InRange(after.Value, Grace, Grace + Batch);
+        Assert.Equal(["a new command"], _missed);
     }
 
     // Red team: the transport pauses the deadlines at every command's end that follows a session
@@ -77,21 +99,23 @@ public class AnswerDeadlinesTests
     [Fact]
     public void ShortPausesOverAndOverDoNotPutOffAMissedAnswerForGood()
     {
-        var missed = new BlockingCollection<string>();
-        using var deadlines = new AnswerDeadlines(1000, _ => true, missed.Add);
+        using AnswerDeadlines deadlines = Deadlines(1000, _ => true);
         deadlines.Await(First, "a stop");
-        var started = Environment.TickCount64;
-        bool reported = false;
-        // Eight seconds of pauses of a few milliseconds, one every 300 ms: hardly any time not reading the child.
-        while (Environment.TickCount64 - started < 8000 && !(reported = missed.TryTake(out _, 300)))
+        // Pauses of 5 ms, one every 300 ms: hardly any time not reading the child.
+        int waited = 0;
+        while (waited < 8000 && _missed.Count == 0)
         {
             deadlines.Pause();
-            Thread.Sleep(5);
+            Wait(5);
             deadlines.Resume();
+            Wait(295);
+            waited += 300;
         }
-        Assert.True(reported, "an answer missed by seconds of reading time was never reported");
-        Assert.True(Environment.TickCount64 - started < 1000 + AnswerDeadlines.BatchMilliseconds * 3 + 1000);
+        Assert.Equal(["a stop"], _missed);
+        // Due after 1000 ms of reading time (and the pauses in it), noticed within a batch.
+        Assert.InRange(waited, 1000, 1000 + Batch + 300);
     }
+
     // Red team (round 9): a packet sent during a pause (a command sent while another's end waits for
     // its catch-up, up to 10 s) was given back the whole pause at the resume, also the part before it
     // was sent: a child that never answers it was ended up to 10 s late. It gets back only the time
@@ -99,16 +123,16 @@ public class AnswerDeadlinesTests
     [Fact]
     public void APacketSentDuringAPauseGetsBackOnlyThePartOfThePauseAfterIt()
     {
-        var missed = new BlockingCollection<string>();
-        using var deadlines = new AnswerDeadlines(1000, _ => true, missed.Add);
+        using AnswerDeadlines deadlines = Deadlines(1000, _ => true);
         deadlines.Pause();
-        Thread.Sleep(3000);
-        var sent = Environment.TickCount64;
+        Wait(3000);
         deadlines.Await(First, "a new command");
-        Thread.Sleep(100);
+        Wait(100);
         deadlines.Resume();
-        Assert.True(missed.TryTake(out _, TimeSpan.FromSeconds(30)));
-        // Due 1000 ms after it was sent, plus the 100 ms it waited in the pause, checked in batches.
-        Assert.True(Environment.TickCount64 - sent < 1100 + AnswerDeadlines.BatchMilliseconds * 2, $"reported after {Environment.TickCount64 - sent} ms");
+        // Due 1000 ms after it was sent, plus the 100 ms it waited in the pause, checked in batches
+        // (given back the whole pause, it would be 4100 ms).
+        long? afterSent = 100 + MillisecondsUntilReported(5000);
+        Assert.NotNull(afterSent);
+        Assert.InRange(afterSent.Value, 1100, 1100 + Batch);
     }
 }

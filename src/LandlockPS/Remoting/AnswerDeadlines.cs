@@ -19,9 +19,11 @@ internal sealed class AnswerDeadlines : IDisposable
     private readonly int _graceMilliseconds;
     private readonly Func<SentPacket, bool> _isUnanswered;
     private readonly Action<string> _missed;
+    private readonly TimeProvider _time;
+    private readonly long _origin;
     // Each with when it was sent (Since): a resume gives back only the part of the pause it waited through.
     private readonly Queue<(SentPacket Packet, string What, long Due, long Since)> _pending = new();
-    private readonly Timer _timer;
+    private readonly ITimer _timer;
     private bool _armed;
     private bool _disposed;
     private bool _paused;
@@ -30,13 +32,21 @@ internal sealed class AnswerDeadlines : IDisposable
     /// <param name="graceMilliseconds">How long the server has to answer.</param>
     /// <param name="isUnanswered">Whether the server has still to answer a packet sent.</param>
     /// <param name="missed">Called (on a pool thread) with what went unanswered, e.g. "a new command": once, for the first one missed.</param>
-    internal AnswerDeadlines(int graceMilliseconds, Func<SentPacket, bool> isUnanswered, Action<string> missed)
+    /// <param name="time">The clock and timer (the system's unless a test gives its own).</param>
+    internal AnswerDeadlines(int graceMilliseconds, Func<SentPacket, bool> isUnanswered, Action<string> missed, TimeProvider? time = null)
     {
         _graceMilliseconds = graceMilliseconds;
         _isUnanswered = isUnanswered;
         _missed = missed;
-        _timer = new Timer(_ => Check());
+        _time = time ?? TimeProvider.System;
+        _origin = _time.GetTimestamp();
+        _timer = _time.CreateTimer(_ => Check(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
+
+    // Milliseconds since this was made.
+    private long Now => (long)_time.GetElapsedTime(_origin).TotalMilliseconds;
+
+    private void Arm(long milliseconds) => _timer.Change(TimeSpan.FromMilliseconds(milliseconds), Timeout.InfiniteTimeSpan);
 
     /// <summary>Expects the server to answer <paramref name="packet"/> (described as <paramref name="what"/>) within the grace time.</summary>
     internal void Await(SentPacket packet, string what)
@@ -45,11 +55,11 @@ internal sealed class AnswerDeadlines : IDisposable
         {
             if (_disposed) return;
             // Every deadline has the same grace, so the queue stays in the order they fall due.
-            long now = Environment.TickCount64;
+            long now = Now;
             _pending.Enqueue((packet, what, now + _graceMilliseconds, now));
             if (_armed) return;
             _armed = true;
-            _timer.Change(_graceMilliseconds, Timeout.Infinite);
+            Arm(_graceMilliseconds);
         }
     }
 
@@ -60,7 +70,7 @@ internal sealed class AnswerDeadlines : IDisposable
         {
             if (_paused) return;
             _paused = true;
-            _pausedAt = Environment.TickCount64;
+            _pausedAt = Now;
         }
     }
 
@@ -77,7 +87,7 @@ internal sealed class AnswerDeadlines : IDisposable
         {
             if (!_paused) return;
             _paused = false;
-            long now = Environment.TickCount64;
+            long now = Now;
             int count = _pending.Count;
             // The queue stays in the order the deadlines fall due: what was sent before the pause gets
             // back all of it, and falls due before what was sent during it.
@@ -95,10 +105,10 @@ internal sealed class AnswerDeadlines : IDisposable
         lock (_pending)
         {
             if (_disposed) return;
-            long now = Environment.TickCount64;
+            long now = Now;
             if (_paused)
             {
-                _timer.Change(BatchMilliseconds, Timeout.Infinite);
+                Arm(BatchMilliseconds);
                 return;
             }
             while (_pending.TryPeek(out var next) && next.Due <= now)
@@ -107,7 +117,7 @@ internal sealed class AnswerDeadlines : IDisposable
                 if (missed is null && _isUnanswered(next.Packet)) missed = next.What;
             }
             _armed = missed is null && _pending.Count > 0;
-            if (_armed) _timer.Change(Math.Max(_pending.Peek().Due - now, BatchMilliseconds), Timeout.Infinite);
+            if (_armed) Arm(Math.Max(_pending.Peek().Due - now, BatchMilliseconds));
         }
         if (missed is not null) _missed(missed);
     }
