@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.IO;
 using LandlockPS.Core.Sandbox;
 using Xunit;
 
@@ -40,8 +42,12 @@ public sealed class ChildSchedulingTests
         [$"{Mount}/cgroup.controllers"] = "cpuset cpu io memory hugetlb pids rdma misc",
     };
 
-    private static bool IsApart(Dictionary<string, string> files, (string, string)? unified) =>
-        ChildScheduling.IsApart(path => files.GetValueOrDefault(path), unified);
+    private static bool IsApart(Dictionary<string, string> files, (string MountPoint, string Path)? unified) =>
+        ChildScheduling.IsApart(path => files.GetValueOrDefault(path), unified is { } u ? (u.MountPoint, u.Path, CgroupOf(files)) : null);
+
+    // Where the caller was when its hierarchy was found: where /proc/self/cgroup says it is now.
+    private static string CgroupOf(Dictionary<string, string> files) =>
+        files.TryGetValue(Memberships, out string? lines) && Array.Find(lines.Split('\n'), l => l.StartsWith("0::", StringComparison.Ordinal)) is { } line ? line[3..] : "/";
 
     [Fact]
     public void WithAutogroupsOnAndTheCallerInTheRootCpuGroupAChildIsApart()
@@ -49,6 +55,10 @@ public sealed class ChildSchedulingTests
         Assert.True(IsApart(Hybrid(), (Mount + "/unified", Mount + "/unified")));
         Assert.True(IsApart(Unified("memory pids"), (Mount, Unit)));
         Assert.True(IsApart(Unified("io", sliceControllers: "io"), (Mount, Unit)));
+        // The caller at the root itself, which lists every controller there is.
+        Dictionary<string, string> atRoot = Unified("memory");
+        atRoot[Memberships] = "0::/";
+        Assert.True(IsApart(atRoot, (Mount, Mount)));
     }
 
     [Fact]
@@ -104,6 +114,39 @@ public sealed class ChildSchedulingTests
         unknown.Remove(Memberships);
         Assert.True(IsApart(unknown, null));
         Assert.True(IsApart([], null));
+        // Unreadable is not missing: a setting that cannot be read may be on.
+        Dictionary<string, string> denied = Hybrid("/docker/3f2a");
+        denied[Memberships] = "4:cpu,cpuacct:/\n0::/";
+        Assert.True(ChildScheduling.IsApart(path => path == Autogroups ? throw new UnauthorizedAccessException(path) : denied.GetValueOrDefault(path), null));
+    }
+
+    [Fact]
+    public void APathOutsideTheCgroupNamespaceSaysNothingOfTheRoot()
+    {
+        // Entered into another cgroup namespace from the root cpu group: the path climbs out of it.
+        Assert.True(IsApart(Hybrid("/../.."), null));
+        Assert.True(IsApart(Hybrid("/../../docker/3f2a"), null));
+    }
+
+    [Fact]
+    public void ACallerMovedSinceItsCgroupWasFoundIsApart()
+    {
+        // Runs are made where the caller was (a cpu group below the root); it is at the root now.
+        Dictionary<string, string> moved = Unified("cpu memory pids");
+        Assert.False(ChildScheduling.IsApart(path => moved.GetValueOrDefault(path), (Mount, Unit, "/system.slice/ci.service")));
+        moved[Memberships] = "0::/";
+        Assert.True(ChildScheduling.IsApart(path => moved.GetValueOrDefault(path), (Mount, Unit, "/system.slice/ci.service")));
+    }
+
+    [Fact]
+    public void ABpfSchedulerGroupsAsItLikes()
+    {
+        Dictionary<string, string> extended = Hybrid("/docker/3f2a");
+        Assert.False(IsApart(extended, null));
+        extended["/sys/kernel/sched_ext/state"] = "enabled";
+        Assert.True(IsApart(extended, null));
+        extended["/sys/kernel/sched_ext/state"] = "disabled";
+        Assert.False(IsApart(extended, null));
     }
 
     [Fact]

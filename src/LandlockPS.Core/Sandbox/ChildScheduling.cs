@@ -23,32 +23,54 @@ public static class ChildScheduling
     public static bool IsApartFromCaller()
     {
         ControlGroupHierarchy? unified = ControlGroupHierarchy.Current;
-        return IsApart(ReadSetting, unified is null ? null : (unified.MountPoint, unified.Path));
+        return IsApart(ReadSetting, unified is null ? null : (unified.MountPoint, unified.Path, unified.Cgroup));
     }
 
     /// <summary>
-    /// The judgement, on files read through <paramref name="read"/> (trimmed, or null when missing
-    /// or unreadable); <paramref name="unified"/> is where the caller's cgroup v2 is, if anywhere.
+    /// The judgement, on files read through <paramref name="read"/> (trimmed; null when missing, and
+    /// throwing when unreadable); <paramref name="unified"/> is where runs get their cgroups: the
+    /// caller's cgroup v2 as it was found, if anywhere.
     /// </summary>
-    internal static bool IsApart(Func<string, string?> read, (string MountPoint, string Path)? unified)
+    internal static bool IsApart(Func<string, string?> read, (string MountPoint, string Path, string Cgroup)? unified)
+    {
+        try
+        {
+            return Judge(read, unified);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true;
+        }
+    }
+
+    private static bool Judge(Func<string, string?> read, (string MountPoint, string Path, string Cgroup)? unified)
     {
         if (unified is { } own && Lists(read(Path.Combine(own.Path, "cgroup.subtree_control")), "cpu")) return true;
+        // A BPF scheduler groups tasks as it likes.
+        if (read("/sys/kernel/sched_ext/state") is { } extension && extension != "disabled") return true;
         string? autogroups = read("/proc/sys/kernel/sched_autogroup_enabled");
-        // A kernel without autogroups has no such setting; a /proc/sys that cannot be read says nothing.
+        // A kernel without autogroups has no such setting, where /proc/sys is there to have it. (Turned
+        // off after the caller started, they still hold the caller in its own, so its children are
+        // apart yet counted together: the caller's shell takes the setting when it is started again.)
         bool withoutAutogroups = autogroups == "0" || (autogroups is null && read("/proc/sys/kernel/ostype") is not null);
         return !withoutAutogroups && !InCpuGroupBelowRoot(read, unified);
     }
 
-    private static bool InCpuGroupBelowRoot(Func<string, string?> read, (string MountPoint, string Path)? unified)
+    private static bool InCpuGroupBelowRoot(Func<string, string?> read, (string MountPoint, string Path, string Cgroup)? unified)
     {
         if (read("/proc/self/cgroup") is not { } memberships) return false;
+        string? current = null;
         foreach (string line in memberships.Split('\n'))
         {
             // hierarchy-id:controllers:path; the cpu controller on a cgroup v1 hierarchy of its own.
+            // A path that climbs out of the cgroup namespace (/..) says nothing of where the root is.
             string[] fields = line.Split(':', 3);
-            if (fields.Length == 3 && fields[0] != "0" && fields[1].Split(',').Contains("cpu")) return fields[2] != "/";
+            if (fields.Length != 3) continue;
+            if (fields[0] == "0") current = fields[2];
+            else if (fields[1].Split(',').Contains("cpu")) return fields[2] != "/" && !fields[2].Split('/').Contains("..");
         }
-        if (unified is not { } own) return false;
+        // Runs get cgroups where the caller was when that was found: moved since, it is unknown.
+        if (unified is not { } own || current != own.Cgroup) return false;
         // On cgroup v2, a task's cpu group is the nearest cgroup its parent hands the controller to.
         // The root has no cgroup.type; a cgroup namespace's root (a container's) has, and counts.
         for (string? folder = own.Path; folder is not null && read(Path.Combine(folder, "cgroup.type")) is not null; folder = Path.GetDirectoryName(folder))
@@ -62,13 +84,14 @@ public static class ChildScheduling
     private static bool Lists(string? words, string word) =>
         words is not null && words.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(word);
 
+    // Missing is an answer (null); unreadable is not, and throws.
     private static string? ReadSetting(string path)
     {
         try
         {
             return File.ReadAllText(path).Trim();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
         }

@@ -13,8 +13,8 @@ namespace LandlockPS.Core.Sandbox;
 /// The cgroup v2 directory of this process's own cgroup, where every run gets a child cgroup. It
 /// is found from /proc/self/cgroup and /proc/self/mountinfo (the unified hierarchy may be mounted
 /// anywhere: /sys/fs/cgroup, /sys/fs/cgroup/unified). Children are only ever created below this
-/// process's own cgroup, which holds processes and so enables no controllers: the "no internal
-/// processes" rule is never in the way. Names carry the maker's pid namespace, pid and start time,
+/// process's own cgroup, which holds processes and so hands its children no domain controller: the
+/// "no internal processes" rule is never in the way (threaded ones, such as cpu, it may hand down). Names carry the maker's pid namespace, pid and start time,
 /// so the cgroups of a LandlockPS that died without cleaning up are found and emptied by the next.
 /// </summary>
 internal sealed class ControlGroupHierarchy
@@ -40,13 +40,17 @@ internal sealed class ControlGroupHierarchy
     // could not be moved in.
     static ControlGroupHierarchy() => CallerExit.Register(() => (Current is { } hierarchy ? Interlocked.Exchange(ref hierarchy._spare, null) : null)?.Dispose());
 
-    private ControlGroupHierarchy(string mountPoint, string path, SafeDirectoryHandle directory, string namePrefix)
+    private ControlGroupHierarchy(string cgroup, string mountPoint, string path, SafeDirectoryHandle directory, string namePrefix)
     {
+        Cgroup = cgroup;
         MountPoint = mountPoint;
         Path = path;
         _directory = directory;
         _namePrefix = namePrefix;
     }
+
+    /// <summary>This process's cgroup as /proc/self/cgroup named it when it was found.</summary>
+    internal string Cgroup { get; }
 
     /// <summary>Where the unified hierarchy that holds this process's cgroup is mounted.</summary>
     internal string MountPoint { get; }
@@ -162,6 +166,8 @@ internal sealed class ControlGroupHierarchy
         {
             string? own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
             if (own is null) return (null, "this process is in no cgroup v2 hierarchy (only cgroup v1 is in use)");
+            // Outside its cgroup namespace's root (entered from elsewhere), the path climbs out of the mount.
+            if (own.Split('/').Contains("..")) return (null, $"this process's cgroup {own} lies outside its cgroup namespace");
             if (File.ReadLines("/proc/self/mountinfo").Select(line => MountedAt(line, own)).FirstOrDefault(m => m is not null) is not var (mountPoint, path))
             {
                 return (null, $"no cgroup v2 mount shows this process's cgroup {own}");
@@ -171,7 +177,7 @@ internal sealed class ControlGroupHierarchy
             if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
             // Without its start time, a name would read as abandoned to every other LandlockPS's sweep.
             if (ProcessStat.OwnStartTime() is not { } started) return (null, "this process's start time cannot be read from /proc/self/stat, which names its runs' cgroups");
-            var hierarchy = new ControlGroupHierarchy(mountPoint, path, SafeDirectoryHandle.Open(path), $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{started}-");
+            var hierarchy = new ControlGroupHierarchy(own, mountPoint, path, SafeDirectoryHandle.Open(path), $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{started}-");
             hierarchy.SweepAbandoned();
             return (hierarchy, string.Empty);
         }
