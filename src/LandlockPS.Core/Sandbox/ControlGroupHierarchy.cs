@@ -166,8 +166,6 @@ internal sealed class ControlGroupHierarchy
         {
             string? own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
             if (own is null) return (null, "this process is in no cgroup v2 hierarchy (only cgroup v1 is in use)");
-            // Outside its cgroup namespace's root (entered from elsewhere), the path climbs out of the mount.
-            if (own.Split('/').Contains("..")) return (null, $"this process's cgroup {own} lies outside its cgroup namespace");
             if (File.ReadLines("/proc/self/mountinfo").Select(line => MountedAt(line, own)).FirstOrDefault(m => m is not null) is not var (mountPoint, path))
             {
                 return (null, $"no cgroup v2 mount shows this process's cgroup {own}");
@@ -187,17 +185,24 @@ internal sealed class ControlGroupHierarchy
         }
     }
 
-    // A cgroup2 line of mountinfo whose root is an ancestor of (or is) the process's cgroup: the mount
-    // point, and the directory of that cgroup under it. Fields: id parent dev root mountpoint ... - fstype source options.
-    private static (string MountPoint, string Path)? MountedAt(string line, string cgroup)
+    /// <summary>
+    /// A cgroup2 line of mountinfo whose root is an ancestor of (or is) the process's cgroup: the mount
+    /// point, and the directory of that cgroup under it. Fields: id parent dev root mountpoint ... - fstype source options.
+    /// Both paths are relative to the process's cgroup namespace: one outside it starts with /.., and so
+    /// does the root of a mount made outside it. Never a directory that climbs out of the mount.
+    /// </summary>
+    internal static (string MountPoint, string Path)? MountedAt(string line, string cgroup)
     {
         string[] fields = line.Split(' ');
         int separator = Array.IndexOf(fields, "-");
         if (separator < 5 || separator + 1 >= fields.Length || fields[separator + 1] != "cgroup2") return null;
         string root = MountTable.Unescape(fields[3]).TrimEnd('/');
         if (root.Length > 0 && cgroup != root && !cgroup.StartsWith(root + "/", StringComparison.Ordinal)) return null;
-        string mountPoint = MountTable.Unescape(fields[4]);
-        return (mountPoint, mountPoint.TrimEnd('/') + cgroup[root.Length..].TrimEnd('/'));
+        string mountPoint = MountTable.Unescape(fields[4]).TrimEnd('/');
+        string below = cgroup[root.Length..].TrimEnd('/');
+        if (below.Split('/').Contains("..")) return null;
+        string path = mountPoint + below;
+        return (mountPoint.Length == 0 ? "/" : mountPoint, path.Length == 0 ? "/" : path);
     }
 
     /// <summary>
