@@ -14,8 +14,9 @@ namespace LandlockPS.Core.Sandbox;
 /// is found from /proc/self/cgroup and /proc/self/mountinfo (the unified hierarchy may be mounted
 /// anywhere: /sys/fs/cgroup, /sys/fs/cgroup/unified). Children are only ever created below this
 /// process's own cgroup, which holds processes and so hands its children no domain controller: the
-/// "no internal processes" rule is never in the way (threaded ones, such as cpu, it may hand down). Names carry the maker's pid namespace, pid and start time,
-/// so the cgroups of a LandlockPS that died without cleaning up are found and emptied by the next.
+/// "no internal processes" rule is never in the way (threaded ones, such as cpu, it may hand down).
+/// Names carry the maker's pid namespace, pid and start time, so the cgroups of a LandlockPS that
+/// died without cleaning up are found and emptied by the next.
 /// </summary>
 internal sealed class ControlGroupHierarchy
 {
