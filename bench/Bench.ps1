@@ -18,6 +18,11 @@
     Internal: measures one batch of sessions of one kind in this pwsh and writes the result as JSON.
     The Memory scenario runs each batch in a pwsh of its own, so that what other scenarios and
     earlier batches left in the heap does not count.
+.PARAMETER CpuGroup
+    Internal: moves this pwsh into that cgroup of the cpu controller (below the root), runs the
+    Session scenario there and writes its results as JSON. Where a confined child is scheduled apart
+    from its caller, the Session scenario also measures this way, for information: how the same calls
+    compare where the child shares its caller's scheduling group, as in a container.
 #>
 param(
     [int] $Launches = 200,
@@ -34,12 +39,17 @@ param(
     [ValidateSet('Launch', 'Containment', 'Throughput', 'Block', 'Session', 'FirstCalls', 'Memory', 'Trace')]
     [string[]] $Scenario = @('Launch', 'Containment', 'Throughput', 'Block', 'Session', 'FirstCalls', 'Memory', 'Trace'),
     [ValidateSet('Confined', 'Own')]
-    [string] $MemoryBatch
+    [string] $MemoryBatch,
+    [string] $CpuGroup
 )
 
 $ErrorActionPreference = 'Stop'
 # A memory batch measures that batch alone.
 if ($MemoryBatch) { $Scenario = @() }
+if ($CpuGroup) {
+    Set-Content (Join-Path $CpuGroup cgroup.procs) $PID -ErrorAction Stop
+    $Scenario = @('Session')
+}
 Import-Module (Join-Path (Split-Path $PSScriptRoot -Parent) 'LandlockPS.psd1')
 
 $abi = [LandlockPS.Core.Landlock.LandlockAbi][Math]::Min(10, [int](Get-LandlockAbi).EffectiveAbi)
@@ -420,6 +430,37 @@ function Measure-SessionMemory([scriptblock] $Open, [int] $Count) {
     }
 }
 
+# The Session scenario again, in a pwsh of its own put in a new cgroup of the cpu controller below the
+# root (v1, or v2 where the root hands cpu down), where autogroups do not apply: its results, for
+# information, marked as such. Skipped, saying why, where no such cgroup can be made.
+function Measure-InCpuGroup {
+    $cpuRoot = Get-Content /proc/mounts | ForEach-Object {
+        $f = $_ -split ' '
+        if (($f[2] -eq 'cgroup' -and ($f[3] -split ',') -contains 'cpu') -or
+            ($f[2] -eq 'cgroup2' -and ((Get-Content (Join-Path $f[1] cgroup.subtree_control) -ErrorAction Ignore) -split ' ') -contains 'cpu')) { $f[1] }
+    } | Select-Object -First 1
+    $group = if ($cpuRoot) { Join-Path $cpuRoot "landlockps-bench-$PID" }
+    try { $null = New-Item -ItemType Directory $group -ErrorAction Stop }
+    catch {
+        $notes.Add("Sessions in a cpu cgroup below the root: skipped, $(if ($cpuRoot) { "no cgroup can be made in $cpuRoot ($($_.Exception.Message))" } else { 'no cpu cgroup controller is mounted' }).")
+        return
+    }
+    try {
+        $json = & (Join-Path $PSHOME 'pwsh') -NoProfile -NonInteractive -File $PSCommandPath -CpuGroup $group -SessionWarmup $SessionWarmup -SessionRounds $SessionRounds
+        if ($LASTEXITCODE -ne 0) { throw "the session scenario in $group failed ($LASTEXITCODE): $json" }
+        foreach ($r in ($json | Select-Object -Last 1 | ConvertFrom-Json)) {
+            Add-Result "$($r.Scenario), this pwsh in a cpu cgroup below the root" $r.Value $r.Baseline $r.BaselineValue $r.Ratio
+        }
+        $notes.Add('Sessions in a cpu cgroup below the root: the same scenario in a pwsh of its own put in a new cgroup of the cpu controller, where autogroups do not apply and the confined pwsh shares its caller''s scheduling group (so its pool threads spin).')
+    }
+    finally {
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ((Test-Path $group) -and [DateTime]::UtcNow -lt $deadline) {
+            try { [IO.Directory]::Delete($group) } catch [IO.IOException] { Start-Sleep -Milliseconds 50 }
+        }
+    }
+}
+
 $callOne = { param($s) $null = Invoke-Command -Session $s { 1 } }
 $callBulk = { param($s) if ((Invoke-Command -Session $s { 1..2000 }).Count -ne 2000) { throw 'the bulk call lost objects' } }
 # 10 MiB of input: 10,240 strings of 1 KiB each, piped in.
@@ -458,6 +499,7 @@ if ($Scenario -contains 'Session') {
     else {
         $notes.Add('Sessions: the confined pwsh shares this pwsh''s scheduling group here, as PowerShell''s own does, so its idle pool threads spin as the own server''s do.')
     }
+    if (-not $CpuGroup -and [LandlockPS.Core.Sandbox.ChildScheduling]::IsApartFromCaller()) { Measure-InCpuGroup }
 }
 
 if ($Scenario -contains 'FirstCalls') {
@@ -499,6 +541,11 @@ if ($Scenario -contains 'Memory') {
         Add-Result "caller's $what per open confined session" ('{0:N0} KiB' -f ($c / 1KB)) "per open session of PowerShell's own" ('{0:N0} KiB' -f ($o / 1KB)) ($c / $o) $target
     }
     $notes.Add("Memory: median of $MemoryRounds batches of $MemorySessions sessions open at once, each batch in a pwsh of its own after a first batch of the same kind, measured after an aggressive full collection (and, for information, an ordinary one).")
+}
+
+if ($CpuGroup) {
+    ConvertTo-Json -Compress -InputObject @($results)
+    return
 }
 
 foreach ($r in $results) {
