@@ -155,6 +155,63 @@ Describe 'No process outlives an Invoke-Sandboxed run' {
         }
     }
 
+    Context 'a caller whose cgroup mountinfo only claims' {
+        # Outside its cgroup namespace (unshare -C, then moved from outside to a sibling cgroup), a
+        # caller's cgroup path starts with /..; mounting cgroup2 again in its namespace hides the first
+        # mount, whose mountinfo line still comes first and would lead to another folder (a decoy here).
+        It 'makes its runs'' cgroups only in the folder that holds it: <Case>' -TestCases @(
+            @{ Case = 'moved out of its namespace'; Remount = $false }
+            @{ Case = 'moved out, with its namespace''s own cgroup2 mount over the first'; Remount = $true }
+        ) {
+            foreach ($tool in 'unshare', 'mount', 'findmnt') {
+                if (-not (Get-Command $tool -CommandType Application -ErrorAction Ignore)) { Set-ItResult -Skipped -Because "$tool is not installed"; return }
+            }
+            $unified = & findmnt -n -t cgroup2 -o TARGET | Select-Object -First 1
+            $a = "$unified/llps-test-a-$PID"; $b = "$unified/llps-test-b-$PID"; $decoy = "$a/llps-test-b-$PID"
+            try { $null = New-Item -ItemType Directory $a, $b, $decoy -ErrorAction Stop }
+            catch { Set-ItResult -Skipped -Because "no cgroup can be made in $unified by this user ($($_.Exception.Message))"; return }
+            $ready = Join-Path $TestDrive "ready-$Remount"; $go = Join-Path $TestDrive "go-$Remount"
+            try {
+                $inner = "Set-Content '$ready' `$PID; while (-not (Test-Path '$go')) { Start-Sleep -Milliseconds 20 }; Import-Module '$RepoRoot/LandlockPS.psd1'; " +
+                    "'containment=' + (Get-LandlockAbi).Containment; 'detail=' + (New-LandlockRuleset -Abi V7 | Add-LandlockPathRule -Path /usr, /bin, /lib, /lib64, /etc -Access ReadExecute -IgnoreMissing -PassThru | Invoke-Sandboxed -FilePath /bin/true -PassThru).ContainmentDetail"
+                $remount = if ($Remount) { "mount -t tmpfs none $unified && mount -t cgroup2 none $unified && " } else { '' }
+                $shell = "echo `$`$ > $a/cgroup.procs && exec unshare -C -m sh -c '$remount exec `"`$0`" -NoProfile -NonInteractive -Command `"`$1`"' '$(Join-Path $PSHOME pwsh)' `"`$1`""
+                $start = [Diagnostics.ProcessStartInfo]::new('sh', [string[]]@('-c', $shell, 'sh', $inner))
+                $start.RedirectStandardOutput = $true
+                $caller = [Diagnostics.Process]::Start($start)
+                $read = $caller.StandardOutput.ReadToEndAsync()
+                $deadline = [DateTime]::UtcNow.AddSeconds(60)
+                while (-not (Test-Path $ready) -and -not $caller.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                if (-not (Test-Path $ready)) { $caller.Kill($true); throw "the caller did not start: $($read.Result)" }
+                Set-Content "$b/cgroup.procs" (Get-Content $ready)
+                Set-Content $go ''
+                if (-not $caller.WaitForExit(120000)) { $caller.Kill($true); throw 'the caller did not end within 2 minutes' }
+                $out = @($read.Result -split "`n" | ForEach-Object TrimEnd | Where-Object { $_ })
+                $refused = "no cgroup v2 mount shows this process's cgroup /../llps-test-b-$PID, or the folder it shows does not hold this process"
+                if ($Remount) {
+                    # The folder the first line leads to is on the other mount, and does not hold it.
+                    $out | Should -Contain "containment=ProcessGroup: $refused." -Because ($out -join '; ')
+                    $out | Should -Contain "detail=$refused" -Because ($out -join '; ')
+                }
+                else {
+                    # The control: where the path is right, it is used.
+                    $out | Should -Contain "containment=ControlGroup: each run gets a cgroup of its own below $b"
+                    ($out -match "^detail=$([regex]::Escape($b))/landlockps-") | Should -Not -BeNullOrEmpty -Because ($out -join '; ')
+                }
+                @(Get-ChildItem -Directory $decoy) | Should -BeNullOrEmpty -Because 'nothing is made in the decoy'
+                @(Get-ChildItem -Directory $b) | Should -BeNullOrEmpty -Because 'a run''s cgroup goes with it'
+            }
+            finally {
+                foreach ($folder in $decoy, $a, $b) {
+                    $until = [DateTime]::UtcNow.AddSeconds(10)
+                    while ((Test-Path $folder) -and [DateTime]::UtcNow -lt $until) {
+                        try { [IO.Directory]::Delete($folder) } catch [IO.IOException] { Start-Sleep -Milliseconds 50 }
+                    }
+                }
+            }
+        }
+    }
+
     Context 'a script block' {
         It 'ends a process the block left running when the block ends' {
             $out = Invoke-Sandboxed -Ruleset $Sys { sh -c $using:Escape } -PassThru

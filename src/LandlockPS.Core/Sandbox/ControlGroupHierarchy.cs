@@ -167,18 +167,27 @@ internal sealed class ControlGroupHierarchy
         {
             string? own = File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
             if (own is null) return (null, "this process is in no cgroup v2 hierarchy (only cgroup v1 is in use)");
-            if (File.ReadLines("/proc/self/mountinfo").Select(line => MountedAt(line, own)).FirstOrDefault(m => m is not null) is not var (mountPoint, path))
+            if (Open(own) is not var (mountPoint, path, directory))
             {
-                return (null, $"no cgroup v2 mount shows this process's cgroup {own}");
+                return (null, $"no cgroup v2 mount shows this process's cgroup {own}, or the folder it shows does not hold this process");
             }
-            string type = System.IO.Path.Combine(path, "cgroup.type");
-            // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
-            if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
-            // Without its start time, a name would read as abandoned to every other LandlockPS's sweep.
-            if (ProcessStat.OwnStartTime() is not { } started) return (null, "this process's start time cannot be read from /proc/self/stat, which names its runs' cgroups");
-            var hierarchy = new ControlGroupHierarchy(own, mountPoint, path, SafeDirectoryHandle.Open(path), $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{started}-");
-            hierarchy.SweepAbandoned();
-            return (hierarchy, string.Empty);
+            SafeDirectoryHandle? owned = directory;
+            try
+            {
+                string type = System.IO.Path.Combine(path, "cgroup.type");
+                // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
+                if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
+                // Without its start time, a name would read as abandoned to every other LandlockPS's sweep.
+                if (ProcessStat.OwnStartTime() is not { } started) return (null, "this process's start time cannot be read from /proc/self/stat, which names its runs' cgroups");
+                var hierarchy = new ControlGroupHierarchy(own, mountPoint, path, directory, $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{started}-");
+                owned = null;
+                hierarchy.SweepAbandoned();
+                return (hierarchy, string.Empty);
+            }
+            finally
+            {
+                owned?.Dispose();
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or LandlockException)
         {
@@ -186,24 +195,71 @@ internal sealed class ControlGroupHierarchy
         }
     }
 
+    // The folder of this process's cgroup, opened: the first that a cgroup2 line of mountinfo leads
+    // to and that proves to be it. A path is only a claim: a mount can hide another (whose lines come
+    // first), and a folder can be moved or swapped meanwhile. So the folder opened must be on the very
+    // mount the line names, and list this process in its cgroup.procs.
+    private static (string MountPoint, string Path, SafeDirectoryHandle Directory)? Open(string cgroup)
+    {
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            if (MountedAt(line, cgroup) is not var (mountPoint, path, mountId)) continue;
+            SafeDirectoryHandle directory;
+            try
+            {
+                directory = SafeDirectoryHandle.Open(path);
+            }
+            catch (LandlockException)
+            {
+                continue;
+            }
+            if (OnMount(directory, mountId) && Holds(directory, Environment.ProcessId)) return (mountPoint, path, directory);
+            directory.Dispose();
+        }
+        return null;
+    }
+
+    private static unsafe bool OnMount(SafeDirectoryHandle directory, ulong mountId)
+    {
+        LibC.StatxBuffer status = default;
+        return LibC.Statx(directory.Fd, string.Empty, LibC.AT_EMPTY_PATH, LibC.STATX_MNT_ID, &status) == 0
+            && (status.Mask & LibC.STATX_MNT_ID) != 0 && status.MountId == mountId;
+    }
+
+    // Whether the cgroup.procs in this folder lists the process.
+    private static bool Holds(SafeDirectoryHandle directory, int pid)
+    {
+        using SafeDescriptorHandle? procs = directory.TryOpenFile("cgroup.procs", LibC.O_RDONLY);
+        if (procs is null) return false;
+        using var reader = new StreamReader(new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(procs.Fd, ownsHandle: false), FileAccess.Read, 1));
+        string own = pid.ToString(CultureInfo.InvariantCulture);
+        while (reader.ReadLine() is { } listed)
+        {
+            if (listed == own) return true;
+        }
+        return false;
+    }
+
     /// <summary>
     /// A cgroup2 line of mountinfo whose root is an ancestor of (or is) the process's cgroup: the mount
     /// point, and the directory of that cgroup under it. Fields: id parent dev root mountpoint ... - fstype source options.
     /// Both paths are relative to the process's cgroup namespace: one outside it starts with /.., and so
-    /// does the root of a mount made outside it. Never a directory that climbs out of the mount.
+    /// does the root of a mount made outside it. Never a directory that climbs out of the mount. With
+    /// the mount's id, to check the folder against.
     /// </summary>
-    internal static (string MountPoint, string Path)? MountedAt(string line, string cgroup)
+    internal static (string MountPoint, string Path, ulong MountId)? MountedAt(string line, string cgroup)
     {
         string[] fields = line.Split(' ');
         int separator = Array.IndexOf(fields, "-");
         if (separator < 5 || separator + 1 >= fields.Length || fields[separator + 1] != "cgroup2") return null;
+        if (!cgroup.StartsWith('/') || !ulong.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out ulong mountId)) return null;
         string root = MountTable.Unescape(fields[3]).TrimEnd('/');
         if (root.Length > 0 && cgroup != root && !cgroup.StartsWith(root + "/", StringComparison.Ordinal)) return null;
         string mountPoint = MountTable.Unescape(fields[4]).TrimEnd('/');
         string below = cgroup[root.Length..].TrimEnd('/');
         if (below.Split('/').Contains("..")) return null;
         string path = mountPoint + below;
-        return (mountPoint.Length == 0 ? "/" : mountPoint, path.Length == 0 ? "/" : path);
+        return (mountPoint.Length == 0 ? "/" : mountPoint, path.Length == 0 ? "/" : path, mountId);
     }
 
     /// <summary>
