@@ -201,14 +201,7 @@ Describe 'No process outlives an Invoke-Sandboxed run' {
                 @(Get-ChildItem -Directory $decoy) | Should -BeNullOrEmpty -Because 'nothing is made in the decoy'
                 @(Get-ChildItem -Directory $b) | Should -BeNullOrEmpty -Because 'a run''s cgroup goes with it'
             }
-            finally {
-                foreach ($folder in $decoy, $a, $b) {
-                    $until = [DateTime]::UtcNow.AddSeconds(10)
-                    while ((Test-Path $folder) -and [DateTime]::UtcNow -lt $until) {
-                        try { [IO.Directory]::Delete($folder) } catch [IO.IOException] { Start-Sleep -Milliseconds 50 }
-                    }
-                }
-            }
+            finally { Remove-Cgroup $decoy, $a, $b }
         }
     }
 

@@ -420,13 +420,7 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         }
         finally {
             # What a caller that died left below the group (its runs' cgroups, on cgroup v2), then the group.
-            foreach ($folder in @(Get-ChildItem -Directory $group -ErrorAction Ignore) + @(Get-Item $group -ErrorAction Ignore)) {
-                Set-Content (Join-Path $folder.FullName cgroup.kill) 1 -ErrorAction Ignore
-                $deadline = [DateTime]::UtcNow.AddSeconds(10)
-                while ((Test-Path $folder.FullName) -and [DateTime]::UtcNow -lt $deadline) {
-                    try { [IO.Directory]::Delete($folder.FullName) } catch [IO.IOException] { Start-Sleep -Milliseconds 50 }
-                }
-            }
+            Remove-Cgroup (@(Get-ChildItem -Directory $group -ErrorAction Ignore | ForEach-Object FullName) + $group)
             Test-Path $group | Should -BeFalse -Because "the test's cgroup $group is removed"
         }
     }

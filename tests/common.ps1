@@ -128,3 +128,14 @@ function New-FolderOutside([string] $Tree) {
         catch { continue }
     }
 }
+
+# Removes cgroup folders, each emptied first with cgroup.kill, waiting up to 10 s for what was in it to be gone.
+function Remove-Cgroup([string[]] $Path) {
+    foreach ($folder in $Path) {
+        Set-Content (Join-Path $folder cgroup.kill) 1 -ErrorAction Ignore
+        $deadline = [DateTime]::UtcNow.AddSeconds(10)
+        while ((Test-Path $folder) -and [DateTime]::UtcNow -lt $deadline) {
+            try { [IO.Directory]::Delete($folder) } catch [IO.IOException] { Start-Sleep -Milliseconds 50 }
+        }
+    }
+}
