@@ -7,6 +7,14 @@ namespace LandlockPS.Core.Native;
 public sealed class SafeDescriptorHandle : SafeFileDescriptor
 {
     internal SafeDescriptorHandle(int fd) : base(fd) { }
+
+    /// <summary>At most <paramref name="maxBytes"/> (a few hundred: they go on the stack) read once from here, as ASCII; null when the read fails.</summary>
+    internal unsafe string? ReadSmall(int maxBytes)
+    {
+        byte* buffer = stackalloc byte[maxBytes];
+        nint read = ProcessApi.Read(Fd, buffer, (nuint)maxBytes);
+        return read < 0 ? null : System.Text.Encoding.ASCII.GetString(buffer, (int)read);
+    }
 }
 
 /// <summary>A pidfd: refers to exactly one process, immune to pid reuse.</summary>

@@ -174,9 +174,11 @@ internal sealed class ControlGroupHierarchy
             SafeDirectoryHandle? owned = directory;
             try
             {
-                string type = System.IO.Path.Combine(path, "cgroup.type");
                 // The root cgroup has no cgroup.type; a threaded one cannot hold a process of its own.
-                if (File.Exists(type) && File.ReadAllText(type).Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
+                using (SafeDescriptorHandle? type = directory.TryOpenFile("cgroup.type", LibC.O_RDONLY | LibC.O_NONBLOCK))
+                {
+                    if (type is not null && type.ReadSmall(64)?.Trim() != "domain") return (null, $"this process's cgroup {path} is not a domain cgroup");
+                }
                 // Without its start time, a name would read as abandoned to every other LandlockPS's sweep.
                 if (ProcessStat.OwnStartTime() is not { } started) return (null, "this process's start time cannot be read from /proc/self/stat, which names its runs' cgroups");
                 var hierarchy = new ControlGroupHierarchy(own, mountPoint, path, directory, $"{Prefix}{PidNamespace()}-{Environment.ProcessId}-{started}-");
@@ -290,9 +292,18 @@ internal sealed class ControlGroupHierarchy
     internal void SweepAbandoned()
     {
         string ours = $"{Prefix}{PidNamespace()}-";
-        foreach (string entry in Directory.EnumerateDirectories(Path, ours + "*"))
+        string[] names;
+        try
         {
-            string name = System.IO.Path.GetFileName(entry);
+            // Listed through the folder held open, which is the one proved to be this process's cgroup.
+            names = [.. Directory.EnumerateDirectories($"/proc/self/fd/{_directory.Fd}", ours + "*").Select(System.IO.Path.GetFileName).OfType<string>()];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // a sweep only tidies: a folder it cannot list (no /proc of this process) leaves runs their cgroups
+        }
+        foreach (string name in names)
+        {
             string[] parts = name[ours.Length..].Split('-');
             if (parts.Length != 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
             if (ProcessApi.Exists(pid) && ProcessStat.StartTime(pid) is var started && (started is null || started == parts[1])) continue;

@@ -172,14 +172,7 @@ public sealed class ScratchHome : IDisposable
         if (mark is null || !PathHandles.TryStatus(mark, out LibC.StatxBuffer made, out _)) return false;
         if (!made.IsRegularFile || made.Uid != status.Uid || made.Size > MaxMarkBytes) return false;
         if (status.BirthTime is { } born && made.BirthTime is { } marked && (marked < born || marked - born > MarkDelay)) return false;
-        return ReadSmall(mark) == MarkText(status);
-    }
-
-    private static unsafe string? ReadSmall(SafeDescriptorHandle file)
-    {
-        byte* buffer = stackalloc byte[MaxMarkBytes];
-        nint read = ProcessApi.Read(file.Fd, buffer, MaxMarkBytes);
-        return read < 0 ? null : System.Text.Encoding.ASCII.GetString(buffer, (int)read);
+        return mark.ReadSmall(MaxMarkBytes) == MarkText(status);
     }
 
     private static string RandomSuffix() =>
