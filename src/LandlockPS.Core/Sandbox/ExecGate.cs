@@ -23,7 +23,8 @@ namespace LandlockPS.Core.Sandbox;
 internal static unsafe class ExecGate
 {
     /// <summary>
-    /// Serves the listener until the launch thread is done. True when the child's execve reached
+    /// Serves the listener until the launch thread is done (without an <paramref name="observer"/>,
+    /// until the gate's execve is let go, which is the last call to serve). True when the child's execve reached
     /// the gate (never without a <paramref name="tree"/> to place it in). Whatever goes wrong, the
     /// listener is closed before this returns or throws, which fails a call still waiting at the gate
     /// (ENOSYS): the launch thread can always finish. An <paramref name="observer"/> takes over a
@@ -43,7 +44,13 @@ internal static unsafe class ExecGate
                 {
                     bool gate = Answer(open, tree is not null && !reached ? tree : null, table, context, observer);
                     reached |= gate;
-                    if (gate && observer is null) listener.Close();
+                    if (gate && observer is null)
+                    {
+                        // Nothing is left to serve: the caller joins the thread now, instead of being
+                        // woken once more to hear it is done (a wake-up costs tens of µs on a VM).
+                        listener.Close();
+                        return true;
+                    }
                 }
                 listener.TakeIfReported();
             }
