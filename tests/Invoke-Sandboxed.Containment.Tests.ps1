@@ -181,9 +181,10 @@ Describe 'No process outlives an Invoke-Sandboxed run' {
                 $caller = [Diagnostics.Process]::Start($start)
                 $read = $caller.StandardOutput.ReadToEndAsync()
                 $deadline = [DateTime]::UtcNow.AddSeconds(60)
-                while (-not (Test-Path $ready) -and -not $caller.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-                if (-not (Test-Path $ready)) { $caller.Kill($true); throw "the caller did not start: $($read.Result)" }
-                Set-Content "$b/cgroup.procs" (Get-Content $ready)
+                # The file exists before its pid is in it: wait for the pid.
+                while (-not ((Test-Path $ready) -and (Get-Content $ready)) -and -not $caller.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                if (-not ((Test-Path $ready) -and (Get-Content $ready))) { $caller.Kill($true); throw "the caller did not start: $($read.Result)" }
+                Set-Content "$b/cgroup.procs" (Get-Content $ready) -ErrorAction Stop
                 Set-Content $go ''
                 if (-not $caller.WaitForExit(120000)) { $caller.Kill($true); throw 'the caller did not end within 2 minutes' }
                 $out = @($read.Result -split "`n" | ForEach-Object TrimEnd | Where-Object { $_ })
