@@ -29,8 +29,8 @@ public static class AccessFixText
     private static string LiftEmulation(LandlockEmulation emulation) => emulation switch
     {
         LandlockEmulation.UnixSockets =>
-            "Add-LandlockPathRule -Ruleset $ruleset -LiteralPath <the socket's folder> -Access ResolveUnix (this kernel then restricts no UNIX socket), " +
-            "or make the ruleset with New-LandlockRuleset -Abi V8",
+            "Add-LandlockPathRule -Ruleset $ruleset -LiteralPath <the socket> -Access ResolveUnix (a rule of ResolveUnix alone; this kernel then restricts no UNIX socket, " +
+            "and the sandbox can reach every socket of the machine), or make the ruleset with New-LandlockRuleset -Abi V8 (the same)",
         LandlockEmulation.UdpSockets =>
             "Add-LandlockNetRule -Ruleset $ruleset -Port <the port> -Access ConnectSendUdp (BindUdp to serve; this kernel then restricts no UDP socket), " +
             "or make the ruleset with New-LandlockRuleset -Abi V9",

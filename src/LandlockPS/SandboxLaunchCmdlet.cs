@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using LandlockPS.Core.Landlock;
@@ -55,7 +56,7 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
         if (report.Status == EnforcementStatus.PartiallyEnforced)
         {
             string pin = report.KernelAbi is { } kernel
-                ? $" To match this kernel, make the ruleset with -Abi {kernel} (or pin abi = {(int)kernel} in its policy file);"
+                ? $" To match this kernel, make the ruleset with -Abi {kernel} (or pin abi = {(int)kernel} in its policy file){GivenUp(report)};"
                 : string.Empty;
             SessionWarnings.WriteOnce(this, $"Partially enforced: {report.Describe()}{pin} shown once per session.");
         }
@@ -63,6 +64,15 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
         {
             WriteWarning($"Running UNCONFINED (-AllowUnconfined): {report.Describe()}");
         }
+    }
+
+    // Pinned to the kernel's ABI, a ruleset no longer handles what LandlockPS closes for it.
+    private static string GivenUp(LandlockEnforcementReport report)
+    {
+        var closed = new List<string>();
+        if ((report.Emulated & LandlockEmulation.UnixSockets) != 0) closed.Add("UNIX sockets");
+        if ((report.Emulated & LandlockEmulation.UdpSockets) != 0) closed.Add("UDP");
+        return closed.Count == 0 ? string.Empty : $", which leaves {string.Join(" and ", closed)} unrestricted too (LandlockPS closes them for this ruleset now)";
     }
 
     /// <summary>

@@ -59,6 +59,37 @@ public class EmulationTests(EscapePrograms programs) : IClassFixture<EscapeProgr
     }
 
     [Fact]
+    public void ResolveUnixThatComesWithAFoldersOtherRightsKeepsUnixSocketsClosed()
+    {
+        using var tree = new TempTree();
+        string path = Path.Combine(tree.Root, "service.sock");
+        using var server = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        server.Bind(new UnixDomainSocketEndPoint(path));
+        server.Listen(8);
+        Assert.Equal("connected\n", Unconfined(Perl, "-e", ConnectUnix, path).Stdout);
+
+        // ReadWrite on a work folder, as scripts grant one: it holds ResolveUnix, which on a kernel
+        // before ABI 9 could only be honoured by opening every UNIX socket of the machine.
+        LandlockRuleset folder = SystemRuleset();
+        folder.AddPathRule(tree.Root, LandlockAccessFs.ReadWrite);
+        Result kept = Run(folder, Perl, "-e", ConnectUnix, path);
+        if (Emulatable.HasFlag(LandlockEmulation.UnixSockets))
+        {
+            Assert.Contains("connect: Permission denied", kept.Stderr);
+            Assert.True(kept.Enforcement.Emulated.HasFlag(LandlockEmulation.UnixSockets));
+            Assert.Equal(EnforcementStatus.FullyEnforced, kept.Enforcement.Status);
+        }
+        else
+        {
+            Assert.Equal("connected\n", kept.Stdout); // the kernel's ResolveUnix allows it per path
+        }
+
+        // The twin: a rule of ResolveUnix alone, on the socket itself, asks for sockets.
+        folder.AddPathRule(path, LandlockAccessFs.ResolveUnix);
+        Assert.Equal("connected\n", Run(folder, Perl, "-e", ConnectUnix, path).Stdout);
+    }
+
+    [Fact]
     public void SocketPairsStillWorkWhereUnixSocketsAreClosed()
     {
         Result r = Run(SystemRuleset(), Perl, "-e", "use Socket; socketpair(my $a, my $b, AF_UNIX, SOCK_STREAM, 0) or die qq(pair: $!\\n); print qq(paired\\n)");
@@ -138,8 +169,9 @@ public class EmulationTests(EscapePrograms programs) : IClassFixture<EscapeProgr
 
         Assert.Equal("io_uring: Operation not permitted\n", Run(rs, uring).Stdout);
 
+        using var sockets = new TempTree();
         LandlockRuleset granted = rs.Clone();
-        granted.AddPathRule(programs.Bin, LandlockAccessFs.ResolveUnix);
+        granted.AddPathRule(sockets.Root, LandlockAccessFs.ResolveUnix);
         granted.AddNetRule(53, LandlockAccessNet.ConnectSendUdp);
         Result twin = Run(granted, uring);
         Assert.False(twin.Enforcement.Emulated.HasFlag(LandlockEmulation.IoUring));

@@ -17,7 +17,7 @@ public sealed record LandlockAccessFix(LandlockAccessFs Access, string? Path)
 
     /// <summary>
     /// For a call of a class LandlockPS closes where the kernel's Landlock cannot: that class. The fix
-    /// grants part of it (a ResolveUnix rule on a socket's folder, a UDP port), after which LandlockPS
+    /// grants part of it (a rule of ResolveUnix alone on a socket, a UDP port), after which LandlockPS
     /// leaves the class to the kernel, which on this kernel does not restrict it; or makes the ruleset
     /// without the rights it stands in for.
     /// </summary>
@@ -49,7 +49,7 @@ public sealed record LandlockAccessFix(LandlockAccessFs Access, string? Path)
 
     private string LiftText() => Emulation switch
     {
-        LandlockEmulation.UnixSockets => "allow ResolveUnix on the socket's folder (this kernel then restricts no UNIX socket), or make the ruleset with an ABI before V9",
+        LandlockEmulation.UnixSockets => "add a rule of ResolveUnix alone on the socket itself (this kernel then restricts no UNIX socket at all, and the program can reach every socket of the machine), or make the ruleset with an ABI before V9 (the same)",
         LandlockEmulation.UdpSockets => "allow ConnectSendUdp or BindUdp on the ports the program uses (this kernel then restricts no UDP socket), or make the ruleset with an ABI before V10",
         LandlockEmulation.MemfdExecute => "have the program make its memfds with MFD_NOEXEC_SEAL, or make the ruleset without handling Execute",
         _ => "grant part of the UNIX or UDP sockets LandlockPS closes (see their denials), or make the ruleset with an ABI before V9",

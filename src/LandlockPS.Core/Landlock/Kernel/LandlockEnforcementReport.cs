@@ -143,12 +143,15 @@ public sealed class LandlockEnforcementReport
         DroppedAccessFs == 0 && DroppedAccessNet == 0 && DroppedScope == 0 && DroppedLogFlags == 0 && !DroppedQuiet;
 
     // A class is emulated when the kernel cannot enforce it, the ruleset handles all of it, and no
-    // rule grants any of it: denying the whole class then denies nothing the ruleset allows.
+    // rule asks for any of it: denying the whole class then denies nothing the ruleset asked for.
+    // UNIX sockets are asked for by a rule of ResolveUnix alone. ResolveUnix that comes with a
+    // folder's other rights (ReadWrite on ./out) does not ask for them: on this kernel, honouring it
+    // would open every UNIX socket of the machine (D-Bus, docker.sock, the caller's own).
     private LandlockEmulation Emulate(LandlockRuleset ruleset, IReadOnlyList<HeldPathRule> held, LandlockEmulation possible)
     {
         LandlockEmulation emulated = LandlockEmulation.None;
         if ((RequestedAccessFs & ~EnforcedAccessFs & LandlockAccessFs.ResolveUnix) != 0
-            && !ruleset.PathRules.Select(r => r.Access).Concat(held.Select(r => r.Access)).Any(a => (a & LandlockAccessFs.ResolveUnix) != 0))
+            && !ruleset.PathRules.Select(r => r.Access).Concat(held.Select(r => r.Access)).Any(OpensUnixSockets))
         {
             emulated |= LandlockEmulation.UnixSockets;
         }
@@ -161,6 +164,12 @@ public sealed class LandlockEnforcementReport
         if ((emulated & (LandlockEmulation.UnixSockets | LandlockEmulation.UdpSockets)) != 0) emulated |= LandlockEmulation.IoUring;
         return emulated & possible;
     }
+
+    /// <summary>
+    /// Whether a rule's rights ask for UNIX sockets where the kernel's Landlock cannot restrict them
+    /// per path (before ABI 9): ResolveUnix alone.
+    /// </summary>
+    public static bool OpensUnixSockets(LandlockAccessFs ruleAccess) => ruleAccess == LandlockAccessFs.ResolveUnix;
 
     private static IEnumerable<string> Names<T>(T value) where T : struct, System.Enum
     {
