@@ -28,8 +28,14 @@ public class TerminalOutputFilterTests
         { $"a{Esc}]52;c;ZXZp{Esc}[31mb", $"a{Esc}[31mb" },
         // The C1 form of OSC, as UTF-8.
         { "a\u009d52;c;ZXZp\u009cb", "ab" },
-        // A lone ESC, an unfinished number, an OSC with no number pass as they came.
-        { $"{Esc}x{Esc}]12345678;x{Bel}{Esc}];x{Bel}", $"{Esc}x{Esc}]12345678;x{Bel}{Esc}];x{Bel}" },
+        // A lone ESC and an OSC with no number pass as they came.
+        { $"{Esc}x{Esc}];x{Bel}", $"{Esc}x{Esc}];x{Bel}" },
+        // Terminals read leading zeros as nothing: 052 is the clipboard, 00 the title.
+        { $"a{Esc}]052;c;ZXZp{Bel}{Esc}]00;t{Bel}b", $"a{Esc}]00;t{Bel}b" },
+        // A number too long to hold is no command anybody needs: dropped, however it is spelled.
+        { $"a{Esc}]0000000052;c;ZXZp{Bel}b", "ab" },
+        { $"a\u009d0000000052;c;ZXZp\u009cb", "ab" },
+        { $"a{Esc}]12345678;x{Bel}b", "ab" },
     };
 
     [Theory]

@@ -56,7 +56,15 @@ public sealed class TerminalOutputFilter
             case State.C1 when b == C1Osc:
                 _number = 0;
                 return Hold(b, State.OscNumber);
-            case State.OscNumber when b is >= (byte)'0' and <= (byte)'9' && _heldCount < MaxHeldBytes - 1:
+            case State.OscNumber when b is >= (byte)'0' and <= (byte)'9':
+                // Terminals read the number whatever its length (0000000052 is 52): one too long to
+                // hold is no command anybody needs, and is dropped rather than passed unjudged.
+                if (_heldCount == MaxHeldBytes - 1)
+                {
+                    _heldCount = 0;
+                    _state = State.Dropping;
+                    return 0;
+                }
                 _number = _number * 10 + (b - '0');
                 return Hold(b, State.OscNumber);
             case State.OscNumber when b == (byte)';' && IsDropped(_number):
