@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -37,6 +38,7 @@ internal sealed class NativeRun : ISandboxRun
     private readonly NativeRunOptions _options;
     private readonly CancellationToken _stopping;
     private readonly LineDecoder _stdout;
+    private readonly TerminalOutputFilter _stdoutFilter = new();
     private readonly LineDecoder _stderr;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly GracefulStop _stop;
@@ -235,8 +237,23 @@ internal sealed class NativeRun : ISandboxRun
             _cmdlet.WriteObject(bytes, enumerateCollection: false);
             return;
         }
-        LineDecoder decoder = chunk.Stream == ChildStream.StandardOutput ? _stdout : _stderr;
-        foreach (string line in decoder.Push(chunk.Buffer, chunk.Count)) EmitLine(line, chunk.Stream);
+        if (chunk.Stream == ChildStream.StandardOutput)
+        {
+            // Lines reach the console as they are, like a native command's: what acts beyond the
+            // screen (the clipboard, file transfers) goes first, as from a private terminal.
+            byte[] filtered = ArrayPool<byte>.Shared.Rent(chunk.Count + TerminalOutputFilter.MaxHeldBytes);
+            try
+            {
+                int count = _stdoutFilter.Filter(chunk.Buffer.AsSpan(0, chunk.Count), filtered);
+                foreach (string line in _stdout.Push(filtered, count)) EmitLine(line, chunk.Stream);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(filtered);
+            }
+            return;
+        }
+        foreach (string line in _stderr.Push(chunk.Buffer, chunk.Count)) EmitLine(line, chunk.Stream);
     }
 
     private void EmitLine(string? line, ChildStream stream)

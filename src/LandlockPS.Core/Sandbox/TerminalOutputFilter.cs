@@ -7,7 +7,9 @@ namespace LandlockPS.Core.Sandbox;
 /// on the caller's machine beyond the screen it draws: OSC 52 sets or reads the caller's clipboard
 /// (whatever the caller pastes next, into an unconfined shell), OSC 50 changes or queries the font,
 /// OSC 1337 and 5113 transfer files in iTerm2 and kitty. Everything else passes unchanged: an
-/// editor needs its control sequences. Sequences may be cut anywhere between chunks.
+/// editor needs its control sequences. Sequences may be cut anywhere between chunks. Used on a
+/// private terminal's output and on a program's standard output read as text, which the caller's
+/// console shows as it is.
 /// </summary>
 public sealed class TerminalOutputFilter
 {
@@ -38,6 +40,12 @@ public sealed class TerminalOutputFilter
     public int Filter(ReadOnlySpan<byte> input, Span<byte> output)
     {
         if (output.Length < input.Length + MaxHeldBytes) throw new ArgumentException("The output must hold MaxHeldBytes more than the input.", nameof(output));
+        // Most output holds no escape at all: copied as it is, without a look at each byte.
+        if (_state == State.Text && input.IndexOfAny(Escape, C1Lead) < 0)
+        {
+            input.CopyTo(output);
+            return input.Length;
+        }
         int written = 0;
         foreach (byte b in input) written += Take(b, output[written..]);
         return written;
