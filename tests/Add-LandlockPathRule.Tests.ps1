@@ -111,6 +111,14 @@ Describe 'Add-LandlockPathRule' {
         $rs.PathRules | Should -BeNullOrEmpty
     }
 
+    It 'refuses -Access None once for the call, with the same id as Add-LandlockNetRule, on a folder and a file alike' {
+        $caught = try { $rs | Add-LandlockPathRule ./data, ./data/file.txt -Access None -ErrorAction SilentlyContinue; $null } catch { $_ }
+        $caught.FullyQualifiedErrorId | Should -Be "AccessNotApplicable,$Id"
+        $caught.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $caught.Exception.Message | Should -Match 'grants no right'
+        $rs.PathRules | Should -BeNullOrEmpty
+    }
+
     It 'reports PathNotFound for a missing path and goes on with the others' {
         $rs | Add-LandlockPathRule ./missing, ./data ReadOnly -ErrorVariable ev -ErrorAction SilentlyContinue
         $ev | Should -HaveCount 1

@@ -52,6 +52,11 @@ public sealed class AddLandlockPathRuleCommand : RulesetPathCmdlet
             return;
         }
         LandlockAccessFs access = ResolveAccess(() => Ruleset.ResolveAccessFs(Access));
+        if (access == LandlockAccessFs.None)
+        {
+            // As Add-LandlockNetRule answers it: one error for the call, whatever the paths are.
+            ThrowTerminatingError(ErrorHelper.Create("AccessNotApplicable", "-Access None grants no right; name at least one (ReadOnly, ReadWrite, ...).", Access));
+        }
         (string[] inputs, bool literal) = PathInputs;
         foreach (string input in inputs)
         {
