@@ -124,4 +124,24 @@ public class PolicyErrorTests
         Assert.Equal("PolicySyntaxError", e.ErrorId);
         Assert.Contains("nests deeper than", e.Message, System.StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("{\"abi\":5,\"pathBeneath\":[")]
+    [InlineData("{")]
+    public void ADocumentCutShortIsNotCalledTooDeep(string json)
+    {
+        PolicyException e = Rejects(json, PolicyFormat.Json);
+
+        Assert.Equal("PolicySyntaxError", e.ErrorId);
+        Assert.DoesNotContain("nests deeper", e.Message, System.StringComparison.Ordinal);
+        Assert.Contains("a } or ] is missing", e.Message, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TooDeepATomlDocumentIsExplainedInTheAuthorsTerms()
+    {
+        PolicyException e = Rejects("a = " + new string('[', 40) + "1" + new string(']', 40), PolicyFormat.Toml);
+
+        Assert.Contains("nests deeper than", e.Message, System.StringComparison.Ordinal);
+    }
 }

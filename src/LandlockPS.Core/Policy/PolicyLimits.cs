@@ -20,7 +20,10 @@ internal static class PolicyLimits
     /// means nothing to the author of a policy: say what is wrong with the file instead.
     /// </summary>
     public static string Explain(string parserMessage) =>
-        parserMessage.Contains("depth", System.StringComparison.OrdinalIgnoreCase)
+        parserMessage.Contains("maximum", System.StringComparison.OrdinalIgnoreCase) && parserMessage.Contains("depth", System.StringComparison.OrdinalIgnoreCase)
             ? $"it nests deeper than {MaxDepth} levels; a policy nests three."
-            : parserMessage;
+            // System.Text.Json's words for a file cut short ("Expected depth to be zero...").
+            : parserMessage.Contains("open JSON object or array", System.StringComparison.Ordinal)
+                ? "it ends before every object and array it opens is closed: a } or ] is missing."
+                : parserMessage;
 }
