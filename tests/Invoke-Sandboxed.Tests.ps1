@@ -113,6 +113,24 @@ Describe 'Invoke-Sandboxed -FilePath' {
             $sandboxed | Should -Be $native
         }
 
+        It 'expands wildcards and ~ in words not typed in quotes, as & does on Unix: <Words>' -TestCases @(
+            @{ Words = '*.md ''*.md'' "*.md" sub/*.md nomatch*.zz' }, @{ Words = '~ ~/x ''~'' "~/x" x~' }, @{ Words = '$pattern -la' }
+        ) {
+            $null = New-Item -ItemType Directory (Join-Path $work sub)
+            foreach ($name in 'a.md', 'b c.md', 'sub/x.md', 'z.txt') { $null = New-Item -ItemType File (Join-Path $work $name) }
+            $pattern = '*.md'
+            Push-Location $work
+            try {
+                $native = & ([scriptblock]::Create("& printf '%s|' $Words"))
+                $sandboxed = & ([scriptblock]::Create("`$Sys | Invoke-Sandboxed printf '%s|' $Words"))
+                $piped = & ([scriptblock]::Create("'in' | Invoke-Sandboxed -Ruleset `$Sys printf '%s|' $Words"))
+            }
+            finally { Pop-Location }
+            $sandboxed | Should -Be $native
+            $piped | Should -Be $native
+            $native | Should -Not -Match '\|\*\.md\|.*\|\*\.md\|.*\|\*\.md\|' -Because 'the bare word was expanded (a control on the test itself)'
+        }
+
         It 'takes its own parameters before or after the program, in full' {
             Invoke-Sandboxed -Ruleset $Sys echo a b c | Should -Be 'a b c'
             $r = $Sys | Invoke-Sandboxed sh -PassThru -- -c 'exit 3'

@@ -26,30 +26,90 @@ internal static class ProgramArguments
     /// $null gives none, everything else its string form. <c>-name:value</c> written as one word
     /// stays one argument, as <c>&amp;</c> passes it (PowerShell hands it over as "-name:" and the value).
     /// </summary>
-    internal static string[] From(IEnumerable<object?> remaining, CommandAst? command)
+    /// <para>
+    /// With <paramref name="expand"/>, a word not typed in quotes is expanded as <c>&amp;</c> expands it on
+    /// Unix (wildcards against the file system, a leading ~), when each value can be told to its word.
+    /// </para>
+    internal static string[] From(IEnumerable<object?> remaining, CommandAst? command, CommandInfo? cmdlet = null, Func<string, IEnumerable<string>>? expand = null)
     {
+        object?[] values = remaining.ToArray();
+        IReadOnlyList<CommandElementAst>? words = command is not null && cmdlet is not null && expand is not null ? ProgramWords(command, cmdlet) : null;
+        bool expanding = words is not null && words.Count == values.Length;
         Queue<string> attached = new(command is null ? [] : AttachedParameterTexts(command));
         var arguments = new List<string>();
         string? pending = null;
-        foreach (object? item in remaining.SelectMany(Flatten))
+        for (int i = 0; i < values.Length; i++)
         {
-            string text = LanguagePrimitives.ConvertTo<string>(item) ?? string.Empty;
-            if (pending is not null)
+            bool expands = expanding && !IsQuoted(words![i]);
+            foreach (object? item in Flatten(values[i]))
             {
-                arguments.Add(pending + text);
-                pending = null;
-            }
-            else if (attached.TryPeek(out string? parameter) && text == parameter)
-            {
-                pending = attached.Dequeue();
-            }
-            else
-            {
-                arguments.Add(text);
+                string text = LanguagePrimitives.ConvertTo<string>(item) ?? string.Empty;
+                if (pending is not null)
+                {
+                    arguments.Add(pending + text);
+                    pending = null;
+                }
+                else if (attached.TryPeek(out string? parameter) && text == parameter)
+                {
+                    pending = attached.Dequeue();
+                }
+                else if (expands)
+                {
+                    arguments.AddRange(expand!(text));
+                }
+                else
+                {
+                    arguments.Add(text);
+                }
             }
         }
         if (pending is not null) arguments.Add(pending);
         return arguments.ToArray();
+    }
+
+    // As PowerShell's native binder judges a word: only a string typed in quotes is kept as it is.
+    private static bool IsQuoted(CommandElementAst word) => word switch
+    {
+        StringConstantExpressionAst constant => constant.StringConstantType != StringConstantType.BareWord,
+        ExpandableStringExpressionAst expandable => expandable.StringConstantType != StringConstantType.BareWord,
+        _ => false,
+    };
+
+    /// <summary>
+    /// The words typed for the program, in order: what follows the program that none of the cmdlet's
+    /// own parameters took, and everything after "--". Null when they cannot be told (a splat, a
+    /// -name:value word, which PowerShell hands over in two pieces).
+    /// </summary>
+    private static IReadOnlyList<CommandElementAst>? ProgramWords(CommandAst command, CommandInfo cmdlet)
+    {
+        CommandElementAst[] elements = command.CommandElements.Skip(1).ToArray();
+        var words = new List<CommandElementAst>();
+        bool programSeen = false;
+        for (int i = 0; i < elements.Length; i++)
+        {
+            if (elements[i] is VariableExpressionAst { Splatted: true }) return null;
+            if (elements[i] is not CommandParameterAst parameter)
+            {
+                if (programSeen) words.Add(elements[i]);
+                programSeen = true;
+                continue;
+            }
+            if (parameter.Argument is not null) return null;
+            if (parameter.ParameterName == "-")
+            {
+                words.AddRange(elements.Skip(i + 1));
+                break;
+            }
+            (ParameterMetadata? match, _) = Resolve(cmdlet, parameter.ParameterName);
+            if (match is null)
+            {
+                words.Add(parameter); // an option of the program's: -la
+                continue;
+            }
+            if (match.ParameterType == typeof(SwitchParameter)) continue;
+            if (++i < elements.Length && match.Name == "FilePath") programSeen = true;
+        }
+        return words;
     }
 
     /// <summary>The command as the user typed it, when PowerShell knows its text (not for a call through the API).</summary>
@@ -59,7 +119,11 @@ internal static class ProgramArguments
         if (string.IsNullOrEmpty(statement)) return null;
         if (Volatile.Read(ref _lastParsed) is { } last && last.Text == statement) return last.Command;
         ScriptBlockAst ast = Parser.ParseInput(statement, out _, out ParseError[] errors);
-        CommandAst? command = errors.Length == 0 ? ast.Find(a => a is CommandAst, searchNestedScriptBlocks: false) as CommandAst : null;
+        // This cmdlet's command, not another of the pipeline (Get-Content x | Invoke-Sandboxed sort).
+        CommandAst[] named = errors.Length == 0
+            ? ast.FindAll(a => a is CommandAst c && string.Equals(c.GetCommandName(), invocation.InvocationName, StringComparison.OrdinalIgnoreCase), searchNestedScriptBlocks: false).Cast<CommandAst>().ToArray()
+            : [];
+        CommandAst? command = named.Length == 1 ? named[0] : null;
         Volatile.Write(ref _lastParsed, new ParsedStatement(statement, command));
         return command;
     }

@@ -91,7 +91,7 @@ public abstract class SandboxLaunchCmdlet : CancellableCmdlet
         return new SandboxStartInfo(program!)
         {
             ArgumentZero = filePath,
-            Arguments = ProgramArguments.From(arguments, typed),
+            Arguments = ProgramArguments.From(arguments, typed, MyInvocation.MyCommand, word => NativeGlob.Expand(SessionState, word)),
             WorkingDirectory = workingDirectory,
             Environment = BuildEnvironment(),
             KeepCapabilities = KeepCapabilities,
