@@ -185,6 +185,18 @@ Describe 'Invoke-Sandboxed -FilePath' {
             $Sys | Invoke-Sandboxed sort -InputObject 'y', 'x' | Should -Be 'x', 'y'
         }
 
+        It 'writes objects that are not text as & does, as Out-String shows them: <Case>' -TestCases @(
+            @{ Case = 'custom objects'; Items = { [pscustomobject]@{ a = 1; b = 'x' }, [pscustomobject]@{ a = 2; b = 'y' } } }
+            @{ Case = 'strings around an object'; Items = { 's1', [pscustomobject]@{ a = 1 }, 's2' } }
+            @{ Case = 'a hashtable, one object'; Items = { , @{ k = 'v' } } }
+            @{ Case = 'numbers and a date'; Items = { -5, 3L, [datetime]'2020-01-02' } }
+        ) {
+            $native = & $Items | & cat
+            $sandboxed = & $Items | Invoke-Sandboxed -Ruleset $Sys cat
+            $sandboxed | Should -Be $native
+            ($sandboxed -join '') | Should -Not -BeNullOrEmpty
+        }
+
         It 'streams a large input without holding it all' {
             1..100000 | Invoke-Sandboxed -Ruleset $Sys -FilePath wc -ArgumentList '-l' | Should -Be '100000'
         }

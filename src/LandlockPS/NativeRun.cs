@@ -39,6 +39,7 @@ internal sealed class NativeRun : ISandboxRun
     private readonly CancellationToken _stopping;
     private readonly LineDecoder _stdout;
     private readonly TerminalOutputFilter _stdoutFilter = new();
+    private readonly InputLines _inputLines = new();
     private readonly LineDecoder _stderr;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly GracefulStop _stop;
@@ -81,17 +82,31 @@ internal sealed class NativeRun : ISandboxRun
     {
         object? item = input is PSObject wrapped ? wrapped.BaseObject : input;
         if (item is null) return;
-        if (item is IEnumerable sequence and not string and not byte[])
+        // A dictionary is one object, as the pipeline takes it (its table), not its entries.
+        if (item is IEnumerable sequence and not string and not byte[] and not IDictionary)
         {
             foreach (object? element in sequence) Feed(element);
             return;
         }
-        byte[] bytes = item switch
+        switch (item)
         {
-            byte[] raw => raw,
-            byte single => [single],
-            _ => (_inputEncoding ??= _options.InputEncoding()).GetBytes(LanguagePrimitives.ConvertTo<string>(item) + "\n"),
-        };
+            case byte[] raw:
+                Write(raw);
+                break;
+            case byte single:
+                Write([single]);
+                break;
+            default:
+                // The object as it came: a PSCustomObject's properties live on its wrapper.
+                foreach (string line in _inputLines.Of(input!)) WriteLine(line);
+                break;
+        }
+    }
+
+    private void WriteLine(string line) => Write((_inputEncoding ??= _options.InputEncoding()).GetBytes(line + "\n"));
+
+    private void Write(byte[] bytes)
+    {
         // While the child's input is full, keep emptying its output: a child that writes before it reads must not deadlock.
         while (!_process.HasExited && !_process.TryWriteInput(bytes))
         {
@@ -103,7 +118,11 @@ internal sealed class NativeRun : ISandboxRun
     /// <summary>Closes standard input, emits the rest of the output, and reports how the child ended.</summary>
     public void Finish()
     {
-        if (_info.RedirectStandardInput) _process.CloseInput();
+        if (_info.RedirectStandardInput)
+        {
+            foreach (string line in _inputLines.End()) WriteLine(line);
+            _process.CloseInput();
+        }
         Drain(PollMilliseconds, untilComplete: true);
         _process.WaitForExit();
         End();
@@ -146,6 +165,7 @@ internal sealed class NativeRun : ISandboxRun
             WaitForEnd();
         }
         _process.Dispose();
+        _inputLines.Dispose();
         _info.Observer?.Dispose();
     }
 
