@@ -70,6 +70,11 @@ internal sealed class PwshSandbox : IDisposable
                 // A library outside the system's folders may lie in a folder a sandbox can write, which
                 // could swap its name for a link: the rule is built on the file itself, held open.
                 libraries.AddRange(HeldLibraries(loaded, ReadFile & effective.HandledAccessFs));
+                LandlockAccessFs folderAccess = ReadOnly & effective.HandledAccessFs;
+                if (folderAccess != LandlockAccessFs.None)
+                {
+                    libraries.AddRange(ChosenFolders(launch).Distinct(StringComparer.Ordinal).Select(folder => HeldPathRule.OnFolder(folder, folderAccess)).OfType<HeldPathRule>());
+                }
                 held.AddRange(libraries);
                 added.AddRange(libraries.Select(l => new LandlockPathRule(l.Path, l.Access) { RulesetHandledAccessFs = effective.HandledAccessFs }));
                 // Built from the folder held open: the home's path lies in a folder other sandboxes may write.
@@ -192,12 +197,22 @@ internal sealed class PwshSandbox : IDisposable
         foreach (string file in new[] { "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime" }) yield return (file, ReadFile);
         yield return ("/usr/share/zoneinfo", ReadOnly);
         foreach (string terminfo in new[] { "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo" }) yield return (terminfo, ReadOnly);
-        foreach (string modules in ModulePath(environment)) yield return (modules, ReadOnly);
-        if (module is not null)
+    }
+
+    /// <summary>
+    /// Folders the user's own files choose (PSModulePath, this module's folder, the script's folder):
+    /// any of them may lie in a folder a sandbox can write, which could swap it for a link to / before
+    /// the next launch. Each is reached without following a link and its rule built on the folder held
+    /// open; one reached through a link gets no rule (a rule of the user's own grants it, links followed).
+    /// </summary>
+    private static IEnumerable<string> ChosenFolders(PwshLaunch launch)
+    {
+        foreach (string modules in ModulePath(launch.Environment)) yield return modules;
+        if (launch.Module is { } module)
         {
-            foreach (string folder in module.Folders) yield return (folder, ReadOnly);
+            foreach (string folder in module.Folders) yield return folder;
         }
-        if (launch.ScriptFolder is { } scripts) yield return (scripts, ReadOnly);
+        if (launch.ScriptFolder is { } scripts) yield return scripts;
     }
 
     /// <summary>

@@ -17,4 +17,13 @@ public sealed record HeldPathRule(SafeFileDescriptor Handle, string Path, Landlo
     /// </summary>
     public static HeldPathRule? OnPlainFile(string path, LandlockAccessFs access)
         => PathHandles.TryOpenPlainFile(path) is { } handle ? new HeldPathRule(handle, path, access) : null;
+
+    /// <summary>As <see cref="OnPlainFile"/>, for the folder at the absolute <paramref name="path"/>.</summary>
+    public static HeldPathRule? OnFolder(string path, LandlockAccessFs access)
+    {
+        SafePathHandle? handle = PathHandles.TryOpenWithoutLinks(path, out LibC.StatxBuffer status);
+        if (handle is not null && status.IsDirectory) return new HeldPathRule(handle, path, access);
+        handle?.Dispose();
+        return null;
+    }
 }
