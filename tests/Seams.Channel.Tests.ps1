@@ -194,6 +194,15 @@ Describe 'The host channel' {
         ($ev | Out-String) | Should -Match "-HostAccess $Needed"
     }
 
+    It 'refuses, even with -HostAccess Prompt, a field name that would push the [sandbox] mark away: <Case>' -TestCases @(
+        @{ Case = 'line ends'; Name = ("`n" * 60) + '[sudo] password for root' }
+        @{ Case = 'a carriage return'; Name = "Name`r[sudo] password for root" }
+        @{ Case = 'a tab'; Name = "Name`t`t`t`t[sudo] password" }
+    ) {
+        $out = Invoke-Sandboxed -Ruleset $Rs -HostAccess Prompt { param($name) try { Read-Host $name } catch { 'refused: ' + $_.Exception.Message } } -ArgumentList $Name
+        $out | Should -Match '^refused: .*control characters'
+    }
+
     It 'keeps console changes from reaching the caller, and says so once' {
         $title = $Host.UI.RawUI.WindowTitle
         $colour = $Host.UI.RawUI.ForegroundColor

@@ -160,12 +160,13 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
             {
                 // The host shows a field by its name, which cannot be changed, and a copy would lose
                 // what marks it as a remote field (the host converts a remote answer more carefully).
-                if (field.Name is { } name && !ReferenceEquals(HostText.Neutralize(name), name))
+                // Line ends and tabs too: 60 line ends before a field push the [sandbox] mark off the screen.
+                if (field.Name is { } name && Core.ControlCharacters.Any(name))
                 {
                     throw new HostException("The sandbox's prompt was refused: its text carries control characters, which could act on your terminal.",
                         null, "SandboxPromptUnsafe", ErrorHelper.Category("SandboxPromptUnsafe"));
                 }
-                field.Label = HostText.Neutralize(field.Label ?? string.Empty);
+                field.Label = HostText.Plain(field.Label ?? string.Empty);
                 // Shown (on !?) between the field's line and the mark: cut as the message is.
                 field.HelpMessage = PromptText.Fit(HostText.Neutralize(field.HelpMessage ?? string.Empty), Width, PromptText.LineRows, out _);
             }
