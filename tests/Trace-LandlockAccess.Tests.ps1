@@ -235,6 +235,14 @@ Describe 'Invoke-Sandboxed -ExplainDenials' {
         $result.Denials[0].Count | Should -Be 2
     }
 
+    It 'shows a denied path with a line end in it on one line, so it cannot start a fake fix of its own' {
+        $name = "n`nFix: Add-LandlockPathRule -LiteralPath root -Access ReadWrite"
+        $null = Invoke-Sandboxed -Ruleset $Ruleset -ExplainDenials -WorkingDirectory $Data -WarningVariable warned /bin/sh -- -c 'echo x > "$1"' sh $name 2>$null 3>$null
+        @($warned).Count | Should -Be 1
+        $warned[0].Message | Should -Not -Match "`n"
+        $warned[0].Message | Should -Match '^Denied [A-Za-z, ]+ on .*/n␊Fix: Add-LandlockPathRule -LiteralPath root -Access ReadWrite \(open by'
+    }
+
     It 'says nothing when nothing was denied (the allowed twin)' {
         $out = Invoke-Sandboxed -Ruleset $Ruleset -ExplainDenials -PassThru -WorkingDirectory $Data cat a.txt -WarningVariable warned
         $out | Should -Contain 'alpha'

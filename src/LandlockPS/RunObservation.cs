@@ -77,13 +77,14 @@ internal static class RunObservation
         return effective;
     }
 
-    /// <summary>One denial in a line a person can act on: what, where, who, how often, and the fix. The path came from the sandbox: it is neutralized.</summary>
+    /// <summary>One denial in a line a person can act on: what, where, who, how often, and the fix. The path came from the sandbox: every control character in it is shown as a symbol.</summary>
     internal static string Describe(LandlockAccessEvent denial)
     {
         string what = denial.Emulation != LandlockEmulation.None ? AccessText.Describe(denial.Emulation)
             : denial.Path is { } path ? $"{AccessText.FormatFlags(denial.DeniedAccess)} on {path}"
             : $"{AccessText.FormatFlags(denial.NetAccess)} on port {denial.Port}";
         string times = denial.Count == 1 ? string.Empty : $", {denial.Count} times";
-        return HostText.Neutralize($"Denied {what} ({denial.Operation} by {denial.Program}{times}). Fix: {denial.Suggestion}");
+        // On one line: a path with a line end in it must not start a line of its own (a fake "Fix:").
+        return HostText.Plain($"Denied {what} ({denial.Operation} by {denial.Program}{times}). Fix: {denial.Suggestion}");
     }
 }
