@@ -41,6 +41,7 @@ public sealed class AccessObserver : IDisposable
     private int _attached;
     private int _disposed;
     private bool _workStarted;
+    private bool _workEnded;
 
     /// <summary>An observer that keeps at most <paramref name="maximumAccesses"/> distinct accesses.</summary>
     public AccessObserver(int maximumAccesses = DefaultMaximumAccesses)
@@ -82,8 +83,8 @@ public sealed class AccessObserver : IDisposable
     /// <summary>
     /// What was seen so far: one event per operation, path (or port) and rights, with how often, in
     /// the order first seen. Once <see cref="MarkWorkStart"/> was called, an access seen only before
-    /// it is marked <see cref="LandlockAccessEvent.Startup"/>, and one the work made counts the times
-    /// the work made it.
+    /// it (or after <see cref="MarkWorkEnd"/>) is marked <see cref="LandlockAccessEvent.Startup"/>, and
+    /// one the work made counts the times the work made it.
     /// </summary>
     public IReadOnlyList<LandlockAccessEvent> Events()
     {
@@ -105,6 +106,19 @@ public sealed class AccessObserver : IDisposable
     {
         lock (_accesses) _workStarted = true;
     }
+
+    /// <summary>
+    /// Says that the work is over: what runs from now on only closes down (a script block's child
+    /// pwsh closing its session and exiting, which logs to syslog). An access seen only then counts
+    /// as the start-up's does: not the work's.
+    /// </summary>
+    public void MarkWorkEnd()
+    {
+        lock (_accesses) _workEnded = true;
+    }
+
+    // Between MarkWorkStart and MarkWorkEnd (under the lock).
+    private bool InWork => _workStarted && !_workEnded;
 
     /// <summary>Waits until the listener is done: every traced process is gone (or the observer was disposed). False on timeout.</summary>
     public bool WaitForEnd(int millisecondsTimeout) => _server?.Join(millisecondsTimeout) ?? true;
@@ -204,7 +218,7 @@ public sealed class AccessObserver : IDisposable
                 if (_accesses.TryGetValue(key, out Entry? seen))
                 {
                     seen.Count++;
-                    if (_workStarted) seen.WorkCount++;
+                    if (InWork) seen.WorkCount++;
                 }
                 else if (_accesses.Count >= MaximumAccesses)
                 {
@@ -212,7 +226,7 @@ public sealed class AccessObserver : IDisposable
                 }
                 else if (First(tid, access) is { } first && Seccomp.IsPending(listener, id))
                 {
-                    _accesses[key] = new Entry(first, _accesses.Count) { WorkCount = _workStarted ? 1 : 0 };
+                    _accesses[key] = new Entry(first, _accesses.Count) { WorkCount = InWork ? 1 : 0 };
                 }
             }
         }

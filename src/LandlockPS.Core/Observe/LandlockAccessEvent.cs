@@ -69,9 +69,10 @@ public sealed record LandlockAccessEvent
     public bool Implicit { get; init; }
 
     /// <summary>
-    /// True when the access was seen only while the run made ready for the work, before it began: a
-    /// script block's child pwsh starting up and opening its session, not the block itself. Such an
-    /// access says nothing about what the script needs, and -ExplainDenials leaves it out.
+    /// True when the access was seen only while the run made ready for the work or closed down after
+    /// it: a script block's child pwsh starting up and opening its session, or closing it and exiting,
+    /// not the block itself. Such an access says nothing about what the script needs, and
+    /// -ExplainDenials leaves it out.
     /// </summary>
     public bool Startup { get; init; }
 }

@@ -127,6 +127,8 @@ internal sealed class ScriptBlockRun : ISandboxRun
         {
             // Ended: a deadline that fires from now on must not kill the child or report a timeout.
             Interlocked.Exchange(ref _settled, 1);
+            // What the child does from now on (closing, exiting) is not the block's.
+            _state.StartInfo?.Observer?.MarkWorkEnd();
         }
         _deadline?.Dispose();
         SetExitCode();
