@@ -151,6 +151,18 @@ Describe 'Trace-LandlockAccess' {
         ($shown.MessageData.Message -join "`n") | Should -Match 'b\.txt: Permission denied'
     }
 
+    It 'judges a block''s accesses against -Ruleset with the rules its child pwsh ran with: its own needs are allowed, the block''s denial is not' {
+        $ruleset = New-SystemRuleset
+        $events = Trace-LandlockAccess -Ruleset $ruleset -ScriptBlock { try { Get-Content "$using:Data/b.txt" -ErrorAction Stop } catch { } } 6>$null
+        $implicit = @($events | Where-Object Implicit)
+        $implicit.Count | Should -BeGreaterThan 0
+        @($implicit | Where-Object { -not $_.Allowed -and -not $_.Startup }) | Should -BeNullOrEmpty -Because 'the child pwsh ran with its implicit rules'
+        @($implicit | Where-Object Suggestion) | Should -BeNullOrEmpty
+        $denied = (Find-Access $events "$Data/b.txt" open)[0]
+        $denied.Allowed | Should -BeFalse
+        $denied.Suggestion | Should -Match ([regex]::Escape("-LiteralPath '$Data/b.txt' -Access ReadFile"))
+    }
+
     It 'shows the run''s output on the host and emits only events' {
         $out = Trace-LandlockAccess echo hello -InformationVariable shown
         $out | ForEach-Object { $_ | Should -BeOfType ([LandlockPS.Core.Observe.LandlockAccessEvent]) }

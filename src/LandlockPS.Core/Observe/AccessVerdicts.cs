@@ -19,11 +19,16 @@ public static class AccessVerdicts
         var notes = new List<string>();
         // The rule paths are opened once for every event, not once per event.
         IReadOnlyList<RuleAnchor> anchors = RuleAnchor.Resolve(ruleset, notes);
-        return events.Select(e => e.Emulation != LandlockEmulation.None ? JudgeEmulated(e)
+        // An implicit access was covered by a rule LandlockPS added (which may be gone by now, with a
+        // script block's scratch home): allowed, whatever the caller's own ruleset says.
+        return events.Select(e => e.Implicit ? e with { Allowed = true, Reason = ImplicitReason }
+                : e.Emulation != LandlockEmulation.None ? JudgeEmulated(e)
                 : e.Path is { } path && e.Access != LandlockAccessFs.None ? JudgePath(e, path, ruleset, support.EffectiveAbi, anchors)
                 : JudgePort(e, ruleset, support.EffectiveAbi))
             .ToArray();
     }
+
+    private const string ImplicitReason = "Allowed by an implicit rule: LandlockPS added it for the child pwsh's own needs.";
 
     /// <summary>The events the ruleset denies, most frequent first, for -ExplainDenials.</summary>
     public static IReadOnlyList<LandlockAccessEvent> Denials(IEnumerable<LandlockAccessEvent> events, LandlockRuleset ruleset, LandlockSupport? support = null) =>

@@ -42,6 +42,9 @@ public sealed class TraceLandlockAccessCommand : ProgramOrScriptCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MaximumAccessCount { get; set; } = AccessObserver.DefaultMaximumAccesses;
 
+    // The rules LandlockPS added to the run (a script block's child pwsh's own needs).
+    private IReadOnlyList<LandlockPathRule> _implicitRules = [];
+
     protected override void EndProcessing()
     {
         CommandAst? typed = !IsScriptBlock ? ProgramArguments.Parse(MyInvocation) : null;
@@ -56,7 +59,8 @@ public sealed class TraceLandlockAccessCommand : ProgramOrScriptCmdlet
             IReadOnlyList<LandlockAccessEvent> events = IsScriptBlock
                 ? TraceScriptBlock(observer, ruleset, workingDirectory)
                 : TraceProgram(observer, ruleset, BuildProgramStartInfo(FilePath, ArgumentList ?? [], typed, workingDirectory, observer));
-            if (Ruleset is not null) events = AccessFixText.WithSuggestions(AccessVerdicts.Judge(events, Ruleset));
+            // Judged against the ruleset as the run had it: a block's child pwsh ran with its implicit rules too.
+            if (Ruleset is not null) events = AccessFixText.WithSuggestions(AccessVerdicts.Judge(events, RunObservation.WithRules(Ruleset, _implicitRules)));
             WriteObject(events, enumerateCollection: true);
         }
         catch (LandlockException e)
@@ -103,11 +107,11 @@ public sealed class TraceLandlockAccessCommand : ProgramOrScriptCmdlet
         _run = run;
         if (Ruleset is not null && run.State.Process is { } process) WarnAboutEnforcement(process.Enforcement);
         run.Finish();
-        IReadOnlyList<LandlockPathRule> implicitRules = run.State.ImplicitRules;
+        _implicitRules = run.State.ImplicitRules;
         // Ends the child pwsh, so the observer sees the whole run out.
         run.Dispose();
         _run = null;
-        return ImplicitAccesses.Mark(RunObservation.Collect(this, observer), implicitRules);
+        return ImplicitAccesses.Mark(RunObservation.Collect(this, observer), _implicitRules);
     }
 
     /// <summary>
