@@ -23,6 +23,30 @@ public class TreeRemoverTests
     }
 
     [Fact]
+    public void RemovesATreeNestedFarDeeperThanOneDescentInOneRemoval()
+    {
+        using var tree = new TempTree();
+        string home = tree.Dir("home");
+        // 3,000 levels (the former bound was 16 passes of 64): made through a descriptor chain, since
+        // a path that long cannot be named at once.
+        using (SafeDirectoryHandle top = SafeDirectoryHandle.Open(home))
+        {
+            SafeDirectoryHandle current = top.CreateChild("d");
+            for (int level = 1; level < 3000; level++)
+            {
+                SafeDirectoryHandle next = current.CreateChild("d");
+                current.Dispose();
+                current = next;
+            }
+            current.Dispose();
+        }
+
+        Remove(tree, "home");
+
+        Assert.False(Directory.Exists(home));
+    }
+
+    [Fact]
     public void RemovesLinksToFoldersButNeverWhatTheyPointTo()
     {
         using var tree = new TempTree();

@@ -16,9 +16,10 @@ internal static unsafe partial class TreeRemover
 {
     // A descent goes no deeper than this (it bounds the descriptors held and the stack): a folder
     // there is lifted to the top, renamed into the folder being removed, for the next pass. Passes
-    // are bounded too, or something still nesting folders there would keep the removal going.
+    // go on while each lifts something, for a bounded time: a tree nested 100,000 deep goes in one
+    // removal, while something still nesting folders there cannot keep the removal going for good.
     private const int MaxDepth = 64;
-    private const int MaxPasses = 16;
+    private const long MaxPassMilliseconds = 10_000;
     private const uint RENAME_NOREPLACE = 1;
 
     /// <summary>
@@ -45,7 +46,8 @@ internal static unsafe partial class TreeRemover
     {
         byte[]? kept = keep is null ? null : Encoding.UTF8.GetBytes(keep + "\0");
         bool lifted = true;
-        for (int pass = 0; lifted && pass < MaxPasses; pass++)
+        long deadline = Environment.TickCount64 + MaxPassMilliseconds;
+        while (lifted && Environment.TickCount64 < deadline)
         {
             lifted = false;
             OnCopy(folder, copy => lifted = RemoveContents(copy, 0, kept, folder.Fd));
