@@ -287,6 +287,14 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $ev[0].FullyQualifiedErrorId | Should -Be "ExecutableNotAllowed,$Id"
     }
 
+    It 'says a block that ended its own pwsh did so, rather than blame the ruleset' {
+        $out = Invoke-Sandboxed -Ruleset $Rs { 'before'; [Environment]::Exit(7) } -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out | Should -Be 'before'
+        $message = $ev.Exception.Message -join ' '
+        $message | Should -Match 'exit code 7\)\. The code it ran ended its process'
+        $message | Should -Not -Match 'could not start'
+    }
+
     It 'lets a block confine itself further with a nested ruleset' {
         $inner = Invoke-Sandboxed -Ruleset $Readable {
             param($f)

@@ -42,6 +42,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     // Set by WriteHeldBeforeClose on the closing thread, answered by the pump.
     private TaskCompletionSource<string[]>? _heldWanted;
     private volatile bool _closeAcked;
+    // The child has written protocol: it started, and opened its end of the session.
+    private volatile bool _spoke;
     private int _disposed;
     // The session's runspace pool, which every message of the session names.
     private readonly Guid _pool;
@@ -316,6 +318,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
             return;
         }
         ReadOnlySpan<byte> element = line[start..];
+        _spoke = true;
         // Asked before the guard forgets a command that ends here; asked only when something waits.
         bool waitedBefore = _idleHostCalls.HasHeld && CallerWaits();
         try
@@ -424,9 +427,11 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         SandboxSessionState state = _connection.State;
         string ended = _process?.ExitStatus is { } status ? $" ({status})" : string.Empty;
         string why = detail ?? (state.HasStandardError ? $" It wrote:\n{state.StandardErrorTail}" : " It wrote nothing to stderr.");
-        var error = new PSRemotingTransportException(
-            $"The sandboxed pwsh ended unexpectedly{ended}. If it could not start, its ruleset may be missing something it needs " +
-            $"(try without -NoImplicitRules, or see -Verbose for the rules it ran under).{why}");
+        // A child that spoke the protocol had started: what ended it was the code it ran, or a crash.
+        string cause = _spoke
+            ? "The code it ran ended its process ([Environment]::Exit, a signal), or it crashed."
+            : "If it could not start, its ruleset may be missing something it needs (try without -NoImplicitRules, or see -Verbose for the rules it ran under).";
+        var error = new PSRemotingTransportException($"The sandboxed pwsh ended unexpectedly{ended}. {cause}{why}");
         RaiseError(error, TransportMethodEnum.ReceiveShellOutputEx);
     }
 
