@@ -41,14 +41,22 @@ foreach ($socket in $own) { 'sandbox=' + ($open | Invoke-Sandboxed perl -- -e $c
         $out | Should -Contain 'caller=42'
     }
 
-    It 'are kept where the sandbox can reach no UNIX socket' {
+    It 'are gone before the first sandbox runs, whatever its ruleset, so none can give them a name of its own' {
         $out = Invoke-InFreshCaller @'
 $own = @(Get-OwnSocket)
-$closed = New-LandlockRuleset -Profile SystemReadOnly
-foreach ($socket in $own) { 'sandbox=' + ($closed | Invoke-Sandboxed perl -- -e $connect $socket) }
-'kept=' + (@(Get-OwnSocket).Count -eq $own.Count -and $own.Count -ge 1)
+'own=' + $own.Count
+# May write /tmp (a hard link or rename there keeps a socket reachable by another name), and no UNIX socket.
+$writer = New-LandlockRuleset -Profile SystemReadOnly | Add-LandlockPathRule /tmp -Access ReadWrite -PassThru
+foreach ($socket in $own) { 'planted=' + ($writer | Invoke-Sandboxed sh -- -c 'ln "$1" "$1.planted" 2>/dev/null && echo yes || echo no' sh $socket) }
+$open = New-LandlockRuleset -Abi V7 -Profile SystemReadOnly
+foreach ($socket in $own) { 'sandbox=' + ($open | Invoke-Sandboxed perl -- -e $connect "$socket.planted") }
+'left=' + @(Get-OwnSocket).Count
+foreach ($socket in $own) { Remove-Item -LiteralPath "$socket.planted" -ErrorAction Ignore }
 '@
-        @($out -match '^sandbox=refused').Count | Should -BeGreaterOrEqual 1 -Because ($out -join '; ')
-        $out | Should -Contain 'kept=True'
+        $own = [int](@($out -match '^own=')[0] -replace '^own=')
+        $own | Should -BeGreaterOrEqual 1 -Because ($out -join '; ')
+        @($out -match '^planted=no').Count | Should -Be $own -Because "nothing was left to link: $($out -join '; ')"
+        @($out -match '^sandbox=refused').Count | Should -Be $own
+        $out | Should -Contain 'left=0'
     }
 }

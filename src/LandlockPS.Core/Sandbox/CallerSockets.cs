@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using LandlockPS.Core.Landlock;
 using LandlockPS.Core.Native;
 
 namespace LandlockPS.Core.Sandbox;
@@ -12,9 +11,10 @@ namespace LandlockPS.Core.Sandbox;
 /// The control sockets of this very process, which anyone who connects to them can use to run code
 /// in it, unconfined: .NET's diagnostics channel (it loads startup hooks and writes dumps where it
 /// is told) and, in pwsh, PowerShell's host pipe (Enter-PSHostProcess). Both live in the temp folder
-/// under this process's id. Before a launch whose sandbox could connect to them, they are unlinked:
-/// a listening socket without a name can never be reached again, and this process keeps working
-/// (only debuggers and Enter-PSHostProcess lose their way in).
+/// under this process's id. They are unlinked before the first launch, whatever its ruleset: a
+/// listening socket without a name can never be reached again, and no sandbox has run yet that could
+/// have given it another name (a hard link, a rename within a temp folder it may write). This
+/// process keeps working; only debuggers and Enter-PSHostProcess lose their way in.
 /// </summary>
 internal static class CallerSockets
 {
@@ -23,20 +23,15 @@ internal static class CallerSockets
     // anew under the same name when a connection made before ends.
     private static List<(string Folder, string Name)>? _found;
 
-    /// <summary>Unlinks this process's control sockets if <paramref name="ruleset"/>, as <paramref name="report"/> enforces it, lets a sandbox connect to them.</summary>
-    internal static void CloseIfReachable(LandlockRuleset ruleset, LandlockEnforcementReport report)
+    /// <summary>Unlinks this process's control sockets: all of them the first time, those made anew since then later.</summary>
+    internal static void Close()
     {
-        if ((report.Emulated & LandlockEmulation.UnixSockets) != 0) return; // no UNIX socket at all
-        bool everywhere = (report.DroppedAccessFs & LandlockAccessFs.ResolveUnix) != 0;
-        RuleReach? reach = everywhere ? null : new RuleReach(ruleset, LandlockAccessFs.ResolveUnix);
-        if (reach is { ReachesNothing: true }) return;
         lock (Gate)
         {
             _found ??= Find();
             uint me = ProcessApi.GetEuid();
             foreach ((string folder, string name) in _found)
             {
-                if (reach is not null && !reach.Reach(Path.Combine(folder, name))) continue;
                 try
                 {
                     using SafeDirectoryHandle directory = SafeDirectoryHandle.Open(folder);
@@ -50,11 +45,14 @@ internal static class CallerSockets
         }
     }
 
-    // Each temp folder this process's sockets may be in (.NET takes TMPDIR as it was at start, or /tmp).
+    // Each temp folder this process's sockets may be in: TMPDIR as this process started with it (the
+    // runtime and PowerShell made them then), as it is now, and /tmp.
     private static List<(string Folder, string Name)> Find()
     {
         var found = new List<(string, string)>();
-        foreach (string folder in new[] { Path.GetTempPath(), "/tmp/" }.Select(Path.TrimEndingDirectorySeparator).Distinct(StringComparer.Ordinal))
+        string[] folders = [.. new[] { StartingTempFolder(), Path.GetTempPath(), "/tmp/" }.OfType<string>()
+            .Select(Path.TrimEndingDirectorySeparator).Distinct(StringComparer.Ordinal)];
+        foreach (string folder in folders)
         {
             try
             {
@@ -69,6 +67,23 @@ internal static class CallerSockets
             }
         }
         return found;
+    }
+
+    // TMPDIR in the environment this process started with (/proc/self/environ), if set and absolute.
+    private static string? StartingTempFolder()
+    {
+        try
+        {
+            foreach (string entry in File.ReadAllText("/proc/self/environ").Split('\0'))
+            {
+                if (entry.StartsWith("TMPDIR=/", StringComparison.Ordinal)) return entry["TMPDIR=".Length..];
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No /proc of this process: the current TMPDIR and /tmp are looked in.
+        }
+        return null;
     }
 
     /// <summary>dotnet-diagnostic-{pid}-{key}-socket, or CoreFxPipe_PSHost.{start}.{pid}.{domain}.{program}.</summary>
