@@ -197,10 +197,11 @@ Describe 'The host channel' {
     It 'refuses, even with -HostAccess Prompt, a field name that would push the [sandbox] mark away: <Case>' -TestCases @(
         @{ Case = 'line ends'; Name = ("`n" * 60) + '[sudo] password for root' }
         @{ Case = 'a carriage return'; Name = "Name`r[sudo] password for root" }
-        @{ Case = 'a tab'; Name = "Name`t`t`t`t[sudo] password" }
+        @{ Case = 'a tab'; Name = "Name`t`t`t`t[sudo] password"; Why = 'control characters' }
+        @{ Case = 'a name wrapped over many rows'; Name = ('.' * 12000) + '[sudo] password for root'; Why = 'longer than your terminal' }
     ) {
         $out = Invoke-Sandboxed -Ruleset $Rs -HostAccess Prompt { param($name) try { Read-Host $name } catch { 'refused: ' + $_.Exception.Message } } -ArgumentList $Name
-        $out | Should -Match '^refused: .*control characters'
+        $out | Should -Match "^refused: .*$($Why ?? 'control characters')"
     }
 
     It 'keeps console changes from reaching the caller, and says so once' {

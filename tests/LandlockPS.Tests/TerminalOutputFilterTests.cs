@@ -36,6 +36,11 @@ public class TerminalOutputFilterTests
         { $"a{Esc}]0000000052;c;ZXZp{Bel}b", "ab" },
         { $"a\u009d0000000052;c;ZXZp\u009cb", "ab" },
         { $"a{Esc}]12345678;x{Bel}b", "ab" },
+        // C0 controls a terminal skips inside the number do not hide it; too many to hold are dropped too.
+        { $"a{Esc}]5\u00012;c;ZXZp{Bel}b", "ab" },
+        { $"a{Esc}]\u00015\u0002\u00032;c;ZXZp{Bel}b", "ab" },
+        { $"a{Esc}]\u0001\u0001\u0001\u0001\u0001\u00010;t{Bel}b", "ab" },
+        { $"a{Esc}]0\u0001;t{Bel}b", $"a{Esc}]0\u0001;t{Bel}b" },
     };
 
     [Theory]

@@ -75,6 +75,16 @@ public sealed class TerminalOutputFilter
                 }
                 _number = _number * 10 + (b - '0');
                 return Hold(b, State.OscNumber);
+            // Terminals skip most C0 controls inside a command (tmux reads ESC ] 5 ^A 2 ; as 52):
+            // held like a digit, never a way past the judgement.
+            case State.OscNumber when b < 0x20 && b is not (Bell or Cancel or Substitute or Escape):
+                if (_heldCount == MaxHeldBytes - 1)
+                {
+                    _heldCount = 0;
+                    _state = State.Dropping;
+                    return 0;
+                }
+                return Hold(b, State.OscNumber);
             case State.OscNumber when b == (byte)';' && IsDropped(_number):
                 _heldCount = 0;
                 _state = State.Dropping;

@@ -166,7 +166,13 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
                     throw new HostException("The sandbox's prompt was refused: its text carries control characters, which could act on your terminal.",
                         null, "SandboxPromptUnsafe", ErrorHelper.Category("SandboxPromptUnsafe"));
                 }
-                field.Label = HostText.Plain(field.Label ?? string.Empty);
+                // So would a name the terminal wraps over many rows.
+                if (field.Name is { } wide && !ReferenceEquals(PromptText.Fit(wide, Width, PromptText.LineRows, out _), wide))
+                {
+                    throw new HostException("The sandbox's prompt was refused: a field name longer than your terminal shows beside its [sandbox] mark.",
+                        null, "SandboxPromptUnsafe", ErrorHelper.Category("SandboxPromptUnsafe"));
+                }
+                field.Label = PromptText.Fit(HostText.Plain(field.Label ?? string.Empty), Width, PromptText.LineRows, out _);
                 // Shown (on !?) between the field's line and the mark: cut as the message is.
                 field.HelpMessage = PromptText.Fit(HostText.Neutralize(field.HelpMessage ?? string.Empty), Width, PromptText.LineRows, out _);
             }
