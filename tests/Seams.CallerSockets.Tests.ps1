@@ -1,6 +1,6 @@
-# The caller's own control sockets: PowerShell's host pipe (Enter-PSHostProcess) and .NET's
-# diagnostics channel, in the temp folder under the caller's pid. Whoever connects to either can run
-# code in the caller, unconfined. Each case runs in a fresh pwsh, so the test host keeps its own.
+# The caller's own control channels: PowerShell's host pipe (Enter-PSHostProcess), .NET's
+# diagnostics socket and debugger FIFOs, in the temp folder under the caller's pid. Whoever reaches
+# one can run code in the caller, unconfined. Each case runs in a fresh pwsh, so the test host keeps its own.
 BeforeAll {
     . $PSScriptRoot/common.ps1
     $script:Pwsh = Join-Path $PSHOME 'pwsh'
@@ -13,6 +13,8 @@ BeforeAll {
 Import-Module '$Module'
 `$connect = 'use IO::Socket::UNIX; print IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => shift) ? qq(connected) : qq(refused: `$!)'
 function Get-OwnSocket { Get-ChildItem /tmp -Force | Where-Object { `$_.Name -like "CoreFxPipe_PSHost.*.`$PID.*" -or `$_.Name -like "dotnet-diagnostic-`$PID-*-socket" } | ForEach-Object FullName }
+function Get-OwnFifo { Get-ChildItem /tmp -Force | Where-Object { `$_.Name -like "clr-debug-pipe-`$PID-*" } | ForEach-Object FullName }
+`$openFifo = 'use Fcntl; print sysopen(my `$f, shift, O_RDONLY | O_NONBLOCK) ? qq(opened) : qq(refused: `$!)'
 
 "@
         $file = Join-Path $TestDrive "caller-$([guid]::NewGuid().ToString('N')).ps1"
@@ -47,7 +49,13 @@ $own = @(Get-OwnSocket)
 'own=' + $own.Count
 # May write /tmp (a hard link or rename there keeps a socket reachable by another name), and no UNIX socket.
 $writer = New-LandlockRuleset -Profile SystemReadOnly | Add-LandlockPathRule /tmp -Access ReadWrite -PassThru
+$fifos = @(Get-OwnFifo)
+'fifos=' + $fifos.Count
+foreach ($fifo in $fifos) { 'fifo-control=' + (& perl -e $openFifo $fifo) }
 foreach ($socket in $own) { 'planted=' + ($writer | Invoke-Sandboxed sh -- -c 'ln "$1" "$1.planted" 2>/dev/null && echo yes || echo no' sh $socket) }
+# .NET's debugger FIFOs are opened like any file: a sandbox that may read the temp folder could attach.
+foreach ($fifo in $fifos) { 'fifo=' + ($writer | Invoke-Sandboxed perl -- -e $openFifo $fifo) }
+'fifos-left=' + @(Get-OwnFifo).Count
 $open = New-LandlockRuleset -Abi V7 -Profile SystemReadOnly
 foreach ($socket in $own) { 'sandbox=' + ($open | Invoke-Sandboxed perl -- -e $connect "$socket.planted") }
 'left=' + @(Get-OwnSocket).Count
@@ -58,5 +66,9 @@ foreach ($socket in $own) { Remove-Item -LiteralPath "$socket.planted" -ErrorAct
         @($out -match '^planted=no').Count | Should -Be $own -Because "nothing was left to link: $($out -join '; ')"
         @($out -match '^sandbox=refused').Count | Should -Be $own
         $out | Should -Contain 'left=0'
+        $fifos = [int](@($out -match '^fifos=')[0] -replace '^fifos=')
+        @($out -match '^fifo-control=opened').Count | Should -Be $fifos -Because 'unconfined, each opens'
+        @($out -match '^fifo=refused').Count | Should -Be $fifos -Because ($out -join '; ')
+        $out | Should -Contain 'fifos-left=0'
     }
 }

@@ -19,6 +19,10 @@ public class CallerSocketsTests
     [InlineData("CoreFxPipe_PSHost.DD86A49E.{0}1.None.pwsh", false)]
     [InlineData("CoreFxPipe_PSHost.{0}.1.None.pwsh", false)]
     [InlineData("CoreFxPipe_Other.DD86A49E.{0}.None.pwsh", false)]
+    [InlineData("clr-debug-pipe-{0}-440203-in", true)]
+    [InlineData("clr-debug-pipe-{0}-440203-out", true)]
+    [InlineData("clr-debug-pipe-{0}1-440203-in", false)]
+    [InlineData("clr-debug-pipe-{0}-440203-inx", false)]
     [InlineData("landlockps-{0}", false)]
     public void NamesOnlyThisProcesssOwn(string pattern, bool own) =>
         Assert.Equal(own, CallerSockets.IsOwn(string.Format(pattern, Pid)));

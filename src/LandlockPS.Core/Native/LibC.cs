@@ -36,6 +36,7 @@ internal static partial class LibC
     internal const uint STATX_MNT_ID = 0x1000;
     internal const ushort S_IFMT = 0xF000;
     internal const ushort S_IFSOCK = 0xC000;
+    internal const ushort S_IFIFO = 0x1000;
     internal const ushort S_IFBLK = 0x6000;
     internal const ushort S_IFCHR = 0x2000;
     internal const ushort S_IFDIR = 0x4000;
@@ -92,6 +93,8 @@ internal static partial class LibC
         public readonly bool IsDevice => (Mode & S_IFMT) is S_IFCHR or S_IFBLK;
 
         public readonly bool IsSocket => (Mode & S_IFMT) == S_IFSOCK;
+
+        public readonly bool IsFifo => (Mode & S_IFMT) == S_IFIFO;
 
         /// <summary>When the inode was made; null where the file system does not record it.</summary>
         public readonly TimeSpan? BirthTime => (Mask & STATX_BTIME) != 0 ? TimeSpan.FromSeconds(BirthSeconds) + TimeSpan.FromTicks(BirthNanoseconds / 100) : null;

@@ -100,13 +100,13 @@ public sealed unsafe partial class SafeDirectoryHandle : SafeFileDescriptor
     /// <summary>Removes the file (or link) <paramref name="name"/> here; false when it cannot (gone, a folder).</summary>
     public bool TryRemoveFile(string name) => At(name, (dir, n) => UnlinkAt(dir, n, 0)) == 0;
 
-    /// <summary>Removes <paramref name="name"/> here if it is a UNIX socket file of <paramref name="owner"/> (itself: a link is not followed).</summary>
-    internal bool TryRemoveSocket(string name, uint owner)
+    /// <summary>Removes <paramref name="name"/> here if it is a UNIX socket or a FIFO of <paramref name="owner"/> (itself: a link is not followed).</summary>
+    internal bool TryRemoveChannel(string name, uint owner)
     {
         RequireSingleName(name);
         LibC.StatxBuffer status = default;
-        if (LibC.Statx(Fd, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_TYPE | LibC.STATX_UID, &status) != 0 || !status.IsSocket || status.Uid != owner) return false;
-        return TryRemoveFile(name);
+        if (LibC.Statx(Fd, name, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_TYPE | LibC.STATX_UID, &status) != 0) return false;
+        return (status.IsSocket || status.IsFifo) && status.Uid == owner && TryRemoveFile(name);
     }
 
     /// <summary>The permission bits of the plain file <paramref name="name"/> here, itself (a link is not followed); null for anything else.</summary>

@@ -8,10 +8,11 @@ using LandlockPS.Core.Native;
 namespace LandlockPS.Core.Sandbox;
 
 /// <summary>
-/// The control sockets of this very process, which anyone who connects to them can use to run code
-/// in it, unconfined: .NET's diagnostics channel (it loads startup hooks and writes dumps where it
-/// is told) and, in pwsh, PowerShell's host pipe (Enter-PSHostProcess). Both live in the temp folder
-/// under this process's id. They are unlinked before the first launch, whatever its ruleset: a
+/// The control channels of this very process, which anyone who reaches them can use to run code in
+/// it, unconfined: .NET's diagnostics socket (it loads startup hooks and writes dumps where it is
+/// told), .NET's debugger FIFOs (opened like any file: a sandbox that may read and write the temp
+/// folder could attach as a debugger) and, in pwsh, PowerShell's host pipe (Enter-PSHostProcess).
+/// All live in the temp folder under this process's id. They are unlinked before the first launch, whatever its ruleset: a
 /// listening socket without a name can never be reached again, and no sandbox has run yet that could
 /// have given it another name (a hard link, a rename within a temp folder it may write). This
 /// process keeps working; only debuggers and Enter-PSHostProcess lose their way in.
@@ -23,7 +24,7 @@ internal static class CallerSockets
     // anew under the same name when a connection made before ends.
     private static List<(string Folder, string Name)>? _found;
 
-    /// <summary>Unlinks this process's control sockets: all of them the first time, those made anew since then later.</summary>
+    /// <summary>Unlinks this process's control channels: all of them the first time, those made anew since then later.</summary>
     internal static void Close()
     {
         lock (Gate)
@@ -35,7 +36,7 @@ internal static class CallerSockets
                 try
                 {
                     using SafeDirectoryHandle directory = SafeDirectoryHandle.Open(folder);
-                    directory.TryRemoveSocket(name, me);
+                    directory.TryRemoveChannel(name, me);
                 }
                 catch (LandlockException)
                 {
@@ -86,11 +87,12 @@ internal static class CallerSockets
         return null;
     }
 
-    /// <summary>dotnet-diagnostic-{pid}-{key}-socket, or CoreFxPipe_PSHost.{start}.{pid}.{domain}.{program}.</summary>
+    /// <summary>dotnet-diagnostic-{pid}-{key}-socket, clr-debug-pipe-{pid}-{key}-in or -out, or CoreFxPipe_PSHost.{start}.{pid}.{domain}.{program}.</summary>
     internal static bool IsOwn(string name)
     {
         string pid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         if (name.StartsWith($"dotnet-diagnostic-{pid}-", StringComparison.Ordinal) && name.EndsWith("-socket", StringComparison.Ordinal)) return true;
+        if (name.StartsWith($"clr-debug-pipe-{pid}-", StringComparison.Ordinal) && (name.EndsWith("-in", StringComparison.Ordinal) || name.EndsWith("-out", StringComparison.Ordinal))) return true;
         string[] parts = name.Split('.');
         return parts.Length >= 4 && parts[0] == "CoreFxPipe_PSHost" && parts[2] == pid;
     }
