@@ -126,7 +126,7 @@ public sealed unsafe class SandboxedProcess : IDisposable
         }
         using CompiledRuleset compiled = RulesetCompiler.Compile(ruleset, held: info.HeldPathRules);
         LaunchChecks.RequireEnforcement(compiled.Report, info.AllowUnconfined);
-        CallerSockets.Close();
+        CallerChannels.Close();
 
         SafeDescriptorHandle? stdinRead = null, stdinWrite = null, stdoutRead = null, stdoutWrite = null, stderrRead = null, stderrWrite = null, wake = null;
         ProcessTree tree = ControlGroupHierarchy.ForNewRun();

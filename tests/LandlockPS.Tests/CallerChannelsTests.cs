@@ -5,7 +5,7 @@ using Xunit;
 namespace LandlockPS.Tests;
 
 /// <summary>Which temp-folder names are this process's own control sockets: only its pid's, of the two known kinds.</summary>
-public class CallerSocketsTests
+public class CallerChannelsTests
 {
     private static readonly int Pid = Environment.ProcessId;
 
@@ -25,5 +25,5 @@ public class CallerSocketsTests
     [InlineData("clr-debug-pipe-{0}-440203-inx", false)]
     [InlineData("landlockps-{0}", false)]
     public void NamesOnlyThisProcesssOwn(string pattern, bool own) =>
-        Assert.Equal(own, CallerSockets.IsOwn(string.Format(pattern, Pid)));
+        Assert.Equal(own, CallerChannels.IsOwn(string.Format(pattern, Pid)));
 }

@@ -17,7 +17,7 @@ namespace LandlockPS.Core.Sandbox;
 /// have given it another name (a hard link, a rename within a temp folder it may write). This
 /// process keeps working; only debuggers and Enter-PSHostProcess lose their way in.
 /// </summary>
-internal static class CallerSockets
+internal static class CallerChannels
 {
     private static readonly object Gate = new();
     // Where they were found, so later launches remove them again by name: PowerShell makes its pipe
