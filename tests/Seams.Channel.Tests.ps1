@@ -204,6 +204,13 @@ Describe 'The host channel' {
         $out | Should -Match "^refused: .*$($Why ?? 'control characters')"
     }
 
+    It 'drops from a string the block outputs what would act beyond the console (the clipboard), and keeps colours and the rest' {
+        $e = [char]27
+        $out = Invoke-Sandboxed -Ruleset $Rs { param($e) "a$e]52;c;RVZJTA==$([char]7)b $e[31mred$e[0m"; [pscustomobject]@{ Kept = 'as data' } } -ArgumentList $e
+        $out[0] | Should -Be "ab $e[31mred$e[0m"
+        $out[1].Kept | Should -Be 'as data'
+    }
+
     It 'keeps console changes from reaching the caller, and says so once' {
         $title = $Host.UI.RawUI.WindowTitle
         $colour = $Host.UI.RawUI.ForegroundColor
@@ -217,7 +224,7 @@ Describe 'The host channel' {
         $out | Should -Contain 'done'
     }
 
-    It 'neutralises control sequences in host text but keeps colours; output objects are untouched' {
+    It 'neutralises control sequences in host text but keeps colours; an output string loses only the clipboard command' {
         $e = [char]27
         $text = "clip$e]52;c;aGVsbG8=$([char]7) title$e]0;owned$([char]7) clear$e[2J $e[31mred$e[0m"
         $shown = Invoke-Sandboxed -Ruleset $Rs {
@@ -234,7 +241,8 @@ Describe 'The host channel' {
             $line | Should -Match ([regex]::Escape("$e[31mred$e[0m"))
             $line | Should -Match ([regex]::Escape("$([char]0x241b)]52;c;aGVsbG8="))
         }
-        Invoke-Sandboxed -Ruleset $Rs { param($text) $text } -ArgumentList $text | Should -BeExactly $text
+        Invoke-Sandboxed -Ruleset $Rs { param($text) $text } -ArgumentList $text | Should -BeExactly ($text -replace "$e\]52;c;aGVsbG8=$([char]7)")
+        (Invoke-Sandboxed -Ruleset $Rs { param($text) [pscustomobject]@{ Text = $text } } -ArgumentList $text).Text | Should -BeExactly $text
     }
 
     It 'takes Write-Host''s colours as sent, and never runs the caller''s type data on what the sandbox chose' {

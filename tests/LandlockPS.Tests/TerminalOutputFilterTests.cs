@@ -61,6 +61,19 @@ public class TerminalOutputFilterTests
         }
     }
 
+    [Theory]
+    [InlineData("plain text", "plain text")]
+    [InlineData("a\u001b]52;c;ZXZp\u0007b", "ab")]
+    [InlineData("\u001b[31mred\u001b[0m", "\u001b[31mred\u001b[0m")]
+    [InlineData("ends in \u001b]5", "ends in \u001b]5")]
+    [InlineData("ends in \u001b]52;c;ZXZp", "ends in ")]
+    public void CleansAStringWholeAndKeepsAStringWithNothingToDropAsItIs(string text, string cleaned)
+    {
+        string result = TerminalOutputFilter.Clean(text);
+        Assert.Equal(cleaned, result);
+        if (cleaned == text) Assert.Same(text, result);
+    }
+
     [Fact]
     public void DropsAnUnfinishedClipboardCommandToTheEnd()
     {

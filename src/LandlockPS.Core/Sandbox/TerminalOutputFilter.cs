@@ -33,6 +33,20 @@ public sealed class TerminalOutputFilter
 
     private static bool IsDropped(int number) => number is 50 or 52 or 1337 or 5113;
 
+    /// <summary><paramref name="text"/> without the commands this filter drops; the same instance when it holds none.</summary>
+    public static string Clean(string text)
+    {
+        if (text.AsSpan().IndexOfAny('\u001b', '\u009d') < 0) return text;
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        byte[] output = new byte[bytes.Length + MaxHeldBytes];
+        var filter = new TerminalOutputFilter();
+        int count = filter.Filter(bytes, output);
+        // What the end of the text left held (an unfinished number) goes out as it came: it commands nothing.
+        if (filter._state is State.Escaped or State.C1 or State.OscNumber) count += filter.Flush(output.AsSpan(count));
+        string cleaned = System.Text.Encoding.UTF8.GetString(output, 0, count);
+        return cleaned == text ? text : cleaned;
+    }
+
     /// <summary>
     /// Filters <paramref name="input"/> into <paramref name="output"/>, which must hold
     /// <see cref="MaxHeldBytes"/> more bytes than the input; returns how many were written.

@@ -277,9 +277,12 @@ internal sealed class ScriptBlockRun : ISandboxRun
         _output.DataAdded += (_, _) => Forward(_output, o =>
         {
             if (_outputToHost) HostText.Show(_cmdlet, SentValue.Shown(o), "Output");
+            // A string is shown as it is: what would act beyond the console (the clipboard) goes, as from a program's output lines.
+            else if (o?.BaseObject is string text && TerminalOutputFilter.Clean(text) is var cleaned && !ReferenceEquals(cleaned, text)) _cmdlet.WriteObject(cleaned);
             else _cmdlet.WriteObject(o);
         });
-        // What the streams show reaches the caller's terminal: its text is neutralised; output is data, left alone.
+        // What the streams show reaches the caller's terminal: its text is neutralised; output is data, left alone
+        // (but for the commands above in a string).
         streams.Error.DataAdded += (_, _) => Forward(streams.Error, r =>
         {
             if (ClientSide(r) is null) _cmdlet.WriteError(HostRecords.Neutralize(r));
