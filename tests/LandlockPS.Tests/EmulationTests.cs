@@ -31,21 +31,28 @@ public class EmulationTests(EscapePrograms programs) : IClassFixture<EscapeProgr
     private static LandlockRuleset NothingEmulated() =>
         new(LandlockAbi.V7, handledAccessFs: LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg, handledAccessNet: LandlockAccessNet.None, scope: LandlockScope.None);
 
+    // A UNIX socket listening at path, which an unconfined connect reaches (the control).
+    private static Socket Listening(string path)
+    {
+        var server = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        server.Bind(new UnixDomainSocketEndPoint(path));
+        server.Listen(8);
+        Assert.Equal("connected\n", Unconfined(Perl, "-e", ConnectUnix, path).Stdout);
+        return server;
+    }
+
     [Fact]
     public void ConnectingToAUnixSocketByPathNeedsAResolveUnixRule()
     {
         using var tree = new TempTree();
         string path = Path.Combine(tree.Root, "service.sock");
-        using var server = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        server.Bind(new UnixDomainSocketEndPoint(path));
-        server.Listen(8);
-        Assert.Equal("connected\n", Unconfined(Perl, "-e", ConnectUnix, path).Stdout);
+        using Socket server = Listening(path);
 
         Result denied = Run(SystemRuleset(), Perl, "-e", ConnectUnix, path);
         Assert.Contains("connect: Permission denied", denied.Stderr);
         Assert.Equal(Emulatable.HasFlag(LandlockEmulation.UnixSockets), denied.Enforcement.Emulated.HasFlag(LandlockEmulation.UnixSockets));
 
-        // A ResolveUnix rule anywhere leaves UNIX sockets to Landlock alone; on this kernel that is no restriction.
+        // A rule of ResolveUnix alone, anywhere, leaves UNIX sockets to Landlock alone; on this kernel that is no restriction.
         LandlockRuleset granted = SystemRuleset();
         granted.AddPathRule(tree.Root, LandlockAccessFs.ResolveUnix);
         Result allowed = Run(granted, Perl, "-e", ConnectUnix, path);
@@ -63,10 +70,7 @@ public class EmulationTests(EscapePrograms programs) : IClassFixture<EscapeProgr
     {
         using var tree = new TempTree();
         string path = Path.Combine(tree.Root, "service.sock");
-        using var server = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        server.Bind(new UnixDomainSocketEndPoint(path));
-        server.Listen(8);
-        Assert.Equal("connected\n", Unconfined(Perl, "-e", ConnectUnix, path).Stdout);
+        using Socket server = Listening(path);
 
         // ReadWrite on a work folder, as scripts grant one: it holds ResolveUnix, which on a kernel
         // before ABI 9 could only be honoured by opening every UNIX socket of the machine.
