@@ -291,7 +291,7 @@ Describe 'Invoke-Sandboxed -ScriptBlock' {
         $out = Invoke-Sandboxed -Ruleset $Rs { 'before'; [Environment]::Exit(7) } -ErrorVariable ev -ErrorAction SilentlyContinue
         $out | Should -Be 'before'
         $message = $ev.Exception.Message -join ' '
-        $message | Should -Match 'exit code 7\)\. The code it ran ended its process'
+        $message | Should -Match 'exit code 7\)\. It had started: the code it ran ended its process'
         $message | Should -Not -Match 'could not start'
     }
 

@@ -16,9 +16,10 @@ Describe 'Invoke-Sandboxed -FilePath' {
             $out[0] | Should -BeOfType ([string])
         }
 
-        It 'drops from its lines what would act on the caller''s machine beyond the console (the clipboard), as a terminal''s; raw bytes stay whole' {
+        It 'drops from its lines (standard error''s merged too) what would act on the caller''s machine beyond the console (the clipboard), as a terminal''s; raw bytes stay whole' {
             $printed = 'a\033]52;c;RVZJTA==\007b \033]0;title\007\033[1mbold\033[0m'
             $Sys | Invoke-Sandboxed printf -- $printed | Should -Be "ab `e]0;title`a`e[1mbold`e[0m"
+            $Sys | Invoke-Sandboxed sh -StandardError Output -- -c "printf '$printed' >&2" | Should -Be "ab `e]0;title`a`e[1mbold`e[0m"
             $bytes = $Sys | Invoke-Sandboxed printf -AsByteStream -- $printed
             [Text.Encoding]::ASCII.GetString(($bytes | ForEach-Object { $_ })) | Should -Be "a`e]52;c;RVZJTA==`ab `e]0;title`a`e[1mbold`e[0m"
         }

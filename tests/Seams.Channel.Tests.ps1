@@ -209,6 +209,10 @@ Describe 'The host channel' {
         $out = Invoke-Sandboxed -Ruleset $Rs { param($e) "a$e]52;c;RVZJTA==$([char]7)b $e[31mred$e[0m"; [pscustomobject]@{ Kept = 'as data' } } -ArgumentList $e
         $out[0] | Should -Be "ab $e[31mred$e[0m"
         $out[1].Kept | Should -Be 'as data'
+        # Split over strings (terminals skip the line end between them), or begun by a lone ESC character.
+        $split = Invoke-Sandboxed -Ruleset $Rs { param($e) "x$e]5"; "2;c;RVZJTA==$([char]7)y"; [char]27; ']52;c;RVZJTA==' } -ArgumentList $e
+        ($split -join '') | Should -Not -Match "$e"
+        $split[0] | Should -Be 'x'
     }
 
     It 'keeps console changes from reaching the caller, and says so once' {

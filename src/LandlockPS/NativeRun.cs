@@ -39,6 +39,7 @@ internal sealed class NativeRun : ISandboxRun
     private readonly CancellationToken _stopping;
     private readonly LineDecoder _stdout;
     private readonly TerminalOutputFilter _stdoutFilter = new();
+    private readonly TerminalOutputFilter _stderrFilter = new();
     private readonly InputLines _inputLines = new();
     private readonly LineDecoder _stderr;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -257,23 +258,25 @@ internal sealed class NativeRun : ISandboxRun
             _cmdlet.WriteObject(bytes, enumerateCollection: false);
             return;
         }
-        if (chunk.Stream == ChildStream.StandardOutput)
+        // Output lines reach the console as they are, like a native command's (standard error's too,
+        // merged into them): what acts beyond the screen (the clipboard, file transfers) goes first,
+        // as from a private terminal. Standard error shown any other way is neutralised whole.
+        bool output = chunk.Stream == ChildStream.StandardOutput;
+        if (!output && _options.StandardError != StandardErrorMode.Output)
         {
-            // Lines reach the console as they are, like a native command's: what acts beyond the
-            // screen (the clipboard, file transfers) goes first, as from a private terminal.
-            byte[] filtered = ArrayPool<byte>.Shared.Rent(chunk.Count + TerminalOutputFilter.MaxHeldBytes);
-            try
-            {
-                int count = _stdoutFilter.Filter(chunk.Buffer.AsSpan(0, chunk.Count), filtered);
-                foreach (string line in _stdout.Push(filtered, count)) EmitLine(line, chunk.Stream);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(filtered);
-            }
+            foreach (string line in _stderr.Push(chunk.Buffer, chunk.Count)) EmitLine(line, chunk.Stream);
             return;
         }
-        foreach (string line in _stderr.Push(chunk.Buffer, chunk.Count)) EmitLine(line, chunk.Stream);
+        byte[] filtered = ArrayPool<byte>.Shared.Rent(chunk.Count + TerminalOutputFilter.MaxHeldBytes);
+        try
+        {
+            int count = (output ? _stdoutFilter : _stderrFilter).Filter(chunk.Buffer.AsSpan(0, chunk.Count), filtered);
+            foreach (string line in (output ? _stdout : _stderr).Push(filtered, count)) EmitLine(line, chunk.Stream);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(filtered);
+        }
     }
 
     private void EmitLine(string? line, ChildStream stream)

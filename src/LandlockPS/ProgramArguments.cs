@@ -19,7 +19,7 @@ internal static class ProgramArguments
     // costs more than the rest of a short run's preparation. An AST is only ever read.
     private static ParsedStatement? _lastParsed;
 
-    private sealed record ParsedStatement(string Text, CommandAst? Command);
+    private sealed record ParsedStatement(string Text, string Name, CommandAst? Command);
 
     /// <summary>
     /// The arguments in order: arrays give one argument per item (one level, as <c>&amp;</c> does),
@@ -117,14 +117,14 @@ internal static class ProgramArguments
     {
         string statement = invocation.Statement;
         if (string.IsNullOrEmpty(statement)) return null;
-        if (Volatile.Read(ref _lastParsed) is { } last && last.Text == statement) return last.Command;
+        if (Volatile.Read(ref _lastParsed) is { } last && last.Text == statement && last.Name == invocation.InvocationName) return last.Command;
         ScriptBlockAst ast = Parser.ParseInput(statement, out _, out ParseError[] errors);
         // This cmdlet's command, not another of the pipeline (Get-Content x | Invoke-Sandboxed sort).
         CommandAst[] named = errors.Length == 0
             ? ast.FindAll(a => a is CommandAst c && string.Equals(c.GetCommandName(), invocation.InvocationName, StringComparison.OrdinalIgnoreCase), searchNestedScriptBlocks: false).Cast<CommandAst>().ToArray()
             : [];
         CommandAst? command = named.Length == 1 ? named[0] : null;
-        Volatile.Write(ref _lastParsed, new ParsedStatement(statement, command));
+        Volatile.Write(ref _lastParsed, new ParsedStatement(statement, invocation.InvocationName, command));
         return command;
     }
 

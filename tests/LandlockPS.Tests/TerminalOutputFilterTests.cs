@@ -41,6 +41,10 @@ public class TerminalOutputFilterTests
         { $"a{Esc}]\u00015\u0002\u00032;c;ZXZp{Bel}b", "ab" },
         { $"a{Esc}]\u0001\u0001\u0001\u0001\u0001\u00010;t{Bel}b", "ab" },
         { $"a{Esc}]0\u0001;t{Bel}b", $"a{Esc}]0\u0001;t{Bel}b" },
+        // So do C0 controls and DEL between ESC and ].
+        { $"a{Esc}\u0001]52;c;ZXZp{Bel}b", "ab" },
+        { $"a{Esc}\r\u007f]52;c;ZXZp{Bel}b", "ab" },
+        { $"a{Esc}\u0001[31mred", $"a{Esc}\u0001[31mred" },
     };
 
     [Theory]
@@ -65,7 +69,8 @@ public class TerminalOutputFilterTests
     [InlineData("plain text", "plain text")]
     [InlineData("a\u001b]52;c;ZXZp\u0007b", "ab")]
     [InlineData("\u001b[31mred\u001b[0m", "\u001b[31mred\u001b[0m")]
-    [InlineData("ends in \u001b]5", "ends in \u001b]5")]
+    [InlineData("ends in \u001b]5", "ends in ")]
+    [InlineData("ends in \u001b", "ends in ")]
     [InlineData("ends in \u001b]52;c;ZXZp", "ends in ")]
     public void CleansAStringWholeAndKeepsAStringWithNothingToDropAsItIs(string text, string cleaned)
     {

@@ -40,9 +40,9 @@ public sealed class TerminalOutputFilter
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
         byte[] output = new byte[bytes.Length + MaxHeldBytes];
         var filter = new TerminalOutputFilter();
+        // What the end of the text left held (ESC, ESC ] 5) goes: the next text shown after a line end
+        // could finish it, since terminals skip line ends there.
         int count = filter.Filter(bytes, output);
-        // What the end of the text left held (an unfinished number) goes out as it came: it commands nothing.
-        if (filter._state is State.Escaped or State.C1 or State.OscNumber) count += filter.Flush(output.AsSpan(count));
         string cleaned = System.Text.Encoding.UTF8.GetString(output, 0, count);
         return cleaned == text ? text : cleaned;
     }
@@ -78,27 +78,20 @@ public sealed class TerminalOutputFilter
             case State.C1 when b == C1Osc:
                 _number = 0;
                 return Hold(b, State.OscNumber);
+            // Terminals skip C0 controls and DEL between ESC and what follows it (tmux, VT500 parsers):
+            // held, so ESC ^A ] 52 is judged as ESC ] 52 is.
+            case State.Escaped when (b < 0x20 && b is not (Cancel or Substitute or Escape)) || b == 0x7f:
+                return HoldOrDrop(b);
+            // Terminals read the number whatever its length (0000000052 is 52): one too long to
+            // hold is no command anybody needs, and is dropped rather than passed unjudged.
             case State.OscNumber when b is >= (byte)'0' and <= (byte)'9':
-                // Terminals read the number whatever its length (0000000052 is 52): one too long to
-                // hold is no command anybody needs, and is dropped rather than passed unjudged.
-                if (_heldCount == MaxHeldBytes - 1)
-                {
-                    _heldCount = 0;
-                    _state = State.Dropping;
-                    return 0;
-                }
+                if (_heldCount == MaxHeldBytes - 1) return HoldOrDrop(b);
                 _number = _number * 10 + (b - '0');
                 return Hold(b, State.OscNumber);
             // Terminals skip most C0 controls inside a command (tmux reads ESC ] 5 ^A 2 ; as 52):
             // held like a digit, never a way past the judgement.
             case State.OscNumber when b < 0x20 && b is not (Bell or Cancel or Substitute or Escape):
-                if (_heldCount == MaxHeldBytes - 1)
-                {
-                    _heldCount = 0;
-                    _state = State.Dropping;
-                    return 0;
-                }
-                return Hold(b, State.OscNumber);
+                return HoldOrDrop(b);
             case State.OscNumber when b == (byte)';' && IsDropped(_number):
                 _heldCount = 0;
                 _state = State.Dropping;
@@ -122,6 +115,15 @@ public sealed class TerminalOutputFilter
                 int flushed = Flush(output);
                 return flushed + Take(b, output[flushed..]);
         }
+    }
+
+    // Held in the state it came in; with no room left, the whole sequence is dropped.
+    private int HoldOrDrop(byte b)
+    {
+        if (_heldCount < MaxHeldBytes - 1) return Hold(b, _state);
+        _heldCount = 0;
+        _state = State.Dropping;
+        return 0;
     }
 
     private int Hold(byte b, State next)

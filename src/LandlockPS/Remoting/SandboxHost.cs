@@ -166,8 +166,8 @@ internal sealed class SandboxHost(PSHost caller, SandboxHostAccess access, bool 
                     throw new HostException("The sandbox's prompt was refused: its text carries control characters, which could act on your terminal.",
                         null, "SandboxPromptUnsafe", ErrorHelper.Category("SandboxPromptUnsafe"));
                 }
-                // So would a name the terminal wraps over many rows.
-                if (field.Name is { } wide && !ReferenceEquals(PromptText.Fit(wide, Width, PromptText.LineRows, out _), wide))
+                // So would a name the terminal wraps over many rows: one takes at most what a caption and message may.
+                if (field.Name is { } wide && !ReferenceEquals(PromptText.Fit(wide, Width, PromptText.MaxRows, out _), wide))
                 {
                     throw new HostException("The sandbox's prompt was refused: a field name longer than your terminal shows beside its [sandbox] mark.",
                         null, "SandboxPromptUnsafe", ErrorHelper.Category("SandboxPromptUnsafe"));

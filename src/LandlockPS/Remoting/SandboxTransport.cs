@@ -429,7 +429,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         string why = detail ?? (state.HasStandardError ? $" It wrote:\n{state.StandardErrorTail}" : " It wrote nothing to stderr.");
         // A child that spoke the protocol had started: what ended it was the code it ran, or a crash.
         string cause = _spoke
-            ? "The code it ran ended its process ([Environment]::Exit, a signal), or it crashed."
+            ? "It had started: the code it ran ended its process ([Environment]::Exit, a signal), or it crashed, perhaps loading something its ruleset denies (see -Verbose for the rules it ran under)."
             : "If it could not start, its ruleset may be missing something it needs (try without -NoImplicitRules, or see -Verbose for the rules it ran under).";
         var error = new PSRemotingTransportException($"The sandboxed pwsh ended unexpectedly{ended}. {cause}{why}");
         RaiseError(error, TransportMethodEnum.ReceiveShellOutputEx);

@@ -279,6 +279,8 @@ internal sealed class ScriptBlockRun : ISandboxRun
             if (_outputToHost) HostText.Show(_cmdlet, SentValue.Shown(o), "Output");
             // A string is shown as it is: what would act beyond the console (the clipboard) goes, as from a program's output lines.
             else if (o?.BaseObject is string text && TerminalOutputFilter.Clean(text) is var cleaned && !ReferenceEquals(cleaned, text)) _cmdlet.WriteObject(cleaned);
+            // A lone ESC shown on a line of its own could start a command the next string finishes.
+            else if (o?.BaseObject is '\u001b' or '\u009d') _cmdlet.WriteObject('\u241b');
             else _cmdlet.WriteObject(o);
         });
         // What the streams show reaches the caller's terminal: its text is neutralised; output is data, left alone
