@@ -41,6 +41,14 @@ public class TerminalOutputFilterTests
         { $"a{Esc}]\u00015\u0002\u00032;c;ZXZp{Bel}b", "ab" },
         { $"a{Esc}]\u0001\u0001\u0001\u0001\u0001\u00010;t{Bel}b", "ab" },
         { $"a{Esc}]0\u0001;t{Bel}b", $"a{Esc}]0\u0001;t{Bel}b" },
+        // Whatever ends the number of a dropped command drops it (tmux and kitty read "52c;" as 52), a DEL
+        // inside it too (kitty skips it), and kitty's newer clipboard, 5522.
+        { $"a{Esc}]52c;ZXZp{Bel}b", "ab" },
+        { $"a{Esc}]5\u007f2;c;ZXZp{Bel}b", "ab" },
+        { $"a{Esc}]52{Bel}b", "ab" },
+        { $"a{Esc}]5522;type=write{Esc}\\b", "ab" },
+        // At the limit of what is held, the whole sequence goes (six skipped controls, then ] and a digit).
+        { $"a{Esc}\u0001\u0001\u0001\u0001\u0001\u0001]52;c;ZXZp{Bel}b", "ab" },
         // So do C0 controls and DEL between ESC and ].
         { $"a{Esc}\u0001]52;c;ZXZp{Bel}b", "ab" },
         { $"a{Esc}\r\u007f]52;c;ZXZp{Bel}b", "ab" },

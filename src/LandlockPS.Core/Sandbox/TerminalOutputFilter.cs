@@ -6,7 +6,7 @@ namespace LandlockPS.Core.Sandbox;
 /// Drops the operating-system commands (OSC) by which a program on its private terminal would act
 /// on the caller's machine beyond the screen it draws: OSC 52 sets or reads the caller's clipboard
 /// (whatever the caller pastes next, into an unconfined shell), OSC 50 changes or queries the font,
-/// OSC 1337 and 5113 transfer files in iTerm2 and kitty. Everything else passes unchanged: an
+/// OSC 1337 and 5113 transfer files in iTerm2 and kitty, OSC 5522 is kitty's newer clipboard. Everything else passes unchanged: an
 /// editor needs its control sequences. Sequences may be cut anywhere between chunks. Used on a
 /// private terminal's output and on a program's standard output read as text, which the caller's
 /// console shows as it is.
@@ -31,7 +31,7 @@ public sealed class TerminalOutputFilter
     private State _state;
     private int _number;
 
-    private static bool IsDropped(int number) => number is 50 or 52 or 1337 or 5113;
+    private static bool IsDropped(int number) => number is 50 or 52 or 1337 or 5113 or 5522;
 
     /// <summary><paramref name="text"/> without the commands this filter drops; the same instance when it holds none.</summary>
     public static string Clean(string text)
@@ -80,22 +80,23 @@ public sealed class TerminalOutputFilter
                 return Hold(b, State.OscNumber);
             // Terminals skip C0 controls and DEL between ESC and what follows it (tmux, VT500 parsers):
             // held, so ESC ^A ] 52 is judged as ESC ] 52 is.
-            case State.Escaped when (b < 0x20 && b is not (Cancel or Substitute or Escape)) || b == 0x7f:
-                return HoldOrDrop(b);
+            case State.Escaped when IsSkipped(b):
+                return Hold(b, State.Escaped);
             // Terminals read the number whatever its length (0000000052 is 52): one too long to
-            // hold is no command anybody needs, and is dropped rather than passed unjudged.
+            // hold is no command anybody needs, and is dropped rather than passed unjudged (Hold).
             case State.OscNumber when b is >= (byte)'0' and <= (byte)'9':
-                if (_heldCount == MaxHeldBytes - 1) return HoldOrDrop(b);
                 _number = _number * 10 + (b - '0');
                 return Hold(b, State.OscNumber);
-            // Terminals skip most C0 controls inside a command (tmux reads ESC ] 5 ^A 2 ; as 52):
-            // held like a digit, never a way past the judgement.
-            case State.OscNumber when b < 0x20 && b is not (Bell or Cancel or Substitute or Escape):
-                return HoldOrDrop(b);
-            case State.OscNumber when b == (byte)';' && IsDropped(_number):
+            // Terminals skip controls inside a command too (tmux reads ESC ] 5 ^A 2 ; as 52, kitty
+            // drops DEL there): held like a digit, never a way past the judgement.
+            case State.OscNumber when IsSkipped(b) && b != Bell:
+                return Hold(b, State.OscNumber);
+            // Whatever ends the number of a dropped command (';', or 'c' in "52c;", which tmux and
+            // kitty read as 52 all the same) drops the rest; a terminator right there ends it.
+            case State.OscNumber when IsDropped(_number):
                 _heldCount = 0;
                 _state = State.Dropping;
-                return 0;
+                return Take(b, output);
             case State.Dropping:
                 _state = b switch
                 {
@@ -117,17 +118,18 @@ public sealed class TerminalOutputFilter
         }
     }
 
-    // Held in the state it came in; with no room left, the whole sequence is dropped.
-    private int HoldOrDrop(byte b)
-    {
-        if (_heldCount < MaxHeldBytes - 1) return Hold(b, _state);
-        _heldCount = 0;
-        _state = State.Dropping;
-        return 0;
-    }
+    // C0 controls a terminal passes over within a sequence, and DEL; not those that end or restart one.
+    private static bool IsSkipped(byte b) => (b < 0x20 && b is not (Cancel or Substitute or Escape)) || b == 0x7f;
 
+    // With no room left, the whole sequence is dropped: never passed unjudged, never past the buffer.
     private int Hold(byte b, State next)
     {
+        if (_heldCount >= MaxHeldBytes - 1)
+        {
+            _heldCount = 0;
+            _state = State.Dropping;
+            return 0;
+        }
         _held[_heldCount++] = b;
         _state = next;
         return 0;
