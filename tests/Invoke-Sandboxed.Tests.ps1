@@ -132,6 +132,13 @@ Describe 'Invoke-Sandboxed -FilePath' {
             $native | Should -Not -Match '\|\*\.md\|.*\|\*\.md\|.*\|\*\.md\|' -Because 'the bare word was expanded (a control on the test itself)'
         }
 
+        It 'leaves the items of an array written out unexpanded, as & does' {
+            $null = New-Item -ItemType File (Join-Path $work 'a.md')
+            Push-Location $work
+            try { $Sys | Invoke-Sandboxed printf '%s|' x,*.md *.md | Should -Be 'x|*.md|a.md|' }
+            finally { Pop-Location }
+        }
+
         It 'takes its own parameters before or after the program, in full' {
             Invoke-Sandboxed -Ruleset $Sys echo a b c | Should -Be 'a b c'
             $r = $Sys | Invoke-Sandboxed sh -PassThru -- -c 'exit 3'

@@ -67,11 +67,13 @@ internal static class ProgramArguments
         return arguments.ToArray();
     }
 
-    // As PowerShell's native binder judges a word: only a string typed in quotes is kept as it is.
+    // As PowerShell's native binder judges a word: a string typed in quotes is kept as it is, and so is
+    // an array written out (x,*.md), whose items & never expands.
     private static bool IsQuoted(CommandElementAst word) => word switch
     {
         StringConstantExpressionAst constant => constant.StringConstantType != StringConstantType.BareWord,
         ExpandableStringExpressionAst expandable => expandable.StringConstantType != StringConstantType.BareWord,
+        ArrayLiteralAst => true,
         _ => false,
     };
 
