@@ -17,10 +17,9 @@ internal static class NativeGlob
     internal static IEnumerable<string> Expand(SessionState state, string word)
     {
         if (WildcardPattern.ContainsWildcardCharacters(word)) return Matches(state, word) ?? [word];
-        string? home = state.Provider.GetOne("FileSystem").Home;
-        if (home is null) return [word];
-        if (word == "~") return [home];
-        return word.StartsWith("~/", StringComparison.Ordinal) ? [string.Concat(home, word.AsSpan(1))] : [word];
+        // The provider's home is asked for only for a word that starts with it.
+        if (word != "~" && !word.StartsWith("~/", StringComparison.Ordinal)) return [word];
+        return state.Provider.GetOne("FileSystem").Home is { } home ? [string.Concat(home, word.AsSpan(1))] : [word];
     }
 
     private static IEnumerable<string>? Matches(SessionState state, string pattern)

@@ -31,12 +31,13 @@ internal static class CallerChannels
         {
             _found ??= Find();
             uint me = ProcessApi.GetEuid();
-            foreach ((string folder, string name) in _found)
+            // Each folder opened once a launch, not once a name: this runs before every launch.
+            foreach (IGrouping<string, (string Folder, string Name)> folder in _found.GroupBy(f => f.Folder, StringComparer.Ordinal))
             {
                 try
                 {
-                    using SafeDirectoryHandle directory = SafeDirectoryHandle.Open(folder);
-                    directory.TryRemoveChannel(name, me);
+                    using SafeDirectoryHandle directory = SafeDirectoryHandle.Open(folder.Key);
+                    foreach ((_, string name) in folder) directory.TryRemoveChannel(name, me);
                 }
                 catch (LandlockException)
                 {
