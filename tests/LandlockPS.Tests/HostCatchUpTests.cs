@@ -38,6 +38,26 @@ public class HostCatchUpTests
     }
 
     [Fact]
+    public void SendsACommandsMarkerAsAHostCallOfThatCommand()
+    {
+        var catchUp = new HostCatchUp();
+        var command = Guid.NewGuid();
+        string line = catchUp.NextMarker(Pool, command);
+        Assert.StartsWith($"<Data Stream='PromptResponse' PSGuid='{command}'>", line);
+
+        ReadOnlySpan<byte> data = Convert.FromBase64String(line[(line.IndexOf("'>", StringComparison.Ordinal) + 2)..^"</Data>".Length]);
+        RemotingFragment fragment = RemotingFragment.Next(ref data);
+        Assert.True(fragment.Starts && fragment.Ends, "a whole object");
+        Assert.Equal(MessageType.PipelineHostCall, fragment.MessageType);
+        Assert.Equal(command, fragment.PowerShellId);
+        Assert.Equal(Pool, new Guid(fragment.Blob.Slice(8, 16)));
+
+        Assert.False(catchUp.Await(0));
+        Assert.True(catchUp.TryReach(MarkerText(line)));
+        Assert.True(catchUp.Await(0));
+    }
+
+    [Fact]
     public void TakesNoOtherTextForItsMarker()
     {
         var catchUp = new HostCatchUp();

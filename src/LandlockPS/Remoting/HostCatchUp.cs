@@ -42,22 +42,23 @@ internal sealed class HostCatchUp
     public bool Enabled { get; set; }
 
     /// <summary>
-    /// The data line of the next marker for the session of runspace pool <paramref name="pool"/>: a
-    /// whole object on the session's prompt response stream, which PowerShell's server never sends
-    /// on, so the marker never breaks into an object the server is sending.
+    /// The data line of the next marker for the session of runspace pool <paramref name="pool"/>, or
+    /// for its command <paramref name="command"/> (a command's host calls are carried out in order
+    /// with its output): a whole object on the prompt response stream, which PowerShell's server
+    /// never sends on, so the marker never breaks into an object the server is sending.
     /// </summary>
-    public string NextMarker(Guid pool)
+    public string NextMarker(Guid pool, Guid command = default)
     {
         long serial = Interlocked.Increment(ref _sent);
         Span<byte> header = stackalloc byte[RemotingFragment.MessageHeaderBytes];
         BinaryPrimitives.WriteUInt32LittleEndian(header, ToClient);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], MessageType.RunspacePoolHostCall);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], command == Guid.Empty ? MessageType.RunspacePoolHostCall : MessageType.PipelineHostCall);
         pool.TryWriteBytes(header[8..]);
-        Guid.Empty.TryWriteBytes(header[24..]);
+        command.TryWriteBytes(header[24..]);
         byte[] body = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(HostCallStart + _text + serial.ToString(CultureInfo.InvariantCulture) + HostCallEnd)];
         var fragment = new ArrayBufferWriter<byte>(RemotingFragment.HeaderBytes + header.Length + body.Length);
         RemotingFragment.WriteWhole(fragment, serial, header, body);
-        return ProtocolElement.DataLine(Guid.Empty, promptResponse: true, fragment.WrittenSpan);
+        return ProtocolElement.DataLine(command, promptResponse: true, fragment.WrittenSpan);
     }
 
     /// <summary>Whether <paramref name="line"/>, which the caller's host was told to write, is a marker; if so, it has been carried out.</summary>

@@ -123,6 +123,15 @@ internal sealed class ProtocolGuard(ReceiveLimits limits)
         lock (_unanswered) return _commands.ContainsKey(command);
     }
 
+    /// <summary>The commands the client sent that have not been closed yet.</summary>
+    public Guid[] RunningCommandIds
+    {
+        get
+        {
+            lock (_unanswered) return [.. _commands.Keys];
+        }
+    }
+
     /// <summary>How many commands the client sent have not been closed yet (none: the caller waits for no command of its in the session).</summary>
     public int RunningCommands
     {

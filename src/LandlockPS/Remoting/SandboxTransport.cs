@@ -407,13 +407,28 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     /// <summary>Ends a session whose child broke the protocol or its limits: killed at once, and PowerShell told why.</summary>
     private void Break(LandlockException reason)
     {
-        if (_connection.State.Broken is not null) return;
-        _connection.State.Broken = reason;
-        _connection.State.HostCatchUp.Cancel();
+        SandboxSessionState state = _connection.State;
+        if (state.Broken is not null) return;
+        state.Broken = reason;
         // Nothing more goes to it: a close PowerShell sends now fails at once, which it takes as closed.
         _inputClosed = true;
         _process?.Kill();
-        RaiseError(new PSRemotingTransportException(reason.Message), TransportMethodEnum.ReceiveShellOutputEx);
+        bool marked = HandCommandMarkers();
+        if (!marked) state.HostCatchUp.Cancel();
+        RaiseError(new PSRemotingTransportException(reason.Message), TransportMethodEnum.ReceiveShellOutputEx, afterCatchUp: marked);
+    }
+
+    // PowerShell reads a command's data on threads of its own, and drops what it has not read once
+    // the session fails: the error alone would lose output handed on just before it. A marker after
+    // each running command's data tells when the caller has it all. Not once the session closes:
+    // PowerShell carries out no more of its calls. Returns whether it handed any.
+    private bool HandCommandMarkers()
+    {
+        HostCatchUp catchUp = _connection.State.HostCatchUp;
+        if (!catchUp.Enabled || _closeSent) return false;
+        Guid[] commands = _guard.RunningCommandIds;
+        foreach (Guid command in commands) HandleOutputDataReceived(catchUp.NextMarker(_pool, command));
+        return commands.Length > 0;
     }
 
     // The elements of PowerShell's out-of-process protocol (each also has an ...Ack form).
@@ -422,8 +437,9 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     private void ReportBroken(string? detail)
     {
         // Even when LandlockPS killed the child itself, PowerShell must hear of it: a stop or an
-        // invocation in flight waits for the server until the transport reports an error.
-        if (_closing) return;
+        // invocation in flight waits for the server until the transport reports an error. Broken,
+        // it hears why from Break, perhaps not yet.
+        if (_closing || _connection.State.Broken is not null) return;
         SandboxSessionState state = _connection.State;
         string ended = _process?.ExitStatus is { } status ? $" ({status})" : string.Empty;
         string why = detail ?? (state.HasStandardError ? $" It wrote:\n{state.StandardErrorTail}" : " It wrote nothing to stderr.");
@@ -436,11 +452,21 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     }
 
     // RaiseErrorHandler re-enters the runspace state machine, which may dispose this transport and
-    // wait for this thread: raise it from elsewhere.
-    private void RaiseError(PSRemotingTransportException error, TransportMethodEnum during)
+    // wait for this thread: raise it from elsewhere. After a catch-up, once the caller's host has
+    // carried out the markers handed before (bounded, and not past the session's end).
+    private void RaiseError(PSRemotingTransportException error, TransportMethodEnum during, bool afterCatchUp = false)
     {
         _connection.State.TransportFailed = true;
-        Task.Run(() => RaiseErrorHandler(new TransportErrorOccuredEventArgs(error, during)));
+        HostCatchUp catchUp = _connection.State.HostCatchUp;
+        Task.Run(() =>
+        {
+            if (afterCatchUp)
+            {
+                catchUp.Await();
+                catchUp.Cancel();
+            }
+            RaiseErrorHandler(new TransportErrorOccuredEventArgs(error, during));
+        });
     }
 
     /// <summary>The writer PowerShell sends protocol lines through.</summary>
