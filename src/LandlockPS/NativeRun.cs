@@ -67,7 +67,8 @@ internal sealed class NativeRun : ISandboxRun
         _stdout = new LineDecoder(options.OutputEncoding, options.MaximumLineLength);
         _stderr = new LineDecoder(options.OutputEncoding, options.MaximumLineLength);
         _stop = new GracefulStop(process, TimeSpan.FromSeconds(options.KillAfterSec));
-        if (info.Terminal is { } terminal) _relay = TerminalRelay.Start(terminal);
+        // A relay that failed leaves the child with nobody at its terminal: it is ended, and Finish says why.
+        if (info.Terminal is { } terminal) _relay = TerminalRelay.Start(terminal, failed: process.Kill);
     }
 
     /// <summary>Ctrl+C: the child's interrupt (its terminal's interrupt key with -Terminal, else SIGINT to its group). Safe from any thread.</summary>
@@ -133,6 +134,11 @@ internal sealed class NativeRun : ISandboxRun
 
         int? exitCode = SetExitCode();
         if (exitCode is not null and not 0) _cmdlet.InvokeCommand.HasErrors = true; // $? is $false, as after & with a non-zero exit
+        if (_relay?.Failure is { } failure)
+        {
+            _cmdlet.WriteError(ErrorHelper.Create("TerminalRelayFailed",
+                $"Relaying your terminal to '{_info.FilePath}''s private terminal failed ({failure.GetType().Name}: {HostText.Plain(failure.Message)}), so it was ended. This is a bug of LandlockPS: please report it; until then, run it without -Terminal.", _info.FilePath));
+        }
         if (_timedOut)
         {
             _cmdlet.WriteError(ErrorHelper.Create("TimeoutExceeded",

@@ -82,6 +82,7 @@ public static class LandlockErrors
         Entry("SessionNotSandboxed", InvalidArgument, "A session whose denials were asked for is not a sandboxed session of this module."),
         Entry("SessionNotTraced", InvalidOperation, "The session was started without tracing, so it has no denials to read."),
         Entry("ShortenedParameterAfterProgram", InvalidArgument, "A shortened option name after the program, which could be the program's own argument; end the options with -- or spell it out."),
+        Entry("TerminalRelayFailed", NotSpecified, "Relaying the caller's terminal to a run's private terminal failed; the run was ended."),
         Entry("TerminalUnavailable", NotSpecified, "No private terminal could be made for the run.", byErrno: true),
         Entry("TimeoutExceeded", OperationTimeout, "The run outlived its timeout and was ended."),
         Entry("TraceNotSupported", NotImplemented, "A run cannot be traced here (no seccomp user notifications, no table of system calls for this architecture, or a /proc that shows another PID namespace)."),

@@ -31,6 +31,7 @@ public sealed unsafe class TerminalRelay : IDisposable
     private readonly Thread _thread;
     private readonly byte[] _pending = new byte[ChunkBytes];
     private readonly TerminalOutputFilter _filter = new();
+    private readonly Action? _failed;
     private int _pendingStart;
     private int _pendingEnd;
     private (ushort Rows, ushort Columns) _size;
@@ -39,9 +40,10 @@ public sealed unsafe class TerminalRelay : IDisposable
     private volatile bool _stopping;
     private int _disposed;
 
-    private TerminalRelay(PseudoTerminal terminal, int input, int output)
+    private TerminalRelay(PseudoTerminal terminal, int input, int output, Action? failed)
     {
         _terminal = terminal;
+        _failed = failed;
         _input = input;
         _output = output;
         _size = CallerSize(input, output);
@@ -63,11 +65,14 @@ public sealed unsafe class TerminalRelay : IDisposable
         }
     }
 
-    /// <summary>Starts relaying between the caller's terminal (<paramref name="input"/>, <paramref name="output"/>) and <paramref name="terminal"/>.</summary>
-    public static TerminalRelay Start(PseudoTerminal terminal, int input = 0, int output = 1)
+    /// <summary>
+    /// Starts relaying between the caller's terminal (<paramref name="input"/>, <paramref name="output"/>)
+    /// and <paramref name="terminal"/>; <paramref name="failed"/> is called, on the relay's thread, if the relay fails.
+    /// </summary>
+    public static TerminalRelay Start(PseudoTerminal terminal, int input = 0, int output = 1, Action? failed = null)
     {
         ArgumentNullException.ThrowIfNull(terminal);
-        return new TerminalRelay(terminal, input, output);
+        return new TerminalRelay(terminal, input, output, failed);
     }
 
     /// <summary>Whether keystrokes are relayed: the caller's input is a terminal, now in raw mode.</summary>
@@ -99,7 +104,25 @@ public sealed unsafe class TerminalRelay : IDisposable
     // A stop, or a SIGWINCH (one may still come after the relay ended: then it changes nothing).
     private void Notify() => FileDescriptors.Notify(_control);
 
+    /// <summary>What ended the relay before its time, if anything did: the run's terminal no longer reaches the caller's.</summary>
+    public Exception? Failure { get; private set; }
+
+    // This thread is the caller's pwsh's: a bug of the relay that escaped it would end the caller's
+    // shell. It ends the relay instead, and the run is told (Failure).
     private void Run()
+    {
+        try
+        {
+            Relay();
+        }
+        catch (Exception e)
+        {
+            Failure = e;
+            _failed?.Invoke();
+        }
+    }
+
+    private void Relay()
     {
         int primary = _terminal.Primary.Fd;
         ProcessApi.PollFd* fds = stackalloc ProcessApi.PollFd[3];
