@@ -304,12 +304,22 @@ with open(os.path.join(out, 'summary.txt'), 'w') as f:
         $expected = & git -C $repo status --porcelain
 
         $events = Trace-LandlockAccess -FilePath git -ArgumentList 'status', '--porcelain' -WorkingDirectory $repo
-        $ruleset = $events | ConvertTo-LandlockRuleset -Abi $Abi
+        $ruleset = $events | ConvertTo-LandlockRuleset -Abi $Abi -WarningVariable flagged -WarningAction SilentlyContinue
 
         $output = $ruleset | Invoke-Sandboxed -FilePath git -ArgumentList 'status', '--porcelain' -WorkingDirectory $repo
         $LASTEXITCODE | Should -Be 0
         $output | Should -Be $expected
         Assert-Denies $ruleset $t "$repo/.git/HEAD"
+        # git status refreshes the index through .git/index.lock: that write is flagged, not granted,
+        # as it would let the sandbox write the hooks your next git command runs.
+        $ruleset.ProposedRules | Where-Object { $_.Flag -eq 'RepositoryWrite' -and $_.Path -eq "$repo/.git" } | Should -Not -BeNullOrEmpty
+        "$flagged" | Should -Match 'RepositoryWrite|hooks'
+        $hook = "$repo/.git/hooks/pre-commit"
+        ($ruleset | Invoke-Sandboxed /bin/sh -PassThru -- -c "echo 'echo owned' > '$hook'" 2>$null).ExitCode | Should -Not -Be 0
+        Test-Path $hook | Should -BeFalse -Because 'the sandbox may not write what git runs next'
+        $granted = $events | ConvertTo-LandlockRuleset -Abi $Abi -IncludeFlagged -WarningAction SilentlyContinue
+        ($granted | Invoke-Sandboxed /bin/sh -PassThru -- -c "echo 'echo owned' > '$hook'").ExitCode | Should -Be 0 -Because 'the allowed twin: granted, the same write works'
+        Remove-Item $hook
     }
 
     It 'a pwsh script block that imports a module' {

@@ -246,6 +246,59 @@ public sealed class RulesetProposerTests
     }
 
     [Theory]
+    [InlineData(ProposalGranularity.File)]
+    [InlineData(ProposalGranularity.Directory)]
+    public void AWriteToARepositorysGitFolderIsFlaggedAndTheReadsOfItStayIn(ProposalGranularity granularity)
+    {
+        // What git status does: reads the repository, and refreshes its index through index.lock.
+        using var tree = new TempTree();
+        string git = tree.Dir("repo/.git");
+        string head = tree.File("repo/.git/HEAD", "ref: refs/heads/main\n");
+        string index = tree.File("repo/.git/index", "x");
+        string refs = tree.Dir("repo/.git/refs");
+        string lockFile = Path.Combine(git, "index.lock");
+        LandlockAccessEvent[] trial =
+        [
+            Event(head, LandlockAccessFs.ReadFile), Event(index, LandlockAccessFs.ReadFile), Event(refs, LandlockAccessFs.ReadDir),
+            Event(lockFile, LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg),
+            Event(lockFile, LandlockAccessFs.RemoveFile, operation: "unlink"),
+        ];
+        var options = new ProposalOptions(Granularity: granularity, Home: "/root", TempFolder: "/tmp");
+
+        LandlockProposal proposal = Propose(options, trial);
+
+        LandlockProposedRule write = Assert.Single(proposal.Rules, r => r.Path == git && !r.Included);
+        Assert.Equal(LandlockRuleFlag.RepositoryWrite, write.Flag);
+        Assert.Contains("hooks", write.FlagReason);
+        Assert.True(write.Access.HasFlag(LandlockAccessFs.MakeReg | LandlockAccessFs.RemoveFile));
+        // No included rule writes anywhere in .git; each read of it is granted.
+        Assert.DoesNotContain(proposal.Ruleset.PathRules, r => PathIsWithin(r.Path, git) && (r.Access & ~LandlockAccessFs.ReadOnly) != 0);
+        foreach (string read in new[] { head, index, refs })
+        {
+            Assert.Contains(proposal.Ruleset.PathRules, r => PathIsWithin(read, r.Path) && r.Access.HasFlag(read == refs ? LandlockAccessFs.ReadDir : LandlockAccessFs.ReadFile));
+        }
+
+        LandlockProposal granted = Propose(options with { IncludeFlagged = true }, trial);
+        Assert.Contains(granted.Ruleset.PathRules, r => r.Path == git && r.Access.HasFlag(LandlockAccessFs.MakeReg));
+    }
+
+    [Fact]
+    public void AWriteOnAFolderHoldingARepositoryIsFlaggedButNotOnePlainFolder()
+    {
+        using var tree = new TempTree();
+        string repo = tree.Dir("repo");
+        tree.File("repo/.git", "gitdir: ../elsewhere\n");
+        string plain = tree.Dir("plain");
+        LandlockAccessFs made = LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg;
+
+        LandlockProposal proposal = Propose(null, Event(Path.Combine(repo, "out.txt"), made), Event(Path.Combine(plain, "out.txt"), made));
+
+        Assert.Equal(LandlockRuleFlag.RepositoryWrite, proposal.Rules.Single(r => r.Path == repo).Flag);
+        Assert.Equal(LandlockRuleFlag.None, proposal.Rules.Single(r => r.Path == plain).Flag);
+        Assert.Equal(plain, Assert.Single(proposal.Ruleset.PathRules).Path);
+    }
+
+    [Theory]
     [InlineData("/opt/app/venv/lib/python3.11/site-packages/certifi/cacert.pem", false)]
     [InlineData("/srv/tls/ca-bundle.pem", false)]
     [InlineData("/etc/letsencrypt/live/example.org/fullchain.pem", false)]

@@ -40,6 +40,22 @@ internal sealed class Candidate(string place)
         OnFolder = folder;
     }
 
+    /// <summary>
+    /// Moves the rights beyond <paramref name="reads"/> (and the accesses that needed them) to a new
+    /// candidate on the same place; null when this one has no such rights, or nothing else.
+    /// </summary>
+    internal Candidate? SplitOff(LandlockAccessFs reads)
+    {
+        LandlockAccessFs writes = Access & ~reads;
+        if (writes == LandlockAccessFs.None || (Access & reads) == LandlockAccessFs.None) return null;
+        var split = new Candidate(Place) { Access = writes, OnFolder = OnFolder };
+        split._bases.AddRange(_bases);
+        foreach (LandlockAccessEvent e in _events.Where(e => (e.Access & ~reads) != 0)) split._events.Add(e);
+        _events.RemoveWhere(e => (e.Access & reads) == 0);
+        Access &= reads;
+        return split;
+    }
+
     /// <summary>Takes in the evidence of a rule this one makes needless.</summary>
     internal void Absorb(Candidate covered)
     {

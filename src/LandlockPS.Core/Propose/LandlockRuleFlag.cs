@@ -17,4 +17,10 @@ public enum LandlockRuleFlag
 
     /// <summary>It reaches a secret-looking path (~/.ssh, *.pem, .netrc, /etc/shadow...), or a folder holding one or a home folder.</summary>
     Secret = 4,
+
+    /// <summary>
+    /// It writes within a repository's control folder (.git, .hg), or a folder holding one: hooks and
+    /// configuration there run, unconfined, with the next git or hg command in it.
+    /// </summary>
+    RepositoryWrite = 8,
 }

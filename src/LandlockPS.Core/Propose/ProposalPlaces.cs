@@ -66,6 +66,9 @@ public static class ProposalPlaces
         "*.token", "*_token", "*-token", "*.secret", "secret.*", "secrets.json", "secrets.y*ml", "*credential*", "*password*",
     ];
 
+    /// <summary>Names of a repository's control entry: its hooks and configuration run with the next command in the repository.</summary>
+    public static IReadOnlyList<string> RepositoryControlNames { get; } = [".git", ".hg"];
+
     /// <summary>Secrets at fixed places: a folder rule that holds one of them is flagged, as one on a home folder is.</summary>
     public static IReadOnlyList<string> SecretPlaces { get; } = ["/etc/shadow", "/etc/gshadow", "/etc/ssl/private"];
 

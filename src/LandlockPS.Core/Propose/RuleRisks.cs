@@ -30,6 +30,11 @@ internal sealed class RuleRisks(string? home, string? tempFolder)
             flag |= LandlockRuleFlag.HomeWrite;
             reasons.Add("it writes a home folder or its start-up and configuration files");
         }
+        if (writes && WritesRepositoryControl(place, folder))
+        {
+            flag |= LandlockRuleFlag.RepositoryWrite;
+            reasons.Add("it writes a repository's .git or .hg, whose hooks and configuration run unconfined with your next git or hg command there");
+        }
         string? secret = paths.Prepend(place).FirstOrDefault(p => ProposalPlaces.LooksSecret(p, _home));
         if (secret is not null)
         {
@@ -56,6 +61,18 @@ internal sealed class RuleRisks(string? home, string? tempFolder)
         int boundary = System.Array.FindLastIndex(chain, IsBoundary);
         return boundary == chain.Length - 1 ? place : chain[boundary + 1];
     }
+
+    /// <summary>The flags a rule gets for what it writes: a rule's reads need not go with them.</summary>
+    internal const LandlockRuleFlag WriteFlags = LandlockRuleFlag.SystemWrite | LandlockRuleFlag.HomeWrite | LandlockRuleFlag.RepositoryWrite;
+
+    /// <summary>The rights that change nothing: a rule of these alone is no write.</summary>
+    internal const LandlockAccessFs ReadRights = NotWrites;
+
+    // Within a control folder, or on a folder that holds one (a .git file too: rewritten, it points
+    // git at a folder of the sandbox's choosing). Repositories deeper below are not looked for.
+    private static bool WritesRepositoryControl(string place, bool folder) =>
+        PlacePath.Names(place).Any(n => ProposalPlaces.RepositoryControlNames.Contains(n))
+        || (folder && ProposalPlaces.RepositoryControlNames.Any(n => System.IO.Path.Exists(System.IO.Path.Join(place, n))));
 
     private static bool IsSystemWrite(string place) =>
         ProposalPlaces.SystemWriteTrees.Any(t => PlacePath.IsWithin(place, t) || PlacePath.IsWithin(t, place))

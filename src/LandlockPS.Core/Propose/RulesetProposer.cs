@@ -106,7 +106,7 @@ public sealed class RulesetProposer
         LandlockAccessEvent[] fs = events.Where(e => e.Path is not null && e.Access != LandlockAccessFs.None).ToArray();
         HashSet<string> transient = Transient(fs);
         IEnumerable<AccessNeed> needs = fs.SelectMany(Needs).Select(n => Relocate(n, transient)).Select(Collapse);
-        List<Candidate> ready = Aggregate(Widen(needs.ToList())).Where(c => Prepare(c, ruleset)).ToList();
+        List<Candidate> ready = Aggregate(Widen(needs.ToList())).Where(c => Prepare(c, ruleset)).SelectMany(SplitFlaggedWrites).ToList();
         var proposed = new List<LandlockProposedRule>();
         foreach (Candidate candidate in MergeCovered(ready).OrderBy(c => c.Place, StringComparer.Ordinal))
         {
@@ -247,6 +247,17 @@ public sealed class RulesetProposer
         candidate.FlagReason = reason;
     }
 
+    // A write flagged on a place does not take the place's reads out with it (git status reads .git,
+    // and would fail without it, though the write to .git is flagged): each part is judged on its own.
+    private IEnumerable<Candidate> SplitFlaggedWrites(Candidate candidate)
+    {
+        yield return candidate;
+        if ((candidate.Flag & RuleRisks.WriteFlags) == 0 || candidate.SplitOff(RuleRisks.ReadRights) is not { } writes) yield break;
+        Judge(candidate);
+        Judge(writes);
+        yield return writes;
+    }
+
     private bool IsIncluded(Candidate candidate) => candidate.Flag == LandlockRuleFlag.None || _options.IncludeFlagged;
 
     /// <summary>
@@ -257,17 +268,18 @@ public sealed class RulesetProposer
     private List<Candidate> MergeCovered(List<Candidate> candidates)
     {
         var kept = new List<Candidate>();
+        // Included folder rules by place (a place split in two keeps only its included part here).
         var folders = new Dictionary<string, Candidate>(StringComparer.Ordinal);
         var grown = new HashSet<Candidate>(ReferenceEqualityComparer.Instance);
         foreach (Candidate candidate in candidates.OrderBy(c => PlacePath.Depth(c.Place)))
         {
             Candidate[] above = PlacePath.SelfAndAncestorsFromTop(candidate.Place).SkipLast(1)
-                .Select(folder => folders.GetValueOrDefault(folder)).OfType<Candidate>().Where(IsIncluded).ToArray();
+                .Select(folder => folders.GetValueOrDefault(folder)).OfType<Candidate>().ToArray();
             LandlockAccessFs inherited = above.Aggregate(LandlockAccessFs.None, (all, k) => all | k.Access);
             if (above.Length == 0 || (candidate.Access & ~inherited) != 0)
             {
                 kept.Add(candidate);
-                if (candidate.OnFolder) folders[candidate.Place] = candidate;
+                if (candidate.OnFolder && IsIncluded(candidate)) folders[candidate.Place] = candidate;
                 continue;
             }
             Candidate deepest = above.MaxBy(k => k.Place.Length)!;

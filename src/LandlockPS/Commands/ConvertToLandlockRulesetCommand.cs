@@ -12,8 +12,8 @@ namespace LandlockPS.Commands;
 /// <summary>
 /// Proposes the tightest ruleset that allows what a trial run did, from its access events
 /// (Trace-LandlockAccess, or a saved copy of them). The ruleset is an ordinary one; it carries every
-/// rule considered, with how often it was seen, as ProposedRules. Flagged rules (writes on system trees
-/// or homes, secrets) are left out, with a warning, unless -IncludeFlagged.
+/// rule considered, with how often it was seen, as ProposedRules. Flagged rules (writes on system trees,
+/// homes or repositories' control folders; secrets) are left out, with a warning, unless -IncludeFlagged.
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "LandlockRuleset")]
 [OutputType(typeof(LandlockRuleset))]
