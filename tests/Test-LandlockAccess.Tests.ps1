@@ -65,6 +65,14 @@ BeforeDiscovery {
         @{ Set = 'full'; Path = 'rw/dang-rm'; Right = 'RemoveFile'; Expect = $true; What = 'removing a dangling symlink from a writable directory (the link, not its target)' }
         @{ Set = 'full'; Path = 'outside/dang-rm'; Right = 'RemoveFile'; Expect = $false; What = 'removing a dangling symlink outside that points into a writable directory' }
         @{ Set = 'full'; Path = 'rw/link-dir'; Right = 'RemoveFile'; Expect = $true; What = 'removing a symlink to a directory (RemoveFile on the link, not RemoveDir)' }
+        # /proc is readable in 'full'; another process's inspection entries are not, whatever the rules (CALLER: this pwsh's pid).
+        @{ Set = 'full'; Path = '/proc/CALLER/environ'; Right = 'ReadFile'; Expect = $false; What = 'another process''s environment (Landlock''s ptrace check)' }
+        @{ Set = 'full'; Path = '/proc/CALLER/fd/0'; Right = 'ReadFile'; Expect = $false; What = 'another process''s open file' }
+        @{ Set = 'full'; Path = '/proc/CALLER/fd'; Right = 'ReadDir'; Expect = $true; What = 'the list of another process''s open files, which needs no inspection' }
+        @{ Set = 'full'; Path = '/proc/CALLER/cwd'; Right = 'ReadDir'; Expect = $false; What = 'another process''s working folder' }
+        @{ Set = 'full'; Path = '/proc/CALLER/status'; Right = 'ReadFile'; Expect = $true; What = 'another process''s status, which needs no inspection' }
+        @{ Set = 'full'; Path = '/proc/self/environ'; Right = 'ReadFile'; Expect = $true; What = 'its own environment' }
+        @{ Set = 'full'; Path = '/proc/self/fd'; Right = 'ReadDir'; Expect = $true; What = 'its own open files' }
         @{ Set = 'partial'; Path = 'outside/p-trunc.txt'; Right = 'Truncate'; Expect = $true; Verdict = 'Unhandled'; What = 'truncating when Truncate is not handled' }
         @{ Set = 'partial'; Path = 'outside/p-victim.txt'; Right = 'RemoveFile'; Expect = $true; Verdict = 'Unhandled'; What = 'removing when RemoveFile is not handled' }
         @{ Set = 'partial'; Path = 'allowed/p-trunc.txt'; Right = 'Truncate'; Expect = $true; Verdict = 'Unhandled'; What = 'truncating, unhandled, where the rule does not grant it' }
@@ -118,7 +126,7 @@ BeforeAll {
 Describe 'Test-LandlockAccess agrees with a confined child' -ForEach @(@{ Cases = $cases }) -Skip:(-not (Test-Path /usr/bin/python3)) {
     BeforeAll {
         $script:Root = New-ScratchTree
-        $in = { param($relative) Join-Path $Root $relative }
+        $in = { param($relative) if ($relative.StartsWith('/')) { $relative -replace 'CALLER', $PID } else { Join-Path $Root $relative } }
 
         $full = New-SystemRuleset -Name full |
             Add-LandlockPathRule (& $in allowed) ReadExecute -PassThru |
@@ -126,7 +134,8 @@ Describe 'Test-LandlockAccess agrees with a confined child' -ForEach @(@{ Cases 
             Add-LandlockPathRule (& $in filerule/only.txt) ReadFile, WriteFile -PassThru |
             Add-LandlockPathRule (& $in overlap) ReadFile -PassThru |
             Add-LandlockPathRule (& $in overlap/inner) WriteFile, MakeReg -PassThru |
-            Add-LandlockPathRule (& $in vialink) ReadFile -PassThru
+            Add-LandlockPathRule (& $in vialink) ReadFile -PassThru |
+            Add-LandlockPathRule /proc ReadOnly -PassThru
         # The system rules again, in a ruleset that leaves Truncate and RemoveFile unhandled.
         $handled = [LandlockPS.Core.Landlock.AbiFeatures]::Of('V7').AccessFs -band -bnot [LandlockPS.Core.Landlock.LandlockAccessFs]'Truncate, RemoveFile'
         $partial = New-LandlockRuleset -Name partial -Abi V7 -HandledAccessFs $handled
@@ -274,6 +283,14 @@ Describe 'Test-LandlockAccess' {
         $answer.Suggestion | Should -BeLike "Add-LandlockPathRule -Ruleset `$ruleset -LiteralPath '$(Join-Path $Root allowed/sub)' -Access *"
         & ([scriptblock]::Create($answer.Suggestion))
         (Test-LandlockAccess -Ruleset $ruleset -Path $target -Access MakeReg, WriteFile, ReadFile).Allowed | Should -BeTrue
+    }
+
+    It 'suggests no rule for another process''s inspection entries, which no rule opens' {
+        $answer = Test-LandlockAccess -Ruleset $Rs -LiteralPath "/proc/$PID/environ" -Access ReadFile
+        $answer.Allowed | Should -BeFalse
+        $answer.Rights.Reason | Should -Match 'inspect only processes of its own sandbox'
+        $answer.Fixes | Should -BeNullOrEmpty
+        $answer.Suggestion | Should -BeNullOrEmpty
     }
 
     It 'suggests a rule below / for a missing path judged on /, to add once it exists, never one on / itself' {

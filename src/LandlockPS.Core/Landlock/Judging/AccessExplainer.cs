@@ -54,7 +54,8 @@ public static class AccessExplainer
     private static IReadOnlyList<LandlockAccessFix> Suggest(LandlockRuleset ruleset, AccessTarget target, IEnumerable<LandlockRightVerdict> rights)
     {
         string? belowRoot = target.Type == LandlockPathType.Missing ? TopComponent(target.FullPath) : null;
-        LandlockRightVerdict[] denied = rights.Where(r => r.Verdict == LandlockAccessVerdict.Denied).ToArray();
+        // No rule grants what Landlock's inspection check denies.
+        LandlockRightVerdict[] denied = rights.Where(r => r.Verdict == LandlockAccessVerdict.Denied && r.Reason != TracedProcessEntries.Reason).ToArray();
         bool referUnhandled = (ruleset.HandledAccessFs & LandlockAccessFs.Refer) == 0;
         var fixes = new List<LandlockAccessFix>();
         if (referUnhandled && denied.Any(r => r.Right == LandlockAccessFs.Refer)) fixes.Add(new(LandlockAccessFs.Refer, null));

@@ -20,6 +20,10 @@ internal sealed class AccessJudge(LandlockRuleset ruleset, LandlockAbi? kernelAb
         {
             return Verdict(right, LandlockAccessVerdict.NotApplicable, walk, [], why);
         }
+        if (kernelAbi is not null && !RightPlacement.IsEntryRight(right) && TracedProcessEntries.Guards(target.FullPath))
+        {
+            return Verdict(right, LandlockAccessVerdict.Denied, walk, [], TracedProcessEntries.Reason);
+        }
         if (right == LandlockAccessFs.Refer && (_enforced & right) == 0 && _enforced != LandlockAccessFs.None)
         {
             // The one right Landlock denies without handling it: any filesystem domain forbids reparenting.
