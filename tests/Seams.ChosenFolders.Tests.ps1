@@ -31,7 +31,11 @@ Describe 'A folder on the child''s PSModulePath' {
         [IO.Directory]::Delete($Modules, $true)
         $null = New-Item -ItemType SymbolicLink -Path $Modules -Target $Private
         & $Read $Modules | Should -Be 'secret.txt' -Because 'unconfined, the link leads to the private folder'
-        Invoke-Sandboxed -Ruleset $Victim -Environment $Environment $Read -ArgumentList $Modules | Should -Be 'denied'
+        Invoke-Sandboxed -Ruleset $Victim -Environment $Environment $Read -ArgumentList $Modules -Verbose 4>&1 | Tee-Object -Variable said |
+            Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] } | Should -Be 'denied'
+        ($said | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+            Where-Object { $_ -like "  implicit: none on $Modules, which is reached through a symbolic link*Add-LandlockPathRule" } |
+            Should -HaveCount 1 -Because '-Verbose says why it got no rule'
         Invoke-Sandboxed -Ruleset $Victim -Environment $Environment { Get-Content -LiteralPath $args[0] -ErrorAction SilentlyContinue } -ArgumentList (Join-Path $Private 'secret.txt') |
             Should -BeNullOrEmpty
     }

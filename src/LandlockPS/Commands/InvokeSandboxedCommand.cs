@@ -327,7 +327,7 @@ public sealed class InvokeSandboxedCommand : ProgramOrScriptCmdlet
                 ReportEnforcement(process, shown, info);
                 if (WantsVerbose())
                 {
-                    foreach (LandlockPathRule rule in run.State.ImplicitRules) WriteVerbose($"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path}");
+                    foreach (string line in run.State.ImplicitRulesText()) WriteVerbose(line);
                 }
             }
         }

@@ -62,6 +62,7 @@ public sealed class NewLandlockSessionCommand : SandboxLaunchCmdlet
                     WriteVerbose($"Started the sandboxed pwsh (pid {process.ProcessId}): {process.Enforcement.Status}.");
                     WriteVerbose(RulesetText.Containment(process));
                     if (process.Enforcement.Emulated != LandlockEmulation.None) WriteVerbose($"Emulated: {process.Enforcement.DescribeEmulation()}");
+                    foreach (string line in state.ImplicitRulesText()) WriteVerbose(line);
                     WarnAboutEnforcement(process.Enforcement);
                     WarnAboutWritableSeams(process, Ruleset);
                 }

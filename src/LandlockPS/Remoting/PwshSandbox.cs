@@ -42,6 +42,9 @@ internal sealed class PwshSandbox : IDisposable
 
     public IReadOnlyList<LandlockPathRule> ImplicitRules { get; }
 
+    /// <summary>Folders the user's files chose (see <see cref="ChosenFolders"/>) that are reached through a link, and so got no implicit rule.</summary>
+    public IReadOnlyList<string> LinkedFolders { get; private init; } = [];
+
     public SandboxStartInfo StartInfo { get; }
 
     /// <summary>The child's private, writable home (HOME, XDG dirs, TMPDIR), removed on dispose.</summary>
@@ -59,6 +62,7 @@ internal sealed class PwshSandbox : IDisposable
             LandlockRuleset effective = launch.Ruleset.Clone();
             var added = new List<LandlockPathRule>();
             var held = new List<HeldPathRule>();
+            var linked = new List<string>();
             if (launch.ImplicitRules)
             {
                 List<string> loaded = LoadedLibraries();
@@ -73,7 +77,11 @@ internal sealed class PwshSandbox : IDisposable
                 LandlockAccessFs folderAccess = ReadOnly & effective.HandledAccessFs;
                 if (folderAccess != LandlockAccessFs.None)
                 {
-                    libraries.AddRange(ChosenFolders(launch).Distinct(StringComparer.Ordinal).Select(folder => HeldPathRule.OnFolder(folder, folderAccess)).OfType<HeldPathRule>());
+                    foreach (string folder in ChosenFolders(launch).Distinct(StringComparer.Ordinal))
+                    {
+                        if (HeldPathRule.OnFolder(folder, folderAccess) is { } rule) libraries.Add(rule);
+                        else if (Directory.Exists(folder)) linked.Add(folder);
+                    }
                 }
                 held.AddRange(libraries);
                 added.AddRange(libraries.Select(l => new LandlockPathRule(l.Path, l.Access) { RulesetHandledAccessFs = effective.HandledAccessFs }));
@@ -99,7 +107,7 @@ internal sealed class PwshSandbox : IDisposable
                 HeldPathRules = held,
                 Observer = launch.Observer,
             };
-            return new PwshSandbox(effective, added, info, home, libraries);
+            return new PwshSandbox(effective, added, info, home, libraries) { LinkedFolders = linked };
         }
         catch (LandlockException e) when (e.ErrorId == "FolderActionFailed")
         {

@@ -63,6 +63,19 @@ internal sealed class SandboxSessionState
 
     public IReadOnlyList<LandlockPathRule> ImplicitRules { get; set; } = [];
 
+    /// <summary>Folders that would have had an implicit rule but are reached through a link (see PwshSandbox.LinkedFolders).</summary>
+    public IReadOnlyList<string> LinkedFolders { get; set; } = [];
+
+    /// <summary>What -Verbose says of the implicit rules: each rule, and each folder left without one.</summary>
+    public IEnumerable<string> ImplicitRulesText() =>
+        ImplicitRules.Select(rule => $"  implicit: allow {AccessText.Format(rule.Access)} on {rule.Path}")
+            .Concat(LinkedFolders.Select(folder => $"  implicit: none on {folder}, {LinkedFolderText}"));
+
+    /// <summary>Why a chosen folder reached through a link has no implicit rule, and what to do.</summary>
+    public const string LinkedFolderText =
+        "which is reached through a symbolic link (a sandbox that may write above it could point it elsewhere); " +
+        "if the sandboxed pwsh needs it, allow it with Add-LandlockPathRule";
+
     /// <summary>What the session's ruleset denied, when it was started with -ExplainDenials; null otherwise.</summary>
     public SessionDenials? Denials { get; set; }
 

@@ -87,6 +87,7 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         _sandbox = PwshSandbox.Create(launch);
         SandboxSessionState state = _connection.State;
         state.ImplicitRules = _sandbox.ImplicitRules;
+        state.LinkedFolders = _sandbox.LinkedFolders;
         state.StartInfo = _sandbox.StartInfo;
         state.RunsCommand = () => _guard.RunningCommands > 0;
         state.EndNow = () =>
@@ -446,7 +447,8 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
         // A child that spoke the protocol had started: what ended it was the code it ran, or a crash.
         string cause = _spoke
             ? "It had started: the code it ran ended its process ([Environment]::Exit, a signal), or it crashed, perhaps loading something its ruleset denies (see -Verbose for the rules it ran under)."
-            : "If it could not start, its ruleset may be missing something it needs (try without -NoImplicitRules, or see -Verbose for the rules it ran under).";
+            : "If it could not start, its ruleset may be missing something it needs (try without -NoImplicitRules, or see -Verbose for the rules it ran under)." +
+              (state.LinkedFolders.Count == 0 ? string.Empty : $" These folders got no implicit rule: {string.Join(", ", state.LinkedFolders)}, {SandboxSessionState.LinkedFolderText}.");
         var error = new PSRemotingTransportException($"The sandboxed pwsh ended unexpectedly{ended}. {cause}{why}");
         RaiseError(error, TransportMethodEnum.ReceiveShellOutputEx);
     }
