@@ -332,8 +332,12 @@ with open(os.path.join(out, 'summary.txt'), 'w') as f:
         $block = { param($Path) Import-Module $Path; Get-Greeting }
 
         $events = Trace-LandlockAccess -ScriptBlock $block -ArgumentList $module
-        $ruleset = $events | ConvertTo-LandlockRuleset -Abi $Abi
+        $ruleset = $events | ConvertTo-LandlockRuleset -Abi $Abi -WarningAction SilentlyContinue
         $ruleset.PathRules.Path | Where-Object { $_ -like '*landlockps-home-*' } | Should -BeNullOrEmpty
+        # pwsh lists each folder above a path it resolves: a rule listing / would list the whole file system.
+        $ruleset.PathRules | Where-Object Path -EQ / | Should -BeNullOrEmpty
+        $ruleset.ProposedRules | Where-Object { $_.Path -eq '/' -and $_.Flag -eq 'WideListing' } | Should -Not -BeNullOrEmpty
+        { Invoke-Sandboxed -Ruleset $ruleset -ScriptBlock { Get-ChildItem / } -ErrorAction Stop } | Should -Throw -ExpectedMessage "*denied*"
 
         Invoke-Sandboxed -Ruleset $ruleset -ScriptBlock $block -ArgumentList $module | Should -Be "hello from $module"
         { Invoke-Sandboxed -Ruleset $ruleset -ScriptBlock { param($p) Get-Content $p } -ArgumentList $t.Secret -ErrorAction Stop } | Should -Throw

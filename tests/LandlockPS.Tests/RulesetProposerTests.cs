@@ -298,6 +298,30 @@ public sealed class RulesetProposerTests
         Assert.Equal(plain, Assert.Single(proposal.Ruleset.PathRules).Path);
     }
 
+    [Fact]
+    public void ListingRootOrATempFolderIsFlaggedAndWhatElseThePlaceNeedsStaysIn()
+    {
+        // What a script block's pwsh does: it lists each folder above a path it resolves.
+        using var tree = new TempTree();
+        string data = tree.Dir("data");
+        string file = tree.File("data/a.txt", "x");
+        var options = new ProposalOptions(Home: "/root", TempFolder: tree.Root);
+
+        LandlockProposal proposal = Propose(options,
+            Event("/", LandlockAccessFs.ReadDir), Event(tree.Root, LandlockAccessFs.ReadDir), Event(data, LandlockAccessFs.ReadDir),
+            Event(file, LandlockAccessFs.ReadFile), Event(Path.Combine(tree.Root, "made.txt"), LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg));
+
+        Assert.Equal(LandlockRuleFlag.WideListing, Assert.Single(proposal.Rules, r => r.Path == "/").Flag);
+        LandlockProposedRule listing = Assert.Single(proposal.Rules, r => r.Path == tree.Root && r.Access == LandlockAccessFs.ReadDir);
+        Assert.Equal(LandlockRuleFlag.WideListing, listing.Flag);
+        Assert.False(listing.Included);
+        // The temp folder's writes stay, apart from its listing; the data folder's listing and the file are granted.
+        Assert.Equal(LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg | LandlockAccessFs.Truncate, RuleOn(proposal, tree.Root));
+        Assert.Equal(LandlockAccessFs.ReadDir, RuleOn(proposal, data));
+        Assert.Equal(LandlockAccessFs.ReadFile, RuleOn(proposal, file));
+        Assert.Null(RuleOn(proposal, "/"));
+    }
+
     [Theory]
     [InlineData("/opt/app/venv/lib/python3.11/site-packages/certifi/cacert.pem", false)]
     [InlineData("/srv/tls/ca-bundle.pem", false)]

@@ -41,18 +41,18 @@ internal sealed class Candidate(string place)
     }
 
     /// <summary>
-    /// Moves the rights beyond <paramref name="reads"/> (and the accesses that needed them) to a new
+    /// Moves the rights beyond <paramref name="kept"/> (and the accesses that needed them) to a new
     /// candidate on the same place; null when this one has no such rights, or nothing else.
     /// </summary>
-    internal Candidate? SplitOff(LandlockAccessFs reads)
+    internal Candidate? SplitOff(LandlockAccessFs kept)
     {
-        LandlockAccessFs writes = Access & ~reads;
-        if (writes == LandlockAccessFs.None || (Access & reads) == LandlockAccessFs.None) return null;
-        var split = new Candidate(Place) { Access = writes, OnFolder = OnFolder };
+        LandlockAccessFs moved = Access & ~kept;
+        if (moved == LandlockAccessFs.None || (Access & kept) == LandlockAccessFs.None) return null;
+        var split = new Candidate(Place) { Access = moved, OnFolder = OnFolder };
         split._bases.AddRange(_bases);
-        foreach (LandlockAccessEvent e in _events.Where(e => (e.Access & ~reads) != 0)) split._events.Add(e);
-        _events.RemoveWhere(e => (e.Access & reads) == 0);
-        Access &= reads;
+        foreach (LandlockAccessEvent e in _events.Where(e => (e.Access & moved) != 0)) split._events.Add(e);
+        _events.RemoveWhere(e => (e.Access & Access & kept) == 0);
+        Access &= kept;
         return split;
     }
 

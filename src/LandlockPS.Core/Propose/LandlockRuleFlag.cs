@@ -23,4 +23,11 @@ public enum LandlockRuleFlag
     /// configuration there run, unconfined, with the next git or hg command in it.
     /// </summary>
     RepositoryWrite = 8,
+
+    /// <summary>
+    /// It lists / or a temp folder: a folder rule with ReadDir lets every folder below be listed, the
+    /// names of all files there, other users' and other sandboxes' too. PowerShell lists each folder
+    /// above a path it resolves, and works without it.
+    /// </summary>
+    WideListing = 16,
 }

@@ -66,6 +66,9 @@ public static class ProposalPlaces
         "*.token", "*_token", "*-token", "*.secret", "secret.*", "secrets.json", "secrets.y*ml", "*credential*", "*password*",
     ];
 
+    /// <summary>Folders every user and sandbox may make files in: listing one shows them all (the user's own temp folder is added at run time).</summary>
+    public static IReadOnlyList<string> SharedTempFolders { get; } = ["/tmp", "/var/tmp", "/dev/shm"];
+
     /// <summary>Names of a repository's control entry: its hooks and configuration run with the next command in the repository.</summary>
     public static IReadOnlyList<string> RepositoryControlNames { get; } = [".git", ".hg"];
 

@@ -35,6 +35,11 @@ internal sealed class RuleRisks(string? home, string? tempFolder)
             flag |= LandlockRuleFlag.RepositoryWrite;
             reasons.Add("it writes a repository's .git or .hg, whose hooks and configuration run unconfined with your next git or hg command there");
         }
+        if (folder && (access & LandlockAccessFs.ReadDir) != 0 && IsWideListing(place))
+        {
+            flag |= LandlockRuleFlag.WideListing;
+            reasons.Add($"it lists every folder below {place}, with the names of all files there");
+        }
         string? secret = paths.Prepend(place).FirstOrDefault(p => ProposalPlaces.LooksSecret(p, _home));
         if (secret is not null)
         {
@@ -73,6 +78,8 @@ internal sealed class RuleRisks(string? home, string? tempFolder)
     private static bool WritesRepositoryControl(string place, bool folder) =>
         PlacePath.Names(place).Any(n => ProposalPlaces.RepositoryControlNames.Contains(n))
         || (folder && ProposalPlaces.RepositoryControlNames.Any(n => System.IO.Path.Exists(System.IO.Path.Join(place, n))));
+
+    private bool IsWideListing(string place) => place == "/" || place == _temp || ProposalPlaces.SharedTempFolders.Contains(place);
 
     private static bool IsSystemWrite(string place) =>
         ProposalPlaces.SystemWriteTrees.Any(t => PlacePath.IsWithin(place, t) || PlacePath.IsWithin(t, place))

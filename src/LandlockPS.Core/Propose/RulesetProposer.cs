@@ -106,7 +106,7 @@ public sealed class RulesetProposer
         LandlockAccessEvent[] fs = events.Where(e => e.Path is not null && e.Access != LandlockAccessFs.None).ToArray();
         HashSet<string> transient = Transient(fs);
         IEnumerable<AccessNeed> needs = fs.SelectMany(Needs).Select(n => Relocate(n, transient)).Select(Collapse);
-        List<Candidate> ready = Aggregate(Widen(needs.ToList())).Where(c => Prepare(c, ruleset)).SelectMany(SplitFlaggedWrites).ToList();
+        List<Candidate> ready = Aggregate(Widen(needs.ToList())).Where(c => Prepare(c, ruleset)).SelectMany(SplitFlagged).ToList();
         var proposed = new List<LandlockProposedRule>();
         foreach (Candidate candidate in MergeCovered(ready).OrderBy(c => c.Place, StringComparer.Ordinal))
         {
@@ -247,15 +247,22 @@ public sealed class RulesetProposer
         candidate.FlagReason = reason;
     }
 
-    // A write flagged on a place does not take the place's reads out with it (git status reads .git,
-    // and would fail without it, though the write to .git is flagged): each part is judged on its own.
-    private IEnumerable<Candidate> SplitFlaggedWrites(Candidate candidate)
+    // A flag is about some of a place's rights: the rest need not go with them (git status reads .git,
+    // and would fail without it, though the write to .git is flagged; a program that lists /tmp still
+    // writes its own temp files there). Each part is judged on its own, and split again if need be.
+    private IEnumerable<Candidate> SplitFlagged(Candidate candidate)
     {
-        yield return candidate;
-        if ((candidate.Flag & RuleRisks.WriteFlags) == 0 || candidate.SplitOff(RuleRisks.ReadRights) is not { } writes) yield break;
+        LandlockAccessFs? kept = (candidate.Flag & RuleRisks.WriteFlags) != 0 ? RuleRisks.ReadRights
+            : (candidate.Flag & LandlockRuleFlag.WideListing) != 0 ? ~LandlockAccessFs.ReadDir
+            : null;
+        if (kept is null || candidate.SplitOff(kept.Value) is not { } flagged)
+        {
+            yield return candidate;
+            yield break;
+        }
         Judge(candidate);
-        Judge(writes);
-        yield return writes;
+        Judge(flagged);
+        foreach (Candidate part in SplitFlagged(candidate).Concat(SplitFlagged(flagged))) yield return part;
     }
 
     private bool IsIncluded(Candidate candidate) => candidate.Flag == LandlockRuleFlag.None || _options.IncludeFlagged;

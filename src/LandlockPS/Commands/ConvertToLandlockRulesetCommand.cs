@@ -13,7 +13,8 @@ namespace LandlockPS.Commands;
 /// Proposes the tightest ruleset that allows what a trial run did, from its access events
 /// (Trace-LandlockAccess, or a saved copy of them). The ruleset is an ordinary one; it carries every
 /// rule considered, with how often it was seen, as ProposedRules. Flagged rules (writes on system trees,
-/// homes or repositories' control folders; secrets) are left out, with a warning, unless -IncludeFlagged.
+/// homes or repositories' control folders; listings of / or a temp folder; secrets) are left out, with a
+/// warning, unless -IncludeFlagged.
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "LandlockRuleset")]
 [OutputType(typeof(LandlockRuleset))]
