@@ -49,6 +49,7 @@ Describe 'A broken or hostile protocol line' {
         @{ Name = 'a forged CloseAck'; Line = "<CloseAck PSGuid='00000000-0000-0000-0000-000000000000' />"; Id = 'SandboxProtocolViolation' }
         @{ Name = 'a Data packet that is not base64'; Line = "<Data Stream='Default' PSGuid='00000000-0000-0000-0000-000000000000'>garbage</Data>"; Id = 'SandboxProtocolViolation' }
         @{ Name = 'an unknown element'; Line = '<Bogus/>'; Id = 'SandboxProtocolViolation' }
+        @{ Name = 'data on the prompt response stream, where the transport''s markers go'; Line = "<Data Stream='PromptResponse' PSGuid='00000000-0000-0000-0000-000000000000'>AAAA</Data>"; Id = 'SandboxProtocolViolation' }
         @{ Name = 'a fragment that is not an object'; Line = 'UNREADABLE'; Id = 'SandboxProtocolViolation' }
     ) {
         $line = $Line -replace 'UNREADABLE', "<Data Stream='Default' PSGuid='$SessionGuid'>$Unreadable</Data>"

@@ -139,19 +139,6 @@ public class IdleHostCallsTests
         Assert.True(_idle.TakeCallsHanded(), "released");
     }
 
-    [Fact]
-    public void TellsWhetherAnObjectIsOpenOnThePromptResponseStream()
-    {
-        _runs = true;
-        byte[] state = Message(MessageType.RunspacePoolState, Guid.Empty, Call);
-        Assert.False(Hold(Line(Guid.Empty, false, Fragment(1, 0, true, false, state[..45]))));
-        Assert.False(_idle.PromptResponseOpen, "open on the default stream");
-        Assert.False(Hold(Line(Guid.Empty, true, Fragment(2, 0, true, false, state[..45]))));
-        Assert.True(_idle.PromptResponseOpen);
-        Assert.False(Hold(Line(Guid.Empty, true, Fragment(2, 1, false, true, state[45..]))));
-        Assert.False(_idle.PromptResponseOpen, "ended");
-    }
-
     private bool Hold(string line) => _idle.Hold(Encoding.ASCII.GetBytes(line), line);
 
     private static string Whole(Guid stream, uint type, long objectId, string? text = null) =>

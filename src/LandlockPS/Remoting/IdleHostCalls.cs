@@ -33,15 +33,10 @@ internal sealed class IdleHostCalls(Func<bool> callerWaits)
     // A host call's first fragment has come on the session's stream, its last not yet: for the
     // default stream and the prompt response stream apart, as PowerShell puts each together apart.
     private readonly bool[] _inHostCall = new bool[2];
-    // The same for any object.
-    private readonly bool[] _inObject = new bool[2];
     private bool _callsHanded;
 
     /// <summary>Whether lines wait to be released.</summary>
     public bool HasHeld => _held.Count > 0;
-
-    /// <summary>Whether an object has begun on the session's prompt response stream and not ended yet.</summary>
-    public bool PromptResponseOpen => _inObject[1];
 
     /// <summary>Whether a host call of the session has been handed on since the last time this was asked.</summary>
     public bool TakeCallsHanded()
@@ -140,7 +135,6 @@ internal sealed class IdleHostCalls(Func<bool> callerWaits)
         {
             if (fragment.Starts) _inHostCall[stream] = fragment.MessageType == MessageType.RunspacePoolHostCall;
             carries |= _inHostCall[stream];
-            _inObject[stream] = !fragment.Ends;
             if (fragment.Ends) _inHostCall[stream] = false;
         });
         return carries;

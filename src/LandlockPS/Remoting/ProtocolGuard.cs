@@ -111,6 +111,9 @@ internal sealed class ProtocolGuard(ReceiveLimits limits)
         {
             throw Violation("SandboxProtocolViolation", $"it wrote a line that is not PowerShell remoting protocol: '{Abbreviate(element)}'");
         }
+        // PowerShell's server never sends on it (the client answers host calls there): it carries
+        // the transport's own markers (HostCatchUp), which an object left unfinished there would swallow.
+        if (promptResponse) throw Violation("SandboxProtocolViolation", "it sent data on the prompt response stream, on which only the client sends");
         // Kept no account of: a child could name a new command in every line, and each would cost memory for the session's life.
         if (command != Guid.Empty && !IsRunning(command)) return false;
         CheckFragments(command, promptResponse, base64);

@@ -358,13 +358,6 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     {
         HostCatchUp catchUp = _connection.State.HostCatchUp;
         if (!_idleHostCalls.TakeCallsHanded() || !catchUp.Enabled || _closeSent) return true;
-        if (_idleHostCalls.PromptResponseOpen)
-        {
-            Break(new LandlockException(
-                "The sandboxed pwsh was ended because it left an object unfinished on its prompt response stream, which PowerShell's server never sends on. The output received before it is kept.",
-                errorId: "SandboxProtocolViolation"));
-            return false;
-        }
         // The child's answers wait in its pipe meanwhile: it is not late.
         _answers.Pause();
         try
@@ -422,11 +415,12 @@ internal sealed class SandboxTransport : ClientSessionTransportManagerBase
     // PowerShell reads a command's data on threads of its own, and drops what it has not read once
     // the session fails: the error alone would lose output handed on just before it. A marker after
     // each running command's data tells when the caller has it all. Not once the session closes:
-    // PowerShell carries out no more of its calls. Returns whether it handed any.
+    // PowerShell carries out no more of its calls; nor while a job runs in it: a job's host calls
+    // wait for Receive-Job. Returns whether it handed any.
     private bool HandCommandMarkers()
     {
         HostCatchUp catchUp = _connection.State.HostCatchUp;
-        if (!catchUp.Enabled || _closeSent) return false;
+        if (!catchUp.Enabled || _closeSent || (_connection.State.Jobs?.Running(_guard.IsRunning) ?? 0) > 0) return false;
         Guid[] commands = _guard.RunningCommandIds;
         foreach (Guid command in commands) HandleOutputDataReceived(catchUp.NextMarker(_pool, command));
         return commands.Length > 0;
