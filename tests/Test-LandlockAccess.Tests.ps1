@@ -70,6 +70,7 @@ BeforeDiscovery {
         @{ Set = 'full'; Path = '/proc/CALLER/fd/0'; Right = 'ReadFile'; Expect = $false; What = 'another process''s open file' }
         @{ Set = 'full'; Path = '/proc/CALLER/fd'; Right = 'ReadDir'; Expect = $true; What = 'the list of another process''s open files, which needs no inspection' }
         @{ Set = 'full'; Path = '/proc/CALLER/cwd'; Right = 'ReadDir'; Expect = $false; What = 'another process''s working folder' }
+        @{ Set = 'full'; Path = '/proc/self/../CALLER/environ'; Right = 'ReadFile'; Expect = $false; What = 'another process''s environment, named through /proc/self/..' }
         @{ Set = 'full'; Path = '/proc/CALLER/status'; Right = 'ReadFile'; Expect = $true; What = 'another process''s status, which needs no inspection' }
         @{ Set = 'full'; Path = '/proc/self/environ'; Right = 'ReadFile'; Expect = $true; What = 'its own environment' }
         @{ Set = 'full'; Path = '/proc/self/fd'; Right = 'ReadDir'; Expect = $true; What = 'its own open files' }

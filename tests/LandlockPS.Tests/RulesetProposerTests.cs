@@ -280,6 +280,40 @@ public sealed class RulesetProposerTests
 
         LandlockProposal granted = Propose(options with { IncludeFlagged = true }, trial);
         Assert.Contains(granted.Ruleset.PathRules, r => r.Path == git && r.Access.HasFlag(LandlockAccessFs.MakeReg));
+        // Both parts of .git granted: what they cover together gets no rule of its own.
+        if (granularity == ProposalGranularity.Directory) Assert.DoesNotContain(granted.Ruleset.PathRules, r => r.Path == head || r.Path == index);
+    }
+
+    [Fact]
+    public void ARepositorysFolderIsKnownByWhatItHoldsByALinkToItAndOneLevelBelowAWrite()
+    {
+        using var tree = new TempTree();
+        // git init --separate-git-dir: the repository's folder has any name.
+        string store = tree.Dir("store/proj");
+        tree.File("store/proj/HEAD", "ref: refs/heads/main\n");
+        tree.Dir("store/proj/objects");
+        tree.Dir("store/proj/refs/heads");
+        // A .git that is a link to another folder: the trial names .git, the kernel checks the target.
+        string linked = tree.Dir("elsewhere/gitdir");
+        string work = tree.Dir("work");
+        File.CreateSymbolicLink(Path.Combine(work, ".git"), linked);
+        // A repository one level below the folder a new file was made in.
+        string parent = tree.Dir("projects");
+        tree.Dir("projects/app/.git");
+        string plain = tree.Dir("plain/sub");
+        LandlockAccessFs made = LandlockAccessFs.WriteFile | LandlockAccessFs.MakeReg;
+
+        LandlockProposal proposal = Propose(null,
+            Event(Path.Combine(store, "index.lock"), made),
+            Event(Path.Combine(work, ".git", "index.lock"), made, linkTarget: Path.Combine(linked, "index.lock")),
+            Event(Path.Combine(parent, "notes.txt"), made),
+            Event(Path.Combine(plain, "notes.txt"), made));
+
+        foreach (string place in new[] { store, linked, parent })
+        {
+            Assert.Equal(LandlockRuleFlag.RepositoryWrite, Assert.Single(proposal.Rules, r => r.Path == place).Flag);
+        }
+        Assert.Equal(plain, Assert.Single(proposal.Ruleset.PathRules).Path);
     }
 
     [Fact]

@@ -25,6 +25,9 @@ internal sealed class Candidate(string place)
     /// <summary>The paths the accesses behind the rule named (what the kernel checked).</summary>
     internal IEnumerable<string> Paths => _events.Select(e => e.LinkTarget ?? e.Path!).Distinct(StringComparer.Ordinal);
 
+    /// <summary>Every path the accesses named, as given and where a link led.</summary>
+    internal IEnumerable<string> NamedPaths => _events.SelectMany(e => new[] { e.Path!, e.LinkTarget }).OfType<string>().Distinct(StringComparer.Ordinal);
+
     internal void Add(AccessNeed need)
     {
         Access |= need.Access;

@@ -1,4 +1,6 @@
+using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using LandlockPS.Core.Landlock;
 
@@ -15,7 +17,7 @@ internal sealed class RuleRisks(string? home, string? tempFolder)
     private readonly string? _temp = tempFolder is { Length: > 1 } t && t.StartsWith('/') ? PlacePath.Normalize(t) : null;
 
     /// <summary>Why a rule granting <paramref name="access"/> on <paramref name="place"/> must not be granted silently, if it must not.</summary>
-    internal (LandlockRuleFlag Flag, string? Reason) Classify(string place, bool folder, LandlockAccessFs access, IEnumerable<string> paths)
+    internal (LandlockRuleFlag Flag, string? Reason) Classify(string place, bool folder, LandlockAccessFs access, IEnumerable<string> paths, IEnumerable<string>? named = null)
     {
         var flag = LandlockRuleFlag.None;
         var reasons = new List<string>();
@@ -30,7 +32,7 @@ internal sealed class RuleRisks(string? home, string? tempFolder)
             flag |= LandlockRuleFlag.HomeWrite;
             reasons.Add("it writes a home folder or its start-up and configuration files");
         }
-        if (writes && WritesRepositoryControl(place, folder))
+        if (writes && WritesRepositoryControl(place, folder, named ?? paths))
         {
             flag |= LandlockRuleFlag.RepositoryWrite;
             reasons.Add("it writes a repository's .git or .hg, whose hooks and configuration run unconfined with your next git or hg command there");
@@ -73,11 +75,37 @@ internal sealed class RuleRisks(string? home, string? tempFolder)
     /// <summary>The rights that change nothing: a rule of these alone is no write.</summary>
     internal const LandlockAccessFs ReadRights = NotWrites;
 
-    // Within a control folder, or on a folder that holds one (a .git file too: rewritten, it points
-    // git at a folder of the sandbox's choosing). Repositories deeper below are not looked for.
-    private static bool WritesRepositoryControl(string place, bool folder) =>
-        PlacePath.Names(place).Any(n => ProposalPlaces.RepositoryControlNames.Contains(n))
-        || (folder && ProposalPlaces.RepositoryControlNames.Any(n => System.IO.Path.Exists(System.IO.Path.Join(place, n))));
+    // The most folders below a write rule's folder looked into for a repository.
+    private const int RepositorySearchLimit = 256;
+
+    // Within a repository's control folder, by name (.git, .hg: a path the accesses named, links
+    // included) or by what it holds (a folder git made with --separate-git-dir, a bare repository);
+    // or on a folder that holds one, itself or one level down (a .git file too: rewritten, it points
+    // git at a folder of the sandbox's choosing). Deeper repositories are not looked for.
+    private static bool WritesRepositoryControl(string place, bool folder, IEnumerable<string> named) =>
+        named.Prepend(place).Any(p => PlacePath.Names(p).Any(n => ProposalPlaces.RepositoryControlNames.Contains(n)))
+        || PlacePath.SelfAndAncestorsFromTop(place).Any(IsGitFolder)
+        || (folder && HoldsRepository(place));
+
+    // What git itself takes for a repository's folder.
+    private static bool IsGitFolder(string folder) =>
+        File.Exists(Path.Join(folder, "HEAD")) && Directory.Exists(Path.Join(folder, "objects")) && Directory.Exists(Path.Join(folder, "refs"));
+
+    private static bool HoldsRepository(string folder)
+    {
+        if (HasControlEntry(folder)) return true;
+        try
+        {
+            return new DirectoryInfo(folder).EnumerateDirectories().Take(RepositorySearchLimit)
+                .Any(d => HasControlEntry(d.FullName) || IsGitFolder(d.FullName));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HasControlEntry(string folder) => ProposalPlaces.RepositoryControlNames.Any(n => Path.Exists(Path.Join(folder, n)));
 
     private bool IsWideListing(string place) => place == "/" || place == _temp || ProposalPlaces.SharedTempFolders.Contains(place);
 

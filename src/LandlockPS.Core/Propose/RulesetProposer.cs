@@ -242,7 +242,7 @@ public sealed class RulesetProposer
 
     private void Judge(Candidate candidate)
     {
-        (LandlockRuleFlag flag, string? reason) = _risks.Classify(candidate.Place, candidate.OnFolder, candidate.Access, candidate.Paths);
+        (LandlockRuleFlag flag, string? reason) = _risks.Classify(candidate.Place, candidate.OnFolder, candidate.Access, candidate.Paths, candidate.NamedPaths);
         candidate.Flag = flag;
         candidate.FlagReason = reason;
     }
@@ -275,18 +275,22 @@ public sealed class RulesetProposer
     private List<Candidate> MergeCovered(List<Candidate> candidates)
     {
         var kept = new List<Candidate>();
-        // Included folder rules by place (a place split in two keeps only its included part here).
-        var folders = new Dictionary<string, Candidate>(StringComparer.Ordinal);
+        // Included folder rules by place (a place split in two may have both parts here).
+        var folders = new Dictionary<string, List<Candidate>>(StringComparer.Ordinal);
         var grown = new HashSet<Candidate>(ReferenceEqualityComparer.Instance);
         foreach (Candidate candidate in candidates.OrderBy(c => PlacePath.Depth(c.Place)))
         {
             Candidate[] above = PlacePath.SelfAndAncestorsFromTop(candidate.Place).SkipLast(1)
-                .Select(folder => folders.GetValueOrDefault(folder)).OfType<Candidate>().ToArray();
+                .SelectMany(folder => folders.GetValueOrDefault(folder) ?? []).ToArray();
             LandlockAccessFs inherited = above.Aggregate(LandlockAccessFs.None, (all, k) => all | k.Access);
             if (above.Length == 0 || (candidate.Access & ~inherited) != 0)
             {
                 kept.Add(candidate);
-                if (candidate.OnFolder && IsIncluded(candidate)) folders[candidate.Place] = candidate;
+                if (candidate.OnFolder && IsIncluded(candidate))
+                {
+                    if (!folders.TryGetValue(candidate.Place, out List<Candidate>? here)) folders[candidate.Place] = here = [];
+                    here.Add(candidate);
+                }
                 continue;
             }
             Candidate deepest = above.MaxBy(k => k.Place.Length)!;

@@ -19,6 +19,21 @@ internal static partial class TracedProcessEntries
     [GeneratedRegex(@"^/proc/[0-9]+(?:/task/[0-9]+)?/(?:(?:environ|auxv|mem|maps|smaps|smaps_rollup|numa_maps|pagemap|timers|fdinfo|map_files|cwd|root|exe)(?:/|$)|(?:fd|ns)/.)", RegexOptions.CultureInvariant)]
     private static partial Regex Guarded();
 
-    /// <summary>Whether <paramref name="fullPath"/>, as given (before links are followed), is such an entry.</summary>
-    internal static bool Guards(string fullPath) => Guarded().IsMatch(fullPath);
+    /// <summary>
+    /// Whether <paramref name="fullPath"/>, as given (before links are followed: /proc/self stays the
+    /// sandboxed process), is such an entry. "." and ".." are taken by their names, which in /proc
+    /// is where the kernel goes: /proc/self/.. is /proc.
+    /// </summary>
+    internal static bool Guards(string fullPath) => Guarded().IsMatch(WithoutDots(fullPath));
+
+    private static string WithoutDots(string path)
+    {
+        var names = new System.Collections.Generic.List<string>();
+        foreach (string name in path.Split('/', System.StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (name == "..") { if (names.Count > 0) names.RemoveAt(names.Count - 1); }
+            else if (name != ".") names.Add(name);
+        }
+        return "/" + string.Join('/', names);
+    }
 }
