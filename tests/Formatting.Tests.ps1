@@ -184,8 +184,11 @@ Describe 'Formatting' {
             ConvertTo-LandlockRuleset -IncludeFlagged -WarningAction Ignore
         $text = Get-Rendered { $proposal.ProposedRules } 80
         $text | Should -Match '(?m)^ +1 True +HomeWrite, +WriteFile, MakeReg, +\S'
-        $text | Should -Match '(?m)^ +Secret +Truncate'
-        foreach ($name in 'SystemWrite', 'ReadExecute', 'ConnectTcp') { $text | Should -Match "\b$name\b" }
+        # (a home holding a repository one level down, such as ~/.pyenv, is RepositoryWrite too)
+        $text | Should -Match '(?m)^ +Secret,? +Truncate'
+        foreach ($name in 'SystemWrite', 'ReadExecute', 'ConnectTcp', 'RepositoryWrite', 'WideListing') {
+            if ($proposal.ProposedRules.Flag -match $name -or $name -notmatch 'Repository|Wide') { $text | Should -Match "\b$name\b" }
+        }
     }
 
     It 'keeps the path in view at width 80 in Test-LandlockAccess tables' {
