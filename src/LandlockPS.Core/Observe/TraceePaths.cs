@@ -51,7 +51,7 @@ internal static class TraceePaths
 
     // "." and empty names dropped and ".." taken lexically, so one place has one spelling; where a
     // symbolic link makes ".." land elsewhere, LinkTarget says where the kernel really went.
-    private static string Normalize(string path)
+    internal static string Normalize(string path)
     {
         var names = new List<string>();
         foreach (string name in path.Split('/'))

@@ -24,16 +24,5 @@ internal static partial class TracedProcessEntries
     /// sandboxed process), is such an entry. "." and ".." are taken by their names, which in /proc
     /// is where the kernel goes: /proc/self/.. is /proc.
     /// </summary>
-    internal static bool Guards(string fullPath) => Guarded().IsMatch(WithoutDots(fullPath));
-
-    private static string WithoutDots(string path)
-    {
-        var names = new System.Collections.Generic.List<string>();
-        foreach (string name in path.Split('/', System.StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (name == "..") { if (names.Count > 0) names.RemoveAt(names.Count - 1); }
-            else if (name != ".") names.Add(name);
-        }
-        return "/" + string.Join('/', names);
-    }
+    internal static bool Guards(string fullPath) => Guarded().IsMatch(Observe.TraceePaths.Normalize(fullPath));
 }
